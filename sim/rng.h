@@ -1,0 +1,55 @@
+/*
+ * rng: per-replication random streams and the distributions the models draw from.
+ *
+ * Every replication owns one stream, seeded from (master seed, stream index) through
+ * SplitMix64, so streams are independent of how replications are spread over threads.
+ * The generator is GSL's MT19937. Never rand().
+ *
+ * struct dist describes a distribution by value (the caller owns `values` of an empirical
+ * one); dist_sample draws from it and dist_mean gives its exact mean.
+ */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+struct rng {
+	gsl_rng *r;
+};
+
+/* Derives the seed of stream `stream` from master_seed (SplitMix64 of both). */
+uint64_t rng_stream_seed(uint64_t master_seed, uint64_t stream);
+
+/* Returns 0, or HC_ERUNTIME when GSL cannot allocate the generator. */
+int rng_init(struct rng *r, uint64_t master_seed, uint64_t stream);
+void rng_release(struct rng *r);
+
+double rng_uniform(struct rng *r);                 /* [0, 1) */
+unsigned long rng_uniform_int(struct rng *r, unsigned long n); /* [0, n), n > 0 */
+double rng_exponential(struct rng *r, double mean);
+double rng_normal(struct rng *r, double mean, double sd);
+int rng_bernoulli(struct rng *r, double p);
+
+enum dist_kind {
+	DIST_CONST,       /* a */
+	DIST_UNIFORM,     /* [a, b) */
+	DIST_NORMAL,      /* mean a, standard deviation b */
+	DIST_LOGNORMAL,   /* mean a, coefficient of variation b (sd / mean) */
+	DIST_GAMMA,       /* mean a, coefficient of variation b */
+	DIST_EXPONENTIAL, /* mean a */
+	DIST_EMPIRICAL,   /* one of values[0..n) with equal probability */
+};
+
+struct dist {
+	enum dist_kind kind;
+	double a, b;
+	const double *values;
+	size_t n;
+};
+
+double dist_sample(const struct dist *d, struct rng *r);
+double dist_mean(const struct dist *d);
+
+#endif
