@@ -30,7 +30,10 @@ struct hc_err {
 int hc_err_set(struct hc_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prepends "prefix: " to the message already in err (no-op when err is NULL). Returns err->code. */
+/*
+ * Prepends "prefix: " to the message already in err. Returns err->code; when err is NULL it
+ * does nothing and returns HC_ERUNTIME, so that a failure path never returns 0.
+ */
 int hc_err_prefix(struct hc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

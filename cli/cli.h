@@ -1,0 +1,37 @@
+/*
+ * cli: the command table and what the subcommands share. Only cli/ prints or picks exit
+ * codes; everything below returns values.
+ */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdint.h>
+#include "sim/hc_err.h"
+
+enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
+
+struct cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand's name */
+};
+
+extern const struct cmd cmd_simulate;
+extern const struct cmd cmd_validate;
+
+/* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
+int cli_fail(const struct hc_err *err);
+
+/* Prints a usage error and the hint to see --help; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parses a whole number in [min, max] for option opt; 0 or EXIT_USAGE with a message. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
+		  uint64_t *out);
+
+/* Writes n with a suffix: 1234 -> "1.23k", 88.6e6 -> "88.6M". */
+const char *cli_human(double n, char *buf, size_t size);
+/* Writes a byte count: "1.2 GB" (decimal units). */
+const char *cli_bytes(double n, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * hypercap simulate: forecast a run from a scenario and write a results directory.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "model/forecast.h"
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "reports/summary.h"
+
+#define MAX_SETS 256
+
+static const char usage[] =
+	"usage: hypercap simulate [SCENARIO.json] [options]\n"
+	"\n"
+	"Simulates the loop the scenario describes (no file: the embedded default,\n"
+	"data/scenarios/hyperagents-paper.json) and writes a results directory with\n"
+	"summary.json, iterations.csv and scenario.json (the effective scenario).\n"
+	"\n"
+	"options:\n"
+	"  --iterations N      override the scenario's iterations (0 to 100000)\n"
+	"  --runs R            Monte Carlo replications (default 1; quantiles when > 1)\n"
+	"  --seed S            master random seed (default 1); same seed, same bytes\n"
+	"  --threads T         threads for replications (default: one per CPU; the result\n"
+	"                      does not depend on it)\n"
+	"  --set PATH=VALUE    override any scenario field, e.g.\n"
+	"                      --set domains.paper_review.full_tasks=200 (repeatable)\n"
+	"  --prices FILE       a hypercap price sheet (default: data/prices/api-2026-07-24.json,\n"
+	"                      embedded)\n"
+	"  --out DIR           results directory (default out/<scenario name>); replaced whole\n"
+	"  --quiet             print nothing but errors\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"See docs/scenario.md for the fields and docs/model.md for the formulas.\n";
+
+struct options {
+	const char *scenario, *prices, *out;
+	const char *sets[MAX_SETS + 1];
+	size_t n_sets;
+	char iterations_set[64];
+	uint64_t runs, seed, threads;
+	int quiet;
+};
+
+enum { OPT_ITERATIONS = 256, OPT_RUNS, OPT_SEED, OPT_THREADS, OPT_SET, OPT_PRICES, OPT_OUT,
+       OPT_QUIET };
+
+static const struct option long_options[] = {
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns -1 to go on, or the exit code. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	uint64_t n;
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->runs = 1;
+	o->seed = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case OPT_ITERATIONS:
+			if (cli_parse_u64("simulate", "--iterations", optarg, 0, 100000, &n))
+				return EXIT_USAGE;
+			snprintf(o->iterations_set, sizeof(o->iterations_set), "iterations=%llu",
+				 (unsigned long long)n);
+			break;
+		case OPT_RUNS:
+			if (cli_parse_u64("simulate", "--runs", optarg, 1, 100000, &o->runs))
+				return EXIT_USAGE;
+			break;
+		case OPT_SEED:
+			if (cli_parse_u64("simulate", "--seed", optarg, 0, UINT64_MAX, &o->seed))
+				return EXIT_USAGE;
+			break;
+		case OPT_THREADS:
+			if (cli_parse_u64("simulate", "--threads", optarg, 1, 1024, &o->threads))
+				return EXIT_USAGE;
+			break;
+		case OPT_SET:
+			if (o->n_sets == MAX_SETS)
+				return cli_usage_error("simulate", "more than %d --set options",
+						       MAX_SETS);
+			o->sets[o->n_sets++] = optarg;
+			break;
+		case OPT_PRICES:
+			o->prices = optarg;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			break;
+		case OPT_QUIET:
+			o->quiet = 1;
+			break;
+		default:
+			fprintf(stderr, "(see 'hypercap simulate --help')\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o->scenario = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("simulate", "unexpected argument '%s'", argv[optind]);
+	if (o->iterations_set[0])
+		o->sets[o->n_sets++] = o->iterations_set; /* applied last: it wins */
+	return -1;
+}
+
+static void print_usage_row(const char *label, const struct usage_mean *u, double usd)
+{
+	char calls[16], total[16], input[16], cached[16], output[16];
+	printf("  %-20s %8s %9s %9s %9s %9s %12.2f\n", label, cli_human(u->calls, calls, 16),
+	       cli_human(u->total, total, 16), cli_human(u->input, input, 16),
+	       cli_human(u->cache_read, cached, 16), cli_human(u->output, output, 16), usd);
+}
+
+static void print_table(const struct forecast *f, const struct price_sheet *ps,
+			const char *outdir)
+{
+	const struct forecast_means *m = &f->mean;
+	char a[32], b[32], c[32];
+	printf("%s: %u iterations, %u replication%s, seed %llu; prices of %s\n\n", f->sc->name,
+	       f->sc->iterations, f->runs, f->runs > 1 ? "s (means)" : "",
+	       (unsigned long long)f->seed, ps->date);
+	printf("  %-20s %8s %9s %9s %9s %9s %12s\n", "", "calls", "tokens", "input", "cached",
+	       "output", "USD");
+	for (int r = 0; r < ROLE_COUNT; r++)
+		print_usage_row(role_name((enum role)r), &m->by_role[r], m->cost_by_role[r]);
+	for (size_t k = 0; k < f->models.n; k++)
+		print_usage_row(f->models.prices[k]->name, &m->by_model[k], m->cost_by_model[k]);
+	print_usage_row("total", &m->total, m->cost_total);
+	printf("\n  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
+	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
+	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));
+	if (f->runs > 1) {
+		const struct metric_stats *t = &f->metrics[METRIC_TOKENS_TOTAL];
+		const struct metric_stats *d = &f->metrics[METRIC_COST_TOTAL];
+		printf("  P10 / P50 / P90: tokens %s / %s / %s; USD %.2f / %.2f / %.2f\n",
+		       cli_human(t->p10, a, sizeof(a)), cli_human(t->p50, b, sizeof(b)),
+		       cli_human(t->p90, c, sizeof(c)), d->p10, d->p50, d->p90);
+	}
+	printf("\nresults in %s/\n", outdir);
+}
+
+static int simulate(const struct options *o)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct price_sheet ps;
+	struct forecast f;
+	struct results_dir rd;
+	char outdir[PATH_MAX];
+
+	if (price_sheet_load(&ps, o->prices, &err))
+		return cli_fail(&err);
+	if (scenario_load(&sc, o->scenario, o->sets, o->n_sets, &err)) {
+		price_sheet_release(&ps);
+		return cli_fail(&err);
+	}
+	int rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
+			      &err);
+	if (!rc) {
+		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
+		if (!o->out)
+			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
+		rc = results_dir_begin(&rd, outdir, &err);
+		if (!rc && (rc = summary_write_all(&rd, &f, &ps, &err)) == 0)
+			rc = results_dir_commit(&rd, &err);
+		if (rc)
+			results_dir_abort(&rd);
+		if (!rc && !o->quiet)
+			print_table(&f, &ps, rd.path);
+		forecast_release(&f);
+	}
+	scenario_release(&sc);
+	price_sheet_release(&ps);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	struct options o;
+	int rc = parse_options(argc, argv, &o);
+	return rc >= 0 ? rc : simulate(&o);
+}
+
+const struct cmd cmd_simulate = {
+	.name = "simulate",
+	.summary = "forecast tokens, dollars, wall time and archive size of a run",
+	.run = run,
+};

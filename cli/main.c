@@ -1,0 +1,115 @@
+/*
+ * hypercap: cost and capacity planning for self-improving agent loops.
+ * This file holds the command table and the dispatch; each subcommand is cmd_<name>.c.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include "cli/cli.h"
+
+static const struct cmd *const commands[] = {
+	&cmd_simulate,
+	&cmd_validate,
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void print_help(FILE *out)
+{
+	fprintf(out, "usage: hypercap <command> [options]\n\n"
+		     "Forecasts tokens, dollars, wall time and archive size of self-improving agent\n"
+		     "loops (HyperAgents / DGM-H, the Darwin Goedel Machine).\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\n'hypercap <command> --help' describes a command. Exit codes: 0 ok, "
+		     "1 runtime failure,\n2 usage error, 3 bad input data. Docs: docs/.\n");
+}
+
+int cli_fail(const struct hc_err *err)
+{
+	fprintf(stderr, "hypercap: %s\n", err->msg[0] ? err->msg : "failed");
+	switch (err->code) {
+	case HC_EUSAGE:
+		return EXIT_USAGE;
+	case HC_EINPUT:
+		return EXIT_INPUT;
+	default:
+		return EXIT_RUNTIME;
+	}
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hypercap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'hypercap %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
+		  uint64_t *out)
+{
+	char *end;
+	if (text[0] == '-' || text[0] == '\0')
+		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
+				       opt, text, (unsigned long long)min, (unsigned long long)max);
+	unsigned long long v = strtoull(text, &end, 10);
+	if (*end || v < min || v > max)
+		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
+				       opt, text, (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+const char *cli_human(double n, char *buf, size_t size)
+{
+	static const char *const suffix[] = { "", "k", "M", "G", "T" };
+	int i = 0;
+	while (n >= 999.5 && i < 4) {
+		n /= 1000;
+		i++;
+	}
+	snprintf(buf, size, i ? "%.3g%s" : "%.0f%s", n, suffix[i]);
+	return buf;
+}
+
+const char *cli_bytes(double n, char *buf, size_t size)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	int i = 0;
+	while (n >= 999.5 && i < 5) {
+		n /= 1000;
+		i++;
+	}
+	snprintf(buf, size, i ? "%.3g %s" : "%.0f %s", n, unit[i]);
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	gsl_set_error_handler_off();
+	if (argc < 2) {
+		print_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		print_help(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hypercap %s\n", HYPERCAP_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->run(argc - 1, argv + 1);
+	fprintf(stderr, "hypercap: unknown command '%s'\n\n", argv[1]);
+	print_help(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,123 @@
+#include <math.h>
+#include <stdlib.h>
+#include "model/archive.h"
+#include "sim/hc_err.h"
+
+int archive_init(struct archive *a, size_t cap_hint)
+{
+	a->n = 0;
+	a->total_bytes = 0;
+	a->cap = cap_hint ? cap_hint : 16;
+	a->nodes = malloc(a->cap * sizeof(*a->nodes));
+	a->weights = malloc(a->cap * sizeof(*a->weights));
+	if (!a->nodes || !a->weights) {
+		archive_release(a);
+		return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+void archive_release(struct archive *a)
+{
+	free(a->nodes);
+	free(a->weights);
+	a->nodes = NULL;
+	a->weights = NULL;
+	a->n = a->cap = 0;
+}
+
+static int archive_grow(struct archive *a)
+{
+	size_t cap = a->cap * 2;
+	struct node *nodes = realloc(a->nodes, cap * sizeof(*nodes));
+	if (!nodes)
+		return HC_ERUNTIME;
+	a->nodes = nodes;
+	double *w = realloc(a->weights, cap * sizeof(*w));
+	if (!w)
+		return HC_ERUNTIME;
+	a->weights = w;
+	a->cap = cap;
+	return 0;
+}
+
+int archive_add(struct archive *a, const struct node *n)
+{
+	if (a->n == a->cap && archive_grow(a))
+		return HC_ERUNTIME;
+	struct node *node = &a->nodes[a->n];
+	*node = *n;
+	node->children = node->compiled_children = 0;
+	node->depth = 0;
+	node->lineage_patch_bytes = n->patch_bytes;
+	if (n->parent >= 0) {
+		struct node *p = &a->nodes[n->parent];
+		p->children++;
+		p->compiled_children += n->valid;
+		node->depth = p->depth + 1;
+		node->lineage_patch_bytes += p->lineage_patch_bytes;
+	}
+	a->total_bytes += n->bytes;
+	return (int)a->n++;
+}
+
+double archive_top3_mean(const struct archive *a)
+{
+	double top[3] = { -1, -1, -1 };
+	for (size_t i = 0; i < a->n; i++) {
+		double s = a->nodes[i].score;
+		if (!a->nodes[i].valid || s <= top[2])
+			continue;
+		size_t k = 2;
+		while (k > 0 && top[k - 1] < s) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = s;
+	}
+	double sum = 0;
+	int n = 0;
+	for (int k = 0; k < 3; k++)
+		if (top[k] >= 0) {
+			sum += top[k];
+			n++;
+		}
+	return n ? sum / n : 0;
+}
+
+double archive_weight(const struct node *n, enum parent_rule rule, double lambda, double m)
+{
+	double sigmoid = 1 / (1 + exp(-lambda * (n->score - m)));
+	switch (rule) {
+	case PARENT_PAPER:
+		return sigmoid / (1 + n->compiled_children);
+	case PARENT_DGMH_CODE:
+		return sigmoid * exp(-pow(n->children / 8.0, 3));
+	case PARENT_DGM_CODE:
+		return sigmoid / (1 + n->children);
+	}
+	return 0;
+}
+
+int archive_select(struct archive *a, enum parent_rule rule, double lambda, struct rng *r)
+{
+	double m = rule == PARENT_DGM_CODE ? 0.5 : archive_top3_mean(a);
+	double sum = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		a->weights[i] = a->nodes[i].valid ? archive_weight(&a->nodes[i], rule, lambda, m) : 0;
+		sum += a->weights[i];
+	}
+	if (!(sum > 0))
+		return 0;
+	double u = rng_uniform(r) * sum;
+	int last_valid = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->weights[i] <= 0)
+			continue;
+		last_valid = (int)i;
+		if (u < a->weights[i])
+			return (int)i;
+		u -= a->weights[i];
+	}
+	return last_valid; /* rounding left u just above the last weight */
+}

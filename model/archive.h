@@ -1,0 +1,54 @@
+/*
+ * archive: the tree of agent variants, with scores, child counts and byte sizes per node, and
+ * the three parent-selection rules (docs/model.md, "Parent selection"; FACTS §1).
+ */
+#ifndef MODEL_ARCHIVE_H
+#define MODEL_ARCHIVE_H
+
+#include <stddef.h>
+#include "model/scenario.h"
+#include "sim/rng.h"
+
+struct node {
+	int parent;                 /* -1 for the root */
+	unsigned iteration;
+	unsigned depth;             /* 0 for the root */
+	double score;               /* mean over domains of solved / full_tasks */
+	unsigned children;          /* every child made from it */
+	unsigned compiled_children; /* those that passed the compile check */
+	int valid;                  /* may be chosen as a parent */
+	double patch_bytes;
+	double bytes;               /* patch + metadata + evaluation artifacts */
+	double lineage_patch_bytes; /* patches from the root to this node, its own included */
+};
+
+struct archive {
+	struct node *nodes;
+	size_t n, cap;
+	double total_bytes;
+	double *weights;            /* scratch for selection, cap entries */
+};
+
+int archive_init(struct archive *a, size_t cap_hint);
+void archive_release(struct archive *a);
+
+/* Appends a node (parent -1 for the root) and counts it as its parent's child. Returns its
+ * index, or HC_ERUNTIME when memory runs out. */
+int archive_add(struct archive *a, const struct node *n);
+
+/*
+ * Draws a parent among the valid nodes with the rule's weights (O(n)):
+ * paper:     sigmoid(λ(s − m)) / (1 + compiled children), m = mean of the top-3 scores;
+ * dgmh-code: sigmoid(λ(s − m)) · exp(−(children / 8)^3);
+ * dgm-code:  sigmoid(λ(s − 0.5)) / (1 + children).
+ * Returns the node's index (the root when no node is valid).
+ */
+int archive_select(struct archive *a, enum parent_rule rule, double lambda, struct rng *r);
+
+/* The weight a rule gives one node, m being the rule's midpoint. */
+double archive_weight(const struct node *n, enum parent_rule rule, double lambda, double m);
+
+/* Mean of the (up to) three best scores among valid nodes; 0 when there are none. */
+double archive_top3_mean(const struct archive *a);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * embedded: data files compiled into the binary (scripts/embed.cmake generates the table),
+ * so that `hypercap simulate` runs from any directory with no file at all: the default
+ * scenario (data/scenarios/hyperagents-paper.json) and the default price sheet.
+ */
+#ifndef MODEL_EMBEDDED_H
+#define MODEL_EMBEDDED_H
+
+#include <stddef.h>
+
+struct embedded_file {
+	const char *name; /* the file's base name, e.g. "hyperagents-paper.json" */
+	const char *data; /* NUL-terminated */
+	size_t len;
+};
+
+extern const struct embedded_file embedded_files[]; /* ends with a NULL name */
+
+#define EMBEDDED_SCENARIO "hyperagents-paper.json"
+#define EMBEDDED_PRICES "api-2026-07-24.json"
+
+/* Returns the embedded file of that base name, or NULL. */
+const struct embedded_file *embedded_find(const char *name);
+
+#endif

@@ -1,0 +1,162 @@
+#include <stdlib.h>
+#include <string.h>
+#include "model/forecast.h"
+#include "sim/replicate.h"
+#include "sim/stats.h"
+
+const char *metric_name(enum metric m)
+{
+	static const char *const names[] = { "tokens_total", "tokens_self_modify",
+					     "tokens_evaluate", "cost_usd_total", "wall_time_hours",
+					     "archive_bytes", "io_bytes" };
+	return names[m];
+}
+
+double metric_value(const struct loop_result *r, enum metric m)
+{
+	switch (m) {
+	case METRIC_TOKENS_TOTAL:
+		return (double)(usage_total(&r->by_role[ROLE_SELF_MODIFY]) +
+				usage_total(&r->by_role[ROLE_EVALUATE]));
+	case METRIC_TOKENS_SELF_MODIFY:
+		return (double)usage_total(&r->by_role[ROLE_SELF_MODIFY]);
+	case METRIC_TOKENS_EVALUATE:
+		return (double)usage_total(&r->by_role[ROLE_EVALUATE]);
+	case METRIC_COST_TOTAL:
+		return loop_cost_total(r);
+	case METRIC_WALL_HOURS:
+		return r->wall_seconds / 3600;
+	case METRIC_ARCHIVE_BYTES:
+		return r->archive_bytes;
+	case METRIC_IO_BYTES:
+		return r->io_bytes;
+	case METRIC_COUNT:
+		break;
+	}
+	return 0;
+}
+
+struct job {
+	struct forecast *f;
+	struct hc_err *errs; /* one per replication, so threads never share one */
+};
+
+static int run_one(unsigned rep, void *ctx)
+{
+	struct job *job = ctx;
+	struct forecast *f = job->f;
+	return loop_run(f->sc, &f->models, f->seed, rep, &f->reps[rep], &job->errs[rep]);
+}
+
+static void add_mean(struct usage_mean *m, const struct usage *u, double w)
+{
+	m->calls += (double)u->calls * w;
+	m->input += (double)u->input * w;
+	m->cache_read += (double)u->cache_read * w;
+	m->cache_write += (double)u->cache_write * w;
+	m->output += (double)u->output * w;
+	m->reasoning += (double)u->reasoning * w;
+	m->total += (double)usage_total(u) * w;
+}
+
+/* Sums in replication order, so the means do not depend on the thread count. */
+static void compute_means(struct forecast *f)
+{
+	struct forecast_means *m = &f->mean;
+	double w = 1.0 / f->runs;
+	memset(m, 0, sizeof(*m));
+	for (unsigned i = 0; i < f->runs; i++) {
+		const struct loop_result *r = &f->reps[i];
+		for (int role = 0; role < ROLE_COUNT; role++) {
+			add_mean(&m->by_role[role], &r->by_role[role], w);
+			add_mean(&m->total, &r->by_role[role], w);
+			m->cost_by_role[role] += r->cost_by_role[role] * w;
+		}
+		for (size_t k = 0; k < f->models.n; k++) {
+			add_mean(&m->by_model[k], &r->by_model[k], w);
+			m->cost_by_model[k] += r->cost_by_model[k] * w;
+		}
+		m->cost_total += loop_cost_total(r) * w;
+		m->wall_hours += r->wall_seconds / 3600 * w;
+		m->archive_nodes += (double)r->archive_nodes * w;
+		m->archive_bytes += r->archive_bytes * w;
+		m->io_bytes += r->io_bytes * w;
+		m->max_depth += r->max_depth * w;
+		m->best_score += r->best_score * w;
+		m->compile_failures += r->compile_failures * w;
+		m->gates_passed += r->gates_passed * w;
+		m->gates_failed += r->gates_failed * w;
+		m->timeouts += r->timeouts * w;
+	}
+}
+
+static int compute_metrics(struct forecast *f)
+{
+	double *x = malloc(f->runs * sizeof(*x));
+	if (!x)
+		return HC_ERUNTIME;
+	for (int m = 0; m < METRIC_COUNT; m++) {
+		struct welford w;
+		welford_init(&w);
+		for (unsigned i = 0; i < f->runs; i++) {
+			x[i] = metric_value(&f->reps[i], (enum metric)m);
+			welford_add(&w, x[i]);
+		}
+		struct metric_stats *s = &f->metrics[m];
+		s->mean = w.mean;
+		s->ci95 = welford_ci95(&w);
+		s->sd = welford_sd(&w);
+		s->min = w.min;
+		s->max = w.max;
+		s->p10 = stats_quantile(x, f->runs, 0.10);
+		s->p50 = stats_quantile(x, f->runs, 0.50);
+		s->p90 = stats_quantile(x, f->runs, 0.90);
+	}
+	free(x);
+	return 0;
+}
+
+int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
+		 unsigned runs, unsigned threads, uint64_t seed, struct hc_err *err)
+{
+	memset(f, 0, sizeof(*f));
+	f->sc = sc;
+	f->seed = seed;
+	f->runs = runs;
+	if (loop_resolve_models(sc, ps, &f->models, err))
+		return err ? err->code : HC_EINPUT;
+	f->reps = calloc(runs, sizeof(*f->reps));
+	struct job job = { f, calloc(runs, sizeof(struct hc_err)) };
+	if (!f->reps || !job.errs) {
+		free(job.errs);
+		forecast_release(f);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory for %u replications", runs);
+	}
+	int rc = replicate_run(runs, threads, run_one, &job);
+	if (rc) {
+		for (unsigned i = 0; i < runs; i++)
+			if (job.errs[i].code) {
+				if (err)
+					*err = job.errs[i];
+				break;
+			}
+		free(job.errs);
+		forecast_release(f);
+		return rc;
+	}
+	free(job.errs);
+	compute_means(f);
+	if (compute_metrics(f)) {
+		forecast_release(f);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	return 0;
+}
+
+void forecast_release(struct forecast *f)
+{
+	for (unsigned i = 0; f->reps && i < f->runs; i++)
+		loop_result_release(&f->reps[i]);
+	free(f->reps);
+	f->reps = NULL;
+}

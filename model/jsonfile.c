@@ -1,0 +1,151 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/jsonfile.h"
+
+/* Inputs above this are refused rather than read into memory: no scenario or sheet is near it. */
+#define JSONFILE_MAX_BYTES (256u << 20)
+
+int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
+				  "cannot open '%s': %s", path, strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1 || ferror(f))
+			break;
+		if (cap >= JSONFILE_MAX_BYTES) {
+			free(buf);
+			fclose(f);
+			return hc_err_set(err, HC_EINPUT, "'%s' is larger than %u MiB", path,
+					  JSONFILE_MAX_BYTES >> 20);
+		}
+		char *grown = realloc(buf, cap * 2);
+		if (!grown) {
+			free(buf);
+			buf = NULL;
+			break;
+		}
+		buf = grown;
+		cap *= 2;
+	}
+	int failed = !buf || ferror(f);
+	fclose(f);
+	if (failed) {
+		free(buf);
+		return hc_err_set(err, HC_ERUNTIME, "cannot read '%s'", path);
+	}
+	buf[n] = '\0';
+	*text = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+static void line_and_column(const char *text, const char *at, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = text; p < at && *p; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* Returns the first byte that is not part of well-formed UTF-8, or NULL. */
+static const char *utf8_invalid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xe ? 3 :
+			   (*p >> 3) == 0x1e ? 4 : 0;
+		if (!n || (size_t)(end - p) < n)
+			return (const char *)p;
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return (const char *)p;
+		p += n;
+	}
+	return NULL;
+}
+
+cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err)
+{
+	int line, col;
+	const char *bad = utf8_invalid(text, len);
+	if (bad) {
+		line_and_column(text, bad, &line, &col);
+		hc_err_set(err, HC_EINPUT, "%s:%d:%d: not UTF-8 text", origin, line, col);
+		return NULL;
+	}
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	if (root)
+		return root;
+	if (!end || end < text)
+		end = text;
+	line_and_column(text, end, &line, &col);
+	if (!*end && len == strlen(text))
+		hc_err_set(err, HC_EINPUT, "%s:%d:%d: malformed JSON: the text ends too early",
+			   origin, line, col);
+	else
+		hc_err_set(err, HC_EINPUT, "%s:%d:%d: malformed JSON near '%.20s'", origin, line,
+			   col, end);
+	return NULL;
+}
+
+cJSON *jsonfile_load(const char *path, struct hc_err *err)
+{
+	char *text;
+	size_t len;
+	if (jsonfile_read(path, &text, &len, err))
+		return NULL;
+	cJSON *root = jsonfile_parse(text, len, path, err);
+	free(text);
+	return root;
+}
+
+const char *json_describe(const cJSON *v, char *buf, size_t size)
+{
+	if (!v) {
+		snprintf(buf, size, "nothing");
+		return buf;
+	}
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s) {
+		snprintf(buf, size, "%s", json_type_name(v));
+		return buf;
+	}
+	if (strlen(s) > 60)
+		snprintf(buf, size, "%.57s...", s);
+	else
+		snprintf(buf, size, "%s", s);
+	free(s);
+	return buf;
+}
+
+const char *json_type_name(const cJSON *v)
+{
+	if (!v)
+		return "nothing";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsNull(v))
+		return "null";
+	if (cJSON_IsArray(v))
+		return "an array";
+	return "an object";
+}

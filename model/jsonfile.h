@@ -1,0 +1,34 @@
+/*
+ * jsonfile: reading JSON documents with errors a person can act on.
+ *
+ * Every input file hypercap reads (scenarios, price sheets, GPU sheets) goes through here, so
+ * every message has one shape: "<origin>:<line>:<column>: ..." for syntax errors and
+ * "<origin>: <json.path>: ..." for bad values (see json_describe for how a value is quoted).
+ */
+#ifndef MODEL_JSONFILE_H
+#define MODEL_JSONFILE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "sim/hc_err.h"
+
+/* Reads a whole file into a NUL-terminated buffer the caller frees. HC_EINPUT when missing. */
+int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err);
+
+/*
+ * Parses text; origin names it in messages (a path, or "embedded:NAME"). Rejects malformed
+ * JSON, trailing garbage and text that is not UTF-8, naming the line and column. Returns the
+ * tree (caller deletes) or NULL with err set to HC_EINPUT.
+ */
+cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err);
+
+/* Reads and parses a file in one step. */
+cJSON *jsonfile_load(const char *path, struct hc_err *err);
+
+/* Writes a short rendering of v into buf for messages (strings quoted, long values cut). */
+const char *json_describe(const cJSON *v, char *buf, size_t size);
+
+/* "a number", "a string", "an object", ... */
+const char *json_type_name(const cJSON *v);
+
+#endif

@@ -1,0 +1,550 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model/archive.h"
+#include "model/loop.h"
+#include "model/session.h"
+#include "sim/pool.h"
+#include "sim/sim.h"
+#include "sim/tbucket.h"
+
+const char *role_name(enum role r)
+{
+	static const char *const names[] = { "self_modify", "evaluate" };
+	return names[r];
+}
+
+/* ---- models -------------------------------------------------------------------------------- */
+
+static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, const char *path,
+		       const char *name, const struct session_params *session,
+		       struct loop_models *m, int *index, struct hc_err *err)
+{
+	const struct price *p = price_sheet_find(ps, name);
+	char near[300];
+	if (!p) {
+		price_sheet_suggest(ps, name, near, sizeof(near));
+		return hc_err_set(err, HC_EINPUT, "%s: %s: unknown model '%s': no price in '%s'; "
+				  "close matches: %s (hypercap prices list shows all)", sc->origin,
+				  path, name, ps->origin, near);
+	}
+	if (session->caching != CACHING_OFF && isnan(p->cache_read))
+		return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no cache read price in "
+				  "'%s'; allowed: caching \"off\" for it", sc->origin, path, name,
+				  ps->origin);
+	if (session->caching == CACHING_EXPLICIT && isnan(p->cache_write))
+		return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no cache write price in "
+				  "'%s'; allowed: caching \"automatic\" or \"off\" for it", sc->origin,
+				  path, name, ps->origin);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->prices[i] == p) {
+			*index = (int)i;
+			return 0;
+		}
+	*index = (int)m->n;
+	m->names[m->n] = name;
+	m->prices[m->n++] = p;
+	return 0;
+}
+
+int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
+			struct loop_models *m, struct hc_err *err)
+{
+	char path[128];
+	m->n = 0;
+	if (resolve_one(sc, ps, "self_modification.model", sc->self_modification.model,
+			&sc->self_modification.session, m, &m->selfmod, err))
+		return err ? err->code : HC_EINPUT;
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		snprintf(path, sizeof(path), "domains[%zu].model", d);
+		if (resolve_one(sc, ps, path, sc->domains[d].model, &sc->domains[d].task, m,
+				&m->domain[d], err))
+			return err ? err->code : HC_EINPUT;
+	}
+	return 0;
+}
+
+/* ---- the processes ------------------------------------------------------------------------ */
+
+struct endpoint_state {
+	struct endpoint e;
+	struct tbucket rpm, tpm;
+};
+
+struct run {
+	struct sim sim;
+	struct rng rng;
+	const struct scenario *sc;
+	const struct loop_models *models;
+	struct endpoint_state ep[SCENARIO_MAX_DOMAINS + 1];
+	struct archive archive;
+	double *quality;          /* n_domains per archive node */
+	size_t quality_cap;       /* nodes */
+	struct loop_result *res;
+	size_t rows_cap;
+	unsigned iteration;
+	unsigned children_running;
+	int failed;
+};
+
+struct task {
+	struct child *child;
+	unsigned domain;
+	struct session session;
+	double tool_seconds;
+};
+
+struct stage {
+	struct pool workers;
+	unsigned target, finished, passed;
+};
+
+struct child {
+	struct run *run;
+	struct iteration_row row;
+	int parent;
+	double quality[SCENARIO_MAX_DOMAINS];
+	struct session session;
+	double session_start, tool_seconds;
+	double patch_bytes, artifact_bytes;
+	struct stage stage[SCENARIO_MAX_DOMAINS];
+	unsigned domains_pending;
+	int screening;
+	struct task *tasks;
+	size_t next_task;
+};
+
+static void fail(struct run *run)
+{
+	run->failed = 1;
+	sim_stop(&run->sim);
+}
+
+/* Accounts a call's usage and cost, then schedules fn when the call's answer is complete. */
+static void call_llm(struct run *run, int model, enum role role, struct child *c,
+		     const struct usage *u, sim_fn fn, void *arg)
+{
+	struct endpoint_state *ep = &run->ep[model];
+	double cost = price_cost(run->models->prices[model], u);
+	struct loop_result *res = run->res;
+	usage_add(&res->by_role[role], u);
+	usage_add(&res->by_model[model], u);
+	usage_add(&c->row.usage[role], u);
+	res->cost_by_role[role] += cost;
+	res->cost_by_model[model] += cost;
+	c->row.cost_usd += cost;
+
+	double now = run->sim.now;
+	double start = tbucket_reserve(&ep->rpm, now, 1);
+	double t2 = tbucket_reserve(&ep->tpm, now, (double)usage_total(u));
+	if (t2 > start)
+		start = t2;
+	double latency = ep->e.ttft_seconds + (double)u->output / ep->e.decode_tokens_per_second;
+	if (ep->e.prefill_tokens_per_second > 0)
+		latency += (double)u->input / ep->e.prefill_tokens_per_second;
+	sim_at(&run->sim, start + latency, fn, arg);
+}
+
+static void child_finish(struct child *c);
+static void next_iteration(struct run *run);
+
+/* -- evaluation -- */
+
+static void task_step(struct sim *s, void *arg);
+
+static void task_tool_done(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	sim_after(s, t->tool_seconds, task_step, t);
+}
+
+static void stage_done(struct child *c);
+
+static void task_end(struct sim *s, void *arg)
+{
+	(void)s;
+	struct task *t = arg;
+	struct child *c = t->child;
+	struct run *run = c->run;
+	const struct domain *d = &run->sc->domains[t->domain];
+	struct stage *st = &c->stage[t->domain];
+	st->passed += rng_bernoulli(&run->rng, c->quality[t->domain]);
+	double bytes = dist_sample(&d->artifact_bytes, &run->rng);
+	c->artifact_bytes += bytes > 0 ? bytes : 0;
+	pool_done(&st->workers);
+	if (++st->finished == st->target)
+		stage_done(c);
+}
+
+static void task_step(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	struct run *run = t->child->run;
+	struct usage u;
+	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
+		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, t->child, &u,
+			 task_tool_done, t);
+		return;
+	}
+	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
+	sim_after(s, sandbox, task_end, t);
+}
+
+static void task_begin(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	struct run *run = t->child->run;
+	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
+	task_step(s, t);
+}
+
+/* Queues count more tasks of domain d on the child's workers. */
+static void launch(struct child *c, unsigned d, unsigned count)
+{
+	struct stage *st = &c->stage[d];
+	st->target += count;
+	for (unsigned i = 0; i < count; i++) {
+		struct task *t = &c->tasks[c->next_task++];
+		t->child = c;
+		t->domain = d;
+		pool_request(&st->workers, task_begin, t);
+	}
+}
+
+static void eval_start(struct child *c)
+{
+	const struct scenario *sc = c->run->sc;
+	int full = c->row.iteration == 0 || sc->evaluation == EVAL_FULL;
+	c->screening = !full;
+	c->domains_pending = (unsigned)sc->n_domains;
+	for (unsigned d = 0; d < sc->n_domains; d++)
+		launch(c, d, full ? sc->domains[d].full_tasks : sc->domains[d].screen_tasks);
+}
+
+/* Called when a domain has finished the tasks launched so far. */
+static void stage_done(struct child *c)
+{
+	const struct scenario *sc = c->run->sc;
+	if (--c->domains_pending > 0)
+		return;
+	if (!c->screening) {
+		child_finish(c);
+		return;
+	}
+	c->screening = 0;
+	int gate = 1;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		gate &= c->stage[d].passed >= sc->domains[d].gate_min_passed;
+	c->row.gate = gate;
+	if (gate)
+		c->run->res->gates_passed++;
+	else
+		c->run->res->gates_failed++;
+	for (unsigned d = 0; gate && d < sc->n_domains; d++) {
+		unsigned rest = sc->domains[d].full_tasks - sc->domains[d].screen_tasks;
+		if (rest) {
+			c->domains_pending++;
+			launch(c, d, rest);
+		}
+	}
+	if (!c->domains_pending)
+		child_finish(c);
+}
+
+/* -- self-modification and compile check -- */
+
+static void compile_done(struct sim *s, void *arg)
+{
+	(void)s;
+	struct child *c = arg;
+	struct run *run = c->run;
+	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
+	if (!c->row.compiled) {
+		run->res->compile_failures++;
+		child_finish(c);
+		return;
+	}
+	eval_start(c);
+}
+
+static void selfmod_step(struct sim *s, void *arg);
+
+static void selfmod_tool_done(struct sim *s, void *arg)
+{
+	struct child *c = arg;
+	sim_after(s, c->tool_seconds, selfmod_step, c);
+}
+
+static void selfmod_step(struct sim *s, void *arg)
+{
+	struct child *c = arg;
+	struct run *run = c->run;
+	const struct self_modification *sm = &run->sc->self_modification;
+	struct usage u;
+	int timed_out = s->now - c->session_start >= sm->timeout_hours * 3600;
+	if (!timed_out && session_next(&c->session, &run->rng, &u, &c->tool_seconds)) {
+		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, c, &u, selfmod_tool_done, c);
+		return;
+	}
+	if (timed_out && c->session.done < c->session.calls) {
+		c->row.timed_out = 1;
+		run->res->timeouts++;
+	}
+	sim_after(s, dist_sample(&sm->compile_seconds, &run->rng), compile_done, c);
+}
+
+static void selfmod_begin(struct sim *s, void *arg)
+{
+	struct child *c = arg;
+	session_start(&c->session, &c->run->sc->self_modification.session, &c->run->rng);
+	c->session_start = s->now;
+	selfmod_step(s, c);
+}
+
+/* -- children -- */
+
+static void child_free(struct child *c)
+{
+	for (size_t d = 0; d < c->run->sc->n_domains; d++)
+		pool_release(&c->stage[d].workers);
+	free(c->tasks);
+	free(c);
+}
+
+static struct child *child_new(struct run *run, unsigned iteration, unsigned index)
+{
+	const struct scenario *sc = run->sc;
+	struct child *c = calloc(1, sizeof(*c));
+	size_t n_tasks = 0;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		n_tasks += sc->domains[d].full_tasks;
+	if (c)
+		c->tasks = malloc(n_tasks * sizeof(*c->tasks));
+	if (!c || !c->tasks) {
+		free(c);
+		return NULL;
+	}
+	c->run = run;
+	c->row.iteration = iteration;
+	c->row.child = index;
+	c->row.gate = -1;
+	c->row.compiled = 1;
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		if (pool_init(&c->stage[d].workers, &run->sim, sc->domains[d].eval_workers)) {
+			for (size_t k = 0; k < d; k++)
+				pool_release(&c->stage[k].workers);
+			free(c->tasks);
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static int store_quality(struct run *run, int node, const double *q)
+{
+	size_t nd = run->sc->n_domains;
+	if ((size_t)node >= run->quality_cap) {
+		size_t cap = run->quality_cap * 2;
+		double *grown = realloc(run->quality, cap * nd * sizeof(*grown));
+		if (!grown)
+			return HC_ERUNTIME;
+		run->quality = grown;
+		run->quality_cap = cap;
+	}
+	memcpy(run->quality + (size_t)node * nd, q, nd * sizeof(*q));
+	return 0;
+}
+
+static int add_row(struct run *run, const struct iteration_row *row)
+{
+	struct loop_result *res = run->res;
+	if (res->n_rows == run->rows_cap) {
+		size_t cap = run->rows_cap ? run->rows_cap * 2 : 64;
+		struct iteration_row *grown = realloc(res->rows, cap * sizeof(*grown));
+		if (!grown)
+			return HC_ERUNTIME;
+		res->rows = grown;
+		run->rows_cap = cap;
+	}
+	res->rows[res->n_rows++] = *row;
+	return 0;
+}
+
+static void child_finish(struct child *c)
+{
+	struct run *run = c->run;
+	const struct scenario *sc = run->sc;
+	double score = 0;
+	for (size_t d = 0; c->row.compiled && d < sc->n_domains; d++)
+		score += (double)c->stage[d].passed / sc->domains[d].full_tasks;
+	score /= (double)sc->n_domains;
+
+	struct node n = {
+		.parent = c->parent,
+		.iteration = c->row.iteration,
+		.score = score,
+		.valid = c->row.compiled,
+		.patch_bytes = c->patch_bytes,
+		.bytes = c->patch_bytes + sc->archive.node_metadata_bytes + c->artifact_bytes +
+			 (c->parent < 0 ? sc->archive.root_bytes : 0),
+	};
+	int node = archive_add(&run->archive, &n);
+	if (node < 0 || store_quality(run, node, c->quality)) {
+		fail(run);
+		child_free(c);
+		return;
+	}
+	c->row.node = node;
+	c->row.parent = c->parent;
+	c->row.score = score;
+	c->row.archive_bytes = run->archive.total_bytes;
+	c->row.finish_seconds = run->sim.now;
+	if (add_row(run, &c->row))
+		fail(run);
+	child_free(c);
+	if (--run->children_running == 0)
+		next_iteration(run);
+}
+
+static double clamp01(double x)
+{
+	return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static void child_start(struct run *run, struct child *c)
+{
+	const struct scenario *sc = run->sc;
+	const struct archive_params *ap = &sc->archive;
+	int parent = archive_select(&run->archive, sc->parent_selection, sc->selection_lambda,
+				    &run->rng);
+	const struct node *p = &run->archive.nodes[parent];
+	const double *pq = run->quality + (size_t)parent * sc->n_domains;
+	c->parent = parent;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		c->quality[d] = clamp01(pq[d] + dist_sample(&sc->domains[d].improvement, &run->rng));
+	double patch = dist_sample(&sc->self_modification.patch_bytes, &run->rng);
+	c->patch_bytes = patch > 0 ? round(patch) : 0;
+
+	double io = ap->root_bytes + p->lineage_patch_bytes +
+		    (ap->copy_run_dir ? run->archive.total_bytes : 0);
+	c->row.checkout_bytes = io;
+	run->res->io_bytes += io;
+	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
+			 io / ap->read_bytes_per_second;
+	sim_after(&run->sim, rebuild, selfmod_begin, c);
+}
+
+static void next_iteration(struct run *run)
+{
+	const struct scenario *sc = run->sc;
+	if (run->iteration == sc->iterations)
+		return;
+	run->iteration++;
+	for (unsigned k = 0; k < sc->children_per_iteration; k++) {
+		struct child *c = child_new(run, run->iteration, k);
+		if (!c) {
+			fail(run);
+			return;
+		}
+		run->children_running++;
+		child_start(run, c);
+	}
+}
+
+static void initial_evaluation(struct sim *s, void *arg)
+{
+	(void)s;
+	struct run *run = arg;
+	struct child *c = child_new(run, 0, 0);
+	if (!c) {
+		fail(run);
+		return;
+	}
+	c->parent = -1;
+	for (size_t d = 0; d < run->sc->n_domains; d++)
+		c->quality[d] = run->sc->domains[d].initial_score;
+	run->children_running = 1;
+	eval_start(c);
+}
+
+/* ---- a replication ------------------------------------------------------------------------ */
+
+static int run_init(struct run *run, const struct scenario *sc, const struct loop_models *m,
+		    uint64_t seed, unsigned rep, struct loop_result *res)
+{
+	memset(run, 0, sizeof(*run));
+	run->sc = sc;
+	run->models = m;
+	run->res = res;
+	sim_init(&run->sim);
+	for (size_t i = 0; i < m->n; i++) {
+		struct endpoint_state *ep = &run->ep[i];
+		ep->e = scenario_endpoint(sc, m->names[i]);
+		tbucket_init(&ep->rpm, ep->e.requests_per_minute / 60, ep->e.requests_per_minute);
+		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
+	}
+	size_t nodes = (size_t)sc->iterations * sc->children_per_iteration + 1;
+	run->quality_cap = nodes;
+	run->quality = malloc(nodes * sc->n_domains * sizeof(*run->quality));
+	if (!run->quality || archive_init(&run->archive, nodes) ||
+	    rng_init(&run->rng, seed, rep)) {
+		free(run->quality);
+		archive_release(&run->archive);
+		sim_release(&run->sim);
+		return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+static void run_release(struct run *run)
+{
+	free(run->quality);
+	archive_release(&run->archive);
+	rng_release(&run->rng);
+	sim_release(&run->sim);
+}
+
+static void summarise(struct run *run)
+{
+	struct loop_result *res = run->res;
+	const struct archive *a = &run->archive;
+	res->wall_seconds = run->sim.now;
+	res->events = run->sim.events;
+	res->archive_nodes = a->n;
+	res->archive_bytes = a->total_bytes;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->nodes[i].depth > res->max_depth)
+			res->max_depth = a->nodes[i].depth;
+		if (a->nodes[i].score > res->best_score)
+			res->best_score = a->nodes[i].score;
+	}
+}
+
+int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
+	     unsigned rep, struct loop_result *res, struct hc_err *err)
+{
+	struct run run;
+	memset(res, 0, sizeof(*res));
+	if (run_init(&run, sc, models, seed, rep, res))
+		return hc_err_set(err, HC_ERUNTIME, "out of memory setting up replication %u", rep);
+	sim_at(&run.sim, 0, initial_evaluation, &run);
+	int rc = sim_run(&run.sim, INFINITY, 0);
+	if (rc || run.failed) {
+		/* children still in flight hold memory only the events know of; a failed run is
+		 * reported and the process exits, so they are left to it */
+		run_release(&run);
+		loop_result_release(res);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
+	}
+	summarise(&run);
+	run_release(&run);
+	return 0;
+}
+
+void loop_result_release(struct loop_result *res)
+{
+	free(res->rows);
+	res->rows = NULL;
+	res->n_rows = 0;
+}

@@ -1,0 +1,95 @@
+/*
+ * loop: one replication of a DGM-H / DGM run as processes on the sim/ engine
+ * (docs/model.md, "The loop").
+ *
+ * The initial agent is evaluated on the full sets (iteration 0). Then every iteration makes
+ * children_per_iteration children in parallel, each: pick a parent, rebuild it (lineage
+ * patches and, with copy_run_dir, the whole run directory), run the self-modification
+ * session, the compile check, the staged evaluation per domain (domains in parallel, tasks on
+ * eval_workers slots), and join the archive. The next iteration starts when all are done.
+ * LLM calls queue on their model's rate limits and take time-to-first-token plus
+ * output / decode speed.
+ */
+#ifndef MODEL_LOOP_H
+#define MODEL_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "model/usage.h"
+#include "sim/hc_err.h"
+
+enum role { ROLE_SELF_MODIFY, ROLE_EVALUATE, ROLE_COUNT };
+
+const char *role_name(enum role r);
+
+/* The distinct models a scenario uses, each resolved in a price sheet. */
+struct loop_models {
+	size_t n;
+	const char *names[SCENARIO_MAX_DOMAINS + 1];   /* the scenario's spelling, first seen */
+	const struct price *prices[SCENARIO_MAX_DOMAINS + 1];
+	int selfmod;                                   /* index of the meta agent's model */
+	int domain[SCENARIO_MAX_DOMAINS];              /* index of each domain's model */
+};
+
+/*
+ * Resolves every model of sc in ps and checks that each rate the scenario will need is known
+ * (cache writes under explicit caching, cache reads under caching). HC_EINPUT with a message
+ * naming the JSON path, the model and the sheet's close matches otherwise.
+ */
+int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
+			struct loop_models *m, struct hc_err *err);
+
+/* One row per child (and one for the initial evaluation, iteration 0). */
+struct iteration_row {
+	unsigned iteration;
+	unsigned child;          /* 0 .. children_per_iteration - 1 */
+	int parent;              /* archive node index; -1 for the initial agent */
+	int node;                /* this child's archive node index */
+	double score;
+	int compiled;
+	int gate;                /* 1 passed, 0 failed, -1 not applicable */
+	int timed_out;
+	struct usage usage[ROLE_COUNT];
+	double cost_usd;
+	double checkout_bytes;   /* read to rebuild the parent */
+	double archive_bytes;    /* after this child joined */
+	double finish_seconds;
+};
+
+struct loop_result {
+	struct usage by_role[ROLE_COUNT];
+	double cost_by_role[ROLE_COUNT];
+	struct usage by_model[SCENARIO_MAX_DOMAINS + 1]; /* indexed like loop_models */
+	double cost_by_model[SCENARIO_MAX_DOMAINS + 1];
+	double wall_seconds;
+	size_t archive_nodes;
+	double archive_bytes;
+	double io_bytes;         /* checkout bytes summed over the run */
+	unsigned max_depth;
+	double best_score;
+	unsigned compile_failures, gates_passed, gates_failed, timeouts;
+	uint64_t events;
+	struct iteration_row *rows;
+	size_t n_rows;
+};
+
+/*
+ * Runs replication `rep` of sc with the stream derived from (seed, rep). On success *res owns
+ * its rows (loop_result_release frees them).
+ */
+int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
+	     unsigned rep, struct loop_result *res, struct hc_err *err);
+
+void loop_result_release(struct loop_result *res);
+
+static inline double loop_cost_total(const struct loop_result *r)
+{
+	double sum = 0;
+	for (int i = 0; i < ROLE_COUNT; i++)
+		sum += r->cost_by_role[i];
+	return sum;
+}
+
+#endif

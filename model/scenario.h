@@ -1,0 +1,132 @@
+/*
+ * scenario: what a simulated run looks like, loaded from JSON and checked field by field.
+ *
+ * Each section of the file (top level, self_modification, domains[], domains[].task,
+ * models[], archive) is described by one table of fields {name, type, default, limits, unit,
+ * help} in scenario.c. That table drives parsing, validation, defaults, the effective-config
+ * dump (scenario_to_json) and the reference in docs/scenario.md (scenario_reference).
+ *
+ * Ownership: a struct scenario owns everything it points to; scenario_release frees it.
+ */
+#ifndef MODEL_SCENARIO_H
+#define MODEL_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "sim/hc_err.h"
+#include "sim/rng.h"
+
+#define SCENARIO_NAME_MAX 96
+#define SCENARIO_MAX_DOMAINS 16
+#define SCENARIO_MAX_MODELS 32
+
+enum parent_rule { PARENT_PAPER, PARENT_DGMH_CODE, PARENT_DGM_CODE };
+enum eval_mode { EVAL_STAGED, EVAL_FULL };
+enum caching { CACHING_OFF, CACHING_AUTOMATIC, CACHING_EXPLICIT };
+
+/* The token and tool-time model of one agentic LLM session (docs/model.md, "Sessions"). */
+struct session_params {
+	struct dist calls;              /* LLM calls in the session */
+	unsigned max_calls;
+	struct dist prompt_tokens;      /* the first call's input */
+	struct dist output_tokens;      /* per call, before the cap */
+	unsigned max_output_tokens;
+	double reasoning_fraction;      /* of output; not carried into the next call's context */
+	struct dist tool_result_tokens; /* appended to the context after each call */
+	struct dist tool_seconds;       /* tool execution after each call */
+	enum caching caching;
+	double cache_hit_rate;          /* share of the repeated prefix read from the cache */
+};
+
+struct self_modification {
+	char model[SCENARIO_NAME_MAX];
+	struct session_params session;
+	double timeout_hours;
+	double compile_failure_rate;
+	struct dist compile_seconds;
+	struct dist patch_bytes;
+};
+
+struct domain {
+	char name[SCENARIO_NAME_MAX];
+	char model[SCENARIO_NAME_MAX];
+	unsigned screen_tasks, full_tasks, eval_workers;
+	unsigned gate_min_passed;       /* screen tasks that must pass for the rest to run */
+	double initial_score;           /* the initial agent's chance to solve a task */
+	struct dist improvement;        /* child's chance = parent's + this, bounded to [0, 1] */
+	struct dist sandbox_seconds;    /* a task's test run after the agent finishes */
+	struct dist artifact_bytes;     /* logs and results a task leaves in the archive */
+	struct session_params task;
+};
+
+struct endpoint {
+	char name[SCENARIO_NAME_MAX];
+	double ttft_seconds;
+	double prefill_tokens_per_second; /* 0: input length does not add latency */
+	double decode_tokens_per_second;
+	double requests_per_minute;       /* 0: no limit */
+	double tokens_per_minute;         /* 0: no limit */
+};
+
+struct archive_params {
+	double root_bytes;              /* the initial agent's repository */
+	double node_metadata_bytes;     /* per node, besides patch and artifacts */
+	int copy_run_dir;               /* rebuild copies the whole run directory (DGM-H) */
+	double read_bytes_per_second;
+	double sandbox_start_seconds;
+	double patch_apply_seconds;     /* per ancestor on the lineage */
+};
+
+struct scenario {
+	char origin[300];               /* the file, or "embedded:NAME": for messages */
+	char name[SCENARIO_NAME_MAX];
+	char description[512];
+	unsigned iterations;
+	unsigned children_per_iteration;
+	enum parent_rule parent_selection;
+	enum eval_mode evaluation;
+	double selection_lambda;
+	struct self_modification self_modification;
+	struct domain *domains;
+	size_t n_domains;
+	struct endpoint *models;        /* endpoints given in the file; others take defaults */
+	size_t n_models;
+	struct archive_params archive;
+};
+
+/*
+ * Parses a scenario from a JSON tree; origin names the source in messages. Every bad value
+ * gives HC_EINPUT and a message with origin, JSON path, the value and what is allowed.
+ */
+int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origin,
+		       struct hc_err *err);
+
+/*
+ * Loads path (NULL: the embedded default), applies the --set assignments in order, and parses.
+ */
+int scenario_load(struct scenario *sc, const char *path, const char *const *sets, size_t n_sets,
+		  struct hc_err *err);
+
+/*
+ * Applies one "dotted.path=VALUE" assignment to a scenario tree before parsing. VALUE is read
+ * as JSON when it parses as JSON, else as a string. Array elements with a "name" are
+ * addressed by that name (domains.paper_review.full_tasks); others by index.
+ */
+int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err);
+
+void scenario_release(struct scenario *sc);
+
+/* The effective scenario, every field with its value (defaults included). Caller deletes. */
+cJSON *scenario_to_json(const struct scenario *sc);
+
+/* The endpoint for model name: the file's entry, or one with the table defaults. */
+struct endpoint scenario_endpoint(const struct scenario *sc, const char *model);
+
+/* Writes the field reference (Markdown tables, one per section) that docs/scenario.md holds. */
+void scenario_reference(FILE *out);
+
+const char *parent_rule_name(enum parent_rule r);
+
+#endif

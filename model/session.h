@@ -1,0 +1,37 @@
+/*
+ * session: the token model of one agentic LLM session (docs/model.md, "Sessions").
+ *
+ * The session makes K calls. Call 1's input is the prompt; each later call's input is the
+ * previous call's input plus that call's visible output (output minus reasoning) and the tool
+ * result appended after it. With prompt caching the previous call's input is a prefix already
+ * in the cache: `automatic` reads cache_hit_rate of it; `explicit` reads that much and writes
+ * the rest of the input (call 1 writes its whole prompt).
+ */
+#ifndef MODEL_SESSION_H
+#define MODEL_SESSION_H
+
+#include "model/scenario.h"
+#include "model/usage.h"
+#include "sim/rng.h"
+
+struct session {
+	const struct session_params *p;
+	unsigned calls;      /* drawn at the start */
+	unsigned done;
+	double context;      /* input of the next call */
+	double prev_input;
+};
+
+/* Draws the number of calls and the prompt. */
+void session_start(struct session *s, const struct session_params *p, struct rng *r);
+
+/*
+ * Draws the next call: its usage (calls = 1) and the tool time that follows it. Returns 1,
+ * or 0 when the session has made all its calls.
+ */
+int session_next(struct session *s, struct rng *r, struct usage *u, double *tool_seconds);
+
+/* A draw rounded to a whole count, at least lo (negative draws of a normal become lo). */
+double session_draw_count(const struct dist *d, struct rng *r, double lo);
+
+#endif

@@ -1,0 +1,109 @@
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "reports/results_dir.h"
+
+static int mkdir_parents(const char *path)
+{
+	char buf[PATH_MAX];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int results_dir_begin(struct results_dir *rd, const char *path, struct hc_err *err)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	if (!len || len >= sizeof(rd->path))
+		return hc_err_set(err, HC_EUSAGE, "--out '%s': not a usable directory name", path);
+	snprintf(rd->path, sizeof(rd->path), "%.*s", (int)len, path);
+	snprintf(rd->tmp, sizeof(rd->tmp), "%s.tmp-XXXXXX", rd->path);
+	if (mkdir_parents(rd->tmp) || !mkdtemp(rd->tmp)) {
+		int e = errno;
+		rd->tmp[0] = '\0';
+		return hc_err_set(err, HC_ERUNTIME, "cannot create a directory beside '%s': %s",
+				  rd->path, strerror(e));
+	}
+	return 0;
+}
+
+FILE *results_dir_open(struct results_dir *rd, const char *name, struct hc_err *err)
+{
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof(p), "%s/%s", rd->tmp, name);
+	FILE *f = fopen(p, "w");
+	if (!f)
+		hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", p, strerror(errno));
+	return f;
+}
+
+int results_dir_close(struct results_dir *rd, FILE *f, const char *name, struct hc_err *err)
+{
+	int failed = ferror(f);
+	failed |= fclose(f) != 0;
+	if (failed)
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s/%s': %s", rd->path, name,
+				  strerror(errno));
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int results_dir_commit(struct results_dir *rd, struct hc_err *err)
+{
+	char old[PATH_MAX + 32] = "";
+	struct stat st;
+	if (lstat(rd->path, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return hc_err_set(err, HC_ERUNTIME, "'%s' exists and is not a directory",
+					  rd->path);
+		snprintf(old, sizeof(old), "%s.old-XXXXXX", rd->path);
+		if (!mkdtemp(old) || rename(rd->path, old))
+			return hc_err_set(err, HC_ERUNTIME, "cannot replace '%s': %s", rd->path,
+					  strerror(errno));
+	}
+	if (rename(rd->tmp, rd->path)) {
+		int e = errno;
+		if (*old)
+			rename(old, rd->path);
+		return hc_err_set(err, HC_ERUNTIME, "cannot rename '%s' to '%s': %s", rd->tmp,
+				  rd->path, strerror(e));
+	}
+	rd->tmp[0] = '\0';
+	if (*old)
+		remove_tree(old);
+	return 0;
+}
+
+void results_dir_abort(struct results_dir *rd)
+{
+	if (rd->tmp[0])
+		remove_tree(rd->tmp);
+	rd->tmp[0] = '\0';
+}

@@ -1,0 +1,38 @@
+/*
+ * results_dir: a results directory that is whole or absent.
+ *
+ * Files are written into a temporary sibling directory ("<dir>.tmp-XXXXXX"); commit renames it
+ * into place (an existing directory of that name is replaced) and abort removes it, so a
+ * failed or interrupted run never leaves a half-written result.
+ */
+#ifndef REPORTS_RESULTS_DIR_H
+#define REPORTS_RESULTS_DIR_H
+
+#include <limits.h>
+#include <stdio.h>
+#include "sim/hc_err.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+struct results_dir {
+	char path[PATH_MAX]; /* where the results go */
+	char tmp[PATH_MAX + 16]; /* where they are written until commit; "" when none */
+};
+
+/* Creates the parents of path and the temporary directory. */
+int results_dir_begin(struct results_dir *rd, const char *path, struct hc_err *err);
+
+/* Opens NAME inside the temporary directory for writing. */
+FILE *results_dir_open(struct results_dir *rd, const char *name, struct hc_err *err);
+
+/* Closes f, reporting a write error (a full disk shows here) as HC_ERUNTIME. */
+int results_dir_close(struct results_dir *rd, FILE *f, const char *name, struct hc_err *err);
+
+int results_dir_commit(struct results_dir *rd, struct hc_err *err);
+
+/* Removes the temporary directory and everything in it; safe to call twice. */
+void results_dir_abort(struct results_dir *rd);
+
+#endif

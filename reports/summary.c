@@ -1,0 +1,158 @@
+#include <stdlib.h>
+#include "reports/summary.h"
+
+static cJSON *usage_json(const struct usage_mean *u)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "total", u->total);
+	cJSON_AddNumberToObject(o, "input", u->input);
+	cJSON_AddNumberToObject(o, "output", u->output);
+	cJSON_AddNumberToObject(o, "cache_read", u->cache_read);
+	cJSON_AddNumberToObject(o, "cache_write", u->cache_write);
+	cJSON_AddNumberToObject(o, "reasoning", u->reasoning);
+	cJSON_AddNumberToObject(o, "calls", u->calls);
+	return o;
+}
+
+static cJSON *tokens_json(const struct forecast *f)
+{
+	const struct forecast_means *m = &f->mean;
+	cJSON *t = usage_json(&m->total);
+	cJSON *by_role = cJSON_AddObjectToObject(t, "by_role");
+	cJSON *detail = cJSON_AddObjectToObject(t, "detail_by_role");
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		cJSON_AddNumberToObject(by_role, role_name((enum role)r), m->by_role[r].total);
+		cJSON_AddItemToObject(detail, role_name((enum role)r), usage_json(&m->by_role[r]));
+	}
+	cJSON *by_model = cJSON_AddObjectToObject(t, "by_model");
+	detail = cJSON_AddObjectToObject(t, "detail_by_model");
+	for (size_t k = 0; k < f->models.n; k++) {
+		const char *name = f->models.prices[k]->name;
+		cJSON_AddNumberToObject(by_model, name, m->by_model[k].total);
+		cJSON_AddItemToObject(detail, name, usage_json(&m->by_model[k]));
+	}
+	return t;
+}
+
+static cJSON *cost_json(const struct forecast *f)
+{
+	const struct forecast_means *m = &f->mean;
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "api", m->cost_total);
+	cJSON_AddNumberToObject(c, "total", m->cost_total);
+	cJSON *by_role = cJSON_AddObjectToObject(c, "by_role");
+	for (int r = 0; r < ROLE_COUNT; r++)
+		cJSON_AddNumberToObject(by_role, role_name((enum role)r), m->cost_by_role[r]);
+	cJSON *by_model = cJSON_AddObjectToObject(c, "by_model");
+	for (size_t k = 0; k < f->models.n; k++)
+		cJSON_AddNumberToObject(by_model, f->models.prices[k]->name, m->cost_by_model[k]);
+	return c;
+}
+
+static cJSON *quantiles_json(const struct forecast *f)
+{
+	cJSON *q = cJSON_CreateObject();
+	for (int i = 0; i < METRIC_COUNT; i++) {
+		const struct metric_stats *s = &f->metrics[i];
+		cJSON *o = cJSON_AddObjectToObject(q, metric_name((enum metric)i));
+		cJSON_AddNumberToObject(o, "p10", s->p10);
+		cJSON_AddNumberToObject(o, "p50", s->p50);
+		cJSON_AddNumberToObject(o, "p90", s->p90);
+		cJSON_AddNumberToObject(o, "mean", s->mean);
+		cJSON_AddNumberToObject(o, "ci95", s->ci95);
+		cJSON_AddNumberToObject(o, "sd", s->sd);
+	}
+	return q;
+}
+
+cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps)
+{
+	const struct forecast_means *m = &f->mean;
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "hypercap_summary", 1);
+	cJSON_AddStringToObject(root, "scenario", f->sc->name);
+	cJSON_AddStringToObject(root, "scenario_source", f->sc->origin);
+	cJSON_AddNumberToObject(root, "iterations", f->sc->iterations);
+	cJSON_AddNumberToObject(root, "replications", f->runs);
+	cJSON_AddNumberToObject(root, "seed", (double)f->seed);
+	cJSON *sheet = cJSON_AddObjectToObject(root, "prices");
+	cJSON_AddStringToObject(sheet, "sheet", ps->origin);
+	cJSON_AddStringToObject(sheet, "date", ps->date);
+	cJSON_AddStringToObject(sheet, "source", ps->source);
+	cJSON_AddItemToObject(root, "tokens", tokens_json(f));
+	cJSON_AddItemToObject(root, "cost_usd", cost_json(f));
+	cJSON *arch = cJSON_AddObjectToObject(root, "archive");
+	cJSON_AddNumberToObject(arch, "nodes", m->archive_nodes);
+	cJSON_AddNumberToObject(arch, "bytes", m->archive_bytes);
+	cJSON_AddNumberToObject(arch, "io_bytes", m->io_bytes);
+	cJSON_AddNumberToObject(arch, "max_depth", m->max_depth);
+	cJSON_AddNumberToObject(root, "wall_time_hours", m->wall_hours);
+	cJSON *out = cJSON_AddObjectToObject(root, "outcomes");
+	cJSON_AddNumberToObject(out, "best_score", m->best_score);
+	cJSON_AddNumberToObject(out, "compile_failures", m->compile_failures);
+	cJSON_AddNumberToObject(out, "gates_passed", m->gates_passed);
+	cJSON_AddNumberToObject(out, "gates_failed", m->gates_failed);
+	cJSON_AddNumberToObject(out, "timeouts", m->timeouts);
+	if (f->runs > 1)
+		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
+	return root;
+}
+
+void summary_write_iterations(FILE *out, const struct forecast *f)
+{
+	fputs("replication,iteration,child,parent,node,score,compiled,gate_passed,timed_out,"
+	      "self_modify_calls,self_modify_tokens,evaluate_calls,evaluate_tokens,input_tokens,"
+	      "cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,cost_usd,"
+	      "checkout_bytes,archive_bytes,finish_hours\n", out);
+	for (unsigned rep = 0; rep < f->runs; rep++) {
+		const struct loop_result *r = &f->reps[rep];
+		for (size_t i = 0; i < r->n_rows; i++) {
+			const struct iteration_row *row = &r->rows[i];
+			const struct usage *sm = &row->usage[ROLE_SELF_MODIFY];
+			const struct usage *ev = &row->usage[ROLE_EVALUATE];
+			struct usage all = *sm;
+			usage_add(&all, ev);
+			fprintf(out, "%u,%u,%u,%d,%d,%.4f,%d,", rep, row->iteration, row->child,
+				row->parent, row->node, row->score, row->compiled);
+			if (row->gate >= 0)
+				fprintf(out, "%d", row->gate);
+			fprintf(out, ",%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.0f,%.0f,"
+				"%.6f\n", row->timed_out, (long long)sm->calls,
+				(long long)usage_total(sm), (long long)ev->calls,
+				(long long)usage_total(ev), (long long)all.input,
+				(long long)all.cache_read, (long long)all.cache_write,
+				(long long)all.output, (long long)all.reasoning, row->cost_usd,
+				row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600);
+		}
+	}
+}
+
+static int write_json(struct results_dir *rd, const char *name, cJSON *tree, struct hc_err *err)
+{
+	char *text = cJSON_Print(tree);
+	cJSON_Delete(tree);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	FILE *f = results_dir_open(rd, name, err);
+	if (!f) {
+		free(text);
+		return HC_ERUNTIME;
+	}
+	fputs(text, f);
+	fputc('\n', f);
+	free(text);
+	return results_dir_close(rd, f, name, err);
+}
+
+int summary_write_all(struct results_dir *rd, const struct forecast *f,
+		      const struct price_sheet *ps, struct hc_err *err)
+{
+	if (write_json(rd, "summary.json", summary_build(f, ps), err) ||
+	    write_json(rd, "scenario.json", scenario_to_json(f->sc), err))
+		return HC_ERUNTIME;
+	FILE *out = results_dir_open(rd, "iterations.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	summary_write_iterations(out, f);
+	return results_dir_close(rd, out, "iterations.csv", err);
+}
