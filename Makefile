@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test test-sanitize bench clean
 
 all: build
 
@@ -14,17 +14,22 @@ configure: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 demo: build
-	@rm -rf out/demo
-	$(BUILD)/hypercap simulate --out out/demo
+	@$(BUILD)/hypercap simulate --runs 20 --out out/demo
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The whole suite again, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	@cmake -S . -B $(BUILD)-asan -DHYPERCAP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(BUILD)-asan -j $(JOBS) -- --no-print-directory
+	@cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS)
+
 bench: build
-	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks
+	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks -- --no-print-directory >/dev/null
 	@$(BUILD)/bench_engine
 	@$(BUILD)/bench_loop data/scenarios/hyperagents-500.json
 

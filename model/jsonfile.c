@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,16 +62,25 @@ static void line_and_column(const char *text, const char *at, int *line, int *co
 	}
 }
 
-/* Returns the first byte that is not part of well-formed UTF-8, or NULL. */
+/*
+ * Returns the first byte that is not part of well-formed UTF-8 (Unicode Table 3-7), or NULL.
+ * The second byte's range rules out overlong forms (C0, C1, E0 80..9F, F0 80..8F),
+ * surrogates (ED A0..BF) and code points above U+10FFFF (F4 90.., F5..FF).
+ */
 static const char *utf8_invalid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	while (p < end) {
-		size_t n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xe ? 3 :
-			   (*p >> 3) == 0x1e ? 4 : 0;
+		unsigned c = *p;
+		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c >> 4) == 0xe ? 3 :
+			   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
 		if (!n || (size_t)(end - p) < n)
 			return (const char *)p;
-		for (size_t i = 1; i < n; i++)
+		unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+		unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+		if (n > 1 && (p[1] < lo || p[1] > hi))
+			return (const char *)p;
+		for (size_t i = 2; i < n; i++)
 			if ((p[i] & 0xc0) != 0x80)
 				return (const char *)p;
 		p += n;
@@ -118,6 +128,12 @@ const char *json_describe(const cJSON *v, char *buf, size_t size)
 {
 	if (!v) {
 		snprintf(buf, size, "nothing");
+		return buf;
+	}
+	/* cJSON prints an overflowed number (1e999) as null, which hides the mistake */
+	if (cJSON_IsNumber(v) && !isfinite(v->valuedouble)) {
+		snprintf(buf, size, "a number too large to represent (%s)",
+			 v->valuedouble < 0 ? "-inf" : "inf");
 		return buf;
 	}
 	char *s = cJSON_PrintUnformatted(v);

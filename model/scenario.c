@@ -256,6 +256,12 @@ static int parse_dist_object(const struct ctx *c, const char *path, const struct
 	cJSON_ArrayForEach(item, v) {
 		const char *key = item->string;
 		snprintf(p, sizeof(p), "%s.%s", path, key);
+		/* as parse_object does: a repeated key would silently override (and leak the
+		 * values of an empirical distribution) */
+		for (const cJSON *prev = v->child; prev != item; prev = prev->next)
+			if (!strcmp(prev->string, key))
+				return hc_err_set(c->err, HC_EINPUT, "%s: %s: given twice; "
+						  "allowed: each key once", c->origin, p);
 		if (!strcmp(key, "dist") || key[0] == '_')
 			continue;
 		int slot = dist_keys[k][0] && !strcmp(key, dist_keys[k][0]) ? 0 :
@@ -386,9 +392,11 @@ static int unknown_key(const struct ctx *c, const char *path, const char *key,
 		names[k++] = subs[i];
 	char near[200];
 	textdist_suggest(key, names, k, near, sizeof(near));
-	return hc_err_set(c->err, HC_EINPUT, "%s: %s%s%s: unknown field; did you mean: %s "
-			  "(docs/scenario.md lists every field)", c->origin, path, *path ? "." : "",
-			  key, near);
+	int none = !strcmp(near, "none");
+	return hc_err_set(c->err, HC_EINPUT, "%s: %s%s%s: unknown field; %s%s%sallowed: the "
+			  "fields docs/scenario.md lists for this section", c->origin, path,
+			  *path ? "." : "", key, none ? "" : "did you mean ", none ? "" : near,
+			  none ? "" : "? ");
 }
 
 static int is_listed(const char *const *list, const char *s)

@@ -512,6 +512,14 @@ def main():
           f"max={max(off1):.1f} s; last created_at -> agent end: min={min(off2):.1f} "
           f"median={median(off2):.1f} max={max(off2):.1f} s (all >= 0: UTC alignment holds: "
           f"{min(off1) >= -1 and min(off2) >= -1})")
+    tail = sorted(t["docker"]["agent_end"] - t["calls"][-1]["created_at"]
+                  - (timing["lat_a"] + t["calls"][-1]["output"] / timing["lat_tps"])
+                  for t in good if t["docker"])
+    print(f"  after the last logged call's predicted latency the agent process runs on for: "
+          f"median={median(tail):.1f} s, quartiles {tail[len(tail) // 4]:.1f}.."
+          f"{tail[3 * len(tail) // 4]:.1f} s (usage tasks; the 2 zero-usage tasks: "
+          + ", ".join(f"{t['docker']['agent_end'] - t['calls'][-1]['created_at']:.0f} s"
+                      for t in zero) + " after their only call, with nothing logged)")
     # concurrency among these tasks (the run had 225; these are 59 of them)
     threads = set().union(*(p["threads"] for p in ph))
     evs = sorted([(p["first"], 1) for p in ph] + [(p["removed"], -1) for p in ph])

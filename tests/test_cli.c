@@ -1,0 +1,427 @@
+/*
+ * The command line end to end: the built binary (HYPERCAP_BIN) run as a user runs it, its
+ * exit codes, messages and results directories read back with cJSON.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+static char workdir[256];
+
+struct result {
+	int status;
+	char *out, *err;
+};
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	buf[fread(buf, 1, (size_t)n, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Runs hypercap with the NULL-terminated arguments, in workdir. */
+static struct result run(const char *arg, ...)
+{
+	const char *argv[64] = { HYPERCAP_BIN };
+	size_t n = 1;
+	va_list ap;
+	va_start(ap, arg);
+	for (const char *a = arg; a && n < 63; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	char out[300], err[300];
+	snprintf(out, sizeof(out), "%s/.stdout", workdir);
+	snprintf(err, sizeof(err), "%s/.stderr", workdir);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fo < 0 || fe < 0 || chdir(workdir))
+			_exit(127);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(HYPERCAP_BIN, (char *const *)argv);
+		_exit(127);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	struct result r = { WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err) };
+	return r;
+}
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static char *path_in(const char *name)
+{
+	static char buf[4][512];
+	static int k;
+	k = (k + 1) % 4;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", workdir, name);
+	return buf[k];
+}
+
+static cJSON *load_json(const char *name)
+{
+	char *text = slurp(path_in(name));
+	ck_assert_msg(text != NULL, "cannot read %s", name);
+	cJSON *root = cJSON_Parse(text);
+	free(text);
+	ck_assert_msg(root != NULL, "%s is not JSON", name);
+	return root;
+}
+
+/* The number at a dotted path ("tokens.by_role.evaluate"); fails the test when absent. */
+static double json_at(const cJSON *root, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	const cJSON *v = root;
+	for (char *tok = strtok(buf, "."); tok; tok = strtok(NULL, "."))
+		v = cJSON_GetObjectItemCaseSensitive(v, tok);
+	ck_assert_msg(cJSON_IsNumber(v), "summary.json has no number at %s", path);
+	return v->valuedouble;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *f = fopen(path_in(name), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int exists(const char *name)
+{
+	struct stat st;
+	return stat(path_in(name), &st) == 0;
+}
+
+/* Counts entries of workdir whose name starts with prefix. */
+static int count_prefixed(const char *prefix)
+{
+	DIR *d = opendir(workdir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+static size_t count_lines(const char *text)
+{
+	size_t n = 0;
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+static void setup(void)
+{
+	snprintf(workdir, sizeof(workdir), "/tmp/hypercap-cli-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(workdir));
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(help_and_version)
+{
+	static const char *const cmds[] = { "simulate", "validate" };
+	struct result r = run("--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "simulate"));
+	result_free(&r);
+	r = run("--version", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "hypercap "));
+	result_free(&r);
+	for (size_t i = 0; i < 2; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "usage: hypercap %s", cmds[i]);
+		r = run(cmds[i], "--help", NULL);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_msg(strstr(r.out, want), "%s --help: %s", cmds[i], r.out);
+		result_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+	struct result r = run("frobnicate", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown command 'frobnicate'"));
+	result_free(&r);
+	r = run("simulate", "--runs", "0", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--runs '0'"));
+	result_free(&r);
+	r = run("simulate", "--bogus", NULL);
+	ck_assert_int_eq(r.status, 2);
+	result_free(&r);
+	r = run("simulate", "--set", "nonsense", "--out", "x", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_int_eq(exists("x"), 0);
+	result_free(&r);
+	r = run(NULL);
+	ck_assert_int_eq(r.status, 2);
+	result_free(&r);
+}
+END_TEST
+
+START_TEST(default_run_writes_contract_keys)
+{
+	static const char *const keys[] = {
+		"tokens.total", "tokens.input", "tokens.output", "tokens.cache_read",
+		"tokens.cache_write", "tokens.reasoning", "tokens.by_role.self_modify",
+		"tokens.by_role.evaluate", "tokens.by_model.claude-sonnet-4-5",
+		"tokens.by_model.gpt-4o", "cost_usd.api", "cost_usd.total", "archive.nodes",
+		"archive.bytes", "archive.io_bytes", "wall_time_hours", "iterations",
+		"replications", "seed",
+	};
+	struct result r = run("simulate", "--out", "res", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "hyperagents-paper"));
+	ck_assert_ptr_nonnull(strstr(r.out, "self_modify"));
+	result_free(&r);
+	cJSON *s = load_json("res/summary.json");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_at(s, keys[i]);
+	ck_assert_double_eq(json_at(s, "iterations"), 100);
+	ck_assert_double_eq(json_at(s, "archive.nodes"), 101);
+	ck_assert_double_eq(json_at(s, "tokens.total"),
+			    json_at(s, "tokens.input") + json_at(s, "tokens.output"));
+	ck_assert_double_eq(json_at(s, "tokens.total"),
+			    json_at(s, "tokens.by_role.self_modify") +
+				    json_at(s, "tokens.by_role.evaluate"));
+	ck_assert_double_eq_tol(json_at(s, "tokens.total"),
+				json_at(s, "tokens.by_model.claude-sonnet-4-5") +
+					json_at(s, "tokens.by_model.gpt-4o"), 1e-6);
+	ck_assert_ptr_null(cJSON_GetObjectItem(s, "quantiles"));
+	cJSON_Delete(s);
+	char *csv = slurp(path_in("res/iterations.csv"));
+	ck_assert_uint_eq(count_lines(csv), 102); /* header, iteration 0, 100 children */
+	ck_assert_int_eq(strncmp(csv, "replication,iteration,child,parent,node,score", 45), 0);
+	free(csv);
+	cJSON_Delete(load_json("res/scenario.json"));
+	ck_assert_int_eq(count_prefixed("res."), 0); /* no temporary or old directory left */
+}
+END_TEST
+
+START_TEST(same_seed_same_bytes_any_threads)
+{
+	struct result r = run("simulate", "--runs", "6", "--threads", "1", "--seed", "7",
+			      "--out", "a", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.out, "");
+	result_free(&r);
+	r = run("simulate", "--runs", "6", "--threads", "2", "--seed", "7", "--out", "b",
+		"--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	r = run("simulate", "--runs", "6", "--threads", "2", "--seed", "8", "--out", "c",
+		"--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	static const char *const files[] = { "summary.json", "iterations.csv", "scenario.json" };
+	for (size_t i = 0; i < 3; i++) {
+		char pa[64], pb[64], pc[64];
+		snprintf(pa, sizeof(pa), "a/%s", files[i]);
+		snprintf(pb, sizeof(pb), "b/%s", files[i]);
+		snprintf(pc, sizeof(pc), "c/%s", files[i]);
+		char *ta = slurp(path_in(pa)), *tb = slurp(path_in(pb)), *tc = slurp(path_in(pc));
+		ck_assert_msg(!strcmp(ta, tb), "%s differs between 1 and 2 threads", files[i]);
+		if (i < 2)
+			ck_assert_msg(strcmp(ta, tc), "%s is the same for seeds 7 and 8", files[i]);
+		free(ta);
+		free(tb);
+		free(tc);
+	}
+	cJSON *s = load_json("a/summary.json");
+	double p10 = json_at(s, "quantiles.tokens_total.p10");
+	double p50 = json_at(s, "quantiles.tokens_total.p50");
+	double p90 = json_at(s, "quantiles.tokens_total.p90");
+	ck_assert(p10 <= p50 && p50 <= p90 && p10 < p90);
+	ck_assert_double_eq(json_at(s, "replications"), 6);
+	ck_assert_double_eq(json_at(s, "seed"), 7);
+	cJSON_Delete(s);
+}
+END_TEST
+
+START_TEST(iterations_zero_and_set)
+{
+	struct result r = run("simulate", "--iterations", "0", "--out", "zero", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	cJSON *s = load_json("zero/summary.json");
+	ck_assert_double_eq(json_at(s, "tokens.by_role.self_modify"), 0);
+	ck_assert_double_gt(json_at(s, "tokens.by_role.evaluate"), 0);
+	ck_assert_double_eq(json_at(s, "archive.nodes"), 1);
+	double base = json_at(s, "tokens.by_role.evaluate");
+	cJSON_Delete(s);
+
+	/* doubling the paper-review set roughly doubles the initial evaluation's tokens */
+	r = run("simulate", "--iterations", "0", "--set", "domains.paper_review.full_tasks=200",
+		"--out", "more", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	s = load_json("more/summary.json");
+	double more = json_at(s, "tokens.by_role.evaluate");
+	ck_assert_msg(more > 1.8 * base && more < 2.2 * base, "%g vs %g", more, base);
+	cJSON_Delete(s);
+	cJSON *eff = load_json("more/scenario.json");
+	cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(eff, "domains"), 0);
+	ck_assert_double_eq(cJSON_GetObjectItem(d, "full_tasks")->valuedouble, 200);
+	cJSON_Delete(eff);
+}
+END_TEST
+
+START_TEST(bad_input_exit_3_and_nothing_written)
+{
+	write_file("bad.json", "{\"name\": \"x\", \"iterations\": 10, \"self_modification\": "
+			       "{\"model\": \"claude-sonnet-4-5\", \"calls\": 5, \"prompt_tokens\": "
+			       "100, \"output_tokens\": 10}, \"domains\": [{\"name\": \"d\", "
+			       "\"model\": \"gpt-4o\", \"screen_tasks\": 2, \"full_tasks\": 4, "
+			       "\"eval_workers\": 0, \"task\": {\"calls\": 1, \"prompt_tokens\": 10, "
+			       "\"output_tokens\": 1}}]}");
+	struct result r = run("simulate", "bad.json", "--out", "never", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "bad.json: domains[0].eval_workers: got 0; allowed: a whole "
+				    "number from 1 to 10000"), "%s", r.err);
+	ck_assert_int_eq(exists("never"), 0);
+	ck_assert_int_eq(count_prefixed("never"), 0);
+	result_free(&r);
+
+	/* an existing results directory survives a failed run untouched */
+	r = run("simulate", "--iterations", "1", "--out", "kept", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	char *before = slurp(path_in("kept/summary.json"));
+	r = run("simulate", "bad.json", "--out", "kept", NULL);
+	ck_assert_int_eq(r.status, 3);
+	result_free(&r);
+	char *after = slurp(path_in("kept/summary.json"));
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+
+	r = run("validate", "bad.json", "--set", "domains.d.eval_workers=4", "--set",
+		"self_modification.model=gpt-4q", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "self_modification.model: unknown model 'gpt-4q'") &&
+			      strstr(r.err, "'gpt-4o'"), "%s", r.err);
+	result_free(&r);
+
+	write_file("broken.json", "{\n  \"name\": \"x\",\n  \"iterations\": 10,,\n}");
+	r = run("validate", "broken.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "broken.json:3:"), "%s", r.err);
+	result_free(&r);
+
+	r = run("simulate", "missing.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "missing.json"));
+	result_free(&r);
+}
+END_TEST
+
+START_TEST(presets_validate)
+{
+	static const char *const presets[] = { "hyperagents-paper", "hyperagents-staged",
+					       "hyperagents-500", "dgm-polyglot" };
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/data/scenarios/%s.json", SOURCE_DIR, presets[i]);
+		struct result r = run("validate", path, NULL);
+		ck_assert_msg(r.status == 0, "%s: %s", presets[i], r.err);
+		ck_assert_ptr_nonnull(strstr(r.out, "ok: "));
+		result_free(&r);
+	}
+}
+END_TEST
+
+/*
+ * The Polyglot preset's task agent is fitted to DGM's real logs: 643,294 tokens over the 57
+ * tasks that made usable calls (FACTS §1, docs/calibration.md). The simulated initial
+ * evaluation (60 tasks) must match that per-task mean within 3%.
+ */
+START_TEST(polyglot_matches_real_logs)
+{
+	struct result r = run("simulate", SOURCE_DIR "/data/scenarios/dgm-polyglot.json",
+			      "--iterations", "0", "--runs", "100", "--out", "pg", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	cJSON *s = load_json("pg/summary.json");
+	double per_task = json_at(s, "tokens.by_role.evaluate") / 60;
+	double observed = 643294.0 / 57;
+	ck_assert_msg(per_task > 0.97 * observed && per_task < 1.03 * observed,
+		      "simulated %.0f tokens per task, observed %.0f", per_task, observed);
+	double calls = json_at(s, "tokens.calls") / 60;
+	ck_assert_msg(calls > 0.95 * 253 / 57 && calls < 1.05 * 253 / 57, "%.2f calls", calls);
+	cJSON_Delete(s);
+}
+END_TEST
+
+/* docs/scenario.md holds the field reference as `validate --reference` prints it. */
+START_TEST(reference_docs_in_sync)
+{
+	struct result r = run("validate", "--reference", NULL);
+	ck_assert_int_eq(r.status, 0);
+	char *doc = slurp(SOURCE_DIR "/docs/scenario.md");
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_msg(strstr(doc, r.out), "docs/scenario.md is out of date: regenerate its "
+					  "reference with 'hypercap validate --reference'");
+	free(doc);
+	result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, help_and_version);
+	tcase_add_test(tc, usage_errors_exit_2);
+	tcase_add_test(tc, default_run_writes_contract_keys);
+	tcase_add_test(tc, same_seed_same_bytes_any_threads);
+	tcase_add_test(tc, iterations_zero_and_set);
+	tcase_add_test(tc, bad_input_exit_3_and_nothing_written);
+	tcase_add_test(tc, presets_validate);
+	tcase_add_test(tc, reference_docs_in_sync);
+	tcase_add_test(tc, polyglot_matches_real_logs);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

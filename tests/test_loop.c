@@ -1,0 +1,849 @@
+/*
+ * test_loop: one replication of the loop (model/loop.c) and the forecast over replications
+ * (model/forecast.c). Small scenarios with constant distributions make the oracles exact:
+ * token counts from the session closed form, wall times from latencies and rate limits,
+ * checkout bytes from the archive sizes. The paper preset is checked against the paper.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "model/forecast.h"
+#include "model/loop.h"
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "model/usage.h"
+#include "sim/hc_err.h"
+
+#define PAPER SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
+#define SEED 42u
+
+static struct price_sheet ps;
+
+static void load_sheet(void)
+{
+	struct hc_err err = HC_ERR_INIT;
+	int rc = price_sheet_load(&ps, NULL, &err);
+
+	ck_assert_msg(rc == 0, "embedded sheet: rc %d: %s", rc, err.msg);
+}
+
+static void release_sheet(void)
+{
+	price_sheet_release(&ps);
+}
+
+/*
+ * Two domains, constant sizes. Per task: domain a makes 2 calls, inputs 200 and 200 + 20 + 10,
+ * outputs 20 each: 430 + 40 = 470 tokens; domain b one call of 300 + 30 = 330 tokens.
+ * Full sets: 5 * 470 + 3 * 330 = 3340 tokens; screens: 2 * 470 + 1 * 330 = 1270.
+ * The meta session: 3 calls, 3 * 1000 + 3 * (100 + 50) = 3450 input + 300 output = 3750.
+ */
+static const char *const SMALL =
+	"{ 'name': 'small', 'iterations': 4, 'parent_selection': 'dgmh-code',"
+	"  'evaluation': 'full',"
+	"  'self_modification': { 'model': 'claude-sonnet-4-5', 'calls': 3,"
+	"    'prompt_tokens': 1000, 'output_tokens': 100, 'tool_result_tokens': 50,"
+	"    'tool_seconds': 0, 'compile_seconds': 0, 'patch_bytes': 1000 },"
+	"  'domains': ["
+	"    { 'name': 'a', 'model': 'gpt-4o', 'screen_tasks': 2, 'full_tasks': 5,"
+	"      'eval_workers': 2, 'initial_score': 0.5, 'improvement': 0, 'sandbox_seconds': 0,"
+	"      'artifact_bytes': 10,"
+	"      'task': { 'calls': 2, 'prompt_tokens': 200, 'output_tokens': 20,"
+	"                'tool_result_tokens': 10 } },"
+	"    { 'name': 'b', 'model': 'claude-sonnet-4-5', 'screen_tasks': 1, 'full_tasks': 3,"
+	"      'eval_workers': 3, 'initial_score': 0.5, 'improvement': 0, 'sandbox_seconds': 0,"
+	"      'artifact_bytes': 20,"
+	"      'task': { 'calls': 1, 'prompt_tokens': 300, 'output_tokens': 30 } } ],"
+	"  'archive': { 'root_bytes': 1000000, 'node_metadata_bytes': 100, 'copy_run_dir': true } }";
+
+#define FULL_EVAL 3340
+#define FULL_EVAL_INPUT 3050
+#define FULL_EVAL_CALLS 13
+#define SCREEN_EVAL 1270
+#define SELFMOD 3750
+#define SELFMOD_INPUT 3450
+
+/* One domain, one task of one call; the endpoint's latency is the whole wall time. */
+static const char *const ONE =
+	"{ 'name': 'one', 'iterations': 0, 'evaluation': 'full',"
+	"  'self_modification': { 'model': 'claude-sonnet-4-5', 'calls': 1,"
+	"    'prompt_tokens': 10, 'output_tokens': 100, 'tool_seconds': 0, 'compile_seconds': 0 },"
+	"  'domains': ["
+	"    { 'name': 'a', 'model': 'gpt-4o', 'screen_tasks': 1, 'full_tasks': 1,"
+	"      'eval_workers': 1, 'sandbox_seconds': 0,"
+	"      'task': { 'calls': 1, 'prompt_tokens': 10, 'output_tokens': 100 } } ],"
+	"  'models': [ { 'name': 'gpt-4o', 'ttft_seconds': 1, 'decode_tokens_per_second': 50 },"
+	"              { 'name': 'claude-sonnet-4-5', 'ttft_seconds': 1,"
+	"                'decode_tokens_per_second': 50 } ] }";
+
+/* ---- helpers ---- */
+
+/* Parses text (' for ") with the assignments applied in order. */
+static void scenario_with(struct scenario *sc, const char *text, ...)
+{
+	char *s = strdup(text);
+	struct hc_err err = HC_ERR_INIT;
+	va_list ap;
+	const char *set;
+
+	ck_assert_ptr_nonnull(s);
+	for (char *p = s; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	cJSON *root = cJSON_Parse(s);
+	ck_assert_msg(root != NULL, "test JSON does not parse: %s", s);
+	free(s);
+	va_start(ap, text);
+	while ((set = va_arg(ap, const char *))) {
+		int rc = scenario_apply_set(root, set, &err);
+		ck_assert_msg(rc == 0, "--set %s: %s", set, err.msg);
+	}
+	va_end(ap);
+	int rc = scenario_from_json(sc, root, "test", &err);
+	cJSON_Delete(root);
+	ck_assert_msg(rc == 0, "scenario: rc %d: %s", rc, err.msg);
+}
+
+static void paper_with(struct scenario *sc, const char *const *sets, size_t n)
+{
+	struct hc_err err = HC_ERR_INIT;
+	int rc = scenario_load(sc, PAPER, sets, n, &err);
+
+	ck_assert_msg(rc == 0, "%s: rc %d: %s", PAPER, rc, err.msg);
+}
+
+static void run(const struct scenario *sc, uint64_t seed, struct loop_models *m,
+		struct loop_result *res)
+{
+	struct hc_err err = HC_ERR_INIT;
+	int rc = loop_resolve_models(sc, &ps, m, &err);
+
+	ck_assert_msg(rc == 0, "models: %s", err.msg);
+	rc = loop_run(sc, m, seed, 0, res, &err);
+	ck_assert_msg(rc == 0, "loop_run: rc %d: %s", rc, err.msg);
+}
+
+static int64_t role_total(const struct loop_result *r, enum role role)
+{
+	return usage_total(&r->by_role[role]);
+}
+
+/* ---- token accounting ---- */
+
+START_TEST(test_full_eval_tokens)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	scenario_with(&sc, SMALL, NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), 5 * FULL_EVAL);
+	ck_assert_int_eq(res.by_role[ROLE_EVALUATE].input, 5 * FULL_EVAL_INPUT);
+	ck_assert_int_eq(res.by_role[ROLE_EVALUATE].calls, 5 * FULL_EVAL_CALLS);
+	ck_assert_int_eq(role_total(&res, ROLE_SELF_MODIFY), 4 * SELFMOD);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].input, 4 * SELFMOD_INPUT);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].calls, 4 * 3);
+	ck_assert_uint_eq(res.n_rows, 5);
+	ck_assert_uint_eq(res.archive_nodes, 5);
+	for (size_t i = 0; i < res.n_rows; i++) {
+		const struct iteration_row *r = &res.rows[i];
+		ck_assert_uint_eq(r->iteration, i);
+		ck_assert_int_eq(r->node, (int)i);
+		ck_assert_int_eq(r->compiled, 1);
+		ck_assert_int_eq(r->gate, -1);
+		ck_assert_int_eq(usage_total(&r->usage[ROLE_EVALUATE]), FULL_EVAL);
+		ck_assert_int_eq(usage_total(&r->usage[ROLE_SELF_MODIFY]), i ? SELFMOD : 0);
+	}
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_full_eval_tokens_rules)
+{
+	/* (1 + iterations * children) full evaluations whatever the rule */
+	static const char *const rules[] = { "parent_selection=\"paper\"",
+					     "parent_selection=\"dgmh-code\"",
+					     "parent_selection=\"dgm-code\"" };
+
+	for (int k = 0; k < 3; k++) {
+		struct scenario sc;
+		struct loop_models m;
+		struct loop_result res;
+		scenario_with(&sc, SMALL, rules[k], "children_per_iteration=3", "iterations=6",
+			      "domains.a.improvement={\"dist\": \"normal\", \"mean\": 0.05, "
+			      "\"sd\": 0.1}", NULL);
+		run(&sc, SEED + (unsigned)k, &m, &res);
+		ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), (1 + 6 * 3) * FULL_EVAL);
+		ck_assert_int_eq(role_total(&res, ROLE_SELF_MODIFY), 6 * 3 * SELFMOD);
+		ck_assert_uint_eq(res.n_rows, 19);
+		ck_assert_uint_eq(res.archive_nodes, 19);
+		/* every child's parent was in the archive before its iteration began */
+		for (size_t i = 1; i < res.n_rows; i++) {
+			const struct iteration_row *r = &res.rows[i];
+			ck_assert_int_ge(r->parent, 0);
+			ck_assert_int_lt(r->parent, (int)(1 + (r->iteration - 1) * 3));
+			ck_assert_uint_lt(r->child, 3);
+		}
+		loop_result_release(&res);
+		scenario_release(&sc);
+	}
+}
+END_TEST
+
+START_TEST(test_zero_iterations)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	scenario_with(&sc, SMALL, "iterations=0", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_uint_eq(res.n_rows, 1);
+	ck_assert_uint_eq(res.rows[0].iteration, 0);
+	ck_assert_int_eq(res.rows[0].parent, -1);
+	ck_assert_int_eq(res.rows[0].node, 0);
+	ck_assert_double_eq(res.rows[0].checkout_bytes, 0);
+	ck_assert_int_eq(role_total(&res, ROLE_SELF_MODIFY), 0);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].calls, 0);
+	ck_assert_double_eq(res.cost_by_role[ROLE_SELF_MODIFY], 0);
+	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), FULL_EVAL);
+	ck_assert_uint_eq(res.archive_nodes, 1);
+	ck_assert_double_eq(res.io_bytes, 0);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_staged_gate_fails)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	/* a score of 0 never passes a screen task: only screens after the initial evaluation */
+	scenario_with(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
+		      "domains.a.initial_score=0", "domains.b.initial_score=0", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), FULL_EVAL + 6 * SCREEN_EVAL);
+	ck_assert_int_eq(role_total(&res, ROLE_SELF_MODIFY), 6 * SELFMOD);
+	ck_assert_uint_eq(res.gates_failed, 6);
+	ck_assert_uint_eq(res.gates_passed, 0);
+	ck_assert_double_eq(res.best_score, 0);
+	ck_assert_int_eq(res.rows[0].gate, -1); /* the initial agent runs the full sets */
+	for (size_t i = 1; i < res.n_rows; i++) {
+		ck_assert_int_eq(res.rows[i].gate, 0);
+		ck_assert_int_eq(usage_total(&res.rows[i].usage[ROLE_EVALUATE]), SCREEN_EVAL);
+	}
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_staged_gate_passes)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	scenario_with(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
+		      "domains.a.initial_score=1", "domains.b.initial_score=1", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), 7 * FULL_EVAL);
+	ck_assert_uint_eq(res.gates_passed, 6);
+	ck_assert_uint_eq(res.gates_failed, 0);
+	ck_assert_double_eq(res.best_score, 1);
+	for (size_t i = 1; i < res.n_rows; i++) {
+		ck_assert_int_eq(res.rows[i].gate, 1);
+		ck_assert_double_eq(res.rows[i].score, 1);
+	}
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_compile_failures)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	scenario_with(&sc, SMALL, "self_modification.compile_failure_rate=1", "iterations=5",
+		      NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), FULL_EVAL);
+	ck_assert_int_eq(role_total(&res, ROLE_SELF_MODIFY), 5 * SELFMOD);
+	ck_assert_uint_eq(res.compile_failures, 5);
+	ck_assert_uint_eq(res.archive_nodes, 6);
+	ck_assert_uint_eq(res.max_depth, 1); /* failed children are never parents */
+	for (size_t i = 1; i < res.n_rows; i++) {
+		ck_assert_int_eq(res.rows[i].compiled, 0);
+		ck_assert_int_eq(res.rows[i].parent, 0);
+		ck_assert_int_eq(res.rows[i].usage[ROLE_EVALUATE].calls, 0);
+		ck_assert_double_eq(res.rows[i].score, 0);
+	}
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+static void assert_usage_eq(const struct usage *a, const struct usage *b, const char *what)
+{
+	ck_assert_msg(!memcmp(a, b, sizeof(*a)),
+		      "%s: {calls %lld, input %lld, read %lld, write %lld, output %lld, "
+		      "reasoning %lld} != {%lld, %lld, %lld, %lld, %lld, %lld}", what,
+		      (long long)a->calls, (long long)a->input, (long long)a->cache_read,
+		      (long long)a->cache_write, (long long)a->output, (long long)a->reasoning,
+		      (long long)b->calls, (long long)b->input, (long long)b->cache_read,
+		      (long long)b->cache_write, (long long)b->output, (long long)b->reasoning);
+}
+
+START_TEST(test_sums_by_role_and_model)
+{
+	struct scenario sc;
+	/* a third model, so that the meta agent's model serves no evaluation */
+	const char *sets[] = { "iterations=8", "evaluation=\"staged\"",
+			       "domains.robotics_reward.model=\"claude-haiku-4-5\"",
+			       "domains.robotics_reward.task.caching=\"explicit\"" };
+
+	paper_with(&sc, sets, 4);
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		struct loop_models m;
+		struct loop_result res;
+		struct usage by_role = { 0 }, by_model = { 0 }, by_row[ROLE_COUNT];
+		run(&sc, seed, &m, &res);
+		ck_assert_uint_eq(m.n, 3);
+		memset(by_row, 0, sizeof(by_row));
+		for (int r = 0; r < ROLE_COUNT; r++)
+			usage_add(&by_role, &res.by_role[r]);
+		for (size_t k = 0; k < m.n; k++)
+			usage_add(&by_model, &res.by_model[k]);
+		for (size_t i = 0; i < res.n_rows; i++)
+			for (int r = 0; r < ROLE_COUNT; r++)
+				usage_add(&by_row[r], &res.rows[i].usage[r]);
+		assert_usage_eq(&by_role, &by_model, "roles vs models");
+		for (int r = 0; r < ROLE_COUNT; r++)
+			assert_usage_eq(&by_row[r], &res.by_role[r], "rows vs role");
+		ck_assert_double_eq(metric_value(&res, METRIC_TOKENS_TOTAL),
+				    (double)usage_total(&by_model));
+		ck_assert_double_eq(metric_value(&res, METRIC_TOKENS_SELF_MODIFY) +
+				    metric_value(&res, METRIC_TOKENS_EVALUATE),
+				    metric_value(&res, METRIC_TOKENS_TOTAL));
+		/* the meta agent is the only self_modify caller, on model index m.selfmod */
+		assert_usage_eq(&res.by_role[ROLE_SELF_MODIFY], &res.by_model[m.selfmod],
+				"self_modify vs its model");
+		struct usage ev = res.by_model[m.domain[0]];
+		usage_add(&ev, &res.by_model[m.domain[1]]);
+		assert_usage_eq(&res.by_role[ROLE_EVALUATE], &ev, "evaluate vs its models");
+		ck_assert_int_gt(res.by_role[ROLE_SELF_MODIFY].cache_write, 0);
+		loop_result_release(&res);
+	}
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_cost_reprices)
+{
+	struct scenario sc;
+	const char *sets[] = { "iterations=8",
+			       "domains.robotics_reward.task.caching=\"explicit\"",
+			       "self_modification.reasoning_fraction=0.3" };
+
+	paper_with(&sc, sets, 3);
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		struct loop_models m;
+		struct loop_result res;
+		double by_model = 0, by_row = 0;
+		run(&sc, seed, &m, &res);
+		for (size_t k = 0; k < m.n; k++) {
+			double want = price_cost(m.prices[k], &res.by_model[k]);
+			ck_assert_msg(fabs(res.cost_by_model[k] - want) <= 1e-9 * want,
+				      "%s: cost %.12g, repriced %.12g", m.names[k],
+				      res.cost_by_model[k], want);
+			by_model += res.cost_by_model[k];
+		}
+		for (size_t i = 0; i < res.n_rows; i++)
+			by_row += res.rows[i].cost_usd;
+		double total = loop_cost_total(&res);
+		ck_assert_double_gt(total, 0);
+		ck_assert_double_eq_tol(by_model, total, 1e-9 * total);
+		ck_assert_double_eq_tol(by_row, total, 1e-9 * total);
+		ck_assert_double_eq(metric_value(&res, METRIC_COST_TOTAL), total);
+		loop_result_release(&res);
+	}
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- determinism ---- */
+
+static void assert_rows_equal(const struct loop_result *a, const struct loop_result *b)
+{
+	ck_assert_uint_eq(a->n_rows, b->n_rows);
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct iteration_row *x = &a->rows[i], *y = &b->rows[i];
+		ck_assert_uint_eq(x->iteration, y->iteration);
+		ck_assert_uint_eq(x->child, y->child);
+		ck_assert_int_eq(x->parent, y->parent);
+		ck_assert_int_eq(x->node, y->node);
+		ck_assert_double_eq(x->score, y->score);
+		ck_assert_int_eq(x->compiled, y->compiled);
+		ck_assert_int_eq(x->gate, y->gate);
+		ck_assert_int_eq(x->timed_out, y->timed_out);
+		for (int r = 0; r < ROLE_COUNT; r++)
+			assert_usage_eq(&x->usage[r], &y->usage[r], "row usage");
+		ck_assert_double_eq(x->cost_usd, y->cost_usd);
+		ck_assert_double_eq(x->checkout_bytes, y->checkout_bytes);
+		ck_assert_double_eq(x->archive_bytes, y->archive_bytes);
+		ck_assert_double_eq(x->finish_seconds, y->finish_seconds);
+	}
+}
+
+static void assert_results_equal(const struct loop_result *a, const struct loop_result *b)
+{
+	ck_assert(!memcmp(a->by_role, b->by_role, sizeof(a->by_role)));
+	ck_assert(!memcmp(a->by_model, b->by_model, sizeof(a->by_model)));
+	ck_assert(!memcmp(a->cost_by_role, b->cost_by_role, sizeof(a->cost_by_role)));
+	ck_assert(!memcmp(a->cost_by_model, b->cost_by_model, sizeof(a->cost_by_model)));
+	ck_assert_double_eq(a->wall_seconds, b->wall_seconds);
+	ck_assert_double_eq(a->archive_bytes, b->archive_bytes);
+	ck_assert_double_eq(a->io_bytes, b->io_bytes);
+	ck_assert_uint_eq(a->events, b->events);
+	assert_rows_equal(a, b);
+}
+
+static void forecast(struct forecast *f, const struct scenario *sc, unsigned runs,
+		     unsigned threads, uint64_t seed)
+{
+	struct hc_err err = HC_ERR_INIT;
+	int rc = forecast_run(f, sc, &ps, runs, threads, seed, &err);
+
+	ck_assert_msg(rc == 0, "forecast: rc %d: %s", rc, err.msg);
+}
+
+START_TEST(test_same_seed_any_threads)
+{
+	struct scenario sc;
+	struct forecast f1, f2;
+	const char *sets[] = { "iterations=10", "evaluation=\"staged\"" };
+
+	paper_with(&sc, sets, 2);
+	forecast(&f1, &sc, 4, 1, 7);
+	forecast(&f2, &sc, 4, 2, 7);
+	for (unsigned i = 0; i < 4; i++)
+		assert_results_equal(&f1.reps[i], &f2.reps[i]);
+	ck_assert(!memcmp(f1.metrics, f2.metrics, sizeof(f1.metrics)));
+	ck_assert(!memcmp(&f1.mean, &f2.mean, sizeof(f1.mean)));
+	/* and each replication run alone gives the same replication */
+	struct loop_models m;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		struct loop_result res;
+		ck_assert_int_eq(loop_run(&sc, &m, 7, i, &res, &err), 0);
+		assert_results_equal(&res, &f2.reps[i]);
+		loop_result_release(&res);
+	}
+	forecast_release(&f1);
+	forecast_release(&f2);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_seeds_differ)
+{
+	struct scenario sc;
+	struct forecast f1, f2;
+	const char *sets[] = { "iterations=10" };
+
+	paper_with(&sc, sets, 1);
+	forecast(&f1, &sc, 2, 2, 7);
+	forecast(&f2, &sc, 2, 2, 8);
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert(memcmp(f1.reps[i].by_role, f2.reps[i].by_role,
+				 sizeof(f1.reps[i].by_role)) != 0);
+		ck_assert_double_ne(f1.reps[i].wall_seconds, f2.reps[i].wall_seconds);
+	}
+	/* replications of one seed differ from each other too */
+	ck_assert(memcmp(f1.reps[0].by_role, f1.reps[1].by_role, sizeof(f1.reps[0].by_role)));
+	forecast_release(&f1);
+	forecast_release(&f2);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_more_iterations_more_tokens)
+{
+	struct scenario s10, s20;
+	struct forecast f10, f20;
+	const char *sets10[] = { "iterations=10", "evaluation=\"staged\"" };
+	const char *sets20[] = { "iterations=20", "evaluation=\"staged\"" };
+
+	paper_with(&s10, sets10, 2);
+	paper_with(&s20, sets20, 2);
+	forecast(&f10, &s10, 4, 2, 3);
+	forecast(&f20, &s20, 4, 2, 3);
+	for (unsigned i = 0; i < 4; i++) {
+		const struct loop_result *a = &f10.reps[i], *b = &f20.reps[i];
+		for (int m = METRIC_TOKENS_TOTAL; m <= METRIC_TOKENS_EVALUATE; m++)
+			ck_assert_msg(metric_value(b, (enum metric)m) >=
+				      metric_value(a, (enum metric)m),
+				      "rep %u: %s with 20 iterations %.0f < with 10 %.0f", i,
+				      metric_name((enum metric)m), metric_value(b, (enum metric)m),
+				      metric_value(a, (enum metric)m));
+		ck_assert_double_gt(metric_value(b, METRIC_TOKENS_SELF_MODIFY),
+				    metric_value(a, METRIC_TOKENS_SELF_MODIFY));
+		ck_assert_double_ge(b->wall_seconds, a->wall_seconds);
+		ck_assert_uint_eq(a->n_rows, 11);
+		ck_assert_uint_eq(b->n_rows, 21);
+	}
+	forecast_release(&f10);
+	forecast_release(&f20);
+	scenario_release(&s10);
+	scenario_release(&s20);
+}
+END_TEST
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Per metric: mean, min, max and R type-7 quantiles of the five replications, by hand. */
+START_TEST(test_forecast_stats)
+{
+	struct scenario sc;
+	struct forecast f;
+	const char *sets[] = { "iterations=5" };
+
+	paper_with(&sc, sets, 1);
+	forecast(&f, &sc, 5, 2, 11);
+	for (int k = 0; k < METRIC_COUNT; k++) {
+		double x[5], sum = 0;
+		for (int i = 0; i < 5; i++)
+			sum += x[i] = metric_value(&f.reps[i], (enum metric)k);
+		qsort(x, 5, sizeof(x[0]), cmp_double);
+		const struct metric_stats *m = &f.metrics[k];
+		double tol = 1e-12 * fabs(x[4]);
+		ck_assert_msg(x[0] < x[4], "%s is the same in every replication",
+			      metric_name((enum metric)k));
+		ck_assert_double_eq_tol(m->mean, sum / 5, tol);
+		ck_assert_double_eq(m->min, x[0]);
+		ck_assert_double_eq(m->max, x[4]);
+		/* h = (n - 1) p: 0.4, 2 and 3.6 */
+		ck_assert_double_eq_tol(m->p10, x[0] + 0.4 * (x[1] - x[0]), tol);
+		ck_assert_double_eq_tol(m->p50, x[2], tol);
+		ck_assert_double_eq_tol(m->p90, x[3] + 0.6 * (x[4] - x[3]), tol);
+	}
+	ck_assert_double_eq_tol(f.mean.total.total, f.metrics[METRIC_TOKENS_TOTAL].mean,
+				1e-12 * f.mean.total.total);
+	ck_assert_double_eq_tol(f.mean.cost_total, f.metrics[METRIC_COST_TOTAL].mean,
+				1e-12 * f.mean.cost_total);
+	ck_assert_double_eq_tol(f.mean.wall_hours, f.metrics[METRIC_WALL_HOURS].mean,
+				1e-12 * f.mean.wall_hours);
+	ck_assert_double_eq_tol(f.mean.archive_nodes, 6, 1e-12);
+	forecast_release(&f);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- time ---- */
+
+START_TEST(test_latency_one_call)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	/* ttft 1 s + 100 tokens / 50 tokens/s, no tool time, no sandbox time */
+	scenario_with(&sc, ONE, NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_uint_eq(res.n_rows, 1);
+	ck_assert_double_eq(res.rows[0].finish_seconds, 3);
+	ck_assert_double_eq(res.wall_seconds, 3);
+	ck_assert_double_eq(metric_value(&res, METRIC_WALL_HOURS), 3.0 / 3600);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	/* prefill adds input / speed: 10 tokens at 5 tokens/s */
+	scenario_with(&sc, ONE, "models.gpt-4o.prefill_tokens_per_second=5", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq(res.wall_seconds, 5);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	/* two calls with 4 s of tools after each and 7 s of sandbox: 3 + 4 + 3 + 4 + 7 */
+	scenario_with(&sc, ONE, "domains.a.task.calls=2", "domains.a.task.tool_seconds=4",
+		      "domains.a.sandbox_seconds=7", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq(res.wall_seconds, 21);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	/* tasks beyond the workers queue: 3 tasks on 2 workers take two rounds */
+	scenario_with(&sc, ONE, "domains.a.full_tasks=3", "domains.a.eval_workers=2", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq(res.wall_seconds, 6);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_rate_limit_requests)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	/* 1200 instant calls at once against 60 requests/min with a burst of 60 */
+	scenario_with(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
+		      "domains.a.task.output_tokens=0", "models.gpt-4o.ttft_seconds=0",
+		      "models.gpt-4o.requests_per_minute=60", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(res.by_role[ROLE_EVALUATE].calls, 1200);
+	/* the burst passes at once, then one call a second: (1200 - 60) / (60 / 60 s) */
+	ck_assert_double_eq_tol(res.wall_seconds, 1140, 1e-9);
+	/* the long-run rate is the limit, so the wall time is calls / 60 minutes but for the
+	 * burst (5% of the calls here) */
+	double minutes = res.wall_seconds / 60;
+	ck_assert_double_le(minutes, 1200.0 / 60);
+	ck_assert_double_ge(minutes, 0.95 * 1200 / 60);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_rate_limit_tokens)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	/* 1200 calls of 190 + 10 tokens against 6000 tokens/min: 100 tokens/s after a
+	 * burst of 6000, then 0.2 s of decoding */
+	scenario_with(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
+		      "domains.a.task.prompt_tokens=190", "domains.a.task.output_tokens=10",
+		      "models.gpt-4o.ttft_seconds=0", "models.gpt-4o.tokens_per_minute=6000",
+		      NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_int_eq(usage_total(&res.by_role[ROLE_EVALUATE]), 1200 * 200);
+	ck_assert_double_eq_tol(res.wall_seconds, (1200.0 * 200 - 6000) / 100 + 0.2, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+START_TEST(test_selfmod_timeout)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+
+	/* 3 s per call and a 3.6 s timeout: the second call starts at 3 s, none after it */
+	scenario_with(&sc, ONE, "iterations=1", "self_modification.calls=5",
+		      "self_modification.timeout_hours=0.001", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_uint_eq(res.timeouts, 1);
+	ck_assert_int_eq(res.rows[1].timed_out, 1);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].calls, 2);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].input, 10 + 110);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].output, 200);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	/* a session that ends in time is not timed out */
+	scenario_with(&sc, ONE, "iterations=1", "self_modification.calls=2",
+		      "self_modification.timeout_hours=0.001", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_uint_eq(res.timeouts, 0);
+	ck_assert_int_eq(res.by_role[ROLE_SELF_MODIFY].calls, 2);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- archive I/O ---- */
+
+/*
+ * Constant sizes: the initial node holds root 1e6 + metadata 100 + artifacts 5 * 10 + 3 * 20,
+ * each child a 1000-byte patch + 100 + 110. A child checks out root_bytes, its parent's
+ * lineage patches (1000 per level) and, with copy_run_dir, the whole archive before it.
+ * Every child solves every task (initial score 0, improvement 1), and lambda is 1000, so the
+ * root (score 0) is only ever the first child's parent: the lineage grows.
+ */
+static void check_checkout(int copy)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	const double a0 = 1e6 + 100 + 110, step = 1000 + 100 + 110;
+	unsigned depth[4] = { 0 };
+
+	scenario_with(&sc, SMALL, "iterations=3", "selection_lambda=1000",
+		      "domains.a.initial_score=0", "domains.b.initial_score=0",
+		      "domains.a.improvement=1", "domains.b.improvement=1",
+		      copy ? "archive.copy_run_dir=true" : "archive.copy_run_dir=false", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_uint_eq(res.n_rows, 4);
+	ck_assert_double_eq(res.rows[0].archive_bytes, a0);
+	ck_assert_double_eq(res.rows[0].checkout_bytes, 0);
+	ck_assert_int_eq(res.rows[1].parent, 0);
+	ck_assert_int_eq(res.rows[2].parent, 1);
+	double io = 0;
+	for (unsigned k = 1; k <= 3; k++) {
+		const struct iteration_row *r = &res.rows[k];
+		ck_assert_int_eq(r->node, (int)k);
+		ck_assert_int_ge(r->parent, 0);
+		ck_assert_int_lt(r->parent, (int)k);
+		depth[k] = depth[r->parent] + 1;
+		double want = 1e6 + depth[r->parent] * 1000.0 + (copy ? a0 + (k - 1) * step : 0);
+		ck_assert_double_eq(r->checkout_bytes, want);
+		ck_assert_double_eq(r->archive_bytes, a0 + k * step);
+		io += want;
+	}
+	ck_assert_double_eq(res.io_bytes, io);
+	ck_assert_double_eq(res.archive_bytes, a0 + 3 * step);
+	ck_assert_double_eq(metric_value(&res, METRIC_ARCHIVE_BYTES), a0 + 3 * step);
+	ck_assert_double_eq(metric_value(&res, METRIC_IO_BYTES), io);
+	ck_assert_uint_eq(res.max_depth, depth[3] > 2 ? depth[3] : 2);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+
+START_TEST(test_checkout_bytes_copy)
+{
+	check_checkout(1);
+}
+END_TEST
+
+START_TEST(test_checkout_bytes_no_copy)
+{
+	check_checkout(0);
+}
+END_TEST
+
+/* ---- models ---- */
+
+START_TEST(test_resolve_models)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct hc_err err = HC_ERR_INIT;
+
+	scenario_with(&sc, SMALL, "domains.a.model=\"GPT-4o-2024-08-06\"", NULL);
+	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), 0);
+	ck_assert_uint_eq(m.n, 2);
+	ck_assert_int_eq(m.selfmod, 0);
+	ck_assert_int_eq(m.domain[0], 1);
+	ck_assert_int_eq(m.domain[1], 0); /* the meta agent's model, shared */
+	ck_assert_str_eq(m.names[1], "GPT-4o-2024-08-06");
+	ck_assert_str_eq(m.prices[1]->name, "gpt-4o");
+	scenario_release(&sc);
+
+	scenario_with(&sc, SMALL, "domains.b.model=\"gpt-4p\"", NULL);
+	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "test: domains[1].model: unknown model 'gpt-4p'") &&
+		      strstr(err.msg, "'gpt-4o'"), "message: %s", err.msg);
+	scenario_release(&sc);
+
+	scenario_with(&sc, SMALL, "self_modification.model=\"o3-mini\"",
+		      "self_modification.caching=\"explicit\"", NULL);
+	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "self_modification.model: model 'o3-mini' has no cache "
+			     "write price"), "message: %s", err.msg);
+	scenario_release(&sc);
+
+	scenario_with(&sc, SMALL, "domains.a.model=\"llama-3.1-70b-instruct\"",
+		      "domains.a.task.caching=\"automatic\"", NULL);
+	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "domains[0].model: model 'llama-3.1-70b-instruct' has no "
+			     "cache read price"), "message: %s", err.msg);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- the paper ---- */
+
+/*
+ * HyperAgents (§D.2) reports about 33M self-modification tokens, 50.6M evaluation tokens and
+ * 88.6M in total for 100 iterations. Its figures are not additive (33 + 50.6 = 83.6), so each
+ * is held to its own figure within 5%, as the calibration issue asks.
+ */
+START_TEST(test_paper_figures)
+{
+	struct scenario sc;
+	struct forecast f;
+
+	paper_with(&sc, NULL, 0);
+	ck_assert_uint_eq(sc.iterations, 100);
+	forecast(&f, &sc, 20, 2, 1);
+	double sm = f.mean.by_role[ROLE_SELF_MODIFY].total / 1e6;
+	double ev = f.mean.by_role[ROLE_EVALUATE].total / 1e6;
+	double total = f.mean.total.total / 1e6;
+	ck_assert_double_eq_tol(total, sm + ev, 1e-9 * total);
+	ck_assert_double_eq_tol(f.metrics[METRIC_TOKENS_TOTAL].mean / 1e6, total, 1e-9 * total);
+	ck_assert_msg(fabs(sm - 33.0) <= 0.05 * 33.0, "self_modify %.2fM, paper 33M", sm);
+	ck_assert_msg(fabs(ev - 50.6) <= 0.05 * 50.6, "evaluate %.2fM, paper 50.6M", ev);
+	ck_assert_msg(fabs(total - 88.6) <= 0.05 * 88.6, "total %.2fM, paper 88.6M", total);
+	forecast_release(&f);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- suite ---- */
+
+static void add(Suite *s, const char *name, const TTest *test, double timeout)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, load_sheet, release_sheet);
+	tcase_add_test(tc, test);
+	tcase_set_timeout(tc, timeout);
+	suite_add_tcase(s, tc);
+}
+
+static Suite *loop_suite(void)
+{
+	Suite *s = suite_create("loop");
+
+	add(s, "full_eval_tokens", test_full_eval_tokens, 10);
+	add(s, "full_eval_tokens_rules", test_full_eval_tokens_rules, 10);
+	add(s, "zero_iterations", test_zero_iterations, 10);
+	add(s, "staged_gate_fails", test_staged_gate_fails, 10);
+	add(s, "staged_gate_passes", test_staged_gate_passes, 10);
+	add(s, "compile_failures", test_compile_failures, 10);
+	add(s, "sums_by_role_and_model", test_sums_by_role_and_model, 20);
+	add(s, "cost_reprices", test_cost_reprices, 20);
+	add(s, "same_seed_any_threads", test_same_seed_any_threads, 30);
+	add(s, "seeds_differ", test_seeds_differ, 30);
+	add(s, "more_iterations_more_tokens", test_more_iterations_more_tokens, 30);
+	add(s, "forecast_stats", test_forecast_stats, 30);
+	add(s, "latency_one_call", test_latency_one_call, 10);
+	add(s, "rate_limit_requests", test_rate_limit_requests, 10);
+	add(s, "rate_limit_tokens", test_rate_limit_tokens, 10);
+	add(s, "selfmod_timeout", test_selfmod_timeout, 10);
+	add(s, "checkout_bytes_copy", test_checkout_bytes_copy, 10);
+	add(s, "checkout_bytes_no_copy", test_checkout_bytes_no_copy, 10);
+	add(s, "resolve_models", test_resolve_models, 10);
+	add(s, "paper_figures", test_paper_figures, 60);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(loop_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
