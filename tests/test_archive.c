@@ -9,6 +9,7 @@
 
 #include "model/archive.h"
 #include "sim/rng.h"
+#include "tests/check_main.h"
 
 #define SEED 77u
 #define LAMBDA 10.0
@@ -275,37 +276,22 @@ END_TEST
 
 /* ---- suite ---- */
 
-static void add(Suite *s, const char *name, const TTest *test, double timeout)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_test(tc, test);
-	tcase_set_timeout(tc, timeout);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
 
-	add(s, "tree_counts", test_tree_counts, 10);
-	add(s, "weight_formulas", test_weight_formulas, 10);
-	add(s, "weights_on_tree", test_weights_on_tree, 10);
-	add(s, "top3_mean", test_top3_mean, 10);
-	add(s, "selection_frequencies", test_selection_frequencies, 30);
-	add(s, "select_invalid_never", test_select_invalid_never, 10);
-	add(s, "chain_lineage", test_chain_lineage, 10);
-	add(s, "total_bytes", test_total_bytes, 10);
+	check_add(s, "tree_counts", test_tree_counts, 10);
+	check_add(s, "weight_formulas", test_weight_formulas, 10);
+	check_add(s, "weights_on_tree", test_weights_on_tree, 10);
+	check_add(s, "top3_mean", test_top3_mean, 10);
+	check_add(s, "selection_frequencies", test_selection_frequencies, 30);
+	check_add(s, "select_invalid_never", test_select_invalid_never, 10);
+	check_add(s, "chain_lineage", test_chain_lineage, 10);
+	check_add(s, "total_bytes", test_total_bytes, 10);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(archive_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(archive_suite());
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "tests/check_main.h"
 
 static char workdir[256];
 
@@ -419,9 +420,5 @@ int main(void)
 	tcase_add_test(tc, reference_docs_in_sync);
 	tcase_add_test(tc, polyglot_matches_real_logs);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

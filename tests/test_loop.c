@@ -18,6 +18,7 @@
 #include "model/scenario.h"
 #include "model/usage.h"
 #include "sim/hc_err.h"
+#include "tests/check_main.h"
 
 #define PAPER SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
 #define SEED 42u
@@ -839,11 +840,5 @@ static Suite *loop_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(loop_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(loop_suite());
 }

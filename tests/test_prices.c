@@ -12,6 +12,7 @@
 #include "model/prices.h"
 #include "model/usage.h"
 #include "sim/hc_err.h"
+#include "tests/check_main.h"
 
 #define SHEET_PATH SOURCE_DIR "/data/prices/api-2026-07-24.json"
 
@@ -309,11 +310,5 @@ static Suite *prices_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(prices_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(prices_suite());
 }

@@ -18,6 +18,7 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "sim/hc_err.h"
+#include "tests/check_main.h"
 
 #define ORIGIN "inline.json"
 
@@ -901,60 +902,45 @@ END_TEST
 
 /* ---- suite ---- */
 
-static void add(Suite *s, const char *name, const TTest *test, double timeout)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_test(tc, test);
-	tcase_set_timeout(tc, timeout);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
 
-	add(s, "wrong_type", test_wrong_type, 10);
-	add(s, "out_of_range", test_out_of_range, 10);
-	add(s, "non_integer", test_non_integer, 10);
-	add(s, "unknown_field", test_unknown_field, 10);
-	add(s, "unknown_enum", test_unknown_enum, 10);
-	add(s, "missing_required", test_missing_required, 10);
-	add(s, "duplicate_key", test_duplicate_key, 10);
-	add(s, "duplicate_domain_name", test_duplicate_domain_name, 10);
-	add(s, "screen_over_full", test_screen_over_full, 10);
-	add(s, "bad_distribution", test_bad_distribution, 10);
-	add(s, "empirical_out_of_range", test_empirical_out_of_range, 10);
-	add(s, "malformed_json", test_malformed_json, 10);
-	add(s, "not_utf8", test_not_utf8, 10);
-	add(s, "number_overflow", test_number_overflow, 10);
-	add(s, "missing_file", test_missing_file, 10);
-	add(s, "defaults", test_defaults, 10);
-	add(s, "endpoint_listed", test_endpoint_listed, 10);
-	add(s, "zero_iterations", test_zero_iterations, 10);
-	add(s, "comment_keys_ignored", test_comment_keys_ignored, 10);
-	add(s, "distributions_parse", test_distributions_parse, 10);
-	add(s, "dump_round_trip", test_dump_round_trip, 10);
-	add(s, "dump_round_trip_preset", test_dump_round_trip_preset, 10);
-	add(s, "dump_values", test_dump_values, 10);
-	add(s, "set_by_name_and_index", test_set_by_name_and_index, 10);
-	add(s, "set_dotted_model_name", test_set_dotted_model_name, 10);
-	add(s, "set_creates_object", test_set_creates_object, 10);
-	add(s, "set_values", test_set_values, 10);
-	add(s, "set_errors", test_set_errors, 10);
-	add(s, "load_with_sets", test_load_with_sets, 10);
-	add(s, "presets_load", test_presets_load, 30);
-	add(s, "reference", test_reference, 10);
+	check_add(s, "wrong_type", test_wrong_type, 10);
+	check_add(s, "out_of_range", test_out_of_range, 10);
+	check_add(s, "non_integer", test_non_integer, 10);
+	check_add(s, "unknown_field", test_unknown_field, 10);
+	check_add(s, "unknown_enum", test_unknown_enum, 10);
+	check_add(s, "missing_required", test_missing_required, 10);
+	check_add(s, "duplicate_key", test_duplicate_key, 10);
+	check_add(s, "duplicate_domain_name", test_duplicate_domain_name, 10);
+	check_add(s, "screen_over_full", test_screen_over_full, 10);
+	check_add(s, "bad_distribution", test_bad_distribution, 10);
+	check_add(s, "empirical_out_of_range", test_empirical_out_of_range, 10);
+	check_add(s, "malformed_json", test_malformed_json, 10);
+	check_add(s, "not_utf8", test_not_utf8, 10);
+	check_add(s, "number_overflow", test_number_overflow, 10);
+	check_add(s, "missing_file", test_missing_file, 10);
+	check_add(s, "defaults", test_defaults, 10);
+	check_add(s, "endpoint_listed", test_endpoint_listed, 10);
+	check_add(s, "zero_iterations", test_zero_iterations, 10);
+	check_add(s, "comment_keys_ignored", test_comment_keys_ignored, 10);
+	check_add(s, "distributions_parse", test_distributions_parse, 10);
+	check_add(s, "dump_round_trip", test_dump_round_trip, 10);
+	check_add(s, "dump_round_trip_preset", test_dump_round_trip_preset, 10);
+	check_add(s, "dump_values", test_dump_values, 10);
+	check_add(s, "set_by_name_and_index", test_set_by_name_and_index, 10);
+	check_add(s, "set_dotted_model_name", test_set_dotted_model_name, 10);
+	check_add(s, "set_creates_object", test_set_creates_object, 10);
+	check_add(s, "set_values", test_set_values, 10);
+	check_add(s, "set_errors", test_set_errors, 10);
+	check_add(s, "load_with_sets", test_load_with_sets, 10);
+	check_add(s, "presets_load", test_presets_load, 30);
+	check_add(s, "reference", test_reference, 10);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(scenario_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(scenario_suite());
 }

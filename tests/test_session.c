@@ -11,6 +11,7 @@
 #include "model/session.h"
 #include "model/usage.h"
 #include "sim/rng.h"
+#include "tests/check_main.h"
 
 #define SEED 20260724u
 
@@ -323,40 +324,25 @@ END_TEST
 
 /* ---- suite ---- */
 
-static void add(Suite *s, const char *name, const TTest *test, double timeout)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_test(tc, test);
-	tcase_set_timeout(tc, timeout);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
 
-	add(s, "call_inputs", test_call_inputs, 10);
-	add(s, "totals_closed_form", test_totals_closed_form, 10);
-	add(s, "caching_explicit", test_caching_explicit, 10);
-	add(s, "caching_automatic", test_caching_automatic, 10);
-	add(s, "caching_off", test_caching_off, 10);
-	add(s, "max_calls", test_max_calls, 10);
-	add(s, "max_output_tokens", test_max_output_tokens, 10);
-	add(s, "tool_seconds", test_tool_seconds, 10);
-	add(s, "draw_count", test_draw_count, 10);
-	add(s, "random_mean_constant_k", test_random_mean_constant_k, 30);
-	add(s, "random_mean_random_k", test_random_mean_random_k, 30);
+	check_add(s, "call_inputs", test_call_inputs, 10);
+	check_add(s, "totals_closed_form", test_totals_closed_form, 10);
+	check_add(s, "caching_explicit", test_caching_explicit, 10);
+	check_add(s, "caching_automatic", test_caching_automatic, 10);
+	check_add(s, "caching_off", test_caching_off, 10);
+	check_add(s, "max_calls", test_max_calls, 10);
+	check_add(s, "max_output_tokens", test_max_output_tokens, 10);
+	check_add(s, "tool_seconds", test_tool_seconds, 10);
+	check_add(s, "draw_count", test_draw_count, 10);
+	check_add(s, "random_mean_constant_k", test_random_mean_constant_k, 30);
+	check_add(s, "random_mean_random_k", test_random_mean_random_k, 30);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(session_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(session_suite());
 }

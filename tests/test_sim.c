@@ -19,6 +19,7 @@
 #include "sim/sim.h"
 #include "sim/stats.h"
 #include "sim/tbucket.h"
+#include "tests/check_main.h"
 
 /* ---- M/M/c on sim + pool + rng, shared by the queueing and replication tests ---- */
 
@@ -902,55 +903,40 @@ END_TEST
 
 /* ---- suite ---- */
 
-static void add(Suite *s, const char *name, const TTest *test, double timeout)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_add_test(tc, test);
-	tcase_set_timeout(tc, timeout);
-	suite_add_tcase(s, tc);
-}
-
 static Suite *sim_suite(void)
 {
 	Suite *s = suite_create("sim");
 
-	add(s, "mmc_erlang_c", test_mmc_erlang_c, 60);
-	add(s, "mmc_little", test_mmc_little, 60);
-	add(s, "pool_fifo", test_pool_fifo, 10);
-	add(s, "pool_queue_growth", test_pool_queue_growth, 10);
-	add(s, "pool_unlimited", test_pool_unlimited, 10);
-	add(s, "tbucket_saturated_rate", test_tbucket_saturated_rate, 10);
-	add(s, "tbucket_over_burst", test_tbucket_over_burst, 10);
-	add(s, "tbucket_unlimited", test_tbucket_unlimited, 10);
-	add(s, "tbucket_fifo", test_tbucket_fifo, 10);
-	add(s, "sim_equal_times_fifo", test_sim_equal_times_fifo, 10);
-	add(s, "sim_stop_conditions", test_sim_stop_conditions, 10);
-	add(s, "sim_clamp_past", test_sim_clamp_past, 10);
-	add(s, "evq_random_vs_sort", test_evq_random_vs_sort, 30);
-	add(s, "evq_interleaved", test_evq_interleaved, 30);
-	add(s, "evq_growth", test_evq_growth, 30);
-	add(s, "welford_two_pass", test_welford_two_pass, 10);
-	add(s, "timeavg_step", test_timeavg_step, 10);
-	add(s, "quantile_type7", test_quantile_type7, 10);
-	add(s, "rng_streams", test_rng_streams, 10);
-	add(s, "dist_mean_exact", test_dist_mean_exact, 10);
-	add(s, "dist_sample_means", test_dist_sample_means, 60);
-	add(s, "dist_degenerate", test_dist_degenerate, 10);
-	add(s, "dist_empirical_values", test_dist_empirical_values, 10);
-	add(s, "replicate_deterministic", test_replicate_deterministic, 30);
-	add(s, "replicate_first_failure", test_replicate_first_failure, 30);
-	add(s, "hc_err", test_hc_err, 10);
+	check_add(s, "mmc_erlang_c", test_mmc_erlang_c, 60);
+	check_add(s, "mmc_little", test_mmc_little, 60);
+	check_add(s, "pool_fifo", test_pool_fifo, 10);
+	check_add(s, "pool_queue_growth", test_pool_queue_growth, 10);
+	check_add(s, "pool_unlimited", test_pool_unlimited, 10);
+	check_add(s, "tbucket_saturated_rate", test_tbucket_saturated_rate, 10);
+	check_add(s, "tbucket_over_burst", test_tbucket_over_burst, 10);
+	check_add(s, "tbucket_unlimited", test_tbucket_unlimited, 10);
+	check_add(s, "tbucket_fifo", test_tbucket_fifo, 10);
+	check_add(s, "sim_equal_times_fifo", test_sim_equal_times_fifo, 10);
+	check_add(s, "sim_stop_conditions", test_sim_stop_conditions, 10);
+	check_add(s, "sim_clamp_past", test_sim_clamp_past, 10);
+	check_add(s, "evq_random_vs_sort", test_evq_random_vs_sort, 30);
+	check_add(s, "evq_interleaved", test_evq_interleaved, 30);
+	check_add(s, "evq_growth", test_evq_growth, 30);
+	check_add(s, "welford_two_pass", test_welford_two_pass, 10);
+	check_add(s, "timeavg_step", test_timeavg_step, 10);
+	check_add(s, "quantile_type7", test_quantile_type7, 10);
+	check_add(s, "rng_streams", test_rng_streams, 10);
+	check_add(s, "dist_mean_exact", test_dist_mean_exact, 10);
+	check_add(s, "dist_sample_means", test_dist_sample_means, 60);
+	check_add(s, "dist_degenerate", test_dist_degenerate, 10);
+	check_add(s, "dist_empirical_values", test_dist_empirical_values, 10);
+	check_add(s, "replicate_deterministic", test_replicate_deterministic, 30);
+	check_add(s, "replicate_first_failure", test_replicate_first_failure, 30);
+	check_add(s, "hc_err", test_hc_err, 10);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(sim_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(sim_suite());
 }
