@@ -145,8 +145,12 @@ static void print_table(const struct forecast *f, const struct price_sheet *ps,
 		print_usage_row(role_name((enum role)r), &m->by_role[r], m->cost_by_role[r]);
 	for (size_t k = 0; k < f->models.n; k++)
 		print_usage_row(f->models.prices[k]->name, &m->by_model[k], m->cost_by_model[k]);
-	print_usage_row("total", &m->total, m->cost_total);
-	printf("\n  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
+	print_usage_row("total (API)", &m->total, m->cost_api);
+	printf("\n  USD: API %.2f + storage %.2f + sandbox compute %.2f = %.2f per run; "
+	       "%.2f per month (%g runs)\n", m->cost_api, m->cost_storage, m->cost_compute,
+	       m->cost_total, m->monthly_cost,
+	       f->sc->costs.runs_per_month * f->sc->costs.parallel_runs);
+	printf("  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
 	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
 	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));
 	if (f->runs > 1) {

@@ -77,6 +77,14 @@ static void compute_means(struct forecast *f)
 			m->cost_by_model[k] += r->cost_by_model[k] * w;
 		}
 		m->cost_total += loop_cost_total(r) * w;
+		m->cost_api += loop_cost_api(r) * w;
+		m->cost_self_hosted += r->cost_self_hosted * w;
+		m->cost_storage += r->cost_storage * w;
+		m->cost_compute += r->cost_compute * w;
+		m->sandbox_cpu_hours += r->sandbox_cpu_hours * w;
+		m->sandbox_gpu_hours += r->sandbox_gpu_hours * w;
+		m->storage_requests += r->storage_requests * w;
+		m->gpu_sim_hours += r->gpu_sim_hours * w;
 		m->wall_hours += r->wall_seconds / 3600 * w;
 		m->archive_nodes += (double)r->archive_nodes * w;
 		m->archive_bytes += r->archive_bytes * w;
@@ -88,6 +96,21 @@ static void compute_means(struct forecast *f)
 		m->gates_failed += r->gates_failed * w;
 		m->timeouts += r->timeouts * w;
 	}
+}
+
+#define HOURS_PER_MONTH 730.0 /* 8,760 / 12 */
+
+static void compute_monthly(struct forecast *f)
+{
+	const struct cost_params *cp = &f->sc->costs;
+	struct forecast_means *m = &f->mean;
+	double runs = cp->runs_per_month * cp->parallel_runs;
+	m->monthly_tokens = m->total.total * runs;
+	m->monthly_cost = m->cost_total * runs;
+	/* the share of a month one loop is busy: above 1 its runs cannot all fit */
+	m->monthly_busy_share = m->wall_hours * cp->runs_per_month / HOURS_PER_MONTH;
+	m->fine_tune_comparator_usd = cp->fine_tune_gpus * cp->fine_tune_hours *
+				      cp->fine_tune_gpu_hour_usd;
 }
 
 static int compute_metrics(struct forecast *f)
@@ -146,6 +169,7 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 	}
 	free(job.errs);
 	compute_means(f);
+	compute_monthly(f);
 	if (compute_metrics(f)) {
 		forecast_release(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");

@@ -92,6 +92,7 @@ struct task {
 	unsigned domain;
 	struct session session;
 	double tool_seconds;
+	double start;
 };
 
 struct stage {
@@ -105,7 +106,8 @@ struct child {
 	int parent;
 	double quality[SCENARIO_MAX_DOMAINS];
 	struct session session;
-	double session_start, tool_seconds;
+	double sandbox_start, session_start, tool_seconds;
+	double gpu_first, gpu_last;     /* span of this child's GPU-simulator tasks */
 	double patch_bytes, artifact_bytes;
 	struct stage stage[SCENARIO_MAX_DOMAINS];
 	unsigned domains_pending;
@@ -162,7 +164,6 @@ static void stage_done(struct child *c);
 
 static void task_end(struct sim *s, void *arg)
 {
-	(void)s;
 	struct task *t = arg;
 	struct child *c = t->child;
 	struct run *run = c->run;
@@ -171,6 +172,15 @@ static void task_end(struct sim *s, void *arg)
 	st->passed += rng_bernoulli(&run->rng, c->quality[t->domain]);
 	double bytes = dist_sample(&d->artifact_bytes, &run->rng);
 	c->artifact_bytes += bytes > 0 ? bytes : 0;
+	double hours = (s->now - t->start) / 3600;
+	run->res->sandbox_cpu_hours += hours;
+	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
+	if (d->sandbox_gpus > 0) {
+		if (c->gpu_last < 0 || t->start < c->gpu_first)
+			c->gpu_first = t->start;
+		c->gpu_last = s->now;
+	}
+	run->res->storage_requests += 1; /* the task's artifacts */
 	pool_done(&st->workers);
 	if (++st->finished == st->target)
 		stage_done(c);
@@ -194,6 +204,7 @@ static void task_begin(struct sim *s, void *arg)
 {
 	struct task *t = arg;
 	struct run *run = t->child->run;
+	t->start = s->now;
 	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
 	task_step(s, t);
 }
@@ -255,9 +266,9 @@ static void stage_done(struct child *c)
 
 static void compile_done(struct sim *s, void *arg)
 {
-	(void)s;
 	struct child *c = arg;
 	struct run *run = c->run;
+	run->res->sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
 	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;
@@ -329,6 +340,7 @@ static struct child *child_new(struct run *run, unsigned iteration, unsigned ind
 	c->row.child = index;
 	c->row.gate = -1;
 	c->row.compiled = 1;
+	c->gpu_last = -1;
 	for (size_t d = 0; d < sc->n_domains; d++) {
 		if (pool_init(&c->stage[d].workers, &run->sim, sc->domains[d].eval_workers)) {
 			for (size_t k = 0; k < d; k++)
@@ -395,6 +407,9 @@ static void child_finish(struct child *c)
 		child_free(c);
 		return;
 	}
+	run->res->storage_requests += 1; /* the node's patch and metadata */
+	if (c->gpu_last >= 0)
+		run->res->gpu_sim_hours += (c->gpu_last - c->gpu_first) / 3600;
 	c->row.node = node;
 	c->row.parent = c->parent;
 	c->row.score = score;
@@ -430,6 +445,10 @@ static void child_start(struct run *run, struct child *c)
 		    (ap->copy_run_dir ? run->archive.total_bytes : 0);
 	c->row.checkout_bytes = io;
 	run->res->io_bytes += io;
+	/* objects read: the root, one patch per ancestor, and every node when copying */
+	run->res->storage_requests += 1 + p->depth +
+				      (ap->copy_run_dir ? (double)run->archive.n : 0);
+	c->sandbox_start = run->sim.now;
 	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
 			 io / ap->read_bytes_per_second;
 	sim_after(&run->sim, rebuild, selfmod_begin, c);
@@ -505,6 +524,16 @@ static void run_release(struct run *run)
 	sim_release(&run->sim);
 }
 
+/* The bill besides API tokens (docs/costs.md, "Storage and compute"). */
+static void price_the_rest(const struct cost_params *cp, struct loop_result *res)
+{
+	res->cost_storage = res->archive_bytes / 1e9 * cp->storage_usd_per_gb_month *
+			    cp->retention_months +
+			    res->storage_requests / 1000 * cp->storage_usd_per_1000_requests;
+	res->cost_compute = res->sandbox_cpu_hours * cp->sandbox_vcpus * cp->vcpu_hour_usd +
+			    res->sandbox_gpu_hours * cp->sim_gpu_hour_usd;
+}
+
 static void summarise(struct run *run)
 {
 	struct loop_result *res = run->res;
@@ -519,6 +548,7 @@ static void summarise(struct run *run)
 		if (a->nodes[i].score > res->best_score)
 			res->best_score = a->nodes[i].score;
 	}
+	price_the_rest(&run->sc->costs, res);
 }
 
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,

@@ -63,6 +63,13 @@ struct loop_result {
 	double cost_by_role[ROLE_COUNT];
 	struct usage by_model[SCENARIO_MAX_DOMAINS + 1]; /* indexed like loop_models */
 	double cost_by_model[SCENARIO_MAX_DOMAINS + 1];
+	double cost_self_hosted;  /* provisioned GPU-hours of fleets (none yet: 0) */
+	double cost_storage;      /* archive GB-months over the retention, and requests */
+	double cost_compute;      /* sandbox vCPU-hours and simulator GPU-hours */
+	double sandbox_cpu_hours; /* sandbox occupancy: rebuild to compile check, and tasks */
+	double sandbox_gpu_hours; /* task occupancy times the domain's sandbox_gpus */
+	double gpu_sim_hours;     /* wall time with a GPU simulator running, per child summed */
+	double storage_requests;  /* objects written (patch, artifacts) and read (rebuilds) */
 	double wall_seconds;
 	size_t archive_nodes;
 	double archive_bytes;
@@ -84,12 +91,18 @@ int loop_run(const struct scenario *sc, const struct loop_models *models, uint64
 
 void loop_result_release(struct loop_result *res);
 
-static inline double loop_cost_total(const struct loop_result *r)
+static inline double loop_cost_api(const struct loop_result *r)
 {
 	double sum = 0;
 	for (int i = 0; i < ROLE_COUNT; i++)
 		sum += r->cost_by_role[i];
 	return sum;
+}
+
+/* cost_usd.total: API + self-hosted + storage + compute (docs/costs.md). */
+static inline double loop_cost_total(const struct loop_result *r)
+{
+	return loop_cost_api(r) + r->cost_self_hosted + r->cost_storage + r->cost_compute;
 }
 
 #endif

@@ -117,6 +117,8 @@ static const struct field domain_fields[] = {
 	     "A task's test run after the agent finishes."),
 	DIST(struct domain, artifact_bytes, "100000", 0, 1e10, "bytes",
 	     "Logs and results one evaluated task leaves in the archive."),
+	DBL(struct domain, sandbox_gpus, "0", 0, 1024, "GPUs",
+	    "GPUs a task's sandbox holds, for GPU simulators (billed at costs.sim_gpu_hour_usd)."),
 };
 
 static const struct field endpoint_fields[] = {
@@ -147,8 +149,32 @@ static const struct field archive_fields[] = {
 	    "Applying one ancestor's patch."),
 };
 
+static const struct field cost_fields[] = {
+	DBL(struct cost_params, storage_usd_per_gb_month, "0.023", 0, 1000, "USD/GB-month",
+	    "Archive storage price (object storage, standard class)."),
+	DBL(struct cost_params, retention_months, "12", 0, 1200, "months",
+	    "How long the final archive is kept and paid for."),
+	DBL(struct cost_params, storage_usd_per_1000_requests, "0.005", 0, 1000, "USD",
+	    "Price of 1,000 storage requests (one per object written or read)."),
+	DBL(struct cost_params, vcpu_hour_usd, "0.04048", 0, 1000, "USD/vCPU-hour",
+	    "Sandbox compute price."),
+	DBL(struct cost_params, sandbox_vcpus, "2", 0, 1024, "vCPUs",
+	    "vCPUs of one sandbox (a self-modification or one evaluation task)."),
+	DBL(struct cost_params, sim_gpu_hour_usd, "0", 0, 1000, "USD/GPU-hour",
+	    "Price of a simulator GPU (domains with sandbox_gpus > 0)."),
+	DBL(struct cost_params, runs_per_month, "1", 0, 1e6, "runs",
+	    "Runs started per month, for the monthly burn."),
+	DBL(struct cost_params, parallel_runs, "1", 1, 1e4, "runs",
+	    "Runs going at once (e.g. domains as separate loops); each is a run of this file."),
+	DBL(struct cost_params, fine_tune_gpus, "8", 0, 1e5, "GPUs",
+	    "The fine-tune comparator: GPUs (8 x H100, FACTS §1)."),
+	DBL(struct cost_params, fine_tune_hours, "72", 0, 1e5, "h", "The fine-tune comparator: hours."),
+	DBL(struct cost_params, fine_tune_gpu_hour_usd, "3", 0, 1000, "USD/GPU-hour",
+	    "The fine-tune comparator: price per GPU-hour."),
+};
+
 static const struct table top_table = { "(top level)",
-	"Also `self_modification`, `domains`, `models` and `archive` below. Keys that start "
+	"Also `self_modification`, `domains`, `models`, `archive` and `costs` below. Keys that start "
 	"with `_` are comments and are ignored everywhere.", top_fields, COUNT(top_fields) };
 static const struct table selfmod_table = { "self_modification",
 	"The meta agent's session; the session fields below also belong here.",
@@ -164,6 +190,9 @@ static const struct table endpoint_table = { "models[]",
 	endpoint_fields, COUNT(endpoint_fields) };
 static const struct table archive_table = { "archive", "Archive sizes and rebuild I/O.",
 	archive_fields, COUNT(archive_fields) };
+static const struct table cost_table = { "costs",
+	"Storage, sandbox compute and the monthly burn (docs/costs.md); API prices come from the "
+	"price sheet.", cost_fields, COUNT(cost_fields) };
 
 /* ---- parsing one value ------------------------------------------------------------------ */
 
@@ -553,7 +582,19 @@ static int parse_endpoint_item(const struct ctx *c, const char *path, const cJSO
 }
 
 static const char *const top_subs[] = { "self_modification", "domains", "models", "archive",
-					NULL };
+					"costs", NULL };
+
+/* Parses an optional section: absent, every field takes its default. */
+static int parse_optional(const struct ctx *c, const cJSON *root, const char *key,
+			  const struct table *t, void *base)
+{
+	const cJSON *obj = cJSON_GetObjectItemCaseSensitive(root, key);
+	cJSON *empty = obj ? NULL : cJSON_CreateObject();
+	const struct part parts[] = { { t, base } };
+	int rc = parse_object(c, key, obj ? obj : empty, parts, 1, NULL);
+	cJSON_Delete(empty);
+	return rc;
+}
 
 static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenario *sc)
 {
@@ -568,13 +609,9 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 				    { &session_table, &sc->self_modification.session } };
 	if (parse_object(c, "self_modification", sm, smp, 2, NULL))
 		return c->err ? c->err->code : HC_EINPUT;
-	const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "archive");
-	cJSON *empty = cJSON_CreateObject();
-	const struct part ap[] = { { &archive_table, &sc->archive } };
-	int rc = parse_object(c, "archive", arch ? arch : empty, ap, 1, NULL);
-	cJSON_Delete(empty);
-	if (rc)
-		return rc;
+	if (parse_optional(c, root, "archive", &archive_table, &sc->archive) ||
+	    parse_optional(c, root, "costs", &cost_table, &sc->costs))
+		return c->err ? c->err->code : HC_EINPUT;
 	const cJSON *domains = cJSON_GetObjectItemCaseSensitive(root, "domains");
 	if (parse_named_array(c, "domains", domains, 1, SCENARIO_MAX_DOMAINS,
 			      (void **)&sc->domains, sizeof(struct domain), &sc->n_domains,
@@ -697,6 +734,7 @@ cJSON *scenario_to_json(const struct scenario *sc)
 		cJSON_AddItemToArray(models, m);
 	}
 	fields_to_json(cJSON_AddObjectToObject(root, "archive"), &archive_table, &sc->archive);
+	fields_to_json(cJSON_AddObjectToObject(root, "costs"), &cost_table, &sc->costs);
 	return root;
 }
 
@@ -874,4 +912,5 @@ void scenario_reference(FILE *out)
 	write_table(out, &domain_table);
 	write_table(out, &endpoint_table);
 	write_table(out, &archive_table);
+	write_table(out, &cost_table);
 }

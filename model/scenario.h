@@ -58,6 +58,7 @@ struct domain {
 	struct dist improvement;        /* child's chance = parent's + this, bounded to [0, 1] */
 	struct dist sandbox_seconds;    /* a task's test run after the agent finishes */
 	struct dist artifact_bytes;     /* logs and results a task leaves in the archive */
+	double sandbox_gpus;            /* GPUs a task's sandbox holds (simulators) */
 	struct session_params task;
 };
 
@@ -79,6 +80,19 @@ struct archive_params {
 	double patch_apply_seconds;     /* per ancestor on the lineage */
 };
 
+/* The bill besides API tokens (docs/costs.md), and how often the loop runs. */
+struct cost_params {
+	double storage_usd_per_gb_month;
+	double retention_months;        /* how long the archive is kept */
+	double storage_usd_per_1000_requests;
+	double vcpu_hour_usd;
+	double sandbox_vcpus;           /* per sandbox: a rebuild, a session, one task */
+	double sim_gpu_hour_usd;        /* GPU simulators of domains with sandbox_gpus */
+	double runs_per_month;
+	double parallel_runs;           /* e.g. domains run as separate loops at once */
+	double fine_tune_gpus, fine_tune_hours, fine_tune_gpu_hour_usd;
+};
+
 struct scenario {
 	char origin[300];               /* the file, or "embedded:NAME": for messages */
 	char name[SCENARIO_NAME_MAX];
@@ -94,6 +108,7 @@ struct scenario {
 	struct endpoint *models;        /* endpoints given in the file; others take defaults */
 	size_t n_models;
 	struct archive_params archive;
+	struct cost_params costs;
 };
 
 /*

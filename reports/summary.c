@@ -38,7 +38,10 @@ static cJSON *cost_json(const struct forecast *f)
 {
 	const struct forecast_means *m = &f->mean;
 	cJSON *c = cJSON_CreateObject();
-	cJSON_AddNumberToObject(c, "api", m->cost_total);
+	cJSON_AddNumberToObject(c, "api", m->cost_api);
+	cJSON_AddNumberToObject(c, "self_hosted", m->cost_self_hosted);
+	cJSON_AddNumberToObject(c, "storage", m->cost_storage);
+	cJSON_AddNumberToObject(c, "compute", m->cost_compute);
 	cJSON_AddNumberToObject(c, "total", m->cost_total);
 	cJSON *by_role = cJSON_AddObjectToObject(c, "by_role");
 	for (int r = 0; r < ROLE_COUNT; r++)
@@ -87,6 +90,23 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps)
 	cJSON_AddNumberToObject(arch, "io_bytes", m->io_bytes);
 	cJSON_AddNumberToObject(arch, "max_depth", m->max_depth);
 	cJSON_AddNumberToObject(root, "wall_time_hours", m->wall_hours);
+	cJSON *sandbox = cJSON_AddObjectToObject(root, "sandbox");
+	cJSON_AddNumberToObject(sandbox, "cpu_hours", m->sandbox_cpu_hours);
+	cJSON_AddNumberToObject(sandbox, "gpu_hours", m->sandbox_gpu_hours);
+	cJSON_AddNumberToObject(sandbox, "gpu_sim_share_of_wall_time",
+				m->wall_hours > 0 ? m->gpu_sim_hours / m->wall_hours : 0);
+	cJSON_AddNumberToObject(arch, "storage_requests", m->storage_requests);
+	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
+	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
+						 f->sc->costs.parallel_runs);
+	cJSON_AddNumberToObject(monthly, "tokens", m->monthly_tokens);
+	cJSON_AddNumberToObject(monthly, "cost_usd", m->monthly_cost);
+	cJSON_AddNumberToObject(monthly, "busy_share", m->monthly_busy_share);
+	cJSON *ft = cJSON_AddObjectToObject(root, "fine_tune_comparator_usd");
+	cJSON_AddNumberToObject(ft, "usd", m->fine_tune_comparator_usd);
+	cJSON_AddStringToObject(ft, "note", "GPUs x hours x USD/GPU-hour (costs.fine_tune_*); "
+			       "a full-parameter 70B fine-tune does not fit one 8xH100 node, a "
+			       "LoRA run does (FACTS §1)");
 	cJSON *out = cJSON_AddObjectToObject(root, "outcomes");
 	cJSON_AddNumberToObject(out, "best_score", m->best_score);
 	cJSON_AddNumberToObject(out, "compile_failures", m->compile_failures);
