@@ -17,6 +17,7 @@ struct cmd {
 };
 
 extern const struct cmd cmd_simulate;
+extern const struct cmd cmd_crossover;
 extern const struct cmd cmd_validate;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */

@@ -12,6 +12,7 @@
 
 static const struct cmd *const commands[] = {
 	&cmd_simulate,
+	&cmd_crossover,
 	&cmd_validate,
 };
 

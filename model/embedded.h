@@ -1,7 +1,8 @@
 /*
  * embedded: data files compiled into the binary (scripts/embed.cmake generates the table),
  * so that `hypercap simulate` runs from any directory with no file at all: the default
- * scenario (data/scenarios/hyperagents-paper.json) and the default price sheet.
+ * scenario (data/scenarios/hyperagents-paper.json), the default price sheet, and the GPU and
+ * serving sheets (data/gpus/).
  */
 #ifndef MODEL_EMBEDDED_H
 #define MODEL_EMBEDDED_H
@@ -18,6 +19,8 @@ extern const struct embedded_file embedded_files[]; /* ends with a NULL name */
 
 #define EMBEDDED_SCENARIO "hyperagents-paper.json"
 #define EMBEDDED_PRICES "api-2026-07-24.json"
+#define EMBEDDED_GPUS "gpus-2026-11-21.json"
+#define EMBEDDED_SERVING "serving-2026-11-21.json"
 
 /* Returns the embedded file of that base name, or NULL. */
 const struct embedded_file *embedded_find(const char *name);

@@ -165,3 +165,35 @@ const char *json_type_name(const cJSON *v)
 		return "an array";
 	return "an object";
 }
+
+int json_number(const cJSON *obj, const char *key, double min, double max, int required,
+		double *out, const char *origin, const char *path, struct hc_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char got[80];
+	*out = NAN;
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max)
+		return hc_err_set(err, HC_EINPUT, "%s: %s%s%s: got %s; allowed: a number from %g to "
+				  "%g", origin, path, *path ? "." : "", key,
+				  json_describe(v, got, sizeof(got)), min, max);
+	*out = v->valuedouble;
+	return 0;
+}
+
+int json_string(const cJSON *obj, const char *key, char *dst, size_t size, int required,
+		const char *origin, const char *path, struct hc_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	char got[80];
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) >= size)
+		return hc_err_set(err, HC_EINPUT, "%s: %s%s%s: got %s; allowed: a non-empty string "
+				  "of at most %zu characters", origin, path, *path ? "." : "", key,
+				  json_describe(v, got, sizeof(got)), size - 1);
+	strcpy(dst, v->valuestring);
+	return 0;
+}

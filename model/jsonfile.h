@@ -28,6 +28,18 @@ cJSON *jsonfile_load(const char *path, struct hc_err *err);
 /* Writes a short rendering of v into buf for messages (strings quoted, long values cut). */
 const char *json_describe(const cJSON *v, char *buf, size_t size);
 
+/*
+ * Reads obj[key] as a finite number in [min, max] into *out. When the key is absent: 0 and
+ * *out = NAN if optional, else HC_EINPUT. Messages read "<origin>: <path>.<key>: got ...;
+ * allowed: ...". path may be "" for the top level.
+ */
+int json_number(const cJSON *obj, const char *key, double min, double max, int required,
+		double *out, const char *origin, const char *path, struct hc_err *err);
+
+/* Reads obj[key] as a string of 1 to size - 1 bytes into dst (required unless optional). */
+int json_string(const cJSON *obj, const char *key, char *dst, size_t size, int required,
+		const char *origin, const char *path, struct hc_err *err);
+
 /* "a number", "a string", "an object", ... */
 const char *json_type_name(const cJSON *v);
 

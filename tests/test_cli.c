@@ -5,6 +5,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +155,7 @@ static void teardown(void)
 
 START_TEST(help_and_version)
 {
-	static const char *const cmds[] = { "simulate", "validate" };
+	static const char *const cmds[] = { "simulate", "validate", "crossover" };
 	struct result r = run("--help", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "simulate"));
@@ -163,7 +164,7 @@ START_TEST(help_and_version)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "hypercap "));
 	result_free(&r);
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		char want[64];
 		snprintf(want, sizeof(want), "usage: hypercap %s", cmds[i]);
 		r = run(cmds[i], "--help", NULL);
@@ -390,6 +391,70 @@ START_TEST(polyglot_matches_real_logs)
 }
 END_TEST
 
+/* The paper preset priced with a flat sheet ($3 for every prompt token, cached or not, and
+ * $15 per output token) costs exactly 3 × input + 15 × output per million. */
+START_TEST(flat_sheet_prices_exactly)
+{
+	write_file("flat.json", "{\"hypercap_prices\": 1, \"date\": \"2026-11-21\", \"source\": "
+				"\"test: flat rates\", \"models\": ["
+				"{\"name\": \"claude-sonnet-4-5\", \"input\": 3, \"output\": 15, "
+				"\"cache_read\": 3, \"cache_write\": 3},"
+				"{\"name\": \"gpt-4o\", \"input\": 3, \"output\": 15, "
+				"\"cache_read\": 3}]}");
+	struct result r = run("simulate", "--prices", "flat.json", "--out", "flat", "--quiet",
+			      NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	cJSON *s = load_json("flat/summary.json");
+	double want = (3 * json_at(s, "tokens.input") + 15 * json_at(s, "tokens.output")) / 1e6;
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.api"), want, 1e-9 * want);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.total"),
+				json_at(s, "cost_usd.api") + json_at(s, "cost_usd.storage") +
+					json_at(s, "cost_usd.compute") +
+					json_at(s, "cost_usd.self_hosted"), 1e-9 * want);
+	cJSON_Delete(s);
+}
+END_TEST
+
+/* The crossover of the paper preset's mix is the closed form GPUs × $/GPU-hour × 730 / API
+ * $ per token, and the CSV turns to the fleet there. */
+START_TEST(crossover_paper_preset)
+{
+	struct result r = run("crossover", "--pricing", "owned", "--out", "x", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "costs less than the scenario's API mix above"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("x/summary.json");
+	double be = json_at(s, "crossover.break_even_tokens_per_month");
+	double want = json_at(s, "crossover.replica.gpus") * json_at(s, "crossover.gpu_hour_usd") *
+		      730 / (json_at(s, "crossover.api_usd_per_mtok") / 1e6);
+	ck_assert_msg(fabs(be / want - 1) < 1e-3, "%g vs %g", be, want);
+	cJSON_Delete(s);
+	char *csv = slurp(path_in("x/crossover.csv"));
+	ck_assert_int_eq(strncmp(csv, "tokens_per_month,api_usd,self_hosted_usd,", 41), 0);
+	double prev = 0, v, api, fleet;
+	for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+		ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf", &v, &api, &fleet), 3);
+		if (v < be)
+			ck_assert_msg(api <= fleet + 0.01, "%g: API %g, fleet %g", v, api, fleet);
+		else if (prev >= be || v > be * 1.0001)
+			ck_assert_msg(api >= fleet - 0.01, "%g: API %g, fleet %g", v, api, fleet);
+		prev = v;
+	}
+	free(csv);
+	r = run("crossover", "--gpu", "h100-sxn", "--out", "y", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "unknown GPU 'h100-sxn'") && strstr(r.err, "'h100-sxm'"), "%s",
+		      r.err);
+	ck_assert_int_eq(exists("y"), 0);
+	result_free(&r);
+	r = run("crossover", "--gpu", "h100-pcie", "--out", "y", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "--gpu-hour-usd"), "%s", r.err);
+	result_free(&r);
+}
+END_TEST
+
 /* docs/scenario.md holds the field reference as `validate --reference` prints it. */
 START_TEST(reference_docs_in_sync)
 {
@@ -419,6 +484,8 @@ int main(void)
 	tcase_add_test(tc, presets_validate);
 	tcase_add_test(tc, reference_docs_in_sync);
 	tcase_add_test(tc, polyglot_matches_real_logs);
+	tcase_add_test(tc, flat_sheet_prices_exactly);
+	tcase_add_test(tc, crossover_paper_preset);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

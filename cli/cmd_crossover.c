@@ -1,0 +1,252 @@
+/*
+ * hypercap crossover: API spend against a self-hosted fleet, and where they cross.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "model/crossover.h"
+#include "model/fleet.h"
+#include "model/forecast.h"
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "reports/crossover_out.h"
+
+#define MAX_SETS 256
+
+static const char usage[] =
+	"usage: hypercap crossover [SCENARIO.json] [options]\n"
+	"\n"
+	"Prices the scenario's token mix (input, cached and output tokens per call) on the API\n"
+	"and on a self-hosted fleet, and finds the monthly volume above which the fleet costs\n"
+	"less. Writes summary.json (key crossover.*) and crossover.csv (a log grid of volumes).\n"
+	"\n"
+	"options:\n"
+	"  --api-model M       price the whole mix at model M (default: the scenario's models)\n"
+	"  --serve-model M     the open-weights model served (default llama-3.3-70b)\n"
+	"  --precision P       fp8 (default) or bf16\n"
+	"  --gpu NAME          h100-sxm (default), h100-pcie, h200, b200, a100-80gb\n"
+	"  --gpus N            GPUs per replica (default: the smallest tensor-parallel size that\n"
+	"                      fits)\n"
+	"  --pricing MODE      on-demand (default), spot, reserved or owned\n"
+	"  --gpu-hour-usd X    override the GPU-hour price\n"
+	"  --utilization U     share of a replica's capacity used, 0 to 1 (default 0.6)\n"
+	"  --min-replicas N    replicas kept running at any volume (default 1)\n"
+	"  --set PATH=VALUE    override a scenario field (repeatable)\n"
+	"  --prices FILE       a price sheet (default: the embedded one)\n"
+	"  --runs R, --seed S  replications and seed of the simulation behind the mix\n"
+	"  --out DIR           results directory (default out/<scenario name>-crossover)\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Formulas and sources: docs/costs.md.\n";
+
+struct options {
+	const char *scenario, *prices, *out;
+	const char *sets[MAX_SETS];
+	size_t n_sets;
+	uint64_t runs, seed;
+	struct crossover_request rq;
+};
+
+enum { OPT_API = 256, OPT_SERVE, OPT_PRECISION, OPT_GPU, OPT_GPUS, OPT_PRICING, OPT_GPU_USD,
+       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT };
+
+static const struct option long_options[] = {
+	{ "api-model", required_argument, NULL, OPT_API },
+	{ "serve-model", required_argument, NULL, OPT_SERVE },
+	{ "precision", required_argument, NULL, OPT_PRECISION },
+	{ "gpu", required_argument, NULL, OPT_GPU },
+	{ "gpus", required_argument, NULL, OPT_GPUS },
+	{ "pricing", required_argument, NULL, OPT_PRICING },
+	{ "gpu-hour-usd", required_argument, NULL, OPT_GPU_USD },
+	{ "utilization", required_argument, NULL, OPT_UTIL },
+	{ "min-replicas", required_argument, NULL, OPT_MIN_REPLICAS },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_double(const char *opt, const char *text, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end || !isfinite(v) || v < lo || v > hi)
+		return cli_usage_error("crossover", "%s '%s': expected a number from %g to %g", opt,
+				       text, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int parse_one(int c, struct options *o)
+{
+	uint64_t n;
+	switch (c) {
+	case OPT_API:
+		o->rq.api_model = optarg;
+		return 0;
+	case OPT_SERVE:
+		o->rq.serve_model = optarg;
+		return 0;
+	case OPT_PRECISION:
+		if (strcmp(optarg, "fp8") && strcmp(optarg, "bf16"))
+			return cli_usage_error("crossover", "--precision '%s': expected fp8 or bf16",
+					       optarg);
+		o->rq.precision = strcmp(optarg, "fp8") ? PRECISION_BF16 : PRECISION_FP8;
+		return 0;
+	case OPT_GPU:
+		o->rq.gpu = optarg;
+		return 0;
+	case OPT_GPUS:
+		if (cli_parse_u64("crossover", "--gpus", optarg, 1, 1024, &n))
+			return EXIT_USAGE;
+		o->rq.gpus = (unsigned)n;
+		return 0;
+	case OPT_PRICING:
+		o->rq.pricing = gpu_pricing_parse(optarg);
+		return o->rq.pricing < 0 ? cli_usage_error("crossover", "--pricing '%s': expected "
+							   "on-demand, spot, reserved or owned",
+							   optarg) : 0;
+	case OPT_GPU_USD:
+		return parse_double("--gpu-hour-usd", optarg, 0, 1000, &o->rq.gpu_hour_usd);
+	case OPT_UTIL:
+		return parse_double("--utilization", optarg, 0.01, 1, &o->rq.utilisation);
+	case OPT_MIN_REPLICAS:
+		if (cli_parse_u64("crossover", "--min-replicas", optarg, 1, 100000, &n))
+			return EXIT_USAGE;
+		o->rq.min_replicas = (double)n;
+		return 0;
+	case OPT_SET:
+		if (o->n_sets == MAX_SETS)
+			return cli_usage_error("crossover", "more than %d --set options", MAX_SETS);
+		o->sets[o->n_sets++] = optarg;
+		return 0;
+	case OPT_PRICES:
+		o->prices = optarg;
+		return 0;
+	case OPT_RUNS:
+		return cli_parse_u64("crossover", "--runs", optarg, 1, 100000, &o->runs);
+	case OPT_SEED:
+		return cli_parse_u64("crossover", "--seed", optarg, 0, UINT64_MAX, &o->seed);
+	case OPT_OUT:
+		o->out = optarg;
+		return 0;
+	}
+	fprintf(stderr, "(see 'hypercap crossover --help')\n");
+	return EXIT_USAGE;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->runs = 1;
+	o->seed = 1;
+	o->rq = (struct crossover_request){ .serve_model = "llama-3.3-70b", .gpu = "h100-sxm",
+					    .precision = PRECISION_FP8,
+					    .pricing = PRICING_ON_DEMAND, .gpu_hour_usd = NAN,
+					    .utilisation = 0.6, .min_replicas = 1 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		if (parse_one(c, o))
+			return EXIT_USAGE;
+	}
+	if (optind < argc)
+		o->scenario = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("crossover", "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+static void print_plan(const struct crossover_plan *p, const char *outdir)
+{
+	char sentence[600];
+	crossover_sentence(p, sentence, sizeof(sentence));
+	printf("API: %s, $%.3f per 1M tokens (%.0f in, %.0f cached, %.0f out per call)\n",
+	       p->api_label, p->res.api_usd_per_mtok, p->isl, p->isl_cached, p->osl);
+	printf("fleet: %s, replicas of %u x %s (batch %u, %.0f output tokens/s, %zu measured "
+	       "point%s), %s\n", p->serve_label, p->in.replica_gpus, p->gpu_name, p->replica_batch,
+	       p->replica_output_tokens_per_s, p->measured_points,
+	       p->measured_points == 1 ? "" : "s", p->price_label);
+	printf("       $%.3f per 1M tokens at full use, %.3g tokens/month per replica at %.0f%%\n",
+	       p->res.self_hosted_usd_per_mtok, p->res.replica_tokens_per_month,
+	       p->in.utilisation * 100);
+	printf("at the scenario's %.3g tokens/month: API $%.2f, fleet $%.2f (%.0f GPUs)\n",
+	       p->scenario_tokens_per_month, p->at_scenario.api_usd, p->at_scenario.self_hosted_usd,
+	       p->at_scenario.gpus);
+	printf("\n%s\n\nresults in %s/\n", sentence, outdir);
+}
+
+static int crossover(const struct options *o)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	struct gpu_sheet gs;
+	struct serving_sheet ss;
+	struct scenario sc;
+	struct forecast f;
+	struct crossover_plan plan;
+	struct results_dir rd;
+	char outdir[PATH_MAX];
+	int rc;
+
+	if (price_sheet_load(&ps, o->prices, &err))
+		return cli_fail(&err);
+	rc = gpu_sheet_load(&gs, NULL, &err);
+	if (!rc && (rc = serving_sheet_load(&ss, NULL, &err)) != 0)
+		gpu_sheet_release(&gs);
+	if (!rc && (rc = scenario_load(&sc, o->scenario, o->sets, o->n_sets, &err)) != 0) {
+		gpu_sheet_release(&gs);
+		serving_sheet_release(&ss);
+	}
+	if (rc) {
+		price_sheet_release(&ps);
+		return cli_fail(&err);
+	}
+	rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, &err);
+	if (!rc) {
+		rc = crossover_plan(&f, &ps, &gs, &ss, &o->rq, &plan, &err);
+		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
+		if (!o->out) {
+			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
+			strncat(outdir, "-crossover", sizeof(outdir) - strlen(outdir) - 1);
+		}
+		if (!rc && (rc = results_dir_begin(&rd, outdir, &err)) == 0) {
+			rc = crossover_write(&rd, &f, &plan, &err);
+			if (!rc)
+				rc = results_dir_commit(&rd, &err);
+			if (rc)
+				results_dir_abort(&rd);
+		}
+		if (!rc)
+			print_plan(&plan, rd.path);
+		forecast_release(&f);
+	}
+	scenario_release(&sc);
+	serving_sheet_release(&ss);
+	gpu_sheet_release(&gs);
+	price_sheet_release(&ps);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	struct options o;
+	int rc = parse_options(argc, argv, &o);
+	return rc >= 0 ? rc : crossover(&o);
+}
+
+const struct cmd cmd_crossover = {
+	.name = "crossover",
+	.summary = "where self-hosted GPUs become cheaper than the API",
+	.run = run,
+};

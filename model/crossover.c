@@ -1,0 +1,206 @@
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "model/crossover.h"
+#include "model/fleet.h"
+#include "model/forecast.h"
+#include "model/prices.h"
+
+#define SOLVE_LO 1e3
+#define SOLVE_HI 1e18
+
+static double replica_tokens_per_month(const struct crossover_input *in)
+{
+	return in->replica_tokens_per_s * 3600 * CROSSOVER_HOURS_PER_MONTH * in->utilisation;
+}
+
+static double replica_usd_per_month(const struct crossover_input *in)
+{
+	return in->replica_gpus * in->gpu_hour_usd * CROSSOVER_HOURS_PER_MONTH;
+}
+
+void crossover_at(const struct crossover_input *in, double v, struct crossover_point *out)
+{
+	double cap = replica_tokens_per_month(in), cost = replica_usd_per_month(in);
+	double continuous = fmax(in->min_replicas, v / cap);
+	out->tokens_per_month = v;
+	out->api_usd = in->api_usd_per_token * v;
+	out->replicas = fmax(in->min_replicas, ceil(v / cap));
+	out->gpus = out->replicas * in->replica_gpus;
+	out->self_hosted_usd = out->replicas * cost;
+	out->continuous_usd = continuous * cost;
+}
+
+static double gap(double log_v, void *params)
+{
+	struct crossover_point p;
+	crossover_at(params, exp(log_v), &p);
+	return p.api_usd - p.continuous_usd;
+}
+
+static int solve_continuous(const struct crossover_input *in, double *root, struct hc_err *err)
+{
+	gsl_function f = { gap, (void *)in };
+	double lo = log(SOLVE_LO), hi = log(SOLVE_HI);
+	*root = NAN;
+	if (gap(hi, (void *)in) <= 0)
+		return 0;             /* the API stays cheaper */
+	if (gap(lo, (void *)in) > 0) {
+		*root = SOLVE_LO;     /* self-hosting wins from the smallest volume considered */
+		return 0;
+	}
+	gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!s)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int status = gsl_root_fsolver_set(s, &f, lo, hi);
+	for (int i = 0; !status && i < 200; i++) {
+		status = gsl_root_fsolver_iterate(s);
+		lo = gsl_root_fsolver_x_lower(s);
+		hi = gsl_root_fsolver_x_upper(s);
+		if (!status && gsl_root_test_interval(lo, hi, 0, 1e-12) == GSL_SUCCESS)
+			break;
+	}
+	double x = gsl_root_fsolver_root(s);
+	gsl_root_fsolver_free(s);
+	if (status)
+		return hc_err_set(err, HC_ERUNTIME, "the crossover solver failed: %s",
+				  gsl_strerror(status));
+	*root = exp(x);
+	return 0;
+}
+
+/*
+ * On its n-th step, volumes in ((n − 1)C, nC], the integer fleet costs n·R, and the API
+ * passes that at n·R/a, which lies inside the step exactly when R/a <= C: the same for every
+ * step. So the integer fleet first wins on its first step, at min_replicas·R/a, or never.
+ */
+static double first_integer_win(const struct crossover_input *in)
+{
+	double cap = replica_tokens_per_month(in), cost = replica_usd_per_month(in);
+	double a = in->api_usd_per_token;
+	double v = in->min_replicas * cost / a;
+	return a > 0 && v <= in->min_replicas * cap ? v : NAN;
+}
+
+int crossover_solve(const struct crossover_input *in, struct crossover_result *out,
+		    struct hc_err *err)
+{
+	double full = in->replica_tokens_per_s * 3600; /* tokens per replica-hour at full use */
+	out->api_usd_per_mtok = in->api_usd_per_token * 1e6;
+	out->self_hosted_usd_per_mtok = in->replica_gpus * in->gpu_hour_usd / full * 1e6;
+	out->replica_tokens_per_month = replica_tokens_per_month(in);
+	out->integer_break_even_tokens_per_month = first_integer_win(in);
+	return solve_continuous(in, &out->break_even_tokens_per_month, err);
+}
+
+size_t crossover_grid(const struct crossover_input *in, double lo, double hi, int per_decade,
+		      struct crossover_point *points, size_t max)
+{
+	size_t n = 0;
+	for (int k = 0; n < max; k++) {
+		double v = lo * pow(10, (double)k / per_decade);
+		if (v > hi * (1 + 1e-12))
+			break;
+		crossover_at(in, v, &points[n++]);
+	}
+	return n;
+}
+
+/* The scenario's usage over all calls, rounded to whole tokens, for re-pricing. */
+static struct usage mix_usage(const struct usage_mean *m)
+{
+	struct usage u = {
+		.calls = llround(m->calls), .input = llround(m->input),
+		.cache_read = llround(m->cache_read), .cache_write = llround(m->cache_write),
+		.output = llround(m->output), .reasoning = llround(m->reasoning),
+	};
+	return u;
+}
+
+static int api_side(const struct forecast *f, const struct price_sheet *ps,
+		    const struct crossover_request *rq, struct crossover_plan *out,
+		    struct hc_err *err)
+{
+	const struct usage_mean *m = &f->mean.total;
+	if (m->total <= 0 || m->calls <= 0)
+		return hc_err_set(err, HC_EINPUT, "the scenario makes no LLM calls: there is no "
+				  "token mix to price");
+	out->isl = m->input / m->calls;
+	out->isl_cached = m->cache_read / m->calls;
+	out->osl = m->output / m->calls;
+	if (!rq->api_model) {
+		out->in.api_usd_per_token = f->mean.cost_api / m->total;
+		snprintf(out->api_label, sizeof(out->api_label), "the scenario's API mix");
+		return 0;
+	}
+	const struct price *p = price_sheet_find(ps, rq->api_model);
+	if (!p)
+		return hc_err_set(err, HC_EINPUT, "--api-model: unknown model '%s' in '%s'",
+				  rq->api_model, ps->origin);
+	struct usage u = mix_usage(m);
+	if (isnan(p->cache_write))
+		u.cache_write = 0;  /* a provider without cache writes bills them as input */
+	if (isnan(p->cache_read))
+		u.cache_read = 0;
+	double usd = price_cost(p, &u);
+	if (isnan(usd))
+		return hc_err_set(err, HC_EINPUT, "--api-model: '%s' lacks a rate the mix needs",
+				  p->name);
+	out->in.api_usd_per_token = usd / (double)usage_total(&u);
+	snprintf(out->api_label, sizeof(out->api_label), "%s", p->name);
+	return 0;
+}
+
+static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss,
+		      const struct crossover_request *rq, struct crossover_plan *out,
+		      struct hc_err *err)
+{
+	const struct gpu *g;
+	const struct serving_model *sm;
+	struct replica r;
+	if (gpu_sheet_lookup(gs, rq->gpu, &g, err) ||
+	    serving_sheet_lookup(ss, rq->serve_model, &sm, err) ||
+	    fleet_replica(ss, sm, (enum precision)rq->precision, g, rq->gpus, out->isl,
+			  out->isl_cached, out->osl, &r, err))
+		return err ? err->code : HC_EINPUT;
+	double usd = rq->gpu_hour_usd;
+	const char *source = "given with --gpu-hour-usd";
+	if (isnan(usd)) {
+		usd = gpu_hour_usd(g, (enum gpu_pricing)rq->pricing, &gs->owned);
+		source = rq->pricing == PRICING_OWNED ? g->owned_source : g->price_source[rq->pricing];
+	}
+	if (isnan(usd))
+		return hc_err_set(err, HC_EINPUT, "%s has no %s price in '%s'; allowed: another "
+				  "--pricing, or --gpu-hour-usd X", g->name,
+				  gpu_pricing_name((enum gpu_pricing)rq->pricing), gs->origin);
+	out->in.gpu_hour_usd = usd;
+	out->in.replica_gpus = r.gpus;
+	out->in.replica_tokens_per_s = r.output_tokens_per_s * (out->isl + out->osl) / out->osl;
+	out->replica_batch = r.batch;
+	out->replica_output_tokens_per_s = r.output_tokens_per_s;
+	out->calibration = r.calibration;
+	out->measured_points = r.measured_points;
+	snprintf(out->gpu_name, sizeof(out->gpu_name), "%s", g->name);
+	snprintf(out->serve_label, sizeof(out->serve_label), "%s %s", sm->name,
+		 rq->precision == PRECISION_FP8 ? "FP8" : "BF16");
+	snprintf(out->price_label, sizeof(out->price_label), "$%.2f/GPU-hour %s (%s)", usd,
+		 gpu_pricing_name((enum gpu_pricing)rq->pricing), source);
+	return 0;
+}
+
+int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
+		   const struct gpu_sheet *gs, const struct serving_sheet *ss,
+		   const struct crossover_request *rq, struct crossover_plan *out,
+		   struct hc_err *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->in.utilisation = rq->utilisation;
+	out->in.min_replicas = rq->min_replicas;
+	if (api_side(f, ps, rq, out, err) || fleet_side(gs, ss, rq, out, err))
+		return err ? err->code : HC_EINPUT;
+	out->scenario_tokens_per_month = f->mean.monthly_tokens;
+	crossover_at(&out->in, out->scenario_tokens_per_month, &out->at_scenario);
+	return crossover_solve(&out->in, &out->res, err);
+}

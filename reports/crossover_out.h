@@ -1,0 +1,21 @@
+/*
+ * crossover_out: the files of `hypercap crossover`: crossover.csv (a log grid of monthly
+ * volumes) and summary.json's "crossover" object, and the sentence a CFO reads.
+ */
+#ifndef REPORTS_CROSSOVER_OUT_H
+#define REPORTS_CROSSOVER_OUT_H
+
+#include <stddef.h>
+#include "model/crossover.h"
+#include "model/forecast.h"
+#include "reports/results_dir.h"
+
+/* "self-hosting llama-3.3-70b FP8 on h100-sxm at $6.88/GPU-hour on-demand costs less than
+ * the scenario's API mix above 123M tokens/month (at 60% utilisation)", or why it never does. */
+void crossover_sentence(const struct crossover_plan *p, char *buf, size_t size);
+
+/* Writes crossover.csv, summary.json and scenario.json into rd. */
+int crossover_write(struct results_dir *rd, const struct forecast *f,
+		    const struct crossover_plan *p, struct hc_err *err);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * fleet: GPU-hour prices against hand arithmetic, the roofline against FACTS §3's formula
+ * computed by hand, calibration to measured points, and memory fit.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "model/fleet.h"
+#include "tests/check_main.h"
+
+static struct gpu_sheet gs;
+static struct serving_sheet ss;
+
+static void load(void)
+{
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_msg(gpu_sheet_load(&gs, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(serving_sheet_load(&ss, NULL, &err) == 0, "%s", err.msg);
+}
+
+static void unload(void)
+{
+	gpu_sheet_release(&gs);
+	serving_sheet_release(&ss);
+}
+
+static const struct gpu *gpu(const char *name)
+{
+	const struct gpu *g;
+	ck_assert_int_eq(gpu_sheet_lookup(&gs, name, &g, NULL), 0);
+	return g;
+}
+
+static const struct serving_model *model(const char *name)
+{
+	const struct serving_model *m;
+	ck_assert_int_eq(serving_sheet_lookup(&ss, name, &m, NULL), 0);
+	return m;
+}
+
+/* FACTS §3's worked example: $345k node over 4 years, 8.2 kW × PUE 1.3 × $0.10/kWh, colo
+ * $200/kW-month: 43,125/35,040 + 1.025 × (0.13 + 200/730) = 1.6448 per GPU-hour (≈ $1.7). */
+START_TEST(owned_price_worked_example)
+{
+	const struct gpu *h = gpu("H100 SXM");
+	double want = 43125.0 / (4 * 8760) + 8.2 / 8 * (1.3 * 0.10 + 200.0 / 730);
+	ck_assert_double_eq_tol(gpu_hour_usd(h, PRICING_OWNED, &gs.owned), want, 1e-12);
+	ck_assert_double_eq_tol(want, 1.6448, 1e-4);
+	struct owned_params half = gs.owned;
+	half.residual_fraction = 0.5;
+	ck_assert_double_eq_tol(gpu_hour_usd(h, PRICING_OWNED, &half),
+				want - 0.5 * 43125.0 / (4 * 8760), 1e-12);
+	ck_assert_double_eq(gpu_hour_usd(h, PRICING_ON_DEMAND, &gs.owned), 6.88);
+	ck_assert(isnan(gpu_hour_usd(gpu("h100-pcie"), PRICING_ON_DEMAND, &gs.owned)));
+	ck_assert(isnan(gpu_hour_usd(gpu("b200"), PRICING_OWNED, &gs.owned)));
+}
+END_TEST
+
+START_TEST(lookup_errors_name_matches)
+{
+	struct hc_err err = HC_ERR_INIT;
+	const struct gpu *g;
+	const struct serving_model *m;
+	ck_assert_int_eq(gpu_sheet_lookup(&gs, "h100-sxn", &g, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "'h100-sxm'"), "%s", err.msg);
+	ck_assert_int_eq(serving_sheet_lookup(&ss, "llama-3.3-70c", &m, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "'llama-3.3-70b'"), "%s", err.msg);
+	ck_assert_int_eq(gpu_pricing_parse("reserved"), PRICING_RESERVED);
+	ck_assert_int_eq(gpu_pricing_parse("free"), -1);
+}
+END_TEST
+
+/* Llama 3.3 70B FP8 on 2 × H100, 1000/1000, batch capped at 256, computed from FACTS §3:
+ * KV = 2·80·8·128·1 bytes; decode step = max(memory, compute); prefill for 1000 tokens. */
+START_TEST(roofline_by_hand)
+{
+	const struct gpu *h = gpu("h100-sxm");
+	const struct serving_model *m = model("llama-3.3-70b");
+	double P = 70.55e9, kv = 2 * 80 * 8 * 128, F = 2 * 1979e12 * 0.5;
+	double free_b = 2 * 80e9 * 0.9 - P;
+	double B = fmin(256, floor(free_b / (2000 * kv)));
+	double mem = (P + B * 1500 * kv) / (2 * 3.35e12 * 0.6), comp = B * 2 * P / F;
+	double prefill = (2 * P * 1000 + 2 * 80 * 1000.0 * 1000 * 8192) / F;
+	double want = 1000 / (prefill + 1000 * fmax(mem, comp) / B);
+	unsigned batch;
+	double got = fleet_roofline(&ss.roofline, m, PRECISION_FP8, h, 2, 1000, 0, 1000, &batch);
+	ck_assert_uint_eq(batch, (unsigned)B);
+	ck_assert_double_eq_tol(got, want, 1e-9 * want);
+	/* a cached prefix skips prefill: faster */
+	ck_assert_double_gt(fleet_roofline(&ss.roofline, m, PRECISION_FP8, h, 2, 1000, 800, 1000,
+					   &batch), got);
+}
+END_TEST
+
+START_TEST(measured_points_reproduced)
+{
+	struct replica r;
+	for (size_t i = 0; i < ss.n_points; i++) {
+		const struct serving_point *pt = &ss.points[i];
+		const struct gpu *g = gpu(pt->gpu);
+		ck_assert_int_eq(fleet_replica(&ss, &ss.models[pt->model], pt->precision, g,
+					       (unsigned)pt->gpus, pt->isl, 0, pt->osl, &r, NULL), 0);
+		ck_assert_msg(fabs(r.output_tokens_per_s / pt->output_tokens_per_s - 1) < 1e-6,
+			      "%s on %s %.0f/%.0f: %.1f, measured %.1f", ss.models[pt->model].name,
+			      pt->gpu, pt->isl, pt->osl, r.output_tokens_per_s,
+			      pt->output_tokens_per_s);
+		ck_assert_uint_ge(r.measured_points, 1);
+	}
+	/* between two measured shapes, the calibrated rate lies between their factors */
+	const struct gpu *h = gpu("h100-sxm");
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.3-70b"), PRECISION_FP8, h, 2, 500, 0,
+				       500, &r, NULL), 0);
+	ck_assert_uint_eq(r.measured_points, 4);
+	ck_assert(r.calibration > 0.5 && r.calibration < 2);
+	/* nothing measured on a B200: the plain roofline */
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.3-70b"), PRECISION_FP8, gpu("b200"), 0,
+				       1000, 0, 1000, &r, NULL), 0);
+	ck_assert_uint_eq(r.measured_points, 0);
+	ck_assert_double_eq(r.calibration, 1);
+}
+END_TEST
+
+START_TEST(memory_fit_and_precision)
+{
+	struct replica r;
+	struct hc_err err = HC_ERR_INIT;
+	/* 405B in BF16 is 812 GB of weights: more than 8 × 80 GB, so 16 GPUs */
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.1-405b"), PRECISION_BF16,
+				       gpu("h100-sxm"), 0, 1000, 0, 1000, &r, NULL), 0);
+	ck_assert_uint_eq(r.gpus, 16);
+	/* 8B in FP8 fits one GPU */
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.1-8b"), PRECISION_FP8,
+				       gpu("h100-sxm"), 0, 1000, 0, 1000, &r, NULL), 0);
+	ck_assert_uint_eq(r.gpus, 1);
+	/* 70B BF16 (141 GB) cannot fit one 80 GB GPU */
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.3-70b"), PRECISION_BF16,
+				       gpu("h100-sxm"), 1, 1000, 0, 1000, &r, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "does not fit"), "%s", err.msg);
+	/* the A100 has no FP8 */
+	ck_assert_int_eq(fleet_replica(&ss, model("llama-3.3-70b"), PRECISION_FP8,
+				       gpu("a100"), 0, 1000, 0, 1000, &r, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "FP8"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(bad_sheet_names_path)
+{
+	struct gpu_sheet bad;
+	struct hc_err err = HC_ERR_INIT;
+	FILE *f = fopen("/tmp/hypercap-bad-gpus.json", "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_gpus\": 1, \"date\": \"x\", \"source\": \"y\", \"owned_defaults\": "
+	      "{\"amortisation_years\": 4, \"pue\": 0.5, \"usd_per_kwh\": 0.1, "
+	      "\"colo_usd_per_kw_month\": 1, \"residual_fraction\": 0}, \"gpus\": []}", f);
+	fclose(f);
+	ck_assert_int_eq(gpu_sheet_load(&bad, "/tmp/hypercap-bad-gpus.json", &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "owned_defaults.pue: got 0.5; allowed: a number from 1 to 5"),
+		      "%s", err.msg);
+	remove("/tmp/hypercap-bad-gpus.json");
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *test)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, load, unload);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("fleet");
+	add(s, "owned_price_worked_example", owned_price_worked_example);
+	add(s, "lookup_errors_name_matches", lookup_errors_name_matches);
+	add(s, "roofline_by_hand", roofline_by_hand);
+	add(s, "measured_points_reproduced", measured_points_reproduced);
+	add(s, "memory_fit_and_precision", memory_fit_and_precision);
+	add(s, "bad_sheet_names_path", bad_sheet_names_path);
+	return check_run(s);
+}
