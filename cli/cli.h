@@ -19,6 +19,9 @@ struct cmd {
 extern const struct cmd cmd_simulate;
 extern const struct cmd cmd_crossover;
 extern const struct cmd cmd_validate;
+extern const struct cmd cmd_prices;
+extern const struct cmd cmd_import;
+extern const struct cmd cmd_replay;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);

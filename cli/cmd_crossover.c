@@ -35,7 +35,7 @@ static const char usage[] =
 	"  --utilization U     share of a replica's capacity used, 0 to 1 (default 0.6)\n"
 	"  --min-replicas N    replicas kept running at any volume (default 1)\n"
 	"  --set PATH=VALUE    override a scenario field (repeatable)\n"
-	"  --prices FILE       a price sheet (default: the embedded one)\n"
+	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
 	"  --runs R, --seed S  replications and seed of the simulation behind the mix\n"
 	"  --out DIR           results directory (default out/<scenario name>-crossover)\n"
 	"  -h, --help          this text\n"

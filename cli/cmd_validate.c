@@ -22,7 +22,8 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --set PATH=VALUE    apply an override first, as simulate does (repeatable)\n"
-	"  --prices FILE       the price sheet to check models against (default: embedded)\n"
+	"  --prices FILE       the price sheet (ours or LiteLLM's catalogue) to check models\n"
+	"                      against (default: embedded)\n"
 	"  --effective         print the effective scenario, every default filled in\n"
 	"  --reference         print the field reference (docs/scenario.md) and exit\n"
 	"  -h, --help          this text\n";

@@ -14,6 +14,9 @@ static const struct cmd *const commands[] = {
 	&cmd_simulate,
 	&cmd_crossover,
 	&cmd_validate,
+	&cmd_prices,
+	&cmd_import,
+	&cmd_replay,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -135,10 +135,9 @@ static int api_side(const struct forecast *f, const struct price_sheet *ps,
 		snprintf(out->api_label, sizeof(out->api_label), "the scenario's API mix");
 		return 0;
 	}
-	const struct price *p = price_sheet_find(ps, rq->api_model);
-	if (!p)
-		return hc_err_set(err, HC_EINPUT, "--api-model: unknown model '%s' in '%s'",
-				  rq->api_model, ps->origin);
+	const struct price *p;
+	if (price_sheet_lookup(ps, rq->api_model, &p, err))
+		return hc_err_prefix(err, "--api-model");
 	struct usage u = mix_usage(m);
 	if (isnan(p->cache_write))
 		u.cache_write = 0;  /* a provider without cache writes bills them as input */

@@ -20,14 +20,9 @@ static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, 
 		       const char *name, const struct session_params *session,
 		       struct loop_models *m, int *index, struct hc_err *err)
 {
-	const struct price *p = price_sheet_find(ps, name);
-	char near[300];
-	if (!p) {
-		price_sheet_suggest(ps, name, near, sizeof(near));
-		return hc_err_set(err, HC_EINPUT, "%s: %s: unknown model '%s': no price in '%s'; "
-				  "close matches: %s (hypercap prices list shows all)", sc->origin,
-				  path, name, ps->origin, near);
-	}
+	const struct price *p;
+	if (price_sheet_lookup(ps, name, &p, err))
+		return hc_err_prefix(err, "%s: %s", sc->origin, path);
 	if (session->caching != CACHING_OFF && isnan(p->cache_read))
 		return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no cache read price in "
 				  "'%s'; allowed: caching \"off\" for it", sc->origin, path, name,

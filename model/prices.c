@@ -1,29 +1,179 @@
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "model/embedded.h"
 #include "model/jsonfile.h"
 #include "model/prices.h"
 #include "model/textdist.h"
 
-#define PRICE_MAX_RATE 1e6 /* USD per 1M tokens; anything above is a unit mistake */
+#define PRICE_MAX_RATE 1e6   /* USD per 1M tokens; anything above is a unit mistake */
+#define PRICE_MAX_TOKENS 1e9 /* a context window; anything above is a mistake */
 
-static int rate_field(const cJSON *m, const char *key, double *out, const char *origin,
-		      size_t i, struct hc_err *err)
+#define FIELD(key, litellm, label, member, is_rate) \
+	{ key, litellm, label, offsetof(struct price, member), is_rate }
+const struct price_field price_fields[] = {
+	FIELD("input", "input_cost_per_token", "input", input, 1),
+	FIELD("output", "output_cost_per_token", "output", output, 1),
+	FIELD("cache_read", "cache_read_input_token_cost", "cache read", cache_read, 1),
+	FIELD("cache_write", "cache_creation_input_token_cost", "cache write (5 min)", cache_write,
+	      1),
+	FIELD("cache_write_1h", "cache_creation_input_token_cost_above_1hr", "cache write (1 h)",
+	      cache_write_1h, 1),
+	FIELD("input_above_200k", "input_cost_per_token_above_200k_tokens", "input above 200k",
+	      input_above_200k, 1),
+	FIELD("output_above_200k", "output_cost_per_token_above_200k_tokens", "output above 200k",
+	      output_above_200k, 1),
+	FIELD("cache_read_above_200k", "cache_read_input_token_cost_above_200k_tokens",
+	      "cache read above 200k", cache_read_above_200k, 1),
+	FIELD("cache_write_above_200k", "cache_creation_input_token_cost_above_200k_tokens",
+	      "cache write (5 min) above 200k", cache_write_above_200k, 1),
+	FIELD("cache_write_1h_above_200k",
+	      "cache_creation_input_token_cost_above_1hr_above_200k_tokens",
+	      "cache write (1 h) above 200k", cache_write_1h_above_200k, 1),
+	FIELD("batch_input", "input_cost_per_token_batches", "batch input", batch_input, 1),
+	FIELD("batch_output", "output_cost_per_token_batches", "batch output", batch_output, 1),
+	FIELD("max_input_tokens", "max_input_tokens", "max input tokens", max_input_tokens, 0),
+	{ NULL, NULL, NULL, 0, 0 },
+};
+#undef FIELD
+
+static double *field_ptr(struct price *p, const struct price_field *f)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, key);
+	return (double *)(void *)((char *)p + f->offset);
+}
+
+static void price_init(struct price *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (const struct price_field *f = price_fields; f->key; f++)
+		*field_ptr(p, f) = NAN;
+}
+
+int price_equal_rates(const struct price *a, const struct price *b)
+{
+	for (const struct price_field *f = price_fields; f->key; f++) {
+		double x = price_get(a, f), y = price_get(b, f);
+		if (!(x == y || (isnan(x) && isnan(y))))
+			return 0;
+	}
+	return 1;
+}
+
+/* Adds an alias unless p already answers to that name; 0 or HC_ERUNTIME. */
+static int add_alias(struct price *p, const char *name, size_t len, enum price_match match)
+{
+	if (strlen(p->name) == len && !strncasecmp(p->name, name, len))
+		return 0;
+	for (size_t i = 0; i < p->n_aliases; i++)
+		if (strlen(p->aliases[i].name) == len && !strncasecmp(p->aliases[i].name, name, len)) {
+			if (match < p->aliases[i].match)
+				p->aliases[i].match = match;
+			return 0;
+		}
+	/* grow by powers of two: n_aliases is the size, the capacity the next power */
+	size_t n = p->n_aliases;
+	if ((n & (n - 1)) == 0) {
+		struct price_alias *grown = realloc(p->aliases, (n ? 2 * n : 1) * sizeof(*grown));
+		if (!grown)
+			return HC_ERUNTIME;
+		p->aliases = grown;
+	}
+	char *copy = strndup(name, len);
+	if (!copy)
+		return HC_ERUNTIME;
+	p->aliases[n].name = copy;
+	p->aliases[n].match = match;
+	p->n_aliases++;
+	return 0;
+}
+
+static void price_release(struct price *p)
+{
+	for (size_t j = 0; j < p->n_aliases; j++)
+		free(p->aliases[j].name);
+	free(p->aliases);
+	p->aliases = NULL;
+	p->n_aliases = 0;
+}
+
+/* ---- the lookup index ---------------------------------------------------------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct price_key *x = a, *y = b;
+	int c = strcasecmp(x->name, y->name);
+	if (c)
+		return c;
+	if (x->match != y->match)
+		return x->match < y->match ? -1 : 1;
+	return x->model < y->model ? -1 : x->model > y->model;
+}
+
+static int build_index(struct price_sheet *ps)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ps->n_models; i++)
+		n += 1 + ps->models[i].n_aliases;
+	ps->index = malloc((n ? n : 1) * sizeof(*ps->index));
+	if (!ps->index)
+		return HC_ERUNTIME;
+	for (size_t i = 0; i < ps->n_models; i++) {
+		const struct price *p = &ps->models[i];
+		ps->index[ps->n_index++] = (struct price_key){ p->name, i, PRICE_MATCH_NAME };
+		for (size_t j = 0; j < p->n_aliases; j++)
+			ps->index[ps->n_index++] =
+				(struct price_key){ p->aliases[j].name, i, p->aliases[j].match };
+	}
+	qsort(ps->index, ps->n_index, sizeof(*ps->index), key_cmp);
+	return 0;
+}
+
+/* The first index entry whose name equals name (case-insensitively), or n_index. */
+static size_t index_lower_bound(const struct price_sheet *ps, const char *name)
+{
+	size_t lo = 0, hi = ps->n_index;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcasecmp(ps->index[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* 1 when name is some model's name (not an alias). */
+static int is_model_name(const struct price_sheet *ps, const char *name)
+{
+	size_t i = index_lower_bound(ps, name);
+	return i < ps->n_index && !strcasecmp(ps->index[i].name, name) &&
+	       ps->index[i].match == PRICE_MATCH_NAME;
+}
+
+/* ---- hypercap's format ---------------------------------------------------------------------- */
+
+static int rate_field(const cJSON *m, const struct price_field *f, double *out,
+		      const char *origin, size_t i, struct hc_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, f->key);
+	double max = f->is_rate ? PRICE_MAX_RATE : PRICE_MAX_TOKENS;
 	*out = NAN;
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	char got[80];
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
-	    v->valuedouble > PRICE_MAX_RATE)
-		return hc_err_set(err, HC_EINPUT,
-				  "%s: models[%zu].%s: bad rate: got %s; allowed: a number of USD "
-				  "per 1M tokens from 0 to %g", origin, i, key,
-				  json_describe(v, got, sizeof(got)), PRICE_MAX_RATE);
+	    v->valuedouble > max || (!f->is_rate && v->valuedouble != floor(v->valuedouble)))
+		return hc_err_set(err, HC_EINPUT, "%s: models[%zu].%s: bad %s: got %s; allowed: %s "
+				  "from 0 to %g", origin, i, f->key, f->is_rate ? "rate" : "count",
+				  json_describe(v, got, sizeof(got)),
+				  f->is_rate ? "a number of USD per 1M tokens" : "a whole number",
+				  max);
 	*out = v->valuedouble;
 	return 0;
 }
@@ -53,19 +203,15 @@ static int parse_aliases(struct price *p, const cJSON *m, const char *origin, si
 	if (!cJSON_IsArray(list))
 		return hc_err_set(err, HC_EINPUT, "%s: models[%zu].aliases: got %s; allowed: an "
 				  "array of strings", origin, i, json_type_name(list));
-	size_t n = (size_t)cJSON_GetArraySize(list);
-	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
-	if (!p->aliases)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	size_t k = 0;
 	const cJSON *a;
 	cJSON_ArrayForEach(a, list) {
 		if (!cJSON_IsString(a))
 			return hc_err_set(err, HC_EINPUT, "%s: models[%zu].aliases[%zu]: got %s; "
-					  "allowed: a string", origin, i, p->n_aliases,
-					  json_type_name(a));
-		p->aliases[p->n_aliases] = strdup(a->valuestring);
-		if (!p->aliases[p->n_aliases++])
+					  "allowed: a string", origin, i, k, json_type_name(a));
+		if (add_alias(p, a->valuestring, strlen(a->valuestring), PRICE_MATCH_ALIAS))
 			return hc_err_set(err, HC_ERUNTIME, "out of memory");
+		k++;
 	}
 	return 0;
 }
@@ -80,28 +226,46 @@ static int parse_model(struct price *p, const cJSON *m, const char *origin, size
 				  origin, i, json_type_name(m));
 	if (string_field(m, "name", p->name, sizeof(p->name), origin, path, 1, err) ||
 	    string_field(m, "provider", p->provider, sizeof(p->provider), origin, path, 0, err) ||
-	    parse_aliases(p, m, origin, i, err) ||
-	    rate_field(m, "input", &p->input, origin, i, err) ||
-	    rate_field(m, "output", &p->output, origin, i, err) ||
-	    rate_field(m, "cache_read", &p->cache_read, origin, i, err) ||
-	    rate_field(m, "cache_write", &p->cache_write, origin, i, err))
+	    string_field(m, "litellm_key", p->litellm_key, sizeof(p->litellm_key), origin, path, 0,
+			 err) ||
+	    parse_aliases(p, m, origin, i, err))
 		return err ? err->code : HC_EINPUT;
+	for (const struct price_field *f = price_fields; f->key; f++)
+		if (rate_field(m, f, field_ptr(p, f), origin, i, err))
+			return err ? err->code : HC_EINPUT;
 	if (isnan(p->input) || isnan(p->output))
 		return hc_err_set(err, HC_EINPUT, "%s: models[%zu] ('%s'): input and output rates "
 				  "are required", origin, i, p->name);
 	return 0;
 }
 
-static int parse_sheet(struct price_sheet *ps, const cJSON *root, const char *origin,
-		       struct hc_err *err)
+/* The index of the first earlier model that answers to models[i]'s name, or i. */
+static size_t earlier_claim(const struct price_sheet *ps, size_t i)
+{
+	const char *name = ps->models[i].name;
+	for (size_t k = 0; k < i; k++) {
+		const struct price *p = &ps->models[k];
+		if (!strcasecmp(p->name, name))
+			return k;
+		for (size_t j = 0; j < p->n_aliases; j++)
+			if (!strcasecmp(p->aliases[j].name, name))
+				return k;
+	}
+	return i;
+}
+
+static int parse_hypercap(struct price_sheet *ps, const cJSON *root, const char *origin,
+			  struct hc_err *err)
 {
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "hypercap_prices");
-	if (!cJSON_IsObject(root) || !cJSON_IsNumber(version))
-		return hc_err_set(err, HC_EINPUT, "%s: not a hypercap price sheet: the key "
-				  "\"hypercap_prices\" is missing", origin);
-	if (version->valuedouble != 1)
-		return hc_err_set(err, HC_EINPUT, "%s: hypercap_prices: got %g; allowed: 1 (this "
-				  "version reads sheets of format 1)", origin, version->valuedouble);
+	if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
+		char got[80];
+		return hc_err_set(err, HC_EINPUT, "%s: hypercap_prices: got %s; allowed: 1 (this "
+				  "version reads sheets of format 1)", origin,
+				  json_describe(version, got, sizeof(got)));
+	}
+	ps->format = PRICE_FORMAT_HYPERCAP;
+	ps->date_basis = "";
 	if (string_field(root, "date", ps->date, sizeof(ps->date), origin, "", 1, err) ||
 	    string_field(root, "source", ps->source, sizeof(ps->source), origin, "", 1, err))
 		return err ? err->code : HC_EINPUT;
@@ -115,25 +279,269 @@ static int parse_sheet(struct price_sheet *ps, const cJSON *root, const char *or
 	const cJSON *m;
 	cJSON_ArrayForEach(m, models) {
 		struct price *p = &ps->models[ps->n_models++];
+		price_init(p);
 		int rc = parse_model(p, m, origin, ps->n_models - 1, err);
 		if (rc)
 			return rc;
-		if (price_sheet_find(ps, p->name) != p)
+		if (earlier_claim(ps, ps->n_models - 1) != ps->n_models - 1)
 			return hc_err_set(err, HC_EINPUT, "%s: models[%zu]: the name '%s' is given "
 					  "twice", origin, ps->n_models - 1, p->name);
+	}
+	return build_index(ps) ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
+}
+
+/* ---- LiteLLM's catalog ---------------------------------------------------------------------- */
+
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* 1 when s starts with a date YYYY-MM-DD of this century. */
+static int is_iso_date(const char *s)
+{
+	return strlen(s) >= 10 && !strncmp(s, "20", 2) && all_digits(s, 4) && s[4] == '-' &&
+	       all_digits(s + 5, 2) && s[7] == '-' && all_digits(s + 8, 2);
+}
+
+/* The length of s without a trailing -YYYYMMDD, -YYYY-MM-DD or @YYYYMMDD; 0 when none. */
+static size_t undated_len(const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 9 && (s[n - 9] == '-' || s[n - 9] == '@') && !strncmp(s + n - 8, "20", 2) &&
+	    all_digits(s + n - 8, 8))
+		return n - 9;
+	if (n > 11 && s[n - 11] == '-' && is_iso_date(s + n - 10))
+		return n - 11;
+	return 0;
+}
+
+/*
+ * The catalog's date: from origin's file name (*-YYYY-MM-DD.json), else from its
+ * "last_updated" (an ISO timestamp), else unknown.
+ */
+static void litellm_date(struct price_sheet *ps, const cJSON *root, const char *origin)
+{
+	size_t n = strlen(origin);
+	const cJSON *updated = cJSON_GetObjectItemCaseSensitive(root, "last_updated");
+	if (n >= 16 && !strcmp(origin + n - 5, ".json") && origin[n - 16] == '-' &&
+	    is_iso_date(origin + n - 15)) {
+		snprintf(ps->date, sizeof(ps->date), "%.10s", origin + n - 15);
+		ps->date_basis = "the file name";
+	} else if (cJSON_IsString(updated) && is_iso_date(updated->valuestring)) {
+		snprintf(ps->date, sizeof(ps->date), "%.10s", updated->valuestring);
+		ps->date_basis = "its last_updated field";
+	} else {
+		snprintf(ps->date, sizeof(ps->date), "unknown");
+		ps->date_basis = "neither the file name (*-YYYY-MM-DD.json) nor a last_updated "
+				 "field gives one";
+	}
+}
+
+/* 1 when entry e of the catalog is a model hypercap keeps (see price_sheet_parse). */
+static int litellm_kept(const cJSON *e)
+{
+	static const char *const modes[] = { "chat", "completion", "responses" };
+	const cJSON *mode = cJSON_GetObjectItemCaseSensitive(e, "mode");
+	if (!cJSON_IsObject(e) || !strcmp(e->string, "sample_spec") || !cJSON_IsString(mode) ||
+	    strlen(e->string) >= PRICE_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(mode->valuestring, modes[i]))
+			return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+				       e, "input_cost_per_token")) &&
+			       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+				       e, "output_cost_per_token"));
+	return 0;
+}
+
+/*
+ * LiteLLM rates are USD per token; per million they carry float noise (3e-06 x 1e6 =
+ * 2.9999999999999996). Ten significant digits remove it, as scripts/make_price_sheet.py does,
+ * so a rate read from LiteLLM equals the same rate in a hypercap sheet.
+ */
+static double per_million(double usd_per_token)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.10g", usd_per_token * 1e6);
+	return strtod(buf, NULL);
+}
+
+static int litellm_model(struct price *p, const cJSON *e, const char *origin,
+			 struct hc_err *err)
+{
+	const cJSON *provider = cJSON_GetObjectItemCaseSensitive(e, "litellm_provider");
+	char got[80];
+	price_init(p);
+	strcpy(p->name, e->string);
+	strcpy(p->litellm_key, e->string);
+	if (cJSON_IsString(provider))
+		snprintf(p->provider, sizeof(p->provider), "%s", provider->valuestring);
+	for (const struct price_field *f = price_fields; f->key; f++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, f->litellm);
+		if (!v || cJSON_IsNull(v))
+			continue;
+		double max = f->is_rate ? PRICE_MAX_RATE / 1e6 : PRICE_MAX_TOKENS;
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
+		    v->valuedouble > max)
+			return hc_err_set(err, HC_EINPUT, "%s: \"%s\".%s: got %s; allowed: %s from "
+					  "0 to %g", origin, e->string, f->litellm,
+					  json_describe(v, got, sizeof(got)),
+					  f->is_rate ? "a number of USD per token" : "a number of "
+					  "tokens", max);
+		*field_ptr(p, f) = f->is_rate ? per_million(v->valuedouble) : v->valuedouble;
 	}
 	return 0;
 }
 
+/*
+ * Gives p the names a catalog key brings: the key itself (when it is a dated key folded into
+ * p), "provider/key" for a key without '/', the key without its first segment for one with,
+ * and, when dated is set, the undated forms of all of these.
+ */
+static int litellm_aliases(struct price *p, const char *key, int dated)
+{
+	char buf[PRICE_NAME_MAX + PRICE_PROVIDER_MAX + 1];
+	const char *slash = strchr(key, '/');
+	const char *forms[3] = { key, NULL, NULL };
+	static const enum price_match kinds[3] = { PRICE_MATCH_NAME, PRICE_MATCH_ALIAS,
+						   PRICE_MATCH_UNPREFIXED };
+	if (!slash && *p->provider) {
+		snprintf(buf, sizeof(buf), "%s/%s", p->provider, key);
+		forms[1] = buf;
+	} else if (slash && slash[1]) {
+		forms[2] = slash + 1;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (!forms[i])
+			continue;
+		size_t n = undated_len(forms[i]);
+		if (add_alias(p, forms[i], strlen(forms[i]), kinds[i]) ||
+		    (dated && n && add_alias(p, forms[i], n, PRICE_MATCH_UNDATED)))
+			return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *origin,
+			 struct hc_err *err)
+{
+	ps->format = PRICE_FORMAT_LITELLM;
+	litellm_date(ps, root, origin);
+	snprintf(ps->source, sizeof(ps->source),
+		 "LiteLLM model_prices_and_context_window.json (%s)", origin);
+	size_t n = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, root)
+		n += cJSON_IsObject(e);
+	ps->models = calloc(n ? n : 1, sizeof(*ps->models));
+	size_t *into = malloc((n ? n : 1) * sizeof(*into));
+	if (!ps->models || !into) {
+		free(into);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	cJSON_ArrayForEach(e, root) {
+		if (!cJSON_IsObject(e))
+			continue;
+		if (!litellm_kept(e)) {
+			ps->n_skipped++;
+			continue;
+		}
+		int rc = litellm_model(&ps->models[ps->n_models], e, origin, err);
+		if (rc) {
+			free(into);
+			return rc;
+		}
+		into[ps->n_models] = ps->n_models;
+		ps->n_models++;
+	}
+	if (!ps->n_models) {
+		free(into);
+		return hc_err_set(err, HC_EINPUT, "%s: no LiteLLM entry of mode chat, completion "
+				  "or responses with input_cost_per_token and "
+				  "output_cost_per_token", origin);
+	}
+	/* an index of the keys alone tells which undated names are keys */
+	int rc = build_index(ps);
+	/* fold a dated entry into its undated key when they are one model at one price */
+	for (size_t i = 0; !rc && i < ps->n_models; i++) {
+		const struct price *p = &ps->models[i];
+		char undated[PRICE_NAME_MAX];
+		size_t len = undated_len(p->name);
+		if (!len)
+			continue;
+		snprintf(undated, sizeof(undated), "%.*s", (int)len, p->name);
+		size_t k = index_lower_bound(ps, undated);
+		if (k < ps->n_index && !strcasecmp(ps->index[k].name, undated)) {
+			size_t j = ps->index[k].model;
+			if (!strcmp(ps->models[j].provider, p->provider) &&
+			    price_equal_rates(&ps->models[j], p) && undated_len(ps->models[j].name) == 0)
+				into[i] = j;
+		}
+	}
+	for (size_t i = 0; !rc && i < ps->n_models; i++) {
+		const char *key = ps->models[i].name;
+		char undated[PRICE_NAME_MAX];
+		size_t len = undated_len(key);
+		snprintf(undated, sizeof(undated), "%.*s", (int)len, key);
+		if (litellm_aliases(&ps->models[into[i]], key, len && !is_model_name(ps, undated)))
+			rc = HC_ERUNTIME;
+	}
+	free(ps->index);
+	ps->index = NULL;
+	ps->n_index = 0;
+	/* drop the folded entries, keeping the sheet's order */
+	size_t kept = 0;
+	for (size_t i = 0; i < ps->n_models; i++) {
+		if (into[i] != i)
+			continue;
+		if (kept != i)
+			ps->models[kept] = ps->models[i];
+		kept++;
+	}
+	for (size_t i = kept; i < ps->n_models; i++)
+		memset(&ps->models[i], 0, sizeof(ps->models[i]));
+	ps->n_models = kept;
+	free(into);
+	if (!rc)
+		rc = build_index(ps);
+	return rc ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
+}
+
+/* 1 when root looks like LiteLLM's catalog: some entry has a per-token rate. */
+static int is_litellm(const cJSON *root)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, root)
+		if (cJSON_IsObject(e) &&
+		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "input_cost_per_token")))
+			return 1;
+	return 0;
+}
+
+/* ---- loading -------------------------------------------------------------------------------- */
+
 int price_sheet_parse(struct price_sheet *ps, const char *text, size_t len, const char *origin,
 		      struct hc_err *err)
 {
+	int rc;
 	memset(ps, 0, sizeof(*ps));
 	snprintf(ps->origin, sizeof(ps->origin), "%s", origin);
+	ps->date_basis = "";
 	cJSON *root = jsonfile_parse(text, len, origin, err);
 	if (!root)
 		return HC_EINPUT;
-	int rc = parse_sheet(ps, root, origin, err);
+	if (cJSON_IsObject(root) && cJSON_GetObjectItemCaseSensitive(root, "hypercap_prices"))
+		rc = parse_hypercap(ps, root, origin, err);
+	else if (cJSON_IsObject(root) && is_litellm(root))
+		rc = parse_litellm(ps, root, origin, err);
+	else
+		rc = hc_err_set(err, HC_EINPUT, "%s: not a price sheet: neither hypercap's (the key "
+				"\"hypercap_prices\" is missing) nor LiteLLM's (no entry has "
+				"input_cost_per_token)", origin);
 	cJSON_Delete(root);
 	if (rc)
 		price_sheet_release(ps);
@@ -149,8 +557,10 @@ int price_sheet_load(struct price_sheet *ps, const char *path, struct hc_err *er
 	char *text;
 	size_t len;
 	int rc = jsonfile_read(path, &text, &len, err);
-	if (rc)
+	if (rc) {
+		memset(ps, 0, sizeof(*ps));
 		return rc;
+	}
 	rc = price_sheet_parse(ps, text, len, path, err);
 	free(text);
 	return rc;
@@ -158,45 +568,256 @@ int price_sheet_load(struct price_sheet *ps, const char *path, struct hc_err *er
 
 void price_sheet_release(struct price_sheet *ps)
 {
-	for (size_t i = 0; i < ps->n_models; i++) {
-		for (size_t j = 0; j < ps->models[i].n_aliases; j++)
-			free(ps->models[i].aliases[j]);
-		free(ps->models[i].aliases);
-	}
+	for (size_t i = 0; i < ps->n_models; i++)
+		price_release(&ps->models[i]);
 	free(ps->models);
+	free(ps->index);
 	ps->models = NULL;
 	ps->n_models = 0;
+	ps->index = NULL;
+	ps->n_index = 0;
+}
+
+/* ---- lookup --------------------------------------------------------------------------------- */
+
+static int ambiguous(const struct price_sheet *ps, const char *name, size_t first, size_t end,
+		     struct hc_err *err)
+{
+	char list[700];
+	size_t used = 0, shown = 0, n = 0;
+	list[0] = '\0';
+	for (size_t k = first; k < end; k++) {
+		size_t m = ps->index[k].model;
+		if (k > first && ps->index[k - 1].model == m)
+			continue;
+		n++;
+		if (shown < 6 && used < sizeof(list)) {
+			const struct price *p = &ps->models[m];
+			used += (size_t)snprintf(list + used, sizeof(list) - used,
+						 "%s'%s' (%s, %g/%g)", shown ? ", " : "", p->name,
+						 *p->provider ? p->provider : "no provider", p->input,
+						 p->output);
+			shown++;
+		}
+	}
+	return hc_err_set(err, HC_EINPUT, "ambiguous model '%s' in '%s': it names %zu models with "
+			  "different prices: %s%s; name one of them", name, ps->origin, n, list,
+			  n > shown ? ", ..." : "");
+}
+
+int price_sheet_lookup(const struct price_sheet *ps, const char *name, const struct price **out,
+		       struct hc_err *err)
+{
+	size_t first = index_lower_bound(ps, name), end = first;
+	*out = NULL;
+	if (first == ps->n_index || strcasecmp(ps->index[first].name, name)) {
+		char near[300];
+		price_sheet_suggest(ps, name, near, sizeof(near));
+		return hc_err_set(err, HC_EINPUT, "unknown model '%s': no price in '%s'; close "
+				  "matches: %s", name, ps->origin, near);
+	}
+	/* the matches of the best kind are the run of entries sorted first */
+	while (end < ps->n_index && ps->index[end].match == ps->index[first].match &&
+	       !strcasecmp(ps->index[end].name, name))
+		end++;
+	const struct price *p = &ps->models[ps->index[first].model];
+	for (size_t k = first + 1; k < end; k++)
+		if (!price_equal_rates(p, &ps->models[ps->index[k].model]))
+			return ambiguous(ps, name, first, end, err);
+	*out = p;
+	return 0;
 }
 
 const struct price *price_sheet_find(const struct price_sheet *ps, const char *name)
 {
-	for (size_t i = 0; i < ps->n_models; i++) {
-		const struct price *p = &ps->models[i];
-		if (!strcasecmp(p->name, name))
-			return p;
-		for (size_t j = 0; j < p->n_aliases; j++)
-			if (!strcasecmp(p->aliases[j], name))
-				return p;
-	}
-	return NULL;
+	const struct price *p;
+	return price_sheet_lookup(ps, name, &p, NULL) ? NULL : p;
 }
 
 void price_sheet_suggest(const struct price_sheet *ps, const char *name, char *buf, size_t size)
 {
-	const char *names[64];
-	size_t n = 0;
-	for (size_t i = 0; i < ps->n_models && n < 64; i++)
-		names[n++] = ps->models[i].name;
-	textdist_suggest(name, names, n, buf, size);
+	const char **names = malloc((ps->n_models ? ps->n_models : 1) * sizeof(*names));
+	if (!names) {
+		snprintf(buf, size, "none");
+		return;
+	}
+	for (size_t i = 0; i < ps->n_models; i++)
+		names[i] = ps->models[i].name;
+	textdist_suggest(name, names, ps->n_models, buf, size);
+	free(names);
+}
+
+/* ---- extracting and writing ----------------------------------------------------------------- */
+
+static int copy_model(struct price *to, const struct price *rates, const struct price *naming,
+		      const char *litellm_key)
+{
+	*to = *rates;
+	to->aliases = NULL;
+	to->n_aliases = 0;
+	snprintf(to->name, sizeof(to->name), "%s", naming->name);
+	snprintf(to->litellm_key, sizeof(to->litellm_key), "%s", litellm_key);
+	for (size_t j = 0; j < naming->n_aliases; j++)
+		if (add_alias(to, naming->aliases[j].name, strlen(naming->aliases[j].name),
+			      PRICE_MATCH_ALIAS))
+			return HC_ERUNTIME;
+	return 0;
+}
+
+int price_sheet_extract(struct price_sheet *out, const struct price_sheet *catalog,
+			const struct price_sheet *like, const char *const *names, size_t n,
+			struct hc_err *err)
+{
+	size_t want = n ? n : like->n_models;
+	int rc = 0;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->origin, sizeof(out->origin), "%s", catalog->origin);
+	snprintf(out->date, sizeof(out->date), "%s", catalog->date);
+	snprintf(out->source, sizeof(out->source), "%s", catalog->source);
+	out->format = PRICE_FORMAT_HYPERCAP;
+	out->date_basis = "";
+	out->models = calloc(want ? want : 1, sizeof(*out->models));
+	if (!out->models)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	for (size_t i = 0; !rc && i < want; i++) {
+		const struct price *c, *m = n ? NULL : &like->models[i];
+		const char *key = n ? names[i] : *m->litellm_key ? m->litellm_key : m->name;
+		rc = price_sheet_lookup(catalog, key, &c, err);
+		if (rc && m)
+			hc_err_prefix(err, "model '%s' of '%s'", m->name, like->origin);
+		if (rc)
+			break;
+		int seen = 0;
+		for (size_t k = 0; k < out->n_models; k++)
+			seen |= n && !strcmp(out->models[k].name, c->name);
+		if (seen)
+			continue;
+		struct price *to = &out->models[out->n_models++];
+		if (copy_model(to, c, m ? m : c, m && *m->litellm_key ? m->litellm_key
+								 : c->litellm_key))
+			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
+		else if (earlier_claim(out, out->n_models - 1) != out->n_models - 1)
+			rc = hc_err_set(err, HC_EINPUT, "the name '%s' is given twice", to->name);
+	}
+	if (!rc && build_index(out))
+		rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
+	if (rc)
+		price_sheet_release(out);
+	return rc;
+}
+
+/* p as an object of hypercap's format; NULL out of memory. */
+static cJSON *model_to_json(const struct price *p)
+{
+	cJSON *m = cJSON_CreateObject();
+	int ok = m && cJSON_AddStringToObject(m, "name", p->name) &&
+		 (!*p->provider || cJSON_AddStringToObject(m, "provider", p->provider)) &&
+		 (!*p->litellm_key || cJSON_AddStringToObject(m, "litellm_key", p->litellm_key));
+	cJSON *aliases = ok ? cJSON_AddArrayToObject(m, "aliases") : NULL;
+	ok = aliases != NULL;
+	for (size_t j = 0; ok && j < p->n_aliases; j++)
+		ok = cJSON_AddItemToArray(aliases, cJSON_CreateString(p->aliases[j].name));
+	for (const struct price_field *f = price_fields; ok && f->key; f++)
+		ok = isnan(price_get(p, f)) || cJSON_AddNumberToObject(m, f->key, price_get(p, f));
+	if (!ok) {
+		cJSON_Delete(m);
+		return NULL;
+	}
+	return m;
+}
+
+char *price_sheet_to_json(const struct price_sheet *ps)
+{
+	cJSON *root = cJSON_CreateObject(), *models = NULL;
+	int ok = root && cJSON_AddNumberToObject(root, "hypercap_prices", 1) &&
+		 cJSON_AddStringToObject(root, "date", ps->date) &&
+		 cJSON_AddStringToObject(root, "source", ps->source) &&
+		 cJSON_AddStringToObject(root, "currency", "USD") &&
+		 (models = cJSON_AddArrayToObject(root, "models"));
+	for (size_t i = 0; ok && i < ps->n_models; i++)
+		ok = cJSON_AddItemToArray(models, model_to_json(&ps->models[i]));
+	char *text = ok ? cJSON_Print(root) : NULL;
+	cJSON_Delete(root);
+	return text;
+}
+
+int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_err *err)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
+		return hc_err_set(err, HC_EUSAGE, "'%s': the path is too long", path);
+	char *text = price_sheet_to_json(ps);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = errno;
+		free(text);
+		return hc_err_set(err, HC_ERUNTIME, "cannot create a file beside '%s': %s", path,
+				  strerror(e));
+	}
+	size_t len = strlen(text), done = 0;
+	int failed = fchmod(fd, 0644);
+	while (!failed && done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		failed = w <= 0;
+		done += w > 0 ? (size_t)w : 0;
+	}
+	failed = failed || write(fd, "\n", 1) != 1 || fsync(fd);
+	int e = errno;
+	failed = close(fd) || failed;
+	free(text);
+	if (failed || rename(tmp, path)) {
+		e = failed ? e : errno;
+		unlink(tmp);
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", path, strerror(e));
+	}
+	return 0;
+}
+
+/* ---- costs ---------------------------------------------------------------------------------- */
+
+/* tokens x rate, where no tokens need no rate (an unknown rate for zero tokens is $0). */
+static double term(int64_t tokens, double rate)
+{
+	return tokens ? (double)tokens * rate : 0;
+}
+
+static int has_long_context_tier(const struct price *p)
+{
+	return !isnan(p->input_above_200k) || !isnan(p->output_above_200k) ||
+	       !isnan(p->cache_read_above_200k) || !isnan(p->cache_write_above_200k) ||
+	       !isnan(p->cache_write_1h_above_200k);
+}
+
+double price_call_cost(const struct price *p, const struct usage *u, unsigned flags)
+{
+	if (u->input < 0 || u->output < 0 || u->cache_read < 0 || u->cache_write < 0 ||
+	    u->cache_read > u->input - u->cache_write)
+		return NAN;
+	int64_t calls = u->calls > 1 ? u->calls : 1;
+	int tier = u->input > (int64_t)PRICE_LONG_CONTEXT_TOKENS * calls &&
+		   has_long_context_tier(p);
+	int hour = (flags & PRICE_CACHE_1H) != 0;
+	double in = tier ? p->input_above_200k : p->input;
+	double out = tier ? p->output_above_200k : p->output;
+	double cr = tier ? p->cache_read_above_200k : p->cache_read;
+	double cw = tier ? (hour ? p->cache_write_1h_above_200k : p->cache_write_above_200k)
+			 : (hour ? p->cache_write_1h : p->cache_write);
+	if (flags & PRICE_BATCH) {
+		in = tier ? NAN : p->batch_input;
+		out = tier ? NAN : p->batch_output;
+		cr = NAN;
+		cw = NAN;
+	}
+	int64_t plain = u->input - u->cache_read - u->cache_write;
+	return (term(plain, in) + term(u->cache_read, cr) + term(u->cache_write, cw) +
+		term(u->output, out)) / 1e6;
 }
 
 double price_cost(const struct price *p, const struct usage *u)
 {
-	double plain = (double)(u->input - u->cache_read - u->cache_write);
-	double usd = plain * p->input + (double)u->output * p->output;
-	if (u->cache_read)
-		usd += (double)u->cache_read * p->cache_read;
-	if (u->cache_write)
-		usd += (double)u->cache_write * p->cache_write;
-	return usd / 1e6;
+	return price_call_cost(p, u, 0);
 }

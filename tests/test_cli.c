@@ -469,6 +469,220 @@ START_TEST(reference_docs_in_sync)
 }
 END_TEST
 
+/* ---- hypercap prices ---- */
+
+#define LITELLM_CATALOG SHARED_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
+#define EMBEDDED_SHEET SOURCE_DIR "/data/prices/api-2026-07-24.json"
+
+/* The line of text that starts with prefix, copied into buf ("" when none). */
+static const char *line_starting(const char *text, const char *prefix, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, prefix, strlen(prefix))) {
+			snprintf(buf, size, "%.*s", (int)strcspn(l, "\n"), l);
+			break;
+		}
+	return buf;
+}
+
+START_TEST(prices_list_and_show)
+{
+	char line[512];
+	struct result r = run("prices", "list", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "hypercap price sheet, dated 2026-07-24; 13 models") &&
+			      strstr(r.out, "# source: LiteLLM"), "%s", r.out);
+	ck_assert_uint_eq(count_lines(r.out), 4 + 13); /* 3 header lines, column names, models */
+	line_starting(r.out, "o3-mini ", line, sizeof(line));
+	ck_assert_msg(strstr(line, " openai ") && strstr(line, " 1.1 ") && strstr(line, " 4.4 ") &&
+			      strstr(line, " 0.55 ") && strstr(line, "unknown"), "%s", line);
+	result_free(&r);
+
+	r = run("prices", "show", "anthropic/claude-sonnet-4-5-20250929", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_int_eq(strncmp(r.out, "claude-sonnet-4-5\n", 18), 0);
+	ck_assert_msg(strstr(r.out, "  date         2026-07-24\n") &&
+			      strstr(line_starting(r.out, "    cache write (1 h) above 200k", line,
+						   sizeof(line)), " 12") &&
+			      strstr(line_starting(r.out, "    batch input", line, sizeof(line)),
+				     " unknown") &&
+			      strstr(r.out, "claude-sonnet-4-5-20250929"), "%s", r.out);
+	result_free(&r);
+
+	/* LiteLLM's catalog as it is */
+	r = run("prices", "list", "--prices", LITELLM_CATALOG, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "LiteLLM catalog, dated 2026-07-24 (from the file name); "
+				    "2166 models (723 entries skipped"), "%.300s", r.out);
+	ck_assert_uint_eq(count_lines(r.out), 4 + 2166);
+	result_free(&r);
+	write_file("tiny.json", "{ \"gpt-x\": { \"litellm_provider\": \"openai\", \"mode\": "
+				"\"chat\", \"input_cost_per_token\": 2e-06, "
+				"\"output_cost_per_token\": 8e-06 } }");
+	r = run("prices", "show", "openai/gpt-x", "--prices", "tiny.json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "  date         unknown (neither the file name") &&
+			      strstr(line_starting(r.out, "    output ", line, sizeof(line)), " 8") &&
+			      strstr(r.out, "  source       LiteLLM model_prices_and_context_window"
+					    ".json (tiny.json)"), "%s", r.out);
+	result_free(&r);
+}
+END_TEST
+
+START_TEST(prices_errors)
+{
+	struct result r = run("prices", "show", "gpt-4q", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "unknown model 'gpt-4q'") && strstr(r.err, "'gpt-4o'"), "%s",
+		      r.err);
+	result_free(&r);
+	r = run("prices", "show", "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo", "--prices",
+		LITELLM_CATALOG, NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "ambiguous model 'meta-llama/Meta-Llama-3.1-70B-Instruct-"
+				    "Turbo'") && strstr(r.err, "'together_ai/meta-llama/"), "%s",
+		      r.err);
+	result_free(&r);
+	write_file("junk.json", "{ \"models\": [] }");
+	r = run("prices", "list", "--prices", "junk.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "junk.json: not a price sheet"), "%s", r.err);
+	result_free(&r);
+	static const char *const bad[][4] = {
+		{ "prices", NULL }, { "prices", "frob", NULL }, { "prices", "show", NULL },
+		{ "prices", "list", "extra", NULL }, { "prices", "import", "csv", "x" },
+		{ "prices", "list", "-o", "x" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = run(bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
+		ck_assert_msg(r.status == 2, "prices %s: exit %d", bad[i][1] ? bad[i][1] : "",
+			      r.status);
+		ck_assert_ptr_nonnull(strstr(r.err, "hypercap prices --help"));
+		result_free(&r);
+	}
+	ck_assert_int_eq(exists("x"), 0);
+	r = run("prices", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, "usage: hypercap prices list") &&
+			      strstr(r.out, "usage: hypercap prices show MODEL") &&
+			      strstr(r.out, "usage: hypercap prices import litellm FILE"), "%s", r.out);
+	result_free(&r);
+	r = run("prices", "import", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, "usage: hypercap prices import") &&
+			      !strstr(r.out, "usage: hypercap prices list"), "%s", r.out);
+	result_free(&r);
+}
+END_TEST
+
+/* The rates of the model called name in a sheet of hypercap's format. */
+static const cJSON *sheet_model(const cJSON *sheet, const char *name)
+{
+	const cJSON *m;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItem(sheet, "models"))
+		if (!strcmp(cJSON_GetObjectItem(m, "name")->valuestring, name))
+			return m;
+	ck_abort_msg("no model '%s' in the sheet", name);
+	return NULL;
+}
+
+START_TEST(prices_import_litellm)
+{
+	static const char *const keys[] = {
+		"input", "output", "cache_read", "cache_write", "cache_write_1h",
+		"input_above_200k", "output_above_200k", "cache_read_above_200k",
+		"cache_write_above_200k", "cache_write_1h_above_200k", "batch_input",
+		"batch_output", "max_input_tokens",
+	};
+	struct result r = run("prices", "import", "litellm", LITELLM_CATALOG, "-o", "sheet.json",
+			      NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "wrote sheet.json: 13 models"), "%s", r.out);
+	result_free(&r);
+	ck_assert_int_eq(count_prefixed("sheet.json"), 1); /* no temporary file left */
+	cJSON *got = load_json("sheet.json");
+	char *text = slurp(EMBEDDED_SHEET);
+	cJSON *want = cJSON_Parse(text);
+	free(text);
+	ck_assert_str_eq(cJSON_GetObjectItem(got, "date")->valuestring, "2026-07-24");
+	static const char *const models[] = { "claude-sonnet-4-5", "o3-mini" };
+	for (size_t i = 0; i < 2; i++) {
+		const cJSON *g = sheet_model(got, models[i]), *w = sheet_model(want, models[i]);
+		ck_assert_str_eq(cJSON_GetObjectItem(g, "litellm_key")->valuestring,
+				 cJSON_GetObjectItem(w, "litellm_key")->valuestring);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const cJSON *a = cJSON_GetObjectItem(g, keys[k]);
+			const cJSON *b = cJSON_GetObjectItem(w, keys[k]);
+			ck_assert_msg(!a == !b, "%s.%s: present in one sheet only", models[i],
+				      keys[k]);
+			if (a)
+				ck_assert_msg(a->valuedouble == b->valuedouble, "%s.%s: %g vs %g",
+					      models[i], keys[k], a->valuedouble, b->valuedouble);
+		}
+	}
+	cJSON_Delete(want);
+	cJSON_Delete(got);
+
+	/* the imported sheet prices a run exactly as the embedded one, and so does the catalog */
+	const char *sheets[] = { NULL, "sheet.json", LITELLM_CATALOG };
+	double cost[3];
+	for (size_t i = 0; i < 3; i++) {
+		char out[32];
+		snprintf(out, sizeof(out), "run%zu", i);
+		r = i ? run("simulate", "--iterations", "2", "--quiet", "--out", out, "--prices",
+			    sheets[i], NULL)
+		      : run("simulate", "--iterations", "2", "--quiet", "--out", out, NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		result_free(&r);
+		snprintf(out, sizeof(out), "run%zu/summary.json", i);
+		cJSON *s = load_json(out);
+		cost[i] = json_at(s, "cost_usd.api");
+		cJSON_Delete(s);
+	}
+	ck_assert_double_gt(cost[0], 0);
+	ck_assert_double_eq(cost[1], cost[0]);
+	ck_assert_double_eq(cost[2], cost[0]);
+
+	/* chosen models, to standard output, under their LiteLLM names */
+	r = run("prices", "import", "litellm", LITELLM_CATALOG, "--model",
+		"claude-sonnet-4-5-20250929", "--model", "openai/o3-mini", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	cJSON *two = cJSON_Parse(r.out);
+	ck_assert_ptr_nonnull(two);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(two, "models")), 2);
+	ck_assert_double_eq(cJSON_GetObjectItem(sheet_model(two, "claude-sonnet-4-5"),
+						"cache_write_1h")->valuedouble, 6.0);
+	ck_assert_double_eq(cJSON_GetObjectItem(sheet_model(two, "o3-mini"),
+						"cache_read")->valuedouble, 0.55);
+	cJSON_Delete(two);
+	result_free(&r);
+
+	/* a failed import leaves the old sheet as it was, and no temporary file */
+	char *before = slurp(path_in("sheet.json"));
+	r = run("prices", "import", "litellm", LITELLM_CATALOG, "--model", "gpt-4o", "--model",
+		"claude-sonet-4-5", "-o", "sheet.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "unknown model 'claude-sonet-4-5'") &&
+			      strstr(r.err, "'claude-sonnet-4-5'"), "%s", r.err);
+	result_free(&r);
+	char *after = slurp(path_in("sheet.json"));
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	ck_assert_int_eq(count_prefixed("sheet.json"), 1);
+	r = run("prices", "import", "litellm", EMBEDDED_SHEET, "-o", "other.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "not LiteLLM's"), "%s", r.err);
+	ck_assert_int_eq(count_prefixed("other.json"), 0);
+	result_free(&r);
+	r = run("prices", "import", "litellm", LITELLM_CATALOG, "-o", "no/such/dir/s.json", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "no/such/dir/s.json"), "%s", r.err);
+	result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -486,6 +700,9 @@ int main(void)
 	tcase_add_test(tc, polyglot_matches_real_logs);
 	tcase_add_test(tc, flat_sheet_prices_exactly);
 	tcase_add_test(tc, crossover_paper_preset);
+	tcase_add_test(tc, prices_list_and_show);
+	tcase_add_test(tc, prices_errors);
+	tcase_add_test(tc, prices_import_litellm);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

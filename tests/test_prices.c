@@ -1,6 +1,7 @@
 /*
- * test_prices: price sheets (model/prices.c): loading, lookup by name and alias, suggestions,
- * validation, and price_cost against hand arithmetic on the 2026-07-24 sheet's rates.
+ * test_prices: price sheets (model/prices.c): loading hypercap's format and LiteLLM's catalog,
+ * lookup by name and alias (precedence, ambiguity), suggestions, validation, and every cost
+ * rule of price_call_cost against hand arithmetic on the 2026-07-24 sheet's rates.
  */
 #include <check.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include "tests/check_main.h"
 
 #define SHEET_PATH SOURCE_DIR "/data/prices/api-2026-07-24.json"
+#define LITELLM_PATH SHARED_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
 
 static struct price_sheet ps;
 
@@ -130,8 +132,11 @@ END_TEST
 START_TEST(test_cost_sonnet)
 {
 	const struct price *p = find("claude-sonnet-4-5");
-	/* 1M input of which 200k cache reads and 100k cache writes; 50k output, 10k reasoning */
-	struct usage u = { .calls = 3, .input = 1000000, .cache_read = 200000,
+	/*
+	 * 10 calls: 1M input of which 200k cache reads and 100k cache writes; 50k output, 10k
+	 * reasoning. At 100k input per call none reaches the long-context tier.
+	 */
+	struct usage u = { .calls = 10, .input = 1000000, .cache_read = 200000,
 			   .cache_write = 100000, .output = 50000, .reasoning = 10000 };
 
 	ck_assert_double_eq(p->input, 3.0);
@@ -280,6 +285,429 @@ START_TEST(test_minimal_sheet)
 }
 END_TEST
 
+/* ---- the rates the rules need ---- */
+
+START_TEST(test_embedded_extra_rates)
+{
+	const struct price *s = find("claude-sonnet-4-5"), *g = find("gemini-2.5-pro");
+	const struct price *o = find("gpt-4o"), *m = find("o3-mini");
+
+	ck_assert_str_eq(s->litellm_key, "claude-sonnet-4-5");
+	ck_assert_double_eq(s->cache_write_1h, 6.0);
+	ck_assert_double_eq(s->input_above_200k, 6.0);
+	ck_assert_double_eq(s->output_above_200k, 22.5);
+	ck_assert_double_eq(s->cache_read_above_200k, 0.6);
+	ck_assert_double_eq(s->cache_write_above_200k, 7.5);
+	ck_assert_double_eq(s->cache_write_1h_above_200k, 12.0);
+	ck_assert_double_eq(s->max_input_tokens, 200000);
+	ck_assert(isnan(s->batch_input) && isnan(s->batch_output));
+	ck_assert_double_eq(o->batch_input, 1.25);
+	ck_assert_double_eq(o->batch_output, 5.0);
+	ck_assert(isnan(o->input_above_200k) && isnan(o->cache_write_1h));
+	ck_assert(isnan(m->batch_input));
+	ck_assert_double_eq(g->input_above_200k, 2.5);
+	ck_assert(isnan(g->cache_write_above_200k));
+	ck_assert(isnan(find("llama-3.1-70b-instruct")->max_input_tokens));
+	ck_assert_str_eq(find("llama-3.1-70b-instruct")->provider, "together_ai");
+}
+END_TEST
+
+/* ---- cost rules, each against hand arithmetic ---- */
+
+START_TEST(test_rule_cache_write_5m_1h)
+{
+	const struct price *p = find("claude-sonnet-4-5");
+	/* one call: 100k input = 10k plain + 50k cache reads + 40k cache writes; 2k output */
+	struct usage u = { .calls = 1, .input = 100000, .cache_read = 50000,
+			   .cache_write = 40000, .output = 2000 };
+
+	/* 10k x 3 + 50k x 0.30 + 40k x 3.75 + 2k x 15 = 30000 + 15000 + 150000 + 30000 */
+	ck_assert_double_eq_tol(price_call_cost(p, &u, 0), 0.225, 1e-12);
+	ck_assert_double_eq(price_cost(p, &u), price_call_cost(p, &u, 0));
+	/* the 1-hour cache: 40k x 6.00 = 240000 instead of 150000 */
+	ck_assert_double_eq_tol(price_call_cost(p, &u, PRICE_CACHE_1H), 0.315, 1e-12);
+	/* o3-mini lists no cache write of either kind */
+	u.cache_write = 0;
+	u.cache_read = 90000;
+	ck_assert_double_eq_tol(price_call_cost(find("o3-mini"), &u, PRICE_CACHE_1H),
+				(10000 * 1.1 + 90000 * 0.55 + 2000 * 4.4) / 1e6, 1e-15);
+	u.cache_write = 1;
+	u.cache_read = 89999;
+	ck_assert(isnan(price_call_cost(find("o3-mini"), &u, PRICE_CACHE_1H)));
+}
+END_TEST
+
+START_TEST(test_rule_long_context)
+{
+	const struct price *p = find("claude-sonnet-4-5");
+	/* 250k input = 50k plain + 150k cache reads + 50k cache writes; 10k output */
+	struct usage u = { .calls = 1, .input = 250000, .cache_read = 150000,
+			   .cache_write = 50000, .output = 10000 };
+
+	/* every token at the tier: 50k x 6 + 150k x 0.6 + 50k x 7.5 + 10k x 22.5 */
+	ck_assert_double_eq_tol(price_cost(p, &u), 0.99, 1e-12);
+	/* 1-hour writes above 200k: 50k x 12 instead of 50k x 7.5 */
+	ck_assert_double_eq_tol(price_call_cost(p, &u, PRICE_CACHE_1H), 1.215, 1e-12);
+	/* the threshold: 200000 input tokens is not above it, 200001 is */
+	u = (struct usage){ .calls = 1, .input = 200000, .output = 1000 };
+	ck_assert_double_eq_tol(price_cost(p, &u), (200000 * 3.0 + 1000 * 15.0) / 1e6, 1e-12);
+	u.input = 200001;
+	ck_assert_double_eq_tol(price_cost(p, &u), (200001 * 6.0 + 1000 * 22.5) / 1e6, 1e-12);
+	/* a sum of 2 calls of 150k each: the mean per call decides, below the tier */
+	u = (struct usage){ .calls = 2, .input = 300000, .output = 1000 };
+	ck_assert_double_eq_tol(price_cost(p, &u), (300000 * 3.0 + 1000 * 15.0) / 1e6, 1e-12);
+	/* Gemini's tier: 300k input with 100k cache reads, 10k output */
+	u = (struct usage){ .calls = 1, .input = 300000, .cache_read = 100000, .output = 10000 };
+	ck_assert_double_eq_tol(price_cost(find("gemini-2.5-pro"), &u),
+				(200000 * 2.5 + 100000 * 0.25 + 10000 * 15.0) / 1e6, 1e-12);
+	/* a model with no tier at all keeps its base rates above 200k */
+	u = (struct usage){ .calls = 1, .input = 300000, .output = 10000 };
+	ck_assert_double_eq_tol(price_cost(find("gpt-4.1"), &u),
+				(300000 * 2.0 + 10000 * 8.0) / 1e6, 1e-12);
+	/* a tier with a missing rate is unknown, not the base rate: Sonnet 4 has no 1-hour write
+	 * above 200k (300k = 200k plain + 100k writes; 1k output) */
+	const struct price *s4 = find("claude-sonnet-4");
+	u = (struct usage){ .calls = 1, .input = 300000, .cache_write = 100000, .output = 1000 };
+	ck_assert_double_eq_tol(price_cost(s4, &u),
+				(200000 * 6.0 + 100000 * 7.5 + 1000 * 22.5) / 1e6, 1e-12);
+	ck_assert(isnan(price_call_cost(s4, &u, PRICE_CACHE_1H)));
+	u.input = 150000;
+	ck_assert_double_eq_tol(price_call_cost(s4, &u, PRICE_CACHE_1H),
+				(50000 * 3.0 + 100000 * 6.0 + 1000 * 15.0) / 1e6, 1e-12);
+}
+END_TEST
+
+START_TEST(test_rule_batch)
+{
+	/* 1M input, 100k output through gpt-4o's batch API: 1M x 1.25 + 100k x 5 */
+	struct usage u = { .calls = 1, .input = 1000000, .output = 100000 };
+
+	ck_assert_double_eq_tol(price_call_cost(find("gpt-4o"), &u, PRICE_BATCH), 1.75, 1e-12);
+	ck_assert_double_eq_tol(price_call_cost(find("gpt-4o"), &u, 0), 3.5, 1e-12);
+	/* no tier: gpt-4.1's batch rates hold above 200k too */
+	ck_assert_double_eq_tol(price_call_cost(find("gpt-4.1"), &u, PRICE_BATCH), 1.4, 1e-12);
+	/* no batch rate in the sheet: unknown, not a guessed discount */
+	ck_assert(isnan(price_call_cost(find("claude-sonnet-4-5"), &u, PRICE_BATCH)));
+	ck_assert(isnan(price_call_cost(find("o3-mini"), &u, PRICE_BATCH)));
+	/* no batch cache rates in any sheet: not even for a model with cache write rates */
+	u.cache_read = 1000;
+	ck_assert(isnan(price_call_cost(find("gpt-4o"), &u, PRICE_BATCH)));
+	struct price q = *find("gpt-4o");
+	q.cache_write = 3.0;
+	q.cache_write_1h = 5.0;
+	u.cache_read = 0;
+	u.cache_write = 1000;
+	ck_assert_double_eq_tol(price_call_cost(&q, &u, 0), 2.5 * 0.999 + 0.003 + 1.0, 1e-12);
+	ck_assert(isnan(price_call_cost(&q, &u, PRICE_BATCH)));
+	ck_assert(isnan(price_call_cost(&q, &u, PRICE_BATCH | PRICE_CACHE_1H)));
+	/* output alone needs only the output rate */
+	u = (struct usage){ .calls = 1, .output = 1000 };
+	ck_assert_double_eq_tol(price_call_cost(find("gpt-4o"), &u, PRICE_BATCH), 0.005, 1e-15);
+	u.output = 0;
+	ck_assert_double_eq(price_call_cost(find("claude-sonnet-4-5"), &u, PRICE_BATCH), 0);
+}
+END_TEST
+
+START_TEST(test_rule_bad_usage_nan)
+{
+	const struct price *p = find("gpt-4o");
+	struct usage u = { .calls = 1, .input = 100, .cache_read = 80, .cache_write = 30 };
+
+	/* cache parts larger than the input they are part of: a convention mix-up */
+	ck_assert(isnan(price_cost(find("claude-sonnet-4-5"), &u)));
+	u = (struct usage){ .calls = 1, .input = 100, .output = -1 };
+	ck_assert(isnan(price_cost(p, &u)));
+	u = (struct usage){ .calls = 1, .input = -100 };
+	ck_assert(isnan(price_cost(p, &u)));
+}
+END_TEST
+
+/* ---- lookup precedence and ambiguity in hypercap's format ---- */
+
+START_TEST(test_lookup_ambiguous_own_sheet)
+{
+	struct price_sheet s;
+	struct hc_err err = HC_ERR_INIT;
+	const struct price *p;
+	const char *text =
+		"{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": \"s\", \"models\": [ "
+		"{ \"name\": \"c\", \"input\": 5, \"output\": 5 }, "
+		"{ \"name\": \"a\", \"aliases\": [\"shared\", \"same\", \"c\"], \"input\": 1, "
+		"\"output\": 2 }, "
+		"{ \"name\": \"b\", \"aliases\": [\"shared\"], \"input\": 1, \"output\": 3 }, "
+		"{ \"name\": \"b2\", \"aliases\": [\"same\"], \"input\": 1, \"output\": 2 } ] }";
+
+	ck_assert_int_eq(price_sheet_parse(&s, text, strlen(text), "amb.json", &err), 0);
+	ck_assert_int_eq(price_sheet_lookup(&s, "shared", &p, &err), HC_EINPUT);
+	ck_assert_ptr_null(p);
+	assert_mentions(err.msg, "ambiguous model 'shared'", "amb.json", "2 models", "'a'",
+			"'b'", NULL);
+	ck_assert_ptr_null(price_sheet_find(&s, "shared"));
+	/* equal prices are not ambiguous: the first in sheet order */
+	ck_assert_int_eq(price_sheet_lookup(&s, "SAME", &p, &err), 0);
+	ck_assert_str_eq(p->name, "a");
+	/* a name beats another model's alias (here a later model's) */
+	ck_assert_str_eq(price_sheet_find(&s, "c")->name, "c");
+	ck_assert_double_eq(price_sheet_find(&s, "c")->input, 5);
+	ck_assert_int_eq(price_sheet_lookup(&s, "b22", &p, &err), HC_EINPUT);
+	assert_mentions(err.msg, "unknown model 'b22'", "amb.json", "close matches: 'b2'", NULL);
+	price_sheet_release(&s);
+}
+END_TEST
+
+START_TEST(test_bad_extra_fields)
+{
+#define SHEET(models) "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": \"s\", " \
+		      "\"models\": [ " models " ] }"
+	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"input\": 1, \"output\": 2, "
+			       "\"max_input_tokens\": 1.5 }"),
+			 "models[0].max_input_tokens", "got 1.5", "a whole number", NULL);
+	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"input\": 1, \"output\": 2, "
+			       "\"batch_output\": -2 }"),
+			 "models[0].batch_output", "got -2", "USD per 1M tokens", NULL);
+	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"input\": 1, \"output\": 2, "
+			       "\"cache_write_1h_above_200k\": \"x\" }"),
+			 "models[0].cache_write_1h_above_200k", NULL);
+#undef SHEET
+	expect_bad_sheet("[1, 2]", "not a price sheet", "\"hypercap_prices\" is missing", NULL);
+	expect_bad_sheet("{ \"gpt\": { \"mode\": \"chat\" } }", "not a price sheet",
+			 "input_cost_per_token", NULL);
+}
+END_TEST
+
+/* ---- LiteLLM's catalog ---- */
+
+/* A hand-made catalog: every rule of the LiteLLM reader on a few entries. */
+static const char *const MINI_LITELLM =
+	"{ \"sample_spec\": { \"input_cost_per_token\": 0.0, \"output_cost_per_token\": 0.0, "
+	"\"mode\": \"one of: chat, embedding\", \"max_input_tokens\": \"max input tokens\" },"
+	" \"m\": { \"litellm_provider\": \"p\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 3e-06, \"output_cost_per_token\": 1.5e-05, "
+	"\"cache_read_input_token_cost\": 3e-07, \"input_cost_per_token_batches\": 1.5e-06, "
+	"\"max_input_tokens\": 200000 },"
+	" \"m-20250101\": { \"litellm_provider\": \"p\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 3e-06, \"output_cost_per_token\": 1.5e-05, "
+	"\"cache_read_input_token_cost\": 3e-07, \"input_cost_per_token_batches\": 1.5e-06, "
+	"\"max_input_tokens\": 200000 },"
+	" \"q-2024-06-01\": { \"litellm_provider\": \"p\", \"mode\": \"completion\", "
+	"\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06 },"
+	" \"n-20240101\": { \"litellm_provider\": \"p\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06 },"
+	" \"n-20250101\": { \"litellm_provider\": \"p\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 2e-06, \"output_cost_per_token\": 4e-06 },"
+	" \"azure/m\": { \"litellm_provider\": \"azure\", \"mode\": \"responses\", "
+	"\"input_cost_per_token\": 5e-06, \"output_cost_per_token\": 5e-06 },"
+	" \"azure/r\": { \"litellm_provider\": \"azure\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 5e-06, \"output_cost_per_token\": 5e-06 },"
+	" \"emb\": { \"litellm_provider\": \"p\", \"mode\": \"embedding\", "
+	"\"input_cost_per_token\": 1e-07, \"output_cost_per_token\": 0 },"
+	" \"video\": { \"litellm_provider\": \"p\", \"mode\": \"chat\", "
+	"\"input_cost_per_token\": 1e-07, \"output_cost_per_second\": 0.1 },"
+	" \"last_updated\": \"2025-03-04T05:06:07+00:00\" }";
+
+static void parse_mini(struct price_sheet *s, const char *origin)
+{
+	struct hc_err err = HC_ERR_INIT;
+	int rc = price_sheet_parse(s, MINI_LITELLM, strlen(MINI_LITELLM), origin, &err);
+
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, err.msg);
+}
+
+START_TEST(test_litellm_mini)
+{
+	struct price_sheet s;
+	struct hc_err err = HC_ERR_INIT;
+	const struct price *p;
+
+	parse_mini(&s, "dir/litellm-2025-01-02.json");
+	ck_assert_int_eq(s.format, PRICE_FORMAT_LITELLM);
+	ck_assert_str_eq(s.date, "2025-01-02");
+	ck_assert_str_eq(s.date_basis, "the file name");
+	ck_assert_str_eq(s.source, "LiteLLM model_prices_and_context_window.json "
+				   "(dir/litellm-2025-01-02.json)");
+	/* kept: m (with m-20250101 folded in), q-2024-06-01, n-20240101, n-20250101, azure/m,
+	 * azure/r; skipped: sample_spec, emb (embedding), video (no output per token) */
+	ck_assert_uint_eq(s.n_models, 6);
+	ck_assert_uint_eq(s.n_skipped, 3);
+	p = price_sheet_find(&s, "m");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(p->provider, "p");
+	ck_assert_str_eq(p->litellm_key, "m");
+	/* USD per token x 10^6, without float noise */
+	ck_assert_double_eq(p->input, 3.0);
+	ck_assert_double_eq(p->output, 15.0);
+	ck_assert_double_eq(p->cache_read, 0.3);
+	ck_assert_double_eq(p->batch_input, 1.5);
+	ck_assert(isnan(p->batch_output) && isnan(p->cache_write));
+	ck_assert_double_eq(p->max_input_tokens, 200000);
+	/* the dated key, its provider-qualified forms and the key are one model */
+	ck_assert_ptr_eq(price_sheet_find(&s, "m-20250101"), p);
+	ck_assert_ptr_eq(price_sheet_find(&s, "p/m-20250101"), p);
+	ck_assert_ptr_eq(price_sheet_find(&s, "P/M"), p);
+	/* "azure/m" is its own key; its unprefixed form "m" loses to the key "m" */
+	ck_assert_double_eq(price_sheet_find(&s, "azure/m")->input, 5.0);
+	/* unprefixed and undated forms when nothing better matches */
+	ck_assert_str_eq(price_sheet_find(&s, "r")->name, "azure/r");
+	ck_assert_str_eq(price_sheet_find(&s, "q")->name, "q-2024-06-01");
+	/* two dated entries with different prices and no undated key: ambiguous */
+	ck_assert_int_eq(price_sheet_lookup(&s, "n", &p, &err), HC_EINPUT);
+	assert_mentions(err.msg, "ambiguous model 'n'", "'n-20240101'", "'n-20250101'", NULL);
+	ck_assert_ptr_null(price_sheet_find(&s, "emb"));
+	ck_assert_ptr_null(price_sheet_find(&s, "sample_spec"));
+	price_sheet_release(&s);
+
+	/* the date: the file's last_updated when the name has none */
+	parse_mini(&s, "catalog.json");
+	ck_assert_str_eq(s.date, "2025-03-04");
+	ck_assert_str_eq(s.date_basis, "its last_updated field");
+	price_sheet_release(&s);
+}
+END_TEST
+
+START_TEST(test_litellm_bad)
+{
+	struct price_sheet s;
+	struct hc_err err = HC_ERR_INIT;
+	const char *undated = "{ \"a\": { \"mode\": \"chat\", \"input_cost_per_token\": 1e-06, "
+			      "\"output_cost_per_token\": 2e-06 } }";
+
+	ck_assert_int_eq(price_sheet_parse(&s, undated, strlen(undated), "prices.json", &err), 0);
+	ck_assert_str_eq(s.date, "unknown");
+	ck_assert_msg(strstr(s.date_basis, "neither"), "%s", s.date_basis);
+	ck_assert_str_eq(s.models[0].provider, "");
+	price_sheet_release(&s);
+	expect_bad_sheet("{ \"a\": { \"mode\": \"chat\", \"input_cost_per_token\": -1e-06, "
+			 "\"output_cost_per_token\": 2e-06 } }",
+			 "\"a\".input_cost_per_token", "got -1e-06", "USD per token", NULL);
+	expect_bad_sheet("{ \"a\": { \"mode\": \"chat\", \"input_cost_per_token\": 1e-06, "
+			 "\"output_cost_per_token\": 2e-06, \"max_input_tokens\": \"many\" } }",
+			 "\"a\".max_input_tokens", "got \"many\"", NULL);
+	expect_bad_sheet("{ \"a\": { \"mode\": \"embedding\", \"input_cost_per_token\": 1e-06, "
+			 "\"output_cost_per_token\": 0 } }", "no LiteLLM entry of mode chat", NULL);
+}
+END_TEST
+
+/* The real catalog: every model of the embedded sheet (generated from it) has the same rates. */
+START_TEST(test_litellm_real_catalog)
+{
+	struct price_sheet c;
+	struct hc_err err = HC_ERR_INIT;
+	const struct price *p;
+
+	ck_assert_msg(price_sheet_load(&c, LITELLM_PATH, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(c.format, PRICE_FORMAT_LITELLM);
+	ck_assert_str_eq(c.date, "2026-07-24");
+	/* 2984 entries: 2261 kept (chat, completion, responses with per-token input and output
+	 * rates), 95 of them dated keys folded into their undated keys; 723 skipped */
+	ck_assert_uint_eq(c.n_models, 2166);
+	ck_assert_uint_eq(c.n_skipped, 723);
+	for (size_t i = 0; i < ps.n_models; i++) {
+		const struct price *e = &ps.models[i];
+		int rc = price_sheet_lookup(&c, e->litellm_key, &p, &err);
+		ck_assert_msg(rc == 0, "%s: %s", e->name, err.msg);
+		ck_assert_msg(price_equal_rates(p, e), "%s: LiteLLM's rates differ", e->name);
+		ck_assert_str_eq(p->provider, e->provider);
+	}
+	/* the example: three names, one model */
+	p = price_sheet_find(&c, "claude-sonnet-4-5");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_eq(price_sheet_find(&c, "claude-sonnet-4-5-20250929"), p);
+	ck_assert_ptr_eq(price_sheet_find(&c, "anthropic/claude-sonnet-4-5-20250929"), p);
+	ck_assert_ptr_eq(price_sheet_find(&c, "openai/o3-mini-2025-01-31"),
+			 price_sheet_find(&c, "o3-mini"));
+	/* Together and DeepInfra both serve this one, at 0.88 and 0.10 per 1M input */
+	ck_assert_int_eq(price_sheet_lookup(&c, "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo",
+					    &p, &err), HC_EINPUT);
+	assert_mentions(err.msg, "ambiguous", "together_ai/meta-llama/Meta-Llama-3.1-70B",
+			"deepinfra/meta-llama/Meta-Llama-3.1-70B", NULL);
+	ck_assert_int_eq(price_sheet_lookup(&c, "claude-sonet-4-5", &p, &err), HC_EINPUT);
+	assert_mentions(err.msg, "unknown model 'claude-sonet-4-5'", "'claude-sonnet-4-5'", NULL);
+	ck_assert_ptr_null(price_sheet_find(&c, "text-embedding-3-small"));
+	price_sheet_release(&c);
+}
+END_TEST
+
+/* ---- extracting a hypercap sheet from a catalog ---- */
+
+static void reparse(struct price_sheet *out, const struct price_sheet *in)
+{
+	struct hc_err err = HC_ERR_INIT;
+	char *text = price_sheet_to_json(in);
+
+	ck_assert_ptr_nonnull(text);
+	int rc = price_sheet_parse(out, text, strlen(text), "re.json", &err);
+	ck_assert_msg(rc == 0, "rc %d: %s\n%s", rc, err.msg, text);
+	free(text);
+}
+
+START_TEST(test_extract_like_embedded)
+{
+	struct price_sheet c, x, r;
+	struct hc_err err = HC_ERR_INIT;
+
+	ck_assert_int_eq(price_sheet_load(&c, LITELLM_PATH, &err), 0);
+	ck_assert_msg(price_sheet_extract(&x, &c, &ps, NULL, 0, &err) == 0, "%s", err.msg);
+	reparse(&r, &x);
+	ck_assert_str_eq(r.date, "2026-07-24");
+	ck_assert_str_eq(r.source, c.source);
+	ck_assert_uint_eq(r.n_models, ps.n_models);
+	for (size_t i = 0; i < ps.n_models; i++) {
+		const struct price *a = &r.models[i], *b = &ps.models[i];
+		ck_assert_str_eq(a->name, b->name);
+		ck_assert_str_eq(a->provider, b->provider);
+		ck_assert_str_eq(a->litellm_key, b->litellm_key);
+		ck_assert_uint_eq(a->n_aliases, b->n_aliases);
+		for (size_t j = 0; j < a->n_aliases; j++)
+			ck_assert_str_eq(a->aliases[j].name, b->aliases[j].name);
+		ck_assert_msg(price_equal_rates(a, b), "%s: rates differ", a->name);
+	}
+	price_sheet_release(&r);
+	price_sheet_release(&x);
+
+	/* chosen models, under their catalog names; the same model twice is written once */
+	const char *names[] = { "claude-sonnet-4-5-20250929", "gpt-4o", "claude-sonnet-4-5" };
+	ck_assert_msg(price_sheet_extract(&x, &c, &ps, names, 3, &err) == 0, "%s", err.msg);
+	reparse(&r, &x);
+	ck_assert_uint_eq(r.n_models, 2);
+	ck_assert_str_eq(r.models[0].name, "claude-sonnet-4-5");
+	ck_assert_ptr_eq(price_sheet_find(&r, "anthropic/claude-sonnet-4-5-20250929"),
+			 &r.models[0]);
+	ck_assert(price_equal_rates(&r.models[0], find("claude-sonnet-4-5")));
+	ck_assert(price_equal_rates(&r.models[1], find("gpt-4o")));
+	price_sheet_release(&r);
+	price_sheet_release(&x);
+
+	const char *bad[] = { "gpt-4o", "meta-llama/Meta-Llama-3.1-70B-Instruct-Turbo" };
+	ck_assert_int_eq(price_sheet_extract(&x, &c, &ps, bad, 2, &err), HC_EINPUT);
+	ck_assert_ptr_null(x.models);
+	assert_mentions(err.msg, "ambiguous", NULL);
+	price_sheet_release(&c);
+}
+END_TEST
+
+START_TEST(test_save_atomic)
+{
+	struct price_sheet r;
+	struct hc_err err = HC_ERR_INIT;
+	char dir[] = "/tmp/hypercap-prices-XXXXXX", path[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sheet.json", dir);
+	ck_assert_int_eq(price_sheet_save(&ps, path, &err), 0);
+	ck_assert_int_eq(price_sheet_load(&r, path, &err), 0);
+	ck_assert_uint_eq(r.n_models, ps.n_models);
+	for (size_t i = 0; i < r.n_models; i++)
+		ck_assert(price_equal_rates(&r.models[i], &ps.models[i]));
+	price_sheet_release(&r);
+	/* a directory that does not exist: an error, and nothing written */
+	snprintf(path, sizeof(path), "%s/none/sheet.json", dir);
+	ck_assert_int_eq(price_sheet_save(&ps, path, &err), HC_ERUNTIME);
+	assert_mentions(err.msg, "none/sheet.json", NULL);
+	snprintf(path, sizeof(path), "rm -r '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 /* ---- suite ---- */
 
 static void add(Suite *s, const char *name, const TTest *test, double timeout)
@@ -305,6 +733,18 @@ static Suite *prices_suite(void)
 	add(s, "cost_missing_rate_nan", test_cost_missing_rate_nan, 10);
 	add(s, "bad_sheets", test_bad_sheets, 10);
 	add(s, "minimal_sheet", test_minimal_sheet, 10);
+	add(s, "embedded_extra_rates", test_embedded_extra_rates, 10);
+	add(s, "rule_cache_write_5m_1h", test_rule_cache_write_5m_1h, 10);
+	add(s, "rule_long_context", test_rule_long_context, 10);
+	add(s, "rule_batch", test_rule_batch, 10);
+	add(s, "rule_bad_usage_nan", test_rule_bad_usage_nan, 10);
+	add(s, "lookup_ambiguous_own_sheet", test_lookup_ambiguous_own_sheet, 10);
+	add(s, "bad_extra_fields", test_bad_extra_fields, 10);
+	add(s, "litellm_mini", test_litellm_mini, 10);
+	add(s, "litellm_bad", test_litellm_bad, 10);
+	add(s, "litellm_real_catalog", test_litellm_real_catalog, 60);
+	add(s, "extract_like_embedded", test_extract_like_embedded, 60);
+	add(s, "save_atomic", test_save_atomic, 10);
 	return s;
 }
 

@@ -1,0 +1,127 @@
+/*
+ * hypercap import: convert a recorded run or a provider's log into a hypercap trace.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "replay/import.h"
+
+static const char usage_head[] =
+	"usage: hypercap import KIND SOURCE -o TRACE.jsonl\n"
+	"\n"
+	"Converts SOURCE into a hypercap trace (JSON Lines, docs/trace-format.md) that\n"
+	"'hypercap replay' re-prices. Token counts are converted to one convention: input\n"
+	"includes cache reads and writes, output includes reasoning.\n"
+	"\n"
+	"kinds:\n";
+
+static const char usage_tail[] =
+	"\n"
+	"options:\n"
+	"  -o, --output FILE   the trace to write (required); written whole or not at all\n"
+	"  --quiet             print nothing but errors\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"The trace's \"created\" time is now, or SOURCE_DATE_EPOCH when set (reproducible\n"
+	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"See docs/replay.md for what each kind reads.\n";
+
+static void print_usage(void)
+{
+	size_t n;
+	const struct import_kind *kinds = import_kinds(&n);
+	fputs(usage_head, stdout);
+	for (size_t i = 0; i < n; i++)
+		printf("  %-10s %s\n", kinds[i].name, kinds[i].summary);
+	fputs(usage_tail, stdout);
+}
+
+enum { OPT_QUIET = 256 };
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* ISO 8601 UTC of SOURCE_DATE_EPOCH when set, else of now. */
+static int created_time(char *buf, size_t size)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	uint64_t v;
+	struct tm tm;
+	if (sde && *sde) {
+		if (cli_parse_u64("import", "SOURCE_DATE_EPOCH", sde, 0, 253402300799ULL, &v))
+			return EXIT_USAGE;
+		t = (time_t)v;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	const char *out = NULL;
+	int quiet = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			print_usage();
+			return EXIT_OK;
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_QUIET:
+			quiet = 1;
+			break;
+		default:
+			fprintf(stderr, "(see 'hypercap import --help')\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage_error("import", "KIND and SOURCE are required");
+	if (argc - optind > 2)
+		return cli_usage_error("import", "unexpected argument '%s'", argv[optind + 2]);
+	const char *kind_name = argv[optind], *source = argv[optind + 1];
+	const struct import_kind *kind = import_kind_find(kind_name);
+	if (!kind)
+		return cli_usage_error("import", "kind '%s': allowed: dgm, openai, anthropic, otel, "
+				       "litellm", kind_name);
+	if (!out)
+		return cli_usage_error("import", "-o TRACE.jsonl is required");
+
+	char created[32], origin[4200];
+	if (created_time(created, sizeof(created)))
+		return EXIT_USAGE;
+	snprintf(origin, sizeof(origin), "%s:%s", kind->name, source);
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct import_stats st = { 0, "" };
+	int rc = trace_writer_open(&w, out, origin, created, &err);
+	if (!rc && (rc = kind->run(source, &w, &st, &err)) == 0)
+		rc = trace_writer_commit(&w, &err);
+	trace_writer_abort(&w);
+	if (rc)
+		return cli_fail(&err);
+	if (st.skipped)
+		fprintf(stderr, "hypercap import: skipped %zu %s\n", st.skipped, st.skipped_what);
+	if (!quiet)
+		printf("%s: %zu llm_call, %zu eval_task, %zu archive_add records from %s\n", out,
+		       w.n_records[TRACE_LLM_CALL], w.n_records[TRACE_EVAL_TASK],
+		       w.n_records[TRACE_ARCHIVE_ADD], source);
+	return EXIT_OK;
+}
+
+const struct cmd cmd_import = {
+	.name = "import",
+	.summary = "convert a DGM run or provider logs into a hypercap trace",
+	.run = run,
+};

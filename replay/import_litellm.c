@@ -1,0 +1,223 @@
+/*
+ * import litellm: LiteLLM proxy spend logs as CSV, one row per request, with a header row
+ * naming columns of the LiteLLM_SpendLogs table (as `\copy "LiteLLM_SpendLogs" TO 'x.csv'
+ * CSV HEADER` or a spreadsheet export writes it). Required: model, prompt_tokens,
+ * completion_tokens; read when present: request_id, call_type, startTime, endTime,
+ * custom_llm_provider, status and metadata (JSON: usage_object's cache and reasoning
+ * details, spend_logs_metadata's run/role/iteration tags). Other columns are ignored.
+ *
+ * LiteLLM normalises every provider to OpenAI's convention: prompt_tokens includes cache
+ * reads and cache writes (its Anthropic transformation adds them), so it is hypercap's input
+ * as it is. Rows are parsed with libcsv and converted one at a time.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <csv.h>
+#include <cjson/cJSON.h>
+#include "replay/import.h"
+
+enum col { C_MODEL, C_PROMPT, C_COMPLETION, C_ID, C_CALL_TYPE, C_START, C_END, C_PROVIDER,
+	   C_STATUS, C_METADATA, C_COUNT };
+
+static const char *const col_names[C_COUNT] = {
+	"model", "prompt_tokens", "completion_tokens", "request_id", "call_type", "startTime",
+	"endTime", "custom_llm_provider", "status", "metadata",
+};
+
+#define N_REQUIRED 3
+
+/* call types that are not LLM completions and have no token prices of their kind here */
+static const char *const skipped_types[] = { "embedding", "image", "transcription", "speech",
+					     "moderation", "rerank" };
+
+struct lite {
+	const char *path;
+	struct trace_writer *w;
+	struct import_stats *st;
+	struct hc_err *err;
+	int rc;
+	long row;       /* 1 is the header */
+	int col_of[C_COUNT]; /* column index of each, or -1 */
+	char **fields;  /* the current row */
+	size_t n, cap;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct lite *l = data;
+	if (l->rc)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		char **f = realloc(l->fields, cap * sizeof(*f));
+		if (!f) {
+			l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+			return;
+		}
+		l->fields = f;
+		l->cap = cap;
+	}
+	if (!(l->fields[l->n] = strndup(s ? s : "", s ? len : 0))) {
+		l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+		return;
+	}
+	l->n++;
+}
+
+static const char *cell(const struct lite *l, enum col c)
+{
+	int i = l->col_of[c];
+	return i >= 0 && (size_t)i < l->n ? l->fields[i] : "";
+}
+
+static int header(struct lite *l)
+{
+	for (int c = 0; c < C_COUNT; c++) {
+		l->col_of[c] = -1;
+		for (size_t i = 0; i < l->n; i++)
+			if (!strcmp(l->fields[i], col_names[c]))
+				l->col_of[c] = (int)i;
+		if (c < N_REQUIRED && l->col_of[c] < 0)
+			return hc_err_set(l->err, HC_EINPUT, "%s:1: column '%s': missing; allowed: "
+					  "a LiteLLM spend-log CSV whose header names model, "
+					  "prompt_tokens and completion_tokens", l->path,
+					  col_names[c]);
+	}
+	return 0;
+}
+
+static int count_cell(struct lite *l, enum col c, int64_t *out)
+{
+	const char *s = cell(l, c);
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || errno || v < 0)
+		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: %s: got '%.30s'; allowed: a "
+				  "whole number >= 0", l->path, l->row, col_names[c], s);
+	*out = v;
+	return 0;
+}
+
+static int time_cell(struct lite *l, enum col c, double *out)
+{
+	const char *s = cell(l, c);
+	if (*s && import_time_parse(s, out))
+		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: %s: got '%.40s'; allowed: "
+				  "YYYY-MM-DD HH:MM:SS[.fff][Z|+HH:MM]", l->path, l->row,
+				  col_names[c], s);
+	return 0;
+}
+
+/* Cache and reasoning counts from metadata.usage_object; run/role/... tags. */
+static int metadata(struct lite *l, struct trace_llm_call *c)
+{
+	const char *s = cell(l, C_METADATA);
+	if (!*s)
+		return 0;
+	cJSON *m = cJSON_Parse(s);
+	if (!cJSON_IsObject(m)) {
+		cJSON_Delete(m);
+		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: metadata: got '%.40s'; allowed: "
+				  "a JSON object", l->path, l->row, s);
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "usage_object");
+	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
+	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens_details");
+	struct usage *us = &c->usage;
+	int rc = import_count(pd, "metadata.usage_object.prompt_tokens_details", "cached_tokens",
+			      &us->cache_read, l->err) ||
+		 import_count(u, "metadata.usage_object", "cache_read_input_tokens",
+			      &us->cache_read, l->err) ||
+		 import_count(u, "metadata.usage_object", "cache_creation_input_tokens",
+			      &us->cache_write, l->err) ||
+		 import_count(cd, "metadata.usage_object.completion_tokens_details",
+			      "reasoning_tokens", &us->reasoning, l->err) ||
+		 import_call_metadata(c, cJSON_GetObjectItemCaseSensitive(m,
+									   "spend_logs_metadata"),
+				      l->err);
+	cJSON_Delete(m);
+	return rc ? hc_err_prefix(l->err, "%s: row %ld", l->path, l->row) : 0;
+}
+
+static int row(struct lite *l)
+{
+	const char *type = cell(l, C_CALL_TYPE);
+	for (size_t i = 0; i < sizeof(skipped_types) / sizeof(skipped_types[0]); i++)
+		if (strstr(type, skipped_types[i])) {
+			l->st->skipped++;
+			snprintf(l->st->skipped_what, sizeof(l->st->skipped_what),
+				 "rows that are not completions (call_type)");
+			return 0;
+		}
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	struct trace_llm_call *c = &rec.u.call;
+	if (!*cell(l, C_MODEL))
+		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: model: empty; allowed: the "
+				  "model's name", l->path, l->row);
+	if (trace_set_str(c->model, cell(l, C_MODEL), "model", l->err) ||
+	    trace_set_str(c->id, cell(l, C_ID), "request_id", l->err) ||
+	    trace_set_str(c->provider, cell(l, C_PROVIDER), "custom_llm_provider", l->err) ||
+	    trace_set_str(c->status, cell(l, C_STATUS), "status", l->err))
+		return hc_err_prefix(l->err, "%s: row %ld", l->path, l->row);
+	if (count_cell(l, C_PROMPT, &c->usage.input) ||
+	    count_cell(l, C_COMPLETION, &c->usage.output) ||
+	    time_cell(l, C_START, &c->start_time) || time_cell(l, C_END, &c->end_time) ||
+	    metadata(l, c))
+		return HC_EINPUT;
+	c->usage.calls = 1;
+	c->has_usage = 1;
+	if (trace_writer_put(l->w, &rec, l->err))
+		return hc_err_prefix(l->err, "%s: row %ld", l->path, l->row);
+	return 0;
+}
+
+static void on_row(int c, void *data)
+{
+	struct lite *l = data;
+	(void)c;
+	if (!l->rc) {
+		l->row++;
+		l->rc = l->row == 1 ? header(l) : row(l);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		free(l->fields[i]);
+	l->n = 0;
+}
+
+int import_litellm(const char *path, struct trace_writer *w, struct import_stats *st,
+		   struct hc_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
+				  "cannot open '%s': %s", path, strerror(errno));
+	struct csv_parser p;
+	struct lite l = { .path = path, .w = w, .st = st, .err = err };
+	char buf[1 << 16];
+	size_t n;
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)) {
+		fclose(f);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	while (!l.rc && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (csv_parse(&p, buf, n, on_field, on_row, &l) != n && !l.rc)
+			l.rc = hc_err_set(err, HC_EINPUT, "%s: row %ld: %s", path, l.row + 1,
+					  csv_strerror(csv_error(&p)));
+	if (!l.rc && ferror(f))
+		l.rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s'", path);
+	if (!l.rc)
+		csv_fini(&p, on_field, on_row, &l);
+	if (!l.rc && l.row == 0)
+		l.rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a LiteLLM spend-log "
+				  "CSV with a header row", path);
+	csv_free(&p);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.fields[i]);
+	free(l.fields);
+	fclose(f);
+	return l.rc;
+}

@@ -1,0 +1,245 @@
+/*
+ * import otel: OpenTelemetry trace exports in OTLP/JSON ({"resourceSpans": [{"scopeSpans":
+ * [{"spans": [...]}]}]}), one document or several one after another (the collector's file
+ * exporter writes one per line). A span is an LLM call when its gen_ai.operation.name is
+ * chat, text_completion or generate_content, or, without an operation name, when it has
+ * gen_ai.usage.* attributes. Agent and tool spans are skipped: their usage, when they carry
+ * any, sums their children's and would count it twice.
+ *
+ * The GenAI semantic conventions already count cached tokens in gen_ai.usage.input_tokens
+ * and reasoning in gen_ai.usage.output_tokens, hypercap's convention. The whole file is read
+ * into memory (up to jsonfile's limit); spans are converted one at a time.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "model/jsonfile.h"
+#include "replay/import.h"
+
+struct otel {
+	const char *path;
+	const char *text;
+	struct trace_writer *w;
+	struct import_stats *st;
+	char where[160]; /* JSON path of the span in messages */
+	size_t doc;      /* offset of the current document, for its line number */
+};
+
+static const cJSON *attr(const cJSON *span, const char *key)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(span, "attributes")) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
+		if (cJSON_IsString(k) && !strcmp(k->valuestring, key))
+			return cJSON_GetObjectItemCaseSensitive(a, "value");
+	}
+	return NULL;
+}
+
+static const char *attr_str(const cJSON *span, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(attr(span, key), "stringValue");
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* An int64 as OTLP/JSON writes it: a decimal string, or a plain number. */
+static int otlp_int(const cJSON *v, int64_t *out)
+{
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9e15 &&
+	    v->valuedouble == (double)(int64_t)v->valuedouble) {
+		*out = (int64_t)v->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(v) && v->valuestring[0] >= '0' && v->valuestring[0] <= '9') {
+		char *end;
+		unsigned long long u = strtoull(v->valuestring, &end, 10);
+		if (!*end && u <= INT64_MAX) {
+			*out = (int64_t)u;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int usage_attr(struct otel *o, const cJSON *span, const char *key, int64_t *out,
+		      int *seen, struct hc_err *err)
+{
+	const cJSON *v = attr(span, key);
+	if (!v)
+		return 0;
+	const cJSON *iv = cJSON_GetObjectItemCaseSensitive(v, "intValue");
+	char got[80];
+	if (otlp_int(iv, out))
+		return hc_err_set(err, HC_EINPUT, "%s: %s: got %s; allowed: {\"intValue\": a whole "
+				  "number >= 0}", o->where, key, json_describe(v, got, sizeof(got)));
+	*seen = 1;
+	return 0;
+}
+
+static double nanos_to_seconds(const cJSON *v)
+{
+	int64_t ns;
+	if (otlp_int(v, &ns) || ns == 0)
+		return NAN;
+	return (double)(ns / 1000000000) + (double)(ns % 1000000000) / 1e9;
+}
+
+static int is_llm_span(const cJSON *span)
+{
+	const char *op = attr_str(span, "gen_ai.operation.name");
+	if (op)
+		return !strcmp(op, "chat") || !strcmp(op, "text_completion") ||
+		       !strcmp(op, "generate_content");
+	const cJSON *a;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(span, "attributes")) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
+		if (cJSON_IsString(k) && !strncmp(k->valuestring, "gen_ai.usage.", 13))
+			return 1;
+	}
+	return 0;
+}
+
+/* hypercap.role, hypercap.iteration, ... attributes, as import_call_metadata reads them. */
+static int hypercap_attrs(struct trace_llm_call *c, const cJSON *span, struct hc_err *err)
+{
+	cJSON *meta = cJSON_CreateObject();
+	const cJSON *a;
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(span, "attributes")) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, "value");
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(v, "stringValue");
+		int64_t n;
+		if (!cJSON_IsString(k) || strncmp(k->valuestring, "hypercap.", 9))
+			continue;
+		if (cJSON_IsString(s))
+			cJSON_AddStringToObject(meta, k->valuestring + 9, s->valuestring);
+		else if (!otlp_int(cJSON_GetObjectItemCaseSensitive(v, "intValue"), &n))
+			cJSON_AddNumberToObject(meta, k->valuestring + 9, (double)n);
+	}
+	int rc = import_call_metadata(c, meta, err);
+	cJSON_Delete(meta);
+	return rc;
+}
+
+static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
+{
+	if (!is_llm_span(span)) {
+		o->st->skipped++;
+		snprintf(o->st->skipped_what, sizeof(o->st->skipped_what),
+			 "spans that are not LLM calls");
+		return 0;
+	}
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	struct trace_llm_call *c = &rec.u.call;
+	const char *model = attr_str(span, "gen_ai.response.model");
+	const char *provider = attr_str(span, "gen_ai.provider.name");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(span, "spanId");
+	if (!model)
+		model = attr_str(span, "gen_ai.request.model");
+	if (!provider)
+		provider = attr_str(span, "gen_ai.system"); /* the name before semconv 1.37 */
+	if (trace_set_str(c->model, model, "gen_ai.response.model", err) ||
+	    trace_set_str(c->provider, provider, "gen_ai.provider.name", err) ||
+	    (cJSON_IsString(id) && trace_set_str(c->id, id->valuestring, "spanId", err)) ||
+	    hypercap_attrs(c, span, err))
+		return hc_err_prefix(err, "%s", o->where);
+	c->start_time = nanos_to_seconds(cJSON_GetObjectItemCaseSensitive(span,
+									   "startTimeUnixNano"));
+	c->end_time = nanos_to_seconds(cJSON_GetObjectItemCaseSensitive(span, "endTimeUnixNano"));
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(span, "status"), "code");
+	if ((cJSON_IsNumber(code) && code->valueint == 2) ||
+	    (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_ERROR")))
+		strcpy(c->status, "error");
+	else if ((cJSON_IsNumber(code) && code->valueint == 1) ||
+		 (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_OK")))
+		strcpy(c->status, "ok");
+	struct usage *u = &c->usage;
+	int in = 0, out = 0, other = 0;
+	if (usage_attr(o, span, "gen_ai.usage.input_tokens", &u->input, &in, err) ||
+	    usage_attr(o, span, "gen_ai.usage.output_tokens", &u->output, &out, err) ||
+	    usage_attr(o, span, "gen_ai.usage.cache_read.input_tokens", &u->cache_read, &other,
+		       err) ||
+	    usage_attr(o, span, "gen_ai.usage.cache_creation.input_tokens", &u->cache_write,
+		       &other, err) ||
+	    usage_attr(o, span, "gen_ai.usage.reasoning.output_tokens", &u->reasoning, &other,
+		       err))
+		return HC_EINPUT;
+	if (in != out || (other && !in))
+		return hc_err_set(err, HC_EINPUT, "%s: gen_ai.usage.%s_tokens: missing; allowed: "
+				  "both gen_ai.usage.input_tokens and output_tokens, or no usage",
+				  o->where, in ? "output" : "input");
+	if (in) {
+		u->calls = 1;
+		c->has_usage = 1;
+	}
+	return trace_writer_put(o->w, &rec, err) ? hc_err_prefix(err, "%s", o->where) : 0;
+}
+
+static int one_document(struct otel *o, const cJSON *doc, struct hc_err *err)
+{
+	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(doc, "resourceSpans");
+	long line = 1;
+	for (size_t i = 0; i < o->doc; i++)
+		line += o->text[i] == '\n';
+	if (!cJSON_IsArray(rs))
+		return hc_err_set(err, HC_EINPUT, "%s:%ld: resourceSpans: missing; allowed: an "
+				  "OTLP/JSON trace export", o->path, line);
+	size_t i = 0, j, k;
+	const cJSON *r, *s, *span;
+	cJSON_ArrayForEach(r, rs) {
+		j = 0;
+		cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(r, "scopeSpans")) {
+			k = 0;
+			cJSON_ArrayForEach(span, cJSON_GetObjectItemCaseSensitive(s, "spans")) {
+				snprintf(o->where, sizeof(o->where), "%.60s:%ld: resourceSpans[%zu]."
+					 "scopeSpans[%zu].spans[%zu]", o->path, line, i, j, k);
+				if (one_span(o, span, err))
+					return HC_EINPUT;
+				k++;
+			}
+			j++;
+		}
+		i++;
+	}
+	return 0;
+}
+
+int import_otel(const char *path, struct trace_writer *w, struct import_stats *st,
+		struct hc_err *err)
+{
+	char *text;
+	size_t len;
+	int rc = jsonfile_read(path, &text, &len, err);
+	if (rc)
+		return rc;
+	struct otel o = { .path = path, .text = text, .w = w, .st = st };
+	size_t at = 0;
+	while (!rc) {
+		while (at < len && strchr(" \t\r\n", text[at]))
+			at++;
+		if (at == len)
+			break;
+		const char *end = NULL;
+		o.doc = at;
+		cJSON *doc = cJSON_ParseWithLengthOpts(text + at, len - at, &end, 0);
+		if (!doc) {
+			long line = 1;
+			const char *bad = cJSON_GetErrorPtr();
+			for (const char *p = text; p < bad && p < text + len; p++)
+				line += *p == '\n';
+			rc = hc_err_set(err, HC_EINPUT, "%s:%ld: malformed JSON; allowed: OTLP/JSON "
+					"documents", path, line);
+			break;
+		}
+		rc = one_document(&o, doc, err);
+		cJSON_Delete(doc);
+		at = (size_t)(end - text);
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,658 @@
+/*
+ * trace: see trace.h and docs/trace-format.md.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "model/jsonfile.h"
+#include "replay/trace.h"
+
+/* Token counts above this are refused: no call is near it, and doubles stay exact. */
+#define TRACE_MAX_TOKENS 1e12
+#define TRACE_MAX_ITERATION 1e9
+
+static const char *const kind_names[TRACE_KIND_COUNT] = { "llm_call", "eval_task",
+							   "archive_add" };
+
+static const char *const results[] = { "pass", "fail", "error", "unknown" };
+
+const char *trace_kind_name(enum trace_kind k)
+{
+	return kind_names[k];
+}
+
+void trace_record_init(struct trace_record *rec, enum trace_kind kind)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	switch (kind) {
+	case TRACE_LLM_CALL:
+		rec->u.call.start_time = rec->u.call.end_time = NAN;
+		rec->u.call.iteration = -1;
+		rec->u.call.retries = -1;
+		break;
+	case TRACE_EVAL_TASK:
+		rec->u.task.sandbox_seconds = NAN;
+		rec->u.task.artifact_bytes = -1;
+		break;
+	default:
+		rec->u.add.iteration = -1;
+		rec->u.add.score = NAN;
+		rec->u.add.patch_bytes = rec->u.add.artifact_bytes = -1;
+		break;
+	}
+}
+
+int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *err)
+{
+	if (!src) {
+		dst[0] = '\0';
+		return 0;
+	}
+	size_t n = strlen(src);
+	if (n >= TRACE_STR_MAX)
+		return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a "
+				  "string of at most %d bytes", what, src, n, TRACE_STR_MAX - 1);
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+/* ---- checking a record: the rules the reader and the writer share ---- */
+
+static int check_count(const char *what, int64_t v, struct hc_err *err)
+{
+	if (v < 0 || (double)v > TRACE_MAX_TOKENS)
+		return hc_err_set(err, HC_EINPUT, "%s: got %lld; allowed: a whole number from 0 "
+				  "to %.0f", what, (long long)v, TRACE_MAX_TOKENS);
+	return 0;
+}
+
+static int check_usage(const struct usage *u, struct hc_err *err)
+{
+	if (check_count("usage.gen_ai.usage.input_tokens", u->input, err) ||
+	    check_count("usage.gen_ai.usage.output_tokens", u->output, err) ||
+	    check_count("usage.gen_ai.usage.cache_read.input_tokens", u->cache_read, err) ||
+	    check_count("usage.gen_ai.usage.cache_creation.input_tokens", u->cache_write, err) ||
+	    check_count("usage.gen_ai.usage.reasoning.output_tokens", u->reasoning, err))
+		return HC_EINPUT;
+	if (u->cache_read + u->cache_write > u->input)
+		return hc_err_set(err, HC_EINPUT, "usage: cache reads %lld + cache writes %lld "
+				  "exceed input %lld; allowed: input counts cache reads and writes "
+				  "(OpenTelemetry convention)", (long long)u->cache_read,
+				  (long long)u->cache_write, (long long)u->input);
+	if (u->reasoning > u->output)
+		return hc_err_set(err, HC_EINPUT, "usage: reasoning %lld exceeds output %lld; "
+				  "allowed: output counts reasoning (OpenTelemetry convention)",
+				  (long long)u->reasoning, (long long)u->output);
+	return 0;
+}
+
+static int check_time(const char *what, double t, struct hc_err *err)
+{
+	if (!isnan(t) && (!isfinite(t) || t < 0))
+		return hc_err_set(err, HC_EINPUT, "%s: got %g; allowed: Unix seconds >= 0", what,
+				  t);
+	return 0;
+}
+
+static int check_iteration(long it, struct hc_err *err)
+{
+	if (it < -1 || it > TRACE_MAX_ITERATION)
+		return hc_err_set(err, HC_EINPUT, "iteration: got %ld; allowed: a whole number "
+				  "from 0 to %.0f", it, TRACE_MAX_ITERATION);
+	return 0;
+}
+
+static int check_bytes(const char *what, long long v, struct hc_err *err)
+{
+	if (v < -1)
+		return hc_err_set(err, HC_EINPUT, "%s: got %lld; allowed: a whole number >= 0",
+				  what, v);
+	return 0;
+}
+
+static int check_call(const struct trace_llm_call *c, struct hc_err *err)
+{
+	if (check_time("start_time", c->start_time, err) ||
+	    check_time("end_time", c->end_time, err) || check_iteration(c->iteration, err))
+		return HC_EINPUT;
+	if (!isnan(c->start_time) && !isnan(c->end_time) && c->end_time < c->start_time)
+		return hc_err_set(err, HC_EINPUT, "end_time: got %.3f; allowed: a time not before "
+				  "start_time %.3f", c->end_time, c->start_time);
+	if (c->retries < -1)
+		return hc_err_set(err, HC_EINPUT, "retries: got %ld; allowed: a whole number >= 0",
+				  c->retries);
+	if (c->has_usage && check_usage(&c->usage, err))
+		return HC_EINPUT;
+	if (c->estimated && !c->has_usage)
+		return hc_err_set(err, HC_EINPUT, "estimated: got true without usage; allowed: "
+				  "estimated only on a call with usage");
+	if (c->estimated && !c->estimate_method[0])
+		return hc_err_set(err, HC_EINPUT, "estimate_method: missing; allowed: a name of "
+				  "how the counts were estimated, required with \"estimated\": true");
+	if (!c->estimated && c->estimate_method[0])
+		return hc_err_set(err, HC_EINPUT, "estimate_method: got '%s' on counts that are "
+				  "not estimated; allowed: only with \"estimated\": true",
+				  c->estimate_method);
+	return 0;
+}
+
+static int check_task(const struct trace_eval_task *t, struct hc_err *err)
+{
+	size_t i;
+	for (i = 0; i < sizeof(results) / sizeof(results[0]); i++)
+		if (!strcmp(t->result, results[i]))
+			break;
+	if (i == sizeof(results) / sizeof(results[0]))
+		return hc_err_set(err, HC_EINPUT, "result: got '%s'; allowed: pass, fail, error, "
+				  "unknown", t->result);
+	if (!isnan(t->sandbox_seconds) && (!isfinite(t->sandbox_seconds) ||
+					   t->sandbox_seconds < 0))
+		return hc_err_set(err, HC_EINPUT, "sandbox_seconds: got %g; allowed: seconds >= 0",
+				  t->sandbox_seconds);
+	return check_bytes("artifact_bytes", t->artifact_bytes, err);
+}
+
+static int check_add(const struct trace_archive_add *a, struct hc_err *err)
+{
+	if (!a->node[0])
+		return hc_err_set(err, HC_EINPUT, "node: missing; allowed: the node's name");
+	if (!isnan(a->score) && !(a->score >= 0 && a->score <= 1))
+		return hc_err_set(err, HC_EINPUT, "score: got %g; allowed: a number from 0 to 1",
+				  a->score);
+	if (check_iteration(a->iteration, err) || check_bytes("patch_bytes", a->patch_bytes, err))
+		return HC_EINPUT;
+	return check_bytes("artifact_bytes", a->artifact_bytes, err);
+}
+
+static int check_record(const struct trace_record *rec, struct hc_err *err)
+{
+	switch (rec->kind) {
+	case TRACE_LLM_CALL:
+		return check_call(&rec->u.call, err);
+	case TRACE_EVAL_TASK:
+		return check_task(&rec->u.task, err);
+	default:
+		return check_add(&rec->u.add, err);
+	}
+}
+
+/* ---- parsing ---- */
+
+/* The value of key, or NULL when absent or null (both mean unknown). */
+static const cJSON *field(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNull(v) ? NULL : v;
+}
+
+static int bad_type(const char *prefix, const char *key, const cJSON *v, const char *allowed,
+		    struct hc_err *err)
+{
+	char got[80];
+	return hc_err_set(err, HC_EINPUT, "%s%s: got %s; allowed: %s", prefix, key,
+			  json_describe(v, got, sizeof(got)), allowed);
+}
+
+static int get_str(const cJSON *obj, const char *key, char *dst, struct hc_err *err)
+{
+	const cJSON *v = field(obj, key);
+	if (!v) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (!cJSON_IsString(v))
+		return bad_type("", key, v, "a string", err);
+	return trace_set_str(dst, v->valuestring, key, err);
+}
+
+/* A whole number; leaves *out alone when the key is absent. */
+static int get_int(const cJSON *obj, const char *prefix, const char *key, int64_t *out,
+		   struct hc_err *err)
+{
+	const cJSON *v = field(obj, key);
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	    fabs(v->valuedouble) > 9e15)
+		return bad_type(prefix, key, v, "a whole number", err);
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
+static int get_long(const cJSON *obj, const char *key, long *out, struct hc_err *err)
+{
+	int64_t v = *out;
+	if (get_int(obj, "", key, &v, err))
+		return HC_EINPUT;
+	if (v > 2147483647 || v < -1)
+		return bad_type("", key, field(obj, key), "a whole number >= 0", err);
+	*out = (long)v;
+	return 0;
+}
+
+static int get_num(const cJSON *obj, const char *key, double *out, struct hc_err *err)
+{
+	const cJSON *v = field(obj, key);
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v))
+		return bad_type("", key, v, "a number", err);
+	*out = v->valuedouble;
+	return 0;
+}
+
+static int parse_usage(struct trace_llm_call *c, const cJSON *obj, struct hc_err *err)
+{
+	const cJSON *u = field(obj, "usage");
+	static const char *const p = "usage.";
+	if (!u)
+		return 0;
+	if (!cJSON_IsObject(u))
+		return bad_type("", "usage", u, "an object of gen_ai.usage.* counts", err);
+	const char *need[] = { "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens" };
+	for (int i = 0; i < 2; i++)
+		if (!field(u, need[i]))
+			return hc_err_set(err, HC_EINPUT, "usage.%s: missing; allowed: a whole "
+					  "number (required in usage)", need[i]);
+	struct usage *s = &c->usage;
+	memset(s, 0, sizeof(*s));
+	s->calls = 1;
+	if (get_int(u, p, "gen_ai.usage.input_tokens", &s->input, err) ||
+	    get_int(u, p, "gen_ai.usage.output_tokens", &s->output, err) ||
+	    get_int(u, p, "gen_ai.usage.cache_read.input_tokens", &s->cache_read, err) ||
+	    get_int(u, p, "gen_ai.usage.cache_creation.input_tokens", &s->cache_write, err) ||
+	    get_int(u, p, "gen_ai.usage.reasoning.output_tokens", &s->reasoning, err))
+		return HC_EINPUT;
+	c->has_usage = 1;
+	return 0;
+}
+
+static int parse_call(struct trace_llm_call *c, const cJSON *o, struct hc_err *err)
+{
+	const cJSON *est = field(o, "estimated");
+	if (get_str(o, "id", c->id, err) || get_num(o, "start_time", &c->start_time, err) ||
+	    get_num(o, "end_time", &c->end_time, err) || get_str(o, "run", c->run, err) ||
+	    get_long(o, "iteration", &c->iteration, err) || get_str(o, "node", c->node, err) ||
+	    get_str(o, "parent", c->parent, err) || get_str(o, "role", c->role, err) ||
+	    get_str(o, "domain", c->domain, err) || get_str(o, "task", c->task, err) ||
+	    get_str(o, "provider", c->provider, err) || get_str(o, "model", c->model, err) ||
+	    get_str(o, "status", c->status, err) || get_long(o, "retries", &c->retries, err) ||
+	    parse_usage(c, o, err) ||
+	    get_str(o, "estimate_method", c->estimate_method, err))
+		return HC_EINPUT;
+	if (est && !cJSON_IsBool(est))
+		return bad_type("", "estimated", est, "true or false", err);
+	c->estimated = cJSON_IsTrue(est);
+	return 0;
+}
+
+static int parse_task(struct trace_eval_task *t, const cJSON *o, struct hc_err *err)
+{
+	int64_t bytes = -1;
+	if (get_str(o, "node", t->node, err) || get_str(o, "domain", t->domain, err) ||
+	    get_str(o, "task", t->task, err) || get_str(o, "result", t->result, err) ||
+	    get_num(o, "sandbox_seconds", &t->sandbox_seconds, err) ||
+	    get_int(o, "", "artifact_bytes", &bytes, err))
+		return HC_EINPUT;
+	if (!t->result[0])
+		strcpy(t->result, "unknown");
+	t->artifact_bytes = bytes;
+	return 0;
+}
+
+static int parse_add(struct trace_archive_add *a, const cJSON *o, struct hc_err *err)
+{
+	int64_t patch = -1, art = -1;
+	if (get_str(o, "node", a->node, err) || get_str(o, "parent", a->parent, err) ||
+	    get_long(o, "iteration", &a->iteration, err) || get_num(o, "score", &a->score, err) ||
+	    get_int(o, "", "patch_bytes", &patch, err) ||
+	    get_int(o, "", "artifact_bytes", &art, err))
+		return HC_EINPUT;
+	a->patch_bytes = patch;
+	a->artifact_bytes = art;
+	return 0;
+}
+
+static int parse_object(struct trace_record *rec, const cJSON *o, struct hc_err *err)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	int k;
+	if (!cJSON_IsString(type))
+		return bad_type("", "type", type, "llm_call, eval_task, archive_add", err);
+	for (k = 0; k < TRACE_KIND_COUNT; k++)
+		if (!strcmp(type->valuestring, kind_names[k]))
+			break;
+	if (k == TRACE_KIND_COUNT)
+		return bad_type("", "type", type, "llm_call, eval_task, archive_add", err);
+	trace_record_init(rec, (enum trace_kind)k);
+	int rc = k == TRACE_LLM_CALL  ? parse_call(&rec->u.call, o, err) :
+		 k == TRACE_EVAL_TASK ? parse_task(&rec->u.task, o, err) :
+					parse_add(&rec->u.add, o, err);
+	return rc ? rc : check_record(rec, err);
+}
+
+/* Parses text as one JSON object; a message naming the column when it is not one. */
+static cJSON *parse_line(const char *text, size_t len, struct hc_err *err)
+{
+	const char *end = NULL;
+	cJSON *o = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!o) {
+		const char *at = cJSON_GetErrorPtr();
+		size_t col = at && at >= text && at <= text + len ? (size_t)(at - text) + 1 : 1;
+		hc_err_set(err, HC_EINPUT, "malformed JSON at column %zu: got '%.30s'; allowed: "
+			   "one JSON object per line", col, text + col - 1);
+		return NULL;
+	}
+	while (end && (size_t)(end - text) < len && strchr(" \t\r", *end))
+		end++;
+	if (!cJSON_IsObject(o) || (end && (size_t)(end - text) < len)) {
+		cJSON_Delete(o);
+		hc_err_set(err, HC_EINPUT, "got '%.30s'; allowed: one JSON object per line", text);
+		return NULL;
+	}
+	return o;
+}
+
+int trace_record_parse(struct trace_record *rec, const char *text, size_t len,
+		       const char *origin, long line, struct hc_err *err)
+{
+	cJSON *o = parse_line(text, len, err);
+	int rc = o ? parse_object(rec, o, err) : HC_EINPUT;
+	cJSON_Delete(o);
+	return rc ? hc_err_prefix(err, "%s:%ld", origin, line) : 0;
+}
+
+/* ---- reading ---- */
+
+/*
+ * Reads the next line without its newline into r->buf: its length, or -1 at the end.
+ * *complete says whether it ended with a newline.
+ */
+static ssize_t read_line(struct trace_reader *r, int *complete)
+{
+	ssize_t n = getline(&r->buf, &r->cap, r->f);
+	if (n < 0)
+		return -1;
+	r->line++;
+	*complete = n > 0 && r->buf[n - 1] == '\n';
+	while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
+		r->buf[--n] = '\0';
+	return n;
+}
+
+static int blank(const char *s)
+{
+	return s[strspn(s, " \t")] == '\0';
+}
+
+static int parse_header(struct trace_reader *r, const char *text, size_t len,
+			struct hc_err *err)
+{
+	cJSON *o = parse_line(text, len, err);
+	if (!o)
+		return hc_err_prefix(err, "%s:1: not a hypercap trace", r->path);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "hypercap_trace");
+	char got[80];
+	int rc = 0;
+	if (!v) {
+		rc = hc_err_set(err, HC_EINPUT, "%s:1: not a hypercap trace: the first line has no "
+				"\"hypercap_trace\" key (see docs/trace-format.md; 'hypercap "
+				"import' converts other logs)", r->path);
+	} else if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+		   v->valuedouble < 1) {
+		rc = hc_err_set(err, HC_EINPUT, "%s:1: hypercap_trace: got %s; allowed: %d",
+				r->path, json_describe(v, got, sizeof(got)), TRACE_VERSION);
+	} else if (v->valuedouble > TRACE_VERSION) {
+		rc = hc_err_set(err, HC_EINPUT, "%s:1: hypercap_trace: got %.0f; allowed: %d "
+				"(the trace was written by a newer hypercap; this one reads "
+				"format %d)", r->path, v->valuedouble, TRACE_VERSION,
+				TRACE_VERSION);
+	} else {
+		const cJSON *src = field(o, "source"), *created = field(o, "created");
+		r->header.version = (int)v->valuedouble;
+		if (src && !cJSON_IsString(src))
+			rc = bad_type("", "source", src, "a string", err);
+		else if (created && !cJSON_IsString(created))
+			rc = bad_type("", "created", created, "a string (ISO 8601 time)", err);
+		if (rc)
+			hc_err_prefix(err, "%s:1", r->path);
+		else {
+			snprintf(r->header.source, sizeof(r->header.source), "%s",
+				 src ? src->valuestring : "");
+			snprintf(r->header.created, sizeof(r->header.created), "%s",
+				 created ? created->valuestring : "");
+		}
+	}
+	cJSON_Delete(o);
+	return rc;
+}
+
+int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
+		      struct hc_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->skip_bad = skip_bad;
+	r->f = fopen(path, "r");
+	if (!r->f)
+		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
+				  "cannot open '%s': %s", path, strerror(errno));
+	int complete;
+	ssize_t n = read_line(r, &complete);
+	int rc = n < 0 ? hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a hypercap trace "
+				    "(a header line, then records)", path) :
+			 parse_header(r, r->buf, (size_t)n, err);
+	if (rc)
+		trace_reader_close(r);
+	return rc;
+}
+
+int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct hc_err *err)
+{
+	int complete;
+	ssize_t n;
+	while ((n = read_line(r, &complete)) >= 0) {
+		if (blank(r->buf))
+			continue;
+		cJSON *o = parse_line(r->buf, (size_t)n, err);
+		if (!o && !complete) {
+			/* A last line cut short by an interrupted writer. */
+			r->truncated_line = r->line;
+			return 0;
+		}
+		int rc = o ? parse_object(rec, o, err) : HC_EINPUT;
+		cJSON_Delete(o);
+		if (!rc) {
+			r->n_records[rec->kind]++;
+			return 1;
+		}
+		hc_err_prefix(err, "%s:%ld", r->path, r->line);
+		if (!r->skip_bad)
+			return rc;
+		if (!r->n_skipped++ && err)
+			snprintf(r->first_skipped, sizeof(r->first_skipped), "%s", err->msg);
+	}
+	if (ferror(r->f))
+		return hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", r->path,
+				  strerror(errno));
+	return 0;
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	r->f = NULL;
+	r->buf = NULL;
+	r->cap = 0;
+}
+
+/* ---- writing ---- */
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s[0])
+		cJSON_AddStringToObject(o, key, s);
+}
+
+static void add_num(cJSON *o, const char *key, double v)
+{
+	if (!isnan(v))
+		cJSON_AddNumberToObject(o, key, v);
+}
+
+static void add_count(cJSON *o, const char *key, long long v)
+{
+	if (v >= 0)
+		cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static void call_to_json(cJSON *o, const struct trace_llm_call *c)
+{
+	add_str(o, "id", c->id);
+	add_num(o, "start_time", c->start_time);
+	add_num(o, "end_time", c->end_time);
+	add_str(o, "run", c->run);
+	add_count(o, "iteration", c->iteration);
+	add_str(o, "node", c->node);
+	add_str(o, "parent", c->parent);
+	add_str(o, "role", c->role);
+	add_str(o, "domain", c->domain);
+	add_str(o, "task", c->task);
+	add_str(o, "provider", c->provider);
+	add_str(o, "model", c->model);
+	add_str(o, "status", c->status);
+	add_count(o, "retries", c->retries);
+	if (c->has_usage) {
+		cJSON *u = cJSON_AddObjectToObject(o, "usage");
+		const struct usage *s = &c->usage;
+		cJSON_AddNumberToObject(u, "gen_ai.usage.input_tokens", (double)s->input);
+		cJSON_AddNumberToObject(u, "gen_ai.usage.output_tokens", (double)s->output);
+		cJSON_AddNumberToObject(u, "gen_ai.usage.cache_read.input_tokens",
+					(double)s->cache_read);
+		cJSON_AddNumberToObject(u, "gen_ai.usage.cache_creation.input_tokens",
+					(double)s->cache_write);
+		cJSON_AddNumberToObject(u, "gen_ai.usage.reasoning.output_tokens",
+					(double)s->reasoning);
+	}
+	if (c->estimated) {
+		cJSON_AddTrueToObject(o, "estimated");
+		add_str(o, "estimate_method", c->estimate_method);
+	}
+}
+
+cJSON *trace_record_to_json(const struct trace_record *rec)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "type", kind_names[rec->kind]);
+	if (rec->kind == TRACE_LLM_CALL) {
+		call_to_json(o, &rec->u.call);
+	} else if (rec->kind == TRACE_EVAL_TASK) {
+		const struct trace_eval_task *t = &rec->u.task;
+		add_str(o, "node", t->node);
+		add_str(o, "domain", t->domain);
+		add_str(o, "task", t->task);
+		add_str(o, "result", t->result);
+		add_num(o, "sandbox_seconds", t->sandbox_seconds);
+		add_count(o, "artifact_bytes", t->artifact_bytes);
+	} else {
+		const struct trace_archive_add *a = &rec->u.add;
+		add_str(o, "node", a->node);
+		add_str(o, "parent", a->parent);
+		add_count(o, "iteration", a->iteration);
+		add_num(o, "score", a->score);
+		add_count(o, "patch_bytes", a->patch_bytes);
+		add_count(o, "artifact_bytes", a->artifact_bytes);
+	}
+	return o;
+}
+
+static int write_json_line(struct trace_writer *w, cJSON *o, struct hc_err *err)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int failed = fputs(text, w->f) < 0 || fputc('\n', w->f) == EOF;
+	free(text);
+	if (failed)
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", w->tmp,
+				  strerror(errno));
+	return 0;
+}
+
+int trace_writer_open(struct trace_writer *w, const char *path, const char *source,
+		      const char *created, struct hc_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	if (strlen(path) >= sizeof(w->path))
+		return hc_err_set(err, HC_EUSAGE, "-o: the path is too long");
+	snprintf(w->path, sizeof(w->path), "%s", path);
+	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(w->tmp);
+	if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(w->tmp);
+		}
+		w->tmp[0] = '\0';
+		return hc_err_set(err, HC_ERUNTIME, "cannot create a file beside '%s': %s", path,
+				  strerror(e));
+	}
+	cJSON *h = cJSON_CreateObject();
+	if (h) {
+		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
+		cJSON_AddStringToObject(h, "source", source);
+		cJSON_AddStringToObject(h, "created", created);
+	}
+	int rc = write_json_line(w, h, err);
+	if (rc)
+		trace_writer_abort(w);
+	return rc;
+}
+
+int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
+		     struct hc_err *err)
+{
+	if (check_record(rec, err))
+		return hc_err_prefix(err, "record %zu (%s)",
+				     w->n_records[0] + w->n_records[1] + w->n_records[2] + 1,
+				     kind_names[rec->kind]);
+	int rc = write_json_line(w, trace_record_to_json(rec), err);
+	if (!rc)
+		w->n_records[rec->kind]++;
+	return rc;
+}
+
+int trace_writer_commit(struct trace_writer *w, struct hc_err *err)
+{
+	int failed = ferror(w->f) | (fclose(w->f) != 0);
+	w->f = NULL;
+	if (failed || rename(w->tmp, w->path)) {
+		int e = errno;
+		trace_writer_abort(w);
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", w->path,
+				  strerror(e));
+	}
+	w->tmp[0] = '\0';
+	return 0;
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+	if (w->f)
+		fclose(w->f);
+	w->f = NULL;
+	if (w->tmp[0])
+		unlink(w->tmp);
+	w->tmp[0] = '\0';
+}

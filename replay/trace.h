@@ -1,0 +1,156 @@
+/*
+ * trace: hypercap's native trace format (docs/trace-format.md), read and written as a stream.
+ *
+ * A trace is JSON Lines: a header line {"hypercap_trace": 1, "source": ..., "created": ...}
+ * and then one record per line: llm_call, eval_task or archive_add. Token counts follow
+ * ARCHITECTURE's convention (input includes cache reads and writes; output includes
+ * reasoning) under the OpenTelemetry GenAI names. The reader holds one line at a time, so a
+ * trace of any length is read in constant memory; the writer writes one record per line into
+ * a temporary file that commit renames into place.
+ *
+ * Strings are copied into fixed buffers of the record; a longer value is a bad record, never
+ * silently cut. Ownership: a record owns nothing on the heap, the caller allocates it.
+ */
+#ifndef REPLAY_TRACE_H
+#define REPLAY_TRACE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "model/usage.h"
+#include "sim/hc_err.h"
+
+#define TRACE_VERSION 1
+#define TRACE_STR_MAX 128 /* bytes of a string field, NUL included */
+
+enum trace_kind { TRACE_LLM_CALL, TRACE_EVAL_TASK, TRACE_ARCHIVE_ADD, TRACE_KIND_COUNT };
+
+/* "llm_call", "eval_task", "archive_add" */
+const char *trace_kind_name(enum trace_kind k);
+
+/*
+ * One LLM call. Unknown values: "" for strings, NAN for times, -1 for iteration and retries;
+ * has_usage is 0 when the source did not report the call's usage (it is then never priced).
+ */
+struct trace_llm_call {
+	char id[TRACE_STR_MAX];
+	double start_time, end_time; /* Unix seconds */
+	char run[TRACE_STR_MAX];
+	long iteration;
+	char node[TRACE_STR_MAX], parent[TRACE_STR_MAX];
+	char role[TRACE_STR_MAX], domain[TRACE_STR_MAX], task[TRACE_STR_MAX];
+	char provider[TRACE_STR_MAX], model[TRACE_STR_MAX], status[TRACE_STR_MAX];
+	long retries;
+	int has_usage;
+	struct usage usage; /* calls = 1 */
+	int estimated; /* the counts were estimated, not reported */
+	char estimate_method[TRACE_STR_MAX];
+};
+
+/* One evaluation task of a node. result is "pass", "fail", "error" or "unknown". */
+struct trace_eval_task {
+	char node[TRACE_STR_MAX], domain[TRACE_STR_MAX], task[TRACE_STR_MAX];
+	char result[TRACE_STR_MAX];
+	double sandbox_seconds; /* NAN when unknown */
+	long long artifact_bytes; /* -1 when unknown */
+};
+
+/* A node joining the archive. Unknown: parent "", iteration -1, score NAN, bytes -1. */
+struct trace_archive_add {
+	char node[TRACE_STR_MAX], parent[TRACE_STR_MAX];
+	long iteration;
+	double score;
+	long long patch_bytes, artifact_bytes;
+};
+
+struct trace_record {
+	enum trace_kind kind;
+	union {
+		struct trace_llm_call call;
+		struct trace_eval_task task;
+		struct trace_archive_add add;
+	} u;
+};
+
+/* Sets rec to kind with every field unknown. */
+void trace_record_init(struct trace_record *rec, enum trace_kind kind);
+
+/*
+ * Copies src into a TRACE_STR_MAX field dst; HC_EINPUT naming what (e.g. "model") when src
+ * is longer. NULL src leaves dst "".
+ */
+int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *err);
+
+struct trace_header {
+	int version;
+	char source[512];
+	char created[64];
+};
+
+/*
+ * The reader. Only path, line and the counters are meant to be read by callers; the counters
+ * are the warnings a caller may show (the reader prints nothing).
+ */
+struct trace_reader {
+	FILE *f;
+	char path[4096];
+	char *buf;
+	size_t cap;
+	long line; /* number of the line last read */
+	int skip_bad;
+	struct trace_header header;
+	size_t n_records[TRACE_KIND_COUNT];
+	size_t n_skipped; /* bad records skipped (skip_bad) */
+	char first_skipped[1024]; /* the message of the first one */
+	long truncated_line; /* a truncated last line that was ignored, or 0 */
+};
+
+/*
+ * Opens path and reads its header line. With skip_bad, a bad record is counted and skipped
+ * instead of failing (a bad header always fails). HC_EINPUT for a missing file, a missing or
+ * malformed header or a newer format version.
+ */
+int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
+		      struct hc_err *err);
+
+/*
+ * Reads the next record into rec: 1 when there is one, 0 at the end, negative on an error,
+ * with err saying "PATH:LINE: FIELD: got ...; allowed: ...". A last line with no newline that
+ * does not parse is taken as a truncated write: it is ignored and recorded in truncated_line.
+ */
+int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct hc_err *err);
+
+void trace_reader_close(struct trace_reader *r);
+
+/*
+ * Parses one record from a line of text (no header); origin and line name it in messages.
+ * Unknown keys are ignored, so that files of this version with extra fields still read.
+ */
+int trace_record_parse(struct trace_record *rec, const char *text, size_t len,
+		       const char *origin, long line, struct hc_err *err);
+
+/* The writer: a temporary file beside path until commit. */
+struct trace_writer {
+	FILE *f;
+	char path[4096];
+	char tmp[4096 + 16];
+	size_t n_records[TRACE_KIND_COUNT];
+};
+
+/* Creates the temporary file and writes the header. created is an ISO 8601 time. */
+int trace_writer_open(struct trace_writer *w, const char *path, const char *source,
+		      const char *created, struct hc_err *err);
+
+/* Writes rec as one line. Fails with HC_EINPUT when rec breaks the format's rules. */
+int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
+		     struct hc_err *err);
+
+/* Flushes, closes and renames the file into place. */
+int trace_writer_commit(struct trace_writer *w, struct hc_err *err);
+
+/* Closes and removes the temporary file; safe after commit and twice. */
+void trace_writer_abort(struct trace_writer *w);
+
+/* The record as a JSON object (caller deletes), or NULL when out of memory. */
+struct cJSON *trace_record_to_json(const struct trace_record *rec);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * replay_report: the results files of `hypercap replay`: summary.json (the keys of
+ * simulate's summary that apply, plus by_domain and by_iteration; docs/replay.md) and
+ * calls.csv (one row per recorded call with its cost). These only format what reprice
+ * computed.
+ */
+#ifndef REPORTS_REPLAY_REPORT_H
+#define REPORTS_REPLAY_REPORT_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "model/prices.h"
+#include "replay/reprice.h"
+#include "replay/trace.h"
+
+/* The summary tree (caller deletes); r is the reader the trace was read with. */
+cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r);
+
+/* Writes calls.csv's header. */
+void replay_calls_header(FILE *out);
+
+/* Writes one call's row; p NULL and cost NAN for a call without usage (empty cells). */
+void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,
+		      const struct price *p, double cost);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * The importers: each on its fixture (tests/fixtures/<kind>/) with the counts worked out by
+ * hand, and dgm on the real DGM logs in ../shared/data/ against their published totals.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "replay/import.h"
+#include "tests/check_main.h"
+
+#define FIX SOURCE_DIR "/tests/fixtures/"
+
+struct imported {
+	size_t n[TRACE_KIND_COUNT];
+	struct trace_llm_call calls[8];
+	struct usage sum;
+	double sandbox_seconds;
+	long long artifact_bytes;
+	size_t pass, fail;
+	struct trace_archive_add add;
+	struct import_stats st;
+};
+
+static char out_path[64];
+
+/* Imports source with kind into a temporary trace and reads it back. */
+static int import_and_read(const char *kind, const char *source, struct imported *im,
+			   struct hc_err *err)
+{
+	struct trace_writer w;
+	memset(im, 0, sizeof(*im));
+	snprintf(out_path, sizeof(out_path), "/tmp/hypercap-import-%d.jsonl", (int)getpid());
+	ck_assert_int_eq(trace_writer_open(&w, out_path, kind, "2026-07-24T00:00:00Z", err), 0);
+	int rc = import_kind_find(kind)->run(source, &w, &im->st, err);
+	if (rc) {
+		trace_writer_abort(&w);
+		return rc;
+	}
+	ck_assert_int_eq(trace_writer_commit(&w, err), 0);
+	struct trace_reader r;
+	struct trace_record rec;
+	ck_assert_int_eq(trace_reader_open(&r, out_path, 0, err), 0);
+	while ((rc = trace_reader_next(&r, &rec, err)) == 1) {
+		if (rec.kind == TRACE_LLM_CALL) {
+			if (im->n[TRACE_LLM_CALL] < 8)
+				im->calls[im->n[TRACE_LLM_CALL]] = rec.u.call;
+			if (rec.u.call.has_usage)
+				usage_add(&im->sum, &rec.u.call.usage);
+		} else if (rec.kind == TRACE_EVAL_TASK) {
+			if (!isnan(rec.u.task.sandbox_seconds))
+				im->sandbox_seconds += rec.u.task.sandbox_seconds;
+			im->artifact_bytes += rec.u.task.artifact_bytes;
+			im->pass += !strcmp(rec.u.task.result, "pass");
+			im->fail += !strcmp(rec.u.task.result, "fail");
+		} else {
+			im->add = rec.u.add;
+		}
+		im->n[rec.kind]++;
+	}
+	ck_assert_int_eq(rc, 0);
+	trace_reader_close(&r);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	buf[fread(buf, 1, (size_t)n, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(dgm_real_logs_match_published_totals)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+					 &err), 0);
+	/* ../shared/data/README.md, counted independently of this code */
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 255);
+	ck_assert_int_eq(im.sum.calls, 255);
+	ck_assert_int_eq(im.sum.input, 410728);
+	ck_assert_int_eq(im.sum.cache_read, 122856);
+	ck_assert_int_eq(im.sum.output, 232566);
+	ck_assert_int_eq(im.sum.reasoning, 166592);
+	ck_assert_int_eq(usage_total(&im.sum), 643294);
+	ck_assert_int_eq(im.sum.cache_write, 0);
+	/* 59 tasks: 9 resolved, 48 unresolved, 2 empty patches (their predictions' eval_result) */
+	ck_assert_int_eq(im.n[TRACE_EVAL_TASK], 59);
+	ck_assert_int_eq(im.pass, 9);
+	ck_assert_int_eq(im.fail, 50);
+	ck_assert_int_eq(im.n[TRACE_ARCHIVE_ADD], 1);
+	ck_assert_str_eq(im.add.node, "initial");
+	ck_assert_double_eq(im.add.score, 0.142);
+	ck_assert_int_eq(im.add.artifact_bytes, im.artifact_bytes);
+	/* the first call of the first task in byte order (cpp__all-your-base.md) */
+	ck_assert_str_eq(im.calls[0].task, "cpp__all-your-base");
+	ck_assert_str_eq(im.calls[0].model, "o3-mini-2025-01-31");
+	ck_assert_str_eq(im.calls[0].domain, "polyglot");
+	ck_assert_str_eq(im.calls[0].role, "evaluate");
+	ck_assert_int_eq(im.calls[0].usage.input, 929);
+	ck_assert_double_eq(im.calls[0].start_time, 1746843437);
+	ck_assert(im.sandbox_seconds > 0);
+	/* deterministic: a second import gives the same bytes */
+	char *first = slurp(out_path);
+	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+					 &err), 0);
+	char *second = slurp(out_path);
+	ck_assert_str_eq(first, second);
+	free(first);
+	free(second);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(dgm_bad_directory)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("dgm", FIX "openai", &im, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "openai/metadata.json"), "%s", err.msg);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(openai_chat_responses_and_batch)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("openai", FIX "openai/responses.jsonl", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 4);
+	ck_assert_int_eq(im.st.skipped, 1); /* the expired batch request */
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_int_eq(c[0].usage.input, 1200);
+	ck_assert_int_eq(c[0].usage.cache_read, 1024);
+	ck_assert_int_eq(c[0].usage.output, 300);
+	ck_assert_str_eq(c[0].status, "stop");
+	ck_assert_int_eq(c[1].usage.reasoning, 64);
+	ck_assert_int_eq(c[1].usage.output, 90);
+	ck_assert_str_eq(c[1].role, "evaluate");
+	ck_assert_int_eq(c[1].iteration, 3);
+	ck_assert_str_eq(c[2].model, "gpt-4o-mini");
+	ck_assert_int_eq(c[2].usage.output, 16384);
+	ck_assert_int_eq(c[3].has_usage, 0); /* usage: null is unknown, not zero */
+	ck_assert_int_eq(im.sum.input, 1200 + 858 + 50);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(anthropic_input_adds_cache_counts_once)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("anthropic", FIX "anthropic/messages.jsonl", &im, &err),
+			 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
+	ck_assert_int_eq(im.st.skipped, 1);
+	/* input_tokens 20 + cache reads 30000 + cache writes 1500 */
+	ck_assert_int_eq(im.calls[0].usage.input, 31520);
+	ck_assert_int_eq(im.calls[0].usage.cache_read, 30000);
+	ck_assert_int_eq(im.calls[0].usage.cache_write, 1500);
+	ck_assert_int_eq(im.calls[1].usage.input, 1000);
+	ck_assert_int_eq(im.calls[2].usage.input, 7 + 993);
+	ck_assert_str_eq(im.calls[2].model, "claude-opus-4-5-20251101");
+	ck_assert_int_eq(im.sum.output, 400 + 50 + 64000);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(otel_llm_spans_only)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/spans.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	ck_assert_int_eq(im.st.skipped, 1); /* invoke_agent: its usage is its child's */
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].model, "gpt-4o-2024-08-06");
+	ck_assert_str_eq(c[0].provider, "openai");
+	ck_assert_double_eq(c[0].start_time, 1746843464);
+	ck_assert_double_eq(c[0].end_time, 1746843466.5);
+	ck_assert_int_eq(c[0].usage.input, 5000);
+	ck_assert_int_eq(c[0].usage.cache_read, 4096);
+	ck_assert_int_eq(c[0].usage.output, 700);
+	ck_assert_str_eq(c[0].role, "self_modify");
+	ck_assert_int_eq(c[0].iteration, 4);
+	ck_assert_str_eq(c[0].status, "ok");
+	ck_assert_str_eq(c[1].provider, "anthropic");
+	ck_assert_str_eq(c[1].status, "error");
+	ck_assert_int_eq(c[1].usage.cache_write, 1000);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(litellm_spend_log_csv)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("litellm", FIX "litellm/spend-logs.csv", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	ck_assert_int_eq(im.st.skipped, 1); /* the embedding */
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].id, "chatcmpl-a1");
+	ck_assert_int_eq(c[0].usage.input, 3000);
+	ck_assert_int_eq(c[0].usage.cache_read, 2000);
+	ck_assert_int_eq(c[0].usage.cache_write, 500);
+	ck_assert_str_eq(c[0].role, "self_modify");
+	ck_assert_int_eq(c[0].iteration, 7);
+	ck_assert_double_eq_tol(c[0].start_time, 1746843208.799, 1e-6);
+	ck_assert_double_eq_tol(c[0].end_time - c[0].start_time, 2.321, 1e-6);
+	ck_assert_int_eq(c[1].usage.reasoning, 128);
+	ck_assert_double_eq_tol(c[1].end_time - c[1].start_time, 4.5, 1e-6);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(bad_sources_name_the_line)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hypercap-bad-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	fputs("{\"model\": \"gpt-4o\", \"usage\": {\"prompt_tokens\": 3, \"completion_tokens\": 1}}\n"
+	      "{\"model\": \"gpt-4o\", \"usage\": {\"prompt_tokens\": -3, \"completion_tokens\": 1}}\n",
+	      f);
+	fclose(f);
+	ck_assert_int_eq(import_and_read("openai", path, &im, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":2: usage.prompt_tokens: got -3"), "%s", err.msg);
+	f = fopen(path, "w");
+	fputs("request_id,model,prompt_tokens\nx,gpt-4o,3\n", f);
+	fclose(f);
+	ck_assert_int_eq(import_and_read("litellm", path, &im, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":1: column 'completion_tokens': missing"), "%s", err.msg);
+	f = fopen(path, "w");
+	fputs("{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"attributes\": [{\"key\": "
+	      "\"gen_ai.usage.input_tokens\", \"value\": {\"intValue\": \"x\"}}]}]}]}]}\n", f);
+	fclose(f);
+	ck_assert_int_eq(import_and_read("otel", path, &im, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":1: resourceSpans[0].scopeSpans[0].spans[0]: "
+				      "gen_ai.usage.input_tokens: got"), "%s", err.msg);
+	unlink(path);
+	unlink(out_path);
+}
+END_TEST
+
+START_TEST(time_parse)
+{
+	double t;
+	ck_assert_int_eq(import_time_parse("1970-01-01T00:00:00Z", &t), 0);
+	ck_assert_double_eq(t, 0);
+	ck_assert_int_eq(import_time_parse("2025-05-10 02:13:28.799", &t), 0);
+	ck_assert_double_eq_tol(t, 1746843208.799, 1e-6);
+	ck_assert_int_eq(import_time_parse("2025-05-10T04:13:28.799+02:00", &t), 0);
+	ck_assert_double_eq_tol(t, 1746843208.799, 1e-6);
+	ck_assert_int_eq(import_time_parse("2000-02-29T12:00:00Z", &t), 0);
+	ck_assert_double_eq(t, 951825600);
+	ck_assert_int_eq(import_time_parse("2025-13-01T00:00:00Z", &t), HC_EINPUT);
+	ck_assert_int_eq(import_time_parse("yesterday", &t), HC_EINPUT);
+	ck_assert_int_eq(import_time_parse("2025-05-10T02:13:28Zjunk", &t), HC_EINPUT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("import");
+	check_add(s, "dgm_real_logs_match_published_totals", dgm_real_logs_match_published_totals,
+		  60);
+	check_add(s, "dgm_bad_directory", dgm_bad_directory, 10);
+	check_add(s, "openai_chat_responses_and_batch", openai_chat_responses_and_batch, 10);
+	check_add(s, "anthropic_input_adds_cache_counts_once",
+		  anthropic_input_adds_cache_counts_once, 10);
+	check_add(s, "otel_llm_spans_only", otel_llm_spans_only, 10);
+	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
+	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
+	check_add(s, "time_parse", time_parse, 10);
+	return check_run(s);
+}

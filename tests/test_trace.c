@@ -1,0 +1,244 @@
+/*
+ * The native trace format: write and read back, and every way a reader must fail or warn.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "replay/trace.h"
+#include "tests/check_main.h"
+
+#define FIX SOURCE_DIR "/tests/fixtures/trace/"
+
+static char tmp_path[64];
+
+static void tmp_name(void)
+{
+	snprintf(tmp_path, sizeof(tmp_path), "/tmp/hypercap-trace-%d.jsonl", (int)getpid());
+}
+
+START_TEST(writes_and_reads_back)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct trace_record in[3], out;
+	tmp_name();
+	trace_record_init(&in[0], TRACE_LLM_CALL);
+	struct trace_llm_call *c = &in[0].u.call;
+	strcpy(c->id, "resp_1");
+	strcpy(c->model, "o3-mini");
+	strcpy(c->role, "evaluate");
+	c->start_time = 1746843464.25;
+	c->end_time = 1746843470.5;
+	c->iteration = 3;
+	c->retries = 1;
+	c->has_usage = 1;
+	c->usage = (struct usage){ 1, 1000, 400, 100, 300, 200 };
+	c->estimated = 1;
+	strcpy(c->estimate_method, "chars/4");
+	trace_record_init(&in[1], TRACE_EVAL_TASK);
+	strcpy(in[1].u.task.task, "cpp__diamond");
+	strcpy(in[1].u.task.result, "pass");
+	in[1].u.task.sandbox_seconds = 4.5;
+	in[1].u.task.artifact_bytes = 12345;
+	trace_record_init(&in[2], TRACE_ARCHIVE_ADD);
+	strcpy(in[2].u.add.node, "7");
+	strcpy(in[2].u.add.parent, "3");
+	in[2].u.add.score = 0.25;
+	in[2].u.add.patch_bytes = 800;
+
+	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "2026-07-24T00:00:00Z", &err), 0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(trace_writer_put(&w, &in[i], &err), 0);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+
+	struct trace_reader r;
+	ck_assert_int_eq(trace_reader_open(&r, tmp_path, 0, &err), 0);
+	ck_assert_str_eq(r.header.source, "test");
+	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 1);
+	ck_assert_int_eq(out.kind, TRACE_LLM_CALL);
+	ck_assert_str_eq(out.u.call.model, "o3-mini");
+	ck_assert_str_eq(out.u.call.estimate_method, "chars/4");
+	ck_assert_double_eq(out.u.call.start_time, 1746843464.25);
+	ck_assert_int_eq(out.u.call.iteration, 3);
+	ck_assert_int_eq(out.u.call.retries, 1);
+	ck_assert_int_eq(memcmp(&out.u.call.usage, &c->usage, sizeof(c->usage)), 0);
+	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 1);
+	ck_assert_int_eq(out.kind, TRACE_EVAL_TASK);
+	ck_assert_str_eq(out.u.task.result, "pass");
+	ck_assert_int_eq(out.u.task.artifact_bytes, 12345);
+	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 1);
+	ck_assert_int_eq(out.kind, TRACE_ARCHIVE_ADD);
+	ck_assert_str_eq(out.u.add.parent, "3");
+	ck_assert_int_eq(out.u.add.artifact_bytes, -1); /* unknown stays unknown */
+	ck_assert_double_eq(out.u.add.score, 0.25);
+	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 0);
+	trace_reader_close(&r);
+	unlink(tmp_path);
+}
+END_TEST
+
+START_TEST(writer_refuses_bad_records_and_leaves_no_file)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct trace_record rec;
+	tmp_name();
+	unlink(tmp_path);
+	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "now", &err), 0);
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.has_usage = 1;
+	rec.u.call.usage = (struct usage){ 1, 100, 80, 30, 10, 0 }; /* 80 + 30 > 100 */
+	ck_assert_int_eq(trace_writer_put(&w, &rec, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "record 1 (llm_call): usage: cache reads 80"), "%s", err.msg);
+	trace_writer_abort(&w);
+	ck_assert_int_ne(access(tmp_path, F_OK), 0);
+	ck_assert_int_eq(trace_set_str(rec.u.call.model, "x", "model", &err), 0);
+	char long_name[300];
+	memset(long_name, 'm', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	ck_assert_int_eq(trace_set_str(rec.u.call.model, long_name, "model", &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "model: got 'mmm"), "%s", err.msg);
+}
+END_TEST
+
+static int read_all(const char *path, int skip_bad, struct trace_reader *r, size_t *n,
+		    struct hc_err *err)
+{
+	struct trace_record rec;
+	int rc = trace_reader_open(r, path, skip_bad, err);
+	*n = 0;
+	if (rc)
+		return rc;
+	while ((rc = trace_reader_next(r, &rec, err)) == 1)
+		(*n)++;
+	return rc;
+}
+
+START_TEST(bad_record_names_its_line)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	size_t n;
+	ck_assert_int_eq(read_all(FIX "bad-record.jsonl", 0, &r, &n, &err), HC_EINPUT);
+	trace_reader_close(&r);
+	ck_assert_int_eq(n, 1);
+	ck_assert_msg(strstr(err.msg, "bad-record.jsonl:3: usage.gen_ai.usage.input_tokens: got "
+				      "-5; allowed: a whole number"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(skip_bad_counts_and_goes_on)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	size_t n;
+	ck_assert_int_eq(read_all(FIX "bad-record.jsonl", 1, &r, &n, &err), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(r.n_skipped, 2);
+	ck_assert_msg(strstr(r.first_skipped, ":3:"), "%s", r.first_skipped);
+	trace_reader_close(&r);
+	/* the unknown record type is named with what is allowed */
+	struct trace_record rec;
+	const char *line = "{\"type\": \"llm_kall\"}";
+	ck_assert_int_eq(trace_record_parse(&rec, line, strlen(line), "x", 5, &err), HC_EINPUT);
+	ck_assert_str_eq(err.msg, "x:5: type: got \"llm_kall\"; allowed: llm_call, eval_task, "
+				  "archive_add");
+}
+END_TEST
+
+START_TEST(truncated_last_line_is_a_warning)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	size_t n;
+	ck_assert_int_eq(read_all(FIX "truncated.jsonl", 0, &r, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(r.truncated_line, 3);
+	trace_reader_close(&r);
+	/* the same text followed by a newline is a bad record, not a truncation */
+	FILE *in = fopen(FIX "truncated.jsonl", "r"), *out;
+	char buf[1024];
+	size_t len = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	tmp_name();
+	out = fopen(tmp_path, "w");
+	fwrite(buf, 1, len, out);
+	fputc('\n', out);
+	fclose(out);
+	ck_assert_int_eq(read_all(tmp_path, 0, &r, &n, &err), HC_EINPUT);
+	ck_assert_int_eq(r.truncated_line, 0);
+	ck_assert_msg(strstr(err.msg, ":3: malformed JSON"), "%s", err.msg);
+	trace_reader_close(&r);
+	unlink(tmp_path);
+}
+END_TEST
+
+START_TEST(newer_version_and_non_traces_are_refused)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	ck_assert_int_eq(trace_reader_open(&r, FIX "newer.jsonl", 0, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "newer.jsonl:1: hypercap_trace: got 2; allowed: 1 (the "
+				      "trace was written by a newer hypercap"), "%s", err.msg);
+	ck_assert_int_eq(trace_reader_open(&r, SOURCE_DIR "/tests/fixtures/openai/responses.jsonl",
+					   0, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "not a hypercap trace"), "%s", err.msg);
+	ck_assert_int_eq(trace_reader_open(&r, FIX "no-such-file.jsonl", 0, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "cannot open"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(field_rules)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "{\"type\":\"llm_call\",\"usage\":{\"gen_ai.usage.input_tokens\":5}}",
+		  "usage.gen_ai.usage.output_tokens: missing" },
+		{ "{\"type\":\"llm_call\",\"usage\":{\"gen_ai.usage.input_tokens\":5,"
+		  "\"gen_ai.usage.output_tokens\":2,\"gen_ai.usage.reasoning.output_tokens\":3}}",
+		  "usage: reasoning 3 exceeds output 2" },
+		{ "{\"type\":\"llm_call\",\"usage\":{\"gen_ai.usage.input_tokens\":5.5,"
+		  "\"gen_ai.usage.output_tokens\":2}}",
+		  "usage.gen_ai.usage.input_tokens: got 5.5; allowed: a whole number" },
+		{ "{\"type\":\"llm_call\",\"estimated\":true,\"usage\":{\"gen_ai.usage.input_tokens\":"
+		  "5,\"gen_ai.usage.output_tokens\":2}}", "estimate_method: missing" },
+		{ "{\"type\":\"llm_call\",\"start_time\":10,\"end_time\":5}",
+		  "end_time: got 5.000; allowed: a time not before start_time" },
+		{ "{\"type\":\"llm_call\",\"model\":7}", "model: got 7; allowed: a string" },
+		{ "{\"type\":\"eval_task\",\"result\":\"resolved\"}",
+		  "result: got 'resolved'; allowed: pass, fail, error, unknown" },
+		{ "{\"type\":\"archive_add\",\"node\":\"3\",\"score\":1.5}",
+		  "score: got 1.5; allowed: a number from 0 to 1" },
+		{ "{\"type\":\"archive_add\",\"score\":0.5}", "node: missing" },
+		{ "[1, 2]", "allowed: one JSON object per line" },
+	};
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_record rec;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = trace_record_parse(&rec, cases[i].line, strlen(cases[i].line), "t", 9, &err);
+		ck_assert_msg(rc == HC_EINPUT, "case %zu accepted", i);
+		ck_assert_msg(strstr(err.msg, cases[i].want) && !strncmp(err.msg, "t:9: ", 5),
+			      "case %zu: %s", i, err.msg);
+	}
+	const char *ok = "{\"type\":\"llm_call\",\"model\":null,\"usage\":null,\"extra\":[1]}";
+	ck_assert_int_eq(trace_record_parse(&rec, ok, strlen(ok), "t", 1, &err), 0);
+	ck_assert_int_eq(rec.u.call.has_usage, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("trace");
+	check_add(s, "writes_and_reads_back", writes_and_reads_back, 10);
+	check_add(s, "writer_refuses_bad_records", writer_refuses_bad_records_and_leaves_no_file,
+		  10);
+	check_add(s, "bad_record_names_its_line", bad_record_names_its_line, 10);
+	check_add(s, "skip_bad_counts_and_goes_on", skip_bad_counts_and_goes_on, 10);
+	check_add(s, "truncated_last_line_is_a_warning", truncated_last_line_is_a_warning, 10);
+	check_add(s, "newer_version_and_non_traces", newer_version_and_non_traces_are_refused, 10);
+	check_add(s, "field_rules", field_rules, 10);
+	return check_run(s);
+}
