@@ -146,10 +146,10 @@ static void print_table(const struct forecast *f, const struct price_sheet *ps,
 	for (size_t k = 0; k < f->models.n; k++)
 		print_usage_row(f->models.prices[k]->name, &m->by_model[k], m->cost_by_model[k]);
 	print_usage_row("total (API)", &m->total, m->cost_api);
-	printf("\n  USD: API %.2f + storage %.2f + sandbox compute %.2f = %.2f per run; "
-	       "%.2f per month (%g runs)\n", m->cost_api, m->cost_storage, m->cost_compute,
-	       m->cost_total, m->monthly_cost,
-	       f->sc->costs.runs_per_month * f->sc->costs.parallel_runs);
+	double runs = f->sc->costs.runs_per_month * f->sc->costs.parallel_runs;
+	printf("\n  USD per run: API %.2f + storage %.2f + sandboxes and GPU simulators %.2f = "
+	       "%.2f\n  USD per month: %.2f (%g run%s a month)\n", m->cost_api, m->cost_storage,
+	       m->cost_compute, m->cost_total, m->monthly_cost, runs, runs == 1 ? "" : "s");
 	printf("  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
 	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
 	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));

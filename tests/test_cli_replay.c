@@ -2,126 +2,10 @@
  * hypercap import and hypercap replay end to end: the built binary (HYPERCAP_BIN) on the
  * real DGM logs and the fixtures, its exit codes, messages and files.
  */
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cjson/cJSON.h>
 #include "tests/check_main.h"
+#include "tests/cli_harness.h"
 
 #define FIX SOURCE_DIR "/tests/fixtures/"
-
-static char workdir[256];
-
-struct result {
-	int status;
-	char *out, *err;
-};
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static char *path_in(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof(buf[k]), "%s/%s", workdir, name);
-	return buf[k];
-}
-
-/* Runs hypercap with the NULL-terminated arguments in workdir, SOURCE_DATE_EPOCH=0. */
-static struct result run(const char *arg, ...)
-{
-	const char *argv[32] = { HYPERCAP_BIN };
-	size_t n = 1;
-	va_list ap;
-	va_start(ap, arg);
-	for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	char out[300], err[300];
-	snprintf(out, sizeof(out), "%s/.stdout", workdir);
-	snprintf(err, sizeof(err), "%s/.stderr", workdir);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (fo < 0 || fe < 0 || chdir(workdir))
-			_exit(127);
-		dup2(fo, 1);
-		dup2(fe, 2);
-		setenv("SOURCE_DATE_EPOCH", "0", 1);
-		execv(HYPERCAP_BIN, (char *const *)argv);
-		_exit(127);
-	}
-	int status;
-	waitpid(pid, &status, 0);
-	struct result r = { WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err) };
-	return r;
-}
-
-static void result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
-}
-
-static double json_at(const cJSON *root, const char *path)
-{
-	char buf[256];
-	snprintf(buf, sizeof(buf), "%s", path);
-	const cJSON *v = root;
-	for (char *tok = strtok(buf, "/"); tok; tok = strtok(NULL, "/"))
-		v = cJSON_GetObjectItemCaseSensitive(v, tok);
-	ck_assert_msg(cJSON_IsNumber(v), "summary.json has no number at %s", path);
-	return v->valuedouble;
-}
-
-static size_t count_lines(const char *text)
-{
-	size_t n = 0;
-	for (; *text; text++)
-		n += *text == '\n';
-	return n;
-}
-
-static int exists(const char *name)
-{
-	struct stat st;
-	return stat(path_in(name), &st) == 0;
-}
-
-static void setup(void)
-{
-	snprintf(workdir, sizeof(workdir), "/tmp/hypercap-replay-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(workdir));
-}
-
-static void teardown(void)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
 
 START_TEST(help_and_usage_errors)
 {
@@ -172,19 +56,19 @@ START_TEST(dgm_import_then_replay)
 	cJSON *s = cJSON_Parse(text);
 	free(text);
 	ck_assert_ptr_nonnull(s);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/api"), 1.4075204, 1e-9);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/total"), 1.4075204, 1e-9);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/by_model/o3-mini"), 1.4075204, 1e-9);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/by_iteration/0"), 1.4075204, 1e-9);
-	ck_assert_double_eq(json_at(s, "tokens/total"), 643294);
-	ck_assert_double_eq(json_at(s, "tokens/input"), 410728);
-	ck_assert_double_eq(json_at(s, "tokens/cache_read"), 122856);
-	ck_assert_double_eq(json_at(s, "tokens/output"), 232566);
-	ck_assert_double_eq(json_at(s, "tokens/reasoning"), 166592);
-	ck_assert_double_eq(json_at(s, "tokens/by_role/evaluate"), 643294);
-	ck_assert_double_eq(json_at(s, "tokens/by_domain/polyglot"), 643294);
-	ck_assert_double_eq(json_at(s, "calls/unknown_usage"), 0);
-	ck_assert_double_eq(json_at(s, "evaluation/tasks"), 59);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.api"), 1.4075204, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.total"), 1.4075204, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.by_model.o3-mini"), 1.4075204, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.by_iteration.0"), 1.4075204, 1e-9);
+	ck_assert_double_eq(json_at(s, "tokens.total"), 643294);
+	ck_assert_double_eq(json_at(s, "tokens.input"), 410728);
+	ck_assert_double_eq(json_at(s, "tokens.cache_read"), 122856);
+	ck_assert_double_eq(json_at(s, "tokens.output"), 232566);
+	ck_assert_double_eq(json_at(s, "tokens.reasoning"), 166592);
+	ck_assert_double_eq(json_at(s, "tokens.by_role.evaluate"), 643294);
+	ck_assert_double_eq(json_at(s, "tokens.by_domain.polyglot"), 643294);
+	ck_assert_double_eq(json_at(s, "calls.unknown_usage"), 0);
+	ck_assert_double_eq(json_at(s, "evaluation.tasks"), 59);
 	cJSON_Delete(s);
 	char *csv = slurp(path_in("res/calls.csv"));
 	ck_assert_int_eq(count_lines(csv), 256);
@@ -232,9 +116,9 @@ START_TEST(replay_reports_unknown_usage)
 	char *text = slurp(path_in("res/summary.json"));
 	cJSON *s = cJSON_Parse(text);
 	free(text);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/api"), 1.92225, 1e-9);
-	ck_assert_double_eq_tol(json_at(s, "cost_usd/estimated"), 0.007, 1e-12);
-	ck_assert_double_eq(json_at(s, "calls/unknown_usage"), 1);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.api"), 1.92225, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "cost_usd.estimated"), 0.007, 1e-12);
+	ck_assert_double_eq(json_at(s, "calls.unknown_usage"), 1);
 	ck_assert_double_eq(json_at(s, "iterations"), 10);
 	cJSON_Delete(s);
 }
