@@ -186,6 +186,17 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	printf("\n%s\n\nresults in %s/\n", sentence, outdir);
 }
 
+struct crossover_job {
+	const struct forecast *f;
+	const struct crossover_plan *plan;
+};
+
+static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err)
+{
+	const struct crossover_job *job = ctx;
+	return crossover_write(rd, job->f, job->plan, err);
+}
+
 static int crossover(const struct options *o)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -220,13 +231,9 @@ static int crossover(const struct options *o)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
 			strncat(outdir, "-crossover", sizeof(outdir) - strlen(outdir) - 1);
 		}
-		if (!rc && (rc = results_dir_begin(&rd, outdir, &err)) == 0) {
-			rc = crossover_write(&rd, &f, &plan, &err);
-			if (!rc)
-				rc = results_dir_commit(&rd, &err);
-			if (rc)
-				results_dir_abort(&rd);
-		}
+		struct crossover_job job = { &f, &plan };
+		if (!rc)
+			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);
 		if (!rc)
 			print_plan(&plan, rd.path);
 		forecast_release(&f);

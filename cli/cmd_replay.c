@@ -163,9 +163,15 @@ static void print_warnings(const struct reprice *rp, const struct trace_reader *
 			rp->estimated_cost);
 }
 
-static int write_results(struct results_dir *rd, struct reprice *rp, struct trace_reader *r,
-			 struct hc_err *err)
+struct replay_job {
+	struct reprice *rp;
+	struct trace_reader *r;
+};
+
+static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
+	struct reprice *rp = ((struct replay_job *)ctx)->rp;
+	struct trace_reader *r = ((struct replay_job *)ctx)->r;
 	FILE *csv = results_dir_open(rd, "calls.csv", err);
 	if (!csv)
 		return HC_ERUNTIME;
@@ -208,14 +214,8 @@ static int replay(const struct options *o)
 	else
 		default_out(outdir, sizeof(outdir), o->trace);
 	reprice_init(&rp, &ps);
-	int rc = results_dir_begin(&rd, outdir, &err);
-	if (!rc) {
-		rc = write_results(&rd, &rp, &r, &err);
-		if (!rc)
-			rc = results_dir_commit(&rd, &err);
-		if (rc)
-			results_dir_abort(&rd);
-	}
+	struct replay_job job = { &rp, &r };
+	int rc = results_dir_write(&rd, outdir, write_results, &job, &err);
 	if (!rc) {
 		print_warnings(&rp, &r);
 		if (!o->quiet)

@@ -163,6 +163,17 @@ static void print_table(const struct forecast *f, const struct price_sheet *ps,
 	printf("\nresults in %s/\n", outdir);
 }
 
+struct summary_job {
+	const struct forecast *f;
+	const struct price_sheet *ps;
+};
+
+static int write_summary(struct results_dir *rd, void *ctx, struct hc_err *err)
+{
+	const struct summary_job *job = ctx;
+	return summary_write_all(rd, job->f, job->ps, err);
+}
+
 static int simulate(const struct options *o)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -184,11 +195,8 @@ static int simulate(const struct options *o)
 		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
 		if (!o->out)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
-		rc = results_dir_begin(&rd, outdir, &err);
-		if (!rc && (rc = summary_write_all(&rd, &f, &ps, &err)) == 0)
-			rc = results_dir_commit(&rd, &err);
-		if (rc)
-			results_dir_abort(&rd);
+		struct summary_job job = { &f, &ps };
+		rc = results_dir_write(&rd, outdir, write_summary, &job, &err);
 		if (!rc && !o->quiet)
 			print_table(&f, &ps, rd.path);
 		forecast_release(&f);

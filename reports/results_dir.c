@@ -107,3 +107,17 @@ void results_dir_abort(struct results_dir *rd)
 		remove_tree(rd->tmp);
 	rd->tmp[0] = '\0';
 }
+
+int results_dir_write(struct results_dir *rd, const char *path, results_dir_writer write,
+		      void *ctx, struct hc_err *err)
+{
+	int rc = results_dir_begin(rd, path, err);
+	if (rc)
+		return rc;
+	rc = write(rd, ctx, err);
+	if (!rc)
+		rc = results_dir_commit(rd, err);
+	if (rc)
+		results_dir_abort(rd);
+	return rc;
+}

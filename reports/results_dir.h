@@ -35,4 +35,13 @@ int results_dir_commit(struct results_dir *rd, struct hc_err *err);
 /* Removes the temporary directory and everything in it; safe to call twice. */
 void results_dir_abort(struct results_dir *rd);
 
+typedef int (*results_dir_writer)(struct results_dir *rd, void *ctx, struct hc_err *err);
+
+/*
+ * The whole cycle: begin at path, write(rd, ctx, err), commit; on any failure the temporary
+ * directory is removed and nothing is left at path. rd->path names the result afterwards.
+ */
+int results_dir_write(struct results_dir *rd, const char *path, results_dir_writer write,
+		      void *ctx, struct hc_err *err);
+
 #endif
