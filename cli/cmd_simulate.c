@@ -35,7 +35,11 @@ static const char usage[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
-	"See docs/scenario.md for the fields and docs/model.md for the formulas.\n";
+	"Roles go to their model's API, its batch API (\"batch\": true) or a self-hosted fleet\n"
+	"(\"fleet\": NAME, with \"fleets\": [...]; the fleet costs its provisioned GPU-hours):\n"
+	"  --set 'fleets=[{\"name\": \"h100\", \"replicas\": 2, \"pricing\": \"reserved\"}]'\n"
+	"  --set domains.paper_review.fleet=h100\n"
+	"See docs/scenario.md for the fields, docs/model.md and docs/costs.md for the formulas.\n";
 
 struct options {
 	const char *scenario, *prices, *out;
@@ -144,12 +148,23 @@ static void print_table(const struct forecast *f, const struct price_sheet *ps,
 	for (int r = 0; r < ROLE_COUNT; r++)
 		print_usage_row(role_name((enum role)r), &m->by_role[r], m->cost_by_role[r]);
 	for (size_t k = 0; k < f->models.n; k++)
-		print_usage_row(f->models.prices[k]->name, &m->by_model[k], m->cost_by_model[k]);
+		print_usage_row(f->models.labels[k], &m->by_model[k], m->cost_by_model[k]);
 	print_usage_row("total (API)", &m->total, m->cost_api);
 	double runs = f->sc->costs.runs_per_month * f->sc->costs.parallel_runs;
-	printf("\n  USD per run: API %.2f + storage %.2f + sandboxes and GPU simulators %.2f = "
-	       "%.2f\n  USD per month: %.2f (%g run%s a month)\n", m->cost_api, m->cost_storage,
-	       m->cost_compute, m->cost_total, m->monthly_cost, runs, runs == 1 ? "" : "s");
+	printf("\n  USD per run: API %.2f", m->cost_api);
+	if (f->models.n_fleets)
+		printf(" + self-hosted %.2f", m->cost_self_hosted);
+	printf(" + storage %.2f + sandboxes and GPU simulators %.2f = %.2f\n"
+	       "  USD per month: %.2f (%g run%s a month)\n", m->cost_storage, m->cost_compute,
+	       m->cost_total, m->monthly_cost, runs, runs == 1 ? "" : "s");
+	for (size_t k = 0; k < f->models.n_fleets; k++) {
+		const struct loop_fleet *lf = &f->models.fleets[k];
+		const struct fleet_result *r = &m->fleet[k];
+		printf("  fleet %s: %u x %u %s (%s, $%.2f/GPU-hour), %.0f GPU-hours, utilisation "
+		       "%.1f%%, mean wait %.1f s\n", lf->spec->name, lf->spec->replicas,
+		       lf->replica.gpus, lf->spec->gpu, gpu_pricing_name(lf->spec->pricing),
+		       lf->gpu_hour_usd, r->gpu_hours, 100 * r->utilisation, r->wait_seconds);
+	}
 	printf("  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
 	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
 	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));

@@ -360,30 +360,51 @@ int serving_sheet_lookup(const struct serving_sheet *ss, const char *name,
 
 /* ---- throughput ------------------------------------------------------------------------ */
 
-double fleet_roofline(const struct roofline_params *rp, const struct serving_model *m,
-		      enum precision p, const struct gpu *g, unsigned gpus, double isl,
-		      double isl_cached, double osl, unsigned *batch)
+/* The roofline's pieces at one workload shape: batch, decode step time, prefill speed. */
+struct shape {
+	double batch, step_seconds, compute_flops;
+};
+
+static struct shape roofline_shape(const struct roofline_params *rp, const struct serving_model *m,
+				   enum precision p, const struct gpu *g, unsigned gpus,
+				   double isl, double osl)
 {
+	struct shape sh = { 0, 0, 0 };
 	double b = p == PRECISION_FP8 ? 1 : 2;            /* bytes per weight and KV value */
 	double flops = (p == PRECISION_FP8 ? g->fp8_tflops : g->bf16_tflops) * 1e12;
 	double weights = m->params_b * 1e9 * b;
 	double kv = 2 * m->layers * m->kv_heads * m->head_dim * b; /* bytes per token */
 	double free_bytes = gpus * g->memory_gb * 1e9 * rp->memory_usable_fraction - weights;
 	double fit = floor(free_bytes / ((isl + osl) * kv));
-	double batch_size = fit < rp->max_batch ? fit : rp->max_batch;
-	*batch = batch_size > 0 ? (unsigned)batch_size : 0;
-	if (batch_size < 1 || !isfinite(flops))
-		return 0;
-	double compute = gpus * flops * rp->mfu;
+	sh.batch = fit < 0 ? 0 : fit < rp->max_batch ? fit : rp->max_batch;
+	if (sh.batch < 1 || !isfinite(flops))
+		return sh;
+	sh.compute_flops = gpus * flops * rp->mfu;
 	double context = isl + osl / 2;                   /* mean KV length while decoding */
-	double step_memory = (weights + batch_size * context * kv) /
+	double step_memory = (weights + sh.batch * context * kv) /
 			     (gpus * g->hbm_tb_per_s * 1e12 * rp->bandwidth_efficiency);
-	double step_compute = batch_size * 2 * m->params_b * 1e9 / compute;
-	double step = step_memory > step_compute ? step_memory : step_compute;
-	double fresh = isl - isl_cached;                  /* cached prefixes skip prefill */
-	double prefill = (2 * m->params_b * 1e9 * fresh + 2 * m->layers * fresh * fresh *
-			  m->d_model) / compute;
-	return osl / (prefill + osl * step / batch_size);
+	double step_compute = sh.batch * 2 * m->params_b * 1e9 / sh.compute_flops;
+	sh.step_seconds = step_memory > step_compute ? step_memory : step_compute;
+	return sh;
+}
+
+/* Seconds of the whole replica to prefill `fresh` prompt tokens. */
+static double prefill_seconds(const struct serving_model *m, double compute_flops, double fresh)
+{
+	return (2 * m->params_b * 1e9 * fresh + 2 * m->layers * fresh * fresh * m->d_model) /
+	       compute_flops;
+}
+
+double fleet_roofline(const struct roofline_params *rp, const struct serving_model *m,
+		      enum precision p, const struct gpu *g, unsigned gpus, double isl,
+		      double isl_cached, double osl, unsigned *batch)
+{
+	struct shape sh = roofline_shape(rp, m, p, g, gpus, isl, osl);
+	*batch = (unsigned)sh.batch;
+	if (sh.step_seconds <= 0)
+		return 0;
+	double prefill = prefill_seconds(m, sh.compute_flops, isl - isl_cached);
+	return osl / (prefill + osl * sh.step_seconds / sh.batch);
 }
 
 /* Weighted mean of log(measured / roofline) over the points for (m, p, g), weights falling
@@ -438,5 +459,15 @@ int fleet_replica(const struct serving_sheet *ss, const struct serving_model *m,
 				  gpus ? gpus : 16, g->name, MIN_BATCH, isl + osl);
 	out->measured_points = calibrate(ss, m, p, g, isl, osl, &out->calibration);
 	out->output_tokens_per_s = out->roofline_tokens_per_s * out->calibration;
+	struct shape sh = roofline_shape(&ss->roofline, m, p, g, out->gpus, isl, osl);
+	out->step_seconds = sh.step_seconds;
+	out->compute_flops = sh.compute_flops;
 	return 0;
+}
+
+double fleet_call_slot_seconds(const struct replica *r, const struct serving_model *m,
+			       double fresh, double output)
+{
+	return (r->batch * prefill_seconds(m, r->compute_flops, fresh) +
+		output * r->step_seconds) / r->calibration;
 }

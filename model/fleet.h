@@ -103,6 +103,8 @@ struct replica {
 	double roofline_tokens_per_s;
 	double calibration;         /* output_tokens_per_s / roofline_tokens_per_s */
 	size_t measured_points;     /* how many points calibrated it */
+	double step_seconds;        /* one decode step of a full batch, roofline */
+	double compute_flops;       /* usable FLOP/s of the replica (mfu applied) */
 };
 
 /*
@@ -114,6 +116,15 @@ struct replica {
 int fleet_replica(const struct serving_sheet *ss, const struct serving_model *m,
 		  enum precision p, const struct gpu *g, unsigned gpus, double isl,
 		  double isl_cached, double osl, struct replica *out, struct hc_err *err);
+
+/*
+ * Seconds one call holds one of a full replica's batch slots: (batch · prefill(fresh) +
+ * output · step) / calibration, with prefill(fresh) the whole replica's time for the fresh
+ * (uncached) prompt tokens. At the replica's own shape this is batch · osl / throughput
+ * (Little's law), so a fleet of busy slots serves exactly output_tokens_per_s per replica.
+ */
+double fleet_call_slot_seconds(const struct replica *r, const struct serving_model *m,
+			       double fresh, double output);
 
 /* The roofline alone (FACTS §3), output tokens per second of a replica of gpus GPUs; 0 when
  * the weights and one sequence do not fit. */

@@ -76,6 +76,13 @@ static void compute_means(struct forecast *f)
 			add_mean(&m->by_model[k], &r->by_model[k], w);
 			m->cost_by_model[k] += r->cost_by_model[k] * w;
 		}
+		for (size_t k = 0; k < f->models.n_fleets; k++) {
+			m->fleet[k].gpu_hours += r->fleet[k].gpu_hours * w;
+			m->fleet[k].cost_usd += r->fleet[k].cost_usd * w;
+			m->fleet[k].utilisation += r->fleet[k].utilisation * w;
+			m->fleet[k].wait_seconds += r->fleet[k].wait_seconds * w;
+			m->fleet[k].calls += r->fleet[k].calls * w;
+		}
 		m->cost_total += loop_cost_total(r) * w;
 		m->cost_api += loop_cost_api(r) * w;
 		m->cost_self_hosted += r->cost_self_hosted * w;

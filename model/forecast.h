@@ -34,10 +34,11 @@ struct usage_mean {
 struct forecast_means {
 	struct usage_mean total;
 	struct usage_mean by_role[ROLE_COUNT];
-	struct usage_mean by_model[SCENARIO_MAX_DOMAINS + 1];
+	struct usage_mean by_model[LOOP_MAX_TARGETS];
 	double cost_total, cost_api, cost_self_hosted, cost_storage, cost_compute;
 	double cost_by_role[ROLE_COUNT];
-	double cost_by_model[SCENARIO_MAX_DOMAINS + 1];
+	double cost_by_model[LOOP_MAX_TARGETS];
+	struct fleet_result fleet[SCENARIO_MAX_FLEETS];
 	double wall_hours, archive_nodes, archive_bytes, io_bytes, max_depth, best_score;
 	double sandbox_cpu_hours, sandbox_gpu_hours, storage_requests, gpu_sim_hours;
 	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */

@@ -16,47 +16,179 @@ const char *role_name(enum role r)
 
 /* ---- models -------------------------------------------------------------------------------- */
 
+static int check_rates(const struct scenario *sc, const struct price_sheet *ps, const char *path,
+		       const char *name, const struct price *p, const struct session_params *session,
+		       const struct route *route, struct hc_err *err)
+{
+	const char *missing = NULL, *allowed = NULL;
+	if (session->caching != CACHING_OFF && isnan(p->cache_read))
+		missing = "cache read", allowed = "caching \"off\" for it";
+	else if (session->caching == CACHING_EXPLICIT && isnan(p->cache_write))
+		missing = "cache write", allowed = "caching \"automatic\" or \"off\" for it";
+	else if (session->caching == CACHING_EXPLICIT && session->cache_write_ttl == CACHE_TTL_1H &&
+		 isnan(p->cache_write_1h))
+		missing = "1-hour cache write", allowed = "cache_write_ttl \"5m\" for it";
+	else if (route->batch && (isnan(p->batch_input) || isnan(p->batch_output)))
+		missing = "batch", allowed = "batch false for it";
+	else if (route->batch && session->caching != CACHING_OFF)
+		missing = "batch cache", allowed = "caching \"off\" with batch";
+	if (!missing)
+		return 0;
+	return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no %s price in '%s'; allowed: %s",
+			  sc->origin, path, name, missing, ps->origin, allowed);
+}
+
+static int add_target(struct loop_models *m, const char *name, const struct price *p, int fleet)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (p ? m->prices[i] == p : m->fleet[i] == fleet)
+			return (int)i;
+	m->names[m->n] = name;
+	m->prices[m->n] = p;
+	m->fleet[m->n] = fleet;
+	snprintf(m->labels[m->n], sizeof(m->labels[m->n]), "%s%s", p ? "" : "fleet:",
+		 p ? p->name : name);
+	return (int)m->n++;
+}
+
+static int fleet_index(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->n_fleets; i++)
+		if (!strcmp(sc->fleets[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* The role's target: its fleet, or its model in the price sheet. */
 static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, const char *path,
 		       const char *name, const struct session_params *session,
-		       struct loop_models *m, int *index, struct hc_err *err)
+		       const struct route *route, struct loop_models *m, int *index,
+		       struct hc_err *err)
 {
 	const struct price *p;
+	if (route->fleet[0]) {
+		*index = add_target(m, route->fleet, NULL, fleet_index(sc, route->fleet));
+		return 0;
+	}
 	if (price_sheet_lookup(ps, name, &p, err))
 		return hc_err_prefix(err, "%s: %s", sc->origin, path);
-	if (session->caching != CACHING_OFF && isnan(p->cache_read))
-		return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no cache read price in "
-				  "'%s'; allowed: caching \"off\" for it", sc->origin, path, name,
-				  ps->origin);
-	if (session->caching == CACHING_EXPLICIT && isnan(p->cache_write))
-		return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' has no cache write price in "
-				  "'%s'; allowed: caching \"automatic\" or \"off\" for it", sc->origin,
-				  path, name, ps->origin);
-	for (size_t i = 0; i < m->n; i++)
-		if (m->prices[i] == p) {
-			*index = (int)i;
-			return 0;
-		}
-	*index = (int)m->n;
-	m->names[m->n] = name;
-	m->prices[m->n++] = p;
+	if (check_rates(sc, ps, path, name, p, session, route, err))
+		return HC_EINPUT;
+	*index = add_target(m, name, p, -1);
 	return 0;
+}
+
+/*
+ * The mean call of a session (docs/costs.md, "Fleets in simulate"): with K calls, prompt P,
+ * visible output v and tool result T per call, call t's input is P + (t − 1)(v + T), so the
+ * mean input is P + (K − 1)(v + T) / 2; the cached part of call t ≥ 2 is hit · (P + (t − 2)
+ * (v + T)). Accumulated weighted by the calls per iteration.
+ */
+static void add_shape(const struct session_params *p, double sessions, double sum[4])
+{
+	double k = dist_mean(&p->calls);
+	k = k < 1 ? 1 : k > p->max_calls ? p->max_calls : k;
+	double out = dist_mean(&p->output_tokens);
+	out = out > p->max_output_tokens ? p->max_output_tokens : out;
+	double grow = out * (1 - p->reasoning_fraction) + dist_mean(&p->tool_result_tokens);
+	double prompt = dist_mean(&p->prompt_tokens);
+	double hit = p->caching == CACHING_OFF ? 0 : p->cache_hit_rate;
+	double w = k * sessions;
+	sum[0] += w;
+	sum[1] += w * (prompt + (k - 1) * grow / 2);
+	sum[2] += w * hit * (k - 1) / k * (prompt + (k - 2) * grow / 2);
+	sum[3] += w * out;
+}
+
+static void fleet_shape(const struct scenario *sc, int f, struct loop_fleet *lf)
+{
+	double sum[4] = { 0, 0, 0, 0 };
+	const char *name = sc->fleets[f].name;
+	if (!strcmp(sc->self_modification.route.fleet, name))
+		add_shape(&sc->self_modification.session, sc->children_per_iteration, sum);
+	for (size_t d = 0; d < sc->n_domains; d++)
+		if (!strcmp(sc->domains[d].route.fleet, name))
+			add_shape(&sc->domains[d].task,
+				  (double)sc->domains[d].full_tasks * sc->children_per_iteration,
+				  sum);
+	lf->isl = lf->spec->request_input_tokens > 0 ? lf->spec->request_input_tokens
+						     : sum[1] / sum[0];
+	lf->isl_cached = lf->spec->request_input_tokens > 0 ? 0 : sum[2] / sum[0];
+	lf->osl = lf->spec->request_output_tokens > 0 ? lf->spec->request_output_tokens
+						      : sum[3] / sum[0];
+	if (lf->osl < 1)
+		lf->osl = 1;
+}
+
+static int size_fleet(const struct scenario *sc, int f, const struct gpu_sheet *gs,
+		      const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err)
+{
+	const struct fleet_spec *spec = &sc->fleets[f];
+	const struct serving_model *sm;
+	const struct gpu *g;
+	lf->spec = spec;
+	if (serving_sheet_lookup(ss, spec->serve_model, &sm, err) ||
+	    gpu_sheet_lookup(gs, spec->gpu, &g, err))
+		return hc_err_prefix(err, "%s: fleets[%d]", sc->origin, f);
+	lf->model = *sm;
+	fleet_shape(sc, f, lf);
+	if (fleet_replica(ss, sm, (enum precision)spec->precision, g, spec->gpus_per_replica,
+			  lf->isl, lf->isl_cached, lf->osl, &lf->replica, err))
+		return hc_err_prefix(err, "%s: fleets[%d]", sc->origin, f);
+	lf->gpu_hour_usd = spec->gpu_hour_usd > 0 ? spec->gpu_hour_usd
+			   : gpu_hour_usd(g, (enum gpu_pricing)spec->pricing, &gs->owned);
+	if (isnan(lf->gpu_hour_usd))
+		return hc_err_set(err, HC_EINPUT, "%s: fleets[%d].gpu_hour_usd: %s has no %s price "
+				  "in '%s'; allowed: a price > 0 here", sc->origin, f, g->name,
+				  gpu_pricing_name((enum gpu_pricing)spec->pricing), gs->origin);
+	lf->slots = spec->replicas * lf->replica.batch;
+	return 0;
+}
+
+/* Sizes the fleets that targets use, in the embedded GPU and serving sheets. */
+static int resolve_fleets(const struct scenario *sc, struct loop_models *m, struct hc_err *err)
+{
+	struct gpu_sheet gs;
+	struct serving_sheet ss;
+	int rc = 0, used = 0;
+	for (size_t i = 0; i < m->n; i++)
+		used |= m->fleet[i] >= 0;
+	if (!used)
+		return 0;
+	if (gpu_sheet_load(&gs, NULL, err))
+		return HC_ERUNTIME;
+	if (serving_sheet_load(&ss, NULL, err)) {
+		gpu_sheet_release(&gs);
+		return HC_ERUNTIME;
+	}
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		if (m->fleet[i] < 0)
+			continue;
+		int f = m->fleet[i];
+		m->fleet[i] = (int)m->n_fleets;
+		rc = size_fleet(sc, f, &gs, &ss, &m->fleets[m->n_fleets++], err);
+	}
+	serving_sheet_release(&ss);
+	gpu_sheet_release(&gs);
+	return rc;
 }
 
 int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 			struct loop_models *m, struct hc_err *err)
 {
 	char path[128];
-	m->n = 0;
+	memset(m, 0, sizeof(*m));
 	if (resolve_one(sc, ps, "self_modification.model", sc->self_modification.model,
-			&sc->self_modification.session, m, &m->selfmod, err))
+			&sc->self_modification.session, &sc->self_modification.route, m,
+			&m->selfmod, err))
 		return err ? err->code : HC_EINPUT;
 	for (size_t d = 0; d < sc->n_domains; d++) {
 		snprintf(path, sizeof(path), "domains[%zu].model", d);
-		if (resolve_one(sc, ps, path, sc->domains[d].model, &sc->domains[d].task, m,
-				&m->domain[d], err))
+		if (resolve_one(sc, ps, path, sc->domains[d].model, &sc->domains[d].task,
+				&sc->domains[d].route, m, &m->domain[d], err))
 			return err ? err->code : HC_EINPUT;
 	}
-	return 0;
+	return resolve_fleets(sc, m, err);
 }
 
 /* ---- the processes ------------------------------------------------------------------------ */
@@ -71,7 +203,8 @@ struct run {
 	struct rng rng;
 	const struct scenario *sc;
 	const struct loop_models *models;
-	struct endpoint_state ep[SCENARIO_MAX_DOMAINS + 1];
+	struct endpoint_state ep[LOOP_MAX_TARGETS];
+	struct pool fleet_slots[SCENARIO_MAX_FLEETS];
 	struct archive archive;
 	double *quality;          /* n_domains per archive node */
 	size_t quality_cap;       /* nodes */
@@ -117,21 +250,50 @@ static void fail(struct run *run)
 	sim_stop(&run->sim);
 }
 
-/* Accounts a call's usage and cost, then schedules fn when the call's answer is complete. */
-static void call_llm(struct run *run, int model, enum role role, struct child *c,
-		     const struct usage *u, sim_fn fn, void *arg)
-{
-	struct endpoint_state *ep = &run->ep[model];
-	double cost = price_cost(run->models->prices[model], u);
-	struct loop_result *res = run->res;
-	usage_add(&res->by_role[role], u);
-	usage_add(&res->by_model[model], u);
-	usage_add(&c->row.usage[role], u);
-	res->cost_by_role[role] += cost;
-	res->cost_by_model[model] += cost;
-	c->row.cost_usd += cost;
+/* A call waiting for, or holding, one of a fleet's batch slots. */
+struct fleet_call {
+	struct pool *slots;
+	double seconds;
+	sim_fn fn;
+	void *arg;
+};
 
-	double now = run->sim.now;
+static void fleet_call_end(struct sim *s, void *arg)
+{
+	struct fleet_call *fc = arg;
+	pool_done(fc->slots);
+	fc->fn(s, fc->arg);
+	free(fc);
+}
+
+static void fleet_call_start(struct sim *s, void *arg)
+{
+	struct fleet_call *fc = arg;
+	sim_after(s, fc->seconds, fleet_call_end, fc);
+}
+
+/* Queues the call on the fleet's slots (docs/costs.md, "Fleets in simulate"). */
+static void call_fleet(struct run *run, int f, const struct usage *u, sim_fn fn, void *arg)
+{
+	const struct loop_fleet *lf = &run->models->fleets[f];
+	struct fleet_call *fc = malloc(sizeof(*fc));
+	if (!fc) {
+		fail(run);
+		return;
+	}
+	fc->slots = &run->fleet_slots[f];
+	fc->seconds = lf->spec->ttft_seconds +
+		      fleet_call_slot_seconds(&lf->replica, &lf->model,
+					      (double)(u->input - u->cache_read), (double)u->output);
+	fc->fn = fn;
+	fc->arg = arg;
+	run->res->fleet[f].calls += 1;
+	pool_request(fc->slots, fleet_call_start, fc);
+}
+
+/* Seconds until the API's answer is complete, rate limits first. */
+static double api_latency(struct endpoint_state *ep, double now, const struct usage *u)
+{
 	double start = tbucket_reserve(&ep->rpm, now, 1);
 	double t2 = tbucket_reserve(&ep->tpm, now, (double)usage_total(u));
 	if (t2 > start)
@@ -139,7 +301,35 @@ static void call_llm(struct run *run, int model, enum role role, struct child *c
 	double latency = ep->e.ttft_seconds + (double)u->output / ep->e.decode_tokens_per_second;
 	if (ep->e.prefill_tokens_per_second > 0)
 		latency += (double)u->input / ep->e.prefill_tokens_per_second;
-	sim_at(&run->sim, start + latency, fn, arg);
+	return start - now + latency;
+}
+
+/*
+ * Accounts a call's usage and cost, then schedules fn when the call's answer is complete: on
+ * the role's fleet, through the batch API, or on the model's API endpoint.
+ */
+static void call_llm(struct run *run, int target, enum role role, const struct route *route,
+		     const struct session_params *sp, struct child *c, const struct usage *u,
+		     sim_fn fn, void *arg)
+{
+	struct loop_result *res = run->res;
+	usage_add(&res->by_role[role], u);
+	usage_add(&res->by_model[target], u);
+	usage_add(&c->row.usage[role], u);
+	int f = run->models->fleet[target];
+	if (f >= 0) {
+		call_fleet(run, f, u, fn, arg);
+		return;
+	}
+	unsigned flags = (route->batch ? PRICE_BATCH : 0) |
+			 (sp->cache_write_ttl == CACHE_TTL_1H ? PRICE_CACHE_1H : 0);
+	double cost = price_call_cost(run->models->prices[target], u, flags);
+	res->cost_by_role[role] += cost;
+	res->cost_by_model[target] += cost;
+	c->row.cost_usd += cost;
+	double latency = route->batch ? route->batch_latency_hours * 3600
+				      : api_latency(&run->ep[target], run->sim.now, u);
+	sim_after(&run->sim, latency, fn, arg);
 }
 
 static void child_finish(struct child *c);
@@ -187,8 +377,9 @@ static void task_step(struct sim *s, void *arg)
 	struct run *run = t->child->run;
 	struct usage u;
 	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
-		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, t->child, &u,
-			 task_tool_done, t);
+		const struct domain *d = &run->sc->domains[t->domain];
+		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, &d->route, &d->task,
+			 t->child, &u, task_tool_done, t);
 		return;
 	}
 	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
@@ -289,7 +480,8 @@ static void selfmod_step(struct sim *s, void *arg)
 	struct usage u;
 	int timed_out = s->now - c->session_start >= sm->timeout_hours * 3600;
 	if (!timed_out && session_next(&c->session, &run->rng, &u, &c->tool_seconds)) {
-		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, c, &u, selfmod_tool_done, c);
+		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, &sm->route, &sm->session, c,
+			 &u, selfmod_tool_done, c);
 		return;
 	}
 	if (timed_out && c->session.done < c->session.calls) {
@@ -498,11 +690,16 @@ static int run_init(struct run *run, const struct scenario *sc, const struct loo
 		tbucket_init(&ep->rpm, ep->e.requests_per_minute / 60, ep->e.requests_per_minute);
 		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
 	}
+	int pools_ok = 1;
+	for (size_t f = 0; f < m->n_fleets; f++)
+		pools_ok &= !pool_init(&run->fleet_slots[f], &run->sim, m->fleets[f].slots);
 	size_t nodes = (size_t)sc->iterations * sc->children_per_iteration + 1;
 	run->quality_cap = nodes;
 	run->quality = malloc(nodes * sc->n_domains * sizeof(*run->quality));
-	if (!run->quality || archive_init(&run->archive, nodes) ||
+	if (!pools_ok || !run->quality || archive_init(&run->archive, nodes) ||
 	    rng_init(&run->rng, seed, rep)) {
+		for (size_t f = 0; f < m->n_fleets; f++)
+			pool_release(&run->fleet_slots[f]);
 		free(run->quality);
 		archive_release(&run->archive);
 		sim_release(&run->sim);
@@ -513,6 +710,8 @@ static int run_init(struct run *run, const struct scenario *sc, const struct loo
 
 static void run_release(struct run *run)
 {
+	for (size_t f = 0; f < run->models->n_fleets; f++)
+		pool_release(&run->fleet_slots[f]);
 	free(run->quality);
 	archive_release(&run->archive);
 	rng_release(&run->rng);
@@ -527,6 +726,22 @@ static void price_the_rest(const struct cost_params *cp, struct loop_result *res
 			    res->storage_requests / 1000 * cp->storage_usd_per_1000_requests;
 	res->cost_compute = res->sandbox_cpu_hours * cp->sandbox_vcpus * cp->vcpu_hour_usd +
 			    res->sandbox_gpu_hours * cp->sim_gpu_hour_usd;
+}
+
+/* Fleets cost their provisioned GPU-hours over the whole run, idle ones included. */
+static void price_fleets(struct run *run)
+{
+	struct loop_result *res = run->res;
+	for (size_t f = 0; f < run->models->n_fleets; f++) {
+		const struct loop_fleet *lf = &run->models->fleets[f];
+		const struct pool *slots = &run->fleet_slots[f];
+		res->fleet[f].gpu_hours = (double)lf->spec->replicas * lf->replica.gpus *
+					  res->wall_seconds / 3600;
+		res->fleet[f].cost_usd = res->fleet[f].gpu_hours * lf->gpu_hour_usd;
+		res->fleet[f].utilisation = pool_utilisation(slots);
+		res->fleet[f].wait_seconds = slots->wait.n ? slots->wait.mean : 0;
+		res->cost_self_hosted += res->fleet[f].cost_usd;
+	}
 }
 
 static void summarise(struct run *run)
@@ -544,6 +759,7 @@ static void summarise(struct run *run)
 			res->best_score = a->nodes[i].score;
 	}
 	price_the_rest(&run->sc->costs, res);
+	price_fleets(run);
 }
 
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "model/fleet.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
@@ -24,22 +25,52 @@ enum role { ROLE_SELF_MODIFY, ROLE_EVALUATE, ROLE_COUNT };
 
 const char *role_name(enum role r);
 
-/* The distinct models a scenario uses, each resolved in a price sheet. */
+#define LOOP_MAX_TARGETS (SCENARIO_MAX_DOMAINS + 1) /* one per role at most */
+
+/* A fleet routed to: sized for the routed calls' mean shape and priced (docs/costs.md). */
+struct loop_fleet {
+	const struct fleet_spec *spec;
+	struct serving_model model;
+	struct replica replica;
+	double gpu_hour_usd;
+	unsigned slots;                                /* replicas × batch */
+	double isl, isl_cached, osl;                   /* the shape it is sized for */
+};
+
+/*
+ * Where the scenario's calls go: the distinct API models (each resolved in a price sheet) and
+ * the fleets that routes use. Targets are indexed together; a fleet's has no price.
+ */
 struct loop_models {
 	size_t n;
-	const char *names[SCENARIO_MAX_DOMAINS + 1];   /* the scenario's spelling, first seen */
-	const struct price *prices[SCENARIO_MAX_DOMAINS + 1];
-	int selfmod;                                   /* index of the meta agent's model */
-	int domain[SCENARIO_MAX_DOMAINS];              /* index of each domain's model */
+	const char *names[LOOP_MAX_TARGETS];   /* the scenario's spelling, first seen */
+	const struct price *prices[LOOP_MAX_TARGETS]; /* NULL for a fleet */
+	int fleet[LOOP_MAX_TARGETS];           /* index into fleets, or -1 for an API model */
+	char labels[LOOP_MAX_TARGETS][SCENARIO_NAME_MAX + 8]; /* price name or "fleet:NAME" */
+	int selfmod;                           /* the meta agent's target */
+	int domain[SCENARIO_MAX_DOMAINS];      /* each domain's target */
+	struct loop_fleet fleets[SCENARIO_MAX_FLEETS];
+	size_t n_fleets;
 };
 
 /*
  * Resolves every model of sc in ps and checks that each rate the scenario will need is known
- * (cache writes under explicit caching, cache reads under caching). HC_EINPUT with a message
- * naming the JSON path, the model and the sheet's close matches otherwise.
+ * (cache writes under explicit caching, the 1-hour write rate when asked, cache reads under
+ * caching, batch rates for batched roles). Fleets routed to are resolved in the embedded GPU
+ * and serving sheets and sized. HC_EINPUT with a message naming the JSON path, the model and
+ * the sheet's close matches otherwise.
  */
 int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 			struct loop_models *m, struct hc_err *err);
+
+/* What a fleet did in a run (docs/costs.md, "Fleets in simulate"). */
+struct fleet_result {
+	double gpu_hours;     /* provisioned: replicas × GPUs × wall time */
+	double cost_usd;
+	double utilisation;   /* busy slot time over slot time */
+	double wait_seconds;  /* mean wait for a slot */
+	double calls;
+};
 
 /* One row per child (and one for the initial evaluation, iteration 0). */
 struct iteration_row {
@@ -61,9 +92,10 @@ struct iteration_row {
 struct loop_result {
 	struct usage by_role[ROLE_COUNT];
 	double cost_by_role[ROLE_COUNT];
-	struct usage by_model[SCENARIO_MAX_DOMAINS + 1]; /* indexed like loop_models */
-	double cost_by_model[SCENARIO_MAX_DOMAINS + 1];
-	double cost_self_hosted;  /* provisioned GPU-hours of fleets (none yet: 0) */
+	struct usage by_model[LOOP_MAX_TARGETS]; /* indexed like loop_models */
+	double cost_by_model[LOOP_MAX_TARGETS];
+	double cost_self_hosted;  /* provisioned GPU-hours of the fleets */
+	struct fleet_result fleet[SCENARIO_MAX_FLEETS]; /* indexed like loop_models.fleets */
 	double cost_storage;      /* archive GB-months over the retention, and requests */
 	double cost_compute;      /* sandbox vCPU-hours and simulator GPU-hours */
 	double sandbox_cpu_hours; /* sandbox occupancy: rebuild to compile check, and tasks */

@@ -44,6 +44,10 @@ struct table {
 static const char *const parent_rules[] = { "paper", "dgmh-code", "dgm-code", NULL };
 static const char *const eval_modes[] = { "staged", "full", NULL };
 static const char *const cachings[] = { "off", "automatic", "explicit", NULL };
+static const char *const cache_ttls[] = { "5m", "1h", NULL };
+/* in the order of enum precision and enum gpu_pricing (model/fleet.h) */
+static const char *const precisions[] = { "fp8", "bf16", NULL };
+static const char *const pricings[] = { "on-demand", "spot", "reserved", "owned", NULL };
 
 static const struct field top_fields[] = {
 	STR(struct scenario, name, NULL, 1, "A short name, used in titles and file names."),
@@ -84,6 +88,21 @@ static const struct field session_fields[] = {
 	     "(Anthropic: the prefix is read, the new part written)."),
 	DBL(struct session_params, cache_hit_rate, "1", 0, 1, "",
 	    "Share of the repeated prefix that is read from the cache."),
+	ENUM(struct session_params, cache_write_ttl, "\"5m\"", cache_ttls,
+	     "Explicit caching: writes go to the 5-minute cache or the 1-hour one (billed at "
+	     "its own rate)."),
+};
+
+static const struct field route_fields[] = {
+	STR(struct route, fleet, "\"\"", 0,
+	    "A fleet of `fleets[]` that serves these calls instead of the model's API (\"\": "
+	    "the API)."),
+	BOOL(struct route, batch, "false",
+	     "Send the calls through the provider's batch API: batch rates, and each answer "
+	     "arrives batch_latency_hours later."),
+	DBL(struct route, batch_latency_hours, "24", 0, 720, "h",
+	    "Wait for a batched call's answer: the providers' completion window is 24 h; most "
+	    "batches finish sooner."),
 };
 
 static const struct field selfmod_fields[] = {
@@ -134,6 +153,29 @@ static const struct field endpoint_fields[] = {
 	    "Rate limit on input + output tokens (0: none)."),
 };
 
+static const struct field fleet_fields[] = {
+	STR(struct fleet_spec, name, NULL, 1, "The fleet's name, used by `fleet` routes."),
+	STR(struct fleet_spec, serve_model, "\"llama-3.3-70b\"", 1,
+	    "The open-weights model served (a serving sheet name or alias)."),
+	ENUM(struct fleet_spec, precision, "\"fp8\"", precisions, "Weights and KV cache precision."),
+	STR(struct fleet_spec, gpu, "\"h100-sxm\"", 1, "The GPU (a GPU sheet name or alias)."),
+	UINT(struct fleet_spec, gpus_per_replica, "0", 0, 16, "GPUs",
+	     "Tensor-parallel size of a replica (0: the smallest that fits a batch of 8)."),
+	UINT(struct fleet_spec, replicas, "1", 1, 10000, "replicas",
+	     "Replicas provisioned for the whole run, idle or not."),
+	ENUM(struct fleet_spec, pricing, "\"on-demand\"", pricings,
+	     "How the GPUs are paid for (docs/costs.md)."),
+	DBL(struct fleet_spec, gpu_hour_usd, "0", 0, 1000, "USD/GPU-hour",
+	    "Price per provisioned GPU-hour (0: the GPU sheet's price for `pricing`)."),
+	DBL(struct fleet_spec, ttft_seconds, "0.05", 0, 3600, "s",
+	    "Scheduling and network overhead per call, before prefill."),
+	DBL(struct fleet_spec, request_input_tokens, "0", 0, 2e6, "tokens",
+	    "Prompt length the replica's batch and speed are sized for (0: the mean of the "
+	    "routed sessions)."),
+	DBL(struct fleet_spec, request_output_tokens, "0", 0, 1e6, "tokens",
+	    "Output length the replica is sized for (0: the mean of the routed sessions)."),
+};
+
 static const struct field archive_fields[] = {
 	DBL(struct archive_params, root_bytes, "5e6", 0, 1e13, "bytes",
 	    "The initial agent's repository, the archive's root."),
@@ -174,7 +216,7 @@ static const struct field cost_fields[] = {
 };
 
 static const struct table top_table = { "(top level)",
-	"Also `self_modification`, `domains`, `models`, `archive` and `costs` below. Keys that start "
+	"Also `self_modification`, `domains`, `models`, `fleets`, `archive` and `costs` below. Keys that start "
 	"with `_` are comments and are ignored everywhere.", top_fields, COUNT(top_fields) };
 static const struct table selfmod_table = { "self_modification",
 	"The meta agent's session; the session fields below also belong here.",
@@ -188,6 +230,13 @@ static const struct table domain_table = { "domains[]",
 static const struct table endpoint_table = { "models[]",
 	"Optional: latency and rate limits per model; a model not listed gets these defaults.",
 	endpoint_fields, COUNT(endpoint_fields) };
+static const struct table route_table = { "self_modification, domains[]",
+	"Routing: where the role's calls go (docs/costs.md).", route_fields,
+	COUNT(route_fields) };
+static const struct table fleet_table = { "fleets[]",
+	"Optional: self-hosted fleets (GPU and serving sheets: docs/costs.md). Calls routed to a "
+	"fleet queue on its replicas' batch slots; the fleet costs its provisioned GPU-hours.",
+	fleet_fields, COUNT(fleet_fields) };
 static const struct table archive_table = { "archive", "Archive sizes and rebuild I/O.",
 	archive_fields, COUNT(archive_fields) };
 static const struct table cost_table = { "costs",
@@ -526,8 +575,8 @@ static const char *const domain_subs[] = { "task", NULL };
 static int parse_domain(const struct ctx *c, const char *path, const cJSON *obj, struct domain *d)
 {
 	char p[256];
-	const struct part parts[] = { { &domain_table, d } };
-	if (parse_object(c, path, obj, parts, 1, domain_subs))
+	const struct part parts[] = { { &domain_table, d }, { &route_table, &d->route } };
+	if (parse_object(c, path, obj, parts, 2, domain_subs))
 		return c->err ? c->err->code : HC_EINPUT;
 	const cJSON *task = cJSON_GetObjectItemCaseSensitive(obj, "task");
 	snprintf(p, sizeof(p), "%s.task", path);
@@ -581,8 +630,46 @@ static int parse_endpoint_item(const struct ctx *c, const char *path, const cJSO
 	return parse_object(c, path, obj, parts, 1, NULL);
 }
 
-static const char *const top_subs[] = { "self_modification", "domains", "models", "archive",
-					"costs", NULL };
+static int parse_fleet_item(const struct ctx *c, const char *path, const cJSON *obj, void *f)
+{
+	const struct part parts[] = { { &fleet_table, f } };
+	return parse_object(c, path, obj, parts, 1, NULL);
+}
+
+static const char *const top_subs[] = { "self_modification", "domains", "models", "fleets",
+					"archive", "costs", NULL };
+
+/* A route names a fleet of the file, or none. */
+static int check_route(const struct ctx *c, const struct scenario *sc, const char *path,
+		       const struct route *r)
+{
+	const char *names[SCENARIO_MAX_FLEETS];
+	if (!r->fleet[0])
+		return 0;
+	for (size_t i = 0; i < sc->n_fleets; i++) {
+		if (!strcmp(sc->fleets[i].name, r->fleet))
+			return 0;
+		names[i] = sc->fleets[i].name;
+	}
+	char near[200];
+	textdist_suggest(r->fleet, names, sc->n_fleets, near, sizeof(near));
+	return hc_err_set(c->err, HC_EINPUT, "%s: %s.fleet: got \"%s\"; allowed: \"\" (the API) "
+			  "or a fleet of `fleets` (close matches: %s)", c->origin, path, r->fleet,
+			  near);
+}
+
+static int check_routes(const struct ctx *c, const struct scenario *sc)
+{
+	char p[64];
+	if (check_route(c, sc, "self_modification", &sc->self_modification.route))
+		return HC_EINPUT;
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		snprintf(p, sizeof(p), "domains[%zu]", d);
+		if (check_route(c, sc, p, &sc->domains[d].route))
+			return HC_EINPUT;
+	}
+	return 0;
+}
 
 /* Parses an optional section: absent, every field takes its default. */
 static int parse_optional(const struct ctx *c, const cJSON *root, const char *key,
@@ -606,8 +693,9 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 		return hc_err_set(c->err, HC_EINPUT, "%s: self_modification: missing; this section "
 				  "is required (the meta agent's session)", c->origin);
 	const struct part smp[] = { { &selfmod_table, &sc->self_modification },
+				    { &route_table, &sc->self_modification.route },
 				    { &session_table, &sc->self_modification.session } };
-	if (parse_object(c, "self_modification", sm, smp, 2, NULL))
+	if (parse_object(c, "self_modification", sm, smp, 3, NULL))
 		return c->err ? c->err->code : HC_EINPUT;
 	if (parse_optional(c, root, "archive", &archive_table, &sc->archive) ||
 	    parse_optional(c, root, "costs", &cost_table, &sc->costs))
@@ -622,7 +710,12 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 					(void **)&sc->models, sizeof(struct endpoint),
 					&sc->n_models, parse_endpoint_item))
 		return c->err ? c->err->code : HC_EINPUT;
-	return 0;
+	const cJSON *fleets = cJSON_GetObjectItemCaseSensitive(root, "fleets");
+	if (fleets && parse_named_array(c, "fleets", fleets, 0, SCENARIO_MAX_FLEETS,
+					(void **)&sc->fleets, sizeof(struct fleet_spec),
+					&sc->n_fleets, parse_fleet_item))
+		return c->err ? c->err->code : HC_EINPUT;
+	return check_routes(c, sc);
 }
 
 int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origin,
@@ -661,9 +754,11 @@ void scenario_release(struct scenario *sc)
 	}
 	free(sc->domains);
 	free(sc->models);
+	free(sc->fleets);
 	sc->domains = NULL;
 	sc->models = NULL;
-	sc->n_domains = sc->n_models = 0;
+	sc->fleets = NULL;
+	sc->n_domains = sc->n_models = sc->n_fleets = 0;
 }
 
 /* ---- the effective scenario ------------------------------------------------------------ */
@@ -718,11 +813,13 @@ cJSON *scenario_to_json(const struct scenario *sc)
 	fields_to_json(root, &top_table, sc);
 	cJSON *sm = cJSON_AddObjectToObject(root, "self_modification");
 	fields_to_json(sm, &selfmod_table, &sc->self_modification);
+	fields_to_json(sm, &route_table, &sc->self_modification.route);
 	fields_to_json(sm, &session_table, &sc->self_modification.session);
 	cJSON *domains = cJSON_AddArrayToObject(root, "domains");
 	for (size_t i = 0; i < sc->n_domains; i++) {
 		cJSON *d = cJSON_CreateObject();
 		fields_to_json(d, &domain_table, &sc->domains[i]);
+		fields_to_json(d, &route_table, &sc->domains[i].route);
 		fields_to_json(cJSON_AddObjectToObject(d, "task"), &session_table,
 			       &sc->domains[i].task);
 		cJSON_AddItemToArray(domains, d);
@@ -732,6 +829,12 @@ cJSON *scenario_to_json(const struct scenario *sc)
 		cJSON *m = cJSON_CreateObject();
 		fields_to_json(m, &endpoint_table, &sc->models[i]);
 		cJSON_AddItemToArray(models, m);
+	}
+	cJSON *fleets = cJSON_AddArrayToObject(root, "fleets");
+	for (size_t i = 0; i < sc->n_fleets; i++) {
+		cJSON *f = cJSON_CreateObject();
+		fields_to_json(f, &fleet_table, &sc->fleets[i]);
+		cJSON_AddItemToArray(fleets, f);
 	}
 	fields_to_json(cJSON_AddObjectToObject(root, "archive"), &archive_table, &sc->archive);
 	fields_to_json(cJSON_AddObjectToObject(root, "costs"), &cost_table, &sc->costs);
@@ -910,7 +1013,9 @@ void scenario_reference(FILE *out)
 	write_table(out, &selfmod_table);
 	write_table(out, &session_table);
 	write_table(out, &domain_table);
+	write_table(out, &route_table);
 	write_table(out, &endpoint_table);
+	write_table(out, &fleet_table);
 	write_table(out, &archive_table);
 	write_table(out, &cost_table);
 }

@@ -21,10 +21,12 @@
 #define SCENARIO_NAME_MAX 96
 #define SCENARIO_MAX_DOMAINS 16
 #define SCENARIO_MAX_MODELS 32
+#define SCENARIO_MAX_FLEETS 8
 
 enum parent_rule { PARENT_PAPER, PARENT_DGMH_CODE, PARENT_DGM_CODE };
 enum eval_mode { EVAL_STAGED, EVAL_FULL };
 enum caching { CACHING_OFF, CACHING_AUTOMATIC, CACHING_EXPLICIT };
+enum cache_ttl { CACHE_TTL_5M, CACHE_TTL_1H };
 
 /* The token and tool-time model of one agentic LLM session (docs/model.md, "Sessions"). */
 struct session_params {
@@ -38,10 +40,19 @@ struct session_params {
 	struct dist tool_seconds;       /* tool execution after each call */
 	enum caching caching;
 	double cache_hit_rate;          /* share of the repeated prefix read from the cache */
+	enum cache_ttl cache_write_ttl; /* the cache explicit caching writes */
+};
+
+/* Where a role's calls go: its model's API, the API's batch mode, or a self-hosted fleet. */
+struct route {
+	char fleet[SCENARIO_NAME_MAX];  /* "": the API */
+	int batch;                      /* through the provider's batch API */
+	double batch_latency_hours;     /* a batched call's answer arrives this much later */
 };
 
 struct self_modification {
 	char model[SCENARIO_NAME_MAX];
+	struct route route;
 	struct session_params session;
 	double timeout_hours;
 	double compile_failure_rate;
@@ -52,6 +63,7 @@ struct self_modification {
 struct domain {
 	char name[SCENARIO_NAME_MAX];
 	char model[SCENARIO_NAME_MAX];
+	struct route route;
 	unsigned screen_tasks, full_tasks, eval_workers;
 	unsigned gate_min_passed;       /* screen tasks that must pass for the rest to run */
 	double initial_score;           /* the initial agent's chance to solve a task */
@@ -69,6 +81,21 @@ struct endpoint {
 	double decode_tokens_per_second;
 	double requests_per_minute;       /* 0: no limit */
 	double tokens_per_minute;         /* 0: no limit */
+};
+
+/* A self-hosted fleet that roles can be routed to (docs/costs.md, "Fleets in simulate"). */
+struct fleet_spec {
+	char name[SCENARIO_NAME_MAX];
+	char serve_model[SCENARIO_NAME_MAX]; /* a serving sheet model */
+	int precision;                  /* enum precision (model/fleet.h) */
+	char gpu[SCENARIO_NAME_MAX];
+	unsigned gpus_per_replica;      /* 0: the smallest tensor-parallel size that fits */
+	unsigned replicas;              /* provisioned for the whole run */
+	int pricing;                    /* enum gpu_pricing (model/fleet.h) */
+	double gpu_hour_usd;            /* 0: the GPU sheet's price for the pricing mode */
+	double ttft_seconds;            /* scheduling and network overhead per call */
+	double request_input_tokens;    /* the shape the replica is sized for; 0: derived */
+	double request_output_tokens;
 };
 
 struct archive_params {
@@ -107,6 +134,8 @@ struct scenario {
 	size_t n_domains;
 	struct endpoint *models;        /* endpoints given in the file; others take defaults */
 	size_t n_models;
+	struct fleet_spec *fleets;
+	size_t n_fleets;
 	struct archive_params archive;
 	struct cost_params costs;
 };

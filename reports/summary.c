@@ -27,7 +27,7 @@ static cJSON *tokens_json(const struct forecast *f)
 	cJSON *by_model = cJSON_AddObjectToObject(t, "by_model");
 	detail = cJSON_AddObjectToObject(t, "detail_by_model");
 	for (size_t k = 0; k < f->models.n; k++) {
-		const char *name = f->models.prices[k]->name;
+		const char *name = f->models.labels[k];
 		cJSON_AddNumberToObject(by_model, name, m->by_model[k].total);
 		cJSON_AddItemToObject(detail, name, usage_json(&m->by_model[k]));
 	}
@@ -48,8 +48,35 @@ static cJSON *cost_json(const struct forecast *f)
 		cJSON_AddNumberToObject(by_role, role_name((enum role)r), m->cost_by_role[r]);
 	cJSON *by_model = cJSON_AddObjectToObject(c, "by_model");
 	for (size_t k = 0; k < f->models.n; k++)
-		cJSON_AddNumberToObject(by_model, f->models.prices[k]->name, m->cost_by_model[k]);
+		cJSON_AddNumberToObject(by_model, f->models.labels[k], m->cost_by_model[k]);
 	return c;
+}
+
+static cJSON *fleets_json(const struct forecast *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t k = 0; k < f->models.n_fleets; k++) {
+		const struct loop_fleet *lf = &f->models.fleets[k];
+		const struct fleet_result *r = &f->mean.fleet[k];
+		cJSON *x = cJSON_AddObjectToObject(o, lf->spec->name);
+		cJSON_AddStringToObject(x, "serve_model", lf->model.name);
+		cJSON_AddStringToObject(x, "gpu", lf->spec->gpu);
+		cJSON_AddStringToObject(x, "pricing", gpu_pricing_name(lf->spec->pricing));
+		cJSON_AddNumberToObject(x, "gpu_hour_usd", lf->gpu_hour_usd);
+		cJSON_AddNumberToObject(x, "replicas", lf->spec->replicas);
+		cJSON_AddNumberToObject(x, "gpus_per_replica", lf->replica.gpus);
+		cJSON_AddNumberToObject(x, "batch", lf->replica.batch);
+		cJSON_AddNumberToObject(x, "replica_output_tokens_per_s",
+					lf->replica.output_tokens_per_s);
+		cJSON_AddNumberToObject(x, "sized_input_tokens", lf->isl);
+		cJSON_AddNumberToObject(x, "sized_output_tokens", lf->osl);
+		cJSON_AddNumberToObject(x, "calls", r->calls);
+		cJSON_AddNumberToObject(x, "gpu_hours", r->gpu_hours);
+		cJSON_AddNumberToObject(x, "cost_usd", r->cost_usd);
+		cJSON_AddNumberToObject(x, "utilisation", r->utilisation);
+		cJSON_AddNumberToObject(x, "mean_wait_seconds", r->wait_seconds);
+	}
+	return o;
 }
 
 static cJSON *quantiles_json(const struct forecast *f)
@@ -84,6 +111,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps)
 	cJSON_AddStringToObject(sheet, "source", ps->source);
 	cJSON_AddItemToObject(root, "tokens", tokens_json(f));
 	cJSON_AddItemToObject(root, "cost_usd", cost_json(f));
+	cJSON_AddItemToObject(root, "fleets", fleets_json(f));
 	cJSON *arch = cJSON_AddObjectToObject(root, "archive");
 	cJSON_AddNumberToObject(arch, "nodes", m->archive_nodes);
 	cJSON_AddNumberToObject(arch, "bytes", m->archive_bytes);
