@@ -6,6 +6,7 @@
 #define CLI_CLI_H
 
 #include <stdint.h>
+#include <time.h>
 #include "sim/hc_err.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -32,6 +33,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Parses a whole number in [min, max] for option opt; 0 or EXIT_USAGE with a message. */
 int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
 		  uint64_t *out);
+
+/* --start DATE: "YYYY-MM-DD" to its UTC midnight; prints a usage error otherwise. */
+int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *out);
 
 /* Writes n with a suffix: 1234 -> "1.23k", 88.6e6 -> "88.6M". */
 const char *cli_human(double n, char *buf, size_t size);

@@ -13,6 +13,8 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "reports/crossover_out.h"
+#include "reports/focus.h"
+#include "reports/summary.h"
 
 #define MAX_SETS 256
 
@@ -37,7 +39,9 @@ static const char usage[] =
 	"  --set PATH=VALUE    override a scenario field (repeatable)\n"
 	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
 	"  --runs R, --seed S  replications and seed of the simulation behind the mix\n"
-	"  --out DIR           results directory (default out/<scenario name>-crossover)\n"
+	"  --start DATE        the calendar day (UTC) costs_focus.csv starts on (default today)\n"
+	"  --out DIR           results directory (default out/<scenario name>-crossover); it\n"
+	"                      also holds the simulation's files, as simulate writes them\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Formulas and sources: docs/costs.md.\n";
@@ -47,11 +51,12 @@ struct options {
 	const char *sets[MAX_SETS];
 	size_t n_sets;
 	uint64_t runs, seed;
+	time_t start;
 	struct crossover_request rq;
 };
 
 enum { OPT_API = 256, OPT_SERVE, OPT_PRECISION, OPT_GPU, OPT_GPUS, OPT_PRICING, OPT_GPU_USD,
-       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT };
+       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT, OPT_START };
 
 static const struct option long_options[] = {
 	{ "api-model", required_argument, NULL, OPT_API },
@@ -68,6 +73,7 @@ static const struct option long_options[] = {
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },
+	{ "start", required_argument, NULL, OPT_START },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -136,6 +142,8 @@ static int parse_one(int c, struct options *o)
 	case OPT_OUT:
 		o->out = optarg;
 		return 0;
+	case OPT_START:
+		return cli_parse_date("crossover", "--start", optarg, &o->start);
 	}
 	fprintf(stderr, "(see 'hypercap crossover --help')\n");
 	return EXIT_USAGE;
@@ -147,10 +155,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->runs = 1;
 	o->seed = 1;
-	o->rq = (struct crossover_request){ .serve_model = "llama-3.3-70b", .gpu = "h100-sxm",
-					    .precision = PRECISION_FP8,
-					    .pricing = PRICING_ON_DEMAND, .gpu_hour_usd = NAN,
-					    .utilisation = 0.6, .min_replicas = 1 };
+	o->rq = crossover_default_request(PRICING_ON_DEMAND);
+	o->start = focus_default_start();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
 		if (c == 'h') {
@@ -188,13 +194,14 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 
 struct crossover_job {
 	const struct forecast *f;
-	const struct crossover_plan *plan;
+	const struct price_sheet *ps;
+	struct summary_extras extras;
 };
 
 static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct crossover_job *job = ctx;
-	return crossover_write(rd, job->f, job->plan, err);
+	return summary_write_all(rd, job->f, job->ps, &job->extras, err);
 }
 
 static int crossover(const struct options *o)
@@ -231,7 +238,7 @@ static int crossover(const struct options *o)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
 			strncat(outdir, "-crossover", sizeof(outdir) - strlen(outdir) - 1);
 		}
-		struct crossover_job job = { &f, &plan };
+		struct crossover_job job = { &f, &ps, { o->start, &plan } };
 		if (!rc)
 			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);
 		if (!rc)

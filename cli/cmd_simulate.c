@@ -9,6 +9,9 @@
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
+#include "model/crossover.h"
+#include "model/fleet.h"
+#include "reports/focus.h"
 #include "reports/summary.h"
 
 #define MAX_SETS 256
@@ -18,7 +21,9 @@ static const char usage[] =
 	"\n"
 	"Simulates the loop the scenario describes (no file: the embedded default,\n"
 	"data/scenarios/hyperagents-paper.json) and writes a results directory with\n"
-	"summary.json, iterations.csv and scenario.json (the effective scenario).\n"
+	"summary.json, scenario.json (the effective scenario), iterations.csv, timeseries.csv,\n"
+	"archive.csv, montecarlo.csv, costs_focus.csv (FOCUS 1.2) and crossover.csv (the run's\n"
+	"API mix against Llama 3.3 70B FP8 on reserved H100 SXM; docs/output.md).\n"
 	"\n"
 	"options:\n"
 	"  --iterations N      override the scenario's iterations (0 to 100000)\n"
@@ -30,6 +35,8 @@ static const char usage[] =
 	"                      --set domains.paper_review.full_tasks=200 (repeatable)\n"
 	"  --prices FILE       a hypercap price sheet or LiteLLM's catalogue as it is\n"
 	"                      (default: data/prices/api-2026-07-24.json, embedded)\n"
+	"  --start DATE        the calendar day (UTC) the run starts on, for costs_focus.csv\n"
+	"                      (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>); replaced whole\n"
 	"  --quiet             print nothing but errors\n"
 	"  -h, --help          this text\n"
@@ -47,11 +54,12 @@ struct options {
 	size_t n_sets;
 	char iterations_set[64];
 	uint64_t runs, seed, threads;
+	time_t start;
 	int quiet;
 };
 
 enum { OPT_ITERATIONS = 256, OPT_RUNS, OPT_SEED, OPT_THREADS, OPT_SET, OPT_PRICES, OPT_OUT,
-       OPT_QUIET };
+       OPT_QUIET, OPT_START };
 
 static const struct option long_options[] = {
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
@@ -62,6 +70,7 @@ static const struct option long_options[] = {
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "start", required_argument, NULL, OPT_START },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -74,6 +83,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->runs = 1;
 	o->seed = 1;
+	o->start = focus_default_start();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
 		switch (c) {
@@ -106,6 +116,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PRICES:
 			o->prices = optarg;
+			break;
+		case OPT_START:
+			if (cli_parse_date("simulate", "--start", optarg, &o->start))
+				return EXIT_USAGE;
 			break;
 		case OPT_OUT:
 			o->out = optarg;
@@ -181,12 +195,34 @@ static void print_table(const struct forecast *f, const struct price_sheet *ps,
 struct summary_job {
 	const struct forecast *f;
 	const struct price_sheet *ps;
+	struct summary_extras extras;
 };
 
 static int write_summary(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct summary_job *job = ctx;
-	return summary_write_all(rd, job->f, job->ps, err);
+	return summary_write_all(rd, job->f, job->ps, &job->extras, err);
+}
+
+/* The run's API mix against reserved H100s; 0 with a note when it cannot be priced. */
+static int default_crossover(const struct forecast *f, const struct price_sheet *ps,
+			     struct crossover_plan *plan, int quiet)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct gpu_sheet gs;
+	struct serving_sheet ss;
+	struct crossover_request rq = crossover_default_request(PRICING_RESERVED);
+	if (gpu_sheet_load(&gs, NULL, &err))
+		return 0;
+	int rc = serving_sheet_load(&ss, NULL, &err);
+	if (!rc) {
+		rc = crossover_plan(f, ps, &gs, &ss, &rq, plan, &err);
+		serving_sheet_release(&ss);
+	}
+	gpu_sheet_release(&gs);
+	if (rc && !quiet)
+		fprintf(stderr, "simulate: no crossover.csv: %s\n", err.msg);
+	return !rc;
 }
 
 static int simulate(const struct options *o)
@@ -210,7 +246,9 @@ static int simulate(const struct options *o)
 		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
 		if (!o->out)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
-		struct summary_job job = { &f, &ps };
+		struct crossover_plan plan;
+		int has_plan = default_crossover(&f, &ps, &plan, o->quiet);
+		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL } };
 		rc = results_dir_write(&rd, outdir, write_summary, &job, &err);
 		if (!rc && !o->quiet)
 			print_table(&f, &ps, rd.path);

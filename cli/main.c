@@ -9,6 +9,7 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "cli/cli.h"
+#include "reports/focus.h"
 
 static const struct cmd *const commands[] = {
 	&cmd_simulate,
@@ -68,6 +69,15 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t m
 		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
 				       opt, text, (unsigned long long)min, (unsigned long long)max);
 	*out = v;
+	return 0;
+}
+
+int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *out)
+{
+	*out = focus_parse_date(text);
+	if (*out < 0)
+		return cli_usage_error(cmd, "%s '%s': expected a date YYYY-MM-DD (UTC) from 1970 on",
+				       opt, text);
 	return 0;
 }
 

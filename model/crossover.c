@@ -108,6 +108,14 @@ size_t crossover_grid(const struct crossover_input *in, double lo, double hi, in
 	return n;
 }
 
+struct crossover_request crossover_default_request(int pricing)
+{
+	return (struct crossover_request){ .serve_model = "llama-3.3-70b", .gpu = "h100-sxm",
+					   .precision = PRECISION_FP8, .pricing = pricing,
+					   .gpu_hour_usd = NAN, .utilisation = 0.6,
+					   .min_replicas = 1 };
+}
+
 /* The scenario's usage over all calls, rounded to whole tokens, for re-pricing. */
 static struct usage mix_usage(const struct usage_mean *m)
 {
@@ -131,7 +139,14 @@ static int api_side(const struct forecast *f, const struct price_sheet *ps,
 	out->isl_cached = m->cache_read / m->calls;
 	out->osl = m->output / m->calls;
 	if (!rq->api_model) {
-		out->in.api_usd_per_token = f->mean.cost_api / m->total;
+		double api_tokens = 0;  /* calls routed to a fleet cost no API dollars */
+		for (size_t k = 0; k < f->models.n; k++)
+			if (f->models.prices[k])
+				api_tokens += f->mean.by_model[k].total;
+		if (api_tokens <= 0)
+			return hc_err_set(err, HC_EINPUT, "every call goes to a fleet: there is no "
+					  "API mix to compare; allowed: --api-model M");
+		out->in.api_usd_per_token = f->mean.cost_api / api_tokens;
 		snprintf(out->api_label, sizeof(out->api_label), "the scenario's API mix");
 		return 0;
 	}

@@ -76,6 +76,9 @@ struct crossover_request {
 	double min_replicas;
 };
 
+/* The defaults: Llama 3.3 70B FP8 on H100 SXM at the sheet's price, 60% utilisation. */
+struct crossover_request crossover_default_request(int pricing);
+
 struct crossover_plan {
 	struct crossover_input in;
 	struct crossover_result res;

@@ -209,6 +209,8 @@ struct run {
 	double *quality;          /* n_domains per archive node */
 	size_t quality_cap;       /* nodes */
 	struct loop_result *res;
+	struct timeline *tl;      /* NULL: not recorded */
+	struct loop_columns col;
 	size_t rows_cap;
 	unsigned iteration;
 	unsigned children_running;
@@ -220,7 +222,7 @@ struct task {
 	unsigned domain;
 	struct session session;
 	double tool_seconds;
-	double start;
+	double requested, start;
 };
 
 struct stage {
@@ -234,7 +236,9 @@ struct child {
 	int parent;
 	double quality[SCENARIO_MAX_DOMAINS];
 	struct session session;
-	double sandbox_start, session_start, tool_seconds;
+	double sandbox_start, session_start, tool_seconds, eval_start;
+	struct usage target_usage[ROLE_COUNT][LOOP_MAX_TARGETS];
+	double target_cost[ROLE_COUNT][LOOP_MAX_TARGETS];
 	double gpu_first, gpu_last;     /* span of this child's GPU-simulator tasks */
 	double patch_bytes, artifact_bytes;
 	struct stage stage[SCENARIO_MAX_DOMAINS];
@@ -252,16 +256,30 @@ static void fail(struct run *run)
 
 /* A call waiting for, or holding, one of a fleet's batch slots. */
 struct fleet_call {
-	struct pool *slots;
-	double seconds;
+	struct run *run;
+	int fleet;
+	double seconds, requested, start;
 	sim_fn fn;
 	void *arg;
 };
 
+static void span(struct run *run, size_t col, double t0, double t1, double weight)
+{
+	if (run->tl)
+		timeline_span(run->tl, col, t0, t1, weight);
+}
+
+static void point(struct run *run, size_t col, double amount)
+{
+	if (run->tl)
+		timeline_point(run->tl, col, run->sim.now, amount);
+}
+
 static void fleet_call_end(struct sim *s, void *arg)
 {
 	struct fleet_call *fc = arg;
-	pool_done(fc->slots);
+	pool_done(&fc->run->fleet_slots[fc->fleet]);
+	span(fc->run, fc->run->col.fleet_busy + (size_t)fc->fleet, fc->start, s->now, 1);
 	fc->fn(s, fc->arg);
 	free(fc);
 }
@@ -269,6 +287,8 @@ static void fleet_call_end(struct sim *s, void *arg)
 static void fleet_call_start(struct sim *s, void *arg)
 {
 	struct fleet_call *fc = arg;
+	fc->start = s->now;
+	span(fc->run, fc->run->col.fleet_queue + (size_t)fc->fleet, fc->requested, s->now, 1);
 	sim_after(s, fc->seconds, fleet_call_end, fc);
 }
 
@@ -281,23 +301,28 @@ static void call_fleet(struct run *run, int f, const struct usage *u, sim_fn fn,
 		fail(run);
 		return;
 	}
-	fc->slots = &run->fleet_slots[f];
+	fc->run = run;
+	fc->fleet = f;
+	fc->requested = run->sim.now;
 	fc->seconds = lf->spec->ttft_seconds +
 		      fleet_call_slot_seconds(&lf->replica, &lf->model,
 					      (double)(u->input - u->cache_read), (double)u->output);
 	fc->fn = fn;
 	fc->arg = arg;
 	run->res->fleet[f].calls += 1;
-	pool_request(fc->slots, fleet_call_start, fc);
+	pool_request(&run->fleet_slots[f], fleet_call_start, fc);
 }
 
 /* Seconds until the API's answer is complete, rate limits first. */
-static double api_latency(struct endpoint_state *ep, double now, const struct usage *u)
+static double api_latency(struct run *run, int target, const struct usage *u)
 {
+	struct endpoint_state *ep = &run->ep[target];
+	double now = run->sim.now;
 	double start = tbucket_reserve(&ep->rpm, now, 1);
 	double t2 = tbucket_reserve(&ep->tpm, now, (double)usage_total(u));
 	if (t2 > start)
 		start = t2;
+	span(run, run->col.target_queue + (size_t)target, now, start, 1);
 	double latency = ep->e.ttft_seconds + (double)u->output / ep->e.decode_tokens_per_second;
 	if (ep->e.prefill_tokens_per_second > 0)
 		latency += (double)u->input / ep->e.prefill_tokens_per_second;
@@ -316,6 +341,10 @@ static void call_llm(struct run *run, int target, enum role role, const struct r
 	usage_add(&res->by_role[role], u);
 	usage_add(&res->by_model[target], u);
 	usage_add(&c->row.usage[role], u);
+	usage_add(&c->target_usage[role][target], u);
+	point(run, run->col.role_tokens + role, (double)usage_total(u));
+	point(run, run->col.target_tokens + (size_t)target, (double)usage_total(u));
+	point(run, run->col.target_requests + (size_t)target, 1);
 	int f = run->models->fleet[target];
 	if (f >= 0) {
 		call_fleet(run, f, u, fn, arg);
@@ -327,8 +356,10 @@ static void call_llm(struct run *run, int target, enum role role, const struct r
 	res->cost_by_role[role] += cost;
 	res->cost_by_model[target] += cost;
 	c->row.cost_usd += cost;
+	c->target_cost[role][target] += cost;
+	point(run, run->col.api_usd, cost);
 	double latency = route->batch ? route->batch_latency_hours * 3600
-				      : api_latency(&run->ep[target], run->sim.now, u);
+				      : api_latency(run, target, u);
 	sim_after(&run->sim, latency, fn, arg);
 }
 
@@ -360,6 +391,9 @@ static void task_end(struct sim *s, void *arg)
 	double hours = (s->now - t->start) / 3600;
 	run->res->sandbox_cpu_hours += hours;
 	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
+	c->row.sandbox_cpu_hours += hours;
+	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
+	span(run, run->col.eval_busy, t->start, s->now, 1);
 	if (d->sandbox_gpus > 0) {
 		if (c->gpu_last < 0 || t->start < c->gpu_first)
 			c->gpu_first = t->start;
@@ -391,6 +425,7 @@ static void task_begin(struct sim *s, void *arg)
 	struct task *t = arg;
 	struct run *run = t->child->run;
 	t->start = s->now;
+	span(run, run->col.eval_queue, t->requested, s->now, 1);
 	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
 	task_step(s, t);
 }
@@ -404,6 +439,7 @@ static void launch(struct child *c, unsigned d, unsigned count)
 		struct task *t = &c->tasks[c->next_task++];
 		t->child = c;
 		t->domain = d;
+		t->requested = c->run->sim.now;
 		pool_request(&st->workers, task_begin, t);
 	}
 }
@@ -412,6 +448,7 @@ static void eval_start(struct child *c)
 {
 	const struct scenario *sc = c->run->sc;
 	int full = c->row.iteration == 0 || sc->evaluation == EVAL_FULL;
+	c->eval_start = c->run->sim.now;
 	c->screening = !full;
 	c->domains_pending = (unsigned)sc->n_domains;
 	for (unsigned d = 0; d < sc->n_domains; d++)
@@ -455,6 +492,7 @@ static void compile_done(struct sim *s, void *arg)
 	struct child *c = arg;
 	struct run *run = c->run;
 	run->res->sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
+	c->row.sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
 	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;
@@ -555,18 +593,38 @@ static int store_quality(struct run *run, int node, const double *q)
 	return 0;
 }
 
-static int add_row(struct run *run, const struct iteration_row *row)
+static int grow_rows(struct run *run)
 {
 	struct loop_result *res = run->res;
-	if (res->n_rows == run->rows_cap) {
-		size_t cap = run->rows_cap ? run->rows_cap * 2 : 64;
-		struct iteration_row *grown = realloc(res->rows, cap * sizeof(*grown));
-		if (!grown)
-			return HC_ERUNTIME;
-		res->rows = grown;
-		run->rows_cap = cap;
-	}
-	res->rows[res->n_rows++] = *row;
+	size_t cap = run->rows_cap ? run->rows_cap * 2 : 64;
+	size_t per_row = ROLE_COUNT * res->n_targets;
+	struct iteration_row *rows = realloc(res->rows, cap * sizeof(*rows));
+	if (rows)
+		res->rows = rows;
+	struct usage *usage = realloc(res->row_usage, cap * per_row * sizeof(*usage));
+	if (usage)
+		res->row_usage = usage;
+	double *cost = realloc(res->row_cost, cap * per_row * sizeof(*cost));
+	if (cost)
+		res->row_cost = cost;
+	if (!rows || !usage || !cost)
+		return HC_ERUNTIME;
+	run->rows_cap = cap;
+	return 0;
+}
+
+static int add_row(struct run *run, const struct child *c)
+{
+	struct loop_result *res = run->res;
+	if (res->n_rows == run->rows_cap && grow_rows(run))
+		return HC_ERUNTIME;
+	size_t at = res->n_rows * ROLE_COUNT * res->n_targets;
+	for (int r = 0; r < ROLE_COUNT; r++)
+		for (size_t k = 0; k < res->n_targets; k++, at++) {
+			res->row_usage[at] = c->target_usage[r][k];
+			res->row_cost[at] = c->target_cost[r][k];
+		}
+	res->rows[res->n_rows++] = c->row;
 	return 0;
 }
 
@@ -598,12 +656,17 @@ static void child_finish(struct child *c)
 	if (c->gpu_last >= 0)
 		run->res->gpu_sim_hours += (c->gpu_last - c->gpu_first) / 3600;
 	c->row.node = node;
+	c->row.depth = run->archive.nodes[node].depth;
 	c->row.parent = c->parent;
 	c->row.score = score;
 	c->row.archive_bytes = run->archive.total_bytes;
 	c->row.finish_seconds = run->sim.now;
-	if (add_row(run, &c->row))
+	if (add_row(run, c))
 		fail(run);
+	if (c->row.compiled)
+		for (size_t d = 0; d < sc->n_domains; d++)
+			span(run, run->col.eval_slots, c->eval_start, run->sim.now,
+			     sc->domains[d].eval_workers);
 	child_free(c);
 	if (--run->children_running == 0)
 		next_iteration(run);
@@ -683,6 +746,12 @@ static int run_init(struct run *run, const struct scenario *sc, const struct loo
 	run->sc = sc;
 	run->models = m;
 	run->res = res;
+	res->n_targets = m->n;
+	loop_columns(m, &run->col);
+	if (rep == 0) {
+		timeline_init(&res->timeline, run->col.count);
+		run->tl = &res->timeline;
+	}
 	sim_init(&run->sim);
 	for (size_t i = 0; i < m->n; i++) {
 		struct endpoint_state *ep = &run->ep[i];
@@ -780,12 +849,43 @@ int loop_run(const struct scenario *sc, const struct loop_models *models, uint64
 	}
 	summarise(&run);
 	run_release(&run);
+	if (res->timeline.failed) {
+		loop_result_release(res);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
+	}
 	return 0;
 }
 
 void loop_result_release(struct loop_result *res)
 {
 	free(res->rows);
+	free(res->row_usage);
+	free(res->row_cost);
+	timeline_release(&res->timeline);
 	res->rows = NULL;
+	res->row_usage = NULL;
+	res->row_cost = NULL;
 	res->n_rows = 0;
+}
+
+void loop_columns(const struct loop_models *m, struct loop_columns *c)
+{
+	size_t at = 0;
+	c->role_tokens = at;
+	at += ROLE_COUNT;
+	c->target_tokens = at;
+	at += m->n;
+	c->api_usd = at++;
+	c->eval_busy = at++;
+	c->eval_slots = at++;
+	c->eval_queue = at++;
+	c->target_requests = at;
+	at += m->n;
+	c->target_queue = at;
+	at += m->n;
+	c->fleet_busy = at;
+	at += m->n_fleets;
+	c->fleet_queue = at;
+	at += m->n_fleets;
+	c->count = at;
 }

@@ -20,6 +20,7 @@
 #include "model/scenario.h"
 #include "model/usage.h"
 #include "sim/hc_err.h"
+#include "sim/timeline.h"
 
 enum role { ROLE_SELF_MODIFY, ROLE_EVALUATE, ROLE_COUNT };
 
@@ -78,6 +79,7 @@ struct iteration_row {
 	unsigned child;          /* 0 .. children_per_iteration - 1 */
 	int parent;              /* archive node index; -1 for the initial agent */
 	int node;                /* this child's archive node index */
+	unsigned depth;          /* of its node: the root's is 0 */
 	double score;
 	int compiled;
 	int gate;                /* 1 passed, 0 failed, -1 not applicable */
@@ -87,6 +89,8 @@ struct iteration_row {
 	double checkout_bytes;   /* read to rebuild the parent */
 	double archive_bytes;    /* after this child joined */
 	double finish_seconds;
+	double sandbox_cpu_hours; /* this child's share of loop_result's */
+	double sandbox_gpu_hours;
 };
 
 struct loop_result {
@@ -112,11 +116,31 @@ struct loop_result {
 	uint64_t events;
 	struct iteration_row *rows;
 	size_t n_rows;
+	/* per row, role and target: [(row · ROLE_COUNT + role) · n_targets + target] */
+	size_t n_targets;
+	struct usage *row_usage;
+	double *row_cost;         /* API dollars */
+	struct timeline timeline; /* replication 0 only: columns as loop_columns says */
 };
+
+/* The columns of loop_result.timeline: each field is the first of its group. */
+struct loop_columns {
+	size_t role_tokens;      /* + role */
+	size_t target_tokens;    /* + target */
+	size_t api_usd;
+	size_t eval_busy, eval_slots, eval_queue;  /* worker-seconds busy, held, waited */
+	size_t target_requests;  /* + target */
+	size_t target_queue;     /* + target: seconds waited for rate limits */
+	size_t fleet_busy;       /* + fleet: slot-seconds busy */
+	size_t fleet_queue;      /* + fleet: seconds waited for a slot */
+	size_t count;
+};
+
+void loop_columns(const struct loop_models *m, struct loop_columns *c);
 
 /*
  * Runs replication `rep` of sc with the stream derived from (seed, rep). On success *res owns
- * its rows (loop_result_release frees them).
+ * its rows and, for replication 0, its timeline (loop_result_release frees them).
  */
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
 	     unsigned rep, struct loop_result *res, struct hc_err *err);

@@ -57,14 +57,10 @@ static void add_or_null(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
-static cJSON *summary(const struct forecast *f, const struct crossover_plan *p)
+cJSON *crossover_json(const struct crossover_plan *p)
 {
 	char sentence[600];
-	cJSON *root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "scenario", f->sc->name);
-	cJSON_AddNumberToObject(root, "replications", f->runs);
-	cJSON_AddNumberToObject(root, "seed", (double)f->seed);
-	cJSON *c = cJSON_AddObjectToObject(root, "crossover");
+	cJSON *c = cJSON_CreateObject();
 	add_or_null(c, "break_even_tokens_per_month", p->res.break_even_tokens_per_month);
 	add_or_null(c, "integer_break_even_tokens_per_month",
 		    p->res.integer_break_even_tokens_per_month);
@@ -96,33 +92,12 @@ static cJSON *summary(const struct forecast *f, const struct crossover_plan *p)
 	cJSON_AddNumberToObject(at, "gpus", p->at_scenario.gpus);
 	crossover_sentence(p, sentence, sizeof(sentence));
 	cJSON_AddStringToObject(c, "sentence", sentence);
-	return root;
+	return c;
 }
 
-static int write_text(struct results_dir *rd, const char *name, char *text, struct hc_err *err)
+int crossover_write_csv(struct results_dir *rd, const struct crossover_plan *p,
+			struct hc_err *err)
 {
-	if (!text)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	FILE *f = results_dir_open(rd, name, err);
-	if (f) {
-		fputs(text, f);
-		fputc('\n', f);
-	}
-	free(text);
-	return f ? results_dir_close(rd, f, name, err) : HC_ERUNTIME;
-}
-
-int crossover_write(struct results_dir *rd, const struct forecast *f,
-		    const struct crossover_plan *p, struct hc_err *err)
-{
-	cJSON *s = summary(f, p), *sc = scenario_to_json(f->sc);
-	int rc = write_text(rd, "summary.json", cJSON_Print(s), err);
-	if (!rc)
-		rc = write_text(rd, "scenario.json", cJSON_Print(sc), err);
-	cJSON_Delete(s);
-	cJSON_Delete(sc);
-	if (rc)
-		return rc;
 	FILE *out = results_dir_open(rd, "crossover.csv", err);
 	if (!out)
 		return HC_ERUNTIME;

@@ -6,6 +6,7 @@
 #define REPORTS_CROSSOVER_OUT_H
 
 #include <stddef.h>
+#include <cjson/cJSON.h>
 #include "model/crossover.h"
 #include "model/forecast.h"
 #include "reports/results_dir.h"
@@ -14,8 +15,11 @@
  * the scenario's API mix above 123M tokens/month (at 60% utilisation)", or why it never does. */
 void crossover_sentence(const struct crossover_plan *p, char *buf, size_t size);
 
-/* Writes crossover.csv, summary.json and scenario.json into rd. */
-int crossover_write(struct results_dir *rd, const struct forecast *f,
-		    const struct crossover_plan *p, struct hc_err *err);
+/* summary.json's "crossover" object (docs/output.md; caller deletes). */
+cJSON *crossover_json(const struct crossover_plan *p);
+
+/* Writes crossover.csv into rd. */
+int crossover_write_csv(struct results_dir *rd, const struct crossover_plan *p,
+			struct hc_err *err);
 
 #endif

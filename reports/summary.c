@@ -1,4 +1,7 @@
 #include <stdlib.h>
+#include "reports/crossover_out.h"
+#include "reports/focus.h"
+#include "reports/series.h"
 #include "reports/summary.h"
 
 static cJSON *usage_json(const struct usage_mean *u)
@@ -95,12 +98,16 @@ static cJSON *quantiles_json(const struct forecast *f)
 	return q;
 }
 
-cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps)
+cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
+		     const struct summary_extras *x)
 {
 	const struct forecast_means *m = &f->mean;
+	char date[16];
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "hypercap_summary", 1);
 	cJSON_AddStringToObject(root, "scenario", f->sc->name);
+	focus_date(x->start, date, sizeof(date));
+	cJSON_AddStringToObject(root, "date", date);
 	cJSON_AddStringToObject(root, "scenario_source", f->sc->origin);
 	cJSON_AddNumberToObject(root, "iterations", f->sc->iterations);
 	cJSON_AddNumberToObject(root, "replications", f->runs);
@@ -143,10 +150,12 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps)
 	cJSON_AddNumberToObject(out, "timeouts", m->timeouts);
 	if (f->runs > 1)
 		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
+	if (x->crossover)
+		cJSON_AddItemToObject(root, "crossover", crossover_json(x->crossover));
 	return root;
 }
 
-void summary_write_iterations(FILE *out, const struct forecast *f)
+static int write_iterations(FILE *out, const struct forecast *f)
 {
 	fputs("replication,iteration,child,parent,node,score,compiled,gate_passed,timed_out,"
 	      "self_modify_calls,self_modify_tokens,evaluate_calls,evaluate_tokens,input_tokens,"
@@ -173,6 +182,7 @@ void summary_write_iterations(FILE *out, const struct forecast *f)
 				row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600);
 		}
 	}
+	return 0;
 }
 
 static int write_json(struct results_dir *rd, const char *name, cJSON *tree, struct hc_err *err)
@@ -192,15 +202,44 @@ static int write_json(struct results_dir *rd, const char *name, cJSON *tree, str
 	return results_dir_close(rd, f, name, err);
 }
 
-int summary_write_all(struct results_dir *rd, const struct forecast *f,
-		      const struct price_sheet *ps, struct hc_err *err)
+static int write_csv(struct results_dir *rd, const char *name,
+		     int (*write)(FILE *, const struct forecast *), const struct forecast *f,
+		     struct hc_err *err)
 {
-	if (write_json(rd, "summary.json", summary_build(f, ps), err) ||
-	    write_json(rd, "scenario.json", scenario_to_json(f->sc), err))
-		return HC_ERUNTIME;
-	FILE *out = results_dir_open(rd, "iterations.csv", err);
+	FILE *out = results_dir_open(rd, name, err);
 	if (!out)
 		return HC_ERUNTIME;
-	summary_write_iterations(out, f);
-	return results_dir_close(rd, out, "iterations.csv", err);
+	if (write(out, f)) {
+		fclose(out);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory writing %s", name);
+	}
+	return results_dir_close(rd, out, name, err);
+}
+
+static int write_focus(struct results_dir *rd, const struct forecast *f, time_t start,
+		       struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "costs_focus.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	if (focus_write(out, f, start)) {
+		fclose(out);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory writing costs_focus.csv");
+	}
+	return results_dir_close(rd, out, "costs_focus.csv", err);
+}
+
+int summary_write_all(struct results_dir *rd, const struct forecast *f,
+		      const struct price_sheet *ps, const struct summary_extras *x,
+		      struct hc_err *err)
+{
+	if (write_json(rd, "summary.json", summary_build(f, ps, x), err) ||
+	    write_json(rd, "scenario.json", scenario_to_json(f->sc), err) ||
+	    write_csv(rd, "iterations.csv", write_iterations, f, err) ||
+	    write_csv(rd, "timeseries.csv", series_write_timeseries, f, err) ||
+	    write_csv(rd, "archive.csv", series_write_archive, f, err) ||
+	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
+	    write_focus(rd, f, x->start, err))
+		return HC_ERUNTIME;
+	return x->crossover ? crossover_write_csv(rd, x->crossover, err) : 0;
 }

@@ -7,19 +7,27 @@
 #define REPORTS_SUMMARY_H
 
 #include <stdio.h>
+#include <time.h>
 #include <cjson/cJSON.h>
+#include "model/crossover.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "reports/results_dir.h"
 
+/* What a results directory holds besides the forecast itself. */
+struct summary_extras {
+	time_t start;                           /* the calendar of costs_focus.csv */
+	const struct crossover_plan *crossover; /* NULL: none computed */
+};
+
 /* The summary tree (caller deletes). */
-cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps);
+cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
+		     const struct summary_extras *x);
 
-/* Writes iterations.csv's header and rows. */
-void summary_write_iterations(FILE *out, const struct forecast *f);
-
-/* Writes summary.json, iterations.csv and scenario.json into rd. */
+/* Writes summary.json, scenario.json and the CSVs (iterations, timeseries, archive,
+ * montecarlo, costs_focus, and crossover when computed) into rd. */
 int summary_write_all(struct results_dir *rd, const struct forecast *f,
-		      const struct price_sheet *ps, struct hc_err *err);
+		      const struct price_sheet *ps, const struct summary_extras *x,
+		      struct hc_err *err);
 
 #endif

@@ -7,10 +7,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "model/fleet.h"
 #include "model/loop.h"
@@ -18,6 +15,7 @@
 #include "model/scenario.h"
 #include "sim/hc_err.h"
 #include "tests/check_main.h"
+#include "tests/scenario_text.h"
 
 static struct price_sheet ps;
 
@@ -59,38 +57,6 @@ static const char *const BATCH =
 	"      'screen_tasks': 1, 'full_tasks': 1, 'sandbox_seconds': 0,"
 	"      'task': { 'calls': 1, 'prompt_tokens': 10, 'output_tokens': 100 } } ] }";
 
-/* Parses text (' for ") with the assignments applied in order; returns the parse's rc. */
-static int scenario_try(struct scenario *sc, struct hc_err *err, const char *text, va_list ap)
-{
-	char *s = strdup(text);
-	const char *set;
-
-	ck_assert_ptr_nonnull(s);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	cJSON *root = cJSON_Parse(s);
-	ck_assert_msg(root != NULL, "test JSON does not parse: %s", s);
-	free(s);
-	while ((set = va_arg(ap, const char *)))
-		ck_assert_msg(scenario_apply_set(root, set, err) == 0, "--set %s: %s", set,
-			      err->msg);
-	int rc = scenario_from_json(sc, root, "test", err);
-	cJSON_Delete(root);
-	return rc;
-}
-
-static void scenario_with(struct scenario *sc, const char *text, ...)
-{
-	struct hc_err err = HC_ERR_INIT;
-	va_list ap;
-
-	va_start(ap, text);
-	int rc = scenario_try(sc, &err, text, ap);
-	va_end(ap);
-	ck_assert_msg(rc == 0, "scenario: rc %d: %s", rc, err.msg);
-}
-
 /* The message of a scenario that parses but does not resolve. */
 static void resolve_fails(const char *want, const char *text, ...)
 {
@@ -100,7 +66,7 @@ static void resolve_fails(const char *want, const char *text, ...)
 	va_list ap;
 
 	va_start(ap, text);
-	int rc = scenario_try(&sc, &err, text, ap);
+	int rc = scenario_text_try(&sc, &err, text, ap);
 	va_end(ap);
 	if (rc == 0) {
 		rc = loop_resolve_models(&sc, &ps, &m, &err);
@@ -127,7 +93,7 @@ static void check_waves(unsigned replicas)
 	char set[64];
 
 	snprintf(set, sizeof(set), "fleets.gpus.replicas=%u", replicas);
-	scenario_with(&sc, FLEET, set, NULL);
+	scenario_text(&sc, FLEET, set, NULL);
 	run(&sc, &m, &res);
 	ck_assert_uint_eq(m.n_fleets, 1);
 	const struct loop_fleet *lf = &m.fleets[0];
@@ -203,7 +169,7 @@ START_TEST(test_batch_rates_and_latency)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, BATCH, NULL);
+	scenario_text(&sc, BATCH, NULL);
 	run(&sc, &m, &res);
 	const struct price *p = m.prices[m.domain[0]];
 	ck_assert_double_eq_tol(p->batch_input, p->input / 2, 1e-12);
@@ -222,7 +188,7 @@ START_TEST(test_cache_write_1h)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, BATCH, "domains.a.batch=false", "domains.a.model=claude-sonnet-4-5",
+	scenario_text(&sc, BATCH, "domains.a.batch=false", "domains.a.model=claude-sonnet-4-5",
 		      "domains.a.task.caching=explicit", "domains.a.task.cache_write_ttl=1h", NULL);
 	run(&sc, &m, &res);
 	const struct price *p = m.prices[m.domain[0]];

@@ -1,0 +1,30 @@
+/*
+ * focus: costs_focus.csv, the forecast's bill as a FOCUS 1.2 cost and usage export
+ * (docs/focus.md): one row per charge (iteration, role, model and charge type: API tokens,
+ * fleet GPU-hours, sandbox compute, storage), means over replications, on a calendar that
+ * starts at a given UTC day. The BilledCost column sums to summary.json's cost_usd.total.
+ */
+#ifndef REPORTS_FOCUS_H
+#define REPORTS_FOCUS_H
+
+#include <stdio.h>
+#include <time.h>
+#include "model/forecast.h"
+
+/* The 21 mandatory columns of FOCUS 1.2 (FACTS §4), in the order the file writes them. */
+extern const char *const focus_mandatory_columns[21];
+
+/* Writes the header and the charges; HC_ERUNTIME when memory runs out. start: the calendar
+ * time (UTC seconds) of the run's simulated time 0. */
+int focus_write(FILE *out, const struct forecast *f, time_t start);
+
+/* "YYYY-MM-DD" to the UTC seconds of that midnight; -1 when it is not such a date. */
+time_t focus_parse_date(const char *text);
+
+/* t's UTC day as "YYYY-MM-DD". */
+void focus_date(time_t t, char *buf, size_t size);
+
+/* The default calendar start: today's UTC midnight, or SOURCE_DATE_EPOCH's when set. */
+time_t focus_default_start(void);
+
+#endif

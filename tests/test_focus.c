@@ -1,0 +1,286 @@
+/*
+ * test_focus: costs_focus.csv against the FOCUS 1.2 rules it must follow (FACTS §4 and the
+ * specification's column definitions): the 21 mandatory columns, custom columns prefixed
+ * x_, ISO 8601 UTC dates, charge periods inside their billing month, allowed values, the
+ * token quantities, and BilledCost summing to summary.json's cost_usd.total. The file is
+ * read with libcsv's parser, independently of how it was written.
+ */
+#include <check.h>
+#include <csv.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reports/focus.h"
+#include "tests/check_main.h"
+#include "tests/cli_harness.h"
+
+#define MAX_COLS 40
+#define MAX_ROWS 20000
+
+struct table {
+	char *cell[MAX_ROWS][MAX_COLS];
+	size_t rows, cols, col;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct table *t = data;
+	ck_assert_uint_lt(t->col, MAX_COLS);
+	if (!s) {                      /* an unquoted empty field: null */
+		t->cell[t->rows][t->col++] = NULL;
+		return;
+	}
+	char *v = malloc(len + 1);
+	ck_assert_ptr_nonnull(v);
+	memcpy(v, s, len);
+	v[len] = '\0';
+	t->cell[t->rows][t->col++] = v;
+}
+
+static void on_row(int c, void *data)
+{
+	struct table *t = data;
+	(void)c;
+	if (t->rows == 0)
+		t->cols = t->col;
+	ck_assert_uint_eq(t->col, t->cols); /* every row as wide as the header */
+	t->col = 0;
+	ck_assert_uint_lt(++t->rows, MAX_ROWS);
+}
+
+static struct table *read_csv(const char *name)
+{
+	char *text = slurp(path_in(name));
+	struct csv_parser p;
+	struct table *t = calloc(1, sizeof(*t));
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL), 0);
+	size_t n = strlen(text);
+	ck_assert_uint_eq(csv_parse(&p, text, n, on_field, on_row, t), n);
+	ck_assert_int_eq(csv_fini(&p, on_field, on_row, t), 0);
+	csv_free(&p);
+	free(text);
+	return t;
+}
+
+static void free_table(struct table *t)
+{
+	for (size_t r = 0; r < t->rows; r++)
+		for (size_t c = 0; c < t->cols; c++)
+			free(t->cell[r][c]);
+	free(t);
+}
+
+static int col(const struct table *t, const char *name)
+{
+	for (size_t c = 0; c < t->cols; c++)
+		if (!strcmp(t->cell[0][c], name))
+			return (int)c;
+	ck_abort_msg("no column %s", name);
+	return -1;
+}
+
+static const char *at(const struct table *t, size_t row, const char *name)
+{
+	return t->cell[row][col(t, name)];
+}
+
+static double num(const struct table *t, size_t row, const char *name)
+{
+	const char *v = at(t, row, name);
+	char *end;
+	ck_assert_msg(v && *v, "row %zu: %s is empty", row, name);
+	double x = strtod(v, &end);
+	ck_assert_msg(!*end && isfinite(x), "row %zu: %s '%s' is not a number", row, name, v);
+	return x;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" (FOCUS: ISO 8601 in UTC) to seconds, checked field by field. */
+static time_t date(const struct table *t, size_t row, const char *name)
+{
+	const char *v = at(t, row, name);
+	int y, mo, d, h, mi, s, used = 0;
+	ck_assert_msg(v && strlen(v) == 20 &&
+		      sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &s, &used) == 6 &&
+		      used == 20, "row %zu: %s '%s' is not ISO 8601 UTC", row, name, v);
+	char day[11];
+	memcpy(day, v, 10);
+	day[10] = '\0';
+	time_t midnight = focus_parse_date(day);
+	ck_assert_msg(midnight >= 0 && h < 24 && mi < 60 && s < 60, "%s: bad date %s", name, v);
+	return midnight + h * 3600 + mi * 60 + s;
+}
+
+static int listed(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (v && !strcmp(v, *allowed))
+			return 1;
+	return 0;
+}
+
+static const char *const service_categories[] = {
+	"AI and Machine Learning", "Analytics", "Business Applications", "Compute", "Databases",
+	"Developer Tools", "Multicloud", "Identity", "Integration", "Internet of Things",
+	"Management and Governance", "Media", "Migration", "Mobile", "Networking", "Security",
+	"Storage", "Web", "Other", NULL,
+};
+static const char *const charge_categories[] = { "Usage", "Purchase", "Tax", "Credit",
+						  "Adjustment", NULL };
+
+static void check_row(const struct table *t, size_t r)
+{
+	double billed = num(t, r, "BilledCost");
+	ck_assert_double_ge(billed, 0);
+	ck_assert_double_eq(num(t, r, "EffectiveCost"), billed);
+	ck_assert_double_eq(num(t, r, "ListCost"), billed);
+	ck_assert_double_eq(num(t, r, "ContractedCost"), billed);
+	ck_assert_str_eq(at(t, r, "BillingCurrency"), "USD");
+	ck_assert_ptr_nonnull(at(t, r, "BillingAccountId"));
+	ck_assert_ptr_nonnull(at(t, r, "ChargeDescription"));
+	ck_assert_msg(listed(at(t, r, "ChargeCategory"), charge_categories), "row %zu", r);
+	ck_assert_msg(at(t, r, "ChargeClass") == NULL, "row %zu: ChargeClass is for corrections",
+		      r);
+	ck_assert_msg(listed(at(t, r, "ServiceCategory"), service_categories), "row %zu: %s", r,
+		      at(t, r, "ServiceCategory"));
+	ck_assert_ptr_nonnull(at(t, r, "ServiceName"));
+	ck_assert_ptr_nonnull(at(t, r, "ProviderName"));
+	ck_assert_ptr_nonnull(at(t, r, "PricingUnit"));
+	ck_assert_double_ge(num(t, r, "PricingQuantity"), 0);
+	time_t b0 = date(t, r, "BillingPeriodStart"), b1 = date(t, r, "BillingPeriodEnd");
+	time_t c0 = date(t, r, "ChargePeriodStart"), c1 = date(t, r, "ChargePeriodEnd");
+	ck_assert_msg(c0 < c1 && b0 <= c0 && c1 <= b1, "row %zu: charge period outside its "
+		      "billing period", r);
+	/* a billing period is a calendar month: it starts on the 1st at midnight */
+	ck_assert_str_eq(at(t, r, "BillingPeriodStart") + 8, "01T00:00:00Z");
+	ck_assert_str_eq(at(t, r, "BillingPeriodEnd") + 8, "01T00:00:00Z");
+	ck_assert_int_le(b1 - b0, 31 * 86400);
+	if (!strcmp(at(t, r, "PricingUnit"), "1000 Tokens")) {
+		ck_assert_str_eq(at(t, r, "ServiceCategory"), "AI and Machine Learning");
+		double tokens = num(t, r, "x_InputTokens") + num(t, r, "x_OutputTokens");
+		ck_assert_double_eq_tol(num(t, r, "PricingQuantity") * 1000, tokens,
+					1e-6 * tokens + 1e-3);
+		ck_assert_double_le(num(t, r, "x_CachedTokens"), num(t, r, "x_InputTokens"));
+	}
+}
+
+static void check_export(const char *dir, double *billed_sum, size_t *rows)
+{
+	char name[300];
+	snprintf(name, sizeof(name), "%s/costs_focus.csv", dir);
+	struct table *t = read_csv(name);
+	for (size_t i = 0; i < 21; i++)
+		ck_assert_msg(!strcmp(t->cell[0][i], focus_mandatory_columns[i]),
+			      "column %zu: %s", i, t->cell[0][i]);
+	for (size_t c = 21; c < t->cols; c++)
+		ck_assert_msg(!strncmp(t->cell[0][c], "x_", 2), "custom column %s", t->cell[0][c]);
+	*billed_sum = 0;
+	for (size_t r = 1; r < t->rows; r++) {
+		check_row(t, r);
+		*billed_sum += num(t, r, "BilledCost");
+	}
+	*rows = t->rows - 1;
+	free_table(t);
+}
+
+START_TEST(focus_paper_preset)
+{
+	struct result r = run("simulate", "--runs", "2", "--iterations", "20", "--start",
+			      "2026-11-21", "--out", "p", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	double sum;
+	size_t rows;
+	check_export("p", &sum, &rows);
+	cJSON *s = load_json("p/summary.json");
+	double total = json_at(s, "cost_usd.total");
+	ck_assert_double_eq_tol(sum, total, 1e-6 * total);
+	/* 21 iterations × (2 API models + sandbox + simulator GPUs) + 12 retention months
+	 * (a month of 730 h crosses a calendar month: +12) + requests */
+	ck_assert_uint_ge(rows, 21 * 4 + 12);
+	ck_assert_str_eq(cJSON_GetObjectItem(s, "date")->valuestring, "2026-11-21");
+	cJSON_Delete(s);
+}
+END_TEST
+
+/* A run that starts on the last day of a month is split at midnight into two months. */
+START_TEST(focus_month_boundary)
+{
+	struct result r = run("simulate", "--iterations", "40", "--start", "2026-11-30", "--out",
+			      "b", "--quiet", "--set", "costs.retention_months=0", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	struct table *t = read_csv("b/costs_focus.csv");
+	size_t nov = 0, dec = 0;
+	for (size_t i = 1; i < t->rows; i++) {
+		nov += !strncmp(at(t, i, "BillingPeriodStart"), "2026-11-01", 10);
+		dec += !strncmp(at(t, i, "BillingPeriodStart"), "2026-12-01", 10);
+	}
+	ck_assert_uint_gt(nov, 0);
+	ck_assert_uint_gt(dec, 0);
+	ck_assert_uint_eq(nov + dec, t->rows - 1);
+	free_table(t);
+	double sum;
+	size_t rows;
+	check_export("b", &sum, &rows);
+	cJSON *s = load_json("b/summary.json");
+	ck_assert_double_eq_tol(sum, json_at(s, "cost_usd.total"), 1e-6 * sum);
+	cJSON_Delete(s);
+}
+END_TEST
+
+/* Fleet GPU-hours are charges too; the sum still matches. */
+START_TEST(focus_fleet)
+{
+	struct result r = run("simulate", "--iterations", "5", "--out", "f", "--quiet", "--set",
+			      "fleets=[{\"name\": \"h100\", \"pricing\": \"reserved\"}]", "--set",
+			      "domains.paper_review.fleet=h100", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	double sum;
+	size_t rows;
+	check_export("f", &sum, &rows);
+	cJSON *s = load_json("f/summary.json");
+	ck_assert_double_eq_tol(sum, json_at(s, "cost_usd.total"), 1e-6 * sum);
+	ck_assert_double_gt(json_at(s, "cost_usd.self_hosted"), 0);
+	cJSON_Delete(s);
+	struct table *t = read_csv("f/costs_focus.csv");
+	double fleet = 0;
+	for (size_t i = 1; i < t->rows; i++)
+		if (!strcmp(at(t, i, "x_ChargeType"), "fleet_gpu_hours"))
+			fleet += num(t, i, "BilledCost");
+	s = load_json("f/summary.json");
+	ck_assert_double_eq_tol(fleet, json_at(s, "cost_usd.self_hosted"), 1e-6 * fleet);
+	cJSON_Delete(s);
+	free_table(t);
+}
+END_TEST
+
+START_TEST(focus_bad_start)
+{
+	struct result r = run("simulate", "--start", "2026-02-30", "--out", "x", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(strstr(r.err, "--start '2026-02-30': expected a date YYYY-MM-DD"), "%s",
+		      r.err);
+	ck_assert_int_eq(exists("x"), 0);
+	result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("focus");
+	TCase *tc = tcase_create("focus");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, focus_paper_preset);
+	tcase_add_test(tc, focus_month_boundary);
+	tcase_add_test(tc, focus_fleet);
+	tcase_add_test(tc, focus_bad_start);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
