@@ -23,6 +23,7 @@ extern const struct cmd cmd_validate;
 extern const struct cmd cmd_prices;
 extern const struct cmd cmd_import;
 extern const struct cmd cmd_replay;
+extern const struct cmd cmd_plan;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);
