@@ -19,6 +19,7 @@
 #include "model/usage.h"
 #include "sim/hc_err.h"
 #include "tests/check_main.h"
+#include "tests/scenario_text.h"
 
 #define PAPER SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
 #define SEED 42u
@@ -84,32 +85,6 @@ static const char *const ONE =
 
 /* ---- helpers ---- */
 
-/* Parses text (' for ") with the assignments applied in order. */
-static void scenario_with(struct scenario *sc, const char *text, ...)
-{
-	char *s = strdup(text);
-	struct hc_err err = HC_ERR_INIT;
-	va_list ap;
-	const char *set;
-
-	ck_assert_ptr_nonnull(s);
-	for (char *p = s; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	cJSON *root = cJSON_Parse(s);
-	ck_assert_msg(root != NULL, "test JSON does not parse: %s", s);
-	free(s);
-	va_start(ap, text);
-	while ((set = va_arg(ap, const char *))) {
-		int rc = scenario_apply_set(root, set, &err);
-		ck_assert_msg(rc == 0, "--set %s: %s", set, err.msg);
-	}
-	va_end(ap);
-	int rc = scenario_from_json(sc, root, "test", &err);
-	cJSON_Delete(root);
-	ck_assert_msg(rc == 0, "scenario: rc %d: %s", rc, err.msg);
-}
-
 static void paper_with(struct scenario *sc, const char *const *sets, size_t n)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -142,7 +117,7 @@ START_TEST(test_full_eval_tokens)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, SMALL, NULL);
+	scenario_text(&sc, SMALL, NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), 5 * FULL_EVAL);
 	ck_assert_int_eq(res.by_role[ROLE_EVALUATE].input, 5 * FULL_EVAL_INPUT);
@@ -177,7 +152,7 @@ START_TEST(test_full_eval_tokens_rules)
 		struct scenario sc;
 		struct loop_models m;
 		struct loop_result res;
-		scenario_with(&sc, SMALL, rules[k], "children_per_iteration=3", "iterations=6",
+		scenario_text(&sc, SMALL, rules[k], "children_per_iteration=3", "iterations=6",
 			      "domains.a.improvement={\"dist\": \"normal\", \"mean\": 0.05, "
 			      "\"sd\": 0.1}", NULL);
 		run(&sc, SEED + (unsigned)k, &m, &res);
@@ -204,7 +179,7 @@ START_TEST(test_zero_iterations)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, SMALL, "iterations=0", NULL);
+	scenario_text(&sc, SMALL, "iterations=0", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_uint_eq(res.n_rows, 1);
 	ck_assert_uint_eq(res.rows[0].iteration, 0);
@@ -229,7 +204,7 @@ START_TEST(test_staged_gate_fails)
 	struct loop_result res;
 
 	/* a score of 0 never passes a screen task: only screens after the initial evaluation */
-	scenario_with(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
+	scenario_text(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
 		      "domains.a.initial_score=0", "domains.b.initial_score=0", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), FULL_EVAL + 6 * SCREEN_EVAL);
@@ -253,7 +228,7 @@ START_TEST(test_staged_gate_passes)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
+	scenario_text(&sc, SMALL, "evaluation=\"staged\"", "iterations=6",
 		      "domains.a.initial_score=1", "domains.b.initial_score=1", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), 7 * FULL_EVAL);
@@ -275,7 +250,7 @@ START_TEST(test_compile_failures)
 	struct loop_models m;
 	struct loop_result res;
 
-	scenario_with(&sc, SMALL, "self_modification.compile_failure_rate=1", "iterations=5",
+	scenario_text(&sc, SMALL, "self_modification.compile_failure_rate=1", "iterations=5",
 		      NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_int_eq(role_total(&res, ROLE_EVALUATE), FULL_EVAL);
@@ -567,7 +542,7 @@ START_TEST(test_latency_one_call)
 	struct loop_result res;
 
 	/* ttft 1 s + 100 tokens / 50 tokens/s, no tool time, no sandbox time */
-	scenario_with(&sc, ONE, NULL);
+	scenario_text(&sc, ONE, NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_uint_eq(res.n_rows, 1);
 	ck_assert_double_eq(res.rows[0].finish_seconds, 3);
@@ -577,14 +552,14 @@ START_TEST(test_latency_one_call)
 	scenario_release(&sc);
 
 	/* prefill adds input / speed: 10 tokens at 5 tokens/s */
-	scenario_with(&sc, ONE, "models.gpt-4o.prefill_tokens_per_second=5", NULL);
+	scenario_text(&sc, ONE, "models.gpt-4o.prefill_tokens_per_second=5", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_double_eq(res.wall_seconds, 5);
 	loop_result_release(&res);
 	scenario_release(&sc);
 
 	/* two calls with 4 s of tools after each and 7 s of sandbox: 3 + 4 + 3 + 4 + 7 */
-	scenario_with(&sc, ONE, "domains.a.task.calls=2", "domains.a.task.tool_seconds=4",
+	scenario_text(&sc, ONE, "domains.a.task.calls=2", "domains.a.task.tool_seconds=4",
 		      "domains.a.sandbox_seconds=7", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_double_eq(res.wall_seconds, 21);
@@ -592,7 +567,7 @@ START_TEST(test_latency_one_call)
 	scenario_release(&sc);
 
 	/* tasks beyond the workers queue: 3 tasks on 2 workers take two rounds */
-	scenario_with(&sc, ONE, "domains.a.full_tasks=3", "domains.a.eval_workers=2", NULL);
+	scenario_text(&sc, ONE, "domains.a.full_tasks=3", "domains.a.eval_workers=2", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_double_eq(res.wall_seconds, 6);
 	loop_result_release(&res);
@@ -607,7 +582,7 @@ START_TEST(test_rate_limit_requests)
 	struct loop_result res;
 
 	/* 1200 instant calls at once against 60 requests/min with a burst of 60 */
-	scenario_with(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
+	scenario_text(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
 		      "domains.a.task.output_tokens=0", "models.gpt-4o.ttft_seconds=0",
 		      "models.gpt-4o.requests_per_minute=60", NULL);
 	run(&sc, SEED, &m, &res);
@@ -632,7 +607,7 @@ START_TEST(test_rate_limit_tokens)
 
 	/* 1200 calls of 190 + 10 tokens against 6000 tokens/min: 100 tokens/s after a
 	 * burst of 6000, then 0.2 s of decoding */
-	scenario_with(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
+	scenario_text(&sc, ONE, "domains.a.full_tasks=1200", "domains.a.eval_workers=1200",
 		      "domains.a.task.prompt_tokens=190", "domains.a.task.output_tokens=10",
 		      "models.gpt-4o.ttft_seconds=0", "models.gpt-4o.tokens_per_minute=6000",
 		      NULL);
@@ -651,7 +626,7 @@ START_TEST(test_selfmod_timeout)
 	struct loop_result res;
 
 	/* 3 s per call and a 3.6 s timeout: the second call starts at 3 s, none after it */
-	scenario_with(&sc, ONE, "iterations=1", "self_modification.calls=5",
+	scenario_text(&sc, ONE, "iterations=1", "self_modification.calls=5",
 		      "self_modification.timeout_hours=0.001", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_uint_eq(res.timeouts, 1);
@@ -663,7 +638,7 @@ START_TEST(test_selfmod_timeout)
 	scenario_release(&sc);
 
 	/* a session that ends in time is not timed out */
-	scenario_with(&sc, ONE, "iterations=1", "self_modification.calls=2",
+	scenario_text(&sc, ONE, "iterations=1", "self_modification.calls=2",
 		      "self_modification.timeout_hours=0.001", NULL);
 	run(&sc, SEED, &m, &res);
 	ck_assert_uint_eq(res.timeouts, 0);
@@ -690,7 +665,7 @@ static void check_checkout(int copy)
 	const double a0 = 1e6 + 100 + 110, step = 1000 + 100 + 110;
 	unsigned depth[4] = { 0 };
 
-	scenario_with(&sc, SMALL, "iterations=3", "selection_lambda=1000",
+	scenario_text(&sc, SMALL, "iterations=3", "selection_lambda=1000",
 		      "domains.a.initial_score=0", "domains.b.initial_score=0",
 		      "domains.a.improvement=1", "domains.b.improvement=1",
 		      copy ? "archive.copy_run_dir=true" : "archive.copy_run_dir=false", NULL);
@@ -741,7 +716,7 @@ START_TEST(test_resolve_models)
 	struct loop_models m;
 	struct hc_err err = HC_ERR_INIT;
 
-	scenario_with(&sc, SMALL, "domains.a.model=\"GPT-4o-2024-08-06\"", NULL);
+	scenario_text(&sc, SMALL, "domains.a.model=\"GPT-4o-2024-08-06\"", NULL);
 	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), 0);
 	ck_assert_uint_eq(m.n, 2);
 	ck_assert_int_eq(m.selfmod, 0);
@@ -751,20 +726,20 @@ START_TEST(test_resolve_models)
 	ck_assert_str_eq(m.prices[1]->name, "gpt-4o");
 	scenario_release(&sc);
 
-	scenario_with(&sc, SMALL, "domains.b.model=\"gpt-4p\"", NULL);
+	scenario_text(&sc, SMALL, "domains.b.model=\"gpt-4p\"", NULL);
 	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "test: domains[1].model: unknown model 'gpt-4p'") &&
 		      strstr(err.msg, "'gpt-4o'"), "message: %s", err.msg);
 	scenario_release(&sc);
 
-	scenario_with(&sc, SMALL, "self_modification.model=\"o3-mini\"",
+	scenario_text(&sc, SMALL, "self_modification.model=\"o3-mini\"",
 		      "self_modification.caching=\"explicit\"", NULL);
 	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "self_modification.model: model 'o3-mini' has no cache "
 			     "write price"), "message: %s", err.msg);
 	scenario_release(&sc);
 
-	scenario_with(&sc, SMALL, "domains.a.model=\"llama-3.1-70b-instruct\"",
+	scenario_text(&sc, SMALL, "domains.a.model=\"llama-3.1-70b-instruct\"",
 		      "domains.a.task.caching=\"automatic\"", NULL);
 	ck_assert_int_eq(loop_resolve_models(&sc, &ps, &m, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "domains[0].model: model 'llama-3.1-70b-instruct' has no "
