@@ -1,5 +1,6 @@
 /*
- * hypercap replay: re-price a recorded trace exactly and write a results directory.
+ * hypercap replay: re-price a recorded trace exactly, optionally re-time it through the
+ * engine's resources, and write a results directory.
  */
 #include <getopt.h>
 #include <math.h>
@@ -9,12 +10,15 @@
 #include "cli/cli.h"
 #include "model/prices.h"
 #include "replay/reprice.h"
+#include "replay/retime.h"
 #include "replay/trace.h"
 #include "reports/replay_report.h"
 #include "reports/results_dir.h"
 
 /* Iterations are listed one per row up to this many; above it only the totals. */
 #define MAX_ITERATION_ROWS 12
+/* --rpm, --tpm, --ttft and --decode together, over all models. */
+#define MAX_SETTINGS 64
 
 static const char usage[] =
 	"usage: hypercap replay TRACE [options]\n"
@@ -23,7 +27,8 @@ static const char usage[] =
 	"import') at a price sheet's list prices, exactly: no simulation. Prints totals by\n"
 	"role, model, domain and iteration and writes a results directory with summary.json\n"
 	"and calls.csv (one row per call with its cost). A call whose usage the trace does\n"
-	"not give is counted and reported, never priced as 0.\n"
+	"not give is counted and reported, never priced as 0. With --retime, also runs the\n"
+	"recorded run again on the simulator's resources under the conditions given.\n"
 	"\n"
 	"options:\n"
 	"  --prices FILE       a hypercap price sheet (default: data/prices/api-2026-07-24.json,\n"
@@ -35,32 +40,163 @@ static const char usage[] =
 	"  --quiet             print nothing but errors and warnings\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"re-timing (docs/replay.md, \"Re-timing\"):\n"
+	"  --retime            run the recorded sessions, tasks and calls again through the\n"
+	"                      engine's resources: wall time, utilisation and queue waits\n"
+	"                      against the recorded ones (summary.json \"retime\", retime.csv)\n"
+	"  --eval-workers N    tasks of one evaluation (a node's domain) at once, 1 to 100000\n"
+	"                      (default: each evaluation's recorded concurrency, the most task\n"
+	"                      spans open at once)\n"
+	"  --task-starts queued|recorded\n"
+	"                      queued (default): an evaluation's tasks all ask for a worker at\n"
+	"                      its start, in recorded order, as DGM's thread pool does;\n"
+	"                      recorded: each at its recorded offset from that start\n"
+	"  --children N        nodes run in parallel, 1 to 10000: the nodes after the initial\n"
+	"                      evaluation regrouped in recorded order (default: the recorded\n"
+	"                      iterations)\n"
+	"  --rpm MODEL=N       requests per minute allowed for MODEL (a token bucket holding a\n"
+	"                      minute's worth); repeat for other models; default no limit\n"
+	"  --tpm MODEL=N       tokens (input + output) per minute allowed for MODEL\n"
+	"  --latency recorded|model\n"
+	"                      recorded (default): each call lasts as recorded; model: ttft +\n"
+	"                      output tokens / decode speed, with --ttft and --decode for every\n"
+	"                      model of the trace\n"
+	"  --ttft MODEL=S      seconds to the first token\n"
+	"  --decode MODEL=N    output tokens per second\n"
+	"\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
 	"See docs/replay.md and docs/trace-format.md.\n";
 
 struct options {
 	const char *trace, *prices, *out;
 	int skip_bad, quiet;
+	int retime;
+	const char *retime_option; /* the first re-timing option given, for the usage error */
+	struct retime_conf conf;
+	struct retime_setting settings[MAX_SETTINGS];
 };
 
-enum { OPT_PRICES = 256, OPT_OUT, OPT_SKIP_BAD, OPT_QUIET };
+enum { OPT_PRICES = 256, OPT_OUT, OPT_SKIP_BAD, OPT_QUIET, OPT_RETIME, OPT_EVAL_WORKERS,
+       OPT_TASK_STARTS, OPT_CHILDREN, OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE };
 
 static const struct option long_options[] = {
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "retime", no_argument, NULL, OPT_RETIME },
+	{ "eval-workers", required_argument, NULL, OPT_EVAL_WORKERS },
+	{ "task-starts", required_argument, NULL, OPT_TASK_STARTS },
+	{ "children", required_argument, NULL, OPT_CHILDREN },
+	{ "latency", required_argument, NULL, OPT_LATENCY },
+	{ "rpm", required_argument, NULL, OPT_RPM },
+	{ "tpm", required_argument, NULL, OPT_TPM },
+	{ "ttft", required_argument, NULL, OPT_TTFT },
+	{ "decode", required_argument, NULL, OPT_DECODE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* A bad option value: "hypercap: --OPT: got 'TEXT'; allowed: ...", exit 3. */
+static int bad_value(const char *opt, const char *text, const char *allowed)
+{
+	fprintf(stderr, "hypercap: --%s: got '%s'; allowed: %s\n", opt, text, allowed);
+	return EXIT_INPUT;
+}
+
+/* A whole number in [1, max] for --opt into *out; 0 or EXIT_INPUT. */
+static int parse_count(const char *opt, const char *text, unsigned max, unsigned *out)
+{
+	char *stop, allowed[64];
+	unsigned long v = strtoul(text, &stop, 10);
+	if (*text < '0' || *text > '9' || *stop || v < 1 || v > max) {
+		snprintf(allowed, sizeof(allowed), "a whole number from 1 to %u", max);
+		return bad_value(opt, text, allowed);
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* One of two words for --opt: *out = 0 for the first, 1 for the second; 0 or EXIT_INPUT. */
+static int parse_choice(const char *opt, const char *text, const char *first,
+			const char *second, int *out)
+{
+	char allowed[64];
+	if (strcmp(text, first) && strcmp(text, second)) {
+		snprintf(allowed, sizeof(allowed), "%s or %s", first, second);
+		return bad_value(opt, text, allowed);
+	}
+	*out = !strcmp(text, second);
+	return 0;
+}
+
+static int parse_setting(struct options *o, enum retime_param p, const char *text)
+{
+	struct hc_err err = HC_ERR_INIT;
+	if (o->conf.n_settings == MAX_SETTINGS)
+		return cli_usage_error("replay", "more than %d --rpm, --tpm, --ttft and --decode "
+				       "options", MAX_SETTINGS);
+	if (retime_setting_parse(&o->settings[o->conf.n_settings], p, text, &err)) {
+		hc_err_prefix(&err, "--%s", retime_param_name(p));
+		return cli_fail(&err);
+	}
+	o->conf.n_settings++;
+	return 0;
+}
+
+/* The re-timing options; -1 when opt is not one of them, else 0 or the exit code. */
+static int parse_retime_option(struct options *o, int opt, const char *name)
+{
+	int choice, rc;
+	if (opt < OPT_EVAL_WORKERS || opt > OPT_DECODE)
+		return -1;
+	if (!o->retime_option)
+		o->retime_option = name;
+	switch (opt) {
+	case OPT_EVAL_WORKERS:
+		return parse_count(name, optarg, RETIME_MAX_WORKERS, &o->conf.eval_workers);
+	case OPT_CHILDREN:
+		return parse_count(name, optarg, RETIME_MAX_CHILDREN, &o->conf.children);
+	case OPT_TASK_STARTS:
+		rc = parse_choice(name, optarg, "queued", "recorded", &choice);
+		o->conf.starts = choice ? RETIME_STARTS_RECORDED : RETIME_STARTS_QUEUED;
+		return rc;
+	case OPT_LATENCY:
+		rc = parse_choice(name, optarg, "recorded", "model", &choice);
+		o->conf.latency = choice ? RETIME_LATENCY_MODEL : RETIME_LATENCY_RECORDED;
+		return rc;
+	default:
+		return parse_setting(o, (enum retime_param)(RETIME_RPM + opt - OPT_RPM), optarg);
+	}
+}
+
+/* What the options say together; 0 or EXIT_USAGE. */
+static int check_retime_options(struct options *o)
+{
+	int latency_given = 0;
+	if (o->retime_option && !o->retime)
+		return cli_usage_error("replay", "--%s needs --retime", o->retime_option);
+	for (size_t i = 0; i < o->conf.n_settings; i++)
+		latency_given |= o->settings[i].param == RETIME_TTFT ||
+				 o->settings[i].param == RETIME_DECODE;
+	if (latency_given && o->conf.latency != RETIME_LATENCY_MODEL)
+		return cli_usage_error("replay", "--ttft and --decode need --latency model");
+	o->conf.settings = o->settings;
+	return 0;
+}
+
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, which = 0, rc;
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", long_options, &which)) != -1) {
+		rc = parse_retime_option(o, c, long_options[which].name);
+		if (rc > 0)
+			return rc;
+		if (rc == 0)
+			continue;
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -77,6 +213,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_QUIET:
 			o->quiet = 1;
 			break;
+		case OPT_RETIME:
+			o->retime = 1;
+			break;
 		default:
 			fprintf(stderr, "(see 'hypercap replay --help')\n");
 			return EXIT_USAGE;
@@ -87,7 +226,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->trace = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("replay", "unexpected argument '%s'", argv[optind]);
-	return -1;
+	return check_retime_options(o) ? EXIT_USAGE : -1;
 }
 
 /* out/replay-<file name without directories and extension> */
@@ -120,8 +259,7 @@ static void print_row(const char *label, const struct usage *u, size_t unknown, 
 	putchar('\n');
 }
 
-static void print_table(const struct reprice *rp, const struct trace_reader *r,
-			const char *outdir)
+static void print_table(const struct reprice *rp, const struct trace_reader *r)
 {
 	printf("%s: %zu calls re-priced at prices of %s\n\n", r->path, rp->calls, rp->ps->date);
 	printf("  %-24s %8s %9s %9s %9s %9s %12s\n", "", "calls", "tokens", "input", "cached",
@@ -143,7 +281,6 @@ static void print_table(const struct reprice *rp, const struct trace_reader *r,
 	if (rp->tasks)
 		printf("\n  evaluation: %zu tasks, %zu passed, %zu failed; sandbox %.1f h\n",
 		       rp->tasks, rp->task_pass, rp->task_fail, rp->sandbox_seconds / 3600);
-	printf("\nresults in %s/\n", outdir);
 }
 
 static void print_warnings(const struct reprice *rp, const struct trace_reader *r)
@@ -164,34 +301,156 @@ static void print_warnings(const struct reprice *rp, const struct trace_reader *
 }
 
 struct replay_job {
+	const struct options *o;
 	struct reprice *rp;
 	struct trace_reader *r;
+	struct retime *rt; /* NULL without --retime */
 };
 
-static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
+static int write_text(struct results_dir *rd, const char *name, char *text, struct hc_err *err)
 {
-	struct reprice *rp = ((struct replay_job *)ctx)->rp;
-	struct trace_reader *r = ((struct replay_job *)ctx)->r;
-	FILE *csv = results_dir_open(rd, "calls.csv", err);
-	if (!csv)
-		return HC_ERUNTIME;
-	replay_calls_header(csv);
-	int rc = reprice_trace(rp, r, write_row, csv, err);
-	int closed = results_dir_close(rd, csv, "calls.csv", rc ? NULL : err);
-	if (rc || closed)
-		return rc ? rc : closed;
-	cJSON *tree = replay_summary_build(rp, r);
-	char *text = tree ? cJSON_Print(tree) : NULL;
-	cJSON_Delete(tree);
 	if (!text)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	FILE *f = results_dir_open(rd, "summary.json", err);
+	FILE *f = results_dir_open(rd, name, err);
 	if (f) {
 		fputs(text, f);
 		fputc('\n', f);
 	}
 	free(text);
-	return f ? results_dir_close(rd, f, "summary.json", err) : HC_ERUNTIME;
+	return f ? results_dir_close(rd, f, name, err) : HC_ERUNTIME;
+}
+
+/* Runs the re-timing, writes retime.csv and adds "retime" to the summary. */
+static int write_retime(struct results_dir *rd, struct replay_job *job, cJSON *summary,
+			struct hc_err *err)
+{
+	struct retime_conf conf = job->o->conf;
+	conf.ps = job->rp->ps;
+	if (retime_run(job->rt, job->o->trace, job->o->skip_bad, &conf, err))
+		return err->code;
+	FILE *csv = results_dir_open(rd, "retime.csv", err);
+	if (!csv)
+		return HC_ERUNTIME;
+	replay_retime_csv(csv, job->rt);
+	if (results_dir_close(rd, csv, "retime.csv", err))
+		return HC_ERUNTIME;
+	cJSON *o = replay_retime_json(job->rt);
+	if (!o)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	cJSON_AddItemToObject(summary, "retime", o);
+	return 0;
+}
+
+static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
+{
+	struct replay_job *job = ctx;
+	FILE *csv = results_dir_open(rd, "calls.csv", err);
+	if (!csv)
+		return HC_ERUNTIME;
+	replay_calls_header(csv);
+	int rc = reprice_trace(job->rp, job->r, write_row, csv, err);
+	int closed = results_dir_close(rd, csv, "calls.csv", rc ? NULL : err);
+	if (rc || closed)
+		return rc ? rc : closed;
+	cJSON *tree = replay_summary_build(job->rp, job->r);
+	if (!tree)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	rc = job->rt ? write_retime(rd, job, tree, err) : 0;
+	char *text = rc ? NULL : cJSON_Print(tree);
+	cJSON_Delete(tree);
+	return rc ? rc : write_text(rd, "summary.json", text, err);
+}
+
+/* A duration for people: seconds, minutes or hours. */
+static const char *duration(double seconds, char *buf, size_t size)
+{
+	if (seconds < 120)
+		snprintf(buf, size, "%.1f s", seconds);
+	else if (seconds < 7200)
+		snprintf(buf, size, "%.1f min", seconds / 60);
+	else
+		snprintf(buf, size, "%.2f h", seconds / 3600);
+	return buf;
+}
+
+static void print_endpoint(const struct retime_endpoint *ep, double wall)
+{
+	const struct endpoint *e = &ep->e;
+	char used[16], limit[16], wait[32];
+	printf("  %-24s %zu call%s, mean wait %s, %zu delayed", ep->model, ep->calls,
+	       ep->calls == 1 ? "" : "s",
+	       duration(ep->wait.n ? ep->wait.mean : 0, wait, sizeof(wait)), ep->delayed);
+	if (e->requests_per_minute > 0 && wall > 0)
+		printf("; %.1f of %g requests/min", (double)ep->calls / (wall / 60),
+		       e->requests_per_minute);
+	if (e->tokens_per_minute > 0 && wall > 0)
+		printf("; %s of %s tokens/min", cli_human(ep->tokens / (wall / 60), used, 16),
+		       cli_human(e->tokens_per_minute, limit, 16));
+	putchar('\n');
+}
+
+static void print_workers(const struct retime *rt)
+{
+	char wait[32];
+	unsigned n = rt->conf.eval_workers ? rt->conf.eval_workers : rt->workers_max;
+	printf("  eval workers: ");
+	if (rt->workers_min != rt->workers_max)
+		printf("%u to ", rt->workers_min);
+	printf("%u per evaluation%s; utilisation %.1f%%, mean wait %s\n", n,
+	       rt->conf.eval_workers ? "" : " (recorded concurrency)",
+	       rt->worker_capacity_seconds > 0 ?
+		       100 * rt->task_busy_seconds / rt->worker_capacity_seconds : 0,
+	       duration(rt->task_wait.n ? rt->task_wait.mean : 0, wait, sizeof(wait)));
+}
+
+static void print_retime(const struct retime *rt)
+{
+	const struct retime_conf *c = &rt->conf;
+	char a[32], b[32];
+	printf("\nre-timed: wall time %s against %s recorded (%+.1f%%)\n",
+	       duration(rt->wall, a, sizeof(a)), duration(rt->recorded_wall, b, sizeof(b)),
+	       rt->recorded_wall > 0 ? (rt->wall / rt->recorded_wall - 1) * 100 : 0);
+	if (rt->tasks) {
+		printf("  evaluation %s against %s recorded: %zu task%s %s\n",
+		       duration(rt->eval, a, sizeof(a)), duration(rt->recorded_eval, b, sizeof(b)),
+		       rt->tasks, rt->tasks == 1 ? "" : "s",
+		       c->starts == RETIME_STARTS_QUEUED ? "queued at their evaluation's start" :
+							   "started at their recorded offsets");
+		print_workers(rt);
+	}
+	printf("  %zu node%s in %zu group%s of up to %zu (%s); call latency %s\n", rt->n_active,
+	       rt->n_active == 1 ? "" : "s", rt->n_groups, rt->n_groups == 1 ? "" : "s",
+	       rt->max_children, c->children ? "--children" : "the recorded iterations",
+	       c->latency == RETIME_LATENCY_MODEL ? "ttft + output / decode" : "as recorded");
+	for (size_t i = 0; i < rt->n_endpoints; i++)
+		print_endpoint(&rt->endpoints[i], rt->wall);
+}
+
+static void retime_notes(const struct retime *rt)
+{
+	static const char *const note = "hypercap replay: note:";
+	if (rt->conf.starts == RETIME_STARTS_QUEUED &&
+	    rt->recorded_idle_worker_seconds > 0.01 * rt->task_busy_seconds)
+		fprintf(stderr, "%s at its recorded concurrency the recorded evaluation left %.2f "
+			"worker-hours idle while tasks had not started: the trace lacks work that "
+			"ran beside it (a subset of the run?), so queued tasks finish sooner than "
+			"recorded; --task-starts recorded keeps the recorded starts\n", note,
+			rt->recorded_idle_worker_seconds / 3600);
+	if (rt->conf.latency == RETIME_LATENCY_MODEL && rt->calls_without_end)
+		fprintf(stderr, "%s %zu calls have no end_time: the modelled latency of each is "
+			"taken out of the recorded time to the next call, the rest is tool time\n",
+			note, rt->calls_without_end);
+	if (rt->calls_kept_recorded)
+		fprintf(stderr, "%s %zu calls have no usage and keep their recorded duration\n",
+			note, rt->calls_kept_recorded);
+	if (rt->overlapping_calls)
+		fprintf(stderr, "%s %zu calls started before the previous call of their task or "
+			"session ended; they are re-timed one after another\n", note,
+			rt->overlapping_calls);
+	if (rt->untimed_tasks)
+		fprintf(stderr, "%s %zu tasks have no start_time and end_time: each runs from its "
+			"first call to its last plus its test run, a lower bound\n", note,
+			rt->untimed_tasks);
 }
 
 static int replay(const struct options *o)
@@ -201,6 +460,7 @@ static int replay(const struct options *o)
 	struct trace_reader r;
 	struct results_dir rd;
 	struct reprice rp;
+	struct retime rt;
 	char outdir[PATH_MAX];
 
 	if (price_sheet_load(&ps, o->prices, &err))
@@ -214,13 +474,21 @@ static int replay(const struct options *o)
 	else
 		default_out(outdir, sizeof(outdir), o->trace);
 	reprice_init(&rp, &ps);
-	struct replay_job job = { &rp, &r };
+	memset(&rt, 0, sizeof(rt));
+	struct replay_job job = { o, &rp, &r, o->retime ? &rt : NULL };
 	int rc = results_dir_write(&rd, outdir, write_results, &job, &err);
 	if (!rc) {
 		print_warnings(&rp, &r);
-		if (!o->quiet)
-			print_table(&rp, &r, rd.path);
+		if (o->retime)
+			retime_notes(&rt);
+		if (!o->quiet) {
+			print_table(&rp, &r);
+			if (o->retime)
+				print_retime(&rt);
+			printf("\nresults in %s/\n", rd.path);
+		}
 	}
+	retime_release(&rt);
 	reprice_release(&rp);
 	trace_reader_close(&r);
 	price_sheet_release(&ps);
@@ -236,6 +504,7 @@ static int run(int argc, char **argv)
 
 const struct cmd cmd_replay = {
 	.name = "replay",
-	.summary = "re-price a recorded trace exactly (totals by role, model, domain, iteration)",
+	.summary = "re-price a recorded trace exactly; --retime: its wall time under other "
+		   "resources",
 	.run = run,
 };

@@ -281,28 +281,46 @@ static double log_clock(const char *line)
 	return import_time_parse(iso, &t) ? NAN : t + ms / 1000.0;
 }
 
+/* Whole milliseconds, as logged, without the rounding noise of large doubles. */
+static double log_millis(double t)
+{
+	return round(t * 1000) / 1000;
+}
+
 /*
- * The test run's seconds from the task's docker log: from "Running the eval" to "Attempting
- * to stop container" (DGM's harness logs both). NAN when either is missing.
+ * Times from the task's docker log (DGM's harness logs every step with a timestamp): the
+ * task's span, from its first timestamped line (looking for an old container) to its last
+ * (the container removed), and the test run's seconds, from "Running the eval" to "Attempting
+ * to stop container". Each NAN when the log lacks it.
  */
-static double sandbox_seconds(const char *path)
+static void docker_times(const char *path, struct trace_eval_task *t)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return NAN;
+		return;
 	char *buf = NULL;
 	size_t cap = 0;
-	double start = NAN, stop = NAN;
+	double first = NAN, last = NAN, start = NAN, stop = NAN;
 	while (getline(&buf, &cap, f) >= 0) {
+		double clock = log_clock(buf);
+		if (isnan(clock))
+			continue;
+		if (isnan(first))
+			first = clock;
+		last = clock;
 		if (strstr(buf, " - INFO - Running the eval"))
-			start = log_clock(buf);
+			start = clock;
 		else if (!isnan(start) && strstr(buf, " - INFO - Attempting to stop container"))
-			stop = log_clock(buf);
+			stop = clock;
 	}
 	free(buf);
 	fclose(f);
-	/* whole milliseconds, as logged, without the rounding noise of large doubles */
-	return stop >= start ? round((stop - start) * 1000) / 1000 : NAN;
+	if (last >= first) {
+		t->start_time = log_millis(first);
+		t->end_time = log_millis(last);
+	}
+	if (stop >= start)
+		t->sandbox_seconds = round((stop - start) * 1000) / 1000;
 }
 
 static int in_list(const cJSON *perf, const char *key, const char *task)
@@ -361,7 +379,7 @@ static int import_task(struct dgm *g, const char *run, const char *rundir, const
 	}
 	if (path_fmt(p, sizeof(p), err, "%s/%s_docker.log", rundir, task))
 		return HC_EINPUT;
-	t->sandbox_seconds = sandbox_seconds(p);
+	docker_times(p, t);
 	if (path_fmt(p, sizeof(p), err, "%s/%s.json", rundir, task))
 		return HC_EINPUT;
 	strcpy(t->result, task_result(g, p, task));

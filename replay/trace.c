@@ -37,6 +37,7 @@ void trace_record_init(struct trace_record *rec, enum trace_kind kind)
 		break;
 	case TRACE_EVAL_TASK:
 		rec->u.task.sandbox_seconds = NAN;
+		rec->u.task.start_time = rec->u.task.end_time = NAN;
 		rec->u.task.artifact_bytes = -1;
 		break;
 	default:
@@ -115,14 +116,21 @@ static int check_bytes(const char *what, long long v, struct hc_err *err)
 	return 0;
 }
 
+/* Both times valid, and end not before start when both are known. */
+static int check_span(double start, double end, struct hc_err *err)
+{
+	if (check_time("start_time", start, err) || check_time("end_time", end, err))
+		return HC_EINPUT;
+	if (!isnan(start) && !isnan(end) && end < start)
+		return hc_err_set(err, HC_EINPUT, "end_time: got %.3f; allowed: a time not before "
+				  "start_time %.3f", end, start);
+	return 0;
+}
+
 static int check_call(const struct trace_llm_call *c, struct hc_err *err)
 {
-	if (check_time("start_time", c->start_time, err) ||
-	    check_time("end_time", c->end_time, err) || check_iteration(c->iteration, err))
+	if (check_span(c->start_time, c->end_time, err) || check_iteration(c->iteration, err))
 		return HC_EINPUT;
-	if (!isnan(c->start_time) && !isnan(c->end_time) && c->end_time < c->start_time)
-		return hc_err_set(err, HC_EINPUT, "end_time: got %.3f; allowed: a time not before "
-				  "start_time %.3f", c->end_time, c->start_time);
 	if (c->retries < -1)
 		return hc_err_set(err, HC_EINPUT, "retries: got %ld; allowed: a whole number >= 0",
 				  c->retries);
@@ -154,6 +162,8 @@ static int check_task(const struct trace_eval_task *t, struct hc_err *err)
 					   t->sandbox_seconds < 0))
 		return hc_err_set(err, HC_EINPUT, "sandbox_seconds: got %g; allowed: seconds >= 0",
 				  t->sandbox_seconds);
+	if (check_span(t->start_time, t->end_time, err))
+		return HC_EINPUT;
 	return check_bytes("artifact_bytes", t->artifact_bytes, err);
 }
 
@@ -296,6 +306,8 @@ static int parse_task(struct trace_eval_task *t, const cJSON *o, struct hc_err *
 	int64_t bytes = -1;
 	if (get_str(o, "node", t->node, err) || get_str(o, "domain", t->domain, err) ||
 	    get_str(o, "task", t->task, err) || get_str(o, "result", t->result, err) ||
+	    get_num(o, "start_time", &t->start_time, err) ||
+	    get_num(o, "end_time", &t->end_time, err) ||
 	    get_num(o, "sandbox_seconds", &t->sandbox_seconds, err) ||
 	    get_int(o, "", "artifact_bytes", &bytes, err))
 		return HC_EINPUT;
@@ -561,6 +573,8 @@ cJSON *trace_record_to_json(const struct trace_record *rec)
 		add_str(o, "domain", t->domain);
 		add_str(o, "task", t->task);
 		add_str(o, "result", t->result);
+		add_num(o, "start_time", t->start_time);
+		add_num(o, "end_time", t->end_time);
 		add_num(o, "sandbox_seconds", t->sandbox_seconds);
 		add_count(o, "artifact_bytes", t->artifact_bytes);
 	} else {

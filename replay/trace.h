@@ -46,10 +46,15 @@ struct trace_llm_call {
 	char estimate_method[TRACE_STR_MAX];
 };
 
-/* One evaluation task of a node. result is "pass", "fail", "error" or "unknown". */
+/*
+ * One evaluation task of a node. result is "pass", "fail", "error" or "unknown". start_time
+ * and end_time bound the time the task held its evaluation slot (agent and test run), NAN
+ * when unknown.
+ */
 struct trace_eval_task {
 	char node[TRACE_STR_MAX], domain[TRACE_STR_MAX], task[TRACE_STR_MAX];
 	char result[TRACE_STR_MAX];
+	double start_time, end_time; /* Unix seconds */
 	double sandbox_seconds; /* NAN when unknown */
 	long long artifact_bytes; /* -1 when unknown */
 };

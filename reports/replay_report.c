@@ -100,13 +100,6 @@ cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader 
 	return root;
 }
 
-void replay_calls_header(FILE *out)
-{
-	fputs("line,id,run,iteration,node,role,domain,task,provider,model,priced_as,status,"
-	      "start_time,end_time,input_tokens,cache_read_tokens,cache_write_tokens,"
-	      "output_tokens,reasoning_tokens,estimated,cost_usd\n", out);
-}
-
 static void text(FILE *out, const char *s)
 {
 	csv_fwrite(out, s, strlen(s));
@@ -118,6 +111,123 @@ static void number(FILE *out, double v, const char *fmt)
 	if (!isnan(v))
 		fprintf(out, fmt, v);
 	fputc(',', out);
+}
+
+/* value, or null when it is NAN (a limit not set, a rate over no time). */
+static void add_or_null(cJSON *o, const char *key, double value)
+{
+	if (isnan(value))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, value);
+}
+
+static double per_minute(double n, double seconds)
+{
+	return seconds > 0 ? n / (seconds / 60) : NAN;
+}
+
+static cJSON *endpoint_json(const struct retime_endpoint *ep, double wall)
+{
+	const struct endpoint *e = &ep->e;
+	double rpm = per_minute((double)ep->calls, wall), tpm = per_minute(ep->tokens, wall);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "calls", (double)ep->calls);
+	add_or_null(o, "rpm_limit", e->requests_per_minute > 0 ? e->requests_per_minute : NAN);
+	add_or_null(o, "tpm_limit", e->tokens_per_minute > 0 ? e->tokens_per_minute : NAN);
+	add_or_null(o, "ttft_seconds", e->ttft_seconds);
+	add_or_null(o, "decode_tokens_per_second", e->decode_tokens_per_second);
+	add_or_null(o, "requests_per_minute", rpm);
+	add_or_null(o, "tokens_per_minute", tpm);
+	add_or_null(o, "rpm_utilisation",
+		    e->requests_per_minute > 0 ? rpm / e->requests_per_minute : NAN);
+	add_or_null(o, "tpm_utilisation",
+		    e->tokens_per_minute > 0 ? tpm / e->tokens_per_minute : NAN);
+	cJSON_AddNumberToObject(o, "delayed_calls", (double)ep->delayed);
+	cJSON_AddNumberToObject(o, "mean_wait_seconds", ep->wait.n ? ep->wait.mean : 0);
+	cJSON_AddNumberToObject(o, "max_wait_seconds", ep->wait.n ? ep->wait.max : 0);
+	cJSON_AddNumberToObject(o, "busy_hours", ep->busy_seconds / 3600);
+	add_or_null(o, "mean_concurrency", wall > 0 ? ep->busy_seconds / wall : NAN);
+	return o;
+}
+
+static cJSON *workers_json(const struct retime *rt)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "servers_min", rt->workers_min);
+	cJSON_AddNumberToObject(o, "servers_max", rt->workers_max);
+	cJSON_AddNumberToObject(o, "tasks", (double)rt->tasks);
+	cJSON_AddNumberToObject(o, "busy_hours", rt->task_busy_seconds / 3600);
+	add_or_null(o, "utilisation", rt->worker_capacity_seconds > 0 ?
+					      rt->task_busy_seconds / rt->worker_capacity_seconds :
+					      NAN);
+	cJSON_AddNumberToObject(o, "mean_wait_seconds", rt->task_wait.n ? rt->task_wait.mean : 0);
+	cJSON_AddNumberToObject(o, "max_wait_seconds", rt->task_wait.n ? rt->task_wait.max : 0);
+	return o;
+}
+
+cJSON *replay_retime_json(const struct retime *rt)
+{
+	const struct retime_conf *c = &rt->conf;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "recorded_wall_hours", rt->recorded_wall / 3600);
+	cJSON_AddNumberToObject(o, "wall_hours", rt->wall / 3600);
+	cJSON_AddNumberToObject(o, "recorded_evaluation_hours", rt->recorded_eval / 3600);
+	cJSON_AddNumberToObject(o, "evaluation_hours", rt->eval / 3600);
+	cJSON_AddNumberToObject(o, "eval_workers", rt->workers_max);
+	const char *workers_from = c->eval_workers ? "option" :
+						     "recorded: peak overlap of task spans";
+	cJSON_AddStringToObject(o, "eval_workers_from", workers_from);
+	cJSON_AddStringToObject(o, "task_starts",
+				c->starts == RETIME_STARTS_QUEUED ? "queued" : "recorded");
+	cJSON_AddNumberToObject(o, "children", (double)rt->max_children);
+	cJSON_AddStringToObject(o, "children_from", c->children ? "option" : "recorded iterations");
+	cJSON_AddNumberToObject(o, "groups", (double)rt->n_groups);
+	cJSON_AddStringToObject(o, "latency",
+				c->latency == RETIME_LATENCY_MODEL ? "model" : "recorded");
+	cJSON_AddNumberToObject(o, "nodes", (double)rt->n_active);
+	cJSON_AddNumberToObject(o, "tasks", (double)rt->tasks);
+	cJSON_AddNumberToObject(o, "calls", (double)rt->n_calls);
+	cJSON_AddNumberToObject(o, "recorded_idle_worker_hours",
+				rt->recorded_idle_worker_seconds / 3600);
+	cJSON_AddNumberToObject(o, "calls_without_end_time", (double)rt->calls_without_end);
+	cJSON_AddNumberToObject(o, "calls_kept_recorded", (double)rt->calls_kept_recorded);
+	cJSON_AddNumberToObject(o, "overlapping_calls", (double)rt->overlapping_calls);
+	cJSON_AddNumberToObject(o, "untimed_tasks", (double)rt->untimed_tasks);
+	cJSON *res = cJSON_AddObjectToObject(o, "resources");
+	cJSON_AddItemToObject(res, "eval_workers", workers_json(rt));
+	cJSON *eps = cJSON_AddObjectToObject(res, "endpoints");
+	for (size_t i = 0; i < rt->n_endpoints; i++)
+		cJSON_AddItemToObject(eps, rt->endpoints[i].model,
+				      endpoint_json(&rt->endpoints[i], rt->wall));
+	return o;
+}
+
+void replay_retime_csv(FILE *out, const struct retime *rt)
+{
+	struct retime_row row;
+	fputs("kind,node,iteration,group,domain,task,calls,workers,recorded_start_s,"
+	      "recorded_end_s,start_s,end_s,wait_s\n", out);
+	for (size_t i = 0; i < rt->n_rows; i++) {
+		retime_row(rt, i, &row);
+		fprintf(out, "%s,", row.kind);
+		text(out, row.node);
+		number(out, row.iteration >= 0 ? (double)row.iteration : NAN, "%.0f");
+		fprintf(out, "%zu,", row.group);
+		text(out, row.domain);
+		text(out, row.task);
+		fprintf(out, "%zu,", row.calls);
+		number(out, row.workers ? row.workers : NAN, "%.0f");
+		fprintf(out, "%.3f,%.3f,%.3f,%.3f,%.3f\n", row.recorded_start, row.recorded_end,
+			row.start, row.end, row.wait);
+	}
+}
+
+void replay_calls_header(FILE *out)
+{
+	fputs("line,id,run,iteration,node,role,domain,task,provider,model,priced_as,status,"
+	      "start_time,end_time,input_tokens,cache_read_tokens,cache_write_tokens,"
+	      "output_tokens,reasoning_tokens,estimated,cost_usd\n", out);
 }
 
 void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,

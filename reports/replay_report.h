@@ -1,8 +1,8 @@
 /*
  * replay_report: the results files of `hypercap replay`: summary.json (the keys of
  * simulate's summary that apply, plus by_domain and by_iteration; docs/replay.md) and
- * calls.csv (one row per recorded call with its cost). These only format what reprice
- * computed.
+ * calls.csv (one row per recorded call with its cost), and with --retime the summary's
+ * "retime" object and retime.csv. These only format what reprice and retime computed.
  */
 #ifndef REPORTS_REPLAY_REPORT_H
 #define REPORTS_REPLAY_REPORT_H
@@ -11,10 +11,17 @@
 #include <cjson/cJSON.h>
 #include "model/prices.h"
 #include "replay/reprice.h"
+#include "replay/retime.h"
 #include "replay/trace.h"
 
 /* The summary tree (caller deletes); r is the reader the trace was read with. */
 cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r);
+
+/* The summary's "retime" object (caller deletes; docs/replay.md, "Re-timing"). */
+cJSON *replay_retime_json(const struct retime *rt);
+
+/* Writes retime.csv: a header, then one row per session and task (struct retime_row). */
+void replay_retime_csv(FILE *out, const struct retime *rt);
 
 /* Writes calls.csv's header. */
 void replay_calls_header(FILE *out);

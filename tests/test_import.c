@@ -17,6 +17,7 @@ struct imported {
 	struct trace_llm_call calls[8];
 	struct usage sum;
 	double sandbox_seconds;
+	struct trace_eval_task first_task;
 	long long artifact_bytes;
 	size_t pass, fail;
 	struct trace_archive_add add;
@@ -49,6 +50,8 @@ static int import_and_read(const char *kind, const char *source, struct imported
 			if (rec.u.call.has_usage)
 				usage_add(&im->sum, &rec.u.call.usage);
 		} else if (rec.kind == TRACE_EVAL_TASK) {
+			if (!im->n[TRACE_EVAL_TASK])
+				im->first_task = rec.u.task;
 			if (!isnan(rec.u.task.sandbox_seconds))
 				im->sandbox_seconds += rec.u.task.sandbox_seconds;
 			im->artifact_bytes += rec.u.task.artifact_bytes;
@@ -108,6 +111,12 @@ START_TEST(dgm_real_logs_match_published_totals)
 	ck_assert_int_eq(im.calls[0].usage.input, 929);
 	ck_assert_double_eq(im.calls[0].start_time, 1746843437);
 	ck_assert(im.sandbox_seconds > 0);
+	/* its span: the docker log's first line (02:13:28,746 UTC on 2025-05-10) to its last
+	 * (02:19:27,414), around its calls; the test run from 02:18:46,724 to 02:18:50,109 */
+	ck_assert_str_eq(im.first_task.task, "cpp__all-your-base");
+	ck_assert_double_eq(im.first_task.start_time, 1746843208.746);
+	ck_assert_double_eq(im.first_task.end_time, 1746843567.414);
+	ck_assert_double_eq(im.first_task.sandbox_seconds, 3.385);
 	/* deterministic: a second import gives the same bytes */
 	char *first = slurp(out_path);
 	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,

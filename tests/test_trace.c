@@ -41,6 +41,8 @@ START_TEST(writes_and_reads_back)
 	strcpy(in[1].u.task.task, "cpp__diamond");
 	strcpy(in[1].u.task.result, "pass");
 	in[1].u.task.sandbox_seconds = 4.5;
+	in[1].u.task.start_time = 1746843208.746;
+	in[1].u.task.end_time = 1746843567.414;
 	in[1].u.task.artifact_bytes = 12345;
 	trace_record_init(&in[2], TRACE_ARCHIVE_ADD);
 	strcpy(in[2].u.add.node, "7");
@@ -68,6 +70,8 @@ START_TEST(writes_and_reads_back)
 	ck_assert_int_eq(out.kind, TRACE_EVAL_TASK);
 	ck_assert_str_eq(out.u.task.result, "pass");
 	ck_assert_int_eq(out.u.task.artifact_bytes, 12345);
+	ck_assert_double_eq(out.u.task.start_time, 1746843208.746);
+	ck_assert_double_eq(out.u.task.end_time, 1746843567.414);
 	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 1);
 	ck_assert_int_eq(out.kind, TRACE_ARCHIVE_ADD);
 	ck_assert_str_eq(out.u.add.parent, "3");
@@ -208,6 +212,10 @@ START_TEST(field_rules)
 		{ "{\"type\":\"llm_call\",\"start_time\":10,\"end_time\":5}",
 		  "end_time: got 5.000; allowed: a time not before start_time" },
 		{ "{\"type\":\"llm_call\",\"model\":7}", "model: got 7; allowed: a string" },
+		{ "{\"type\":\"eval_task\",\"start_time\":20,\"end_time\":19.5}",
+		  "end_time: got 19.500; allowed: a time not before start_time 20.000" },
+		{ "{\"type\":\"eval_task\",\"start_time\":-1}",
+		  "start_time: got -1; allowed: Unix seconds >= 0" },
 		{ "{\"type\":\"eval_task\",\"result\":\"resolved\"}",
 		  "result: got 'resolved'; allowed: pass, fail, error, unknown" },
 		{ "{\"type\":\"archive_add\",\"node\":\"3\",\"score\":1.5}",
