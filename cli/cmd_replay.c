@@ -12,6 +12,7 @@
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/trace.h"
+#include "reports/focus.h"
 #include "reports/replay_report.h"
 #include "reports/results_dir.h"
 
@@ -26,7 +27,8 @@ static const char usage[] =
 	"Re-prices every LLM call recorded in TRACE (a hypercap trace, see 'hypercap\n"
 	"import') at a price sheet's list prices, exactly: no simulation. Prints totals by\n"
 	"role, model, domain and iteration and writes a results directory with summary.json\n"
-	"and calls.csv (one row per call with its cost). A call whose usage the trace does\n"
+	"calls.csv (one row per call with its cost) and costs_focus.csv (the priced calls as\n"
+	"a FOCUS 1.2 export, docs/focus.md). A call whose usage the trace does\n"
 	"not give is counted and reported, never priced as 0. With --retime, also runs the\n"
 	"recorded run again on the simulator's resources under the conditions given.\n"
 	"\n"
@@ -238,11 +240,21 @@ static void default_out(char *buf, size_t size, const char *trace)
 	snprintf(buf, size, "out/replay-%.*s", (int)(len ? len : strlen(base)), base);
 }
 
+/* The per-call files: calls.csv, and costs_focus.csv for the priced calls. */
+struct call_files {
+	FILE *calls, *focus;
+	struct focus_account account;
+	time_t undated;  /* the period of calls without times */
+};
+
 static int write_row(void *ctx, long line, const struct trace_llm_call *c,
 		     const struct price *p, double cost, struct hc_err *err)
 {
+	struct call_files *files = ctx;
 	(void)err;
-	replay_calls_row(ctx, line, c, p, cost);
+	replay_calls_row(files->calls, line, c, p, cost);
+	if (p)
+		replay_focus_row(files->focus, &files->account, c, p, cost, files->undated);
 	return 0;
 }
 
@@ -344,14 +356,22 @@ static int write_retime(struct results_dir *rd, struct replay_job *job, cJSON *s
 static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	struct replay_job *job = ctx;
-	FILE *csv = results_dir_open(rd, "calls.csv", err);
-	if (!csv)
+	struct call_files files = { .account = { "hypercap:replay", job->o->trace },
+				    .undated = focus_default_start() };
+	files.calls = results_dir_open(rd, "calls.csv", err);
+	files.focus = files.calls ? results_dir_open(rd, "costs_focus.csv", err) : NULL;
+	if (!files.focus) {
+		if (files.calls)
+			fclose(files.calls);
 		return HC_ERUNTIME;
-	replay_calls_header(csv);
-	int rc = reprice_trace(job->rp, job->r, write_row, csv, err);
-	int closed = results_dir_close(rd, csv, "calls.csv", rc ? NULL : err);
+	}
+	replay_calls_header(files.calls);
+	focus_write_header(files.focus);
+	int rc = reprice_trace(job->rp, job->r, write_row, &files, err);
+	int closed = results_dir_close(rd, files.calls, "calls.csv", rc ? NULL : err);
+	closed |= results_dir_close(rd, files.focus, "costs_focus.csv", rc ? NULL : err);
 	if (rc || closed)
-		return rc ? rc : closed;
+		return rc ? rc : HC_ERUNTIME;
 	cJSON *tree = replay_summary_build(job->rp, job->r);
 	if (!tree)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");

@@ -100,21 +100,19 @@ time_t focus_default_start(void)
 
 /* ---- charges ------------------------------------------------------------------------- */
 
+/* A charge of a forecast: its period in simulated seconds. */
 struct charge {
-	double t0, t1;              /* simulated seconds */
-	double cost, quantity;
-	const char *unit, *category, *service, *provider, *type;
+	double t0, t1;
+	struct focus_charge c;
 	char description[256];
-	long iteration;             /* -1: the whole run */
-	const char *role, *model, *domain;
-	double input, cached, output; /* NAN: not a token charge */
 };
 
 struct writer {
 	FILE *out;
 	const struct forecast *f;
 	time_t start;
-	char account[SCENARIO_NAME_MAX + 16];
+	struct focus_account account;
+	char account_id[SCENARIO_NAME_MAX + 16];
 };
 
 static void text(FILE *out, const char *s)
@@ -131,8 +129,8 @@ static void number(FILE *out, double v)
 		fprintf(out, "%.12g", v);
 }
 
-static void write_row(const struct writer *w, const struct charge *c, time_t a, time_t b,
-		      double share)
+static void write_row(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
+		      time_t a, time_t b, double share)
 {
 	char bill0[64], bill1[64], t0[64], t1[64];
 	time_t first, next;
@@ -141,13 +139,12 @@ static void write_row(const struct writer *w, const struct charge *c, time_t a, 
 	iso8601(next, bill1, sizeof(bill1));
 	iso8601(a, t0, sizeof(t0));
 	iso8601(b, t1, sizeof(t1));
-	FILE *out = w->out;
 	double cost = c->cost * share;
 	fprintf(out, "%.12g", cost);
 	for (int i = 0; i < 3; i++)
 		number(out, cost);              /* contracted, effective, list: list prices */
-	text(out, w->account);
-	text(out, w->f->sc->name);
+	text(out, acc->id);
+	text(out, acc->name);
 	text(out, "USD");
 	text(out, bill0);
 	text(out, bill1);
@@ -174,11 +171,18 @@ static void write_row(const struct writer *w, const struct charge *c, time_t a, 
 	fputc('\n', out);
 }
 
-/* One row per calendar month the charge's period touches, its amounts split by time. */
-static void emit(const struct writer *w, const struct charge *c)
+void focus_write_header(FILE *out)
 {
-	time_t a = w->start + (time_t)llround(c->t0);
-	time_t b = w->start + (time_t)llround(c->t1);
+	for (size_t i = 0; i < 21; i++)
+		fprintf(out, "%s%s", i ? "," : "", focus_mandatory_columns[i]);
+	for (size_t i = 0; i < sizeof(extra_columns) / sizeof(extra_columns[0]); i++)
+		fprintf(out, ",%s", extra_columns[i]);
+	fputc('\n', out);
+}
+
+void focus_write_charge(FILE *out, const struct focus_account *acc, const struct focus_charge *c)
+{
+	time_t a = c->start, b = c->end;
 	if (b <= a)
 		b = a + 1;                      /* FOCUS: a period ends after it starts */
 	double length = (double)(b - a);
@@ -186,9 +190,18 @@ static void emit(const struct writer *w, const struct charge *c)
 		time_t first, next;
 		month_of(a, &first, &next);
 		time_t end = b < next ? b : next;
-		write_row(w, c, a, end, (double)(end - a) / length);
+		write_row(out, acc, c, a, end, (double)(end - a) / length);
 		a = end;
 	}
+}
+
+/* A forecast's charge on the calendar that starts at w->start. */
+static void emit(const struct writer *w, struct charge *ch)
+{
+	ch->c.start = w->start + (time_t)llround(ch->t0);
+	ch->c.end = w->start + (time_t)llround(ch->t1);
+	ch->c.description = ch->description;
+	focus_write_charge(w->out, &w->account, &ch->c);
 }
 
 /* ---- the forecast's charges, means over replications ---------------------------------- */
@@ -252,18 +265,17 @@ static void token_charges(const struct writer *w, const struct step *st, unsigne
 			if (!m->prices[k] || u[0] + u[2] <= 0)
 				continue;      /* fleet calls are billed as GPU-hours */
 			target_domains(f, k, domains, sizeof(domains));
-			struct charge c = {
-				.t0 = st->t0, .t1 = st->t1, .cost = u[3],
-				.quantity = (u[0] + u[2]) / 1000, .unit = "1000 Tokens",
-				.category = "AI and Machine Learning", .type = "api_tokens",
-				.service = "LLM API", .provider = m->prices[k]->provider,
-				.iteration = it, .role = role_name((enum role)role),
-				.model = m->labels[k], .domain = role == ROLE_EVALUATE ? domains : "",
-				.input = u[0], .cached = u[1], .output = u[2],
-			};
-			snprintf(c.description, sizeof(c.description), "%s tokens on %s, iteration %u",
-				 c.role, c.model, it);
-			emit(w, &c);
+			struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
+				.cost = u[3], .quantity = (u[0] + u[2]) / 1000,
+				.unit = "1000 Tokens", .category = "AI and Machine Learning",
+				.type = "api_tokens", .service = "LLM API",
+				.provider = m->prices[k]->provider, .iteration = it,
+				.role = role_name((enum role)role), .model = m->labels[k],
+				.domain = role == ROLE_EVALUATE ? domains : "",
+				.input = u[0], .cached = u[1], .output = u[2] } };
+			snprintf(ch.description, sizeof(ch.description), "%s tokens on %s, "
+				 "iteration %u", ch.c.role, ch.c.model, it);
+			emit(w, &ch);
 		}
 	}
 }
@@ -272,38 +284,38 @@ static void compute_charges(const struct writer *w, const struct step *st, unsig
 {
 	const struct forecast *f = w->f;
 	const struct cost_params *cp = &f->sc->costs;
-	struct charge c = {
-		.t0 = st->t0, .t1 = st->t1, .unit = "Hours", .category = "Compute",
-		.service = "Sandbox compute", .provider = "sandbox provider", .type = "sandbox",
-		.iteration = it, .role = "", .model = "", .domain = "", .input = NAN,
-		.cached = NAN, .output = NAN,
-	};
-	c.quantity = st->cpu_hours * cp->sandbox_vcpus;
-	c.cost = c.quantity * cp->vcpu_hour_usd;
-	snprintf(c.description, sizeof(c.description), "sandbox vCPU-hours, iteration %u", it);
-	if (c.quantity > 0)
-		emit(w, &c);
-	c.quantity = st->gpu_hours;
-	c.cost = c.quantity * cp->sim_gpu_hour_usd;
-	c.type = "gpu_simulator";
-	snprintf(c.description, sizeof(c.description), "simulator GPU-hours, iteration %u", it);
-	if (c.quantity > 0)
-		emit(w, &c);
+	struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
+		.unit = "Hours", .category = "Compute", .service = "Sandbox compute",
+		.provider = "sandbox provider", .type = "sandbox", .iteration = it, .role = "",
+		.model = "", .domain = "", .input = NAN, .cached = NAN, .output = NAN } };
+	struct focus_charge *c = &ch.c;
+	c->quantity = st->cpu_hours * cp->sandbox_vcpus;
+	c->cost = c->quantity * cp->vcpu_hour_usd;
+	snprintf(ch.description, sizeof(ch.description), "sandbox vCPU-hours, iteration %u", it);
+	if (c->quantity > 0)
+		emit(w, &ch);
+	c->quantity = st->gpu_hours;
+	c->cost = c->quantity * cp->sim_gpu_hour_usd;
+	c->type = "gpu_simulator";
+	snprintf(ch.description, sizeof(ch.description), "simulator GPU-hours, iteration %u", it);
+	if (c->quantity > 0)
+		emit(w, &ch);
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
 		const struct loop_fleet *lf = &f->models.fleets[k];
-		c.cost = st->fleet_usd[k];
-		c.quantity = c.cost / lf->gpu_hour_usd;
-		c.category = "AI and Machine Learning";
-		c.service = "Self-hosted inference";
-		c.provider = "self-hosted";
-		c.type = "fleet_gpu_hours";
+		c->cost = st->fleet_usd[k];
+		c->quantity = c->cost / lf->gpu_hour_usd;
+		c->category = "AI and Machine Learning";
+		c->service = "Self-hosted inference";
+		c->provider = "self-hosted";
+		c->type = "fleet_gpu_hours";
 		for (size_t t = 0; t < f->models.n; t++)
 			if (f->models.fleet[t] == (int)k)
-				c.model = f->models.labels[t];
-		snprintf(c.description, sizeof(c.description), "GPU-hours of fleet %s (%u x %u %s, "
-			 "%s), iteration %u", lf->spec->name, lf->spec->replicas, lf->replica.gpus,
-			 lf->spec->gpu, gpu_pricing_name((enum gpu_pricing)lf->spec->pricing), it);
-		emit(w, &c);
+				c->model = f->models.labels[t];
+		snprintf(ch.description, sizeof(ch.description), "GPU-hours of fleet %s (%u x %u "
+			 "%s, %s), iteration %u", lf->spec->name, lf->spec->replicas,
+			 lf->replica.gpus, lf->spec->gpu,
+			 gpu_pricing_name((enum gpu_pricing)lf->spec->pricing), it);
+		emit(w, &ch);
 	}
 }
 
@@ -313,31 +325,31 @@ static void storage_charges(const struct writer *w, double end)
 	const struct forecast *f = w->f;
 	const struct cost_params *cp = &f->sc->costs;
 	const double month = 730 * 3600.0;
-	struct charge c = {
+	struct charge ch = { .c = {
 		.unit = "GB-Months", .category = "Storage", .service = "Archive storage",
 		.provider = "object storage", .type = "storage", .iteration = -1, .role = "",
-		.model = "", .domain = "", .input = NAN, .cached = NAN, .output = NAN,
-	};
+		.model = "", .domain = "", .input = NAN, .cached = NAN, .output = NAN } };
+	struct focus_charge *c = &ch.c;
 	double gb = f->mean.archive_bytes / 1e9;
 	for (double m = 0; m < cp->retention_months; m += 1) {
 		double part = fmin(1, cp->retention_months - m);
-		c.t0 = end + m * month;
-		c.t1 = c.t0 + part * month;
-		c.quantity = gb * part;
-		c.cost = c.quantity * cp->storage_usd_per_gb_month;
-		snprintf(c.description, sizeof(c.description), "archive of %.3f GB, retention "
+		ch.t0 = end + m * month;
+		ch.t1 = ch.t0 + part * month;
+		c->quantity = gb * part;
+		c->cost = c->quantity * cp->storage_usd_per_gb_month;
+		snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB, retention "
 			 "month %.0f", gb, m + 1);
-		emit(w, &c);
+		emit(w, &ch);
 	}
-	c.t0 = 0;
-	c.t1 = end;
-	c.unit = "1000 Requests";
-	c.type = "storage_requests";
-	c.quantity = f->mean.storage_requests / 1000;
-	c.cost = c.quantity * cp->storage_usd_per_1000_requests;
-	snprintf(c.description, sizeof(c.description), "archive requests (writes and rebuild "
+	ch.t0 = 0;
+	ch.t1 = end;
+	c->unit = "1000 Requests";
+	c->type = "storage_requests";
+	c->quantity = f->mean.storage_requests / 1000;
+	c->cost = c->quantity * cp->storage_usd_per_1000_requests;
+	snprintf(ch.description, sizeof(ch.description), "archive requests (writes and rebuild "
 		 "reads)");
-	emit(w, &c);
+	emit(w, &ch);
 }
 
 int focus_write(FILE *out, const struct forecast *f, time_t start)
@@ -356,13 +368,10 @@ int focus_write(FILE *out, const struct forecast *f, time_t start)
 	for (unsigned rep = 0; rep < f->runs; rep++)
 		add_rep(f, &f->reps[rep], steps);
 
-	struct writer w = { out, f, start, "" };
-	snprintf(w.account, sizeof(w.account), "hypercap:%s", f->sc->name);
-	for (size_t i = 0; i < 21; i++)
-		fprintf(out, "%s%s", i ? "," : "", focus_mandatory_columns[i]);
-	for (size_t i = 0; i < sizeof(extra_columns) / sizeof(extra_columns[0]); i++)
-		fprintf(out, ",%s", extra_columns[i]);
-	fputc('\n', out);
+	struct writer w = { .out = out, .f = f, .start = start };
+	snprintf(w.account_id, sizeof(w.account_id), "hypercap:%s", f->sc->name);
+	w.account = (struct focus_account){ w.account_id, f->sc->name };
+	focus_write_header(out);
 	for (unsigned it = 0; it < n; it++) {
 		token_charges(&w, &steps[it], it);
 		compute_charges(&w, &steps[it], it);

@@ -14,9 +14,28 @@
 /* The 21 mandatory columns of FOCUS 1.2 (FACTS §4), in the order the file writes them. */
 extern const char *const focus_mandatory_columns[21];
 
-/* Writes the header and the charges; HC_ERUNTIME when memory runs out. start: the calendar
- * time (UTC seconds) of the run's simulated time 0. */
+/* Writes the header and the forecast's charges; HC_ERUNTIME when memory runs out. start: the
+ * calendar time (UTC seconds) of the run's simulated time 0. */
 int focus_write(FILE *out, const struct forecast *f, time_t start);
+
+/* The billing account of a file's rows. */
+struct focus_account {
+	const char *id, *name;
+};
+
+/* One charge; text fields may be "" (written empty), token counts NAN (not a token charge). */
+struct focus_charge {
+	time_t start, end;          /* UTC seconds; end <= start is given one second */
+	double cost, quantity;
+	const char *unit, *category, *service, *provider, *type, *description;
+	long iteration;             /* -1: none */
+	const char *role, *model, *domain;
+	double input, cached, output;
+};
+
+void focus_write_header(FILE *out);
+/* Writes c as one row per calendar month its period touches, amounts split by time. */
+void focus_write_charge(FILE *out, const struct focus_account *acc, const struct focus_charge *c);
 
 /* "YYYY-MM-DD" to the UTC seconds of that midnight; -1 when it is not such a date. */
 time_t focus_parse_date(const char *text);

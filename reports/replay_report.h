@@ -8,8 +8,10 @@
 #define REPORTS_REPLAY_REPORT_H
 
 #include <stdio.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 #include "model/prices.h"
+#include "reports/focus.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/trace.h"
@@ -22,6 +24,13 @@ cJSON *replay_retime_json(const struct retime *rt);
 
 /* Writes retime.csv: a header, then one row per session and task (struct retime_row). */
 void replay_retime_csv(FILE *out, const struct retime *rt);
+
+/*
+ * One costs_focus.csv row per priced call (docs/focus.md): its period is the call's start to
+ * end (whole seconds), or one second at `undated` when the trace gives no times.
+ */
+void replay_focus_row(FILE *out, const struct focus_account *acc, const struct trace_llm_call *c,
+		      const struct price *p, double cost, time_t undated);
 
 /* Writes calls.csv's header. */
 void replay_calls_header(FILE *out);

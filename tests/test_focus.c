@@ -260,6 +260,31 @@ START_TEST(focus_fleet)
 }
 END_TEST
 
+/* A replay bills each priced call on its own dates; the sum is the replay's exact cost. */
+START_TEST(focus_replay)
+{
+	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+			      "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("replay", "t.jsonl", "--out", "r", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	double sum;
+	size_t rows;
+	check_export("r", &sum, &rows);
+	ck_assert_uint_eq(rows, 255);
+	cJSON *s = load_json("r/summary.json");
+	ck_assert_double_eq_tol(sum, json_at(s, "cost_usd.total"), 1e-9);
+	cJSON_Delete(s);
+	struct table *t = read_csv("r/costs_focus.csv");
+	ck_assert_str_eq(at(t, 1, "x_Model"), "o3-mini");
+	ck_assert_str_eq(at(t, 1, "ProviderName"), "openai");
+	ck_assert_str_eq(at(t, 1, "BillingPeriodStart") + 7, "-01T00:00:00Z");
+	free_table(t);
+}
+END_TEST
+
 START_TEST(focus_bad_start)
 {
 	struct result r = run("simulate", "--start", "2026-02-30", "--out", "x", NULL);
@@ -280,6 +305,7 @@ int main(void)
 	tcase_add_test(tc, focus_paper_preset);
 	tcase_add_test(tc, focus_month_boundary);
 	tcase_add_test(tc, focus_fleet);
+	tcase_add_test(tc, focus_replay);
 	tcase_add_test(tc, focus_bad_start);
 	suite_add_tcase(s, tc);
 	return check_run(s);
