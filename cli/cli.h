@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <time.h>
+#include "reports/report.h"
 #include "sim/hc_err.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -24,6 +25,7 @@ extern const struct cmd cmd_prices;
 extern const struct cmd cmd_import;
 extern const struct cmd cmd_replay;
 extern const struct cmd cmd_plan;
+extern const struct cmd cmd_report;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);
@@ -37,6 +39,13 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t m
 
 /* --start DATE: "YYYY-MM-DD" to its UTC midnight; prints a usage error otherwise. */
 int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *out);
+/*
+ * report_render on dir, printing the one line REPORT_NO_GNUPLOT to stderr when gnuplot is
+ * missing: what simulate, replay and crossover call on their temporary results directory
+ * (and `hypercap report` on a finished one). Returns report_render's code.
+ */
+int cli_report_render(const char *dir, int require_plots, struct report_result *res,
+		      struct hc_err *err);
 
 /* Writes n with a suffix: 1234 -> "1.23k", 88.6e6 -> "88.6M". */
 const char *cli_human(double n, char *buf, size_t size);

@@ -19,6 +19,7 @@ static const struct cmd *const commands[] = {
 	&cmd_import,
 	&cmd_replay,
 	&cmd_plan,
+	&cmd_report,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

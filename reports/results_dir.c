@@ -70,7 +70,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
-static void remove_tree(const char *path)
+void results_dir_remove_tree(const char *path)
 {
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -97,14 +97,14 @@ int results_dir_commit(struct results_dir *rd, struct hc_err *err)
 	}
 	rd->tmp[0] = '\0';
 	if (*old)
-		remove_tree(old);
+		results_dir_remove_tree(old);
 	return 0;
 }
 
 void results_dir_abort(struct results_dir *rd)
 {
 	if (rd->tmp[0])
-		remove_tree(rd->tmp);
+		results_dir_remove_tree(rd->tmp);
 	rd->tmp[0] = '\0';
 }
 

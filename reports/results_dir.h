@@ -35,6 +35,9 @@ int results_dir_commit(struct results_dir *rd, struct hc_err *err);
 /* Removes the temporary directory and everything in it; safe to call twice. */
 void results_dir_abort(struct results_dir *rd);
 
+/* Removes path and everything under it (symbolic links are removed, not followed). */
+void results_dir_remove_tree(const char *path);
+
 typedef int (*results_dir_writer)(struct results_dir *rd, void *ctx, struct hc_err *err);
 
 /*

@@ -3,7 +3,9 @@
 # Idempotent and quiet when everything is present; uses sudo when not root.
 set -eu
 
-packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox"
+# chromium: the browser test of report.html (tests/test_browser.c).
+packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
+chromium"
 
 missing=""
 for p in $packages; do

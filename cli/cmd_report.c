@@ -1,0 +1,99 @@
+/*
+ * hypercap report: redraw the plots and report.html of a results directory from its files.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "reports/report.h"
+
+static const char usage[] =
+	"usage: hypercap report DIR [--require-plots]\n"
+	"\n"
+	"Redraws DIR/plots/ and DIR/report.html from the files of a results directory written\n"
+	"by simulate, replay or crossover: summary.json (required), iterations.csv,\n"
+	"crossover.csv, archive.csv, timeseries.csv and scenario.json when present. Five plots,\n"
+	"each as PNG and SVG, drawn by gnuplot: cumulative tokens by role (P10-P90 band across\n"
+	"replications), dollars by component, the API-against-fleet crossover, archive size\n"
+	"and checkout I/O with their growth law, and the bottleneck resource over time. A plot\n"
+	"whose input file is absent is left out. report.html is one self-contained page: the\n"
+	"headline numbers, the plots, tokens and dollars by role and model, the prices used\n"
+	"with their sources and dates, and the effective scenario.\n"
+	"\n"
+	"Without gnuplot on PATH, report.html is written without plots and one line says so.\n"
+	"\n"
+	"options:\n"
+	"  --require-plots     fail (exit code 1) when gnuplot is not on PATH\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"The plots and the page: docs/report.md.\n";
+
+static const struct option long_options[] = {
+	{ "require-plots", no_argument, NULL, 'r' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cli_report_render(const char *dir, int require_plots, struct report_result *res,
+		      struct hc_err *err)
+{
+	int rc = report_render(dir, require_plots, res, err);
+	if (!rc && res->gnuplot_missing)
+		fprintf(stderr, "hypercap: %s\n", REPORT_NO_GNUPLOT);
+	return rc;
+}
+
+static void print_outcome(const char *dir, const struct report_result *res)
+{
+	const char *sep = "";
+	printf("report: %s/report.html\n", dir);
+	if (res->gnuplot_missing)
+		return;
+	printf("plots in %s/plots/:", dir);
+	for (int id = 0; id < PLOT_COUNT; id++)
+		if (res->plots.drawn[id]) {
+			printf("%s %s", sep, plot_name((enum plot_id)id));
+			sep = ",";
+		}
+	printf("%s\n", *sep ? " (PNG and SVG)" : " none");
+	for (int id = 0; id < PLOT_COUNT; id++)
+		if (!res->plots.drawn[id])
+			printf("not drawn: %s (%s)\n", plot_name((enum plot_id)id),
+			       res->plots.note[id]);
+}
+
+static int run(int argc, char **argv)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct report_result res;
+	int require_plots = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'r':
+			require_plots = 1;
+			break;
+		default:
+			fprintf(stderr, "(see 'hypercap report --help')\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("report", "expected one results directory");
+	size_t len = strlen(argv[optind]);
+	while (len > 1 && argv[optind][len - 1] == '/')
+		argv[optind][--len] = '\0';
+	if (cli_report_render(argv[optind], require_plots, &res, &err))
+		return cli_fail(&err);
+	print_outcome(argv[optind], &res);
+	return EXIT_OK;
+}
+
+const struct cmd cmd_report = {
+	.name = "report",
+	.summary = "redraw the plots and report.html of a results directory",
+	.run = run,
+};

@@ -1,0 +1,455 @@
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+#include "reports/html.h"
+#include "reports/numfmt.h"
+
+static const char style[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;"
+	"max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}"
+	"h1{margin-bottom:0.1em}h2{margin-top:2em;border-bottom:1px solid #ddd}"
+	".meta{color:#666;margin-top:0}"
+	".headline{font-size:1.15em;background:#f5f7fa;border-left:4px solid #3a6ea5;"
+	"padding:0.6em 1em}"
+	"figure{margin:1.5em 0}figure svg{max-width:100%;height:auto;display:block;"
+	"border:1px solid #eee}figcaption{margin-bottom:0.4em}"
+	"table{border-collapse:collapse;margin:0.5em 0}"
+	"th,td{padding:0.25em 0.8em;border-bottom:1px solid #e3e3e3;text-align:left}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"tr.total td,tr.total th{font-weight:bold;border-top:2px solid #bbb}"
+	"pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.85em}"
+	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}";
+
+void html_escape(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		switch (*s) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+}
+
+/* Inside a tag, the places an id is named: id="..", href="#..", url(#..). */
+static size_t id_reference(const char *s)
+{
+	static const char *const refs[] = { " id=\"", " id='", "\tid=\"", "\tid='", "\nid=\"",
+		"\nid='", "href=\"#", "href='#", "url(#" };
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
+		if (!strncmp(s, refs[i], strlen(refs[i])))
+			return strlen(refs[i]);
+	return 0;
+}
+
+void html_inline_svg(FILE *out, const char *svg, const char *prefix)
+{
+	const char *s = strstr(svg, "<svg");
+	int in_tag = 0;
+	while (s && *s) {
+		size_t n = in_tag ? id_reference(s) : 0;
+		if (n) {
+			fwrite(s, 1, n, out);
+			fputs(prefix, out);
+			s += n;
+			continue;
+		}
+		/* gnuplot's <title>s ("Gnuplot", "gnuplot_plot_1") would show as tooltips. */
+		if (!strncmp(s, "<title>", 7) && strstr(s, "</title>")) {
+			s = strstr(s, "</title>") + 8;
+			continue;
+		}
+		if (*s == '<')
+			in_tag = 1;
+		else if (*s == '>')
+			in_tag = 0;
+		fputc(*s++, out);
+	}
+}
+
+static const cJSON *at(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
+}
+
+static double num(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = at(root, a, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *str(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = at(root, a, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Escaped text with the first letter in capitals (a sentence taken from a file). */
+static void sentence(FILE *out, const char *s)
+{
+	if (!*s)
+		return;
+	char first[2] = { (char)toupper((unsigned char)s[0]), '\0' };
+	html_escape(out, first);
+	html_escape(out, s + 1);
+}
+
+/* "sandbox compute $866.49 and storage $0.17": the costs beyond the API that are not zero. */
+static void other_costs(FILE *out, const cJSON *cost)
+{
+	static const char *const keys[][2] = { { "self_hosted", "self-hosted GPUs" },
+		{ "compute", "sandbox compute" }, { "storage", "storage" } };
+	char usd[32];
+	int n = 0, shown = 0;
+	for (int i = 0; i < 3; i++)
+		n += num(cost, keys[i][0], NULL) > 0;
+	for (int i = 0; i < 3; i++) {
+		double v = num(cost, keys[i][0], NULL);
+		if (!(v > 0))
+			continue;
+		shown++;
+		fprintf(out, "%s%s %s", shown == 1 ? "" : shown == n ? " and " : ", ", keys[i][1],
+			numfmt_usd(v, usd, sizeof(usd)));
+	}
+}
+
+/* "100 iterations ≈ 83.9M tokens ≈ $198.12 on the API ...; with ...: $1,064.78 in all." */
+static void headline_run(FILE *out, const cJSON *s)
+{
+	const cJSON *cost = at(s, "cost_usd", NULL);
+	double iters = num(s, "iterations", NULL), tokens = num(s, "tokens", "total");
+	double api = num(cost, "api", NULL), total = num(cost, "total", NULL);
+	const char *trace = str(s, "trace", "file"), *date = str(s, "prices", "date");
+	char v[32];
+	if (isnan(tokens))
+		return;
+	fputs("<p>", out);
+	if (trace) {
+		fputs("The recorded trace <code>", out);
+		html_escape(out, trace);
+		fprintf(out, "</code>: %s calls ≈ ", numfmt_count(num(s, "calls", "total"), v,
+								 sizeof(v)));
+	} else if (!isnan(iters)) {
+		fprintf(out, "%.0f iterations ≈ ", iters);
+	}
+	fprintf(out, "%s tokens", numfmt_count(tokens, v, sizeof(v)));
+	if (!isnan(api))
+		fprintf(out, " ≈ <b>%s on the API</b>", numfmt_usd(api, v, sizeof(v)));
+	if (date) {
+		fputs(" at the list prices of ", out);
+		html_escape(out, date);
+	}
+	if (total > api * (1 + 1e-9)) {
+		fputs("; with ", out);
+		other_costs(out, cost);
+		fprintf(out, ", <b>%s in all</b>", numfmt_usd(total, v, sizeof(v)));
+	}
+	fputs(".</p>\n", out);
+}
+
+/* The fleet at the run's monthly volume, and the crossover sentence. */
+static void headline_fleet(FILE *out, const cJSON *s)
+{
+	const cJSON *x = at(s, "crossover", NULL), *here = at(x, "at_scenario_volume", NULL);
+	const char *gpu = str(x, "gpu", NULL), *said = str(x, "sentence", NULL);
+	double volume = num(here, "tokens_per_month", NULL), gpus = num(here, "gpus", NULL);
+	char a[32], b[32], c[32];
+	if (!x)
+		return;
+	fputs("<p>", out);
+	if (volume > 0 && gpus > 0 && gpu) {
+		fprintf(out, "At this run's volume, %s tokens a month: %s a month on the API, "
+			"<b>%s a month on %.0f ", numfmt_count(volume, a, sizeof(a)),
+			numfmt_usd(num(here, "api_usd", NULL), b, sizeof(b)),
+			numfmt_usd(num(here, "self_hosted_usd", NULL), c, sizeof(c)), gpus);
+		html_escape(out, gpu);
+		fputs("</b>. ", out);
+	}
+	if (said) {
+		sentence(out, said);
+		fputc('.', out);
+	}
+	fputs("</p>\n", out);
+}
+
+/* The archive, wall time, the spread across replications and the monthly burn. */
+static void headline_scale(FILE *out, const cJSON *s)
+{
+	const cJSON *arch = at(s, "archive", NULL), *q = at(s, "quantiles", NULL);
+	double bytes = num(arch, "bytes", NULL), io = num(arch, "io_bytes", NULL);
+	double hours = num(s, "wall_time_hours", NULL), runs = num(s, "replications", NULL);
+	double month = num(s, "monthly", "cost_usd"), per_month = num(s, "monthly", "runs");
+	double nodes = num(arch, "nodes", NULL);
+	char a[32], b[32];
+	if (!(bytes >= 0) && !(hours >= 0) && !q && !(month >= 0))
+		return;
+	fputs("<p>", out);
+	if (bytes >= 0)
+		fprintf(out, "The archive reaches <b>%s</b> (%.0f node%s)%s", numfmt_bytes(bytes, a,
+			sizeof(a)), nodes, nodes == 1 ? "" : "s", io >= 0 ? "; " : ". ");
+	if (io >= 0)
+		fprintf(out, "rebuilding parents reads %s in all. ",
+			numfmt_bytes(io, a, sizeof(a)));
+	if (hours >= 24)
+		fprintf(out, "Wall time %.1f hours (%.1f days). ", hours, hours / 24);
+	else if (hours >= 0)
+		fprintf(out, "Wall time %.1f hours. ", hours);
+	if (per_month > 0 && month >= 0)
+		fprintf(out, "At %.0f run%s a month: %s a month. ", per_month,
+			per_month == 1 ? "" : "s", numfmt_usd(month, a, sizeof(a)));
+	if (q && runs > 1) {
+		fprintf(out, "Figures are means over %.0f replications; P10 to P90: tokens %s to ",
+			runs, numfmt_count(num(at(q, "tokens_total", NULL), "p10", NULL), a,
+					   sizeof(a)));
+		fprintf(out, "%s, ", numfmt_count(num(at(q, "tokens_total", NULL), "p90", NULL), a,
+						  sizeof(a)));
+		fprintf(out, "dollars %s to %s.",
+			numfmt_usd(num(at(q, "cost_usd_total", NULL), "p10", NULL), a, sizeof(a)),
+			numfmt_usd(num(at(q, "cost_usd_total", NULL), "p90", NULL), b, sizeof(b)));
+	}
+	fputs("</p>\n", out);
+}
+
+static void plot_figures(FILE *out, const struct html_page *p)
+{
+	int missing = 0;
+	fputs("<h2>Plots</h2>\n", out);
+	if (p->plots_skipped || !p->plots) {
+		fputs("<p class=\"note\">", out);
+		html_escape(out, p->plots_skipped ? p->plots_skipped : "no plots were drawn");
+		fputs("</p>\n", out);
+		return;
+	}
+	for (int id = 0; id < PLOT_COUNT; id++) {
+		char prefix[32];
+		if (!p->svg[id]) {
+			missing = 1;
+			continue;
+		}
+		snprintf(prefix, sizeof(prefix), "%s-", plot_name((enum plot_id)id));
+		fprintf(out, "<figure id=\"plot-%s\">\n<figcaption><b>%s</b>",
+			plot_name((enum plot_id)id), plot_caption((enum plot_id)id));
+		if (p->plots->note[id][0]) {
+			fputs(": ", out);
+			html_escape(out, p->plots->note[id]);
+		}
+		fprintf(out, " (<code>plots/%s.png</code>, <code>.svg</code>)</figcaption>\n",
+			plot_name((enum plot_id)id));
+		html_inline_svg(out, p->svg[id], prefix);
+		fputs("</figure>\n", out);
+	}
+	if (!missing)
+		return;
+	fputs("<p>Not drawn:</p>\n<ul>\n", out);
+	for (int id = 0; id < PLOT_COUNT; id++)
+		if (!p->svg[id]) {
+			fprintf(out, "<li>%s: ", plot_caption((enum plot_id)id));
+			html_escape(out, p->plots->note[id]);
+			fputs("</li>\n", out);
+		}
+	fputs("</ul>\n", out);
+}
+
+static void usage_row(FILE *out, const char *what, const char *name, const cJSON *detail,
+		      double tokens, double usd, const char *cls)
+{
+	char v[32];
+	fprintf(out, "<tr%s><th>%s ", cls, what);
+	html_escape(out, name);
+	fprintf(out, "</th><td class=\"n\">%s</td>", numfmt_count(num(detail, "calls", NULL), v,
+								    sizeof(v)));
+	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(tokens, v, sizeof(v)));
+	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "input", NULL), v,
+							       sizeof(v)));
+	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "cache_read", NULL), v,
+							       sizeof(v)));
+	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "output", NULL), v,
+							       sizeof(v)));
+	fprintf(out, "<td class=\"n\">%s</td></tr>\n", isnan(usd) ? "–"
+			: numfmt_usd(usd, v, sizeof(v)));
+}
+
+/* One row per member of tokens.by_<what>, with its detail and dollars. */
+static void usage_rows(FILE *out, const cJSON *s, const char *what)
+{
+	char by[32], detail[40];
+	const cJSON *m;
+	snprintf(by, sizeof(by), "by_%s", what);
+	snprintf(detail, sizeof(detail), "detail_by_%s", what);
+	cJSON_ArrayForEach(m, at(s, "tokens", by))
+		if (cJSON_IsNumber(m) && m->string)
+			usage_row(out, what, m->string,
+				  at(at(s, "tokens", detail), m->string, NULL), m->valuedouble,
+				  num(at(s, "cost_usd", by), m->string, NULL), "");
+}
+
+static void usage_table(FILE *out, const cJSON *s)
+{
+	const cJSON *tokens = at(s, "tokens", NULL);
+	if (!tokens)
+		return;
+	fputs("<h2>Tokens and dollars by role and model</h2>\n<table>\n<tr><th></th>"
+	      "<th>calls</th><th>tokens</th><th>input</th><th>cached</th><th>output</th>"
+	      "<th>API USD</th></tr>\n", out);
+	usage_rows(out, s, "role");
+	usage_rows(out, s, "model");
+	usage_row(out, "total", "(API)", tokens, num(tokens, "total", NULL),
+		  num(s, "cost_usd", "api"), " class=\"total\"");
+	fputs("</table>\n<p>Tokens follow the OpenTelemetry GenAI convention: input includes "
+	      "cached reads and cache writes, output includes reasoning.</p>\n", out);
+}
+
+/*
+ * Rows "key: value" for every string, number or boolean under o, nested keys dotted; numbers
+ * as dollars when usd is set. Members named in skip (NULL-terminated) are left out.
+ */
+static void flat_rows(FILE *out, const cJSON *o, const char *prefix, const char *const *skip,
+		      int usd)
+{
+	const cJSON *m;
+	cJSON_ArrayForEach(m, o) {
+		char key[300];
+		int skipped = 0;
+		for (const char *const *k = skip; k && *k; k++)
+			skipped |= m->string && !strcmp(m->string, *k);
+		if (skipped || !m->string)
+			continue;
+		snprintf(key, sizeof(key), "%s%s", prefix, m->string);
+		if (cJSON_IsObject(m)) {
+			char deeper[310];
+			snprintf(deeper, sizeof(deeper), "%s.", key);
+			flat_rows(out, m, deeper, NULL, usd);
+			continue;
+		}
+		fputs("<tr><th>", out);
+		html_escape(out, key);
+		fputs("</th><td>", out);
+		if (cJSON_IsString(m)) {
+			html_escape(out, m->valuestring);
+		} else if (cJSON_IsNumber(m) && usd) {
+			char v[32];
+			fputs(numfmt_usd(m->valuedouble, v, sizeof(v)), out);
+		} else if (cJSON_IsNumber(m)) {
+			fprintf(out, "%.10g", m->valuedouble);
+		} else {
+			char *text = cJSON_PrintUnformatted(m);
+			html_escape(out, text ? text : "");
+			cJSON_free(text);
+		}
+		fputs("</td></tr>\n", out);
+	}
+}
+
+static void cost_table(FILE *out, const cJSON *s)
+{
+	static const char *const split[] = { "by_role", "by_model", NULL };
+	const cJSON *cost = at(s, "cost_usd", NULL);
+	if (!cost)
+		return;
+	fputs("<h2>Dollars by component</h2>\n<table>\n", out);
+	flat_rows(out, cost, "cost_usd.", split, 1);
+	fputs("</table>\n<p>Formulas: <code>docs/costs.md</code>; keys: "
+	      "<code>docs/output.md</code>.</p>\n", out);
+}
+
+/* Every price the figures used: the API sheet, the GPU-hour, the scenario's cost rates. */
+static void price_table(FILE *out, const cJSON *s, const cJSON *scenario)
+{
+	const cJSON *x = at(s, "crossover", NULL), *m;
+	fputs("<h2>Prices used, with sources and dates</h2>\n<table>\n", out);
+	flat_rows(out, at(s, "prices", NULL), "prices.", NULL, 0);
+	cJSON_ArrayForEach(m, x)
+		if (m->string && (!strcmp(m->string, "gpu_price") ||
+				  !strcmp(m->string, "gpu_hour_usd"))) {
+			fputs("<tr><th>crossover.", out);
+			html_escape(out, m->string);
+			fputs("</th><td>", out);
+			if (cJSON_IsString(m))
+				html_escape(out, m->valuestring);
+			else if (cJSON_IsNumber(m))
+				fprintf(out, "%.10g", m->valuedouble);
+			fputs("</td></tr>\n", out);
+		}
+	cJSON_ArrayForEach(m, at(scenario, "costs", NULL))
+		if (m->string && strstr(m->string, "usd") && cJSON_IsNumber(m)) {
+			fputs("<tr><th>scenario costs.", out);
+			html_escape(out, m->string);
+			fprintf(out, "</th><td>%.10g</td></tr>\n", m->valuedouble);
+		}
+	fputs("</table>\n<p>The scenario's cost rates are its own or the defaults, whose sources "
+	      "and dates <code>docs/costs.md</code> gives.</p>\n", out);
+}
+
+static void scenario_section(FILE *out, const char *text)
+{
+	if (!text)
+		return;
+	fputs("<h2>The effective scenario</h2>\n<details><summary><code>scenario.json</code>: "
+	      "the scenario as run, every default filled in</summary>\n<pre>", out);
+	html_escape(out, text);
+	fputs("</pre>\n</details>\n", out);
+}
+
+static void page_head(FILE *out, const cJSON *s)
+{
+	const char *name = str(s, "scenario", NULL), *trace = str(s, "trace", "file");
+	const char *date = str(s, "date", NULL), *prices = str(s, "prices", "date");
+	const char *title = name ? name : trace ? trace : "results";
+	const char *kind = name ? "" : trace ? "replay of " : "";
+	double runs = num(s, "replications", NULL), seed = num(s, "seed", NULL);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>hypercap: ", out);
+	html_escape(out, kind);
+	html_escape(out, title);
+	fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style);
+	html_escape(out, kind);
+	html_escape(out, title);
+	fputs("</h1>\n<p class=\"meta\">", out);
+	if (date) {
+		html_escape(out, date);
+		fputs("; ", out);
+	}
+	if (prices) {
+		fputs("prices of ", out);
+		html_escape(out, prices);
+		fputs("; ", out);
+	}
+	if (runs >= 1)
+		fprintf(out, "%.0f replication%s; ", runs, runs == 1 ? "" : "s");
+	if (!isnan(seed))
+		fprintf(out, "seed %.0f; ", seed);
+	fputs("hypercap " HYPERCAP_VERSION "</p>\n", out);
+}
+
+void html_write(FILE *out, const struct html_page *p)
+{
+	page_head(out, p->summary);
+	fputs("<div class=\"headline\">\n", out);
+	headline_run(out, p->summary);
+	headline_fleet(out, p->summary);
+	headline_scale(out, p->summary);
+	fputs("</div>\n", out);
+	plot_figures(out, p);
+	usage_table(out, p->summary);
+	cost_table(out, p->summary);
+	price_table(out, p->summary, p->scenario);
+	scenario_section(out, p->scenario_text);
+	fputs("<footer>Written by <code>hypercap report</code> from this directory's "
+	      "files; every figure's formula: <code>docs/</code>.</footer>\n</body>\n</html>\n",
+	      out);
+}

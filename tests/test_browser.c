@@ -1,0 +1,136 @@
+/*
+ * report.html in a real browser: headless Chromium (Debian's `chromium`) opens the page of
+ * the sample results directory with a probe appended that measures every inline SVG and
+ * image and writes a verdict into the DOM (--dump-dom), then takes a screenshot kept with
+ * the test output (build/test-output/report.png).
+ *
+ * Chromium missing fails the test (CI installs it through scripts/deps.sh); set
+ * HYPERCAP_SKIP_BROWSER=1 to skip it on a machine without one.
+ */
+#include "tests/check_main.h"
+#include "tests/cli_harness.h"
+
+#define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
+
+/*
+ * Runs synchronously at the end of the body, after layout: an SVG that renders has a
+ * non-empty box on the page and draws something (a non-empty bounding box of its content);
+ * an image that renders is complete with a natural width.
+ */
+static const char probe[] =
+	"<script>(function () {\n"
+	"var bad = [], svgs = document.querySelectorAll('svg'),\n"
+	"    imgs = document.querySelectorAll('img');\n"
+	"svgs.forEach(function (s, i) {\n"
+	"  var r = s.getBoundingClientRect(), b = s.getBBox();\n"
+	"  if (!(r.width > 0 && r.height > 0)) bad.push('svg ' + i + ' is ' + r.width + 'x' +\n"
+	"      r.height);\n"
+	"  if (!(b.width > 0 && b.height > 0)) bad.push('svg ' + i + ' draws nothing');\n"
+	"});\n"
+	"imgs.forEach(function (m, i) {\n"
+	"  if (!m.complete || !(m.naturalWidth > 0)) bad.push('img ' + i + ' is broken');\n"
+	"});\n"
+	"var p = document.createElement('pre');\n"
+	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
+	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' END';\n"
+	"document.body.appendChild(p);\n"
+	"})();</script>\n";
+
+/* The first of chromium, chromium-browser on PATH, or NULL. */
+static const char *find_chromium(void)
+{
+	static const char *const names[] = { "chromium", "chromium-browser" };
+	static char found[1024];
+	for (size_t k = 0; k < 2; k++) {
+		const char *env = getenv("PATH");
+		while (env && *env) {
+			size_t len = strcspn(env, ":");
+			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
+			if (len && !access(found, X_OK))
+				return found;
+			env += len + (env[len] == ':');
+		}
+	}
+	return NULL;
+}
+
+/* report.html with the probe inserted before </body>, as workdir/probe.html. */
+static void write_probe(void)
+{
+	char *html = slurp(path_in("r/report.html"));
+	ck_assert_ptr_nonnull(html);
+	char *end = strstr(html, "</body>");
+	ck_assert_ptr_nonnull(end);
+	FILE *f = fopen(path_in("probe.html"), "w");
+	ck_assert_ptr_nonnull(f);
+	fwrite(html, 1, (size_t)(end - html), f);
+	fputs(probe, f);
+	fputs(end, f);
+	ck_assert_int_eq(fclose(f), 0);
+	free(html);
+}
+
+/* Runs chromium headless with the given action on workdir/page; its log in chromium.log. */
+static int chromium(const char *bin, const char *action, const char *page, const char *out)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "timeout 60 '%s' --headless --no-sandbox --disable-gpu "
+		 "--hide-scrollbars --user-data-dir='%s' --window-size=1200,5400 %s "
+		 "'file://%s' >'%s' 2>>'%s'", bin, path_in("profile"), action, path_in(page),
+		 out, path_in("chromium.log"));
+	return system(cmd);
+}
+
+START_TEST(every_plot_renders_in_chromium)
+{
+	const char *bin = find_chromium();
+	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
+	if (!bin && skip && !strcmp(skip, "1")) {
+		fprintf(stderr, "test_browser: SKIPPED: chromium is not on PATH and "
+			"HYPERCAP_SKIP_BROWSER=1\n");
+		return;
+	}
+	ck_assert_msg(bin != NULL, "chromium is not on PATH: install it (scripts/deps.sh "
+		      "installs Debian's chromium) or set HYPERCAP_SKIP_BROWSER=1 to skip");
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s/r'", SAMPLE, workdir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct result r = run("report", "r", "--require-plots", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	write_probe();
+
+	ck_assert_int_eq(chromium(bin, "--dump-dom", "probe.html", path_in("dom.html")), 0);
+	char *dom = slurp(path_in("dom.html"));
+	char *log = slurp(path_in("chromium.log"));
+	ck_assert_ptr_nonnull(dom);
+	char *verdict = strstr(dom, "<pre>VERDICT "); /* not the probe's own source */
+	ck_assert_msg(verdict, "no verdict in the DOM; chromium said: %.2000s", log ? log : "");
+	ck_assert_msg(!strncmp(verdict, "<pre>VERDICT OK svgs=5 imgs=0 END", 33), "%.300s",
+		      verdict);
+	free(dom);
+	free(log);
+
+	mkdir(TEST_OUTPUT_DIR, 0777);
+	char shot[600], action[700];
+	snprintf(shot, sizeof(shot), "%s/report.png", TEST_OUTPUT_DIR);
+	remove(shot);
+	snprintf(action, sizeof(action), "--screenshot='%s'", shot);
+	ck_assert_int_eq(chromium(bin, action, "r/report.html", "/dev/null"), 0);
+	char *png = slurp(shot);
+	ck_assert_msg(png && !memcmp(png, "\x89PNG\r\n\x1a\n", 8), "no screenshot at %s", shot);
+	free(png);
+	fprintf(stderr, "test_browser: screenshot in %s\n", shot);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("browser");
+	TCase *tc = tcase_create("browser");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, every_plot_renders_in_chromium);
+	tcase_set_timeout(tc, 150);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}

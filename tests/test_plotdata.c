@@ -1,0 +1,289 @@
+/*
+ * plotdata, csvtab, numfmt and the HTML helpers: the numbers the plots are fed, against
+ * hand computations (quantiles by R type 7, least squares in closed form), and the text the
+ * page is built from.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "reports/csvtab.h"
+#include "reports/html.h"
+#include "reports/numfmt.h"
+#include "reports/plotdata.h"
+#include "tests/check_main.h"
+
+static char csv_path[64];
+
+/* Writes text to a fresh temporary file and loads it; the test owns the table. */
+static int load_csv(const char *text, struct csvtab *t, struct hc_err *err)
+{
+	snprintf(csv_path, sizeof(csv_path), "/tmp/hypercap-csv-XXXXXX");
+	int fd = mkstemp(csv_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	int rc = csvtab_load(t, csv_path, err);
+	unlink(csv_path);
+	return rc;
+}
+
+START_TEST(csvtab_reads_quotes_and_empty_cells)
+{
+	struct csvtab t;
+	struct hc_err err = HC_ERR_INIT;
+	double v;
+	ck_assert_int_eq(load_csv("a,b,c\n1,\"x, \"\"y\"\"\",\n2.5,,7\n", &t, &err), 0);
+	ck_assert_uint_eq(t.n_rows, 2);
+	ck_assert_uint_eq(t.n_cols, 3);
+	ck_assert_int_eq(csvtab_col(&t, "c"), 2);
+	ck_assert_int_eq(csvtab_col(&t, "d"), -1);
+	ck_assert_str_eq(csvtab_cell(&t, 0, 1), "x, \"y\"");
+	ck_assert_ptr_null(csvtab_cell(&t, 0, 2));
+	ck_assert_int_eq(csvtab_num(&t, 1, 0, &v, &err), 0);
+	ck_assert_double_eq(v, 2.5);
+	ck_assert_int_eq(csvtab_num(&t, 1, 1, &v, &err), 0);
+	ck_assert(isnan(v));
+	ck_assert_int_eq(csvtab_num(&t, 0, 1, &v, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "line 2: column 'b': 'x, \"y\"' is not a number"), "%s",
+		      err.msg);
+	int col;
+	ck_assert_int_eq(csvtab_need(&t, "hour", &col, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "no column 'hour'"), "%s", err.msg);
+	csvtab_release(&t);
+}
+END_TEST
+
+START_TEST(csvtab_names_the_bad_line)
+{
+	struct csvtab t;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(load_csv("a,b\n1,2\n3,4,5\n", &t, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "line 3: 3 fields; allowed: 2"), "%s", err.msg);
+	ck_assert_int_eq(load_csv("", &t, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "empty file"), "%s", err.msg);
+	ck_assert_int_eq(load_csv("a,b\n1,\"open\n", &t, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "inside a quoted field"), "%s", err.msg);
+	ck_assert_int_eq(csvtab_load(&t, "/nonexistent/x.csv", &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "/nonexistent/x.csv"), "%s", err.msg);
+}
+END_TEST
+
+/* R type 7: Q(p) = x[h] + (h - floor h)(x[h+1] - x[h]) with h = (n - 1) p, 0-based. */
+START_TEST(band_is_type_7_quantiles_per_column)
+{
+	const double v[] = { 1, 10, /* replication 0: iterations 0 and 1 */
+			     3, 40,
+			     2, 20 };
+	double copy[6], p10[2], p50[2], p90[2];
+	memcpy(copy, v, sizeof(v));
+	ck_assert_int_eq(plotdata_band(copy, 3, 2, p10, p50, p90, NULL), 0);
+	ck_assert_double_eq_tol(p10[0], 1.2, 1e-12); /* 1 + 0.2 (2 - 1) */
+	ck_assert_double_eq_tol(p50[0], 2, 1e-12);
+	ck_assert_double_eq_tol(p90[0], 2.8, 1e-12); /* 2 + 0.8 (3 - 2) */
+	ck_assert_double_eq_tol(p10[1], 12, 1e-12); /* 10 + 0.2 (20 - 10) */
+	ck_assert_double_eq_tol(p50[1], 20, 1e-12);
+	ck_assert_double_eq_tol(p90[1], 36, 1e-12); /* 20 + 0.8 (40 - 20) */
+	ck_assert_mem_eq(copy, v, sizeof(v));
+	ck_assert_int_eq(plotdata_band(copy, 1, 2, p10, p50, p90, NULL), 0);
+	ck_assert_double_eq(p10[1], 10);
+	ck_assert_double_eq(p90[1], 10);
+}
+END_TEST
+
+START_TEST(cumulative_tokens_sum_children_then_iterations)
+{
+	struct csvtab t;
+	struct hc_err err = HC_ERR_INIT;
+	double *sm, *ev;
+	size_t reps, iters;
+	ck_assert_int_eq(load_csv("replication,iteration,child,self_modify_tokens,"
+				  "evaluate_tokens\n"
+				  "0,0,0,0,100\n0,1,0,10,50\n0,1,1,5,50\n0,2,0,1,\n"
+				  "1,0,0,0,100\n1,1,0,20,60\n", &t, &err), 0);
+	ck_assert_int_eq(plotdata_cumulative_tokens(&t, &sm, &ev, &reps, &iters, &err), 0);
+	ck_assert_uint_eq(reps, 2);
+	ck_assert_uint_eq(iters, 3);
+	const double want_sm[] = { 0, 15, 16, 0, 20, 20 }, want_ev[] = { 100, 200, 200,
+									  100, 160, 160 };
+	for (int i = 0; i < 6; i++) {
+		ck_assert_double_eq(sm[i], want_sm[i]);
+		ck_assert_double_eq(ev[i], want_ev[i]);
+	}
+	free(sm);
+	free(ev);
+	csvtab_release(&t);
+
+	ck_assert_int_eq(load_csv("replication,iteration,self_modify_tokens,evaluate_tokens\n"
+				  "0,-1,0,0\n", &t, &err), 0);
+	ck_assert_int_eq(plotdata_cumulative_tokens(&t, &sm, &ev, &reps, &iters, &err),
+			 HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "column 'iteration': '-1'; allowed: a whole number"), "%s",
+		      err.msg);
+	csvtab_release(&t);
+}
+END_TEST
+
+/*
+ * y = 2 + 3x + e, e = +1, -1, ... on x = 0..9. By hand: Sxx = 82.5, S(x,e) = -5, so the
+ * slope is 3 - 5/82.5 = 3 - 2/33 and the intercept 15.5 - 4.5 slope = 25/11; RSS = 10 -
+ * 25/82.5 = 320/33; TSS = 9 Sxx + 6 S(x,e) + 10 = 722.5. e is orthogonal to the centred
+ * (x - 4.5)^2 - 8.25, so the quadratic explains nothing more: the law is linear.
+ */
+START_TEST(growth_fit_linear_against_hand_numbers)
+{
+	double x[10], y[10];
+	struct growth_fit g;
+	for (int i = 0; i < 10; i++) {
+		x[i] = i;
+		y[i] = 2 + 3 * i + (i % 2 ? -1 : 1);
+	}
+	ck_assert_int_eq(plotdata_growth_fit(x, y, 10, &g, NULL), 0);
+	ck_assert_double_eq_tol(g.lin[1], 3 - 2.0 / 33, 1e-12);
+	ck_assert_double_eq_tol(g.lin[0], 25.0 / 11, 1e-12);
+	ck_assert_double_eq_tol(g.r2_lin, 1 - (320.0 / 33) / 722.5, 1e-12);
+	ck_assert_double_eq_tol(g.r2_quad, g.r2_lin, 1e-12);
+	ck_assert_double_eq_tol(g.quad[2], 0, 1e-12);
+	ck_assert_int_eq(g.quadratic, 0);
+}
+END_TEST
+
+/*
+ * y = 1 + x^2 / 2 on x = 0..10: the quadratic is exact. The line: Sxx = 110, S(x, x^2) =
+ * sum x^3 - 5 sum x^2 = 3025 - 1925 = 1100, so slope 0.5 * 1100 / 110 = 5 and intercept
+ * mean(y) - 25 = 18.5 - 25 = -6.5; TSS = 0.25 (sum x^4 - 11 * 35^2) = 0.25 * 11858 =
+ * 2964.5 and the line explains 550^2 / 110 = 2750 of it.
+ */
+START_TEST(growth_fit_quadratic_against_hand_numbers)
+{
+	double x[11], y[11];
+	struct growth_fit g;
+	for (int i = 0; i <= 10; i++) {
+		x[i] = i;
+		y[i] = 1 + 0.5 * i * i;
+	}
+	ck_assert_int_eq(plotdata_growth_fit(x, y, 11, &g, NULL), 0);
+	ck_assert_double_eq_tol(g.quad[0], 1, 1e-9);
+	ck_assert_double_eq_tol(g.quad[1], 0, 1e-9);
+	ck_assert_double_eq_tol(g.quad[2], 0.5, 1e-12);
+	ck_assert_double_eq_tol(g.lin[1], 5, 1e-12);
+	ck_assert_double_eq_tol(g.lin[0], -6.5, 1e-12);
+	ck_assert_double_eq_tol(g.r2_lin, 2750 / 2964.5, 1e-12);
+	ck_assert_double_eq_tol(g.r2_quad, 1, 1e-12);
+	ck_assert_int_eq(g.quadratic, 1);
+}
+END_TEST
+
+START_TEST(growth_fit_edges)
+{
+	const double x[] = { 0, 1, 2, 3 }, flat[] = { 5, 5, 5, 5 }, line[] = { 1, 3, 5, 7 };
+	struct growth_fit g;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(plotdata_growth_fit(x, flat, 4, &g, NULL), 0);
+	ck_assert_double_eq(g.r2_lin, 1);
+	ck_assert_int_eq(g.quadratic, 0);
+	/* An exact line: both residuals are rounding noise; the law stays linear. */
+	ck_assert_int_eq(plotdata_growth_fit(x, line, 4, &g, NULL), 0);
+	ck_assert_int_eq(g.quadratic, 0);
+	ck_assert_double_eq_tol(g.lin[1], 2, 1e-12);
+	ck_assert_int_eq(plotdata_growth_fit(x, line, 2, &g, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "at least 3"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(bottleneck_is_highest_mean_over_values)
+{
+	struct csvtab t;
+	struct bottleneck b;
+	struct hc_err err = HC_ERR_INIT;
+	/* workers: mean 0.6; api:x: no limit (empty); fleet:f: 0.9 over its one value. */
+	ck_assert_int_eq(load_csv("hour,eval_workers_utilisation,eval_workers_queue,"
+				  "api:x_utilisation,api:x_queue,fleet:f_utilisation\n"
+				  "0,0.5,1,,0,0.9\n1,0.7,3,,0,\n", &t, &err), 0);
+	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
+	ck_assert_str_eq(b.resource, "fleet:f");
+	ck_assert_double_eq_tol(b.mean_utilisation, 0.9, 1e-12);
+	ck_assert_int_eq(b.util_col, 5);
+	ck_assert_int_eq(b.queue_col, -1);
+	csvtab_release(&t);
+
+	/* A tie goes to the first column; the queue column is found by name. */
+	ck_assert_int_eq(load_csv("hour,a_utilisation,b_utilisation,b_queue,a_queue\n"
+				  "0,0.4,0.2,1,2\n1,0.4,0.6,1,2\n", &t, &err), 0);
+	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
+	ck_assert_str_eq(b.resource, "a");
+	ck_assert_int_eq(b.queue_col, 4);
+	csvtab_release(&t);
+
+	ck_assert_int_eq(load_csv("hour,api:x_utilisation\n0,\n", &t, &err), 0);
+	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 1);
+	csvtab_release(&t);
+}
+END_TEST
+
+START_TEST(numbers_for_people)
+{
+	char b[64];
+	ck_assert_str_eq(numfmt_usd(1064.782, b, sizeof(b)), "$1,064.78");
+	ck_assert_str_eq(numfmt_usd(1234567.891, b, sizeof(b)), "$1,234,567.89");
+	ck_assert_str_eq(numfmt_usd(0.004, b, sizeof(b)), "$0.00");
+	ck_assert_str_eq(numfmt_usd(-3, b, sizeof(b)), "-$3.00");
+	ck_assert_str_eq(numfmt_usd(NAN, b, sizeof(b)), "–");
+	ck_assert_str_eq(numfmt_count(88.6e6, b, sizeof(b)), "88.6M");
+	ck_assert_str_eq(numfmt_count(4345350481.6, b, sizeof(b)), "4.35B");
+	ck_assert_str_eq(numfmt_count(999, b, sizeof(b)), "999");
+	ck_assert_str_eq(numfmt_bytes(329e6, b, sizeof(b)), "329 MB");
+	ck_assert_str_eq(numfmt_bytes(17.2e9, b, sizeof(b)), "17.2 GB");
+}
+END_TEST
+
+static char *capture(void (*write)(FILE *, const char *, const char *), const char *a,
+		     const char *b)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	write(f, a, b);
+	fclose(f);
+	return text;
+}
+
+static void escape(FILE *f, const char *s, const char *unused)
+{
+	(void)unused;
+	html_escape(f, s);
+}
+
+START_TEST(html_escapes_and_prefixes_svg_ids)
+{
+	char *s = capture(escape, "<script>a & 'b' \"c\"</script>", NULL);
+	ck_assert_str_eq(s, "&lt;script&gt;a &amp; &#39;b&#39; &quot;c&quot;&lt;/script&gt;");
+	free(s);
+	s = capture(html_inline_svg, "<?xml version=\"1.0\"?>\n<svg width=\"10\">\n"
+		    "<title>Gnuplot</title><g id=\"gnuplot_canvas\"><path id='gpPt0'/>"
+		    "<use xlink:href='#gpPt0' clip-path=\"url(#c1)\"/>"
+		    "<text> id='not an id' </text></g></svg>\n", "p1-");
+	ck_assert_str_eq(s, "<svg width=\"10\">\n<g id=\"p1-gnuplot_canvas\"><path id='p1-gpPt0'/>"
+		    "<use xlink:href='#p1-gpPt0' clip-path=\"url(#p1-c1)\"/>"
+		    "<text> id='not an id' </text></g></svg>\n");
+	free(s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("plotdata");
+	check_add(s, "csvtab_quotes_and_empty_cells", csvtab_reads_quotes_and_empty_cells, 10);
+	check_add(s, "csvtab_names_the_bad_line", csvtab_names_the_bad_line, 10);
+	check_add(s, "band_type_7_per_column", band_is_type_7_quantiles_per_column, 10);
+	check_add(s, "cumulative_tokens", cumulative_tokens_sum_children_then_iterations, 10);
+	check_add(s, "growth_fit_linear", growth_fit_linear_against_hand_numbers, 10);
+	check_add(s, "growth_fit_quadratic", growth_fit_quadratic_against_hand_numbers, 10);
+	check_add(s, "growth_fit_edges", growth_fit_edges, 10);
+	check_add(s, "bottleneck", bottleneck_is_highest_mean_over_values, 10);
+	check_add(s, "numbers_for_people", numbers_for_people, 10);
+	check_add(s, "html_escape_and_svg_ids", html_escapes_and_prefixes_svg_ids, 10);
+	return check_run(s);
+}

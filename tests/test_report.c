@@ -1,0 +1,253 @@
+/*
+ * hypercap report end to end: the built binary on the hand-made sample results directory
+ * (tests/fixtures/results-sample): five plots as PNG and SVG, the page and its headline, a
+ * plot skipped when its input is absent, gnuplot missing (one line; --require-plots fails),
+ * gnuplot failing, and bad input leaving the directory as it was.
+ */
+#include "tests/check_main.h"
+#include "tests/cli_harness.h"
+
+#define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
+
+static const char *const plot_names[] = { "tokens", "costs", "crossover", "archive",
+					  "bottleneck" };
+
+static void copy_sample(void)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s/r'", SAMPLE, workdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs `hypercap report r ...` with PATH set to path (NULL: unchanged). */
+static struct result report_with_path(const char *path, const char *opt)
+{
+	char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	if (path)
+		setenv("PATH", path, 1);
+	struct result r = run("report", "r", opt, NULL);
+	if (saved)
+		setenv("PATH", saved, 1);
+	free(saved);
+	return r;
+}
+
+static size_t count(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Entries of workdir/sub whose name starts with prefix (the report's staging leftovers). */
+static int count_in(const char *sub, const char *prefix)
+{
+	DIR *d = opendir(path_in(sub));
+	int n = 0;
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+static long file_size(const char *name)
+{
+	struct stat st;
+	return stat(path_in(name), &st) ? -1 : (long)st.st_size;
+}
+
+START_TEST(help)
+{
+	struct result r = run("report", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: hypercap report DIR [--require-plots]"));
+	result_free(&r);
+	r = run("--help", NULL);
+	ck_assert_ptr_nonnull(strstr(r.out, "report "));
+	result_free(&r);
+	r = run("report", NULL);
+	ck_assert_int_eq(r.status, 2);
+	result_free(&r);
+}
+END_TEST
+
+START_TEST(sample_gives_five_plots_and_the_page)
+{
+	copy_sample();
+	struct result r = run("report", "r", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.err, "");
+	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, bottleneck"));
+	result_free(&r);
+	for (int i = 0; i < 5; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "r/plots/%s.png", plot_names[i]);
+		char *png = slurp(path_in(name));
+		ck_assert_msg(png && file_size(name) > 5000, "%s missing or tiny", name);
+		ck_assert_int_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0);
+		free(png);
+		snprintf(name, sizeof(name), "r/plots/%s.svg", plot_names[i]);
+		char *svg = slurp(path_in(name));
+		ck_assert_msg(svg && strstr(svg, "<svg") && strstr(svg, "</svg>"), "%s", name);
+		ck_assert_ptr_nonnull(strstr(svg, "hyperagents-paper, 2026-07-25: "));
+		free(svg);
+	}
+	ck_assert_int_eq(count_in("r", ".report"), 0);
+	char *html = slurp(path_in("r/report.html"));
+	ck_assert_ptr_nonnull(html);
+	ck_assert_uint_eq(count(html, "<svg"), 5);
+	/* Self-contained: nothing fetched, nothing run. */
+	ck_assert_ptr_null(strstr(html, "<script"));
+	ck_assert_ptr_null(strstr(html, "<img"));
+	ck_assert_ptr_null(strstr(html, "<link"));
+	ck_assert_ptr_null(strstr(html, "src="));
+	/* The headline, from summary.json: 8,776,... tokens, API $21.31, total $113.40. */
+	ck_assert_ptr_nonnull(strstr(html, "10 iterations ≈ 8.78M tokens ≈ <b>$21.31 on the "
+				     "API</b> at the list prices of 2026-07-24; with sandbox "
+				     "compute $92.07 and storage $0.02, <b>$113.40 in all</b>."));
+	ck_assert_ptr_nonnull(strstr(html, "<b>$3,431.00 a month on 2 h100-sxm</b>"));
+	ck_assert_ptr_nonnull(strstr(html, "above 1.41B tokens/month"));
+	ck_assert_ptr_nonnull(strstr(html, "The archive reaches <b>39.9 MB</b> (11 nodes)"));
+	/* The growth law of the hand-made archive.csv: exactly linear plus a fixed offset. */
+	ck_assert_ptr_nonnull(strstr(html, "archive: linear, +3.18 MB per iteration"));
+	ck_assert_ptr_nonnull(strstr(html, "checkout per iteration: linear, +3.19 MB"));
+	ck_assert_ptr_nonnull(strstr(html, "eval_workers, the resource with the highest mean "
+				     "utilisation (82%)"));
+	ck_assert_ptr_nonnull(strstr(html, "<th>model gpt-4o</th>"));
+	ck_assert_ptr_nonnull(strstr(html, "<th>prices.source</th><td>LiteLLM"));
+	ck_assert_ptr_nonnull(strstr(html, "<details><summary><code>scenario.json</code>"));
+	free(html);
+}
+END_TEST
+
+START_TEST(absent_input_skips_that_plot)
+{
+	copy_sample();
+	ck_assert_int_eq(unlink(path_in("r/timeseries.csv")), 0);
+	struct result r = run("report", "r", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "not drawn: bottleneck (no timeseries.csv in this "
+					    "directory)"));
+	result_free(&r);
+	ck_assert(!exists("r/plots/bottleneck.png"));
+	ck_assert(exists("r/plots/archive.svg"));
+	char *html = slurp(path_in("r/report.html"));
+	ck_assert_uint_eq(count(html, "<svg"), 4);
+	free(html);
+}
+END_TEST
+
+START_TEST(no_gnuplot_one_line_and_require_plots_fails)
+{
+	copy_sample();
+	mkdir(path_in("empty-bin"), 0755);
+	struct result r = report_with_path(path_in("empty-bin"), NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_uint_eq(count_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "plots skipped: gnuplot is not on PATH"));
+	result_free(&r);
+	ck_assert(!exists("r/plots"));
+	char *html = slurp(path_in("r/report.html"));
+	ck_assert_ptr_nonnull(html);
+	ck_assert_uint_eq(count(html, "<svg"), 0);
+	ck_assert_ptr_nonnull(strstr(html, "gnuplot is not on PATH"));
+	free(html);
+
+	ck_assert_int_eq(unlink(path_in("r/report.html")), 0);
+	r = report_with_path(path_in("empty-bin"), "--require-plots");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "--require-plots"));
+	result_free(&r);
+	ck_assert(!exists("r/report.html"));
+}
+END_TEST
+
+START_TEST(gnuplot_failing_leaves_old_plots)
+{
+	copy_sample();
+	struct result r = run("report", "r", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	long before = file_size("r/plots/tokens.png");
+	mkdir(path_in("bad-bin"), 0755);
+	write_file("bad-bin/gnuplot", "#!/bin/sh\necho 'line 7: undefined variable: boom' >&2\n"
+		   "exit 1\n");
+	chmod(path_in("bad-bin/gnuplot"), 0755);
+	r = report_with_path(path_in("bad-bin"), NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "gnuplot failed drawing the tokens plot (status 1): line 7: "
+				    "undefined variable: boom"), "%s", r.err);
+	result_free(&r);
+	ck_assert_int_eq(file_size("r/plots/tokens.png"), before);
+	ck_assert_int_eq(count_in("r", ".report"), 0);
+}
+END_TEST
+
+START_TEST(bad_input_exits_3_and_writes_nothing)
+{
+	copy_sample();
+	write_file("r/archive.csv", "iteration,nodes,archive_bytes,checkout_bytes\n0,1,8,0\n"
+		   "1,2,lots,5\n");
+	struct result r = run("report", "r", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "r/archive.csv: line 3: column 'archive_bytes': 'lots' is "
+				    "not a number"), "%s", r.err);
+	result_free(&r);
+	ck_assert(!exists("r/report.html"));
+	ck_assert(!exists("r/plots"));
+	ck_assert_int_eq(count_in("r", ".report"), 0);
+
+	r = run("report", "nowhere", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "'nowhere' has no summary.json"));
+	result_free(&r);
+}
+END_TEST
+
+/* The real commands' directories: replay has costs only, crossover the crossover only. */
+START_TEST(replay_and_crossover_directories)
+{
+	struct result r = run("replay", SOURCE_DIR "/tests/fixtures/trace/priced.jsonl", "--out",
+			      "rp", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "rp", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "plots in rp/plots/: costs (PNG and SVG)"));
+	result_free(&r);
+	char *html = slurp(path_in("rp/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "5 calls ≈ 1.32M tokens ≈ <b>$1.92 on the API</b>"));
+	free(html);
+
+	r = run("crossover", "--set", "iterations=3", "--out", "cx", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "cx", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "plots in cx/plots/: crossover (PNG and SVG)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "not drawn: costs (summary.json has no cost_usd)"));
+	result_free(&r);
+	html = slurp(path_in("cx/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "Self-hosting llama-3.3-70b FP8 on h100-sxm"));
+	free(html);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("report");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, help);
+	tcase_add_test(tc, sample_gives_five_plots_and_the_page);
+	tcase_add_test(tc, absent_input_skips_that_plot);
+	tcase_add_test(tc, no_gnuplot_one_line_and_require_plots_fails);
+	tcase_add_test(tc, gnuplot_failing_leaves_old_plots);
+	tcase_add_test(tc, bad_input_exits_3_and_writes_nothing);
+	tcase_add_test(tc, replay_and_crossover_directories);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
