@@ -17,6 +17,7 @@ static const struct cmd *const commands[] = {
 	&cmd_prices,
 	&cmd_import,
 	&cmd_replay,
+	&cmd_fit,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
