@@ -10,6 +10,9 @@
 #include "reports/report.h"
 #include "sim/hc_err.h"
 
+struct forecast;
+struct price_sheet;
+
 enum exit_code { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INPUT = 3 };
 
 struct cmd {
@@ -26,6 +29,7 @@ extern const struct cmd cmd_import;
 extern const struct cmd cmd_replay;
 extern const struct cmd cmd_plan;
 extern const struct cmd cmd_report;
+extern const struct cmd cmd_fit;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);
@@ -51,5 +55,9 @@ int cli_report_render(const char *dir, int require_plots, struct report_result *
 const char *cli_human(double n, char *buf, size_t size);
 /* Writes a byte count: "1.2 GB" (decimal units). */
 const char *cli_bytes(double n, char *buf, size_t size);
+
+/* Prints the forecast's table (simulate's output) and where its results went. */
+void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
+			const char *outdir);
 
 #endif

@@ -141,57 +141,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-static void print_usage_row(const char *label, const struct usage_mean *u, double usd)
-{
-	char calls[16], total[16], input[16], cached[16], output[16];
-	printf("  %-20s %8s %9s %9s %9s %9s %12.2f\n", label, cli_human(u->calls, calls, 16),
-	       cli_human(u->total, total, 16), cli_human(u->input, input, 16),
-	       cli_human(u->cache_read, cached, 16), cli_human(u->output, output, 16), usd);
-}
-
-static void print_table(const struct forecast *f, const struct price_sheet *ps,
-			const char *outdir)
-{
-	const struct forecast_means *m = &f->mean;
-	char a[32], b[32], c[32];
-	printf("%s: %u iterations, %u replication%s, seed %llu; prices of %s\n\n", f->sc->name,
-	       f->sc->iterations, f->runs, f->runs > 1 ? "s (means)" : "",
-	       (unsigned long long)f->seed, ps->date);
-	printf("  %-20s %8s %9s %9s %9s %9s %12s\n", "", "calls", "tokens", "input", "cached",
-	       "output", "USD");
-	for (int r = 0; r < ROLE_COUNT; r++)
-		print_usage_row(role_name((enum role)r), &m->by_role[r], m->cost_by_role[r]);
-	for (size_t k = 0; k < f->models.n; k++)
-		print_usage_row(f->models.labels[k], &m->by_model[k], m->cost_by_model[k]);
-	print_usage_row("total (API)", &m->total, m->cost_api);
-	double runs = f->sc->costs.runs_per_month * f->sc->costs.parallel_runs;
-	printf("\n  USD per run: API %.2f", m->cost_api);
-	if (f->models.n_fleets)
-		printf(" + self-hosted %.2f", m->cost_self_hosted);
-	printf(" + storage %.2f + sandboxes and GPU simulators %.2f = %.2f\n"
-	       "  USD per month: %.2f (%g run%s a month)\n", m->cost_storage, m->cost_compute,
-	       m->cost_total, m->monthly_cost, runs, runs == 1 ? "" : "s");
-	for (size_t k = 0; k < f->models.n_fleets; k++) {
-		const struct loop_fleet *lf = &f->models.fleets[k];
-		const struct fleet_result *r = &m->fleet[k];
-		printf("  fleet %s: %u x %u %s (%s, $%.2f/GPU-hour), %.0f GPU-hours, utilisation "
-		       "%.1f%%, mean wait %.1f s\n", lf->spec->name, lf->spec->replicas,
-		       lf->replica.gpus, lf->spec->gpu, gpu_pricing_name(lf->spec->pricing),
-		       lf->gpu_hour_usd, r->gpu_hours, 100 * r->utilisation, r->wait_seconds);
-	}
-	printf("  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
-	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
-	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));
-	if (f->runs > 1) {
-		const struct metric_stats *t = &f->metrics[METRIC_TOKENS_TOTAL];
-		const struct metric_stats *d = &f->metrics[METRIC_COST_TOTAL];
-		printf("  P10 / P50 / P90: tokens %s / %s / %s; USD %.2f / %.2f / %.2f\n",
-		       cli_human(t->p10, a, sizeof(a)), cli_human(t->p50, b, sizeof(b)),
-		       cli_human(t->p90, c, sizeof(c)), d->p10, d->p50, d->p90);
-	}
-	printf("\nresults in %s/\n", outdir);
-}
-
 struct summary_job {
 	const struct forecast *f;
 	const struct price_sheet *ps;
@@ -251,7 +200,7 @@ static int simulate(const struct options *o)
 		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL } };
 		rc = results_dir_write(&rd, outdir, write_summary, &job, &err);
 		if (!rc && !o->quiet)
-			print_table(&f, &ps, rd.path);
+			cli_print_forecast(&f, &ps, rd.path);
 		forecast_release(&f);
 	}
 	scenario_release(&sc);

@@ -20,6 +20,7 @@ static const struct cmd *const commands[] = {
 	&cmd_replay,
 	&cmd_plan,
 	&cmd_report,
+	&cmd_fit,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,365 @@
+/*
+ * hypercap fit: fit a scenario to a recorded trace, and optionally extrapolate it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "model/forecast.h"
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "replay/fit.h"
+#include "replay/trace.h"
+#include "reports/jsonout.h"
+#include "reports/focus.h"
+#include "reports/summary.h"
+
+static const char usage[] =
+	"usage: hypercap fit TRACE -o SCENARIO.json [options]\n"
+	"       hypercap fit TRACE --extrapolate N [options]\n"
+	"\n"
+	"Fits a scenario to a recorded trace (see 'hypercap import'): calls per session,\n"
+	"prompt, output and tool-result tokens, reasoning share and prompt caching per\n"
+	"session kind (self-modification, each domain's tasks), tool seconds, pass rates,\n"
+	"sandbox seconds, artifact and patch bytes, task counts. Each quantity is fitted by\n"
+	"maximum likelihood (lognormal, gamma, exponential; counts also empirical) and the\n"
+	"lowest AIC chosen. Writes SCENARIO.json (loadable by simulate and validate) and\n"
+	"SCENARIO.fit.json beside it: per field the sample, every candidate's parameters,\n"
+	"AIC and Kolmogorov-Smirnov statistic, and the fields the trace does not inform,\n"
+	"which keep the base scenario's values.\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FILE   the fitted scenario (required unless --extrapolate)\n"
+	"  --base SCENARIO     values for what the trace does not inform (default: the\n"
+	"                      embedded data/scenarios/hyperagents-paper.json)\n"
+	"  --skip-bad          skip records that break the format (counted and reported)\n"
+	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
+	"                      results directory as simulate does, with the fitted scenario\n"
+	"                      (fitted-scenario.json) and the fit report (fit.json)\n"
+	"  --runs R            replications of the extrapolation (default 20)\n"
+	"  --seed S            master random seed (default 1); same seed, same bytes\n"
+	"  --threads T         threads for replications (default: one per CPU)\n"
+	"  --prices FILE       price sheet for the extrapolation (default: embedded)\n"
+	"  --out DIR           results directory (default out/fit-<trace name>); replaced whole\n"
+	"  --quiet             print nothing but errors and warnings\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"See docs/fit.md for the method and its measured accuracy.\n";
+
+struct options {
+	const char *trace, *output, *base, *prices, *out;
+	uint64_t extrapolate, runs, seed, threads;
+	int skip_bad, quiet, extrapolating;
+};
+
+enum { OPT_BASE = 256, OPT_SKIP_BAD, OPT_EXTRAPOLATE, OPT_RUNS, OPT_SEED, OPT_THREADS,
+       OPT_PRICES, OPT_OUT, OPT_QUIET };
+
+static const struct option long_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "base", required_argument, NULL, OPT_BASE },
+	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "extrapolate", required_argument, NULL, OPT_EXTRAPOLATE },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_number(int c, const char *arg, struct options *o)
+{
+	switch (c) {
+	case OPT_EXTRAPOLATE:
+		o->extrapolating = 1;
+		return cli_parse_u64("fit", "--extrapolate", arg, 0, 100000, &o->extrapolate);
+	case OPT_RUNS:
+		return cli_parse_u64("fit", "--runs", arg, 1, 100000, &o->runs);
+	case OPT_SEED:
+		return cli_parse_u64("fit", "--seed", arg, 0, UINT64_MAX, &o->seed);
+	default:
+		return cli_parse_u64("fit", "--threads", arg, 1, 1024, &o->threads);
+	}
+}
+
+/* Returns -1 to go on, or the exit code. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->runs = 20;
+	o->seed = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return EXIT_OK;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_BASE:
+			o->base = optarg;
+			break;
+		case OPT_SKIP_BAD:
+			o->skip_bad = 1;
+			break;
+		case OPT_EXTRAPOLATE:
+		case OPT_RUNS:
+		case OPT_SEED:
+		case OPT_THREADS:
+			if (parse_number(c, optarg, o))
+				return EXIT_USAGE;
+			break;
+		case OPT_PRICES:
+			o->prices = optarg;
+			break;
+		case OPT_OUT:
+			o->out = optarg;
+			break;
+		case OPT_QUIET:
+			o->quiet = 1;
+			break;
+		default:
+			fprintf(stderr, "(see 'hypercap fit --help')\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc)
+		return cli_usage_error("fit", "TRACE is required");
+	o->trace = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("fit", "unexpected argument '%s'", argv[optind]);
+	if (!o->output && !o->extrapolating)
+		return cli_usage_error("fit", "-o SCENARIO.json is required (or --extrapolate N)");
+	return -1;
+}
+
+/* The base name of path without its directories and from its first '.'. */
+static void stem(char *buf, size_t size, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t len = strcspn(base, ".");
+	snprintf(buf, size, "%.*s", (int)(len ? len : strlen(base)), base);
+}
+
+/* SCENARIO.json -> SCENARIO.fit.json; any other name gets ".fit.json" added. */
+static void report_path(char *buf, size_t size, const char *output)
+{
+	size_t len = strlen(output);
+	if (len > 5 && !strcmp(output + len - 5, ".json"))
+		len -= 5;
+	snprintf(buf, size, "%.*s.fit.json", (int)len, output);
+}
+
+static double json_num(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* The value a field got, in a few words. */
+static void describe_value(const cJSON *entry, char *buf, size_t size)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(entry, "value");
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(value, "dist");
+	if (cJSON_IsString(value))
+		snprintf(buf, size, "%s", value->valuestring);
+	else if (cJSON_IsNumber(value))
+		snprintf(buf, size, "%g", value->valuedouble);
+	else if (cJSON_GetObjectItemCaseSensitive(value, "values"))
+		snprintf(buf, size, "empirical, %d values",
+			 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(value, "values")));
+	else if (cJSON_GetObjectItemCaseSensitive(value, "cv"))
+		snprintf(buf, size, "%s %g, cv %g", kind->valuestring, json_num(value, "mean"),
+			 json_num(value, "cv"));
+	else
+		snprintf(buf, size, "%s %g", kind->valuestring, json_num(value, "mean"));
+}
+
+/* One line per informed field: its value; for a fit, n, KS and every candidate's AIC. */
+static void print_field(const cJSON *entry)
+{
+	const cJSON *chosen = cJSON_GetObjectItemCaseSensitive(entry, "chosen");
+	const cJSON *cands = cJSON_GetObjectItemCaseSensitive(entry, "candidates"), *c;
+	const cJSON *best = cJSON_IsString(chosen) ?
+			    cJSON_GetObjectItemCaseSensitive(cands, chosen->valuestring) : NULL;
+	char shown[96];
+	describe_value(entry, shown, sizeof(shown));
+	if (!best) {
+		printf("  %-42s %s\n", entry->string, shown);
+		return;
+	}
+	printf("  %-42s %-34s n %.0f, KS %.3f, AIC", entry->string, shown, json_num(entry, "n"),
+	       json_num(best, "ks"));
+	cJSON_ArrayForEach(c, cands)
+		printf(" %s %.1f", c->string, json_num(c, "aic"));
+	putchar('\n');
+}
+
+static void print_report(const cJSON *report, const char *written)
+{
+	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(report, "calls");
+	const cJSON *e;
+	printf("%s: %.0f calls fitted; base %s\n\n", cJSON_GetObjectItemCaseSensitive(
+		       report, "trace")->valuestring, json_num(calls, "fitted"),
+	       cJSON_GetObjectItemCaseSensitive(report, "base")->valuestring);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(report, "fields"))
+		print_field(e);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(report, "checks")) {
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "observed_per_session");
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "expected_per_session");
+		printf("\n  %s per session, fitted model / trace: input %.0f / %.0f, cache read "
+		       "%.0f / %.0f, output %.0f / %.0f", e->string, json_num(x, "input"),
+		       json_num(o, "input"), json_num(x, "cache_read"), json_num(o, "cache_read"),
+		       json_num(x, "output"), json_num(o, "output"));
+	}
+	printf("\n\n  %d fields keep the base's values (\"defaulted\" in the report)\n",
+	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "defaulted")));
+	if (written)
+		printf("\nwrote %s\n", written);
+}
+
+static void print_warnings(const struct fit *f, const struct trace_reader *r)
+{
+	if (r->n_skipped)
+		fprintf(stderr, "hypercap fit: warning: skipped %zu bad record%s; the first: %s\n",
+			r->n_skipped, r->n_skipped > 1 ? "s" : "", r->first_skipped);
+	if (r->truncated_line)
+		fprintf(stderr, "hypercap fit: warning: %s:%ld: the last line is cut short (an "
+			"interrupted write?); ignored\n", r->path, r->truncated_line);
+	if (f->no_usage)
+		fprintf(stderr, "hypercap fit: warning: %zu calls have no usage and are left out\n",
+			f->no_usage);
+	if (f->other_roles)
+		fprintf(stderr, "hypercap fit: warning: %zu calls have a role other than "
+			"self_modify or evaluate and are left out\n", f->other_roles);
+	if (f->estimated)
+		fprintf(stderr, "hypercap fit: note: %zu calls have estimated token counts; they "
+			"are fitted like reported ones\n", f->estimated);
+}
+
+struct extrapolation {
+	const struct forecast *f;
+	const struct price_sheet *ps;
+	const struct fit_result *res;
+};
+
+static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err *err)
+{
+	const struct extrapolation *x = ctx;
+	const char *names[] = { "fitted-scenario.json", "fit.json" };
+	const cJSON *trees[] = { x->res->scenario, x->res->report };
+	const struct summary_extras extras = { focus_default_start(), NULL };
+	if (summary_write_all(rd, x->f, x->ps, &extras, err))
+		return err ? err->code : HC_ERUNTIME;
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = results_dir_open(rd, names[i], err);
+		if (!f)
+			return HC_ERUNTIME;
+		if (jsonout_put(f, trees[i])) {
+			fclose(f);
+			return hc_err_set(err, HC_ERUNTIME, "out of memory");
+		}
+		if (results_dir_close(rd, f, names[i], err))
+			return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+static int extrapolate(const struct options *o, struct fit_result *res)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	struct forecast f;
+	struct results_dir rd;
+	char outdir[PATH_MAX], name[128];
+	if (price_sheet_load(&ps, o->prices, &err))
+		return cli_fail(&err);
+	res->sc.iterations = (unsigned)o->extrapolate;
+	int rc = forecast_run(&f, &res->sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
+			      &err);
+	if (!rc) {
+		stem(name, sizeof(name), o->trace);
+		if (o->out)
+			snprintf(outdir, sizeof(outdir), "%s", o->out);
+		else
+			snprintf(outdir, sizeof(outdir), "out/fit-%s", name);
+		struct extrapolation x = { &f, &ps, res };
+		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
+		if (!rc && !o->quiet) {
+			putchar('\n');
+			cli_print_forecast(&f, &ps, rd.path);
+		}
+		forecast_release(&f);
+	}
+	price_sheet_release(&ps);
+	return rc ? cli_fail(&err) : EXIT_OK;
+}
+
+static int write_scenario(const struct options *o, const struct fit_result *res,
+			  char *written, size_t size, struct hc_err *err)
+{
+	char report[PATH_MAX + 16];
+	report_path(report, sizeof(report), o->output);
+	const char *paths[] = { o->output, report };
+	const cJSON *trees[] = { res->scenario, res->report };
+	snprintf(written, size, "%s and %s", o->output, report);
+	return jsonout_files(2, paths, trees, err);
+}
+
+static int fit(const struct options *o)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario base;
+	struct trace_reader r;
+	struct fit f;
+	struct fit_result res;
+	char name[SCENARIO_NAME_MAX], written[2 * PATH_MAX + 32] = "", stem_buf[128];
+
+	if (scenario_load(&base, o->base, NULL, 0, &err))
+		return cli_fail(&err);
+	if (trace_reader_open(&r, o->trace, o->skip_bad, &err)) {
+		scenario_release(&base);
+		return cli_fail(&err);
+	}
+	fit_init(&f);
+	stem(stem_buf, sizeof(stem_buf), o->output ? o->output : o->trace);
+	snprintf(name, sizeof(name), "%s%.80s", o->output ? "" : "fit-", stem_buf);
+	memset(&res, 0, sizeof(res));
+	int rc = fit_trace(&f, &r, &err);
+	if (!rc)
+		rc = fit_build(&f, &base, name, o->trace, &res, &err);
+	if (!rc) {
+		print_warnings(&f, &r);
+		if (o->output)
+			rc = write_scenario(o, &res, written, sizeof(written), &err);
+		if (!rc && !o->quiet)
+			print_report(res.report, o->output ? written : NULL);
+	}
+	fit_release(&f);
+	trace_reader_close(&r);
+	scenario_release(&base);
+	int code = rc ? cli_fail(&err) : o->extrapolating ? extrapolate(o, &res) : EXIT_OK;
+	fit_result_release(&res);
+	return code;
+}
+
+static int run(int argc, char **argv)
+{
+	struct options o;
+	int rc = parse_options(argc, argv, &o);
+	return rc >= 0 ? rc : fit(&o);
+}
+
+const struct cmd cmd_fit = {
+	.name = "fit",
+	.summary = "fit a scenario to a recorded trace (and --extrapolate N iterations)",
+	.run = run,
+};

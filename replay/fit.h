@@ -1,0 +1,122 @@
+/*
+ * fit: a scenario fitted to a recorded trace, for `hypercap fit` (docs/fit.md).
+ *
+ * Records are added one at a time (fit_add, or fit_trace for a whole file), so a trace of
+ * any length is read in constant memory per record: what is kept is one small state per
+ * session, node and (node, domain) pair, and the sample vectors the distributions are fitted
+ * to (one number per session, call, transition or task).
+ *
+ * A session is the llm_calls with usage that share (run, node, role, domain, task); role
+ * self_modify makes the meta agent's sessions, role evaluate a domain's task sessions (calls
+ * of other roles, and calls without usage, are counted and left out). Calls of a session
+ * are taken in file order.
+ *
+ * fit_build turns what was added into a scenario: the base scenario's effective tree with
+ * every field the trace informs replaced (distributions by replay/fitdist.h, the tool
+ * result and cache hit rate calibrated so that the model's expected tokens per session equal
+ * the trace's), and the report that SCENARIO.fit.json holds: per field the sample, every
+ * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, and the
+ * list of fields that kept the base's value.
+ */
+#ifndef REPLAY_FIT_H
+#define REPLAY_FIT_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "model/scenario.h"
+#include "replay/trace.h"
+#include "sim/hc_err.h"
+
+struct fit_vec {
+	double *v;
+	size_t n, cap;
+};
+
+struct fit_tally {
+	char name[TRACE_STR_MAX];
+	size_t n;
+};
+
+/* One kind of session: the meta agent's, or one domain's task agent's. */
+struct fit_group {
+	char name[TRACE_STR_MAX];  /* the scenario's domain name; "" for self-modification */
+	char trace_name[TRACE_STR_MAX]; /* the domain as the trace first spelt it */
+	struct fit_vec calls;      /* per session, filled by fit_build (which sorts every vector) */
+	struct fit_vec prompt;     /* per session: the first call's input */
+	struct fit_vec output;     /* per call */
+	struct fit_vec tool_result;/* per transition: input_t+1 - input_t - visible output_t */
+	struct fit_vec tool_seconds; /* per transition: start_t+1 - end_t, when both known */
+	size_t sessions, n_calls, estimated;
+	double input, cache_read, cache_write, output_tokens, reasoning;
+	struct fit_tally *models;
+	size_t n_models;
+	/* domains, from eval_task records */
+	struct fit_vec sandbox, artifact;
+	size_t passed, failed, errored, unknown;
+	unsigned tasks_max, tasks_min; /* tasks or sessions per node: largest, smallest */
+};
+
+/* A string-keyed index (open addressing); the values live in arrays beside it. */
+struct fit_map {
+	char **keys;
+	size_t *idx;
+	size_t cap, n;
+};
+
+struct fit_session;     /* replay/fit.c: one per session, node and (node, domain) */
+struct fit_node;
+struct fit_node_domain;
+
+struct fit {
+	/* what callers may read */
+	size_t records[TRACE_KIND_COUNT];
+	size_t no_usage;     /* llm_calls without usage: left out */
+	size_t other_roles;  /* llm_calls of roles other than self_modify and evaluate */
+	size_t estimated;    /* llm_calls with estimated counts (fitted like reported ones) */
+	long max_iteration;  /* -1 when no record names one */
+	/* the state */
+	struct fit_group selfmod;
+	struct fit_group domains[SCENARIO_MAX_DOMAINS];
+	size_t n_domains;
+	struct fit_map session_index, node_index, node_domain_index;
+	struct fit_session *sessions;
+	size_t n_sessions, cap_sessions;
+	struct fit_node *nodes;
+	size_t n_nodes, cap_nodes;
+	struct fit_node_domain *node_domains;
+	size_t n_node_domains, cap_node_domains;
+	struct fit_vec patch_bytes, node_artifact_bytes;
+	int finished;
+};
+
+void fit_init(struct fit *f);
+void fit_release(struct fit *f);
+
+/*
+ * Adds one record. HC_EINPUT when the trace has more domains than a scenario holds (16), naming
+ * the domain; HC_ERUNTIME out of memory.
+ */
+int fit_add(struct fit *f, const struct trace_record *rec, struct hc_err *err);
+
+/* Adds every record of r; errors are prefixed with the trace's path and line. */
+int fit_trace(struct fit *f, struct trace_reader *r, struct hc_err *err);
+
+struct fit_result {
+	cJSON *scenario;       /* the fitted scenario as a file holds it */
+	cJSON *report;         /* SCENARIO.fit.json */
+	struct scenario sc;    /* the same, parsed (what simulate would load) */
+};
+
+/*
+ * Fits the scenario named name to what was added, starting from base (whose origin the
+ * report names); trace names the trace in the description and the report. HC_EINPUT when the
+ * trace informs nothing (no call of a known role with usage, no eval_task, no archive_add),
+ * or when a fitted value falls outside what a scenario allows (the message names the field).
+ * The caller releases res with fit_result_release. fit_build may run once per struct fit.
+ */
+int fit_build(struct fit *f, const struct scenario *base, const char *name, const char *trace,
+	      struct fit_result *res, struct hc_err *err);
+
+void fit_result_release(struct fit_result *res);
+
+#endif

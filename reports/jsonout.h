@@ -1,0 +1,24 @@
+/*
+ * jsonout: JSON documents written whole or not at all.
+ *
+ * jsonout_files writes each document into a temporary file beside its path ("<path>.tmp-XXXXXX")
+ * and renames them into place only once every one is written, so a failure leaves none of them
+ * half-written (a failure between two renames, which only a vanished directory causes, can
+ * leave the first in place).
+ */
+#ifndef REPORTS_JSONOUT_H
+#define REPORTS_JSONOUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "sim/hc_err.h"
+
+/* Writes tree pretty-printed with a final newline; HC_ERUNTIME out of memory. */
+int jsonout_put(FILE *f, const cJSON *tree);
+
+/* Writes trees[i] to paths[i] for i < n (n at most 8). */
+int jsonout_files(size_t n, const char *const *paths, const cJSON *const *trees,
+		  struct hc_err *err);
+
+#endif

@@ -1,0 +1,737 @@
+/*
+ * Fitting: the maximum-likelihood fits against closed forms and an independent computation,
+ * the trace-level fit on hand-made records, and the accuracy docs/fit.md reports:
+ * self-consistency on DGM's logs, the screen-to-full backtest, and a synthetic trace's
+ * first half forecasting its second. Then `hypercap fit` end to end.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_randist.h>
+#include "model/forecast.h"
+#include "model/jsonfile.h"
+#include "model/session.h"
+#include "replay/fit.h"
+#include "replay/fitdist.h"
+#include "replay/import.h"
+#include "tests/check_main.h"
+#include "tests/cli_harness.h"
+
+#define DGM_DIR SHARED_DIR "/data/dgm-polyglot-initial"
+#define DGM_TOTAL 643294.0 /* shared/data/README.md */
+#define DGM_INPUT 410728.0
+#define DGM_CACHED 122856.0
+#define DGM_OUTPUT 232566.0
+
+/* ---- maximum likelihood ------------------------------------------------------------------ */
+
+/* x = e^0, e^1, e^2, e^3: mu = 1.5, sigma^2 = 1.25 (population variance of 0, 1, 2, 3). */
+START_TEST(lognormal_mle_is_the_closed_form)
+{
+	double x[] = { 1, exp(1), exp(2), exp(3) };
+	struct fitdist_candidate c;
+	fitdist_lognormal(x, 4, &c);
+	ck_assert_int_eq(c.fitted, 1);
+	ck_assert_double_eq_tol(c.p1, 1.5, 1e-12);
+	ck_assert_double_eq_tol(c.p2, sqrt(1.25), 1e-12);
+	ck_assert_double_eq_tol(c.mean, exp(1.5 + 1.25 / 2), 1e-9);
+	ck_assert_double_eq_tol(c.cv, sqrt(exp(1.25) - 1), 1e-12);
+	double ll = 0;
+	for (int i = 0; i < 4; i++)
+		ll += log(gsl_ran_lognormal_pdf(x[i], 1.5, sqrt(1.25)));
+	ck_assert_double_eq_tol(c.loglik, ll, 1e-9);
+	ck_assert_double_eq_tol(c.aic, 4 - 2 * ll, 1e-9);
+}
+END_TEST
+
+/*
+ * The reference values below were computed once, independently of this code, with mpmath
+ * at 30 digits (Python 3.11, mpmath 1.3.0):
+ *   k = findroot(log(k) - digamma(k) - (log(mean) - mean(log x)), 1.5); theta = mean / k
+ *   loglik = sum((k-1) log x - x/theta - loggamma(k) - k log theta)
+ *   KS = max_i max((i+1)/n - F(x_i), F(x_i) - i/n), F = gammainc(k, 0, x/theta, regularized)
+ * and the same for the lognormal (mu, sigma, loglik) and the exponential (loglik, KS).
+ */
+static double sample12[] = { 0.42, 1.31, 2.07, 0.88, 3.64, 1.15, 5.21, 0.27, 2.93, 1.76,
+			     0.65, 4.02 };
+
+START_TEST(gamma_mle_matches_an_independent_computation)
+{
+	struct fitdist_candidate c;
+	ck_assert_int_eq(fitdist_gamma(sample12, 12, &c), 0);
+	ck_assert_double_eq_tol(c.p1, 1.611421150024547, 1e-9);
+	ck_assert_double_eq_tol(c.p2, 1.257171865531536, 1e-9);
+	ck_assert_double_eq_tol(c.loglik, -19.75385663215790, 1e-9);
+	ck_assert_double_eq_tol(c.mean, 2.025833333333333, 1e-12);
+	double sorted[12];
+	memcpy(sorted, sample12, sizeof(sorted));
+	struct fitdist fd;
+	ck_assert_int_eq(fitdist_continuous(&fd, sorted, 12, NULL), 0);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_GAMMA].ks, 0.1090876785306947, 1e-9);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_LOGNORMAL].p1, 0.3646707653082136, 1e-12);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_LOGNORMAL].p2, 0.8897235073626085, 1e-12);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_LOGNORMAL].loglik, -20.00117721726699, 1e-9);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_EXPONENTIAL].loglik, -20.47177366248038, 1e-9);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_EXPONENTIAL].ks, 0.1247786789101667, 1e-9);
+	/* AIC: exponential 42.94 < gamma 43.51 < lognormal 44.00: one parameter fewer wins */
+	ck_assert_int_eq(fd.chosen, FITDIST_EXPONENTIAL);
+	ck_assert_int_eq(fd.dist.kind, DIST_EXPONENTIAL);
+	ck_assert_double_eq_tol(fd.dist.a, 2.025833333333333, 1e-12);
+	fitdist_release(&fd);
+}
+END_TEST
+
+/* Large samples of a known family: AIC picks it and the fit recovers mean and cv. */
+START_TEST(aic_picks_the_family_that_made_the_data)
+{
+	static const struct dist truth[] = {
+		{ .kind = DIST_LOGNORMAL, .a = 100, .b = 0.8 },
+		{ .kind = DIST_GAMMA, .a = 100, .b = 0.5 },
+		{ .kind = DIST_EXPONENTIAL, .a = 100 },
+	};
+	static const int family[] = { FITDIST_LOGNORMAL, FITDIST_GAMMA, FITDIST_EXPONENTIAL };
+	enum { N = 20000 };
+	static double x[N];
+	for (int t = 0; t < 3; t++) {
+		struct rng r;
+		struct fitdist fd;
+		ck_assert_int_eq(rng_init(&r, 7, (uint64_t)t), 0);
+		for (int i = 0; i < N; i++)
+			x[i] = dist_sample(&truth[t], &r);
+		rng_release(&r);
+		ck_assert_int_eq(fitdist_continuous(&fd, x, N, NULL), 0);
+		/* an exponential is a gamma of shape 1: the gamma's extra parameter may win */
+		if (t == 2 && fd.chosen == FITDIST_GAMMA)
+			ck_assert_double_eq_tol(fd.dist.b, 1, 0.02);
+		else
+			ck_assert_int_eq(fd.chosen, family[t]);
+		ck_assert_double_eq_tol(fd.dist.a, 100, 3);
+		if (t < 2)
+			ck_assert_double_eq_tol(fd.dist.b, truth[t].b, 0.03);
+		ck_assert_double_lt(fd.cand[family[t]].ks, 0.01);
+		fitdist_release(&fd);
+	}
+}
+END_TEST
+
+/* DGM's calls per task (docs/calibration.md): 9 distinct values, fitted best as they are. */
+START_TEST(few_distinct_counts_stay_empirical)
+{
+	static const int hist[][2] = { { 1, 2 }, { 3, 20 }, { 4, 23 }, { 5, 5 }, { 6, 3 },
+				       { 8, 2 }, { 9, 2 }, { 10, 1 }, { 14, 1 } };
+	double x[59];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(hist) / sizeof(hist[0]); i++)
+		for (int j = 0; j < hist[i][1]; j++)
+			x[n++] = hist[i][0];
+	ck_assert_uint_eq(n, 59);
+	struct fitdist fd;
+	ck_assert_int_eq(fitdist_count(&fd, x, n, 1000, NULL), 0);
+	ck_assert_int_eq(fd.chosen, FITDIST_EMPIRICAL);
+	/* log-likelihood sum n_k ln(n_k / n), 8 parameters */
+	double ll = 0;
+	for (size_t i = 0; i < sizeof(hist) / sizeof(hist[0]); i++)
+		ll += hist[i][1] * log(hist[i][1] / 59.0);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_EMPIRICAL].loglik, ll, 1e-9);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_EMPIRICAL].aic, 16 - 2 * ll, 1e-9);
+	ck_assert_double_gt(fd.cand[FITDIST_LOGNORMAL].aic, fd.cand[FITDIST_EMPIRICAL].aic);
+	ck_assert_uint_eq(fd.dist.n, 59);
+	struct fitdist_count_moments m;
+	ck_assert_int_eq(fitdist_count_moments(&fd.dist, 1000, &m), 0);
+	ck_assert_double_eq_tol(m.k, 255.0 / 59, 1e-12);
+	fitdist_release(&fd);
+}
+END_TEST
+
+/* Many counts from a smooth family: the smooth family beats 40-odd empirical parameters. */
+START_TEST(many_counts_get_a_smooth_family)
+{
+	enum { N = 5000 };
+	static double x[N];
+	struct dist d = { .kind = DIST_GAMMA, .a = 20, .b = 0.5 };
+	struct rng r;
+	ck_assert_int_eq(rng_init(&r, 3, 0), 0);
+	for (int i = 0; i < N; i++)
+		x[i] = fmax(1, round(dist_sample(&d, &r)));
+	rng_release(&r);
+	struct fitdist fd;
+	ck_assert_int_eq(fitdist_count(&fd, x, N, 1000, NULL), 0);
+	ck_assert_int_eq(fd.chosen, FITDIST_GAMMA);
+	ck_assert_double_eq_tol(fd.dist.b, 0.5, 0.03);
+	fitdist_release(&fd);
+}
+END_TEST
+
+/* Capped means and count moments against Monte Carlo draws through session_draw_count. */
+START_TEST(capped_mean_and_count_moments_match_draws)
+{
+	const struct dist ds[] = {
+		{ .kind = DIST_LOGNORMAL, .a = 1000, .b = 5 },
+		{ .kind = DIST_GAMMA, .a = 1000, .b = 2 },
+		{ .kind = DIST_EXPONENTIAL, .a = 1000 },
+	};
+	struct rng r;
+	ck_assert_int_eq(rng_init(&r, 11, 0), 0);
+	for (int t = 0; t < 3; t++) {
+		double sum = 0, k = 0, pairs = 0, pairs1 = 0;
+		enum { N = 400000 };
+		for (int i = 0; i < N; i++)
+			sum += fmin(dist_sample(&ds[t], &r), 5000);
+		ck_assert_double_eq_tol(fitdist_capped_mean(&ds[t], 5000) / (sum / N), 1, 0.01);
+		struct dist calls = ds[t];
+		calls.a = 5; /* counts: mean 5, capped at 12 */
+		struct fitdist_count_moments m;
+		ck_assert_int_eq(fitdist_count_moments(&calls, 12, &m), 0);
+		for (int i = 0; i < N; i++) {
+			double kk = fmin(session_draw_count(&calls, &r, 1), 12);
+			k += kk;
+			pairs += kk * (kk - 1) / 2;
+			pairs1 += (kk - 1) * (kk - 2) / 2;
+		}
+		ck_assert_double_eq_tol(m.k / (k / N), 1, 0.01);
+		ck_assert_double_eq_tol(m.pairs / (pairs / N), 1, 0.02);
+		ck_assert_double_eq_tol(m.pairs1 / (pairs1 / N), 1, 0.03);
+		ck_assert_double_eq_tol(m.k1, m.k - 1, 1e-12);
+	}
+	rng_release(&r);
+	/* matching: the mean that makes the capped mean 900 under a cap of 5000 */
+	struct dist d = ds[0];
+	d.a = 900;
+	ck_assert_int_eq(fitdist_match_capped_mean(&d, 900, 5000, 1e6), 0);
+	ck_assert_double_gt(d.a, 900);
+	ck_assert_double_eq_tol(fitdist_capped_mean(&d, 5000), 900, 1e-6);
+}
+END_TEST
+
+START_TEST(zeros_count_in_the_mean_not_the_likelihood)
+{
+	double x[] = { 0, 0, 10, 20, 30, 40 };
+	struct fitdist fd;
+	ck_assert_int_eq(fitdist_continuous(&fd, x, 6, NULL), 0);
+	ck_assert_uint_eq(fd.n_zero, 2);
+	ck_assert_double_eq_tol(fd.mean, 100.0 / 6, 1e-12);
+	ck_assert_double_eq_tol(fd.dist.a, 100.0 / 6, 1e-12);
+	ck_assert_double_eq_tol(fd.cand[FITDIST_EXPONENTIAL].p1, 25, 1e-12);
+	fitdist_release(&fd);
+	double same[] = { 0, 7, 7 };
+	ck_assert_int_eq(fitdist_continuous(&fd, same, 3, NULL), 0);
+	ck_assert_int_eq(fd.chosen, FITDIST_CONST);
+	ck_assert_int_eq(fd.dist.kind, DIST_CONST);
+	ck_assert_double_eq_tol(fd.dist.a, 14.0 / 3, 1e-12);
+	fitdist_release(&fd);
+}
+END_TEST
+
+/* ---- the trace-level fit ---------------------------------------------------------------- */
+
+static void add_call(struct fit *f, const char *node, const char *role, const char *task,
+		     long iteration, int64_t in, int64_t cached, int64_t written, int64_t out,
+		     int64_t reasoning, double start, double end)
+{
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	struct trace_llm_call *c = &rec.u.call;
+	strcpy(c->run, "r");
+	strcpy(c->node, node);
+	strcpy(c->role, role);
+	strcpy(c->task, task);
+	strcpy(c->domain, strcmp(role, "evaluate") ? "" : "code.v2");
+	strcpy(c->model, strcmp(role, "evaluate") ? "claude-sonnet-4-5" : "gpt-4o");
+	c->iteration = iteration;
+	c->has_usage = 1;
+	c->usage = (struct usage){ 1, in, cached, written, out, reasoning };
+	c->start_time = start;
+	c->end_time = end;
+	ck_assert_int_eq(fit_add(f, &rec, &err), 0);
+}
+
+static void add_task(struct fit *f, const char *node, const char *task, const char *result,
+		     double seconds)
+{
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_EVAL_TASK);
+	strcpy(rec.u.task.node, node);
+	strcpy(rec.u.task.domain, "code.v2");
+	strcpy(rec.u.task.task, task);
+	strcpy(rec.u.task.result, result);
+	rec.u.task.sandbox_seconds = seconds;
+	ck_assert_int_eq(fit_add(f, &rec, NULL), 0);
+}
+
+static const cJSON *field(const struct fit_result *res, const char *path)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(res->report, "fields"), path);
+	ck_assert_msg(e != NULL, "the report has no field %s", path);
+	return e;
+}
+
+static int defaulted(const struct fit_result *res, const char *path)
+{
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(res->report, "defaulted"))
+		if (!strcmp(e->valuestring, path))
+			return 1;
+	return 0;
+}
+
+/*
+ * Two children of iteration 1 (a, b) and their evaluation; b never got evaluated (a compile
+ * failure). The meta agent's sessions: a 2 calls, b 3 calls, explicit caching.
+ */
+START_TEST(records_become_sessions_and_fields)
+{
+	struct fit f;
+	struct scenario base;
+	struct fit_result res;
+	struct hc_err err = HC_ERR_INIT;
+	fit_init(&f);
+	/* session a: 1000 in; then 1000 + (300 - 100) visible + 50 tool result = 1250 */
+	add_call(&f, "a", "self_modify", "", 1, 1000, 0, 1000, 300, 100, 0, 10);
+	add_call(&f, "a", "self_modify", "", 1, 1250, 1000, 250, 200, 0, 12, 20);
+	/* session b: 2000; 2000 + 400 + 100 = 2500; 2500 + 100 + 0 = 2600 */
+	add_call(&f, "b", "self_modify", "", 1, 2000, 0, 2000, 400, 0, 0, 5);
+	add_call(&f, "b", "self_modify", "", 1, 2500, 2000, 500, 100, 0, 9, 15);
+	add_call(&f, "b", "self_modify", "", 1, 2600, 2500, 100, 100, 0, 15, 16);
+	/* a's evaluation: 2 tasks of one call each, 1 pass */
+	add_call(&f, "a", "evaluate", "t1", 1, 500, 0, 0, 50, 0, 30, 31);
+	add_call(&f, "a", "evaluate", "t2", 1, 700, 0, 0, 70, 0, 30, 31);
+	add_task(&f, "a", "t1", "pass", 10);
+	add_task(&f, "a", "t2", "fail", 30);
+	/* a role hypercap does not model, and a call without usage: counted, left out */
+	add_call(&f, "a", "judge", "", 1, 9, 0, 0, 9, 0, 0, 1);
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	strcpy(rec.u.call.role, "self_modify");
+	ck_assert_int_eq(fit_add(&f, &rec, &err), 0);
+
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_msg(fit_build(&f, &base, "hand", "hand.jsonl", &res, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f.other_roles, 1);
+	ck_assert_uint_eq(f.no_usage, 1);
+	ck_assert_uint_eq(f.selfmod.sessions, 2);
+	/* tool results: a 50; b 100 and 0 (sorted by the fit). tool seconds: 2, 4, 0 */
+	ck_assert_uint_eq(f.selfmod.tool_result.n, 3);
+	ck_assert_double_eq(f.selfmod.tool_result.v[0], 0);
+	ck_assert_double_eq(f.selfmod.tool_result.v[1], 50);
+	ck_assert_double_eq(f.selfmod.tool_result.v[2], 100);
+	ck_assert_uint_eq(f.selfmod.tool_seconds.n, 3);
+
+	const struct session_params *sm = &res.sc.self_modification.session;
+	ck_assert_int_eq(sm->caching, CACHING_EXPLICIT);
+	ck_assert_double_eq_tol(sm->reasoning_fraction, 100.0 / 1100, 1e-6);
+	ck_assert_int_eq(sm->calls.kind, DIST_EMPIRICAL); /* 2 and 3 */
+	ck_assert_double_eq_tol(dist_mean(&sm->prompt_tokens), 1500, 1e-9);
+	/*
+	 * Calibration by hand. K in {2, 3}: E[K] = 2.5, E[K(K-1)/2] = 2, E[K-1] = 1.5,
+	 * E[(K-1)(K-2)/2] = 0.5. Observed input per session (1000 + 1250 + 2000 + 2500 + 2600)
+	 * / 2 = 4675; v = (1 - 100/1100) x 220 = 200. r = (4675 - 2.5 x 1500) / 2 - 200 = 262.5.
+	 * Cache reads per session 5500 / 2 = 2750 = h (1.5 x 1500 + 0.5 x 462.5): h = 1.108,
+	 * more than the model can read: clamped to 1.
+	 */
+	ck_assert_double_eq_tol(dist_mean(&sm->tool_result_tokens), 262.5, 1e-3);
+	ck_assert_double_eq(sm->cache_hit_rate, 1);
+	ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(
+		field(&res, "self_modification.cache_hit_rate"), "note"));
+	ck_assert_str_eq(res.sc.self_modification.model, "claude-sonnet-4-5");
+	ck_assert_double_eq_tol(res.sc.self_modification.compile_failure_rate, 0.5, 1e-12);
+	ck_assert_uint_eq(res.sc.iterations, 1);
+	ck_assert_uint_eq(res.sc.children_per_iteration, 2);
+
+	ck_assert_uint_eq(res.sc.n_domains, 1);
+	const struct domain *d = &res.sc.domains[0];
+	ck_assert_str_eq(d->name, "code_v2"); /* '.' is not allowed in a domain name */
+	ck_assert_str_eq(d->model, "gpt-4o");
+	ck_assert_uint_eq(d->full_tasks, 2);
+	ck_assert_uint_eq(d->screen_tasks, 2); /* the base's 10, capped at full_tasks */
+	ck_assert_double_eq_tol(d->initial_score, 0.5, 1e-12);
+	ck_assert_double_eq_tol(dist_mean(&d->sandbox_seconds), 20, 1e-9);
+	ck_assert_int_eq(d->task.calls.kind, DIST_CONST);
+
+	ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(
+		field(&res, "self_modification.calls"), "candidates"));
+	ck_assert_int_eq(defaulted(&res, "archive.root_bytes"), 1);
+	ck_assert_int_eq(defaulted(&res, "domains.code_v2.eval_workers"), 1);
+	ck_assert_int_eq(defaulted(&res, "self_modification.calls"), 0);
+	ck_assert_int_eq(defaulted(&res, "domains.code_v2.initial_score"), 0);
+	fit_result_release(&res);
+	scenario_release(&base);
+	fit_release(&f);
+}
+END_TEST
+
+START_TEST(nothing_to_fit_is_bad_input)
+{
+	struct fit f;
+	struct scenario base;
+	struct fit_result res;
+	struct hc_err err = HC_ERR_INIT;
+	fit_init(&f);
+	add_call(&f, "a", "", "", -1, 10, 0, 0, 1, 0, NAN, NAN);
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_int_eq(fit_build(&f, &base, "x", "t.jsonl", &res, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "t.jsonl: nothing to fit") && strstr(err.msg, "1 calls of "
+		      "other roles"), "%s", err.msg);
+	fit_result_release(&res);
+	scenario_release(&base);
+	fit_release(&f);
+}
+END_TEST
+
+/* A fitted value out of a scenario's bounds is bad input naming the field. */
+START_TEST(out_of_bounds_fit_names_the_field)
+{
+	struct fit f;
+	struct scenario base;
+	struct fit_result res;
+	struct hc_err err = HC_ERR_INIT;
+	fit_init(&f);
+	add_call(&f, "a", "self_modify", "", 1, 3000000, 0, 0, 10, 0, 0, 1);
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_int_eq(fit_build(&f, &base, "x", "big.jsonl", &res, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "big.jsonl: the fit gives a value a scenario does not "
+			     "allow") &&
+		      strstr(err.msg, "self_modification.prompt_tokens: got 3000000"), "%s",
+		      err.msg);
+	fit_result_release(&res);
+	scenario_release(&base);
+	fit_release(&f);
+}
+END_TEST
+
+/* ---- accuracy ------------------------------------------------------------------------------ */
+
+static void import_dgm_trace(char *path, size_t size)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct import_stats st = { 0, "" };
+	snprintf(path, size, "/tmp/hypercap-fit-%d.jsonl", (int)getpid());
+	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err), 0);
+	ck_assert_int_eq(import_dgm(DGM_DIR, &w, &st, &err), 0);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+}
+
+/* Does rec belong to one of the tasks (a NULL list keeps every record)? */
+static int kept(const struct trace_record *rec, const cJSON *tasks)
+{
+	const char *task = rec->kind == TRACE_LLM_CALL ? rec->u.call.task :
+			   rec->kind == TRACE_EVAL_TASK ? rec->u.task.task : NULL;
+	const cJSON *t;
+	if (!tasks || !task)
+		return 1;
+	cJSON_ArrayForEach(t, tasks)
+		if (!strcmp(t->valuestring, task))
+			return 1;
+	return 0;
+}
+
+/* Fits DGM's trace (only tasks when given), simulates full_tasks tasks: the forecast. */
+static void fit_and_forecast(const cJSON *tasks, unsigned full_tasks, unsigned runs,
+			     struct forecast *fc, struct fit_result *res, struct price_sheet *ps)
+{
+	char path[64];
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	struct trace_record rec;
+	struct scenario base;
+	struct fit f;
+	import_dgm_trace(path, sizeof(path));
+	ck_assert_int_eq(trace_reader_open(&r, path, 0, &err), 0);
+	fit_init(&f);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (kept(&rec, tasks))
+			ck_assert_int_eq(fit_add(&f, &rec, &err), 0);
+	trace_reader_close(&r);
+	unlink(path);
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_msg(fit_build(&f, &base, "dgm", path, res, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(res->sc.iterations, 0); /* the initial agent's evaluation only */
+	res->sc.domains[0].full_tasks = full_tasks;
+	ck_assert_int_eq(price_sheet_load(ps, NULL, &err), 0);
+	ck_assert_msg(forecast_run(fc, &res->sc, ps, runs, 0, 1, &err) == 0, "%s", err.msg);
+	scenario_release(&base);
+	fit_release(&f);
+}
+
+/*
+ * (a) The scenario fitted to all 59 tasks, simulated (iteration 0: the initial agent on the
+ * full set, 1,000 replications), reproduces the trace's totals: docs/fit.md gives the figures.
+ */
+START_TEST(self_consistency_on_dgm_logs)
+{
+	struct forecast fc;
+	struct fit_result res;
+	struct price_sheet ps;
+	fit_and_forecast(NULL, 59, 1000, &fc, &res, &ps);
+	ck_assert_uint_eq(res.sc.domains[0].full_tasks, 59);
+	const struct usage_mean *u = &fc.mean.total;
+	double e_total = u->total / DGM_TOTAL - 1, e_input = u->input / DGM_INPUT - 1;
+	double e_output = u->output / DGM_OUTPUT - 1, e_cached = u->cache_read / DGM_CACHED - 1;
+	printf("self-consistency: total %+.2f%% (%.0f), input %+.2f%%, output %+.2f%%, cached "
+	       "%+.2f%%; P10 %.0f P90 %.0f\n", 100 * e_total, u->total, 100 * e_input,
+	       100 * e_output, 100 * e_cached, fc.metrics[METRIC_TOKENS_TOTAL].p10,
+	       fc.metrics[METRIC_TOKENS_TOTAL].p90);
+	fflush(stdout);
+	ck_assert_double_lt(fabs(e_total), 0.05);
+	ck_assert_double_lt(fabs(e_input), 0.05);
+	ck_assert_double_lt(fabs(e_output), 0.05);
+	ck_assert_double_lt(fabs(e_cached), 0.05);
+	ck_assert_double_lt(fc.metrics[METRIC_TOKENS_TOTAL].p10, DGM_TOTAL);
+	ck_assert_double_gt(fc.metrics[METRIC_TOKENS_TOTAL].p90, DGM_TOTAL);
+	forecast_release(&fc);
+	fit_result_release(&res);
+	price_sheet_release(&ps);
+}
+END_TEST
+
+/* (b) Fit on the 10-task screen (subsets/small.json), forecast the 59 tasks. */
+START_TEST(backtest_screen_to_full_set)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct forecast fc;
+	struct fit_result res;
+	struct price_sheet ps;
+	cJSON *small = jsonfile_load(SHARED_DIR "/data/subsets/small.json", &err);
+	ck_assert_msg(small != NULL, "%s", err.msg);
+	ck_assert_int_eq(cJSON_GetArraySize(small), 10);
+	fit_and_forecast(small, 59, 1000, &fc, &res, &ps);
+	double e = fc.mean.total.total / DGM_TOTAL - 1;
+	printf("backtest, screen of 10 -> 59 tasks: total %+.2f%% (forecast %.0f, actual %.0f; "
+	       "P10 %.0f, P90 %.0f)\n", 100 * e, fc.mean.total.total, DGM_TOTAL,
+	       fc.metrics[METRIC_TOKENS_TOTAL].p10, fc.metrics[METRIC_TOKENS_TOTAL].p90);
+	fflush(stdout);
+	ck_assert_double_lt(fabs(e), 0.25);
+	forecast_release(&fc);
+	fit_result_release(&res);
+	price_sheet_release(&ps);
+	cJSON_Delete(small);
+}
+END_TEST
+
+/* The synthetic loop: one domain's task sessions drawn from known distributions. */
+static const struct session_params synth_params = {
+	.calls = { .kind = DIST_GAMMA, .a = 6, .b = 0.5 },
+	.max_calls = 40,
+	.prompt_tokens = { .kind = DIST_LOGNORMAL, .a = 2000, .b = 0.4 },
+	.output_tokens = { .kind = DIST_LOGNORMAL, .a = 600, .b = 1.2 },
+	.max_output_tokens = 16384,
+	.reasoning_fraction = 0.25,
+	.tool_result_tokens = { .kind = DIST_GAMMA, .a = 250, .b = 0.9 },
+	.tool_seconds = { .kind = DIST_EXPONENTIAL, .a = 5 },
+	.caching = CACHING_EXPLICIT,
+	.cache_hit_rate = 0.8,
+};
+
+/* Draws one task: its session's calls and its eval_task; adds them to f when given. */
+static double synth_task(struct fit *f, struct rng *r, int i, double *clock)
+{
+	static const struct dist sandbox = { .kind = DIST_LOGNORMAL, .a = 60, .b = 0.5 };
+	struct session s;
+	struct usage u;
+	struct trace_record rec;
+	double tool, tokens = 0;
+	char task[32];
+	snprintf(task, sizeof(task), "task-%d", i);
+	session_start(&s, &synth_params, r);
+	while (session_next(&s, r, &u, &tool)) {
+		trace_record_init(&rec, TRACE_LLM_CALL);
+		struct trace_llm_call *c = &rec.u.call;
+		strcpy(c->node, "initial");
+		strcpy(c->role, "evaluate");
+		strcpy(c->domain, "synthetic");
+		strcpy(c->task, task);
+		strcpy(c->model, "claude-sonnet-4-5"); /* priced for cache writes */
+		c->iteration = 0;
+		c->has_usage = 1;
+		c->usage = u;
+		c->start_time = *clock;
+		c->end_time = *clock + 1 + (double)u.output / 100;
+		*clock = c->end_time + tool;
+		tokens += (double)usage_total(&u);
+		if (f)
+			ck_assert_int_eq(fit_add(f, &rec, NULL), 0);
+	}
+	trace_record_init(&rec, TRACE_EVAL_TASK);
+	strcpy(rec.u.task.node, "initial");
+	strcpy(rec.u.task.domain, "synthetic");
+	strcpy(rec.u.task.task, task);
+	strcpy(rec.u.task.result, rng_bernoulli(r, 0.3) ? "pass" : "fail");
+	rec.u.task.sandbox_seconds = dist_sample(&sandbox, r);
+	if (f)
+		ck_assert_int_eq(fit_add(f, &rec, NULL), 0);
+	return tokens;
+}
+
+/* (c) Fit the first half of a long synthetic trace, forecast the second half. */
+START_TEST(first_half_forecasts_second_half)
+{
+	enum { HALF = 800 };
+	struct hc_err err = HC_ERR_INIT;
+	struct fit f;
+	struct rng r;
+	struct scenario base;
+	struct fit_result res;
+	struct price_sheet ps;
+	struct forecast fc;
+	double clock = 0, first = 0, second = 0;
+	fit_init(&f);
+	/* SYNTH_SEED reruns the experiment with other draws (docs/fit.md gives 30 of them) */
+	const char *seed = getenv("SYNTH_SEED");
+	ck_assert_int_eq(rng_init(&r, seed ? strtoull(seed, NULL, 10) : 20260724, 0), 0);
+	for (int i = 0; i < HALF; i++)
+		first += synth_task(&f, &r, i, &clock);
+	for (int i = HALF; i < 2 * HALF; i++)
+		second += synth_task(NULL, &r, i, &clock);
+	rng_release(&r);
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_msg(fit_build(&f, &base, "synthetic", "synthetic", &res, &err) == 0, "%s",
+		      err.msg);
+	const struct session_params *p = &res.sc.domains[0].task;
+	ck_assert_uint_eq(res.sc.domains[0].full_tasks, HALF);
+	ck_assert_int_eq(p->prompt_tokens.kind, DIST_LOGNORMAL);
+	ck_assert_double_eq_tol(p->prompt_tokens.b, 0.4, 0.04);
+	ck_assert_int_eq(p->output_tokens.kind, DIST_LOGNORMAL);
+	ck_assert_double_eq_tol(p->output_tokens.b, 1.2, 0.15);
+	ck_assert_double_eq_tol(p->reasoning_fraction, 0.25, 0.005);
+	ck_assert_double_eq_tol(dist_mean(&p->tool_result_tokens), 250, 25);
+	ck_assert_double_eq_tol(dist_mean(&p->tool_seconds), 5, 0.3);
+	ck_assert_int_eq(p->caching, CACHING_EXPLICIT);
+	ck_assert_double_eq_tol(p->cache_hit_rate, 0.8, 0.02);
+	ck_assert_double_eq_tol(dist_mean(&res.sc.domains[0].sandbox_seconds), 60, 4);
+	ck_assert_double_eq_tol(res.sc.domains[0].initial_score, 0.3, 0.05);
+
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	ck_assert_msg(forecast_run(&fc, &res.sc, &ps, 50, 0, 1, &err) == 0, "%s", err.msg);
+	double e = fc.mean.total.total / second - 1;
+	printf("synthetic, first %d tasks -> next %d: total %+.2f%% (forecast %.0f, P10 %.0f, "
+	       "P90 %.0f; actual %.0f; the first half's own total %.0f)\n", HALF, HALF, 100 * e,
+	       fc.mean.total.total, fc.metrics[METRIC_TOKENS_TOTAL].p10,
+	       fc.metrics[METRIC_TOKENS_TOTAL].p90, second, first);
+	fflush(stdout);
+	ck_assert_double_lt(fabs(e), 0.10);
+	ck_assert_double_le(fc.metrics[METRIC_TOKENS_TOTAL].p10, second);
+	ck_assert_double_ge(fc.metrics[METRIC_TOKENS_TOTAL].p90, second);
+	ck_assert_double_lt(fabs(fc.mean.total.total / first - 1), 0.02);
+	forecast_release(&fc);
+	price_sheet_release(&ps);
+	fit_result_release(&res);
+	scenario_release(&base);
+	fit_release(&f);
+}
+END_TEST
+
+/* ---- hypercap fit end to end --------------------------------------------------------------- */
+
+START_TEST(cli_fit_writes_a_scenario_simulate_loads)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "fitted.json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "domains.polyglot.task.calls"));
+	ck_assert_ptr_nonnull(strstr(r.out, "wrote fitted.json and fitted.fit.json"));
+	result_free(&r);
+	cJSON *report = load_json("fitted.fit.json");
+	ck_assert_double_eq(json_at(report, "records.llm_call"), 255);
+	const cJSON *out = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(report, "fields"),
+		"domains.polyglot.task.output_tokens");
+	ck_assert_double_eq(json_at(out, "n"), 255);
+	ck_assert_double_gt(json_at(out, "candidates.gamma.aic"),
+			    json_at(out, "candidates.lognormal.aic"));
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(out, "chosen")->valuestring,
+			 "lognormal");
+	char *listed = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(report,
+									      "defaulted"));
+	ck_assert_ptr_nonnull(strstr(listed, "\"self_modification.model\""));
+	free(listed);
+	cJSON_Delete(report);
+	r = run("validate", "fitted.json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("simulate", "fitted.json", "--runs", "3", "--out", "sim", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	ck_assert_int_eq(exists("sim/summary.json"), 1);
+}
+END_TEST
+
+START_TEST(cli_extrapolate_writes_a_results_directory)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	result_free(&r);
+	r = run("fit", "t.jsonl", "--extrapolate", "3", "--runs", "5", "--out", "res", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "P10 / P50 / P90"));
+	result_free(&r);
+	cJSON *s = load_json("res/summary.json");
+	ck_assert_double_eq(json_at(s, "iterations"), 3);
+	ck_assert_double_eq(json_at(s, "replications"), 5);
+	ck_assert_double_le(json_at(s, "quantiles.tokens_total.p10"),
+			    json_at(s, "quantiles.tokens_total.p90"));
+	cJSON_Delete(s);
+	s = load_json("res/fitted-scenario.json");
+	ck_assert_double_eq(json_at(s, "iterations"), 0);
+	cJSON_Delete(s);
+	ck_assert_int_eq(exists("res/fit.json"), 1);
+	ck_assert_int_eq(exists("res/iterations.csv"), 1);
+	ck_assert_int_eq(count_prefixed("res.tmp"), 0);
+}
+END_TEST
+
+START_TEST(cli_bad_input_exits_3_and_writes_nothing)
+{
+	struct result r = run("fit", SOURCE_DIR "/tests/fixtures/trace/bad-record.jsonl", "-o",
+			      "s.json", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "bad-record.jsonl:3: usage.gen_ai.usage.input_tokens: got -5"),
+		      "%s", r.err);
+	ck_assert_int_eq(exists("s.json"), 0);
+	ck_assert_int_eq(exists("s.fit.json"), 0);
+	result_free(&r);
+	r = run("fit", SOURCE_DIR "/tests/fixtures/trace/bad-record.jsonl", "-o", "s.json",
+		"--skip-bad", NULL);
+	ck_assert_int_eq(r.status, 3); /* what is left has no roles */
+	ck_assert_msg(strstr(r.err, "nothing to fit"), "%s", r.err);
+	ck_assert_int_eq(exists("s.json"), 0);
+	result_free(&r);
+	r = run("fit", "t.jsonl", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "-o SCENARIO.json is required"));
+	result_free(&r);
+	r = run("fit", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: hypercap fit TRACE -o SCENARIO.json"));
+	result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("fit");
+	check_add(s, "lognormal_mle", lognormal_mle_is_the_closed_form, 10);
+	check_add(s, "gamma_mle", gamma_mle_matches_an_independent_computation, 10);
+	check_add(s, "aic_family", aic_picks_the_family_that_made_the_data, 30);
+	check_add(s, "few_counts", few_distinct_counts_stay_empirical, 10);
+	check_add(s, "many_counts", many_counts_get_a_smooth_family, 30);
+	check_add(s, "capped_moments", capped_mean_and_count_moments_match_draws, 60);
+	check_add(s, "zeros", zeros_count_in_the_mean_not_the_likelihood, 10);
+	check_add(s, "records", records_become_sessions_and_fields, 10);
+	check_add(s, "nothing", nothing_to_fit_is_bad_input, 10);
+	check_add(s, "bounds", out_of_bounds_fit_names_the_field, 10);
+	check_add(s, "self_consistency", self_consistency_on_dgm_logs, 120);
+	check_add(s, "backtest", backtest_screen_to_full_set, 120);
+	check_add(s, "synthetic", first_half_forecasts_second_half, 120);
+	TCase *tc = tcase_create("cli");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, cli_fit_writes_a_scenario_simulate_loads);
+	tcase_add_test(tc, cli_extrapolate_writes_a_results_directory);
+	tcase_add_test(tc, cli_bad_input_exits_3_and_writes_nothing);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
