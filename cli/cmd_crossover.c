@@ -39,6 +39,7 @@ static const char usage[] =
 	"  --set PATH=VALUE    override a scenario field (repeatable)\n"
 	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
 	"  --runs R, --seed S  replications and seed of the simulation behind the mix\n"
+	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
 	"  --start DATE        the calendar day (UTC) costs_focus.csv starts on (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>-crossover); it\n"
 	"                      also holds the simulation's files, as simulate writes them\n"
@@ -52,11 +53,13 @@ struct options {
 	size_t n_sets;
 	uint64_t runs, seed;
 	time_t start;
+	int require_plots;
 	struct crossover_request rq;
 };
 
 enum { OPT_API = 256, OPT_SERVE, OPT_PRECISION, OPT_GPU, OPT_GPUS, OPT_PRICING, OPT_GPU_USD,
-       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT, OPT_START };
+       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT, OPT_START,
+       OPT_REQUIRE_PLOTS };
 
 static const struct option long_options[] = {
 	{ "api-model", required_argument, NULL, OPT_API },
@@ -74,6 +77,7 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "start", required_argument, NULL, OPT_START },
+	{ "require-plots", no_argument, NULL, OPT_REQUIRE_PLOTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -142,6 +146,9 @@ static int parse_one(int c, struct options *o)
 	case OPT_OUT:
 		o->out = optarg;
 		return 0;
+	case OPT_REQUIRE_PLOTS:
+		o->require_plots = 1;
+		return 0;
 	case OPT_START:
 		return cli_parse_date("crossover", "--start", optarg, &o->start);
 	}
@@ -189,19 +196,23 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	printf("at the scenario's %.3g tokens/month: API $%.2f, fleet $%.2f (%.0f GPUs)\n",
 	       p->scenario_tokens_per_month, p->at_scenario.api_usd, p->at_scenario.self_hosted_usd,
 	       p->at_scenario.gpus);
-	printf("\n%s\n\nresults in %s/\n", sentence, outdir);
+	printf("\n%s\n\nresults in %s/\nreport: %s/report.html\n", sentence, outdir, outdir);
 }
 
 struct crossover_job {
 	const struct forecast *f;
 	const struct price_sheet *ps;
 	struct summary_extras extras;
+	int require_plots;
 };
 
 static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct crossover_job *job = ctx;
-	return summary_write_all(rd, job->f, job->ps, &job->extras, err);
+	struct report_result report;
+	if (summary_write_all(rd, job->f, job->ps, &job->extras, err))
+		return err->code;
+	return cli_report_render(rd->tmp, job->require_plots, &report, err);
 }
 
 static int crossover(const struct options *o)
@@ -238,7 +249,7 @@ static int crossover(const struct options *o)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
 			strncat(outdir, "-crossover", sizeof(outdir) - strlen(outdir) - 1);
 		}
-		struct crossover_job job = { &f, &ps, { o->start, &plan } };
+		struct crossover_job job = { &f, &ps, { o->start, &plan }, o->require_plots };
 		if (!rc)
 			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);
 		if (!rc)

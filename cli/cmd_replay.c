@@ -39,6 +39,7 @@ static const char usage[] =
 	"                      whole\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
 	"                      instead of stopping at the first\n"
+	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
 	"  --quiet             print nothing but errors and warnings\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -71,7 +72,7 @@ static const char usage[] =
 
 struct options {
 	const char *trace, *prices, *out;
-	int skip_bad, quiet;
+	int skip_bad, quiet, require_plots;
 	int retime;
 	const char *retime_option; /* the first re-timing option given, for the usage error */
 	struct retime_conf conf;
@@ -79,13 +80,15 @@ struct options {
 };
 
 enum { OPT_PRICES = 256, OPT_OUT, OPT_SKIP_BAD, OPT_QUIET, OPT_RETIME, OPT_EVAL_WORKERS,
-       OPT_TASK_STARTS, OPT_CHILDREN, OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE };
+       OPT_TASK_STARTS, OPT_CHILDREN, OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE,
+       OPT_REQUIRE_PLOTS };
 
 static const struct option long_options[] = {
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "require-plots", no_argument, NULL, OPT_REQUIRE_PLOTS },
 	{ "retime", no_argument, NULL, OPT_RETIME },
 	{ "eval-workers", required_argument, NULL, OPT_EVAL_WORKERS },
 	{ "task-starts", required_argument, NULL, OPT_TASK_STARTS },
@@ -214,6 +217,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_QUIET:
 			o->quiet = 1;
+			break;
+		case OPT_REQUIRE_PLOTS:
+			o->require_plots = 1;
 			break;
 		case OPT_RETIME:
 			o->retime = 1;
@@ -378,7 +384,10 @@ static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 	rc = job->rt ? write_retime(rd, job, tree, err) : 0;
 	char *text = rc ? NULL : cJSON_Print(tree);
 	cJSON_Delete(tree);
-	return rc ? rc : write_text(rd, "summary.json", text, err);
+	struct report_result report;
+	if (rc || write_text(rd, "summary.json", text, err))
+		return rc ? rc : HC_ERUNTIME;
+	return cli_report_render(rd->tmp, job->o->require_plots, &report, err);
 }
 
 /* A duration for people: seconds, minutes or hours. */
@@ -505,7 +514,7 @@ static int replay(const struct options *o)
 			print_table(&rp, &r);
 			if (o->retime)
 				print_retime(&rt);
-			printf("\nresults in %s/\n", rd.path);
+			printf("\nresults in %s/\nreport: %s/report.html\n", rd.path, rd.path);
 		}
 	}
 	retime_release(&rt);

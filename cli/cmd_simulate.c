@@ -38,6 +38,7 @@ static const char usage[] =
 	"  --start DATE        the calendar day (UTC) the run starts on, for costs_focus.csv\n"
 	"                      (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>); replaced whole\n"
+	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
 	"  --quiet             print nothing but errors\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -55,11 +56,11 @@ struct options {
 	char iterations_set[64];
 	uint64_t runs, seed, threads;
 	time_t start;
-	int quiet;
+	int quiet, require_plots;
 };
 
 enum { OPT_ITERATIONS = 256, OPT_RUNS, OPT_SEED, OPT_THREADS, OPT_SET, OPT_PRICES, OPT_OUT,
-       OPT_QUIET, OPT_START };
+       OPT_QUIET, OPT_START, OPT_REQUIRE_PLOTS };
 
 static const struct option long_options[] = {
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
@@ -71,6 +72,7 @@ static const struct option long_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "start", required_argument, NULL, OPT_START },
+	{ "require-plots", no_argument, NULL, OPT_REQUIRE_PLOTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -117,6 +119,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case OPT_PRICES:
 			o->prices = optarg;
 			break;
+		case OPT_REQUIRE_PLOTS:
+			o->require_plots = 1;
+			break;
 		case OPT_START:
 			if (cli_parse_date("simulate", "--start", optarg, &o->start))
 				return EXIT_USAGE;
@@ -145,12 +150,16 @@ struct summary_job {
 	const struct forecast *f;
 	const struct price_sheet *ps;
 	struct summary_extras extras;
+	int require_plots;
 };
 
 static int write_summary(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct summary_job *job = ctx;
-	return summary_write_all(rd, job->f, job->ps, &job->extras, err);
+	struct report_result report;
+	if (summary_write_all(rd, job->f, job->ps, &job->extras, err))
+		return err->code;
+	return cli_report_render(rd->tmp, job->require_plots, &report, err);
 }
 
 /* The run's API mix against reserved H100s; 0 with a note when it cannot be priced. */
@@ -197,10 +206,13 @@ static int simulate(const struct options *o)
 			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
 		struct crossover_plan plan;
 		int has_plan = default_crossover(&f, &ps, &plan, o->quiet);
-		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL } };
+		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL },
+					   o->require_plots };
 		rc = results_dir_write(&rd, outdir, write_summary, &job, &err);
-		if (!rc && !o->quiet)
+		if (!rc && !o->quiet) {
 			cli_print_forecast(&f, &ps, rd.path);
+			printf("report: %s/report.html\n", rd.path);
+		}
 		forecast_release(&f);
 	}
 	scenario_release(&sc);
