@@ -20,6 +20,14 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
 	"\n"
+	"dgm reads the layout SOURCE has, from the one file at its top that says which:\n"
+	"  dgm_metadata.jsonl  DGM's run output (output_dgm/<run_id>/): initial/, and per\n"
+	"                      child metadata.json, self_evo.md, model_patch.diff, predictions/\n"
+	"  archive.jsonl       DGM-H's run output (outputs/generate_<run_id>/): gen_N/ with\n"
+	"                      metadata.json, agent_output/, <domain>_eval/report.json\n"
+	"  metadata.json       one DGM evaluation: predictions/<run>/<task>.md logs\n"
+	"Logs with text but no usage give estimated counts (\"estimated\": true, chars/4).\n"
+	"\n"
 	"options:\n"
 	"  -o, --output FILE   the trace to write (required); written whole or not at all\n"
 	"  --quiet             print nothing but errors\n"

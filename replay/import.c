@@ -12,7 +12,7 @@
 #include "replay/import.h"
 
 static const struct import_kind kinds[] = {
-	{ "dgm", "a DGM run directory (metadata.json, predictions/<run>/*.md)", import_dgm },
+	{ "dgm", "a DGM or DGM-H directory: a run's output or one evaluation", import_dgm },
 	{ "openai", "JSON Lines of OpenAI Chat Completions or Responses bodies", import_openai },
 	{ "anthropic", "JSON Lines of Anthropic Messages bodies", import_anthropic },
 	{ "otel", "OTLP/JSON span exports with gen_ai.* attributes", import_otel },

@@ -1,12 +1,16 @@
 /*
- * import dgm: a Darwin Goedel Machine evaluation directory (the shape of DGM's
- * initial_polyglot/ and of every node's evaluation): metadata.json and predictions/<run>/
- * with, per task, <task>.md (the agent's log), <task>.json (the prediction), <task>_eval.md,
- * <task>_eval.sh and <task>_docker.log.
+ * import dgm: the Darwin Goedel Machine's and DGM-H's directories. Which of three layouts a
+ * directory is follows from the one file only that layout has at its top:
  *
- * Every OpenAI Response(...) printed in a task's log becomes an llm_call; every task an
- * eval_task; the evaluated node an archive_add. Runs and tasks are taken in byte order of
- * their names, so the output does not depend on the file system's order.
+ *  - dgm_metadata.jsonl: DGM's run output (output_dgm/<run_id>/), import_dgm_run.c;
+ *  - archive.jsonl: DGM-H's run output (outputs/generate_<run_id>/), import_dgmh.c;
+ *  - metadata.json: a DGM evaluation directory (initial_polyglot/ and every node's
+ *    evaluation), read here: metadata.json and predictions/<run>/ with, per task, <task>.md
+ *    (the agent's log), <task>.json (the prediction), <task>_eval.md, <task>_eval.sh and
+ *    <task>_docker.log. Every call in a log becomes an llm_call (dgm_logs.h), every task an
+ *    eval_task, the node an archive_add.
+ *
+ * Also here: what the three share (import_dgm.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,28 +22,14 @@
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "model/jsonfile.h"
-#include "replay/import.h"
-
-#define DGM_PATH_MAX 4096
+#include "replay/dgm_logs.h"
+#include "replay/import_dgm.h"
 
 /* The files of one task, by suffix; their sizes are the task's artifact bytes. */
 static const char *const task_files[] = { ".md", ".json", "_eval.md", "_eval.sh",
 					  "_docker.log" };
 
-struct dgm {
-	const char *dir;
-	cJSON *meta; /* metadata.json */
-	const char *node; /* its run_id */
-	struct trace_writer *w;
-	long long node_bytes;
-};
-
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
-static void names_release(struct names *ns)
+void dgm_names_release(struct dgm_names *ns)
 {
 	for (size_t i = 0; i < ns->n; i++)
 		free(ns->v[i]);
@@ -47,7 +37,7 @@ static void names_release(struct names *ns)
 	memset(ns, 0, sizeof(*ns));
 }
 
-static int names_add(struct names *ns, const char *s, size_t len)
+static int names_add(struct dgm_names *ns, const char *s, size_t len)
 {
 	if (ns->n == ns->cap) {
 		size_t cap = ns->cap ? ns->cap * 2 : 64;
@@ -63,10 +53,12 @@ static int names_add(struct names *ns, const char *s, size_t len)
 	return 0;
 }
 
-/* snprintf into a path buffer; HC_EINPUT when the path does not fit. */
-static int path_fmt(char *buf, size_t size, struct hc_err *err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int path_fmt(char *buf, size_t size, struct hc_err *err, const char *fmt, ...)
+int dgm_names_add(struct dgm_names *ns, const char *s)
+{
+	return names_add(ns, s, strlen(s));
+}
+
+int dgm_path(char *buf, size_t size, struct hc_err *err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -88,134 +80,104 @@ static int ends_with(const char *s, size_t len, const char *suffix)
 	return len >= k && !memcmp(s + len - k, suffix, k);
 }
 
-/*
- * The entries of dir, sorted. With want_dirs, its subdirectories; otherwise the task names:
- * every <task>.md that is not an _eval.md log.
- */
-static int list_dir(const char *dir, int want_dirs, struct names *ns, struct hc_err *err)
+int dgm_is_dir(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
+int dgm_is_file(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode);
+}
+
+long long dgm_file_bytes(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+}
+
+/* Whether the entry name of dir is wanted, and the length of the name to keep. */
+static int wanted(const char *dir, const char *name, int want_dirs, const char *prefix,
+		  const char *suffix, const char *exclude, size_t *len)
+{
+	char p[DGM_PATH_MAX];
+	*len = strlen(name);
+	if (name[0] == '.' || dgm_path(p, sizeof(p), NULL, "%s/%s", dir, name))
+		return 0;
+	if (want_dirs)
+		return dgm_is_dir(p);
+	if (!dgm_is_file(p) || strncmp(name, prefix, strlen(prefix)) ||
+	    !ends_with(name, *len, suffix) || (exclude && ends_with(name, *len, exclude)) ||
+	    *len < strlen(prefix) + strlen(suffix))
+		return 0;
+	*len -= strlen(suffix);
+	return 1;
+}
+
+int dgm_list(const char *dir, int want_dirs, const char *prefix, const char *suffix,
+	     const char *exclude, struct dgm_names *ns, struct hc_err *err)
 {
 	DIR *d = opendir(dir);
 	if (!d)
-		return hc_err_set(err, errno == ENOENT || errno == ENOTDIR ? HC_EINPUT : HC_ERUNTIME,
+		return hc_err_set(err, errno == ENOENT || errno == ENOTDIR ? HC_EINPUT :
+									      HC_ERUNTIME,
 				  "cannot open directory '%s': %s", dir, strerror(errno));
 	struct dirent *e;
 	int rc = 0;
-	while (!rc && (e = readdir(d))) {
-		const char *name = e->d_name;
-		size_t len = strlen(name);
-		if (name[0] == '.')
-			continue;
-		if (want_dirs) {
-			char p[DGM_PATH_MAX];
-			struct stat st;
-			if (path_fmt(p, sizeof(p), NULL, "%s/%s", dir, name) || stat(p, &st) ||
-			    !S_ISDIR(st.st_mode))
-				continue;
-		} else if (!ends_with(name, len, ".md") || ends_with(name, len, "_eval.md")) {
-			continue;
-		} else {
-			len -= 3;
-		}
-		if (names_add(ns, name, len))
+	size_t skip = want_dirs ? 0 : strlen(prefix), len;
+	while (!rc && (e = readdir(d)))
+		if (wanted(dir, e->d_name, want_dirs, prefix, suffix, exclude, &len) &&
+		    names_add(ns, e->d_name + skip, len - skip))
 			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
-	}
 	closedir(d);
-	if (!rc)
+	if (!rc && ns->n)
 		qsort(ns->v, ns->n, sizeof(*ns->v), cmp_names);
 	return rc;
 }
 
-/* ---- one Response(...) printed by the OpenAI Python library ---- */
-
-/* The quoted value after key (e.g. "model='") at or after from, into dst; -1 when absent. */
-static int quoted(const char *from, const char *key, char *dst, size_t size)
+int dgm_tree_bytes(const char *dir, long long *bytes, struct hc_err *err)
 {
-	const char *p = strstr(from, key);
-	if (!p)
-		return -1;
-	p += strlen(key);
-	const char *q = strchr(p, '\'');
-	if (!q || (size_t)(q - p) >= size)
-		return -1;
-	memcpy(dst, p, (size_t)(q - p));
-	dst[q - p] = '\0';
+	struct dgm_names sub = { 0 }, files = { 0 };
+	char p[DGM_PATH_MAX];
+	int rc = dgm_list(dir, 0, "", "", NULL, &files, err);
+	for (size_t i = 0; !rc && i < files.n; i++)
+		if (!(rc = dgm_path(p, sizeof(p), err, "%s/%s", dir, files.v[i])))
+			*bytes += dgm_file_bytes(p);
+	if (!rc)
+		rc = dgm_list(dir, 1, "", "", NULL, &sub, err);
+	for (size_t i = 0; !rc && i < sub.n; i++)
+		if (!(rc = dgm_path(p, sizeof(p), err, "%s/%s", dir, sub.v[i])))
+			rc = dgm_tree_bytes(p, bytes, err);
+	dgm_names_release(&files);
+	dgm_names_release(&sub);
+	return rc;
+}
+
+int dgm_node_call(struct trace_llm_call *c, const struct dgm_node *n, struct hc_err *err)
+{
+	c->iteration = n->iteration;
+	if (trace_set_str(c->node, n->node, "node", err) ||
+	    trace_set_str(c->parent, n->parent, "parent", err))
+		return HC_EINPUT;
 	return 0;
 }
 
-/* The whole number after key inside [from, end); -1 when absent. */
-static int count_in(const char *from, const char *end, const char *key, int64_t *out)
+int dgm_put_node(struct trace_writer *w, const struct dgm_node *n, double score,
+		 long long patch_bytes, long long artifact_bytes, struct hc_err *err)
 {
-	const char *p = strstr(from, key);
-	if (!p || p >= end)
-		return -1;
-	char *stop;
-	errno = 0;
-	long long v = strtoll(p + strlen(key), &stop, 10);
-	if (stop == p + strlen(key) || errno)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/*
- * Parses the Response starting at resp (the text "Response(id='") into call; *next is set
- * past it. HC_EINPUT with a message (the caller adds FILE:LINE) when a part is missing.
- */
-static int parse_response(const char *resp, struct trace_llm_call *c, const char **next,
-			  struct hc_err *err)
-{
-	char num[64];
-	const char *usage = strstr(resp, "usage=ResponseUsage(");
-	const char *none = strstr(resp, "usage=None");
-	if (quoted(resp, "Response(id='", c->id, sizeof(c->id)))
-		return hc_err_set(err, HC_EINPUT, "Response(...): id: missing or longer than %d "
-				  "bytes", TRACE_STR_MAX - 1);
-	if (quoted(resp, "model='", c->model, sizeof(c->model)))
-		return hc_err_set(err, HC_EINPUT, "Response(...) '%s': model='...': missing",
-				  c->id);
-	const char *at = strstr(resp, "created_at=");
-	if (at) {
-		char *stop;
-		snprintf(num, sizeof(num), "%.40s", at + strlen("created_at="));
-		c->start_time = strtod(num, &stop);
-		if (stop == num)
-			return hc_err_set(err, HC_EINPUT, "Response(...) '%s': created_at: got "
-					  "'%.20s'; allowed: Unix seconds", c->id, num);
-	}
-	if (usage && (!none || usage < none)) {
-		const char *end = strstr(usage, "total_tokens=");
-		int64_t total;
-		struct usage *u = &c->usage;
-		if (!end || count_in(usage, end, "input_tokens=", &u->input) ||
-		    count_in(usage, end, "cached_tokens=", &u->cache_read) ||
-		    count_in(usage, end, "output_tokens=", &u->output) ||
-		    count_in(usage, end, "reasoning_tokens=", &u->reasoning) ||
-		    count_in(end, end + 1, "total_tokens=", &total))
-			return hc_err_set(err, HC_EINPUT, "Response(...) '%s': usage: got '%.120s'; "
-					  "allowed: ResponseUsage(input_tokens=N, input_tokens_details="
-					  "InputTokensDetails(cached_tokens=N), output_tokens=N, "
-					  "output_tokens_details=OutputTokensDetails(reasoning_tokens=N), "
-					  "total_tokens=N)", c->id, usage);
-		if (total != u->input + u->output)
-			return hc_err_set(err, HC_EINPUT, "Response(...) '%s': usage: total_tokens=%lld "
-					  "is not input_tokens + output_tokens = %lld", c->id,
-					  (long long)total, (long long)(u->input + u->output));
-		u->calls = 1;
-		c->has_usage = 1;
-		*next = end;
-	} else if (none) {
-		*next = none + strlen("usage=None");
-	} else {
-		return hc_err_set(err, HC_EINPUT, "Response(...) '%s': usage: missing; allowed: "
-				  "usage=ResponseUsage(...) or usage=None on the same line", c->id);
-	}
-	/* The response's own status is the last one before its usage (output items have theirs). */
-	const char *status = NULL;
-	for (const char *p = resp; (p = strstr(p, " status='")) && p < *next; p++)
-		status = p;
-	if (status)
-		quoted(status, " status='", c->status, sizeof(c->status));
-	return 0;
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_ARCHIVE_ADD);
+	struct trace_archive_add *a = &rec.u.add;
+	if (trace_set_str(a->node, n->node, "node", err) ||
+	    trace_set_str(a->parent, n->parent, "parent", err))
+		return HC_EINPUT;
+	a->iteration = n->iteration;
+	a->score = score;
+	a->patch_bytes = patch_bytes;
+	a->artifact_bytes = artifact_bytes;
+	return trace_writer_put(w, &rec, err);
 }
 
 /* Polyglot task ids are "<language>__<exercise>"; anything else is taken as SWE-bench. */
@@ -227,45 +189,6 @@ static const char *task_domain(const char *task)
 		if (!strncmp(task, langs[i], strlen(langs[i])))
 			return "polyglot";
 	return "swe_bench";
-}
-
-static int import_log(struct dgm *g, const char *run, const char *task, const char *path,
-		      struct hc_err *err)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return hc_err_set(err, HC_EINPUT, "cannot open '%s': %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t cap = 0;
-	long line = 0;
-	int rc = 0;
-	struct trace_record rec;
-	while (!rc && getline(&buf, &cap, f) >= 0) {
-		line++;
-		for (const char *p = buf; !rc && (p = strstr(p, "Response(id='"));) {
-			trace_record_init(&rec, TRACE_LLM_CALL);
-			struct trace_llm_call *c = &rec.u.call;
-			rc = parse_response(p, c, &p, err);
-			if (!rc && (trace_set_str(c->run, run, "run", err) ||
-				    trace_set_str(c->node, g->node, "node", err) ||
-				    trace_set_str(c->task, task, "task", err)))
-				rc = HC_EINPUT;
-			if (rc) {
-				hc_err_prefix(err, "%s:%ld", path, line);
-				break;
-			}
-			c->iteration = 0;
-			strcpy(c->role, "evaluate");
-			strcpy(c->domain, task_domain(task));
-			strcpy(c->provider, "openai");
-			rc = trace_writer_put(g->w, &rec, err);
-		}
-	}
-	if (!rc && ferror(f))
-		rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s'", path);
-	free(buf);
-	fclose(f);
-	return rc;
 }
 
 /* Seconds of the "HH:MM:SS,mmm" time at the start of a DGM log line, or NAN. */
@@ -323,17 +246,17 @@ static void docker_times(const char *path, struct trace_eval_task *t)
 		t->sandbox_seconds = round((stop - start) * 1000) / 1000;
 }
 
-static int in_list(const cJSON *perf, const char *key, const char *task)
+int dgm_in_list(const cJSON *obj, const char *key, const char *s)
 {
 	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(perf, key))
-		if (cJSON_IsString(e) && !strcmp(e->valuestring, task))
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(obj, key))
+		if (cJSON_IsString(e) && !strcmp(e->valuestring, s))
 			return 1;
 	return 0;
 }
 
-/* pass / fail / error from the prediction's eval_result, else from metadata.json's lists. */
-static const char *task_result(struct dgm *g, const char *json_path, const char *task)
+/* pass / fail / error from the prediction's eval_result, else from perf's id lists. */
+static const char *task_result(const cJSON *perf, const char *json_path, const char *task)
 {
 	const char *result = NULL;
 	cJSON *pred = jsonfile_load(json_path, NULL);
@@ -346,107 +269,170 @@ static const char *task_result(struct dgm *g, const char *json_path, const char 
 	cJSON_Delete(pred);
 	if (result)
 		return result;
-	const cJSON *perf = cJSON_GetObjectItemCaseSensitive(g->meta, "overall_performance");
-	if (in_list(perf, "total_resolved_ids", task))
+	if (dgm_in_list(perf, "total_resolved_ids", task))
 		return "pass";
-	if (in_list(perf, "total_unresolved_ids", task) ||
-	    in_list(perf, "total_emptypatch_ids", task))
+	if (dgm_in_list(perf, "total_unresolved_ids", task) ||
+	    dgm_in_list(perf, "total_emptypatch_ids", task))
 		return "fail";
 	return "unknown";
 }
 
-static int import_task(struct dgm *g, const char *run, const char *rundir, const char *task,
-		       struct hc_err *err)
+struct eval_ctx {
+	struct trace_writer *w;
+	const struct dgm_node *n;
+	const cJSON *perf;
+	struct dgm_eval *out;
+};
+
+static int import_task(struct eval_ctx *x, const char *run, const char *rundir,
+		       const char *task, struct hc_err *err)
 {
 	char p[DGM_PATH_MAX];
-	if (path_fmt(p, sizeof(p), err, "%s/%s.md", rundir, task) ||
-	    import_log(g, run, task, p, err))
-		return HC_EINPUT;
+	struct dgm_log log;
+	dgm_log_init(&log, x->w);
+	strcpy(log.tmpl.role, "evaluate");
+	strcpy(log.tmpl.domain, task_domain(task));
+	if (dgm_node_call(&log.tmpl, x->n, err) || trace_set_str(log.tmpl.run, run, "run", err) ||
+	    trace_set_str(log.tmpl.task, task, "task", err) ||
+	    dgm_path(p, sizeof(p), err, "%s/%s.md", rundir, task))
+		return hc_err_prefix(err, "%s/%s", rundir, task);
+	int rc = dgm_log_import(&log, p, err);
+	if (rc)
+		return rc;
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_EVAL_TASK);
 	struct trace_eval_task *t = &rec.u.task;
-	if (trace_set_str(t->node, g->node, "node", err) ||
-	    trace_set_str(t->task, task, "task", err))
-		return hc_err_prefix(err, "%s", p);
-	strcpy(t->domain, task_domain(task));
+	strcpy(t->node, log.tmpl.node);
+	strcpy(t->task, log.tmpl.task);
+	strcpy(t->domain, log.tmpl.domain);
 	t->artifact_bytes = 0;
 	for (size_t i = 0; i < sizeof(task_files) / sizeof(task_files[0]); i++) {
-		struct stat st;
-		if (path_fmt(p, sizeof(p), err, "%s/%s%s", rundir, task, task_files[i]))
+		if (dgm_path(p, sizeof(p), err, "%s/%s%s", rundir, task, task_files[i]))
 			return HC_EINPUT;
-		if (!stat(p, &st))
-			t->artifact_bytes += st.st_size;
+		if (dgm_file_bytes(p) > 0)
+			t->artifact_bytes += dgm_file_bytes(p);
 	}
-	if (path_fmt(p, sizeof(p), err, "%s/%s_docker.log", rundir, task))
+	if (dgm_path(p, sizeof(p), err, "%s/%s_docker.log", rundir, task))
 		return HC_EINPUT;
 	docker_times(p, t);
-	if (path_fmt(p, sizeof(p), err, "%s/%s.json", rundir, task))
+	if (dgm_path(p, sizeof(p), err, "%s/%s.json", rundir, task))
 		return HC_EINPUT;
-	strcpy(t->result, task_result(g, p, task));
-	g->node_bytes += t->artifact_bytes;
-	return trace_writer_put(g->w, &rec, err);
+	strcpy(t->result, task_result(x->perf, p, task));
+	x->out->bytes += t->artifact_bytes;
+	x->out->tasks++;
+	return trace_writer_put(x->w, &rec, err);
 }
 
-static int import_runs(struct dgm *g, struct hc_err *err)
+static int import_runs(struct eval_ctx *x, const char *preds, int require_runs,
+		       struct hc_err *err)
 {
-	char preds[DGM_PATH_MAX], rundir[DGM_PATH_MAX];
-	struct names runs = { 0 }, tasks = { 0 };
-	int rc = path_fmt(preds, sizeof(preds), err, "%s/predictions", g->dir);
-	if (!rc)
-		rc = list_dir(preds, 1, &runs, err);
-	if (!rc && runs.n == 0)
+	char rundir[DGM_PATH_MAX];
+	struct dgm_names runs = { 0 }, tasks = { 0 };
+	if (!require_runs && !dgm_is_dir(preds))
+		return 0;
+	int rc = dgm_list(preds, 1, "", "", NULL, &runs, err);
+	if (!rc && runs.n == 0 && require_runs)
 		rc = hc_err_set(err, HC_EINPUT, "%s: no run directories; allowed: a DGM run "
 				"directory with predictions/<run>/<task>.md logs", preds);
 	for (size_t i = 0; !rc && i < runs.n; i++) {
-		rc = path_fmt(rundir, sizeof(rundir), err, "%s/%s", preds, runs.v[i]);
+		rc = dgm_path(rundir, sizeof(rundir), err, "%s/%s", preds, runs.v[i]);
 		if (!rc)
-			rc = list_dir(rundir, 0, &tasks, err);
+			rc = dgm_list(rundir, 0, "", ".md", "_eval.md", &tasks, err);
 		for (size_t k = 0; !rc && k < tasks.n; k++)
-			rc = import_task(g, runs.v[i], rundir, tasks.v[k], err);
-		names_release(&tasks);
+			rc = import_task(x, runs.v[i], rundir, tasks.v[k], err);
+		dgm_names_release(&tasks);
 	}
-	names_release(&runs);
+	dgm_names_release(&runs);
 	return rc;
 }
+
+int dgm_import_predictions(struct trace_writer *w, const struct dgm_node *n, const char *preds,
+			   const cJSON *perf, int require_runs, struct dgm_eval *out,
+			   struct hc_err *err)
+{
+	struct eval_ctx x = { w, n, perf, out };
+	return import_runs(&x, preds, require_runs, err);
+}
+
+int dgm_import_eval(struct trace_writer *w, const struct dgm_node *n, const char *dir,
+		    const cJSON *meta, const char *path, int require_runs,
+		    struct dgm_eval *out, struct hc_err *err)
+{
+	char preds[DGM_PATH_MAX], got[80];
+	const cJSON *perf = cJSON_GetObjectItemCaseSensitive(meta, "overall_performance");
+	const cJSON *score = cJSON_GetObjectItemCaseSensitive(perf, "accuracy_score");
+	*out = (struct dgm_eval){ NAN, 0, 0 };
+	if (perf && !cJSON_IsNull(perf) && !cJSON_IsObject(perf))
+		return hc_err_set(err, HC_EINPUT, "%s: overall_performance: got %s; allowed: an "
+				  "object", path, json_describe(perf, got, sizeof(got)));
+	if (score && (!cJSON_IsNumber(score) || !(score->valuedouble >= 0) ||
+		      score->valuedouble > 1))
+		return hc_err_set(err, HC_EINPUT, "%s: overall_performance.accuracy_score: got %s; "
+				  "allowed: a number from 0 to 1", path,
+				  json_describe(score, got, sizeof(got)));
+	if (score)
+		out->score = score->valuedouble;
+	if (dgm_path(preds, sizeof(preds), err, "%s/predictions", dir))
+		return HC_EINPUT;
+	return dgm_import_predictions(w, n, preds, perf, require_runs, out, err);
+}
+
+int import_dgm_eval_dir(const char *dir, struct trace_writer *w, struct hc_err *err)
+{
+	char p[DGM_PATH_MAX], got[80];
+	cJSON *meta;
+	if (dgm_path(p, sizeof(p), err, "%s/metadata.json", dir) ||
+	    !(meta = jsonfile_load(p, err)))
+		return HC_EINPUT;
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(meta, "run_id");
+	struct dgm_eval ev;
+	int rc;
+	if (!cJSON_IsString(id) || !id->valuestring[0]) {
+		rc = hc_err_set(err, HC_EINPUT, "%s: run_id: got %s; allowed: the node's name", p,
+				json_describe(id, got, sizeof(got)));
+	} else {
+		struct dgm_node n = { id->valuestring, NULL, 0 };
+		rc = dgm_import_eval(w, &n, dir, meta, p, 1, &ev, err);
+		/* DGM's initial agent has no patch; another node's is not in this directory. */
+		if (!rc)
+			rc = dgm_put_node(w, &n, ev.score, !strcmp(n.node, "initial") ? 0 : -1,
+					  ev.bytes, err);
+	}
+	cJSON_Delete(meta);
+	return rc;
+}
+
+static const struct {
+	const char *marker, *what;
+	int (*run)(const char *dir, struct trace_writer *w, struct hc_err *err);
+} layouts[] = {
+	{ "dgm_metadata.jsonl", "DGM run output", import_dgm_run },
+	{ "archive.jsonl", "DGM-H run output", import_dgmh_run },
+	{ "metadata.json", "DGM evaluation directory", import_dgm_eval_dir },
+};
+
+#define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
 int import_dgm(const char *dir, struct trace_writer *w, struct import_stats *st,
 	       struct hc_err *err)
 {
 	char p[DGM_PATH_MAX];
-	struct dgm g = { .dir = dir, .w = w };
-	(void)st; /* nothing in such a directory is left out */
-	if (path_fmt(p, sizeof(p), err, "%s/metadata.json", dir) ||
-	    !(g.meta = jsonfile_load(p, err)))
-		return HC_EINPUT;
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(g.meta, "run_id");
-	const cJSON *perf = cJSON_GetObjectItemCaseSensitive(g.meta, "overall_performance");
-	const cJSON *score = cJSON_GetObjectItemCaseSensitive(perf, "accuracy_score");
-	int rc = 0;
-	char got[80];
-	if (!cJSON_IsString(id) || !id->valuestring[0])
-		rc = hc_err_set(err, HC_EINPUT, "%s: run_id: got %s; allowed: the node's name",
-				p, json_describe(id, got, sizeof(got)));
-	else if (score && !cJSON_IsNumber(score))
-		rc = hc_err_set(err, HC_EINPUT, "%s: overall_performance.accuracy_score: got %s; "
-				"allowed: a number from 0 to 1", p,
-				json_describe(score, got, sizeof(got)));
-	if (!rc) {
-		g.node = id->valuestring;
-		rc = import_runs(&g, err);
+	size_t found = N_LAYOUTS, n_found = 0;
+	(void)st; /* nothing in these directories is left out */
+	if (!dgm_is_dir(dir))
+		return hc_err_set(err, HC_EINPUT, "'%s': not a directory; allowed: a DGM or DGM-H "
+				  "directory", dir);
+	for (size_t i = 0; i < N_LAYOUTS; i++) {
+		if (dgm_path(p, sizeof(p), err, "%s/%s", dir, layouts[i].marker))
+			return HC_EINPUT;
+		if (dgm_is_file(p) && n_found++ == 0)
+			found = i;
 	}
-	if (!rc) {
-		struct trace_record rec;
-		trace_record_init(&rec, TRACE_ARCHIVE_ADD);
-		struct trace_archive_add *a = &rec.u.add;
-		rc = trace_set_str(a->node, g.node, "run_id", err);
-		a->iteration = 0;
-		a->score = score ? score->valuedouble : NAN;
-		/* DGM's initial agent has no patch; another node's is not in this directory. */
-		a->patch_bytes = !strcmp(g.node, "initial") ? 0 : -1;
-		a->artifact_bytes = g.node_bytes;
-		if (!rc)
-			rc = trace_writer_put(w, &rec, err);
-	}
-	cJSON_Delete(g.meta);
-	return rc;
+	if (n_found == 1)
+		return layouts[found].run(dir, w, err);
+	return hc_err_set(err, HC_EINPUT, "'%s': %s; allowed: a directory with exactly one of "
+			  "%s (%s), %s (%s) or %s (%s)", dir,
+			  n_found ? "more than one layout's file" : "no DGM or DGM-H layout's file",
+			  layouts[0].marker, layouts[0].what, layouts[1].marker, layouts[1].what,
+			  layouts[2].marker, layouts[2].what);
 }

@@ -134,7 +134,10 @@ START_TEST(dgm_bad_directory)
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
 	ck_assert_int_eq(import_and_read("dgm", FIX "openai", &im, &err), HC_EINPUT);
-	ck_assert_msg(strstr(err.msg, "openai/metadata.json"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "openai': no DGM or DGM-H layout's file"), "%s", err.msg);
+	ck_assert_int_eq(import_and_read("dgm", FIX "openai/responses.jsonl", &im, &err),
+			 HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "responses.jsonl': not a directory"), "%s", err.msg);
 	unlink(out_path);
 }
 END_TEST
