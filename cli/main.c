@@ -18,6 +18,7 @@ static const struct cmd *const commands[] = {
 	&cmd_prices,
 	&cmd_import,
 	&cmd_replay,
+	&cmd_sweep,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -36,7 +37,14 @@ static void print_help(FILE *out)
 int cli_fail(const struct hc_err *err)
 {
 	fprintf(stderr, "hypercap: %s\n", err->msg[0] ? err->msg : "failed");
-	switch (err->code) {
+	return err->code ? cli_exit_code(err->code) : EXIT_RUNTIME;
+}
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case HC_OK:
+		return EXIT_OK;
 	case HC_EUSAGE:
 		return EXIT_USAGE;
 	case HC_EINPUT:

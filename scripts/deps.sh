@@ -1,9 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages hypercap needs to build, test and plot, when they are missing.
 # Idempotent and quiet when everything is present; uses sudo when not root.
+# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs.
 set -eu
 
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox"
+if [ "${1:-}" = "--mpi" ]; then
+	packages="$packages openmpi-bin libopenmpi-dev"
+fi
 
 missing=""
 for p in $packages; do
