@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build demo test test-sanitize bench clean
+.PHONY: all deps configure build demo test test-sanitize test-mpi bench clean
 
 all: build
 
@@ -28,10 +28,18 @@ test-sanitize: deps
 	@cmake --build $(BUILD)-asan -j $(JOBS) -- --no-print-directory
 	@cd $(BUILD)-asan && ctest --output-on-failure -j $(JOBS)
 
+# The Open MPI build of hypercap (build-mpi): sweep.csv under mpirun -n 2 and -n 3 must be
+# byte-identical to one process's.
+test-mpi:
+	@sh scripts/deps.sh --mpi
+	@cmake -S . -B $(BUILD)-mpi -DHYPERCAP_MPI=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD)-mpi -j $(JOBS) --target hypercap -- --no-print-directory
+	@sh tests/sweep_mpi.sh $(BUILD)-mpi/hypercap
+
 bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks -- --no-print-directory >/dev/null
 	@$(BUILD)/bench_engine
 	@$(BUILD)/bench_loop data/scenarios/hyperagents-500.json
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) $(BUILD)-mpi out

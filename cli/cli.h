@@ -30,9 +30,13 @@ extern const struct cmd cmd_replay;
 extern const struct cmd cmd_plan;
 extern const struct cmd cmd_report;
 extern const struct cmd cmd_fit;
+extern const struct cmd cmd_sweep;
 
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);
+
+/* The exit code for an HC_E* code (0: EXIT_OK). */
+int cli_exit_code(int code);
 
 /* Prints a usage error and the hint to see --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

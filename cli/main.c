@@ -21,6 +21,7 @@ static const struct cmd *const commands[] = {
 	&cmd_plan,
 	&cmd_report,
 	&cmd_fit,
+	&cmd_sweep,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -39,7 +40,14 @@ static void print_help(FILE *out)
 int cli_fail(const struct hc_err *err)
 {
 	fprintf(stderr, "hypercap: %s\n", err->msg[0] ? err->msg : "failed");
-	switch (err->code) {
+	return err->code ? cli_exit_code(err->code) : EXIT_RUNTIME;
+}
+
+int cli_exit_code(int code)
+{
+	switch (code) {
+	case HC_OK:
+		return EXIT_OK;
 	case HC_EUSAGE:
 		return EXIT_USAGE;
 	case HC_EINPUT:

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages hypercap needs to build, test and plot, when they are missing.
 # Idempotent and quiet when everything is present; uses sudo when not root.
+# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs.
 set -eu
 
 # chromium: the browser test of report.html (tests/test_browser.c).
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
 chromium"
+if [ "${1:-}" = "--mpi" ]; then
+	packages="$packages openmpi-bin libopenmpi-dev"
+fi
 
 missing=""
 for p in $packages; do

@@ -1,0 +1,122 @@
+#include <csv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "reports/sweep_out.h"
+
+static const char *const stat_names[] = { "mean", "p10", "p50", "p90" };
+
+/* A CSV cell for a JSON value: numbers and booleans as JSON writes them, text quoted. */
+static int value_cell(FILE *out, const cJSON *v)
+{
+	if (cJSON_IsString(v)) {
+		csv_fwrite(out, v->valuestring, strlen(v->valuestring));
+		return 0;
+	}
+	char *text = cJSON_PrintUnformatted(v);
+	if (!text)
+		return HC_ERUNTIME;
+	if (cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v))
+		fputs(text, out);
+	else
+		csv_fwrite(out, text, strlen(text));
+	free(text);
+	return 0;
+}
+
+static void number(FILE *out, double v)
+{
+	fputc(',', out);
+	if (isfinite(v))
+		fprintf(out, "%.10g", v);
+}
+
+int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
+		     const struct forecast *f, char **row, struct hc_err *err)
+{
+	size_t len;
+	FILE *out = open_memstream(row, &len);
+	int rc = out ? 0 : HC_ERUNTIME;
+	if (out)
+		fprintf(out, "%zu,%llu", p, (unsigned long long)seed);
+	for (size_t c = 0; !rc && c < g->n_columns; c++) {
+		fputc(',', out);
+		rc = value_cell(out, sweep_point_value(g, p, c));
+	}
+	for (int m = 0; !rc && m < METRIC_COUNT; m++) {
+		const struct metric_stats *s = &f->metrics[m];
+		number(out, s->mean);
+		number(out, s->p10);
+		number(out, s->p50);
+		number(out, s->p90);
+	}
+	if (out) {
+		fputc('\n', out);
+		rc |= ferror(out);
+		rc |= fclose(out);
+	}
+	if (!rc)
+		return 0;
+	if (out)
+		free(*row);
+	*row = NULL;
+	return hc_err_set(err, HC_ERUNTIME, "out of memory formatting the row of point %zu", p);
+}
+
+static void write_header(FILE *out, const struct sweep_grid *g)
+{
+	fputs("point,seed", out);
+	for (size_t c = 0; c < g->n_columns; c++) {
+		fputc(',', out);
+		csv_fwrite(out, g->columns[c].path, strlen(g->columns[c].path));
+	}
+	for (int m = 0; m < METRIC_COUNT; m++)
+		for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
+			fprintf(out, ",%s_%s", metric_name((enum metric)m), stat_names[k]);
+	fputc('\n', out);
+}
+
+static int write_csv(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
+		     struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "sweep.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	write_header(out, g);
+	for (size_t p = 0; p < g->n_points; p++)
+		fputs(rows[p], out);
+	return results_dir_close(rd, out, "sweep.csv", err);
+}
+
+static int write_grid(struct results_dir *rd, const struct sweep_grid *g,
+		      const struct sweep_settings *s, struct hc_err *err)
+{
+	cJSON *tree = sweep_grid_to_json(g);
+	cJSON_AddNumberToObject(tree, "runs", s->runs);
+	/* a string: a 64-bit seed does not survive a JSON number */
+	char seed[24];
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seed);
+	cJSON_AddStringToObject(tree, "seed", seed);
+	cJSON_AddStringToObject(tree, "point_seed", "rng_stream_seed(seed, point): SplitMix64, "
+				"docs/sweep.md");
+	cJSON_AddStringToObject(tree, "prices", s->ps->origin);
+	char *text = cJSON_Print(tree);
+	cJSON_Delete(tree);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	FILE *out = results_dir_open(rd, "grid.json", err);
+	if (out) {
+		fputs(text, out);
+		fputc('\n', out);
+	}
+	free(text);
+	return out ? results_dir_close(rd, out, "grid.json", err) : HC_ERUNTIME;
+}
+
+int sweep_write_all(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
+		    const struct sweep_settings *s, struct hc_err *err)
+{
+	int rc = write_csv(rd, g, rows, err);
+	return rc ? rc : write_grid(rd, g, s, err);
+}
