@@ -55,6 +55,9 @@ int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *o
 int cli_report_render(const char *dir, int require_plots, struct report_result *res,
 		      struct hc_err *err);
 
+/* The results directory: given when not NULL, else "out/<name><suffix>". */
+void cli_outdir(char *buf, size_t size, const char *given, const char *name, const char *suffix);
+
 /* Writes n with a suffix: 1234 -> "1.23k", 88.6e6 -> "88.6M". */
 const char *cli_human(double n, char *buf, size_t size);
 /* Writes a byte count: "1.2 GB" (decimal units). */

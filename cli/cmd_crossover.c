@@ -244,11 +244,7 @@ static int crossover(const struct options *o)
 	rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, &err);
 	if (!rc) {
 		rc = crossover_plan(&f, &ps, &gs, &ss, &o->rq, &plan, &err);
-		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
-		if (!o->out) {
-			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
-			strncat(outdir, "-crossover", sizeof(outdir) - strlen(outdir) - 1);
-		}
+		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");
 		struct crossover_job job = { &f, &ps, { o->start, &plan }, o->require_plots };
 		if (!rc)
 			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);

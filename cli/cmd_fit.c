@@ -259,17 +259,9 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 	const struct summary_extras extras = { focus_default_start(), NULL };
 	if (summary_write_all(rd, x->f, x->ps, &extras, err))
 		return err ? err->code : HC_ERUNTIME;
-	for (size_t i = 0; i < 2; i++) {
-		FILE *f = results_dir_open(rd, names[i], err);
-		if (!f)
+	for (size_t i = 0; i < 2; i++)
+		if (results_dir_write_json(rd, names[i], trees[i], err))
 			return HC_ERUNTIME;
-		if (jsonout_put(f, trees[i])) {
-			fclose(f);
-			return hc_err_set(err, HC_ERUNTIME, "out of memory");
-		}
-		if (results_dir_close(rd, f, names[i], err))
-			return HC_ERUNTIME;
-	}
 	return 0;
 }
 

@@ -189,15 +189,9 @@ static int write_json(struct results_dir *rd, const struct plan_job *job, struct
 	else
 		cJSON_AddNullToObject(root, "best");
 	cJSON_AddNumberToObject(root, "points_tried", (double)job->res->n);
-	char *text = cJSON_Print(root);
+	int rc = results_dir_write_json(rd, "plan.json", root, err);
 	cJSON_Delete(root);
-	if (!text)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	FILE *out = results_dir_open(rd, "plan.json", err);
-	if (out)
-		fprintf(out, "%s\n", text);
-	free(text);
-	return out ? results_dir_close(rd, out, "plan.json", err) : HC_ERUNTIME;
+	return rc;
 }
 
 static int write_plan(struct results_dir *rd, void *ctx, struct hc_err *err)
@@ -242,11 +236,7 @@ static int plan(const struct options *o)
 		return cli_fail(&err);
 	int rc = plan_search(&o->rq, &ps, &res, &err);
 	if (!rc) {
-		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
-		if (!o->out) {
-			strncat(outdir, res.scenario_name, sizeof(outdir) - strlen(outdir) - 1);
-			strncat(outdir, "-plan", sizeof(outdir) - strlen(outdir) - 1);
-		}
+		cli_outdir(outdir, sizeof(outdir), o->out, res.scenario_name, "-plan");
 		struct plan_job job = { o, &res };
 		rc = results_dir_write(&rd, outdir, write_plan, &job, &err);
 		if (!rc && !o->quiet)

@@ -325,19 +325,6 @@ struct replay_job {
 	struct retime *rt; /* NULL without --retime */
 };
 
-static int write_text(struct results_dir *rd, const char *name, char *text, struct hc_err *err)
-{
-	if (!text)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	FILE *f = results_dir_open(rd, name, err);
-	if (f) {
-		fputs(text, f);
-		fputc('\n', f);
-	}
-	free(text);
-	return f ? results_dir_close(rd, f, name, err) : HC_ERUNTIME;
-}
-
 /* Runs the re-timing, writes retime.csv and adds "retime" to the summary. */
 static int write_retime(struct results_dir *rd, struct replay_job *job, cJSON *summary,
 			struct hc_err *err)
@@ -382,11 +369,12 @@ static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 	if (!tree)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	rc = job->rt ? write_retime(rd, job, tree, err) : 0;
-	char *text = rc ? NULL : cJSON_Print(tree);
+	if (!rc)
+		rc = results_dir_write_json(rd, "summary.json", tree, err);
 	cJSON_Delete(tree);
 	struct report_result report;
-	if (rc || write_text(rd, "summary.json", text, err))
-		return rc ? rc : HC_ERUNTIME;
+	if (rc)
+		return rc;
 	return cli_report_render(rd->tmp, job->o->require_plots, &report, err);
 }
 

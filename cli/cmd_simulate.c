@@ -201,9 +201,7 @@ static int simulate(const struct options *o)
 	int rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
 			      &err);
 	if (!rc) {
-		snprintf(outdir, sizeof(outdir), "%s", o->out ? o->out : "out/");
-		if (!o->out)
-			strncat(outdir, sc.name, sizeof(outdir) - strlen(outdir) - 1);
+		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
 		struct crossover_plan plan;
 		int has_plan = default_crossover(&f, &ps, &plan, o->quiet);
 		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL },

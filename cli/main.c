@@ -92,6 +92,14 @@ int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *o
 	return 0;
 }
 
+void cli_outdir(char *buf, size_t size, const char *given, const char *name, const char *suffix)
+{
+	if (given)
+		snprintf(buf, size, "%s", given);
+	else
+		snprintf(buf, size, "out/%s%s", name, suffix);
+}
+
 const char *cli_human(double n, char *buf, size_t size)
 {
 	static const char *const suffix[] = { "", "k", "M", "G", "T" };

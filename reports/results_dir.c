@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "reports/jsonout.h"
 #include "reports/results_dir.h"
 
 static int mkdir_parents(const char *path)
@@ -120,4 +121,17 @@ int results_dir_write(struct results_dir *rd, const char *path, results_dir_writ
 	if (rc)
 		results_dir_abort(rd);
 	return rc;
+}
+
+int results_dir_write_json(struct results_dir *rd, const char *name, const cJSON *tree,
+			   struct hc_err *err)
+{
+	FILE *f = results_dir_open(rd, name, err);
+	if (!f)
+		return HC_ERUNTIME;
+	if (jsonout_put(f, tree)) {
+		fclose(f);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory writing %s", name);
+	}
+	return results_dir_close(rd, f, name, err);
 }

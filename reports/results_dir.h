@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <cjson/cJSON.h>
 #include "sim/hc_err.h"
 
 #ifndef PATH_MAX
@@ -29,6 +30,10 @@ FILE *results_dir_open(struct results_dir *rd, const char *name, struct hc_err *
 
 /* Closes f, reporting a write error (a full disk shows here) as HC_ERUNTIME. */
 int results_dir_close(struct results_dir *rd, FILE *f, const char *name, struct hc_err *err);
+
+/* Writes tree into NAME, pretty-printed with a final newline. */
+int results_dir_write_json(struct results_dir *rd, const char *name, const cJSON *tree,
+			   struct hc_err *err);
 
 int results_dir_commit(struct results_dir *rd, struct hc_err *err);
 

@@ -185,21 +185,13 @@ static int write_iterations(FILE *out, const struct forecast *f)
 	return 0;
 }
 
+/* Writes tree into NAME and deletes it. */
 static int write_json(struct results_dir *rd, const char *name, cJSON *tree, struct hc_err *err)
 {
-	char *text = cJSON_Print(tree);
+	int rc = tree ? results_dir_write_json(rd, name, tree, err)
+		      : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	cJSON_Delete(tree);
-	if (!text)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	FILE *f = results_dir_open(rd, name, err);
-	if (!f) {
-		free(text);
-		return HC_ERUNTIME;
-	}
-	fputs(text, f);
-	fputc('\n', f);
-	free(text);
-	return results_dir_close(rd, f, name, err);
+	return rc;
 }
 
 static int write_csv(struct results_dir *rd, const char *name,
