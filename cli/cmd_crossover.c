@@ -230,13 +230,9 @@ static int crossover(const struct options *o)
 
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
-	rc = gpu_sheet_load(&gs, NULL, &err);
-	if (!rc && (rc = serving_sheet_load(&ss, NULL, &err)) != 0)
-		gpu_sheet_release(&gs);
-	if (!rc && (rc = scenario_load(&sc, o->scenario, o->sets, o->n_sets, &err)) != 0) {
-		gpu_sheet_release(&gs);
-		serving_sheet_release(&ss);
-	}
+	rc = fleet_sheets_load(&gs, &ss, &err);
+	if (!rc && (rc = scenario_load(&sc, o->scenario, o->sets, o->n_sets, &err)) != 0)
+		fleet_sheets_release(&gs, &ss);
 	if (rc) {
 		price_sheet_release(&ps);
 		return cli_fail(&err);
@@ -253,8 +249,7 @@ static int crossover(const struct options *o)
 		forecast_release(&f);
 	}
 	scenario_release(&sc);
-	serving_sheet_release(&ss);
-	gpu_sheet_release(&gs);
+	fleet_sheets_release(&gs, &ss);
 	price_sheet_release(&ps);
 	return rc ? cli_fail(&err) : EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "model/prices.h"
+#include "model/scenario.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/trace.h"
@@ -18,8 +19,10 @@
 
 /* Iterations are listed one per row up to this many; above it only the totals. */
 #define MAX_ITERATION_ROWS 12
-/* --rpm, --tpm, --ttft and --decode together, over all models. */
+/* --rpm, --tpm, --ttft and --decode together, over all models; --fleet; --set. */
 #define MAX_SETTINGS 64
+#define MAX_ROUTES 32
+#define MAX_SETS 64
 
 static const char usage[] =
 	"usage: hypercap replay TRACE [options]\n"
@@ -66,6 +69,16 @@ static const char usage[] =
 	"                      model of the trace\n"
 	"  --ttft MODEL=S      seconds to the first token\n"
 	"  --decode MODEL=N    output tokens per second\n"
+	"  --fleet MODEL=NAME  MODEL's calls served by the self-hosted fleet NAME of the\n"
+	"                      scenario's fleets[] (GPU, model served, replicas, pricing):\n"
+	"                      each queues for a batch slot and holds it as in 'simulate';\n"
+	"                      the fleet costs its GPU-hours over the re-timed wall time\n"
+	"                      (summary.json retime.fleets); repeat for other models\n"
+	"  --scenario FILE     the scenario whose fleets[] --fleet names (default: the\n"
+	"                      embedded default)\n"
+	"  --set PATH=VALUE    change a field of that scenario, as in 'simulate', e.g.\n"
+	"                      --set 'fleets=[{\"name\":\"h100\",\"serve_model\":\n"
+	"                      \"llama-3.3-70b\",\"gpu\":\"h100-sxm\",\"replicas\":2}]'\n"
 	"\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
 	"See docs/replay.md and docs/trace-format.md.\n";
@@ -77,11 +90,15 @@ struct options {
 	const char *retime_option; /* the first re-timing option given, for the usage error */
 	struct retime_conf conf;
 	struct retime_setting settings[MAX_SETTINGS];
+	struct retime_route routes[MAX_ROUTES];
+	const char *scenario;
+	const char *sets[MAX_SETS];
+	size_t n_sets;
 };
 
 enum { OPT_PRICES = 256, OPT_OUT, OPT_SKIP_BAD, OPT_QUIET, OPT_RETIME, OPT_EVAL_WORKERS,
        OPT_TASK_STARTS, OPT_CHILDREN, OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE,
-       OPT_REQUIRE_PLOTS };
+       OPT_FLEET, OPT_SCENARIO, OPT_SET, OPT_REQUIRE_PLOTS };
 
 static const struct option long_options[] = {
 	{ "prices", required_argument, NULL, OPT_PRICES },
@@ -98,6 +115,9 @@ static const struct option long_options[] = {
 	{ "tpm", required_argument, NULL, OPT_TPM },
 	{ "ttft", required_argument, NULL, OPT_TTFT },
 	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "fleet", required_argument, NULL, OPT_FLEET },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "set", required_argument, NULL, OPT_SET },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -149,11 +169,24 @@ static int parse_setting(struct options *o, enum retime_param p, const char *tex
 	return 0;
 }
 
+static int parse_route(struct options *o, const char *text)
+{
+	struct hc_err err = HC_ERR_INIT;
+	if (o->conf.n_routes == MAX_ROUTES)
+		return cli_usage_error("replay", "more than %d --fleet options", MAX_ROUTES);
+	if (retime_route_parse(&o->routes[o->conf.n_routes], text, &err)) {
+		hc_err_prefix(&err, "--fleet");
+		return cli_fail(&err);
+	}
+	o->conf.n_routes++;
+	return 0;
+}
+
 /* The re-timing options; -1 when opt is not one of them, else 0 or the exit code. */
 static int parse_retime_option(struct options *o, int opt, const char *name)
 {
 	int choice, rc;
-	if (opt < OPT_EVAL_WORKERS || opt > OPT_DECODE)
+	if (opt < OPT_EVAL_WORKERS || opt > OPT_SET)
 		return -1;
 	if (!o->retime_option)
 		o->retime_option = name;
@@ -170,6 +203,16 @@ static int parse_retime_option(struct options *o, int opt, const char *name)
 		rc = parse_choice(name, optarg, "recorded", "model", &choice);
 		o->conf.latency = choice ? RETIME_LATENCY_MODEL : RETIME_LATENCY_RECORDED;
 		return rc;
+	case OPT_FLEET:
+		return parse_route(o, optarg);
+	case OPT_SCENARIO:
+		o->scenario = optarg;
+		return 0;
+	case OPT_SET:
+		if (o->n_sets == MAX_SETS)
+			return cli_usage_error("replay", "more than %d --set options", MAX_SETS);
+		o->sets[o->n_sets++] = optarg;
+		return 0;
 	default:
 		return parse_setting(o, (enum retime_param)(RETIME_RPM + opt - OPT_RPM), optarg);
 	}
@@ -186,7 +229,10 @@ static int check_retime_options(struct options *o)
 				 o->settings[i].param == RETIME_DECODE;
 	if (latency_given && o->conf.latency != RETIME_LATENCY_MODEL)
 		return cli_usage_error("replay", "--ttft and --decode need --latency model");
+	if ((o->scenario || o->n_sets) && !o->conf.n_routes)
+		return cli_usage_error("replay", "--scenario and --set need --fleet");
 	o->conf.settings = o->settings;
+	o->conf.routes = o->routes;
 	return 0;
 }
 
@@ -323,6 +369,7 @@ struct replay_job {
 	struct reprice *rp;
 	struct trace_reader *r;
 	struct retime *rt; /* NULL without --retime */
+	const struct scenario *fleets_from; /* NULL without --fleet */
 };
 
 /* Runs the re-timing, writes retime.csv and adds "retime" to the summary. */
@@ -331,6 +378,7 @@ static int write_retime(struct results_dir *rd, struct replay_job *job, cJSON *s
 {
 	struct retime_conf conf = job->o->conf;
 	conf.ps = job->rp->ps;
+	conf.fleets_from = job->fleets_from;
 	if (retime_run(job->rt, job->o->trace, job->o->skip_bad, &conf, err))
 		return err->code;
 	FILE *csv = results_dir_open(rd, "retime.csv", err);
@@ -420,6 +468,17 @@ static void print_workers(const struct retime *rt)
 	       duration(rt->task_wait.n ? rt->task_wait.mean : 0, wait, sizeof(wait)));
 }
 
+static void print_fleet(const struct retime_fleet *fl)
+{
+	const struct fleet_result *r = &fl->result;
+	char wait[32];
+	printf("  fleet %-18s %.0f calls on %u replica(s) of %u × %s (batch %u): %.1f GPU-hours, USD %.2f "
+	       "(the API: %.2f%s); utilisation %.1f%%, mean wait %s\n", fl->name, r->calls,
+	       fl->lf.spec->replicas, fl->lf.replica.gpus, fl->lf.spec->gpu, fl->lf.replica.batch,
+	       r->gpu_hours, r->cost_usd, fl->api_cost_usd, fl->unpriced ? ", some unpriced" : "",
+	       100 * r->utilisation, duration(r->wait_seconds, wait, sizeof(wait)));
+}
+
 static void print_retime(const struct retime *rt)
 {
 	const struct retime_conf *c = &rt->conf;
@@ -441,6 +500,8 @@ static void print_retime(const struct retime *rt)
 	       c->latency == RETIME_LATENCY_MODEL ? "ttft + output / decode" : "as recorded");
 	for (size_t i = 0; i < rt->n_endpoints; i++)
 		print_endpoint(&rt->endpoints[i], rt->wall);
+	for (size_t f = 0; f < rt->n_fleets; f++)
+		print_fleet(&rt->fleets[f]);
 }
 
 static void retime_notes(const struct retime *rt)
@@ -457,6 +518,11 @@ static void retime_notes(const struct retime *rt)
 		fprintf(stderr, "%s %zu calls have no end_time: the modelled latency of each is "
 			"taken out of the recorded time to the next call, the rest is tool time\n",
 			note, rt->calls_without_end);
+	for (size_t f = 0; f < rt->n_fleets; f++)
+		if (rt->fleets[f].unpriced)
+			fprintf(stderr, "%s %zu calls the fleet '%s' took have no usage or no API "
+				"price; its api_cost_usd leaves them out\n", note,
+				rt->fleets[f].unpriced, rt->fleets[f].name);
 	if (rt->calls_kept_recorded)
 		fprintf(stderr, "%s %zu calls have no usage and keep their recorded duration\n",
 			note, rt->calls_kept_recorded);
@@ -470,7 +536,7 @@ static void retime_notes(const struct retime *rt)
 			rt->untimed_tasks);
 }
 
-static int replay(const struct options *o)
+static int replay(const struct options *o, const struct scenario *fleets_from)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps;
@@ -492,7 +558,7 @@ static int replay(const struct options *o)
 		default_out(outdir, sizeof(outdir), o->trace);
 	reprice_init(&rp, &ps);
 	memset(&rt, 0, sizeof(rt));
-	struct replay_job job = { o, &rp, &r, o->retime ? &rt : NULL };
+	struct replay_job job = { o, &rp, &r, o->retime ? &rt : NULL, fleets_from };
 	int rc = results_dir_write(&rd, outdir, write_results, &job, &err);
 	if (!rc) {
 		print_warnings(&rp, &r);
@@ -512,11 +578,22 @@ static int replay(const struct options *o)
 	return rc ? cli_fail(&err) : EXIT_OK;
 }
 
+/* With --fleet, the scenario holding the fleets: loaded first, so a bad one writes nothing. */
 static int run(int argc, char **argv)
 {
+	struct hc_err err = HC_ERR_INIT;
 	struct options o;
+	struct scenario sc;
 	int rc = parse_options(argc, argv, &o);
-	return rc >= 0 ? rc : replay(&o);
+	if (rc >= 0)
+		return rc;
+	if (!o.conf.n_routes)
+		return replay(&o, NULL);
+	if (scenario_load(&sc, o.scenario, o.sets, o.n_sets, &err))
+		return cli_fail(&err);
+	rc = replay(&o, &sc);
+	scenario_release(&sc);
+	return rc;
 }
 
 const struct cmd cmd_replay = {

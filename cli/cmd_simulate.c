@@ -170,14 +170,11 @@ static int default_crossover(const struct forecast *f, const struct price_sheet 
 	struct gpu_sheet gs;
 	struct serving_sheet ss;
 	struct crossover_request rq = crossover_default_request(PRICING_RESERVED);
-	if (gpu_sheet_load(&gs, NULL, &err))
-		return 0;
-	int rc = serving_sheet_load(&ss, NULL, &err);
+	int rc = fleet_sheets_load(&gs, &ss, &err);
 	if (!rc) {
 		rc = crossover_plan(f, ps, &gs, &ss, &rq, plan, &err);
-		serving_sheet_release(&ss);
+		fleet_sheets_release(&gs, &ss);
 	}
-	gpu_sheet_release(&gs);
 	if (rc && !quiet)
 		fprintf(stderr, "simulate: no crossover.csv: %s\n", err.msg);
 	return !rc;

@@ -471,3 +471,20 @@ double fleet_call_slot_seconds(const struct replica *r, const struct serving_mod
 	return (r->batch * prefill_seconds(m, r->compute_flops, fresh) +
 		output * r->step_seconds) / r->calibration;
 }
+
+int fleet_sheets_load(struct gpu_sheet *gs, struct serving_sheet *ss, struct hc_err *err)
+{
+	if (gpu_sheet_load(gs, NULL, err))
+		return HC_ERUNTIME;
+	if (serving_sheet_load(ss, NULL, err)) {
+		gpu_sheet_release(gs);
+		return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+void fleet_sheets_release(struct gpu_sheet *gs, struct serving_sheet *ss)
+{
+	serving_sheet_release(ss);
+	gpu_sheet_release(gs);
+}

@@ -88,6 +88,10 @@ void serving_sheet_release(struct serving_sheet *ss);
 int serving_sheet_lookup(const struct serving_sheet *ss, const char *name,
 			 const struct serving_model **out, struct hc_err *err);
 
+/* Both embedded sheets, or neither (HC_ERUNTIME). */
+int fleet_sheets_load(struct gpu_sheet *gs, struct serving_sheet *ss, struct hc_err *err);
+void fleet_sheets_release(struct gpu_sheet *gs, struct serving_sheet *ss);
+
 /*
  * USD per provisioned GPU-hour. Rental modes: the sheet's price (NAN when unknown). Owned:
  * capex · (1 − residual) / (years · 8,760) + node_kw / gpus_per_node · (pue · usd_per_kwh +

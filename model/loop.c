@@ -100,7 +100,8 @@ static void add_shape(const struct session_params *p, double sessions, double su
 	sum[3] += w * out;
 }
 
-static void fleet_shape(const struct scenario *sc, int f, struct loop_fleet *lf)
+/* The mean call of the roles routed to fleet f: shape[0..2] = input, cached input, output. */
+static void fleet_shape(const struct scenario *sc, int f, double shape[3])
 {
 	double sum[4] = { 0, 0, 0, 0 };
 	const char *name = sc->fleets[f].name;
@@ -111,35 +112,35 @@ static void fleet_shape(const struct scenario *sc, int f, struct loop_fleet *lf)
 			add_shape(&sc->domains[d].task,
 				  (double)sc->domains[d].full_tasks * sc->children_per_iteration,
 				  sum);
-	lf->isl = lf->spec->request_input_tokens > 0 ? lf->spec->request_input_tokens
-						     : sum[1] / sum[0];
-	lf->isl_cached = lf->spec->request_input_tokens > 0 ? 0 : sum[2] / sum[0];
-	lf->osl = lf->spec->request_output_tokens > 0 ? lf->spec->request_output_tokens
-						      : sum[3] / sum[0];
-	if (lf->osl < 1)
-		lf->osl = 1;
+	shape[0] = sum[1] / sum[0];
+	shape[1] = sum[2] / sum[0];
+	shape[2] = sum[3] / sum[0];
 }
 
-static int size_fleet(const struct scenario *sc, int f, const struct gpu_sheet *gs,
-		      const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err)
+int loop_fleet_size(const struct fleet_spec *spec, const char *where, double isl,
+		    double isl_cached, double osl, const struct gpu_sheet *gs,
+		    const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err)
 {
-	const struct fleet_spec *spec = &sc->fleets[f];
 	const struct serving_model *sm;
 	const struct gpu *g;
 	lf->spec = spec;
 	if (serving_sheet_lookup(ss, spec->serve_model, &sm, err) ||
 	    gpu_sheet_lookup(gs, spec->gpu, &g, err))
-		return hc_err_prefix(err, "%s: fleets[%d]", sc->origin, f);
+		return hc_err_prefix(err, "%s", where);
 	lf->model = *sm;
-	fleet_shape(sc, f, lf);
+	lf->isl = spec->request_input_tokens > 0 ? spec->request_input_tokens : isl;
+	lf->isl_cached = spec->request_input_tokens > 0 ? 0 : isl_cached;
+	lf->osl = spec->request_output_tokens > 0 ? spec->request_output_tokens : osl;
+	if (lf->osl < 1)
+		lf->osl = 1;
 	if (fleet_replica(ss, sm, (enum precision)spec->precision, g, spec->gpus_per_replica,
 			  lf->isl, lf->isl_cached, lf->osl, &lf->replica, err))
-		return hc_err_prefix(err, "%s: fleets[%d]", sc->origin, f);
+		return hc_err_prefix(err, "%s", where);
 	lf->gpu_hour_usd = spec->gpu_hour_usd > 0 ? spec->gpu_hour_usd
 			   : gpu_hour_usd(g, (enum gpu_pricing)spec->pricing, &gs->owned);
 	if (isnan(lf->gpu_hour_usd))
-		return hc_err_set(err, HC_EINPUT, "%s: fleets[%d].gpu_hour_usd: %s has no %s price "
-				  "in '%s'; allowed: a price > 0 here", sc->origin, f, g->name,
+		return hc_err_set(err, HC_EINPUT, "%s.gpu_hour_usd: %s has no %s price in '%s'; "
+				  "allowed: a price > 0 here", where, g->name,
 				  gpu_pricing_name((enum gpu_pricing)spec->pricing), gs->origin);
 	lf->slots = spec->replicas * lf->replica.batch;
 	return 0;
@@ -155,21 +156,21 @@ static int resolve_fleets(const struct scenario *sc, struct loop_models *m, stru
 		used |= m->fleet[i] >= 0;
 	if (!used)
 		return 0;
-	if (gpu_sheet_load(&gs, NULL, err))
+	if (fleet_sheets_load(&gs, &ss, err))
 		return HC_ERUNTIME;
-	if (serving_sheet_load(&ss, NULL, err)) {
-		gpu_sheet_release(&gs);
-		return HC_ERUNTIME;
-	}
 	for (size_t i = 0; i < m->n && !rc; i++) {
 		if (m->fleet[i] < 0)
 			continue;
 		int f = m->fleet[i];
 		m->fleet[i] = (int)m->n_fleets;
-		rc = size_fleet(sc, f, &gs, &ss, &m->fleets[m->n_fleets++], err);
+		double shape[3];
+		char where[sizeof(sc->origin) + 32];
+		fleet_shape(sc, f, shape);
+		snprintf(where, sizeof(where), "%s: fleets[%d]", sc->origin, f);
+		rc = loop_fleet_size(&sc->fleets[f], where, shape[0], shape[1], shape[2], &gs, &ss,
+				     &m->fleets[m->n_fleets++], err);
 	}
-	serving_sheet_release(&ss);
-	gpu_sheet_release(&gs);
+	fleet_sheets_release(&gs, &ss);
 	return rc;
 }
 

@@ -39,6 +39,17 @@ struct loop_fleet {
 };
 
 /*
+ * Sizes spec's replica for calls of isl input tokens (isl_cached of them cached) and osl
+ * output tokens, unless the spec sets request_input_tokens or request_output_tokens, and
+ * prices its GPU-hour (the spec's gpu_hour_usd, else the GPU sheet's price for its pricing
+ * mode). HC_EINPUT for an unknown GPU or model, a replica that cannot fit, or no price,
+ * the message starting with where (the fleet's file and JSON path).
+ */
+int loop_fleet_size(const struct fleet_spec *spec, const char *where, double isl,
+		    double isl_cached, double osl, const struct gpu_sheet *gs,
+		    const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err);
+
+/*
  * Where the scenario's calls go: the distinct API models (each resolved in a price sheet) and
  * the fleets that routes use. Targets are indexed together; a fleet's has no price.
  */

@@ -16,6 +16,7 @@
 struct retime_call {
 	double start, end;     /* recorded; Unix seconds when loaded, then seconds from origin */
 	double dur, gap;       /* recorded: the call, and the tool time between it and the next */
+	double requested, ran; /* re-timed: when it asked for its endpoint, how long it lasted */
 	int has_end, has_usage;
 	struct usage usage;
 	size_t model, chain;
@@ -87,6 +88,19 @@ int retime_setting_parse(struct retime_setting *s, enum retime_param param, cons
 		 (param == RETIME_TTFT ? s->value >= 0 : s->value > 0);
 	if (!ok)
 		return hc_err_set(err, HC_EINPUT, "got '%s'; allowed: %s", text, allowed[param]);
+	return 0;
+}
+
+int retime_route_parse(struct retime_route *r, const char *text, struct hc_err *err)
+{
+	const char *eq = strrchr(text, '=');
+	memset(r, 0, sizeof(*r));
+	if (!eq || eq == text || !eq[1] || (size_t)(eq - text) >= sizeof(r->model) ||
+	    strlen(eq + 1) >= sizeof(r->fleet))
+		return hc_err_set(err, HC_EINPUT, "got '%s'; allowed: MODEL=NAME, NAME a fleet "
+				  "of the scenario's fleets[]", text);
+	memcpy(r->model, text, (size_t)(eq - text));
+	memcpy(r->fleet, eq + 1, strlen(eq + 1));
 	return 0;
 }
 
@@ -630,6 +644,79 @@ static void model_list(const struct retime *rt, char *buf, size_t size)
 					strtab_str(&rt->models, i));
 }
 
+/* "'a', 'b'": the fleets of the scenario routes draw on, for messages. */
+static void fleet_list(const struct scenario *sc, char *buf, size_t size)
+{
+	size_t len = 0;
+	snprintf(buf, size, "none");
+	for (size_t i = 0; sc && i < sc->n_fleets && len + 1 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s'%s'", i ? ", " : "",
+					sc->fleets[i].name);
+}
+
+/* The run's fleet of that name, added when new; -1 (err set) when the scenario lacks it. */
+static long fleet_of(struct retime *rt, const char *name, struct hc_err *err)
+{
+	const struct scenario *sc = rt->conf.fleets_from;
+	char fleets[512];
+	for (size_t f = 0; f < rt->n_fleets; f++)
+		if (!strcmp(rt->fleets[f].name, name))
+			return (long)f;
+	for (size_t i = 0; sc && i < sc->n_fleets; i++) {
+		if (strcmp(sc->fleets[i].name, name))
+			continue;
+		struct retime_fleet *fl = &rt->fleets[rt->n_fleets];
+		fl->name = sc->fleets[i].name;
+		fl->lf.spec = &sc->fleets[i];
+		return (long)rt->n_fleets++;
+	}
+	fleet_list(sc, fleets, sizeof(fleets));
+	hc_err_set(err, HC_EINPUT, "--fleet: fleet '%s' is not in '%s'; allowed: one of its "
+		   "fleets[]: %s", name, sc ? sc->origin : "the scenario", fleets);
+	return -1;
+}
+
+static int build_routes(struct retime *rt, const char *models, struct hc_err *err)
+{
+	rt->fleets = calloc(rt->conf.n_routes ? rt->conf.n_routes : 1, sizeof(*rt->fleets));
+	if (!rt->fleets)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	for (size_t k = 0; k < rt->conf.n_routes; k++) {
+		const struct retime_route *r = &rt->conf.routes[k];
+		long id = endpoint_find(rt, r->model);
+		if (id < 0)
+			return hc_err_set(err, HC_EINPUT, "--fleet: model '%s' is not in the trace; "
+					  "allowed: one of its models: %s", r->model, models);
+		long f = fleet_of(rt, r->fleet, err);
+		if (f < 0)
+			return HC_EINPUT;
+		rt->endpoints[id].fleet = (int)f;
+	}
+	return 0;
+}
+
+static int apply_setting(struct retime *rt, const struct retime_setting *st, const char *models,
+			 struct hc_err *err)
+{
+	long id = endpoint_find(rt, st->model);
+	if (id < 0)
+		return hc_err_set(err, HC_EINPUT, "--%s: model '%s' is not in the trace; allowed: "
+				  "one of its models: %s", param_names[st->param], st->model,
+				  models);
+	if (rt->endpoints[id].fleet >= 0)
+		return hc_err_set(err, HC_EINPUT, "--%s: model '%s' is served by the fleet '%s' "
+				  "(--fleet), which has no rate limits and runs at its replicas' "
+				  "speed; allowed: a model on an API", param_names[st->param],
+				  st->model, rt->fleets[rt->endpoints[id].fleet].name);
+	struct endpoint *e = &rt->endpoints[id].e;
+	double *field[RETIME_PARAM_COUNT] = {
+		&e->requests_per_minute, &e->tokens_per_minute, &e->ttft_seconds,
+		&e->decode_tokens_per_second,
+	};
+	*field[st->param] = st->value;
+	return 0;
+}
+
 static int build_endpoints(struct retime *rt, struct hc_err *err)
 {
 	char models[512];
@@ -642,30 +729,22 @@ static int build_endpoints(struct retime *rt, struct hc_err *err)
 		ep->model = strtab_str(&rt->models, i);
 		snprintf(ep->e.name, sizeof(ep->e.name), "%s", ep->model);
 		ep->e.ttft_seconds = ep->e.decode_tokens_per_second = NAN;
+		ep->fleet = -1;
 		welford_init(&ep->wait);
 	}
 	model_list(rt, models, sizeof(models));
-	for (size_t k = 0; k < rt->conf.n_settings; k++) {
-		const struct retime_setting *st = &rt->conf.settings[k];
-		long id = endpoint_find(rt, st->model);
-		if (id < 0)
-			return hc_err_set(err, HC_EINPUT, "--%s: model '%s' is not in the trace; "
-					  "allowed: one of its models: %s", param_names[st->param],
-					  st->model, models);
-		struct endpoint *e = &rt->endpoints[id].e;
-		double *field[RETIME_PARAM_COUNT] = {
-			&e->requests_per_minute, &e->tokens_per_minute, &e->ttft_seconds,
-			&e->decode_tokens_per_second,
-		};
-		*field[st->param] = st->value;
-	}
+	if (build_routes(rt, models, err))
+		return err ? err->code : HC_EINPUT;
+	for (size_t k = 0; k < rt->conf.n_settings; k++)
+		if (apply_setting(rt, &rt->conf.settings[k], models, err))
+			return err ? err->code : HC_EINPUT;
 	for (size_t i = 0; i < rt->n_endpoints; i++) {
 		struct retime_endpoint *ep = &rt->endpoints[i];
-		if (rt->conf.latency == RETIME_LATENCY_MODEL &&
+		if (rt->conf.latency == RETIME_LATENCY_MODEL && ep->fleet < 0 &&
 		    (isnan(ep->e.ttft_seconds) || isnan(ep->e.decode_tokens_per_second)))
 			return hc_err_set(err, HC_EINPUT, "--latency model: model '%s' has no %s; "
 					  "allowed: --ttft MODEL=S and --decode MODEL=N for every "
-					  "model of the trace (%s)", ep->model,
+					  "model of the trace on an API (%s)", ep->model,
 					  isnan(ep->e.ttft_seconds) ? "--ttft" : "--decode",
 					  models);
 		/* a minute's worth of burst, as the simulator's endpoints (model/loop.c) */
@@ -673,6 +752,65 @@ static int build_endpoints(struct retime *rt, struct hc_err *err)
 		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
 	}
 	return 0;
+}
+
+/*
+ * Each fleet's calls: how many, their API cost, and the mean call with usage, which sizes the
+ * replica (docs/replay.md, "Re-timing onto a fleet"); then its batch slots.
+ */
+static int size_fleets(struct retime *rt, const struct gpu_sheet *gs,
+		       const struct serving_sheet *ss, struct hc_err *err)
+{
+	for (size_t f = 0; f < rt->n_fleets; f++) {
+		struct retime_fleet *fl = &rt->fleets[f];
+		double n = 0, input = 0, cached = 0, output = 0;
+		for (size_t i = 0; i < rt->n_calls; i++) {
+			const struct retime_call *c = &rt->calls[i];
+			const struct retime_endpoint *ep = &rt->endpoints[c->model];
+			if (ep->fleet != (int)f)
+				continue;
+			fl->result.calls++;
+			fl->calls_without_usage += !c->has_usage;
+			const struct price *p = rt->conf.ps ? price_sheet_find(rt->conf.ps, ep->model)
+							    : NULL;
+			double cost = p && c->has_usage ? price_call_cost(p, &c->usage, 0) : NAN;
+			if (isnan(cost))
+				fl->unpriced++;
+			else
+				fl->api_cost_usd += cost;
+			if (!c->has_usage)
+				continue;
+			n++;
+			input += (double)c->usage.input;
+			cached += (double)c->usage.cache_read;
+			output += (double)c->usage.output;
+		}
+		const struct scenario *sc = rt->conf.fleets_from;
+		char where[sizeof(sc->origin) + 64];
+		snprintf(where, sizeof(where), "--fleet: %s: fleets[%d]", sc->origin,
+			 (int)(fl->lf.spec - sc->fleets));
+		n = n ? n : 1;
+		if (loop_fleet_size(fl->lf.spec, where, input / n, cached / n, output / n, gs, ss,
+				    &fl->lf, err))
+			return HC_EINPUT;
+		if (pool_init(&fl->slots, &rt->sim, fl->lf.slots))
+			return hc_err_set(err, HC_ERUNTIME, "out of memory");
+		rt->n_fleet_pools++;
+	}
+	return 0;
+}
+
+static int build_fleets(struct retime *rt, struct hc_err *err)
+{
+	struct gpu_sheet gs;
+	struct serving_sheet ss;
+	if (!rt->n_fleets)
+		return 0;
+	if (fleet_sheets_load(&gs, &ss, err))
+		return HC_ERUNTIME;
+	int rc = size_fleets(rt, &gs, &ss, err);
+	fleet_sheets_release(&gs, &ss);
+	return rc;
 }
 
 static int build_pools(struct retime *rt)
@@ -734,7 +872,7 @@ static int build(struct retime *rt, const char *path, struct hc_err *err)
 				  "a trace with something to re-time", path);
 	if (build_groups(rt, n_nodes) || build_rows(rt, n_nodes))
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	if (build_endpoints(rt, err))
+	if (build_endpoints(rt, err) || build_fleets(rt, err))
 		return err ? err->code : HC_EINPUT;
 	if (build_pools(rt))
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
@@ -743,11 +881,8 @@ static int build(struct retime *rt, const char *path, struct hc_err *err)
 
 /* ---- run ----------------------------------------------------------------------------------- */
 
-/*
- * When a call asked for at now may start: its model's rate limits, requests and tokens, in
- * request order (tbucket.h). A self-hosted fleet would add its server pool here: the call
- * would then start when a server is free as well.
- */
+/* When a call asked for at now may start: its model's rate limits, requests and tokens, in
+ * request order (tbucket.h). */
 static double endpoint_admit(struct retime_endpoint *ep, double now, const struct retime_call *c)
 {
 	double tokens = c->has_usage ? (double)usage_total(&c->usage) : 0;
@@ -816,9 +951,10 @@ static void chain_begin(struct retime *rt, struct retime_chain *ch)
 }
 
 /*
- * The next call of the chain after this one's gap. With modelled latency, a call without an
- * end time has one recorded block for itself and the tool time after it: the tool time is
- * what the modelled latency leaves of the block (none when it overruns it).
+ * The next call of the chain after this one's gap. A call without an end time has one
+ * recorded block for itself and the tool time after it: when it ran for another time
+ * (modelled latency, a fleet), the tool time is what that leaves of the block (none when it
+ * overruns it).
  */
 static void call_done(struct sim *s, void *arg)
 {
@@ -826,15 +962,49 @@ static void call_done(struct sim *s, void *arg)
 	struct retime_call *c = arg;
 	struct retime_chain *ch = &rt->chains[c->chain];
 	double gap = c->gap;
-	if (modelled(rt, c) && !c->has_end) {
-		gap = c->dur - model_latency(&rt->endpoints[c->model], c);
-		if (gap < 0)
-			gap = 0;
-	}
+	if (!c->has_end)
+		gap = c->dur > c->ran ? c->dur - c->ran : 0;
 	if (c + 1 < rt->calls + ch->first + ch->n)
 		sim_after(s, gap, call_request, c + 1);
 	else
 		sim_after(s, gap, chain_done, ch);
+}
+
+/* The call starts now, after waiting since its request, and lasts c->ran. */
+static void call_start(struct retime_endpoint *ep, struct retime_call *c, double now)
+{
+	welford_add(&ep->wait, now - c->requested);
+	ep->delayed += now > c->requested;
+	ep->calls++;
+	ep->busy_seconds += c->ran;
+	ep->tokens += c->has_usage ? (double)usage_total(&c->usage) : 0;
+}
+
+static void fleet_call_end(struct sim *s, void *arg)
+{
+	struct retime *rt = rt_of(s);
+	struct retime_call *c = arg;
+	pool_done(&rt->fleets[rt->endpoints[c->model].fleet].slots);
+	call_done(s, c);
+}
+
+/*
+ * A slot of the fleet is the call's: it holds it for the fleet's overhead plus its slot time
+ * (fleet_call_slot_seconds) when it has usage, else for its recorded duration.
+ */
+static void fleet_call_start(struct sim *s, void *arg)
+{
+	struct retime *rt = rt_of(s);
+	struct retime_call *c = arg;
+	struct retime_endpoint *ep = &rt->endpoints[c->model];
+	const struct loop_fleet *lf = &rt->fleets[ep->fleet].lf;
+	c->ran = !c->has_usage ? c->dur :
+		 lf->spec->ttft_seconds +
+			 fleet_call_slot_seconds(&lf->replica, &lf->model,
+						 (double)(c->usage.input - c->usage.cache_read),
+						 (double)c->usage.output);
+	call_start(ep, c, s->now);
+	sim_after(s, c->ran, fleet_call_end, c);
 }
 
 static void call_request(struct sim *s, void *arg)
@@ -842,14 +1012,15 @@ static void call_request(struct sim *s, void *arg)
 	struct retime *rt = rt_of(s);
 	struct retime_call *c = arg;
 	struct retime_endpoint *ep = &rt->endpoints[c->model];
+	c->requested = s->now;
+	if (ep->fleet >= 0) {
+		pool_request(&rt->fleets[ep->fleet].slots, fleet_call_start, c);
+		return;
+	}
 	double start = endpoint_admit(ep, s->now, c);
-	double dur = modelled(rt, c) ? model_latency(ep, c) : c->dur;
-	welford_add(&ep->wait, start - s->now);
-	ep->delayed += start > s->now;
-	ep->calls++;
-	ep->busy_seconds += dur;
-	ep->tokens += c->has_usage ? (double)usage_total(&c->usage) : 0;
-	sim_at(s, start + dur, call_done, c);
+	c->ran = modelled(rt, c) ? model_latency(ep, c) : c->dur;
+	call_start(ep, c, start);
+	sim_at(s, start + c->ran, call_done, c);
 }
 
 static void task_begin(struct sim *s, void *arg)
@@ -938,6 +1109,14 @@ int retime_run(struct retime *rt, const char *path, int skip_bad,
 		return rc;
 	}
 	rt->wall = rt->sim.now;
+	for (size_t f = 0; f < rt->n_fleets; f++) {
+		struct retime_fleet *fl = &rt->fleets[f];
+		struct fleet_result *r = &fl->result;
+		r->gpu_hours = (double)fl->lf.spec->replicas * fl->lf.replica.gpus * rt->wall / 3600;
+		r->cost_usd = r->gpu_hours * fl->lf.gpu_hour_usd;
+		r->utilisation = pool_utilisation(&fl->slots);
+		r->wait_seconds = fl->slots.wait.n ? fl->slots.wait.mean : 0;
+	}
 	return 0;
 }
 
@@ -945,6 +1124,9 @@ void retime_release(struct retime *rt)
 {
 	for (size_t e = 0; e < rt->n_pools; e++)
 		pool_release(&rt->evals[e].pool);
+	for (size_t f = 0; f < rt->n_fleet_pools; f++)
+		pool_release(&rt->fleets[f].slots);
+	free(rt->fleets);
 	free(rt->calls);
 	free(rt->chains);
 	free(rt->nodes);

@@ -17,7 +17,9 @@
  * run). The lead-in of a node (rebuild, parent selection: from its iteration's recorded start
  * to its first activity) stays too. What changes is everything that queues: a task waits for
  * a worker, a call waits for its model's rate limits, and a call lasts its recorded duration
- * or the endpoint's latency.
+ * or the endpoint's latency. A model routed to a self-hosted fleet (--fleet) has no rate
+ * limits: its calls queue for one of the fleet's batch slots and hold it as long as the
+ * simulator's fleets do (docs/costs.md, "Fleets in simulate").
  *
  * Memory grows with the number of calls and tasks: the whole structure is held to be run.
  * Deterministic: no randomness; ties in time are broken by the order events were scheduled.
@@ -26,6 +28,7 @@
 #define REPLAY_RETIME_H
 
 #include <stddef.h>
+#include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
@@ -71,6 +74,15 @@ const char *retime_param_name(enum retime_param p);
 int retime_setting_parse(struct retime_setting *s, enum retime_param param, const char *text,
 			 struct hc_err *err);
 
+/* --fleet MODEL=NAME: the trace's calls to MODEL served by the fleet NAME. */
+struct retime_route {
+	char model[TRACE_STR_MAX];
+	char fleet[SCENARIO_NAME_MAX];
+};
+
+/* Parses "MODEL=NAME"; HC_EINPUT with "got '...'; allowed: ..." otherwise. */
+int retime_route_parse(struct retime_route *r, const char *text, struct hc_err *err);
+
 struct retime_conf {
 	unsigned eval_workers; /* workers per evaluation; 0: each one's recorded concurrency */
 	unsigned children;     /* nodes run in parallel; 0: as the trace's iterations group them */
@@ -80,11 +92,24 @@ struct retime_conf {
 	size_t n_settings;
 	/*
 	 * Model names resolve through this sheet (aliases: "o3-mini-2025-01-31" is "o3-mini"),
-	 * else they are compared as written; may be NULL. A self-hosted fleet (--fleet) will
-	 * be a further per-model setting: its calls then also take a server of the fleet's pool
-	 * (see endpoint_admit in retime.c).
+	 * else they are compared as written; may be NULL. It also prices the calls a fleet
+	 * takes over, for the comparison.
 	 */
 	const struct price_sheet *ps;
+	const struct retime_route *routes;
+	size_t n_routes;
+	const struct scenario *fleets_from; /* whose fleets[] the routes name */
+};
+
+/* A self-hosted fleet the run routed models to, and what it did. */
+struct retime_fleet {
+	const char *name;
+	struct loop_fleet lf;       /* sized for the mean call routed to it */
+	struct pool slots;          /* replicas × batch */
+	struct fleet_result result; /* GPU-hours over the re-timed wall time, cost, ... */
+	size_t calls_without_usage; /* these keep their recorded duration */
+	double api_cost_usd;        /* its calls at the sheet's API prices */
+	size_t unpriced;            /* its calls without usage or price: not in api_cost_usd */
 };
 
 /* One model's endpoint during the run, and what it saw. */
@@ -94,6 +119,7 @@ struct retime_endpoint {
 	struct tbucket rpm, tpm;
 	size_t calls;
 	size_t delayed;         /* calls that waited for a rate limit */
+	int fleet;              /* index into the run's fleets, or -1: the API */
 	struct welford wait;    /* seconds from request to start, one sample per call */
 	double tokens;          /* input + output of the calls with usage */
 	double busy_seconds;    /* sum of call durations */
@@ -127,6 +153,9 @@ struct retime {
 	size_t n_rows;
 	struct retime_endpoint *endpoints;
 	size_t n_endpoints;
+	struct retime_fleet *fleets;
+	size_t n_fleets;
+	size_t n_fleet_pools;    /* fleets whose slots are initialised */
 	size_t n_pools;          /* evaluations whose pool is initialised */
 	struct sim sim;
 	double first_start;      /* the recorded start of the first group */
@@ -152,8 +181,9 @@ struct retime {
 /*
  * Reads the trace at path (with skip_bad as the replay's reader), builds the structure and
  * runs it under conf. HC_EINPUT for a call without start_time (naming the line), a setting
- * that names a model the trace does not have (naming the trace's models), or --latency
- * model without ttft and decode for one of them. rt is released on failure.
+ * or route that names a model the trace does not have (naming the trace's models), a route
+ * to a fleet conf.fleets_from lacks or that cannot be sized, a rate limit on a routed model,
+ * or --latency model without ttft and decode for an API model. rt is released on failure.
  */
 int retime_run(struct retime *rt, const char *path, int skip_bad,
 	       const struct retime_conf *conf, struct hc_err *err);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <csv.h>
 #include "reports/replay_report.h"
+#include "reports/summary.h"
 
 static cJSON *usage_json(const struct usage *u)
 {
@@ -200,6 +201,15 @@ cJSON *replay_retime_json(const struct retime *rt)
 	for (size_t i = 0; i < rt->n_endpoints; i++)
 		cJSON_AddItemToObject(eps, rt->endpoints[i].model,
 				      endpoint_json(&rt->endpoints[i], rt->wall));
+	cJSON *fleets = cJSON_AddObjectToObject(o, "fleets");
+	for (size_t f = 0; f < rt->n_fleets; f++) {
+		const struct retime_fleet *fl = &rt->fleets[f];
+		cJSON *x = summary_fleet_json(&fl->lf, &fl->result);
+		cJSON_AddNumberToObject(x, "calls_without_usage", (double)fl->calls_without_usage);
+		cJSON_AddNumberToObject(x, "api_cost_usd", fl->api_cost_usd);
+		cJSON_AddNumberToObject(x, "calls_not_api_priced", (double)fl->unpriced);
+		cJSON_AddItemToObject(fleets, fl->name, x);
+	}
 	return o;
 }
 

@@ -55,30 +55,33 @@ static cJSON *cost_json(const struct forecast *f)
 	return c;
 }
 
+cJSON *summary_fleet_json(const struct loop_fleet *lf, const struct fleet_result *r)
+{
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddStringToObject(x, "serve_model", lf->model.name);
+	cJSON_AddStringToObject(x, "gpu", lf->spec->gpu);
+	cJSON_AddStringToObject(x, "pricing", gpu_pricing_name(lf->spec->pricing));
+	cJSON_AddNumberToObject(x, "gpu_hour_usd", lf->gpu_hour_usd);
+	cJSON_AddNumberToObject(x, "replicas", lf->spec->replicas);
+	cJSON_AddNumberToObject(x, "gpus_per_replica", lf->replica.gpus);
+	cJSON_AddNumberToObject(x, "batch", lf->replica.batch);
+	cJSON_AddNumberToObject(x, "replica_output_tokens_per_s", lf->replica.output_tokens_per_s);
+	cJSON_AddNumberToObject(x, "sized_input_tokens", lf->isl);
+	cJSON_AddNumberToObject(x, "sized_output_tokens", lf->osl);
+	cJSON_AddNumberToObject(x, "calls", r->calls);
+	cJSON_AddNumberToObject(x, "gpu_hours", r->gpu_hours);
+	cJSON_AddNumberToObject(x, "cost_usd", r->cost_usd);
+	cJSON_AddNumberToObject(x, "utilisation", r->utilisation);
+	cJSON_AddNumberToObject(x, "mean_wait_seconds", r->wait_seconds);
+	return x;
+}
+
 static cJSON *fleets_json(const struct forecast *f)
 {
 	cJSON *o = cJSON_CreateObject();
-	for (size_t k = 0; k < f->models.n_fleets; k++) {
-		const struct loop_fleet *lf = &f->models.fleets[k];
-		const struct fleet_result *r = &f->mean.fleet[k];
-		cJSON *x = cJSON_AddObjectToObject(o, lf->spec->name);
-		cJSON_AddStringToObject(x, "serve_model", lf->model.name);
-		cJSON_AddStringToObject(x, "gpu", lf->spec->gpu);
-		cJSON_AddStringToObject(x, "pricing", gpu_pricing_name(lf->spec->pricing));
-		cJSON_AddNumberToObject(x, "gpu_hour_usd", lf->gpu_hour_usd);
-		cJSON_AddNumberToObject(x, "replicas", lf->spec->replicas);
-		cJSON_AddNumberToObject(x, "gpus_per_replica", lf->replica.gpus);
-		cJSON_AddNumberToObject(x, "batch", lf->replica.batch);
-		cJSON_AddNumberToObject(x, "replica_output_tokens_per_s",
-					lf->replica.output_tokens_per_s);
-		cJSON_AddNumberToObject(x, "sized_input_tokens", lf->isl);
-		cJSON_AddNumberToObject(x, "sized_output_tokens", lf->osl);
-		cJSON_AddNumberToObject(x, "calls", r->calls);
-		cJSON_AddNumberToObject(x, "gpu_hours", r->gpu_hours);
-		cJSON_AddNumberToObject(x, "cost_usd", r->cost_usd);
-		cJSON_AddNumberToObject(x, "utilisation", r->utilisation);
-		cJSON_AddNumberToObject(x, "mean_wait_seconds", r->wait_seconds);
-	}
+	for (size_t k = 0; k < f->models.n_fleets; k++)
+		cJSON_AddItemToObject(o, f->models.fleets[k].spec->name,
+				      summary_fleet_json(&f->models.fleets[k], &f->mean.fleet[k]));
 	return o;
 }
 

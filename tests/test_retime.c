@@ -238,6 +238,49 @@ START_TEST(children_regrouped_by_hand)
 }
 END_TEST
 
+/*
+ * retime-rpm.jsonl's four back-to-back calls of 100 input and 20 output tokens on a fleet of
+ * Llama 3.3 70B FP8 replicas sized for exactly that call. Each call holds a slot for the
+ * fleet's overhead plus batch × output / throughput (Little's law at the sizing shape) and
+ * never waits: one slot of replicas × batch is ever busy. The fleet costs replicas × GPUs ×
+ * wall × USD 2; the calls would have cost 4 × (100 × 2.50 + 20 × 10.00) / 1e6 at gpt-4o's
+ * list prices.
+ */
+static void check_fleet(unsigned replicas)
+{
+	char set[300];
+	snprintf(set, sizeof(set), "fleets=[{\"name\": \"llama\", \"serve_model\": "
+		 "\"llama-3.3-70b\", \"gpu\": \"h100-sxm\", \"replicas\": %u, "
+		 "\"gpu_hour_usd\": 2, \"ttft_seconds\": 0.5}]", replicas);
+	cJSON *s = RETIME(FIX "retime-rpm.jsonl", "--fleet", "gpt-4o=llama", "--set", set);
+	double batch = json_at(s, "retime.fleets.llama.batch");
+	double gpus = json_at(s, "retime.fleets.llama.gpus_per_replica");
+	double slot = 0.5 + batch * 20 / json_at(s, "retime.fleets.llama.replica_output_tokens_per_s");
+	double wall = json_at(s, "retime.wall_hours") * 3600;
+	ck_assert_double_eq(json_at(s, "retime.fleets.llama.sized_input_tokens"), 100);
+	ck_assert_double_eq(json_at(s, "retime.fleets.llama.sized_output_tokens"), 20);
+	ck_assert_double_eq_tol(wall, 4 * slot, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "retime.fleets.llama.gpu_hours"),
+				replicas * gpus * wall / 3600, 1e-12);
+	ck_assert_double_eq_tol(json_at(s, "retime.fleets.llama.cost_usd"),
+				replicas * gpus * wall / 3600 * 2, 1e-12);
+	ck_assert_double_eq_tol(json_at(s, "retime.fleets.llama.utilisation"),
+				1 / (replicas * batch), 1e-12);
+	ck_assert_double_eq(json_at(s, "retime.fleets.llama.mean_wait_seconds"), 0);
+	ck_assert_double_eq(json_at(s, "retime.fleets.llama.calls"), 4);
+	ck_assert_double_eq_tol(json_at(s, "retime.fleets.llama.api_cost_usd"),
+				4 * (100 * 2.5 + 20 * 10.0) / 1e6, 1e-15);
+	ck_assert_double_eq(json_at(s, "retime.resources.endpoints.gpt-4o.calls"), 4);
+	cJSON_Delete(s);
+}
+
+START_TEST(fleet_by_hand)
+{
+	check_fleet(1);
+	check_fleet(3);
+}
+END_TEST
+
 START_TEST(same_input_same_bytes)
 {
 	import_dgm();
@@ -255,17 +298,17 @@ START_TEST(same_input_same_bytes)
 }
 END_TEST
 
-/* Runs replay on retime-rpm.jsonl with up to 5 arguments (then NULL); it must fail so. */
+/* Runs replay on retime-rpm.jsonl with up to 7 arguments (then NULL); it must fail so. */
 static void expect_failure(int status, const char *message, ...)
 {
-	const char *a[6] = { NULL };
+	const char *a[8] = { NULL };
 	va_list ap;
 	va_start(ap, message);
-	for (int i = 0; i < 5 && (a[i] = va_arg(ap, const char *)); i++)
+	for (int i = 0; i < 7 && (a[i] = va_arg(ap, const char *)); i++)
 		;
 	va_end(ap);
 	struct result r = run("replay", FIX "retime-rpm.jsonl", "--out", "bad", a[0], a[1], a[2],
-			      a[3], a[4], NULL);
+			      a[3], a[4], a[5], a[6], NULL);
 	ck_assert_msg(r.status == status, "exit %d, wanted %d: %s", r.status, status, r.err);
 	ck_assert_msg(strstr(r.err, message), "'%s' not in: %s", message, r.err);
 	ck_assert_int_eq(exists("bad"), 0);
@@ -290,6 +333,16 @@ START_TEST(bad_options_name_what_is_allowed)
 			  "models: 'gpt-4o'", "--retime", "--rpm", "gpt-5o=5", NULL);
 	expect_failure(3, "--latency model: model 'gpt-4o' has no --decode", "--retime",
 		       "--latency", "model", "--ttft", "gpt-4o=1", NULL);
+	expect_failure(3, "--fleet: fleet 'h100' is not in 'embedded:hyperagents-paper.json'; "
+			  "allowed: one of its fleets[]: none", "--retime", "--fleet",
+		       "gpt-4o=h100", NULL);
+	expect_failure(3, "--fleet: got 'gpt-4o'; allowed: MODEL=NAME", "--retime", "--fleet",
+		       "gpt-4o", NULL);
+	expect_failure(3, "--rpm: model 'gpt-4o' is served by the fleet 'h'", "--retime",
+		       "--fleet", "gpt-4o=h", "--rpm", "gpt-4o=3", "--set",
+		       "fleets=[{\"name\":\"h\",\"serve_model\":\"llama-3.3-70b\",\"gpu\":"
+		       "\"h100-sxm\"}]");
+	expect_failure(2, "--scenario and --set need --fleet", "--retime", "--set", "a=1", NULL);
 	expect_failure(2, "--eval-workers needs --retime", "--eval-workers", "2", NULL, NULL);
 	expect_failure(2, "--ttft and --decode need --latency model", "--retime", "--ttft",
 		       "gpt-4o=1", NULL);
@@ -320,6 +373,7 @@ int main(void)
 	tcase_add_test(tc, fifo_trace_by_hand);
 	tcase_add_test(tc, rate_limit_by_hand);
 	tcase_add_test(tc, children_regrouped_by_hand);
+	tcase_add_test(tc, fleet_by_hand);
 	tcase_add_test(tc, same_input_same_bytes);
 	tcase_add_test(tc, bad_options_name_what_is_allowed);
 	tcase_add_test(tc, calls_without_times_cannot_be_retimed);
