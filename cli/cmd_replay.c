@@ -12,6 +12,7 @@
 #include "model/scenario.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
+#include "replay/tally.h"
 #include "replay/trace.h"
 #include "reports/focus.h"
 #include "reports/replay_report.h"
@@ -29,9 +30,10 @@ static const char usage[] =
 	"\n"
 	"Re-prices every LLM call recorded in TRACE (a hypercap trace, see 'hypercap\n"
 	"import') at a price sheet's list prices, exactly: no simulation. Prints totals by\n"
-	"role, model, domain and iteration and writes a results directory with summary.json\n"
-	"calls.csv (one row per call with its cost) and costs_focus.csv (the priced calls as\n"
-	"a FOCUS 1.2 export, docs/focus.md). A call whose usage the trace does\n"
+	"role, model, domain and iteration and writes a results directory with summary.json,\n"
+	"calls.csv (one row per call with its cost), iterations.csv and timeseries.csv (the\n"
+	"calls per iteration and per hour), costs_focus.csv (the priced calls as a FOCUS 1.2\n"
+	"export, docs/focus.md) and the plots and report.html. A call whose usage the trace does\n"
 	"not give is counted and reported, never priced as 0. With --retime, also runs the\n"
 	"recorded run again on the simulator's resources under the conditions given.\n"
 	"\n"
@@ -292,22 +294,40 @@ static void default_out(char *buf, size_t size, const char *trace)
 	snprintf(buf, size, "out/replay-%.*s", (int)(len ? len : strlen(base)), base);
 }
 
-/* The per-call files: calls.csv, and costs_focus.csv for the priced calls. */
+/* The per-call files: calls.csv, and costs_focus.csv for the priced calls; the tally. */
 struct call_files {
 	FILE *calls, *focus;
 	struct focus_account account;
 	time_t undated;  /* the period of calls without times */
+	const struct price_sheet *ps;
+	struct tally tally;
 };
 
 static int write_row(void *ctx, long line, const struct trace_llm_call *c,
 		     const struct price *p, double cost, struct hc_err *err)
 {
 	struct call_files *files = ctx;
-	(void)err;
+	const struct price *named = p ? p : price_sheet_find(files->ps, c->model);
 	replay_calls_row(files->calls, line, c, p, cost);
 	if (p)
 		replay_focus_row(files->focus, &files->account, c, p, cost, files->undated);
-	return 0;
+	return tally_add(&files->tally, c, named ? named->name : c->model, cost, err);
+}
+
+/* iterations.csv and timeseries.csv from the tally. */
+static int write_tables(struct results_dir *rd, struct tally *t, struct hc_err *err)
+{
+	tally_sort(t);
+	FILE *f = results_dir_open(rd, "iterations.csv", err);
+	if (!f)
+		return HC_ERUNTIME;
+	replay_iterations_csv(f, t);
+	if (results_dir_close(rd, f, "iterations.csv", err))
+		return HC_ERUNTIME;
+	if (!(f = results_dir_open(rd, "timeseries.csv", err)))
+		return HC_ERUNTIME;
+	replay_timeseries_csv(f, t);
+	return results_dir_close(rd, f, "timeseries.csv", err) ? HC_ERUNTIME : 0;
 }
 
 static void print_row(const char *label, const struct usage *u, size_t unknown, double usd)
@@ -398,12 +418,14 @@ static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	struct replay_job *job = ctx;
 	struct call_files files = { .account = { "hypercap:replay", job->o->trace },
-				    .undated = focus_default_start() };
+				    .undated = focus_default_start(), .ps = job->rp->ps };
+	tally_init(&files.tally);
 	files.calls = results_dir_open(rd, "calls.csv", err);
 	files.focus = files.calls ? results_dir_open(rd, "costs_focus.csv", err) : NULL;
 	if (!files.focus) {
 		if (files.calls)
 			fclose(files.calls);
+		tally_release(&files.tally);
 		return HC_ERUNTIME;
 	}
 	replay_calls_header(files.calls);
@@ -411,9 +433,20 @@ static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 	int rc = reprice_trace(job->rp, job->r, write_row, &files, err);
 	int closed = results_dir_close(rd, files.calls, "calls.csv", rc ? NULL : err);
 	closed |= results_dir_close(rd, files.focus, "costs_focus.csv", rc ? NULL : err);
-	if (rc || closed)
-		return rc ? rc : HC_ERUNTIME;
-	cJSON *tree = replay_summary_build(job->rp, job->r);
+	if (!rc && closed)
+		rc = HC_ERUNTIME;
+	if (!rc)
+		rc = write_tables(rd, &files.tally, err);
+	cJSON *tree = rc ? NULL : replay_summary_build(job->rp, job->r);
+	if (tree) {
+		cJSON_AddNumberToObject(tree, "calls_without_iteration",
+					(double)files.tally.without_iteration);
+		cJSON_AddNumberToObject(tree, "calls_without_start_time",
+					(double)files.tally.without_time);
+	}
+	tally_release(&files.tally);
+	if (rc)
+		return rc;
 	if (!tree)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	rc = job->rt ? write_retime(rd, job, tree, err) : 0;

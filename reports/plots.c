@@ -333,6 +333,12 @@ static int plot_tokens(struct ctx *c, struct hc_err *err)
 	int rc = load_input(c, PLOT_TOKENS, "iterations.csv", &t, err);
 	if (rc)
 		return rc;
+	if (!t.n_rows) {
+		csvtab_release(&t);
+		set_note(c, PLOT_TOKENS, "iterations.csv has no rows (a trace that names no "
+			 "iteration)");
+		return 1;
+	}
 	rc = plotdata_cumulative_tokens(&t, &sm, &ev, &reps, &iters, err);
 	csvtab_release(&t);
 	if (rc)

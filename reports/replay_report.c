@@ -286,3 +286,73 @@ void replay_focus_row(FILE *out, const struct focus_account *acc, const struct t
 	};
 	focus_write_charge(out, acc, &ch);
 }
+
+void replay_iterations_csv(FILE *out, const struct tally *t)
+{
+	fputs("replication,iteration,calls", out);
+	for (int r = 0; r < TALLY_ROLES; r++)
+		fprintf(out, ",%s_calls,%s_tokens", tally_role_name((enum tally_role)r),
+			tally_role_name((enum tally_role)r));
+	fputs(",input_tokens,cache_read_tokens,cache_write_tokens,output_tokens,"
+	      "reasoning_tokens,cost_usd,calls_without_usage\n", out);
+	for (size_t i = 0; i < t->n_iterations; i++) {
+		const struct tally_iteration *it = &t->iterations[i];
+		const struct usage *u = &it->usage;
+		size_t calls = 0;
+		for (int r = 0; r < TALLY_ROLES; r++)
+			calls += it->calls[r];
+		fprintf(out, "0,%ld,%zu", it->iteration, calls);
+		for (int r = 0; r < TALLY_ROLES; r++)
+			fprintf(out, ",%zu,%.0f", it->calls[r], it->tokens[r]);
+		fprintf(out, ",%lld,%lld,%lld,%lld,%lld,%.10g,%zu\n", (long long)u->input,
+			(long long)u->cache_read, (long long)u->cache_write, (long long)u->output,
+			(long long)u->reasoning, it->cost_usd, it->without_usage);
+	}
+}
+
+static void timeseries_row(FILE *out, const struct tally *t, long long first, long long hour,
+			   const struct tally_hour *h, size_t row, double *cumulative)
+{
+	char stamp[32];
+	time_t start = (time_t)(hour * 3600);
+	struct tm tm;
+	gmtime_r(&start, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:00:00Z", &tm);
+	fprintf(out, "%lld,%s,%.0f", hour - first, stamp, h ? h->calls : 0);
+	for (int r = 0; r < TALLY_ROLES; r++)
+		fprintf(out, ",%.0f", h ? h->tokens[r] : 0);
+	for (size_t m = 0; m < t->models.n; m++)
+		fprintf(out, ",%.0f", h ? tally_model_tokens(t, row, m) : 0);
+	*cumulative += h ? h->cost_usd : 0;
+	fprintf(out, ",%.10g,%.10g\n", h ? h->cost_usd : 0, *cumulative);
+}
+
+void replay_timeseries_csv(FILE *out, const struct tally *t)
+{
+	double cumulative = 0;
+	fputs("hour,hour_start_utc,calls", out);
+	for (int r = 0; r < TALLY_ROLES; r++)
+		fprintf(out, ",tokens_%s", tally_role_name((enum tally_role)r));
+	for (size_t m = 0; m < t->models.n; m++) {
+		fputs(",", out);
+		char name[TRACE_STR_MAX + 8];
+		snprintf(name, sizeof(name), "tokens_%s", strtab_str(&t->models, m));
+		csv_fwrite(out, name, strlen(name));
+	}
+	fputs(",api_usd,api_usd_cumulative\n", out);
+	if (!t->n_hours)
+		return;
+	long long first = t->hours[0].hour, last = t->hours[t->n_hours - 1].hour;
+	int gaps = last - first < TALLY_MAX_SPAN_HOURS;
+	size_t row = 0;
+	for (long long hour = first; hour <= last; hour++) {
+		int has = row < t->n_hours && t->hours[row].hour == hour;
+		if (has || gaps)
+			timeseries_row(out, t, first, hour, has ? &t->hours[row] : NULL, row,
+				       &cumulative);
+		if (has)
+			row++;
+		else if (!gaps)
+			hour = t->hours[row].hour - 1;
+	}
+}

@@ -1,8 +1,9 @@
 /*
  * replay_report: the results files of `hypercap replay`: summary.json (the keys of
  * simulate's summary that apply, plus by_domain and by_iteration; docs/replay.md) and
- * calls.csv (one row per recorded call with its cost), and with --retime the summary's
- * "retime" object and retime.csv. These only format what reprice and retime computed.
+ * calls.csv (one row per recorded call with its cost), iterations.csv and timeseries.csv
+ * (the calls per iteration and per hour), and with --retime the summary's "retime" object and
+ * retime.csv. These only format what reprice, tally and retime computed.
  */
 #ifndef REPORTS_REPLAY_REPORT_H
 #define REPORTS_REPLAY_REPORT_H
@@ -14,6 +15,7 @@
 #include "reports/focus.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
+#include "replay/tally.h"
 #include "replay/trace.h"
 
 /* The summary tree (caller deletes); r is the reader the trace was read with. */
@@ -31,6 +33,15 @@ void replay_retime_csv(FILE *out, const struct retime *rt);
  */
 void replay_focus_row(FILE *out, const struct focus_account *acc, const struct trace_llm_call *c,
 		      const struct price *p, double cost, time_t undated);
+
+/* Writes iterations.csv: one row per iteration the calls name (t sorted). */
+void replay_iterations_csv(FILE *out, const struct tally *t);
+
+/*
+ * Writes timeseries.csv: one row per hour from the first call's to the last's (hours
+ * without calls are zeros; above TALLY_MAX_SPAN_HOURS only hours with calls), t sorted.
+ */
+void replay_timeseries_csv(FILE *out, const struct tally *t);
 
 /* Writes calls.csv's header. */
 void replay_calls_header(FILE *out);

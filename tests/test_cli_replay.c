@@ -124,6 +124,90 @@ START_TEST(replay_reports_unknown_usage)
 }
 END_TEST
 
+/* Row `row` (0: the header) of a CSV without quoted commas, as a NUL-separated copy. */
+static char *csv_row(const char *path, int row)
+{
+	char *text = slurp(path_in(path));
+	char *line = text;
+	ck_assert_ptr_nonnull(text);
+	for (int i = 0; i < row && line; i++)
+		line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+	ck_assert_msg(line && *line, "%s has no row %d", path, row);
+	char *copy = strndup(line, strcspn(line, "\n"));
+	free(text);
+	return copy;
+}
+
+/*
+ * priced.jsonl: calls a (10,000 + 2,000 tokens) and b (105,000) of iteration 1 in the first
+ * hour; c (1,200,000) and d (no usage) of iteration 2 without times; e (3,000) of iteration
+ * 10 in the second hour. c alone costs 500,000 × 1.10 + 500,000 × 0.55 + 200,000 × 4.40
+ * per million at o3-mini's rates: USD 1.705 of the 1.92225.
+ */
+START_TEST(replay_writes_iterations_and_hours)
+{
+	struct result r = run("replay", FIX "trace/priced.jsonl", "--out", "res", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	char *row = csv_row("res/iterations.csv", 0);
+	ck_assert_str_eq(row, "replication,iteration,calls,self_modify_calls,self_modify_tokens,"
+			 "evaluate_calls,evaluate_tokens,other_calls,other_tokens,input_tokens,"
+			 "cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,"
+			 "cost_usd,calls_without_usage");
+	free(row);
+	row = csv_row("res/iterations.csv", 1);
+	ck_assert_str_eq(row, "0,1,2,2,117000,0,0,0,0,110000,84000,15000,7000,0,0.21025,0");
+	free(row);
+	row = csv_row("res/iterations.csv", 2);
+	ck_assert_str_eq(row, "0,2,2,0,0,2,1200000,0,0,1000000,500000,0,200000,150000,1.705,1");
+	free(row);
+	row = csv_row("res/iterations.csv", 3);
+	ck_assert_str_eq(row, "0,10,1,0,0,1,3000,0,0,2000,0,0,1000,0,0.007,0");
+	free(row);
+	row = csv_row("res/timeseries.csv", 1);
+	ck_assert_str_eq(row, "0,1970-01-01T00:00:00Z,2,117000,0,0,12000,105000,0,0.21025,"
+			 "0.21025");
+	free(row);
+	row = csv_row("res/timeseries.csv", 2);
+	ck_assert_str_eq(row, "1,1970-01-01T01:00:00Z,1,0,3000,0,0,0,3000,0.007,0.21725");
+	free(row);
+	cJSON *s = load_json("res/summary.json");
+	ck_assert_double_eq(json_at(s, "calls_without_start_time"), 2);
+	ck_assert_double_eq(json_at(s, "calls_without_iteration"), 0);
+	cJSON_Delete(s);
+}
+END_TEST
+
+/* Hours without calls between the first and the last are rows of zeros. */
+START_TEST(replay_hours_without_calls_are_zeros)
+{
+	write_file("gap.jsonl", "{\"hypercap_trace\": 1}\n"
+		   "{\"type\": \"llm_call\", \"start_time\": 7300, \"model\": \"gpt-4o\", "
+		   "\"role\": \"meta\", \"usage\": {\"gen_ai.usage.input_tokens\": 100, "
+		   "\"gen_ai.usage.output_tokens\": 0}}\n"
+		   "{\"type\": \"llm_call\", \"start_time\": 18000, \"model\": \"gpt-4o\", "
+		   "\"role\": \"meta\", \"usage\": {\"gen_ai.usage.input_tokens\": 100, "
+		   "\"gen_ai.usage.output_tokens\": 0}}\n");
+	struct result r = run("replay", "gap.jsonl", "--out", "res", "--quiet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	result_free(&r);
+	char *text = slurp(path_in("res/timeseries.csv"));
+	ck_assert_str_eq(text, "hour,hour_start_utc,calls,tokens_self_modify,tokens_evaluate,"
+			 "tokens_other,\"tokens_gpt-4o\",api_usd,api_usd_cumulative\n"
+			 "0,1970-01-01T02:00:00Z,1,0,0,100,100,0.00025,0.00025\n"
+			 "1,1970-01-01T03:00:00Z,0,0,0,0,0,0,0.00025\n"
+			 "2,1970-01-01T04:00:00Z,0,0,0,0,0,0,0.00025\n"
+			 "3,1970-01-01T05:00:00Z,1,0,0,100,100,0.00025,0.0005\n");
+	free(text);
+	text = slurp(path_in("res/iterations.csv"));
+	ck_assert_int_eq(count_lines(text), 1);
+	free(text);
+	cJSON *s = load_json("res/summary.json");
+	ck_assert_double_eq(json_at(s, "calls_without_iteration"), 2);
+	cJSON_Delete(s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli_replay");
@@ -133,6 +217,8 @@ int main(void)
 	tcase_add_test(tc, dgm_import_then_replay);
 	tcase_add_test(tc, bad_trace_exits_3_and_leaves_nothing);
 	tcase_add_test(tc, replay_reports_unknown_usage);
+	tcase_add_test(tc, replay_writes_iterations_and_hours);
+	tcase_add_test(tc, replay_hours_without_calls_are_zeros);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -206,8 +206,8 @@ START_TEST(bad_input_exits_3_and_writes_nothing)
 }
 END_TEST
 
-/* The real commands' directories: replay has costs only; crossover has everything simulate
- * writes and its crossover. */
+/* The real commands' directories: replay has tokens and costs; crossover has everything
+ * simulate writes and its crossover. */
 START_TEST(replay_and_crossover_directories)
 {
 	struct result r = run("replay", SOURCE_DIR "/tests/fixtures/trace/priced.jsonl", "--out",
@@ -216,7 +216,7 @@ START_TEST(replay_and_crossover_directories)
 	result_free(&r);
 	r = run("report", "rp", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "plots in rp/plots/: costs (PNG and SVG)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "plots in rp/plots/: tokens, costs (PNG and SVG)"));
 	result_free(&r);
 	char *html = slurp(path_in("rp/report.html"));
 	ck_assert_ptr_nonnull(strstr(html, "5 calls ≈ 1.32M tokens ≈ <b>$1.92 on the API</b>"));
