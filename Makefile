@@ -40,6 +40,7 @@ bench: build
 	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks -- --no-print-directory >/dev/null
 	@$(BUILD)/bench_engine
 	@$(BUILD)/bench_loop data/scenarios/hyperagents-500.json
+	@$(BUILD)/bench_meter
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-mpi out

@@ -22,6 +22,7 @@ static const struct cmd *const commands[] = {
 	&cmd_report,
 	&cmd_fit,
 	&cmd_sweep,
+	&cmd_meter,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "replay/import.h"
+#include "replay/usage_parse.h"
 
 static int one_message(const cJSON *msg, struct trace_llm_call *c, struct hc_err *err)
 {
@@ -27,15 +28,8 @@ static int one_message(const cJSON *msg, struct trace_llm_call *c, struct hc_err
 	strcpy(c->provider, "anthropic");
 	if (!cJSON_IsObject(usage))
 		return 0; /* not reported: the call stays unpriced */
-	int64_t plain = 0;
-	struct usage *u = &c->usage;
-	if (import_count(usage, "usage", "input_tokens", &plain, err) ||
-	    import_count(usage, "usage", "output_tokens", &u->output, err) ||
-	    import_count(usage, "usage", "cache_read_input_tokens", &u->cache_read, err) ||
-	    import_count(usage, "usage", "cache_creation_input_tokens", &u->cache_write, err))
+	if (usage_parse_anthropic(usage, &c->usage, err))
 		return HC_EINPUT;
-	u->input = plain + u->cache_read + u->cache_write;
-	u->calls = 1;
 	c->has_usage = 1;
 	return 0;
 }

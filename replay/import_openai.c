@@ -9,30 +9,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "replay/import.h"
-
-static int chat_usage(struct usage *u, const cJSON *usage, struct hc_err *err)
-{
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens_details");
-	const cJSON *out = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens_details");
-	return import_count(usage, "usage", "prompt_tokens", &u->input, err) ||
-	       import_count(usage, "usage", "completion_tokens", &u->output, err) ||
-	       import_count(in, "usage.prompt_tokens_details", "cached_tokens", &u->cache_read,
-			    err) ||
-	       import_count(out, "usage.completion_tokens_details", "reasoning_tokens",
-			    &u->reasoning, err);
-}
-
-static int responses_usage(struct usage *u, const cJSON *usage, struct hc_err *err)
-{
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(usage, "input_tokens_details");
-	const cJSON *out = cJSON_GetObjectItemCaseSensitive(usage, "output_tokens_details");
-	return import_count(usage, "usage", "input_tokens", &u->input, err) ||
-	       import_count(usage, "usage", "output_tokens", &u->output, err) ||
-	       import_count(in, "usage.input_tokens_details", "cached_tokens", &u->cache_read,
-			    err) ||
-	       import_count(out, "usage.output_tokens_details", "reasoning_tokens",
-			    &u->reasoning, err);
-}
+#include "replay/usage_parse.h"
 
 static int one_body(const cJSON *body, struct trace_llm_call *c, struct hc_err *err)
 {
@@ -65,9 +42,9 @@ static int one_body(const cJSON *body, struct trace_llm_call *c, struct hc_err *
 		return HC_EINPUT;
 	if (!cJSON_IsObject(usage))
 		return 0; /* not reported: the call stays unpriced */
-	c->usage.calls = 1;
 	c->has_usage = 1;
-	return chat ? chat_usage(&c->usage, usage, err) : responses_usage(&c->usage, usage, err);
+	return chat ? usage_parse_openai_chat(usage, &c->usage, err) :
+		      usage_parse_openai_responses(usage, &c->usage, err);
 }
 
 static int one_line(const cJSON *o, const char *path, long line, struct trace_writer *w,

@@ -2,10 +2,12 @@
  * trace: see trace.h and docs/trace-format.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "model/jsonfile.h"
@@ -669,4 +671,148 @@ void trace_writer_abort(struct trace_writer *w)
 	if (w->tmp[0])
 		unlink(w->tmp);
 	w->tmp[0] = '\0';
+}
+
+/* ---- appending ---- */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes o (deleted) as one line in one write(2). */
+static int append_json_line(struct trace_appender *a, cJSON *o, struct hc_err *err)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	size_t n = strlen(text);
+	char *line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	line[n] = '\n';
+	int failed = write_all(a->fd, line, n + 1);
+	free(line);
+	a->dirty = 1;
+	if (failed)
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", a->path,
+				  strerror(errno));
+	return 0;
+}
+
+/*
+ * Cuts a last line that has no newline: the tail of a write a crash interrupted. Reads
+ * backwards in blocks to the last newline.
+ */
+static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err *err)
+{
+	char buf[4096];
+	off_t end = size;
+	while (end > 0) {
+		size_t n = end < (off_t)sizeof(buf) ? (size_t)end : sizeof(buf);
+		if (pread(a->fd, buf, n, end - (off_t)n) != (ssize_t)n)
+			return hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", a->path,
+					  strerror(errno));
+		size_t i = n;
+		while (i > 0 && buf[i - 1] != '\n')
+			i--;
+		if (i > 0) {
+			off_t keep = end - (off_t)n + (off_t)i;
+			a->dropped = (long long)(size - keep);
+			if (keep < size && ftruncate(a->fd, keep))
+				return hc_err_set(err, HC_ERUNTIME, "cannot truncate '%s': %s",
+						  a->path, strerror(errno));
+			return 0;
+		}
+		end -= (off_t)n;
+	}
+	return hc_err_set(err, HC_EINPUT, "%s:1: not a hypercap trace: no complete line",
+			  a->path);
+}
+
+int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
+			const char *created, struct hc_err *err)
+{
+	struct stat st;
+	memset(a, 0, sizeof(*a));
+	a->fd = -1;
+	if (strlen(path) >= sizeof(a->path))
+		return hc_err_set(err, HC_EUSAGE, "--trace: the path is too long");
+	snprintf(a->path, sizeof(a->path), "%s", path);
+	if (stat(path, &st) == 0 && st.st_size > 0) {
+		/* an existing trace: its header must be one this reader accepts */
+		struct trace_reader r;
+		memset(&r, 0, sizeof(r));
+		int rc = trace_reader_open(&r, path, 0, err);
+		trace_reader_close(&r);
+		if (rc)
+			return hc_err_prefix(err, "cannot append");
+	}
+	a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (a->fd < 0 || fstat(a->fd, &st))
+		return hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s", path, strerror(errno));
+	if (st.st_size > 0)
+		return cut_partial_line(a, st.st_size, err);
+	cJSON *h = cJSON_CreateObject();
+	if (h) {
+		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
+		cJSON_AddStringToObject(h, "source", source);
+		cJSON_AddStringToObject(h, "created", created);
+	}
+	return append_json_line(a, h, err);
+}
+
+int trace_appender_put(struct trace_appender *a, const struct trace_record *rec, cJSON *extra,
+		       struct hc_err *err)
+{
+	if (check_record(rec, err)) {
+		cJSON_Delete(extra);
+		return hc_err_prefix(err, "record %zu (%s)", a->n_records + 1,
+				     kind_names[rec->kind]);
+	}
+	cJSON *o = trace_record_to_json(rec);
+	while (o && extra && extra->child) {
+		cJSON *item = cJSON_DetachItemViaPointer(extra, extra->child);
+		cJSON_AddItemToObject(o, item->string, item);
+	}
+	cJSON_Delete(extra);
+	int rc = append_json_line(a, o, err);
+	if (!rc)
+		a->n_records++;
+	return rc;
+}
+
+int trace_appender_sync(struct trace_appender *a, struct hc_err *err)
+{
+	if (a->fd < 0 || !a->dirty)
+		return 0;
+	a->dirty = 0;
+	if (fdatasync(a->fd))
+		return hc_err_set(err, HC_ERUNTIME, "cannot sync '%s': %s", a->path,
+				  strerror(errno));
+	return 0;
+}
+
+int trace_appender_close(struct trace_appender *a, struct hc_err *err)
+{
+	if (a->fd < 0)
+		return 0;
+	int rc = trace_appender_sync(a, err);
+	if (close(a->fd) && !rc)
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot close '%s': %s", a->path,
+				strerror(errno));
+	a->fd = -1;
+	return rc;
 }

@@ -19,6 +19,8 @@
 #include "model/usage.h"
 #include "sim/hc_err.h"
 
+struct cJSON;
+
 #define TRACE_VERSION 1
 #define TRACE_STR_MAX 128 /* bytes of a string field, NUL included */
 
@@ -154,6 +156,42 @@ int trace_writer_commit(struct trace_writer *w, struct hc_err *err);
 
 /* Closes and removes the temporary file; safe after commit and twice. */
 void trace_writer_abort(struct trace_writer *w);
+
+/*
+ * The appender: records added at the end of a trace as they happen, for a recorder that may
+ * be killed at any moment (the meter). Each record is one line handed to the kernel in one
+ * write(2) on a file opened with O_APPEND, so a killed process leaves every record it wrote
+ * whole; trace_appender_sync makes them durable (fdatasync). Not thread-safe: callers
+ * serialise put and sync.
+ */
+struct trace_appender {
+	int fd;
+	char path[4096];
+	size_t n_records;    /* written through this appender */
+	long long dropped;   /* bytes of an interrupted last line removed on open */
+	int dirty;           /* written since the last sync */
+};
+
+/*
+ * Opens path for appending. A missing or empty file gets the header (source, created); an
+ * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written), and a
+ * last line without its newline (a write cut by a crash) is cut off, its size in dropped.
+ */
+int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
+			const char *created, struct hc_err *err);
+
+/*
+ * Appends rec as one line, after the keys of extra (a JSON object or NULL: keys the format
+ * ignores, such as recorded bodies), which put deletes. HC_EINPUT when rec breaks the rules.
+ */
+int trace_appender_put(struct trace_appender *a, const struct trace_record *rec,
+		       struct cJSON *extra, struct hc_err *err);
+
+/* fdatasync when something was written since the last sync. */
+int trace_appender_sync(struct trace_appender *a, struct hc_err *err);
+
+/* Syncs and closes; safe twice. */
+int trace_appender_close(struct trace_appender *a, struct hc_err *err);
 
 /* The record as a JSON object (caller deletes), or NULL when out of memory. */
 struct cJSON *trace_record_to_json(const struct trace_record *rec);

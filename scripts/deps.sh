@@ -4,9 +4,10 @@
 # --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs.
 set -eu
 
-# chromium: the browser test of report.html (tests/test_browser.c).
+# chromium: the browser test of report.html (tests/test_browser.c). libmicrohttpd and libcurl:
+# the meter (replay/meter.c).
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
-chromium"
+chromium libmicrohttpd-dev libcurl4-openssl-dev"
 if [ "${1:-}" = "--mpi" ]; then
 	packages="$packages openmpi-bin libopenmpi-dev"
 fi

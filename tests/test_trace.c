@@ -237,6 +237,94 @@ START_TEST(field_rules)
 }
 END_TEST
 
+static void put_call(struct trace_appender *a, long in)
+{
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.has_usage = 1;
+	rec.u.call.usage.calls = 1;
+	rec.u.call.usage.input = in;
+	ck_assert_int_eq(trace_appender_put(a, &rec, NULL, &err), 0);
+}
+
+START_TEST(appender_appends_across_restarts)
+{
+	struct trace_appender a;
+	struct trace_reader r;
+	struct hc_err err = HC_ERR_INIT;
+	size_t n;
+	tmp_name();
+	unlink(tmp_path);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
+			 0);
+	put_call(&a, 10);
+	put_call(&a, 20);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	/* a restart appends after the records, without a second header */
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "other", "2026-11-22T00:00:00Z", &err),
+			 0);
+	ck_assert_int_eq(a.dropped, 0);
+	put_call(&a, 30);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	ck_assert_int_eq(read_all(tmp_path, 0, &r, &n, &err), 0);
+	ck_assert_str_eq(r.header.source, "test");
+	trace_reader_close(&r);
+	ck_assert_int_eq(n, 3);
+	unlink(tmp_path);
+}
+END_TEST
+
+START_TEST(appender_cuts_an_interrupted_line)
+{
+	struct trace_appender a;
+	struct trace_reader r;
+	struct hc_err err = HC_ERR_INIT;
+	size_t n;
+	static const char partial[] = "{\"type\":\"llm_call\",\"usage\":{\"gen_ai";
+	tmp_name();
+	unlink(tmp_path);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
+			 0);
+	put_call(&a, 10);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	FILE *f = fopen(tmp_path, "a");
+	fputs(partial, f); /* what a crash in the middle of a write would leave */
+	fclose(f);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
+			 0);
+	ck_assert_int_eq(a.dropped, (long long)strlen(partial));
+	put_call(&a, 20);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	ck_assert_int_eq(read_all(tmp_path, 0, &r, &n, &err), 0);
+	ck_assert_int_eq(r.truncated_line, 0);
+	trace_reader_close(&r);
+	ck_assert_int_eq(n, 2);
+	unlink(tmp_path);
+}
+END_TEST
+
+START_TEST(appender_refuses_a_file_that_is_not_a_trace)
+{
+	struct trace_appender a;
+	struct hc_err err = HC_ERR_INIT;
+	tmp_name();
+	FILE *f = fopen(tmp_path, "w");
+	fputs("{\"model\":\"gpt-4o\"}\n", f);
+	fclose(f);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "x", &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "not a hypercap trace"), "%s", err.msg);
+	char *text = NULL;
+	size_t cap = 0;
+	f = fopen(tmp_path, "r");
+	ck_assert_int_gt(getline(&text, &cap, f), 0);
+	ck_assert_int_eq(getline(&text, &cap, f), -1); /* nothing was added */
+	fclose(f);
+	free(text);
+	unlink(tmp_path);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trace");
@@ -248,5 +336,9 @@ int main(void)
 	check_add(s, "truncated_last_line_is_a_warning", truncated_last_line_is_a_warning, 10);
 	check_add(s, "newer_version_and_non_traces", newer_version_and_non_traces_are_refused, 10);
 	check_add(s, "field_rules", field_rules, 10);
+	check_add(s, "appender_appends_across_restarts", appender_appends_across_restarts, 10);
+	check_add(s, "appender_cuts_an_interrupted_line", appender_cuts_an_interrupted_line, 10);
+	check_add(s, "appender_refuses_non_traces", appender_refuses_a_file_that_is_not_a_trace,
+		  10);
 	return check_run(s);
 }

@@ -1,0 +1,387 @@
+/*
+ * hypercap meter: a recording proxy in front of the provider, with a budget guard, optionally
+ * running the loop it meters as a child (replay/meter.h, docs/metering.md).
+ *
+ * The main thread blocks SIGINT, SIGTERM and SIGCHLD before the server starts (its threads
+ * inherit the mask) and waits for them with sigtimedwait, a quarter second at a time: that
+ * tick syncs the trace, draws the status line and applies --budget-action stop.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "model/prices.h"
+#include "replay/meter.h"
+
+static const char usage[] =
+	"usage: hypercap meter --upstream URL --trace FILE [options] [-- CMD ARGS...]\n"
+	"\n"
+	"Forwards every request to URL and records each call's token usage into FILE (a\n"
+	"hypercap trace, appended to) as it completes, with live spend and a budget guard.\n"
+	"Server-sent event streams pass through as they arrive. With -- CMD, runs CMD with\n"
+	"HYPERCAP_PROXY_URL, OPENAI_BASE_URL (and OPENAI_API_BASE) set to the proxy's /v1 and\n"
+	"ANTHROPIC_BASE_URL (and ANTHROPIC_API_BASE) to the proxy, and exits with its status.\n"
+	"Without CMD it runs until SIGINT or SIGTERM.\n"
+	"\n"
+	"options:\n"
+	"  --upstream URL         the provider, e.g. https://api.openai.com (required)\n"
+	"  --trace FILE           the trace to append to (required)\n"
+	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8089; port 0: any free)\n"
+	"  --allow-remote         allow a --listen address other than loopback\n"
+	"  --prices FILE          the price sheet for live spend (default: the embedded one)\n"
+	"  --budget-usd X         past X dollars, new requests get HTTP 429\n"
+	"  --budget-action ACT    reject (default): only that; stop: also end CMD with\n"
+	"                         SIGTERM, then SIGKILL after --grace seconds\n"
+	"  --grace S              seconds between SIGTERM and SIGKILL (default 10)\n"
+	"  --connect-timeout S    upstream connect timeout in seconds (default 10)\n"
+	"  --timeout S            upstream whole-request timeout in seconds (default 900)\n"
+	"  --record-bodies        add request and answer bodies to the records, API keys\n"
+	"                         redacted (off by default)\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Tags label the records: a base URL with a path prefix\n"
+	"  http://127.0.0.1:8089/hc/iteration=12/role=evaluate/v1\n"
+	"or headers X-Hypercap-Run, -Iteration, -Node, -Parent, -Role, -Domain, -Task; both are\n"
+	"stripped before forwarding. GET /_hypercap/status answers the totals as JSON; on a\n"
+	"terminal a status line shows them. Record statuses: the provider's own, usage_unknown,\n"
+	"upstream_error (docs/trace-format.md). API keys are never written.\n"
+	"\n"
+	"Exit codes: CMD's status (128+N when killed by signal N); without CMD 0, 1 runtime\n"
+	"failure, 2 usage error, 3 bad input data. See docs/metering.md.\n";
+
+enum { OPT_UPSTREAM = 256, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
+       OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES };
+
+static const struct option long_options[] = {
+	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "budget-usd", required_argument, NULL, OPT_BUDGET },
+	{ "budget-action", required_argument, NULL, OPT_BUDGET_ACTION },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "record-bodies", no_argument, NULL, OPT_RECORD_BODIES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct opts {
+	struct meter_config cfg;
+	char addr[64];
+	const char *prices;
+	int allow_remote, stop_child;
+	double grace_s;
+	char **cmd; /* NULL-terminated, or NULL */
+};
+
+/* A number of seconds or dollars: finite, >= min. */
+static int parse_number(const char *opt, const char *text, double min, double *out)
+{
+	char *end;
+	double v = strtod(text, &end);
+	if (end == text || *end || !isfinite(v) || v < min)
+		return cli_usage_error("meter", "%s '%s': expected a number >= %g", opt, text, min);
+	*out = v;
+	return 0;
+}
+
+static int parse_listen(struct opts *o, const char *text)
+{
+	const char *colon = strrchr(text, ':');
+	uint64_t port;
+	if (!colon || colon == text || (size_t)(colon - text) >= sizeof(o->addr))
+		return cli_usage_error("meter", "--listen '%s': expected ADDR:PORT, e.g. "
+				       "127.0.0.1:8089", text);
+	if (cli_parse_u64("meter", "--listen PORT", colon + 1, 0, 65535, &port))
+		return EXIT_USAGE;
+	snprintf(o->addr, sizeof(o->addr), "%.*s", (int)(colon - text), text);
+	if (!strcmp(o->addr, "localhost"))
+		strcpy(o->addr, "127.0.0.1");
+	o->cfg.port = (unsigned)port;
+	return 0;
+}
+
+static int is_loopback(const char *addr)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, addr, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+static int parse_option(struct opts *o, int c, const char *arg)
+{
+	double v;
+	switch (c) {
+	case OPT_UPSTREAM: o->cfg.upstream = arg; return 0;
+	case OPT_TRACE: o->cfg.trace_path = arg; return 0;
+	case OPT_LISTEN: return parse_listen(o, arg);
+	case OPT_ALLOW_REMOTE: o->allow_remote = 1; return 0;
+	case OPT_PRICES: o->prices = arg; return 0;
+	case OPT_BUDGET:
+		if (parse_number("--budget-usd", arg, 0, &o->cfg.budget_usd))
+			return EXIT_USAGE;
+		if (o->cfg.budget_usd <= 0)
+			return cli_usage_error("meter", "--budget-usd '%s': expected dollars > 0",
+					       arg);
+		return 0;
+	case OPT_GRACE: return parse_number("--grace", arg, 0, &o->grace_s);
+	case OPT_RECORD_BODIES: o->cfg.record_bodies = 1; return 0;
+	case OPT_BUDGET_ACTION:
+		if (strcmp(arg, "reject") && strcmp(arg, "stop"))
+			return cli_usage_error("meter", "--budget-action '%s': allowed: reject, "
+					       "stop", arg);
+		o->stop_child = !strcmp(arg, "stop");
+		return 0;
+	case OPT_CONNECT_TIMEOUT:
+	case OPT_TIMEOUT:
+		if (parse_number(c == OPT_TIMEOUT ? "--timeout" : "--connect-timeout", arg, 0.001,
+				 &v))
+			return EXIT_USAGE;
+		*(c == OPT_TIMEOUT ? &o->cfg.timeout_ms : &o->cfg.connect_timeout_ms) =
+			(long)(v * 1000);
+		return 0;
+	default:
+		fprintf(stderr, "(see 'hypercap meter --help')\n");
+		return EXIT_USAGE;
+	}
+}
+
+static int parse_args(struct opts *o, int argc, char **argv)
+{
+	int c;
+	memset(o, 0, sizeof(*o));
+	strcpy(o->addr, "127.0.0.1");
+	o->cfg.port = 8089;
+	o->cfg.connect_timeout_ms = 10000;
+	o->cfg.timeout_ms = 900000;
+	o->cfg.budget_usd = NAN;
+	o->grace_s = 10;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (parse_option(o, c, optarg))
+			return EXIT_USAGE;
+	}
+	if (optind < argc && strcmp(argv[optind - 1], "--"))
+		return cli_usage_error("meter", "unexpected argument '%s' (a command goes after "
+				       "--)", argv[optind]);
+	o->cmd = optind < argc ? argv + optind : NULL;
+	if (!o->cfg.upstream || !o->cfg.trace_path)
+		return cli_usage_error("meter", "--upstream URL and --trace FILE are required");
+	if (!is_loopback(o->addr) && !o->allow_remote)
+		return cli_usage_error("meter", "--listen '%s': not a loopback address; add "
+				       "--allow-remote to listen there (anyone who reaches it "
+				       "spends your API keys' budget)", o->addr);
+	if (o->stop_child && !o->cmd)
+		return cli_usage_error("meter", "--budget-action stop needs a command to stop "
+				       "(-- CMD ARGS)");
+	o->cfg.listen_addr = o->addr;
+	return 0;
+}
+
+static void created_now(char *buf, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Forks CMD with the proxy's URLs in its environment and the default signal mask. */
+static pid_t spawn(char **cmd, const char *host, unsigned port, const sigset_t *old_mask)
+{
+	char base[128], v1[140];
+	snprintf(base, sizeof(base), "http://%s:%u", host, port);
+	snprintf(v1, sizeof(v1), "%s/v1", base);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	sigprocmask(SIG_SETMASK, old_mask, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setenv("HYPERCAP_PROXY_URL", base, 1);
+	setenv("OPENAI_BASE_URL", v1, 1);
+	setenv("OPENAI_API_BASE", v1, 1);
+	setenv("ANTHROPIC_BASE_URL", base, 1);
+	setenv("ANTHROPIC_API_BASE", base, 1);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "hypercap meter: cannot run '%s': %s\n", cmd[0], strerror(errno));
+	_exit(127);
+}
+
+static void print_status(const struct meter_stats *st, int final)
+{
+	char tok[32], in[32], out[32];
+	fprintf(stderr, "%shypercap meter: %zu calls, %s tokens (in %s, out %s), $%.4f, $%.2f/h",
+		final ? "" : "\r", st->calls, cli_human((double)usage_total(&st->tokens), tok, 32),
+		cli_human((double)st->tokens.input, in, 32),
+		cli_human((double)st->tokens.output, out, 32), st->cost_usd,
+		st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0.0);
+	if (!isnan(st->budget_usd))
+		fprintf(stderr, " of $%.2f%s", st->budget_usd, st->budget_spent ? " (spent)" : "");
+	if (st->usage_unknown || st->upstream_errors || st->unpriced || st->rejected)
+		fprintf(stderr, "; %zu usage unknown, %zu upstream errors, %zu unpriced, %zu "
+			"rejected", st->usage_unknown, st->upstream_errors, st->unpriced,
+			st->rejected);
+	fputs(final ? "\n" : "\033[K", stderr);
+}
+
+struct run_state {
+	pid_t child;
+	int child_status, child_done;
+	int stopping; /* SIGINT or SIGTERM without a child */
+	double term_at; /* when the budget stop sent SIGTERM; 0: not yet */
+	int killed;
+	char warned_model[128];
+	size_t warned_errors;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One tick: warnings, the budget stop, the status line. */
+static void tick(struct meter *m, const struct opts *o, struct run_state *rs, int tty)
+{
+	struct meter_stats st;
+	struct hc_err err = HC_ERR_INIT;
+	if (meter_sync(m, &err))
+		fprintf(stderr, "\nhypercap meter: %s\n", err.msg);
+	meter_get_stats(m, &st);
+	if (st.unpriced_model[0] && strcmp(st.unpriced_model, rs->warned_model)) {
+		snprintf(rs->warned_model, sizeof(rs->warned_model), "%s", st.unpriced_model);
+		fprintf(stderr, "%shypercap meter: warning: model '%s' is not in the price sheet: "
+			"its calls are recorded but not priced, and the budget does not count "
+			"them\n", tty ? "\r\033[K" : "", st.unpriced_model);
+	}
+	if (st.write_errors > rs->warned_errors) {
+		rs->warned_errors = st.write_errors;
+		fprintf(stderr, "%shypercap meter: cannot record a call: %s\n",
+			tty ? "\r\033[K" : "", st.last_error);
+	}
+	if (o->stop_child && st.budget_spent && rs->child > 0 && !rs->child_done) {
+		if (rs->term_at == 0) {
+			fprintf(stderr, "%shypercap meter: budget spent ($%.4f of $%.2f): "
+				"stopping the command (SIGTERM)\n", tty ? "\r\033[K" : "",
+				st.cost_usd, st.budget_usd);
+			kill(rs->child, SIGTERM);
+			rs->term_at = mono_now();
+		} else if (!rs->killed && mono_now() - rs->term_at >= o->grace_s) {
+			fprintf(stderr, "hypercap meter: the command outlived --grace %gs: "
+				"SIGKILL\n", o->grace_s);
+			kill(rs->child, SIGKILL);
+			rs->killed = 1;
+		}
+	}
+	if (tty)
+		print_status(&st, 0);
+}
+
+static void reap(struct run_state *rs)
+{
+	int status;
+	if (rs->child > 0 && !rs->child_done && waitpid(rs->child, &status, WNOHANG) == rs->child) {
+		rs->child_done = 1;
+		rs->child_status = WIFEXITED(status)	 ? WEXITSTATUS(status) :
+				   WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+							 EXIT_RUNTIME;
+	}
+}
+
+static int serve(struct meter *m, const struct opts *o, const sigset_t *set,
+		 const sigset_t *old_mask)
+{
+	struct run_state rs;
+	int tty = isatty(STDERR_FILENO);
+	memset(&rs, 0, sizeof(rs));
+	const char *host = strcmp(o->addr, "0.0.0.0") ? o->addr : "127.0.0.1";
+	if (o->cmd && (rs.child = spawn(o->cmd, host, meter_port(m), old_mask)) < 0) {
+		fprintf(stderr, "hypercap meter: cannot fork: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	struct timespec quarter = { 0, 250000000 };
+	while (!rs.stopping && !(o->cmd && rs.child_done)) {
+		siginfo_t info;
+		int sig = sigtimedwait(set, &info, &quarter);
+		if ((sig == SIGINT || sig == SIGTERM) && rs.child > 0 && !rs.child_done) {
+			/*
+			 * The command decides and we wait for it. A terminal's ^C reached the
+			 * whole process group already (si_code > 0): sent once, not twice.
+			 */
+			if (info.si_code <= 0)
+				kill(rs.child, sig);
+		}
+		else if (sig == SIGINT || sig == SIGTERM)
+			rs.stopping = 1;
+		reap(&rs);
+		tick(m, o, &rs, tty);
+	}
+	if (tty)
+		fputs("\r\033[K", stderr);
+	return o->cmd ? rs.child_status : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	struct opts o;
+	int rc = parse_args(&o, argc, argv);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps = PRICE_SHEET_INIT;
+	char created[32], source[300];
+	if (price_sheet_load(&ps, o.prices, &err))
+		return cli_fail(&err);
+	created_now(created, sizeof(created));
+	snprintf(source, sizeof(source), "meter:%.280s", o.cfg.upstream);
+	o.cfg.prices = &ps;
+	o.cfg.source = source;
+	o.cfg.created = created;
+
+	sigset_t set, old_mask;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old_mask);
+	signal(SIGPIPE, SIG_IGN);
+	struct meter *m;
+	if (meter_start(&m, &o.cfg, &err)) {
+		price_sheet_release(&ps);
+		return cli_fail(&err);
+	}
+	fprintf(stderr, "hypercap meter: listening on http://%s:%u, forwarding to %s, "
+		"recording into %s\n", o.addr, meter_port(m), o.cfg.upstream, o.cfg.trace_path);
+	if (meter_dropped_bytes(m))
+		fprintf(stderr, "hypercap meter: warning: %s ended in an interrupted record; its "
+			"%lld bytes were cut off\n", o.cfg.trace_path, meter_dropped_bytes(m));
+	int status = serve(m, &o, &set, &old_mask);
+	struct meter_stats st;
+	rc = meter_stop(m, &st, &err);
+	price_sheet_release(&ps);
+	print_status(&st, 1);
+	if (rc)
+		return cli_fail(&err);
+	return status;
+}
+
+const struct cmd cmd_meter = {
+	.name = "meter",
+	.summary = "record a real loop's calls through a proxy, with a budget guard",
+	.run = run,
+};

@@ -1,0 +1,962 @@
+/*
+ * meter: see meter.h and docs/metering.md.
+ *
+ * One request's life, all on its client connection's thread: the URI log callback allocates
+ * its struct request; the access handler reads the tags, checks the budget, gathers the body,
+ * then starts the upstream transfer and drives it until the status and headers are in; the
+ * response's reader callback drives it further each time the client can take more; the
+ * completion callback writes the record and frees the request.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include "replay/meter.h"
+#include "replay/trace.h"
+#include "replay/usage_parse.h"
+
+#define STATUS_PATH "/_hypercap/status"
+#define TAG_PREFIX "/hc/"
+#define HEADER_PREFIX "x-hypercap-"
+#define BODY_MAX (64u << 20)     /* request bodies and whole answers read for usage */
+#define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
+#define MAX_SECRETS 6
+
+const char *const meter_tag_names[] = { "run", "iteration", "node", "parent", "role", "domain",
+					"task", NULL };
+
+/* Request headers that carry API keys: forwarded, never written. */
+static const char *const key_headers[] = { "authorization", "x-api-key", "api-key",
+					   "x-goog-api-key", NULL };
+
+/* Hop-by-hop headers, and those libcurl sets itself, in both directions. */
+static const char *const request_skip[] = { "host", "connection", "keep-alive",
+					    "proxy-connection", "te", "trailer",
+					    "transfer-encoding", "upgrade", "content-length",
+					    "expect", "accept-encoding", NULL };
+static const char *const response_skip[] = { "connection", "keep-alive", "transfer-encoding",
+					     "content-length", "content-encoding", "te",
+					     "trailer", "upgrade", "date", NULL };
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+/* A kept-alive libcurl transfer: its multi handle holds the connection cache. */
+struct upstream {
+	CURLM *multi;
+	CURL *easy;
+	struct upstream *next;
+};
+
+struct meter {
+	struct meter_config cfg;
+	char upstream[2048];
+	struct MHD_Daemon *daemon;
+	unsigned port;
+	pthread_mutex_t lock; /* guards everything below */
+	struct trace_appender trace;
+	struct meter_stats st;
+	struct timespec t0;
+	struct upstream *pool;
+	atomic_int stopping;
+};
+
+struct header {
+	char *name, *value;
+};
+
+struct request {
+	struct meter *m;
+	char *uri; /* raw, as the client sent it, query included */
+	const char *path; /* into uri, after the tags */
+	int started, admitted, forwarded, recorded_call, anthropic;
+	int written; /* its record is written */
+	struct trace_llm_call call; /* tags and start time, then the outcome */
+	struct buf body;
+	char *secrets[MAX_SECRETS]; /* key values, for redacting recorded bodies */
+	int n_secrets;
+	/* the upstream transfer */
+	struct upstream *up;
+	struct curl_slist *headers;
+	char curl_error[CURL_ERROR_SIZE];
+	struct header *resp_headers;
+	size_t n_resp_headers;
+	int headers_done, transfer_done, is_sse;
+	long http_code;
+	CURLcode result;
+	struct buf out;    /* received, not yet sent to the client */
+	size_t out_off;
+	struct buf answer; /* a whole non-stream answer, for its usage */
+	int answer_cut;
+	struct sse_parser sse;
+	struct buf recorded; /* the answer as recorded (--record-bodies) */
+	int recorded_cut;    /* ... up to RECORD_BODY_MAX */
+};
+
+static double now_unix(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int buf_add(struct buf *b, const char *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return -1;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static void buf_free(struct buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static int in_list(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcasecmp(name, *list))
+			return 1;
+	return 0;
+}
+
+/* ---- answers made by the meter itself ---- */
+
+/*
+ * An error in the provider's shape, so that clients show it: Anthropic's when the request
+ * carried anthropic-version, OpenAI's otherwise. x-should-retry: false stops both SDKs from
+ * retrying what cannot succeed.
+ */
+static enum MHD_Result reply_error(struct MHD_Connection *conn, struct request *r,
+				   unsigned status, const char *type, const char *code,
+				   const char *message)
+{
+	cJSON *o = cJSON_CreateObject(), *e;
+	if (r->anthropic) {
+		cJSON_AddStringToObject(o, "type", "error");
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "type", type);
+		cJSON_AddStringToObject(e, "message", message);
+	} else {
+		e = cJSON_AddObjectToObject(o, "error");
+		cJSON_AddStringToObject(e, "message", message);
+		cJSON_AddStringToObject(e, "type", type);
+		cJSON_AddNullToObject(e, "param");
+		cJSON_AddStringToObject(e, "code", code);
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "x-should-retry", "false");
+	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result reply_status(struct MHD_Connection *conn, struct meter *m)
+{
+	struct meter_stats st;
+	meter_get_stats(m, &st);
+	char *text = meter_stats_json(&st);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
+								    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* ---- tags ---- */
+
+static int hexval(int c)
+{
+	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
+}
+
+/* Percent-decodes src[0..n) into dst (size TRACE_STR_MAX); -1 when bad or too long. */
+static int url_decode(char *dst, const char *src, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)src[i];
+		if (c == '%') {
+			int hi = i + 2 < n ? hexval(src[i + 1]) : -1;
+			int lo = i + 2 < n ? hexval(src[i + 2]) : -1;
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (k + 1 >= TRACE_STR_MAX)
+			return -1;
+		dst[k++] = (char)c;
+	}
+	dst[k] = '\0';
+	return 0;
+}
+
+/* Sets tag name (a meter_tag_names entry, any case) to value; a message in msg when bad. */
+static int set_tag(struct trace_llm_call *c, const char *name, const char *value, char *msg,
+		   size_t size)
+{
+	static const size_t offsets[] = {
+		offsetof(struct trace_llm_call, run),	 0,
+		offsetof(struct trace_llm_call, node),	 offsetof(struct trace_llm_call, parent),
+		offsetof(struct trace_llm_call, role),	 offsetof(struct trace_llm_call, domain),
+		offsetof(struct trace_llm_call, task),
+	};
+	for (size_t i = 0; meter_tag_names[i]; i++) {
+		if (strcasecmp(name, meter_tag_names[i]))
+			continue;
+		if (i == 1) {
+			char *end;
+			long v = strtol(value, &end, 10);
+			if (!isdigit((unsigned char)value[0]) || *end || v < 0 || v > 1000000000) {
+				snprintf(msg, size, "hypercap tag iteration: got '%.40s'; allowed: "
+					 "a whole number from 0 to 1000000000", value);
+				return -1;
+			}
+			c->iteration = v;
+			return 0;
+		}
+		if (strlen(value) >= TRACE_STR_MAX) {
+			snprintf(msg, size, "hypercap tag %s: got %zu bytes; allowed: at most %d",
+				 meter_tag_names[i], strlen(value), TRACE_STR_MAX - 1);
+			return -1;
+		}
+		strcpy((char *)c + offsets[i], value);
+		return 0;
+	}
+	snprintf(msg, size, "hypercap tag '%.40s': unknown; allowed: run, iteration, node, "
+		 "parent, role, domain, task", name);
+	return -1;
+}
+
+/*
+ * Reads the tags of a path /hc/key=value/.../rest and points r->path at /rest: every segment
+ * after /hc/ that holds '=' is a tag.
+ */
+static int path_tags(struct request *r, char *msg, size_t size)
+{
+	const char *p = r->uri;
+	r->path = p;
+	if (strncmp(p, TAG_PREFIX, strlen(TAG_PREFIX)))
+		return 0;
+	p += strlen(TAG_PREFIX) - 1;
+	for (;;) {
+		const char *seg = p + 1;
+		size_t n = strcspn(seg, "/?");
+		const char *eq = memchr(seg, '=', n);
+		if (!eq)
+			break;
+		char name[TRACE_STR_MAX], value[TRACE_STR_MAX];
+		if (url_decode(name, seg, (size_t)(eq - seg)) ||
+		    url_decode(value, eq + 1, n - (size_t)(eq - seg) - 1)) {
+			snprintf(msg, size, "hypercap tag '%.*s': bad percent-encoding or longer "
+				 "than %d bytes", (int)(n > 60 ? 60 : n), seg, TRACE_STR_MAX - 1);
+			return -1;
+		}
+		if (set_tag(&r->call, name, value, msg, size))
+			return -1;
+		p = seg + n;
+		if (*p != '/')
+			break;
+	}
+	r->path = p;
+	return 0;
+}
+
+struct header_walk {
+	struct request *r;
+	struct curl_slist *list;
+	char msg[256];
+	int failed;
+};
+
+static void keep_secret(struct request *r, const char *name, const char *value)
+{
+	if (!r->m->cfg.record_bodies || r->n_secrets >= MAX_SECRETS)
+		return;
+	if (!strcasecmp(name, "authorization") && strchr(value, ' '))
+		value = strchr(value, ' ') + 1; /* the credential after the scheme */
+	if (strlen(value) >= 8)
+		r->secrets[r->n_secrets++] = strdup(value);
+}
+
+/* Each request header: a tag, a key to remember, one to drop, or one to forward. */
+static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const char *name,
+				   const char *value)
+{
+	struct header_walk *w = cls;
+	(void)kind;
+	if (!value)
+		value = "";
+	if (!strncasecmp(name, HEADER_PREFIX, strlen(HEADER_PREFIX))) {
+		if (!w->failed && set_tag(&w->r->call, name + strlen(HEADER_PREFIX), value, w->msg,
+					  sizeof(w->msg)))
+			w->failed = 1;
+		return MHD_YES;
+	}
+	if (!strcasecmp(name, "anthropic-version"))
+		w->r->anthropic = 1;
+	if (in_list(name, key_headers))
+		keep_secret(w->r, name, value);
+	if (in_list(name, request_skip))
+		return MHD_YES;
+	size_t n = strlen(name) + strlen(value) + 3;
+	char *line = malloc(n);
+	if (!line)
+		return MHD_NO;
+	snprintf(line, n, "%s: %s", name, value);
+	struct curl_slist *l = curl_slist_append(w->list, line);
+	free(line);
+	if (l)
+		w->list = l;
+	return MHD_YES;
+}
+
+/* ---- the upstream transfer ---- */
+
+static size_t on_header(char *data, size_t size, size_t n, void *cls)
+{
+	struct request *r = cls;
+	size_t len = size * n, k = len;
+	while (k && (data[k - 1] == '\n' || data[k - 1] == '\r'))
+		k--;
+	if (k == 0) { /* the end of a header block: a 1xx block is followed by the real one */
+		curl_easy_getinfo(r->up->easy, CURLINFO_RESPONSE_CODE, &r->http_code);
+		if (r->http_code >= 200)
+			r->headers_done = 1;
+		return len;
+	}
+	if (!strncmp(data, "HTTP/", 5)) { /* a status line starts a block */
+		for (size_t i = 0; i < r->n_resp_headers; i++)
+			free(r->resp_headers[i].name);
+		r->n_resp_headers = 0;
+		return len;
+	}
+	const char *colon = memchr(data, ':', k);
+	if (!colon)
+		return len;
+	struct header *h = realloc(r->resp_headers, (r->n_resp_headers + 1) * sizeof(*h));
+	if (!h)
+		return 0;
+	r->resp_headers = h;
+	size_t nlen = (size_t)(colon - data);
+	char *s = malloc(k + 2);
+	if (!s)
+		return 0;
+	memcpy(s, data, nlen);
+	s[nlen] = '\0';
+	const char *v = colon + 1;
+	while (v < data + k && (*v == ' ' || *v == '\t'))
+		v++;
+	memcpy(s + nlen + 1, v, (size_t)(data + k - v));
+	s[nlen + 1 + (data + k - v)] = '\0';
+	h[r->n_resp_headers].name = s;
+	h[r->n_resp_headers++].value = s + nlen + 1;
+	if (!strcasecmp(s, "content-type") && strstr(s + nlen + 1, "text/event-stream"))
+		r->is_sse = 1;
+	return len;
+}
+
+/* Answer bytes: queued for the client and read for usage as they pass. */
+static size_t on_body(char *data, size_t size, size_t n, void *cls)
+{
+	struct request *r = cls;
+	size_t len = size * n;
+	if (buf_add(&r->out, data, len))
+		return 0;
+	if (r->is_sse) {
+		if (sse_feed(&r->sse, data, len))
+			return 0;
+	} else if (!r->answer_cut) {
+		if (r->answer.len + len > BODY_MAX || buf_add(&r->answer, data, len))
+			r->answer_cut = 1;
+	}
+	if (r->m->cfg.record_bodies && !r->recorded_cut &&
+	    (r->recorded.len + len > RECORD_BODY_MAX || buf_add(&r->recorded, data, len)))
+		r->recorded_cut = 1;
+	return len;
+}
+
+static struct upstream *upstream_take(struct meter *m)
+{
+	pthread_mutex_lock(&m->lock);
+	struct upstream *u = m->pool;
+	if (u)
+		m->pool = u->next;
+	pthread_mutex_unlock(&m->lock);
+	if (u)
+		return u;
+	u = calloc(1, sizeof(*u));
+	if (u && (!(u->multi = curl_multi_init()) || !(u->easy = curl_easy_init()))) {
+		curl_multi_cleanup(u->multi);
+		free(u);
+		u = NULL;
+	}
+	return u;
+}
+
+static void upstream_give(struct meter *m, struct upstream *u)
+{
+	pthread_mutex_lock(&m->lock);
+	u->next = m->pool;
+	m->pool = u;
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void upstream_free(struct upstream *u)
+{
+	curl_easy_cleanup(u->easy);
+	curl_multi_cleanup(u->multi);
+	free(u);
+}
+
+static int setup_transfer(struct request *r, const char *method)
+{
+	struct meter *m = r->m;
+	CURL *e = r->up->easy;
+	size_t n = strlen(m->upstream) + strlen(r->path) + 1;
+	char *url = malloc(n);
+	if (!url)
+		return -1;
+	snprintf(url, n, "%s%s", m->upstream, r->path);
+	curl_easy_reset(e);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	free(url); /* libcurl keeps its own copy */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* curl decodes: usage stays readable */
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->curl_error);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, m->cfg.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, m->cfg.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (!strcmp(method, "HEAD")) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (strcmp(method, "GET") || r->body.len) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.p ? r->body.p : "");
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
+		if (strcmp(method, "POST"))
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	}
+	sse_init(&r->sse);
+	return curl_multi_add_handle(r->up->multi, e) == CURLM_OK ? 0 : -1;
+}
+
+/*
+ * Runs the transfer until the headers are in (headers) or until there is something for the
+ * client, or it ends. Waits on the sockets at most a second at a time, so that a stopping
+ * meter is noticed.
+ */
+static void drive(struct request *r, int headers)
+{
+	CURLM *multi = r->up->multi;
+	while (!r->transfer_done) {
+		int running, left;
+		if (curl_multi_perform(multi, &running) != CURLM_OK) {
+			r->result = CURLE_RECV_ERROR;
+			r->transfer_done = 1;
+			break;
+		}
+		for (CURLMsg *msg; (msg = curl_multi_info_read(multi, &left));)
+			if (msg->msg == CURLMSG_DONE) {
+				r->result = msg->data.result;
+				r->transfer_done = 1;
+			}
+		if (r->transfer_done || (headers ? r->headers_done : r->out.len > r->out_off))
+			break;
+		if (atomic_load(&r->m->stopping)) {
+			r->result = CURLE_ABORTED_BY_CALLBACK;
+			r->transfer_done = 1;
+			break;
+		}
+		curl_multi_poll(multi, NULL, 0, 1000, NULL);
+	}
+}
+
+static void record_once(struct request *r);
+
+static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct request *r = cls;
+	(void)pos;
+	if (r->out.len == r->out_off && !r->transfer_done)
+		drive(r, 0);
+	if (r->out.len > r->out_off) {
+		size_t n = r->out.len - r->out_off;
+		if (n > max)
+			n = max;
+		memcpy(out, r->out.p + r->out_off, n);
+		r->out_off += n;
+		if (r->out_off == r->out.len)
+			r->out_off = r->out.len = 0;
+		return (ssize_t)n;
+	}
+	/*
+	 * Recorded and priced before the client sees the end, so that a client's next request
+	 * meets the spend of this one.
+	 */
+	record_once(r);
+	return r->result == CURLE_OK ? MHD_CONTENT_READER_END_OF_STREAM :
+				       MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
+			       const char *method)
+{
+	r->forwarded = 1;
+	r->recorded_call = !strcmp(method, "POST"); /* GET /v1/models and the like cost nothing */
+	if (!(r->up = upstream_take(r->m)) || setup_transfer(r, method))
+		return reply_error(conn, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   r->anthropic ? "api_error" : "server_error", "hypercap_meter",
+				   "hypercap meter: cannot start the upstream request");
+	drive(r, 1);
+	if (!r->headers_done) {
+		char msg[400];
+		record_once(r);
+		snprintf(msg, sizeof(msg), "hypercap meter: upstream unreachable or failing: %s",
+			 curl_easy_strerror(r->result)); /* never curl_error: it may name the URL */
+		return reply_error(conn, r, MHD_HTTP_BAD_GATEWAY,
+				   r->anthropic ? "api_error" : "upstream_error",
+				   "hypercap_upstream_error", msg);
+	}
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
+								      read_answer, r, NULL);
+	if (!resp)
+		return MHD_NO;
+	for (size_t i = 0; i < r->n_resp_headers; i++)
+		if (!in_list(r->resp_headers[i].name, response_skip))
+			MHD_add_response_header(resp, r->resp_headers[i].name,
+						r->resp_headers[i].value);
+	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)r->http_code, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+/* ---- the access handler ---- */
+
+/* Admits a request (counted in flight) unless the budget is spent (counted as rejected). */
+static int admit(struct meter *m, double *spent)
+{
+	pthread_mutex_lock(&m->lock);
+	int ok = !m->st.budget_spent;
+	if (ok)
+		m->st.in_flight++;
+	else
+		m->st.rejected++;
+	*spent = m->st.cost_usd;
+	pthread_mutex_unlock(&m->lock);
+	return ok;
+}
+
+/* The first call for a request: its tags, the budget, the status page. */
+static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, const char *method)
+{
+	struct header_walk w = { r, NULL, "", 0 };
+	char msg[256] = "";
+	r->started = 1;
+	r->call.start_time = now_unix();
+	size_t n = strlen(STATUS_PATH);
+	double spent;
+	if (!strcmp(method, "GET") && !strncmp(r->uri, STATUS_PATH, n) &&
+	    (r->uri[n] == '\0' || r->uri[n] == '?'))
+		return reply_status(conn, r->m);
+	/* the path's tags first, so that a header overrides them */
+	int bad_path = path_tags(r, msg, sizeof(msg));
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, walk_header, &w);
+	r->headers = w.list;
+	if (bad_path || w.failed)
+		return reply_error(conn, r, MHD_HTTP_BAD_REQUEST, "invalid_request_error",
+				   "hypercap_bad_tag", bad_path ? msg : w.msg);
+	if (!admit(r->m, &spent)) {
+		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
+			 "refuses new requests", spent, r->m->cfg.budget_usd);
+		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
+				   r->anthropic ? "rate_limit_error" : "insufficient_quota",
+				   "hypercap_budget_spent", msg);
+	}
+	r->admitted = 1;
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **ctx)
+{
+	struct request *r = *ctx;
+	(void)cls, (void)url, (void)version;
+	if (!r)
+		return MHD_NO;
+	if (!r->started)
+		return begin(conn, r, method); /* may answer at once: the body is then dropped */
+	if (*upload_size) {
+		if (r->body.len + *upload_size > BODY_MAX || buf_add(&r->body, upload_data,
+								      *upload_size))
+			return MHD_NO;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->forwarded)
+		return MHD_YES;
+	return forward(conn, r, method);
+}
+
+/* ---- the record ---- */
+
+static void redact(struct request *r, struct buf *b)
+{
+	for (int i = 0; i < r->n_secrets; i++) {
+		size_t n = strlen(r->secrets[i]);
+		for (char *at = b->p ? strstr(b->p, r->secrets[i]) : NULL; at;
+		     at = strstr(at + 1, r->secrets[i])) {
+			memset(at, '*', n);
+			memcpy(at, "[REDACTED]", n < 10 ? n : 10);
+		}
+	}
+}
+
+static cJSON *recorded_bodies(struct request *r)
+{
+	if (!r->m->cfg.record_bodies)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	redact(r, &r->body);
+	redact(r, &r->recorded);
+	cJSON_AddStringToObject(o, "request_body", r->body.p ? r->body.p : "");
+	cJSON_AddStringToObject(o, "response_body", r->recorded.p ? r->recorded.p : "");
+	if (r->recorded_cut)
+		cJSON_AddTrueToObject(o, "response_body_cut");
+	return o;
+}
+
+/* The provider from the path when the answer did not show it. */
+static const char *guess_provider(const struct request *r)
+{
+	return r->anthropic || strstr(r->path, "/messages") ? "anthropic" : "openai";
+}
+
+/* Fills r->call's outcome from the transfer and the answer. */
+static void outcome(struct request *r)
+{
+	struct trace_llm_call *c = &r->call;
+	struct usage_result u;
+	if (r->is_sse)
+		sse_finish(&r->sse, &u);
+	else if (r->headers_done && !r->answer_cut)
+		usage_from_body(r->answer.p ? r->answer.p : "", r->answer.len, &u);
+	else
+		usage_result_init(&u);
+	c->end_time = now_unix();
+	if (c->end_time < c->start_time)
+		c->end_time = c->start_time;
+	strcpy(c->provider, u.provider[0] ? u.provider : guess_provider(r));
+	strcpy(c->model, u.model);
+	strcpy(c->id, u.id);
+	if (!c->model[0] && r->body.len) { /* the model the request asked for */
+		cJSON *req = cJSON_ParseWithLength(r->body.p, r->body.len);
+		const cJSON *mod = cJSON_GetObjectItemCaseSensitive(req, "model");
+		if (cJSON_IsString(mod) && strlen(mod->valuestring) < TRACE_STR_MAX)
+			strcpy(c->model, mod->valuestring);
+		cJSON_Delete(req);
+	}
+	/* counts that break the convention are the provider's bug: unknown, not guessed */
+	c->has_usage = u.has_usage && u.usage.cache_read + u.usage.cache_write <= u.usage.input &&
+		       u.usage.reasoning <= u.usage.output;
+	c->usage = u.usage;
+	if (!r->headers_done || r->http_code >= 400)
+		strcpy(c->status, "upstream_error");
+	else if (!u.has_usage)
+		strcpy(c->status, "usage_unknown");
+	else
+		strcpy(c->status, u.status[0] ? u.status : "completed");
+}
+
+/* Prices the call and adds it to the totals; the caller holds the lock. */
+static void account(struct meter *m, const struct trace_llm_call *c)
+{
+	struct meter_stats *st = &m->st;
+	st->calls++;
+	st->usage_unknown += !strcmp(c->status, "usage_unknown");
+	st->upstream_errors += !strcmp(c->status, "upstream_error");
+	if (!c->has_usage)
+		return;
+	usage_add(&st->tokens, &c->usage);
+	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
+	double cost = p ? price_cost(p, &c->usage) : NAN;
+	if (isnan(cost)) {
+		st->unpriced++;
+		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);
+		return;
+	}
+	st->cost_usd += cost;
+	if (m->cfg.budget_usd > 0 && st->cost_usd >= m->cfg.budget_usd)
+		st->budget_spent = 1;
+}
+
+static void record(struct request *r)
+{
+	struct meter *m = r->m;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	outcome(r);
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call = r->call;
+	cJSON *extra = recorded_bodies(r);
+	pthread_mutex_lock(&m->lock);
+	account(m, &r->call);
+	if (trace_appender_put(&m->trace, &rec, extra, &err)) {
+		m->st.write_errors++;
+		snprintf(m->st.last_error, sizeof(m->st.last_error), "%.250s", err.msg);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void record_once(struct request *r)
+{
+	if (r->recorded_call && r->up && !r->written) {
+		r->written = 1;
+		record(r);
+	}
+}
+
+static void request_free(struct request *r)
+{
+	if (r->up) {
+		if (r->forwarded)
+			curl_multi_remove_handle(r->up->multi, r->up->easy);
+		upstream_give(r->m, r->up);
+	}
+	for (size_t i = 0; i < r->n_resp_headers; i++)
+		free(r->resp_headers[i].name);
+	for (int i = 0; i < r->n_secrets; i++)
+		free(r->secrets[i]);
+	free(r->resp_headers);
+	curl_slist_free_all(r->headers);
+	sse_release(&r->sse);
+	buf_free(&r->body);
+	buf_free(&r->out);
+	buf_free(&r->answer);
+	buf_free(&r->recorded);
+	free(r->uri);
+	free(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *r = *ctx;
+	(void)cls, (void)conn, (void)toe;
+	if (!r)
+		return;
+	record_once(r); /* a client gone mid-answer: what the stream said so far */
+	if (r->admitted) {
+		pthread_mutex_lock(&r->m->lock);
+		r->m->st.in_flight--;
+		pthread_mutex_unlock(&r->m->lock);
+	}
+	*ctx = NULL;
+	request_free(r);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *r = calloc(1, sizeof(*r));
+	(void)conn;
+	if (!r)
+		return NULL;
+	r->m = cls;
+	r->uri = strdup(uri);
+	if (!r->uri) {
+		free(r);
+		return NULL;
+	}
+	struct trace_record rec;
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	r->call = rec.u.call;
+	return r;
+}
+
+/* ---- lifecycle ---- */
+
+static int parse_config(struct meter *m, struct sockaddr_in *sa, struct hc_err *err)
+{
+	const char *up = m->cfg.upstream;
+	if (!up || (strncmp(up, "http://", 7) && strncmp(up, "https://", 8)))
+		return hc_err_set(err, HC_EUSAGE, "--upstream '%s': allowed: an http:// or "
+				  "https:// URL", up ? up : "");
+	if (strlen(up) >= sizeof(m->upstream) || strchr(up, '?') || strchr(up, '#'))
+		return hc_err_set(err, HC_EUSAGE, "--upstream '%s': allowed: a base URL without "
+				  "query or fragment", up);
+	snprintf(m->upstream, sizeof(m->upstream), "%s", up);
+	size_t n = strlen(m->upstream);
+	while (n > 8 && m->upstream[n - 1] == '/')
+		m->upstream[--n] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)m->cfg.port);
+	if (inet_pton(AF_INET, m->cfg.listen_addr, &sa->sin_addr) != 1)
+		return hc_err_set(err, HC_EUSAGE, "--listen '%s': allowed: an IPv4 address",
+				  m->cfg.listen_addr);
+	return 0;
+}
+
+int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_err *err)
+{
+	struct sockaddr_in sa;
+	struct meter *m = calloc(1, sizeof(*m));
+	*out = NULL;
+	if (!m)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	m->cfg = *cfg;
+	m->trace.fd = -1;
+	m->st.budget_usd = cfg->budget_usd > 0 ? cfg->budget_usd : NAN;
+	clock_gettime(CLOCK_MONOTONIC, &m->t0);
+	int rc = parse_config(m, &sa, err);
+	if (!rc && curl_global_init(CURL_GLOBAL_DEFAULT))
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot initialise libcurl");
+	if (!rc)
+		rc = trace_appender_open(&m->trace, cfg->trace_path, cfg->source, cfg->created,
+					 err);
+	if (rc) {
+		free(m);
+		return rc;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	m->daemon = MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL,
+		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, m, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		m, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(cfg->max_connections ? cfg->max_connections : 256),
+		MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_END);
+	if (!m->daemon) {
+		int e = errno;
+		trace_appender_close(&m->trace, NULL);
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return hc_err_set(err, HC_ERUNTIME, "cannot listen on %s:%u: %s", cfg->listen_addr,
+				  cfg->port, e ? strerror(e) : "libmicrohttpd failed");
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->daemon,
+							       MHD_DAEMON_INFO_BIND_PORT);
+	m->port = info ? info->port : cfg->port;
+	*out = m;
+	return 0;
+}
+
+unsigned meter_port(const struct meter *m)
+{
+	return m->port;
+}
+
+long long meter_dropped_bytes(const struct meter *m)
+{
+	return m->trace.dropped;
+}
+
+void meter_get_stats(struct meter *m, struct meter_stats *st)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	pthread_mutex_lock(&m->lock);
+	*st = m->st;
+	pthread_mutex_unlock(&m->lock);
+	st->uptime_s = (double)(t.tv_sec - m->t0.tv_sec) + (t.tv_nsec - m->t0.tv_nsec) / 1e9;
+}
+
+int meter_sync(struct meter *m, struct hc_err *err)
+{
+	pthread_mutex_lock(&m->lock);
+	int rc = trace_appender_sync(&m->trace, err);
+	pthread_mutex_unlock(&m->lock);
+	return rc;
+}
+
+int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
+{
+	atomic_store(&m->stopping, 1);
+	MHD_stop_daemon(m->daemon);
+	if (final)
+		meter_get_stats(m, final);
+	int rc = trace_appender_close(&m->trace, err);
+	while (m->pool) {
+		struct upstream *u = m->pool;
+		m->pool = u->next;
+		upstream_free(u);
+	}
+	pthread_mutex_destroy(&m->lock);
+	curl_global_cleanup();
+	free(m);
+	return rc;
+}
+
+char *meter_stats_json(const struct meter_stats *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "calls", (double)st->calls);
+	cJSON_AddNumberToObject(o, "in_flight", (double)st->in_flight);
+	cJSON_AddNumberToObject(o, "usage_unknown", (double)st->usage_unknown);
+	cJSON_AddNumberToObject(o, "upstream_errors", (double)st->upstream_errors);
+	cJSON_AddNumberToObject(o, "unpriced_calls", (double)st->unpriced);
+	cJSON_AddNumberToObject(o, "rejected_budget", (double)st->rejected);
+	cJSON *t = cJSON_AddObjectToObject(o, "tokens");
+	cJSON_AddNumberToObject(t, "input", (double)st->tokens.input);
+	cJSON_AddNumberToObject(t, "output", (double)st->tokens.output);
+	cJSON_AddNumberToObject(t, "cache_read", (double)st->tokens.cache_read);
+	cJSON_AddNumberToObject(t, "cache_write", (double)st->tokens.cache_write);
+	cJSON_AddNumberToObject(t, "reasoning", (double)st->tokens.reasoning);
+	cJSON_AddNumberToObject(t, "total", (double)usage_total(&st->tokens));
+	cJSON_AddNumberToObject(o, "cost_usd", st->cost_usd);
+	cJSON_AddNumberToObject(o, "usd_per_hour",
+				st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0);
+	if (isnan(st->budget_usd))
+		cJSON_AddNullToObject(o, "budget_usd");
+	else
+		cJSON_AddNumberToObject(o, "budget_usd", st->budget_usd);
+	cJSON_AddBoolToObject(o, "budget_spent", st->budget_spent);
+	cJSON_AddNumberToObject(o, "uptime_seconds", st->uptime_s);
+	cJSON_AddNumberToObject(o, "write_errors", (double)st->write_errors);
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}

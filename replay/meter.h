@@ -1,0 +1,88 @@
+/*
+ * meter: a recording HTTP proxy in front of an LLM provider (docs/metering.md).
+ *
+ * Every request is forwarded to the upstream as it came (method, path, query, headers, body),
+ * minus hypercap's tags and hop-by-hop headers; the answer goes back as it arrives, server-sent
+ * event streams chunk by chunk. Each POST (other methods are forwarded, not recorded) becomes
+ * one llm_call record of the trace, appended in
+ * one write as the call completes, with the usage read from the answer (usage_parse.h), the
+ * tags, and the outcome: the provider's, "usage_unknown" (answered, no readable usage) or
+ * "upstream_error" (no answer, a broken one, or an HTTP error status). Spend is priced live;
+ * past the budget new requests get HTTP 429 without reaching the upstream.
+ *
+ * Threads: libmicrohttpd runs a thread per client connection, which also drives that
+ * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is
+ * buffered whole. Upstream connections are kept alive in a pool of curl handles. API keys
+ * (Authorization, x-api-key, api-key, x-goog-api-key) are forwarded and never written
+ * anywhere; recorded bodies have them redacted.
+ */
+#ifndef REPLAY_METER_H
+#define REPLAY_METER_H
+
+#include <stddef.h>
+#include "model/prices.h"
+#include "model/usage.h"
+#include "sim/hc_err.h"
+
+struct meter_config {
+	const char *upstream;    /* http:// or https:// base URL; the request path is appended */
+	const char *listen_addr; /* an IPv4 address */
+	unsigned port;           /* 0: any free port (meter_port says which) */
+	const char *trace_path;  /* appended to; created with a header when absent */
+	const char *source;      /* the header's "source" of a new trace */
+	const char *created;     /* the header's "created" of a new trace */
+	const struct price_sheet *prices; /* live pricing; the caller keeps it alive */
+	double budget_usd;       /* <= 0 or NAN: no budget */
+	long connect_timeout_ms, timeout_ms; /* upstream; 0: libcurl's default (none) */
+	int record_bodies;       /* add request and response bodies (keys redacted) */
+	unsigned max_connections;
+};
+
+/* The tags a request may carry, in path-prefix and X-Hypercap-<Name> header form. */
+extern const char *const meter_tag_names[]; /* NULL-terminated */
+
+struct meter_stats {
+	size_t calls;          /* recorded llm_calls */
+	size_t usage_unknown, upstream_errors, unpriced;
+	size_t rejected;       /* requests refused: budget spent */
+	size_t in_flight;
+	struct usage tokens;   /* sum over the calls with usage */
+	double cost_usd;       /* priced calls only */
+	double budget_usd;     /* NAN when none */
+	int budget_spent;
+	double uptime_s;
+	size_t write_errors;   /* records that could not be written (see last_error) */
+	char last_error[256];
+	char unpriced_model[128]; /* the last model the sheet could not price */
+};
+
+struct meter;
+
+/*
+ * Starts the server. HC_EUSAGE for a bad upstream URL or address, HC_EINPUT for a trace file
+ * that is not a trace, HC_ERUNTIME when the port cannot be bound. *out is owned by the caller,
+ * released by meter_stop.
+ */
+int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_err *err);
+
+/* The port it listens on. */
+unsigned meter_port(const struct meter *m);
+
+/* Bytes of an interrupted last line removed from the trace when it was opened. */
+long long meter_dropped_bytes(const struct meter *m);
+
+void meter_get_stats(struct meter *m, struct meter_stats *st);
+
+/* Makes the records written so far durable (group commit); called about every 250 ms. */
+int meter_sync(struct meter *m, struct hc_err *err);
+
+/*
+ * Stops serving (in-flight requests are cut and recorded), syncs and closes the trace, fills
+ * *final (may be NULL) with the last totals and frees m.
+ */
+int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err);
+
+/* The stats as the JSON of GET /_hypercap/status (caller frees), or NULL out of memory. */
+char *meter_stats_json(const struct meter_stats *st);
+
+#endif

@@ -1,0 +1,815 @@
+/*
+ * hypercap meter end to end: the built binary in front of tests/meter_peer.c's fake provider,
+ * on 127.0.0.1 with free ports. The upstream keeps a ledger of the usage it sent (in hypercap's
+ * convention, computed on its own); the trace's totals must equal it. Every wait is bounded.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include "replay/trace.h"
+#include "tests/check_main.h"
+
+#define SECRET "sk-test-SECRETKEY-0123456789abcdef"
+#define ANT_SECRET "sk-ant-SECRETKEY-9876543210fedcba"
+
+static char dir[256];
+
+static char *in_dir(const char *name)
+{
+	static char buf[32][512]; /* argv lists hold several at once */
+	static int k;
+	k = (k + 1) % 32;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+	return buf[k];
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	buf[fread(buf, 1, (size_t)n, f)] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+	nanosleep(&ts, NULL);
+}
+
+/* ---- processes ---- */
+
+/* Runs argv with stdout and stderr into files of dir. */
+static pid_t spawn(const char *const argv[], const char *out, const char *err)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fo = open(in_dir(out), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(in_dir(err), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fo < 0 || fe < 0 || chdir(dir))
+			_exit(127);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The exit status of pid (128+N when killed by N), or -1 after timeout seconds. */
+static int wait_exit(pid_t pid, double timeout)
+{
+	double end = now_s() + timeout;
+	int status;
+	while (now_s() < end) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		sleep_s(0.02);
+	}
+	return -1;
+}
+
+static int stop(pid_t pid, int sig)
+{
+	kill(pid, sig);
+	int status = wait_exit(pid, 15);
+	if (status < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	return status;
+}
+
+/* Waits until file holds marker followed by a port number. */
+static unsigned wait_port(const char *file, const char *marker)
+{
+	double end = now_s() + 10;
+	while (now_s() < end) {
+		char *text = slurp(in_dir(file));
+		const char *at = text ? strstr(text, marker) : NULL;
+		unsigned port = 0;
+		if (at && sscanf(at + strlen(marker), "%u", &port) == 1 && strchr(at, '\n')) {
+			free(text);
+			return port;
+		}
+		free(text);
+		sleep_s(0.02);
+	}
+	ck_abort_msg("no port in %s after 10 s", file);
+	return 0;
+}
+
+struct peer {
+	pid_t pid;
+	unsigned port;
+	char url[64];
+};
+
+static struct peer upstream;
+
+static void start_upstream(void)
+{
+	const char *argv[] = { METER_PEER, "upstream", in_dir("ledger.jsonl"), NULL };
+	upstream.pid = spawn(argv, "upstream.out", "upstream.err");
+	upstream.port = wait_port("upstream.out", "");
+	snprintf(upstream.url, sizeof(upstream.url), "http://127.0.0.1:%u", upstream.port);
+}
+
+/* Starts hypercap meter in front of url with extra options (NULL-terminated). */
+static struct peer start_meter(const char *url, const char *const extra[])
+{
+	const char *argv[40] = { HYPERCAP_BIN, "meter", "--upstream", url, "--listen",
+				 "127.0.0.1:0", "--trace", in_dir("trace.jsonl") };
+	size_t n = 8;
+	for (size_t i = 0; extra && extra[i]; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	struct peer p;
+	unlink(in_dir("meter.err")); /* a previous meter's port must not be read */
+	p.pid = spawn(argv, "meter.out", "meter.err");
+	p.port = wait_port("meter.err", "listening on http://127.0.0.1:");
+	snprintf(p.url, sizeof(p.url), "http://127.0.0.1:%u", p.port);
+	return p;
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/hypercap-meter-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	start_upstream();
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+	stop(upstream.pid, SIGTERM);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* ---- HTTP ---- */
+
+struct reply {
+	long code;
+	char *body, *headers;
+	double first_byte, total;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *cls)
+{
+	char **s = cls;
+	size_t old = *s ? strlen(*s) : 0;
+	*s = realloc(*s, old + size * n + 1);
+	memcpy(*s + old, p, size * n);
+	(*s)[old + size * n] = '\0';
+	return size * n;
+}
+
+/* POSTs body (GET when NULL) to base + path with the NULL-terminated headers. */
+static struct reply http(const char *base, const char *path, const char *body,
+			 const char *const headers[])
+{
+	struct reply r = { 0, NULL, NULL, 0, 0 };
+	char url[512];
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	for (size_t i = 0; headers && headers[i]; i++)
+		h = curl_slist_append(h, headers[i]);
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	CURL *e = curl_easy_init();
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	if (body)
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &r.body);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &r.headers);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_perform(e);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r.code);
+	curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME, &r.first_byte);
+	curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &r.total);
+	curl_easy_cleanup(e);
+	curl_slist_free_all(h);
+	if (!r.body)
+		r.body = strdup("");
+	if (!r.headers)
+		r.headers = strdup("");
+	return r;
+}
+
+static void reply_free(struct reply *r)
+{
+	free(r->body);
+	free(r->headers);
+}
+
+static const char *const openai_auth[] = { "Authorization: Bearer " SECRET, NULL };
+static const char *const anthropic_auth[] = { "x-api-key: " ANT_SECRET,
+					      "anthropic-version: 2023-06-01", NULL };
+
+static void expect_ok(const char *base, const char *path, const char *body,
+		      const char *const headers[])
+{
+	struct reply r = http(base, path, body, headers);
+	ck_assert_msg(r.code == 200, "%s: HTTP %ld: %s", path, r.code, r.body);
+	reply_free(&r);
+}
+
+/* ---- reading what was written ---- */
+
+struct totals {
+	size_t n, with_usage, unknown, upstream_errors, key_seen, tag_leak;
+	struct usage u;
+};
+
+static void read_trace(struct totals *t, struct trace_llm_call *first_tagged)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	int rc;
+	memset(t, 0, sizeof(*t));
+	ck_assert_msg(trace_reader_open(&r, in_dir("trace.jsonl"), 0, &err) == 0, "%s", err.msg);
+	while ((rc = trace_reader_next(&r, &rec, &err)) == 1) {
+		ck_assert_int_eq(rec.kind, TRACE_LLM_CALL);
+		t->n++;
+		t->unknown += !strcmp(rec.u.call.status, "usage_unknown");
+		t->upstream_errors += !strcmp(rec.u.call.status, "upstream_error");
+		if (rec.u.call.has_usage) {
+			t->with_usage++;
+			usage_add(&t->u, &rec.u.call.usage);
+		}
+		if (first_tagged && rec.u.call.iteration >= 0 && !first_tagged->role[0])
+			*first_tagged = rec.u.call;
+	}
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert_int_eq(r.truncated_line, 0);
+	trace_reader_close(&r);
+}
+
+static long num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+	ck_assert_msg(cJSON_IsNumber(v), "ledger: no %s", key);
+	return (long)v->valuedouble;
+}
+
+/* The upstream's ledger: what it sent; an input of -1 is an answer without usage. */
+static void read_ledger(struct totals *t)
+{
+	char *text = slurp(in_dir("ledger.jsonl"));
+	memset(t, 0, sizeof(*t));
+	ck_assert_ptr_nonnull(text);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		cJSON *o = cJSON_Parse(line);
+		ck_assert_ptr_nonnull(o);
+		t->n++;
+		t->key_seen += cJSON_IsTrue(cJSON_GetObjectItem(o, "key_seen"));
+		t->tag_leak += cJSON_IsTrue(cJSON_GetObjectItem(o, "tag_leak"));
+		if (num(o, "input") >= 0) {
+			t->with_usage++;
+			t->u.calls++;
+			t->u.input += num(o, "input");
+			t->u.cache_read += num(o, "cache_read");
+			t->u.cache_write += num(o, "cache_write");
+			t->u.output += num(o, "output");
+			t->u.reasoning += num(o, "reasoning");
+		}
+		cJSON_Delete(o);
+	}
+	free(text);
+}
+
+static void assert_same_usage(const struct usage *a, const struct usage *b)
+{
+	ck_assert_int_eq(a->calls, b->calls);
+	ck_assert_int_eq(a->input, b->input);
+	ck_assert_int_eq(a->cache_read, b->cache_read);
+	ck_assert_int_eq(a->cache_write, b->cache_write);
+	ck_assert_int_eq(a->output, b->output);
+	ck_assert_int_eq(a->reasoning, b->reasoning);
+}
+
+/* No file the meter wrote (or its output) holds a key. */
+static void assert_no_key_written(void)
+{
+	static const char *const files[] = { "trace.jsonl", "meter.out", "meter.err", NULL };
+	static const char *const keys[] = { SECRET, ANT_SECRET, "SECRETKEY", NULL };
+	for (size_t i = 0; files[i]; i++) {
+		char *text = slurp(in_dir(files[i]));
+		for (size_t k = 0; text && keys[k]; k++)
+			ck_assert_msg(!strstr(text, keys[k]), "%s holds a key", files[i]);
+		free(text);
+	}
+}
+
+static cJSON *status_json(const struct peer *m)
+{
+	struct reply r = http(m->url, "/_hypercap/status", NULL, NULL);
+	ck_assert_int_eq(r.code, 200);
+	cJSON *o = cJSON_Parse(r.body);
+	reply_free(&r);
+	ck_assert_ptr_nonnull(o);
+	return o;
+}
+
+static void write_prices(void)
+{
+	/* $1000 per 1M tokens of every kind: a call costs (input + output) / 1000 dollars */
+	static const char *const models[] = { "fake-model", "gpt-4o-mini", "gpt-4o", "o4-mini",
+					      "claude-sonnet-4-5", "claude-haiku-4-5",
+					      "text-embedding-3-small", NULL };
+	FILE *f = fopen(in_dir("prices.json"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_prices\":1,\"date\":\"2026-11-21\",\"source\":\"test\",\"models\":[", f);
+	for (size_t i = 0; models[i]; i++)
+		fprintf(f, "%s{\"name\":\"%s\",\"provider\":\"openai\",\"input\":1000,"
+			"\"output\":1000,\"cache_read\":1000,\"cache_write\":1000}", i ? "," : "",
+			models[i]);
+	fputs("]}", f);
+	fclose(f);
+}
+
+/* ---- the tests ---- */
+
+START_TEST(every_api_streamed_or_not_totals_match)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	/* the header's iteration overrides the path's */
+	const char *const tagged[] = { "Authorization: Bearer " SECRET, "X-Hypercap-Node: n7",
+				       "x-hypercap-task: fix-bug-3", "X-Hypercap-Iteration: 13",
+				       NULL };
+	expect_ok(m.url, "/hc/iteration=12/role=evaluate/v1/chat/completions",
+		  "{\"model\":\"gpt-4o-mini\",\"max_tokens\":21}", tagged);
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":true,"
+		  "\"stream_options\":{\"include_usage\":true}}", openai_auth);
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":true}",
+		  openai_auth); /* no include_usage: recorded as usage_unknown */
+	expect_ok(m.url, "/v1/responses", "{\"model\":\"o4-mini\",\"max_output_tokens\":33}",
+		  openai_auth);
+	expect_ok(m.url, "/v1/responses?api-version=1", "{\"model\":\"o4-mini\",\"stream\":true}",
+		  openai_auth);
+	expect_ok(m.url, "/v1/messages", "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":44}",
+		  anthropic_auth);
+	expect_ok(m.url, "/v1/messages", "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":55,"
+		  "\"stream\":true}", anthropic_auth);
+	expect_ok(m.url, "/v1/embeddings", "{\"model\":\"text-embedding-3-small\"}", openai_auth);
+	cJSON *st = status_json(&m);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "calls")->valuedouble, 8);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "usage_unknown")->valuedouble, 1);
+	double cost = cJSON_GetObjectItem(st, "cost_usd")->valuedouble;
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	struct totals tr, led;
+	struct trace_llm_call tagged_call;
+	memset(&tagged_call, 0, sizeof(tagged_call));
+	read_trace(&tr, &tagged_call);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 8);
+	ck_assert_int_eq(led.n, 8);
+	ck_assert_int_eq(tr.unknown, 1);
+	ck_assert_int_eq(tr.with_usage, 7);
+	assert_same_usage(&tr.u, &led.u);
+	ck_assert_double_eq_tol(cost, (double)(led.u.input + led.u.output) / 1000, 1e-9);
+	ck_assert_int_eq(led.key_seen, 8); /* keys reach the provider ... */
+	ck_assert_int_eq(led.tag_leak, 0); /* ... tags do not */
+	ck_assert_int_eq(tagged_call.iteration, 13);
+	ck_assert_str_eq(tagged_call.role, "evaluate");
+	ck_assert_str_eq(tagged_call.node, "n7");
+	ck_assert_str_eq(tagged_call.task, "fix-bug-3");
+	ck_assert_str_eq(tagged_call.model, "gpt-4o-mini");
+	assert_no_key_written();
+
+	/* hypercap replay reads the trace */
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s' --prices '%s' --out '%s' >/dev/null 2>&1",
+		 HYPERCAP_BIN, in_dir("trace.jsonl"), in_dir("prices.json"), in_dir("replay"));
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(streams_pass_through_as_they_arrive)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	const char *const slow[] = { "X-Test-Delay-Ms: 300", NULL };
+	/* 8 events, 300 ms apart: the first must arrive long before the last */
+	struct reply r = http(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":"
+			      "true,\"stream_options\":{\"include_usage\":true}}", slow);
+	ck_assert_int_eq(r.code, 200);
+	ck_assert_msg(r.total >= 1.8, "total %.3f s", r.total);
+	ck_assert_msg(r.first_byte < 0.6, "first byte after %.3f s of %.3f", r.first_byte,
+		      r.total);
+	ck_assert_ptr_nonnull(strstr(r.body, "data: [DONE]"));
+	ck_assert_ptr_nonnull(strstr(r.headers, "text/event-stream"));
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.with_usage, 1);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
+START_TEST(failing_upstreams_give_errors_and_records)
+{
+	/* port 1 on loopback: nothing listens, the connection is refused */
+	struct peer m = start_meter("http://127.0.0.1:1", NULL);
+	struct reply r = http(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\"}",
+			      openai_auth);
+	ck_assert_int_eq(r.code, 502);
+	cJSON *o = cJSON_Parse(r.body);
+	ck_assert_msg(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "error"),
+							  "message")), "%s", r.body);
+	cJSON_Delete(o);
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	m = start_meter(upstream.url, NULL); /* appends to the same trace */
+	r = http(m.url, "/v1/fail", "{\"model\":\"gpt-4o\"}", openai_auth);
+	ck_assert_int_eq(r.code, 500);
+	ck_assert_ptr_nonnull(strstr(r.body, "fake failure")); /* the provider's own answer */
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 2);
+	ck_assert_int_eq(tr.upstream_errors, 2);
+	ck_assert_int_eq(tr.with_usage, 0);
+	assert_no_key_written();
+}
+END_TEST
+
+START_TEST(budget_guard_rejects_once_spent)
+{
+	static const char body[] = "{\"model\":\"fake-model\",\"max_tokens\":50}";
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.15",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	int accepted = 0, first_rejected = 0;
+	for (int i = 1; i <= 10 && !first_rejected; i++) {
+		struct reply r = http(m.url, "/v1/chat/completions", body, openai_auth);
+		if (r.code == 429) {
+			first_rejected = i;
+			cJSON *o = cJSON_Parse(r.body);
+			const cJSON *e = cJSON_GetObjectItem(o, "error");
+			ck_assert_str_eq(cJSON_GetObjectItem(e, "code")->valuestring,
+					 "hypercap_budget_spent");
+			ck_assert_ptr_nonnull(strstr(r.headers, "x-should-retry: false"));
+			cJSON_Delete(o);
+		} else {
+			ck_assert_int_eq(r.code, 200);
+			accepted++;
+		}
+		reply_free(&r);
+	}
+	/* Anthropic clients get Anthropic's error shape */
+	struct reply r = http(m.url, "/v1/messages", body, anthropic_auth);
+	ck_assert_int_eq(r.code, 429);
+	cJSON *o = cJSON_Parse(r.body);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "type")->valuestring, "error");
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(o, "error"), "type")->valuestring,
+			 "rate_limit_error");
+	cJSON_Delete(o);
+	reply_free(&r);
+	cJSON *st = status_json(&m);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(st, "budget_spent")));
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "rejected_budget")->valuedouble, 2);
+	double cost = cJSON_GetObjectItem(st, "cost_usd")->valuedouble;
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	/* the oracle: the ledger's calls, priced by hand, cross 0.15 at the last accepted one */
+	struct totals led, tr;
+	read_ledger(&led);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(led.n, (size_t)accepted);
+	ck_assert_int_eq(tr.n, (size_t)accepted);
+	double want = (double)(led.u.input + led.u.output) / 1000;
+	ck_assert_double_eq_tol(cost, want, 1e-9);
+	double per_call = want / accepted;
+	ck_assert_int_eq(accepted, (int)ceil(0.15 / per_call - 1e-9));
+	ck_assert_int_eq(first_rejected, accepted + 1);
+}
+END_TEST
+
+/* Runs hypercap meter with a command; its exit status, bounded by 20 s. */
+static int run_with_child(const char *const opts[], const char *const cmd[], double *took)
+{
+	const char *argv[40] = { HYPERCAP_BIN, "meter", "--upstream", upstream.url, "--listen",
+				 "127.0.0.1:0", "--trace", in_dir("trace.jsonl") };
+	size_t n = 8;
+	for (size_t i = 0; opts && opts[i]; i++)
+		argv[n++] = opts[i];
+	argv[n++] = "--";
+	for (size_t i = 0; cmd[i]; i++)
+		argv[n++] = cmd[i];
+	argv[n] = NULL;
+	double t0 = now_s();
+	pid_t pid = spawn(argv, "meter.out", "meter.err");
+	int status = wait_exit(pid, 20);
+	if (took)
+		*took = now_s() - t0;
+	if (status < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		ck_abort_msg("hypercap meter with a command did not end within 20 s");
+	}
+	return status;
+}
+
+START_TEST(budget_stop_ends_the_child)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.15",
+				     "--budget-action", "stop", "--grace", "0.5", NULL };
+	const char *const polite[] = { METER_PEER, "client", "0", "--model", "fake-model", NULL };
+	const char *const stubborn[] = { METER_PEER, "client", "0", "--model", "fake-model",
+					 "--ignore-term", NULL };
+	char *err;
+	double took;
+	ck_assert_int_eq(run_with_child(opts, polite, &took), 128 + SIGTERM);
+	err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "budget spent"), "%s", err);
+	ck_assert_msg(!strstr(err, "SIGKILL"), "%s", err);
+	free(err);
+	int status = run_with_child(opts, stubborn, &took);
+	err = slurp(in_dir("meter.err"));
+	ck_assert_msg(status == 128 + SIGKILL, "status %d: %s", status, err);
+	ck_assert_msg(strstr(err, "SIGKILL"), "%s", err);
+	free(err);
+	ck_assert_msg(took < 10, "took %.1f s", took);
+	/* every call that completed is recorded: two runs, each past the budget */
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, led.n);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
+START_TEST(child_gets_the_proxy_and_gives_its_status)
+{
+	const char *const check_env[] = {
+		"/bin/sh", "-c",
+		"test \"$OPENAI_BASE_URL\" = \"$HYPERCAP_PROXY_URL/v1\" && "
+		"test \"$ANTHROPIC_BASE_URL\" = \"$HYPERCAP_PROXY_URL\" && exec \"$0\" client 3",
+		METER_PEER, NULL
+	};
+	const char *const exit7[] = { "/bin/sh", "-c", "exit 7", NULL };
+	ck_assert_int_eq(run_with_child(NULL, check_env, NULL), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 3);
+	ck_assert_int_eq(tr.with_usage, 3);
+	ck_assert_int_eq(run_with_child(NULL, exit7, NULL), 7);
+	assert_no_key_written();
+}
+END_TEST
+
+struct slow_call {
+	const char *base;
+	long code;
+};
+
+static void *slow_stream(void *cls)
+{
+	struct slow_call *c = cls;
+	const char *const slow[] = { "X-Test-Delay-Ms: 2000", NULL };
+	struct reply r = http(c->base, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"stream\":"
+			      "true,\"stream_options\":{\"include_usage\":true}}", slow);
+	c->code = r.code;
+	reply_free(&r);
+	return NULL;
+}
+
+START_TEST(kill_9_keeps_every_completed_call)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 20; i++)
+		expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o-mini\"}",
+			  openai_auth);
+	struct slow_call c = { m.url, 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, slow_stream, &c);
+	sleep_s(0.4); /* the stream is under way */
+	kill(m.pid, SIGKILL);
+	ck_assert_int_eq(wait_exit(m.pid, 10), 128 + SIGKILL);
+	pthread_join(t, NULL);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 20);
+	ck_assert_int_eq(tr.with_usage, 20);
+
+	/* a restart appends: one header, 25 records */
+	m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 5; i++)
+		expect_ok(m.url, "/v1/responses", "{\"model\":\"o4-mini\"}", openai_auth);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 25);
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_eq(strstr(strstr(text, "hypercap_trace") + 1, "hypercap_trace"), NULL);
+	free(text);
+}
+END_TEST
+
+struct pounder {
+	const char *base;
+	atomic_int *next;
+	int ok;
+};
+
+static void *pound(void *cls)
+{
+	struct pounder *p = cls;
+	while (atomic_fetch_add(p->next, 1) < 200) {
+		struct reply r = http(p->base, "/hc/role=evaluate/v1/chat/completions",
+				      "{\"model\":\"gpt-4o-mini\",\"max_tokens\":9}", openai_auth);
+		p->ok += r.code == 200;
+		reply_free(&r);
+	}
+	return NULL;
+}
+
+START_TEST(two_hundred_requests_sixteen_at_a_time)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	atomic_int next = 0;
+	struct pounder p[16];
+	pthread_t t[16];
+	for (int i = 0; i < 16; i++) {
+		p[i] = (struct pounder){ m.url, &next, 0 };
+		pthread_create(&t[i], NULL, pound, &p[i]);
+	}
+	int ok = 0;
+	for (int i = 0; i < 16; i++) {
+		pthread_join(t[i], NULL);
+		ok += p[i].ok;
+	}
+	ck_assert_int_eq(ok, 200);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 200);
+	ck_assert_int_eq(tr.with_usage, 200);
+	assert_same_usage(&tr.u, &led.u);
+	assert_no_key_written();
+}
+END_TEST
+
+START_TEST(recorded_bodies_have_keys_redacted)
+{
+	const char *const opts[] = { "--record-bodies", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	/* a careless prompt that quotes the key itself */
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":"
+		  "\"user\",\"content\":\"my key is " SECRET "\"}]}", openai_auth);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_nonnull(strstr(text, "\"request_body\""));
+	ck_assert_ptr_nonnull(strstr(text, "Hello from the fake upstream"));
+	ck_assert_ptr_nonnull(strstr(text, "[REDACTED]"));
+	free(text);
+	assert_no_key_written();
+	struct totals tr;
+	read_trace(&tr, NULL); /* extra keys do not bother the reader */
+	ck_assert_int_eq(tr.with_usage, 1);
+}
+END_TEST
+
+START_TEST(bad_tags_and_bad_options_are_refused)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	struct reply r = http(m.url, "/hc/colour=red/v1/chat/completions", "{}", openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_msg(strstr(r.body, "allowed: run, iteration"), "%s", r.body);
+	reply_free(&r);
+	const char *const bad_iter[] = { "X-Hypercap-Iteration: twelve", NULL };
+	r = http(m.url, "/v1/chat/completions", "{}", bad_iter);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_msg(strstr(r.body, "iteration: got 'twelve'"), "%s", r.body);
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals led;
+	read_ledger(&led);
+	ck_assert_int_eq(led.n, 0); /* nothing forwarded */
+
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' --listen 0.0.0.0:0 "
+		 "2>'%s'", HYPERCAP_BIN, upstream.url, in_dir("t2.jsonl"), in_dir("e"));
+	int st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 2);
+	char *e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "--allow-remote"), "%s", e);
+	free(e);
+	FILE *f = fopen(in_dir("not-a-trace.jsonl"), "w");
+	fputs("{\"model\":\"x\"}\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' --listen 127.0.0.1:0 "
+		 "2>'%s'", HYPERCAP_BIN, upstream.url, in_dir("not-a-trace.jsonl"), in_dir("e"));
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 3);
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream ftp://x --trace '%s' 2>'%s'",
+		 HYPERCAP_BIN, in_dir("t3.jsonl"), in_dir("e"));
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 2);
+}
+END_TEST
+
+START_TEST(official_npm_clients)
+{
+	if (!NODE_BIN[0]) {
+		printf("test_meter: official_npm_clients skipped: node not found\n");
+		return;
+	}
+	char script[600];
+	struct stat sb;
+	snprintf(script, sizeof(script), "%s/clients.mjs", NODE_DIR);
+	ck_assert_msg(stat(NODE_DIR "/node_modules/openai", &sb) == 0,
+		      "%s/node_modules is missing: the meter_npm_ci test installs it", NODE_DIR);
+	setenv("OPENAI_API_KEY", SECRET, 1);
+	setenv("ANTHROPIC_API_KEY", ANT_SECRET, 1);
+	const char *const cmd[] = { NODE_BIN, script, NULL };
+	int status = run_with_child(NULL, cmd, NULL);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(status == 0, "node clients failed (%d): %s", status, err);
+	free(err);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 7);
+	ck_assert_int_eq(tr.with_usage, 7);
+	ck_assert_int_eq(led.key_seen, 7);
+	assert_same_usage(&tr.u, &led.u);
+	assert_no_key_written();
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *t, double timeout)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, t);
+	tcase_set_timeout(tc, timeout);
+	suite_add_tcase(s, tc);
+}
+
+int main(void)
+{
+	Suite *s = suite_create("meter");
+	signal(SIGPIPE, SIG_IGN);
+	add(s, "every_api_streamed_or_not_totals_match", every_api_streamed_or_not_totals_match,
+	    60);
+	add(s, "streams_pass_through_as_they_arrive", streams_pass_through_as_they_arrive, 60);
+	add(s, "failing_upstreams_give_errors_and_records",
+	    failing_upstreams_give_errors_and_records, 60);
+	add(s, "budget_guard_rejects_once_spent", budget_guard_rejects_once_spent, 60);
+	add(s, "budget_stop_ends_the_child", budget_stop_ends_the_child, 60);
+	add(s, "child_gets_the_proxy_and_gives_its_status",
+	    child_gets_the_proxy_and_gives_its_status, 60);
+	add(s, "kill_9_keeps_every_completed_call", kill_9_keeps_every_completed_call, 60);
+	add(s, "two_hundred_requests_sixteen_at_a_time", two_hundred_requests_sixteen_at_a_time,
+	    120);
+	add(s, "recorded_bodies_have_keys_redacted", recorded_bodies_have_keys_redacted, 60);
+	add(s, "bad_tags_and_bad_options_are_refused", bad_tags_and_bad_options_are_refused, 60);
+	add(s, "official_npm_clients", official_npm_clients, 120);
+	return check_run(s);
+}

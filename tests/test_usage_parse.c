@@ -1,0 +1,292 @@
+/*
+ * usage_parse: the providers' documented answer shapes, whole and streamed, with the counts
+ * worked out by hand; every stream is also fed split at every byte boundary and one byte at a
+ * time, which must not change the result.
+ */
+#include <string.h>
+#include "replay/usage_parse.h"
+#include "tests/check_main.h"
+
+/* OpenAI Chat Completions with stream_options.include_usage: the last chunk has the usage. */
+static const char chat_stream[] =
+	"data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\","
+	"\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],"
+	"\"usage\":null}\n\n"
+	"data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\","
+	"\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}\n\n"
+	": a comment line\n"
+	"data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\","
+	"\"choices\":[],\"usage\":{\"prompt_tokens\":1200,\"completion_tokens\":300,"
+	"\"prompt_tokens_details\":{\"cached_tokens\":1024},"
+	"\"completion_tokens_details\":{\"reasoning_tokens\":128}}}\n\n"
+	"data: [DONE]\n\n";
+
+/* The same stream without include_usage: no usage anywhere. */
+static const char chat_stream_no_usage[] =
+	"data: {\"id\":\"chatcmpl-2\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\","
+	"\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}"
+	"\n\ndata: [DONE]\n\n";
+
+/* OpenAI Responses: response.completed carries the whole response with its usage. */
+static const char responses_stream[] =
+	"event: response.created\r\n"
+	"data: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"object\":"
+	"\"response\",\"status\":\"in_progress\",\"model\":\"o4-mini\",\"usage\":null}}\r\n\r\n"
+	"event: response.output_text.delta\r\n"
+	"data: {\"type\":\"response.output_text.delta\",\"delta\":\"Hi\"}\r\n\r\n"
+	"event: response.completed\r\n"
+	"data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"object\":"
+	"\"response\",\"status\":\"completed\",\"model\":\"o4-mini\",\"usage\":{"
+	"\"input_tokens\":500,\"input_tokens_details\":{\"cached_tokens\":100},"
+	"\"output_tokens\":90,\"output_tokens_details\":{\"reasoning_tokens\":64}}}}\r\n\r\n";
+
+/*
+ * Anthropic Messages: message_start has the input side (input_tokens EXCLUDES the cache
+ * parts), message_delta the cumulative output. Data split over two data: lines, joined by LF.
+ */
+static const char anthropic_stream[] =
+	"event: message_start\n"
+	"data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+	"\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,\"usage\":{\"input_tokens\":25,"
+	"\"cache_creation_input_tokens\":1000,\"cache_read_input_tokens\":3000,"
+	"\"output_tokens\":1}}}\n\n"
+	"event: ping\ndata: {\"type\":\"ping\"}\n\n"
+	"event: content_block_delta\n"
+	"data: {\"type\":\"content_block_delta\",\"index\":0,\n"
+	"data: \"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+	"event: message_delta\n"
+	"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},"
+	"\"usage\":{\"output_tokens\":412}}\n\n"
+	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+
+static void feed_whole(const char *s, struct usage_result *r)
+{
+	struct sse_parser p;
+	sse_init(&p);
+	ck_assert_int_eq(sse_feed(&p, s, strlen(s)), 0);
+	sse_finish(&p, r);
+	sse_release(&p);
+}
+
+static int same_result(const struct usage_result *a, const struct usage_result *b)
+{
+	const struct usage *x = &a->usage, *y = &b->usage;
+	return a->has_usage == b->has_usage && x->calls == y->calls && x->input == y->input &&
+	       x->cache_read == y->cache_read && x->cache_write == y->cache_write &&
+	       x->output == y->output && x->reasoning == y->reasoning &&
+	       !strcmp(a->provider, b->provider) && !strcmp(a->model, b->model) &&
+	       !strcmp(a->id, b->id) && !strcmp(a->status, b->status);
+}
+
+/* Feeding s split at every boundary, and byte by byte, gives want. */
+static void check_splits(const char *s, const struct usage_result *want)
+{
+	size_t n = strlen(s);
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct sse_parser p;
+		struct usage_result r;
+		sse_init(&p);
+		ck_assert_int_eq(sse_feed(&p, s, cut), 0);
+		ck_assert_int_eq(sse_feed(&p, s + cut, n - cut), 0);
+		sse_finish(&p, &r);
+		sse_release(&p);
+		ck_assert_msg(same_result(&r, want), "split at byte %zu changed the result",
+			      cut);
+	}
+	struct sse_parser p;
+	struct usage_result r;
+	sse_init(&p);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(sse_feed(&p, s + i, 1), 0);
+	sse_finish(&p, &r);
+	sse_release(&p);
+	ck_assert_msg(same_result(&r, want), "byte-by-byte feeding changed the result");
+}
+
+static void assert_usage(const struct usage_result *r, long in, long cr, long cw, long out,
+			 long reasoning)
+{
+	ck_assert_int_eq(r->has_usage, 1);
+	ck_assert_int_eq(r->usage.calls, 1);
+	ck_assert_int_eq(r->usage.input, in);
+	ck_assert_int_eq(r->usage.cache_read, cr);
+	ck_assert_int_eq(r->usage.cache_write, cw);
+	ck_assert_int_eq(r->usage.output, out);
+	ck_assert_int_eq(r->usage.reasoning, reasoning);
+}
+
+START_TEST(chat_stream_final_usage_chunk)
+{
+	struct usage_result r;
+	feed_whole(chat_stream, &r);
+	assert_usage(&r, 1200, 1024, 0, 300, 128);
+	ck_assert_str_eq(r.provider, "openai");
+	ck_assert_str_eq(r.model, "gpt-4o");
+	ck_assert_str_eq(r.id, "chatcmpl-1");
+	ck_assert_str_eq(r.status, "stop");
+	check_splits(chat_stream, &r);
+}
+END_TEST
+
+START_TEST(chat_stream_without_usage_is_unknown)
+{
+	struct usage_result r;
+	feed_whole(chat_stream_no_usage, &r);
+	ck_assert_int_eq(r.has_usage, 0);
+	ck_assert_str_eq(r.model, "gpt-4o");
+	ck_assert_str_eq(r.status, "stop");
+}
+END_TEST
+
+START_TEST(responses_stream_completed_event)
+{
+	struct usage_result r;
+	feed_whole(responses_stream, &r);
+	assert_usage(&r, 500, 100, 0, 90, 64);
+	ck_assert_str_eq(r.model, "o4-mini");
+	ck_assert_str_eq(r.id, "resp_1");
+	ck_assert_str_eq(r.status, "completed");
+	check_splits(responses_stream, &r);
+}
+END_TEST
+
+START_TEST(anthropic_stream_start_and_delta)
+{
+	struct usage_result r;
+	feed_whole(anthropic_stream, &r);
+	/* input = 25 + 3000 cache reads + 1000 cache writes */
+	assert_usage(&r, 4025, 3000, 1000, 412, 0);
+	ck_assert_str_eq(r.provider, "anthropic");
+	ck_assert_str_eq(r.model, "claude-sonnet-4-5");
+	ck_assert_str_eq(r.status, "end_turn");
+	check_splits(anthropic_stream, &r);
+}
+END_TEST
+
+START_TEST(anthropic_delta_repeating_input_counts)
+{
+	/* newer API versions repeat the (final) input counts in message_delta */
+	static const char s[] =
+		"data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\","
+		"\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
+		"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
+		"\"usage\":{\"input_tokens\":12,\"cache_read_input_tokens\":7,"
+		"\"output_tokens\":30}}\n\n";
+	struct usage_result r;
+	feed_whole(s, &r);
+	assert_usage(&r, 19, 7, 0, 30, 0);
+	ck_assert_str_eq(r.status, "max_tokens");
+}
+END_TEST
+
+START_TEST(anthropic_stream_cut_before_delta_is_unknown)
+{
+	static const char s[] =
+		"data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\","
+		"\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
+		"data: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"Hi\"}}\n\n";
+	struct usage_result r;
+	feed_whole(s, &r);
+	ck_assert_int_eq(r.has_usage, 0);
+}
+END_TEST
+
+START_TEST(stream_without_final_blank_line)
+{
+	static const char s[] =
+		"data: {\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[],"
+		"\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
+	struct usage_result r;
+	feed_whole(s, &r);
+	assert_usage(&r, 3, 0, 0, 4, 0);
+}
+END_TEST
+
+START_TEST(bodies_of_each_api)
+{
+	static const char chat[] =
+		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+		"\"choices\":[{\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":10,"
+		"\"completion_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":2}}}";
+	static const char resp[] =
+		"{\"id\":\"r1\",\"object\":\"response\",\"status\":\"incomplete\",\"model\":\"o3\","
+		"\"usage\":{\"input_tokens\":40,\"output_tokens\":9,"
+		"\"output_tokens_details\":{\"reasoning_tokens\":8}}}";
+	static const char msg[] =
+		"{\"id\":\"m1\",\"type\":\"message\",\"model\":\"claude-haiku-4-5\",\"stop_reason\":"
+		"\"tool_use\",\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":50,"
+		"\"cache_creation_input_tokens\":20,\"output_tokens\":6}}";
+	static const char emb[] =
+		"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"embedding\":[0.1]}],"
+		"\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":8,"
+		"\"total_tokens\":8}}";
+	struct usage_result r;
+	usage_from_body(chat, strlen(chat), &r);
+	assert_usage(&r, 10, 2, 0, 5, 0);
+	ck_assert_str_eq(r.status, "length");
+	usage_from_body(resp, strlen(resp), &r);
+	assert_usage(&r, 40, 0, 0, 9, 8);
+	ck_assert_str_eq(r.status, "incomplete");
+	usage_from_body(msg, strlen(msg), &r);
+	assert_usage(&r, 73, 50, 20, 6, 0);
+	ck_assert_str_eq(r.provider, "anthropic");
+	ck_assert_str_eq(r.status, "tool_use");
+	usage_from_body(emb, strlen(emb), &r);
+	assert_usage(&r, 8, 0, 0, 0, 0);
+	ck_assert_str_eq(r.model, "text-embedding-3-small");
+}
+END_TEST
+
+START_TEST(unreadable_bodies_are_unknown)
+{
+	static const char *const bodies[] = {
+		"", "not json", "[1,2]", "{\"error\":{\"message\":\"bad\",\"type\":\"x\"}}",
+		"{\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":-4}}",
+		"{\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":\"12\"}}",
+		"{\"object\":\"chat.completion\",\"usage\":null}",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		struct usage_result r;
+		usage_from_body(bodies[i], strlen(bodies[i]), &r);
+		ck_assert_msg(!r.has_usage, "body %zu gave a usage", i);
+	}
+}
+END_TEST
+
+START_TEST(overlong_event_is_skipped)
+{
+	/* an event over SSE_EVENT_MAX is dropped whole; the one after it still counts */
+	size_t big = SSE_EVENT_MAX + 100;
+	char *s = malloc(big + 400);
+	ck_assert_ptr_nonnull(s);
+	strcpy(s, "data: {\"object\":\"chat.completion.chunk\",\"usage\":{\"prompt_tokens\":1,"
+		  "\"completion_tokens\":1},\"pad\":\"");
+	size_t n = strlen(s);
+	memset(s + n, 'x', big);
+	strcpy(s + n + big, "\"}\n\ndata: {\"object\":\"chat.completion.chunk\",\"model\":\"m\","
+			    "\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}\n\n");
+	struct usage_result r;
+	feed_whole(s, &r);
+	free(s);
+	assert_usage(&r, 2, 0, 0, 3, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("usage_parse");
+	check_add(s, "chat_stream_final_usage_chunk", chat_stream_final_usage_chunk, 60);
+	check_add(s, "chat_stream_without_usage_is_unknown", chat_stream_without_usage_is_unknown,
+		  10);
+	check_add(s, "responses_stream_completed_event", responses_stream_completed_event, 60);
+	check_add(s, "anthropic_stream_start_and_delta", anthropic_stream_start_and_delta, 60);
+	check_add(s, "anthropic_delta_repeating_input_counts",
+		  anthropic_delta_repeating_input_counts, 10);
+	check_add(s, "anthropic_stream_cut_before_delta_is_unknown",
+		  anthropic_stream_cut_before_delta_is_unknown, 10);
+	check_add(s, "stream_without_final_blank_line", stream_without_final_blank_line, 10);
+	check_add(s, "bodies_of_each_api", bodies_of_each_api, 10);
+	check_add(s, "unreadable_bodies_are_unknown", unreadable_bodies_are_unknown, 10);
+	check_add(s, "overlong_event_is_skipped", overlong_event_is_skipped, 30);
+	return check_run(s);
+}
