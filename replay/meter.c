@@ -539,18 +539,44 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
 				       MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/*
+ * Under a budget, the request's "model" when the sheet cannot price it (into model): such a
+ * call would spend unseen by the guard. A body without a model (an Azure deployment path) is
+ * let through; its record says whether it was priced.
+ */
+static int unpriced_model(const struct request *r, char *model, size_t size)
+{
+	const struct meter_config *cfg = &r->m->cfg;
+	if (!(cfg->budget_usd > 0) || !cfg->prices || !r->body.len)
+		return 0;
+	cJSON *o = cJSON_ParseWithLength(r->body.p, r->body.len);
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "model");
+	int unknown = cJSON_IsString(name) && !price_sheet_find(cfg->prices, name->valuestring);
+	if (unknown)
+		snprintf(model, size, "%s", name->valuestring);
+	cJSON_Delete(o);
+	return unknown;
+}
+
 static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 			       const char *method)
 {
+	char model[128], msg[512];
 	r->forwarded = 1;
 	r->recorded_call = !strcmp(method, "POST"); /* GET /v1/models and the like cost nothing */
+	if (r->recorded_call && unpriced_model(r, model, sizeof(model))) {
+		snprintf(msg, sizeof(msg), "hypercap meter: model '%s' has no price in the sheet "
+			 "'%.200s'; under --budget-usd every call must be priced: give --prices "
+			 "with a sheet that has it", model, r->m->cfg.prices->origin);
+		return reply_error(conn, r, MHD_HTTP_BAD_REQUEST, "invalid_request_error",
+				   "hypercap_unpriced_model", msg);
+	}
 	if (!(r->up = upstream_take(r->m)) || setup_transfer(r, method))
 		return reply_error(conn, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   r->anthropic ? "api_error" : "server_error", "hypercap_meter",
 				   "hypercap meter: cannot start the upstream request");
 	drive(r, 1);
 	if (!r->headers_done) {
-		char msg[400];
 		record_once(r);
 		snprintf(msg, sizeof(msg), "hypercap meter: upstream unreachable or failing: %s",
 			 curl_easy_strerror(r->result)); /* never curl_error: it may name the URL */

@@ -529,6 +529,30 @@ START_TEST(budget_guard_rejects_once_spent)
 }
 END_TEST
 
+/* Under a budget, a model the sheet cannot price is refused before it reaches the upstream. */
+START_TEST(budget_refuses_unpriced_models)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct reply r = http(m.url, "/v1/chat/completions", "{\"model\":\"mystery-model\"}",
+			      openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_msg(strstr(r.body, "hypercap meter: model 'mystery-model' has no price in the "
+				     "sheet"), "%s", r.body);
+	ck_assert_ptr_nonnull(strstr(r.body, "hypercap_unpriced_model"));
+	reply_free(&r);
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"fake-model\"}", openai_auth);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals led, tr;
+	read_ledger(&led);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(led.n, 1);
+	ck_assert_int_eq(tr.n, 1);
+}
+END_TEST
+
 /* Runs hypercap meter with a command; its exit status, bounded by 20 s. */
 static int run_with_child(const char *const opts[], const char *const cmd[], double *took)
 {
@@ -803,6 +827,7 @@ int main(void)
 	    failing_upstreams_give_errors_and_records, 60);
 	add(s, "budget_guard_rejects_once_spent", budget_guard_rejects_once_spent, 60);
 	add(s, "budget_stop_ends_the_child", budget_stop_ends_the_child, 60);
+	add(s, "budget_refuses_unpriced_models", budget_refuses_unpriced_models, 60);
 	add(s, "child_gets_the_proxy_and_gives_its_status",
 	    child_gets_the_proxy_and_gives_its_status, 60);
 	add(s, "kill_9_keeps_every_completed_call", kill_9_keeps_every_completed_call, 60);
