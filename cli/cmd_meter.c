@@ -33,6 +33,9 @@ static const char usage[] =
 	"\n"
 	"options:\n"
 	"  --upstream URL         the provider, e.g. https://api.openai.com (required)\n"
+	"  --upstream-anthropic URL\n"
+	"                         where requests carrying anthropic-version go instead, e.g.\n"
+	"                         https://api.anthropic.com, for a loop that calls both\n"
 	"  --trace FILE           the trace to append to (required)\n"
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8089; port 0: any free)\n"
 	"  --allow-remote         allow a --listen address other than loopback\n"
@@ -57,11 +60,12 @@ static const char usage[] =
 	"Exit codes: CMD's status (128+N when killed by signal N); without CMD 0, 1 runtime\n"
 	"failure, 2 usage error, 3 bad input data. See docs/metering.md.\n";
 
-enum { OPT_UPSTREAM = 256, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
+enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
        OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES };
 
 static const struct option long_options[] = {
 	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
+	{ "upstream-anthropic", required_argument, NULL, OPT_UPSTREAM_ANTHROPIC },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
@@ -123,6 +127,7 @@ static int parse_option(struct opts *o, int c, const char *arg)
 	double v;
 	switch (c) {
 	case OPT_UPSTREAM: o->cfg.upstream = arg; return 0;
+	case OPT_UPSTREAM_ANTHROPIC: o->cfg.upstream_anthropic = arg; return 0;
 	case OPT_TRACE: o->cfg.trace_path = arg; return 0;
 	case OPT_LISTEN: return parse_listen(o, arg);
 	case OPT_ALLOW_REMOTE: o->allow_remote = 1; return 0;

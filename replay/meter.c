@@ -64,6 +64,7 @@ struct upstream {
 struct meter {
 	struct meter_config cfg;
 	char upstream[2048];
+	char upstream_anthropic[2048]; /* "": the same as upstream */
 	struct MHD_Daemon *daemon;
 	unsigned port;
 	pthread_mutex_t lock; /* guards everything below */
@@ -448,11 +449,13 @@ static int setup_transfer(struct request *r, const char *method)
 {
 	struct meter *m = r->m;
 	CURL *e = r->up->easy;
-	size_t n = strlen(m->upstream) + strlen(r->path) + 1;
+	const char *base = r->anthropic && m->upstream_anthropic[0] ? m->upstream_anthropic
+								     : m->upstream;
+	size_t n = strlen(base) + strlen(r->path) + 1;
 	char *url = malloc(n);
 	if (!url)
 		return -1;
-	snprintf(url, n, "%s%s", m->upstream, r->path);
+	snprintf(url, n, "%s%s", base, r->path);
 	curl_easy_reset(e);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	free(url); /* libcurl keeps its own copy */
@@ -842,19 +845,29 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 /* ---- lifecycle ---- */
 
+/* A base URL for option into dst (2048 bytes), trailing slashes dropped. */
+static int base_url(char *dst, const char *url, const char *option, struct hc_err *err)
+{
+	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+		return hc_err_set(err, HC_EUSAGE, "%s '%s': allowed: an http:// or https:// URL",
+				  option, url ? url : "");
+	if (strlen(url) >= 2048 || strchr(url, '?') || strchr(url, '#'))
+		return hc_err_set(err, HC_EUSAGE, "%s '%s': allowed: a base URL without query or "
+				  "fragment", option, url);
+	size_t n = strlen(url);
+	memcpy(dst, url, n + 1);
+	while (n > 8 && dst[n - 1] == '/')
+		dst[--n] = '\0';
+	return 0;
+}
+
 static int parse_config(struct meter *m, struct sockaddr_in *sa, struct hc_err *err)
 {
-	const char *up = m->cfg.upstream;
-	if (!up || (strncmp(up, "http://", 7) && strncmp(up, "https://", 8)))
-		return hc_err_set(err, HC_EUSAGE, "--upstream '%s': allowed: an http:// or "
-				  "https:// URL", up ? up : "");
-	if (strlen(up) >= sizeof(m->upstream) || strchr(up, '?') || strchr(up, '#'))
-		return hc_err_set(err, HC_EUSAGE, "--upstream '%s': allowed: a base URL without "
-				  "query or fragment", up);
-	snprintf(m->upstream, sizeof(m->upstream), "%s", up);
-	size_t n = strlen(m->upstream);
-	while (n > 8 && m->upstream[n - 1] == '/')
-		m->upstream[--n] = '\0';
+	if (base_url(m->upstream, m->cfg.upstream, "--upstream", err) ||
+	    (m->cfg.upstream_anthropic &&
+	     base_url(m->upstream_anthropic, m->cfg.upstream_anthropic, "--upstream-anthropic",
+		      err)))
+		return HC_EUSAGE;
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)m->cfg.port);

@@ -26,6 +26,7 @@
 
 struct meter_config {
 	const char *upstream;    /* http:// or https:// base URL; the request path is appended */
+	const char *upstream_anthropic; /* for requests with anthropic-version; NULL: upstream */
 	const char *listen_addr; /* an IPv4 address */
 	unsigned port;           /* 0: any free port (meter_port says which) */
 	const char *trace_path;  /* appended to; created with a header when absent */

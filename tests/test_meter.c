@@ -529,6 +529,27 @@ START_TEST(budget_guard_rejects_once_spent)
 }
 END_TEST
 
+/* --upstream-anthropic: requests with anthropic-version go there, the others to --upstream
+ * (here a port where nothing listens: they get a 502). */
+START_TEST(anthropic_requests_go_to_their_own_upstream)
+{
+	static const char body[] = "{\"model\":\"fake-model\",\"max_tokens\":50}";
+	const char *const opts[] = { "--upstream-anthropic", upstream.url, NULL };
+	struct peer m = start_meter("http://127.0.0.1:1", opts);
+	expect_ok(m.url, "/v1/messages", body, anthropic_auth);
+	struct reply r = http(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(r.code, 502);
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals led, tr;
+	read_ledger(&led);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(led.n, 1);
+	ck_assert_int_eq(tr.n, 2);
+	ck_assert_int_eq(tr.upstream_errors, 1);
+}
+END_TEST
+
 /* Under a budget, a model the sheet cannot price is refused before it reaches the upstream. */
 START_TEST(budget_refuses_unpriced_models)
 {
@@ -828,6 +849,8 @@ int main(void)
 	add(s, "budget_guard_rejects_once_spent", budget_guard_rejects_once_spent, 60);
 	add(s, "budget_stop_ends_the_child", budget_stop_ends_the_child, 60);
 	add(s, "budget_refuses_unpriced_models", budget_refuses_unpriced_models, 60);
+	add(s, "anthropic_requests_go_to_their_own_upstream",
+	    anthropic_requests_go_to_their_own_upstream, 60);
 	add(s, "child_gets_the_proxy_and_gives_its_status",
 	    child_gets_the_proxy_and_gives_its_status, 60);
 	add(s, "kill_9_keeps_every_completed_call", kill_9_keeps_every_completed_call, 60);
