@@ -36,10 +36,16 @@ test-mpi:
 	@cmake --build $(BUILD)-mpi -j $(JOBS) --target hypercap -- --no-print-directory
 	@sh tests/sweep_mpi.sh $(BUILD)-mpi/hypercap
 
+# Benchmarks (bench/README.md; figures in docs/performance.md): a few minutes, a 1 GB
+# temporary trace in /tmp (deleted at the end). BENCH_REPEATS=n changes the repeats.
 bench: build
+	@sh scripts/deps.sh --bench
 	@cmake --build $(BUILD) -j $(JOBS) --target benchmarks -- --no-print-directory >/dev/null
-	@$(BUILD)/bench_engine
+	@$(BUILD)/bench_engine bench/mmc_simpy.py
 	@$(BUILD)/bench_loop data/scenarios/hyperagents-500.json
+	@$(BUILD)/bench_forecast data/scenarios
+	@$(BUILD)/bench_growth data/scenarios/hyperagents-500.json
+	@$(BUILD)/bench_trace 1024
 	@$(BUILD)/bench_meter
 
 clean:

@@ -237,7 +237,7 @@ static int crossover(const struct options *o)
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
-	rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, &err);
+	rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, NULL, &err);
 	if (!rc) {
 		rc = crossover_plan(&f, &ps, &gs, &ss, &o->rq, &plan, &err);
 		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");

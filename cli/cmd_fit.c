@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -42,9 +43,11 @@ static const char usage[] =
 	"  --threads T         threads for replications (default: one per CPU)\n"
 	"  --prices FILE       price sheet for the extrapolation (default: embedded)\n"
 	"  --out DIR           results directory (default out/fit-<trace name>); replaced whole\n"
-	"  --quiet             print nothing but errors and warnings\n"
+	"  --quiet             print nothing but errors and warnings (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"With --extrapolate on a terminal, stderr shows a progress line while the replications\n"
+	"run (done, rate, time left); it is erased at the end and never written to a file.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
 	"See docs/fit.md for the method and its measured accuracy.\n";
 
@@ -275,8 +278,11 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
 	res->sc.iterations = (unsigned)o->extrapolate;
+	struct cli_progress progress;
+	cli_progress_init(&progress, "fit --extrapolate", o->runs, o->quiet);
 	int rc = forecast_run(&f, &res->sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
-			      &err);
+			      cli_progress_hook(&progress), &err);
+	cli_progress_end(&progress);
 	if (!rc) {
 		stem(name, sizeof(name), o->trace);
 		if (o->out)

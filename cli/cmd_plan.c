@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "model/plan.h"
 #include "model/prices.h"
 #include "reports/results_dir.h"
@@ -35,9 +36,11 @@ static const char usage[] =
 	"  --set PATH=VALUE    override a scenario field first (repeatable)\n"
 	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
 	"  --out DIR           results directory (default out/<scenario name>-plan)\n"
-	"  --quiet             print nothing but errors\n"
+	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"On a terminal, stderr shows a progress line while the points run (the point, the\n"
+	"replications done, their rate); it is erased at the end.\n"
 	"Exit codes: 0 ok (also when nothing fits: plan.json says so), 1 runtime failure,\n"
 	"2 usage error, 3 bad input data. The method and its assumptions: docs/plan.md.\n";
 
@@ -234,7 +237,12 @@ static int plan(const struct options *o)
 
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
-	int rc = plan_search(&o->rq, &ps, &res, &err);
+	struct cli_progress progress;
+	cli_progress_init(&progress, "plan", 0, o->quiet);
+	struct plan_request rq = o->rq;
+	rq.progress = cli_progress_hook(&progress);
+	int rc = plan_search(&rq, &ps, &res, &err);
+	cli_progress_end(&progress);
 	if (!rc) {
 		cli_outdir(outdir, sizeof(outdir), o->out, res.scenario_name, "-plan");
 		struct plan_job job = { o, &res };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -39,9 +40,11 @@ static const char usage[] =
 	"                      (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>); replaced whole\n"
 	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
-	"  --quiet             print nothing but errors\n"
+	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"On a terminal, stderr shows a progress line while the replications run (done,\n"
+	"rate, time left); it is erased at the end and never written to a file or pipe.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
 	"Roles go to their model's API, its batch API (\"batch\": true) or a self-hosted fleet\n"
 	"(\"fleet\": NAME, with \"fleets\": [...]; the fleet costs its provisioned GPU-hours):\n"
@@ -195,8 +198,11 @@ static int simulate(const struct options *o)
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
+	struct cli_progress progress;
+	cli_progress_init(&progress, "simulate", o->runs, o->quiet);
 	int rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
-			      &err);
+			      cli_progress_hook(&progress), &err);
+	cli_progress_end(&progress);
 	if (!rc) {
 		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
 		struct crossover_plan plan;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/sweep_mpi.h"
 #include "model/forecast.h"
 #include "model/prices.h"
@@ -42,11 +43,13 @@ static const char usage[] =
 	"  --prices FILE       a hypercap price sheet or LiteLLM's catalogue as it is\n"
 	"                      (default: data/prices/api-2026-07-24.json, embedded)\n"
 	"  --out DIR           results directory (default out/sweep); replaced whole\n"
-	"  --quiet             print nothing but errors\n"
+	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Built with -DHYPERCAP_MPI=ON: `mpirun -n K hypercap sweep ...` shares the points\n"
 	"round-robin among K processes; rank 0 writes sweep.csv, byte-identical to one process.\n"
+	"On a terminal, stderr shows a progress line over all the points' replications (done,\n"
+	"rate, time left; rank 0 only, over its own points); it is erased at the end.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data (the grid file,\n"
 	"its JSON path, the value and what is allowed). See docs/sweep.md.\n";
 
@@ -120,7 +123,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* Forecasts point p and formats its row into slot. */
 static void run_point(const struct options *o, const struct sweep_grid *g,
-		      const struct price_sheet *ps, size_t p, struct sweep_slot *slot)
+		      const struct price_sheet *ps, size_t p, struct cli_progress *progress,
+		      struct sweep_slot *slot)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct scenario sc;
@@ -128,7 +132,8 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 	uint64_t seed = sweep_point_seed(o->seed, p);
 	int rc = sweep_point_load(g, p, &sc, &err);
 	if (!rc) {
-		rc = forecast_run(&f, &sc, ps, (unsigned)o->runs, (unsigned)o->threads, seed, &err);
+		rc = forecast_run(&f, &sc, ps, (unsigned)o->runs, (unsigned)o->threads, seed,
+				  cli_progress_hook(progress), &err);
 		if (rc) {
 			hc_err_prefix(&err, "%s: point %zu", g->origin, p);
 		} else {
@@ -147,16 +152,22 @@ static void run_points(const struct options *o, const struct sweep_grid *g,
 		       const struct price_sheet *ps, const struct sweep_procs *procs,
 		       struct sweep_slot *slots)
 {
+	struct cli_progress progress;
+	size_t first = (size_t)procs->rank, step = (size_t)procs->size;
+	size_t mine = first < g->n_points ? (g->n_points - first + step - 1) / step : 0;
 	int failed = 0;
+	/* other ranks' lines would overwrite rank 0's on a shared terminal */
+	cli_progress_init(&progress, "sweep", mine * o->runs, o->quiet || procs->rank > 0);
 	for (size_t p = (size_t)procs->rank; p < g->n_points; p += (size_t)procs->size) {
 		if (failed) {
 			slots[p].code = HC_ERUNTIME;
 			slots[p].text = strdup("skipped after an earlier point failed");
 			continue;
 		}
-		run_point(o, g, ps, p, &slots[p]);
+		run_point(o, g, ps, p, &progress, &slots[p]);
 		failed = slots[p].code != 0;
 	}
+	cli_progress_end(&progress);
 }
 
 struct results_job {

@@ -7,10 +7,13 @@ int archive_init(struct archive *a, size_t cap_hint)
 {
 	a->n = 0;
 	a->total_bytes = 0;
+	a->memo_n = 0;
+	a->memo_rule = PARENT_PAPER;
+	a->memo_lambda = a->memo_m = NAN;
 	a->cap = cap_hint ? cap_hint : 16;
 	a->nodes = malloc(a->cap * sizeof(*a->nodes));
-	a->weights = malloc(a->cap * sizeof(*a->weights));
-	if (!a->nodes || !a->weights) {
+	a->memo = malloc(a->cap * sizeof(*a->memo));
+	if (!a->nodes || !a->memo) {
 		archive_release(a);
 		return HC_ERUNTIME;
 	}
@@ -20,10 +23,10 @@ int archive_init(struct archive *a, size_t cap_hint)
 void archive_release(struct archive *a)
 {
 	free(a->nodes);
-	free(a->weights);
+	free(a->memo);
 	a->nodes = NULL;
-	a->weights = NULL;
-	a->n = a->cap = 0;
+	a->memo = NULL;
+	a->n = a->cap = a->memo_n = 0;
 }
 
 static int archive_grow(struct archive *a)
@@ -33,10 +36,10 @@ static int archive_grow(struct archive *a)
 	if (!nodes)
 		return HC_ERUNTIME;
 	a->nodes = nodes;
-	double *w = realloc(a->weights, cap * sizeof(*w));
-	if (!w)
+	struct weight_memo *memo = realloc(a->memo, cap * sizeof(*memo));
+	if (!memo)
 		return HC_ERUNTIME;
-	a->weights = w;
+	a->memo = memo;
 	a->cap = cap;
 	return 0;
 }
@@ -103,21 +106,36 @@ int archive_select(struct archive *a, enum parent_rule rule, double lambda, stru
 {
 	double m = rule == PARENT_DGM_CODE ? 0.5 : archive_top3_mean(a);
 	double sum = 0;
+	/* == on purpose: the same inputs give the same weight to the bit; NaN never matches */
+	size_t known = rule == a->memo_rule && lambda == a->memo_lambda && m == a->memo_m ?
+			       a->memo_n : 0;
 	for (size_t i = 0; i < a->n; i++) {
-		a->weights[i] = a->nodes[i].valid ? archive_weight(&a->nodes[i], rule, lambda, m) : 0;
-		sum += a->weights[i];
+		const struct node *n = &a->nodes[i];
+		struct weight_memo *w = &a->memo[i];
+		if (i >= known || w->children != n->children ||
+		    w->compiled_children != n->compiled_children) {
+			w->w = n->valid ? archive_weight(n, rule, lambda, m) : 0;
+			w->children = n->children;
+			w->compiled_children = n->compiled_children;
+		}
+		sum += w->w;
 	}
+	a->memo_n = a->n;
+	a->memo_rule = rule;
+	a->memo_lambda = lambda;
+	a->memo_m = m;
 	if (!(sum > 0))
 		return 0;
 	double u = rng_uniform(r) * sum;
 	int last_valid = 0;
 	for (size_t i = 0; i < a->n; i++) {
-		if (a->weights[i] <= 0)
+		double w = a->memo[i].w;
+		if (w <= 0)
 			continue;
 		last_valid = (int)i;
-		if (u < a->weights[i])
+		if (u < w)
 			return (int)i;
-		u -= a->weights[i];
+		u -= w;
 	}
 	return last_valid; /* rounding left u just above the last weight */
 }

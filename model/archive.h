@@ -22,11 +22,26 @@ struct node {
 	double lineage_patch_bytes; /* patches from the root to this node, its own included */
 };
 
+/* A node's weight at the last selection, and the child counts it was computed with. */
+struct weight_memo {
+	double w;
+	unsigned children, compiled_children;
+};
+
 struct archive {
 	struct node *nodes;
 	size_t n, cap;
 	double total_bytes;
-	double *weights;            /* scratch for selection, cap entries */
+	/*
+	 * archive_select's weights, cap entries, kept between selections: a weight is a pure
+	 * function of the node's score, validity and child counts and of the rule, λ and m, so
+	 * it is computed again only when one of those changed. Without this, the exp and pow of
+	 * every node at every selection made runs quadratic in iterations (docs/performance.md).
+	 */
+	struct weight_memo *memo;
+	size_t memo_n;              /* nodes weighed so far; 0: none */
+	enum parent_rule memo_rule;
+	double memo_lambda, memo_m;
 };
 
 int archive_init(struct archive *a, size_t cap_hint);
@@ -37,7 +52,8 @@ void archive_release(struct archive *a);
 int archive_add(struct archive *a, const struct node *n);
 
 /*
- * Draws a parent among the valid nodes with the rule's weights (O(n)):
+ * Draws a parent among the valid nodes with the rule's weights (O(n); the weights are
+ * recomputed only for nodes whose child counts changed, or all when m, λ or the rule did):
  * paper:     sigmoid(λ(s − m)) / (1 + compiled children), m = mean of the top-3 scores;
  * dgmh-code: sigmoid(λ(s − m)) · exp(−(children / 8)^3);
  * dgm-code:  sigmoid(λ(s − 0.5)) / (1 + children).

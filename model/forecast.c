@@ -1,7 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"
-#include "sim/replicate.h"
 #include "sim/stats.h"
 
 const char *metric_name(enum metric m)
@@ -147,7 +146,8 @@ static int compute_metrics(struct forecast *f)
 }
 
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
-		 unsigned runs, unsigned threads, uint64_t seed, struct hc_err *err)
+		 unsigned runs, unsigned threads, uint64_t seed,
+		 const struct replicate_progress *progress, struct hc_err *err)
 {
 	memset(f, 0, sizeof(*f));
 	f->sc = sc;
@@ -162,7 +162,7 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		forecast_release(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory for %u replications", runs);
 	}
-	int rc = replicate_run(runs, threads, run_one, &job);
+	int rc = replicate_run_progress(runs, threads, run_one, &job, progress);
 	if (rc) {
 		for (unsigned i = 0; i < runs; i++)
 			if (job.errs[i].code) {

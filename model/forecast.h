@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "model/loop.h"
+#include "sim/replicate.h"
 
 enum metric {
 	METRIC_TOKENS_TOTAL,
@@ -62,9 +63,13 @@ const char *metric_name(enum metric m);
 /* The metric's value in one replication. */
 double metric_value(const struct loop_result *r, enum metric m);
 
-/* Runs the replications. The forecast keeps pointers to sc and ps: keep them alive. */
+/*
+ * Runs the replications, reporting each finished one to progress (NULL: none). The forecast
+ * keeps pointers to sc and ps: keep them alive.
+ */
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
-		 unsigned runs, unsigned threads, uint64_t seed, struct hc_err *err);
+		 unsigned runs, unsigned threads, uint64_t seed,
+		 const struct replicate_progress *progress, struct hc_err *err);
 void forecast_release(struct forecast *f);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/prices.h"
+#include "sim/replicate.h"
 #include "sim/hc_err.h"
 
 #define PLAN_MAX_POINTS 64
@@ -27,6 +28,7 @@ struct plan_request {
 	unsigned lo, hi;              /* the values searched */
 	unsigned runs, threads;
 	uint64_t seed;
+	const struct replicate_progress *progress; /* each point's replications; NULL: none */
 };
 
 struct plan_point {

@@ -376,6 +376,7 @@ static int parse_dist_object(const struct ctx *c, const char *path, const struct
 		return bad_value(c, path, v, "a uniform distribution with min <= max");
 	if ((d->kind == DIST_LOGNORMAL || d->kind == DIST_GAMMA) && d->a <= 0 && d->b > 0)
 		return bad_value(c, path, v, "a positive mean when cv > 0");
+	dist_prepare(d);
 	return 0;
 }
 

@@ -226,6 +226,7 @@ static void set_dist(struct fitdist *fd)
 	switch (fd->chosen) {
 	case FITDIST_LOGNORMAL:
 		fd->dist = (struct dist){ .kind = DIST_LOGNORMAL, .a = fd->mean, .b = cv };
+		dist_prepare(&fd->dist);
 		break;
 	case FITDIST_GAMMA:
 		fd->dist = (struct dist){ .kind = DIST_GAMMA, .a = fd->mean, .b = cv };

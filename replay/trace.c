@@ -56,12 +56,14 @@ int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *e
 		dst[0] = '\0';
 		return 0;
 	}
-	size_t n = strlen(src);
-	if (n >= TRACE_STR_MAX)
-		return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a "
-				  "string of at most %d bytes", what, src, n, TRACE_STR_MAX - 1);
-	memcpy(dst, src, n + 1);
-	return 0;
+	/* one pass, byte by byte: the values are short, and strlen then memcpy cost the reader
+	 * a tenth of its time */
+	for (size_t i = 0; i < TRACE_STR_MAX; i++)
+		if ((dst[i] = src[i]) == '\0')
+			return 0;
+	dst[0] = '\0';
+	return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a string of "
+			  "at most %d bytes", what, src, strlen(src), TRACE_STR_MAX - 1);
 }
 
 /* ---- checking a record: the rules the reader and the writer share ---- */
@@ -195,11 +197,100 @@ static int check_record(const struct trace_record *rec, struct hc_err *err)
 
 /* ---- parsing ---- */
 
-/* The value of key, or NULL when absent or null (both mean unknown). */
-static const cJSON *field(const cJSON *obj, const char *key)
+/*
+ * A record's members matched to the keys of its kind in one pass (members_index), then read
+ * by index. cJSON's lookup scans the members from the first for every key asked, and with
+ * about 20 keys per record that made key comparisons a fifth of the reader's time
+ * (docs/performance.md). Each member is compared first with the key after the one matched
+ * last, which is its key when the line came from trace_writer (the tables below are in the
+ * order it writes), so a record costs about one strcmp per member; members in another order
+ * are found too, with more comparisons. The first of duplicate keys wins, as with cJSON's
+ * lookup; unknown keys are ignored.
+ */
+struct keyset {
+	const char *const *names;
+	size_t n;
+};
+
+#define KEYSET(names) { names, sizeof(names) / sizeof(names[0]) }
+#define MEMBERS_MAX 20
+
+/* "type" first in every record's set: it is the first member of every line written */
+enum { CALL_TYPE, CALL_ID, CALL_START_TIME, CALL_END_TIME, CALL_RUN, CALL_ITERATION, CALL_NODE,
+       CALL_PARENT, CALL_ROLE, CALL_DOMAIN, CALL_TASK, CALL_PROVIDER, CALL_MODEL, CALL_STATUS,
+       CALL_RETRIES, CALL_USAGE, CALL_ESTIMATED, CALL_ESTIMATE_METHOD };
+static const char *const call_keys[] = {
+	"type", "id", "start_time", "end_time", "run", "iteration", "node", "parent", "role",
+	"domain", "task", "provider", "model", "status", "retries", "usage", "estimated",
+	"estimate_method",
+};
+enum { USAGE_INPUT, USAGE_OUTPUT, USAGE_CACHE_READ, USAGE_CACHE_WRITE, USAGE_REASONING };
+static const char *const usage_keys[] = {
+	"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens",
+	"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_creation.input_tokens",
+	"gen_ai.usage.reasoning.output_tokens",
+};
+enum { TASK_TYPE, TASK_NODE, TASK_DOMAIN, TASK_TASK, TASK_RESULT, TASK_START_TIME,
+       TASK_END_TIME, TASK_SANDBOX_SECONDS, TASK_ARTIFACT_BYTES };
+static const char *const task_keys[] = {
+	"type", "node", "domain", "task", "result", "start_time", "end_time", "sandbox_seconds",
+	"artifact_bytes",
+};
+enum { ADD_TYPE, ADD_NODE, ADD_PARENT, ADD_ITERATION, ADD_SCORE, ADD_PATCH_BYTES,
+       ADD_ARTIFACT_BYTES };
+static const char *const add_keys[] = {
+	"type", "node", "parent", "iteration", "score", "patch_bytes", "artifact_bytes",
+};
+enum { HEADER_VERSION, HEADER_SOURCE, HEADER_CREATED };
+static const char *const header_keys[] = { "hypercap_trace", "source", "created" };
+
+static const struct keyset call_set = KEYSET(call_keys), usage_set = KEYSET(usage_keys),
+			   task_set = KEYSET(task_keys), add_set = KEYSET(add_keys),
+			   header_set = KEYSET(header_keys);
+
+struct members {
+	const struct keyset *ks;
+	const cJSON *val[MEMBERS_MAX];
+};
+
+_Static_assert(sizeof(call_keys) / sizeof(call_keys[0]) <= MEMBERS_MAX, "MEMBERS_MAX");
+
+/* The index of name in ks, trying from `from` on and then from the start; ks->n if absent. */
+static size_t keyset_find(const struct keyset *ks, const char *name, size_t from)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	for (size_t i = 0; i < ks->n; i++) {
+		size_t k = (from + i) % ks->n;
+		if (ks->names[k][0] == name[0] && !strcmp(ks->names[k], name))
+			return k;
+	}
+	return ks->n;
+}
+
+static void members_index(struct members *m, const struct keyset *ks, const cJSON *obj)
+{
+	size_t next = 0;
+	memset(m, 0, sizeof(*m));
+	m->ks = ks;
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		size_t k = c->string ? keyset_find(ks, c->string, next) : ks->n;
+		if (k == ks->n)
+			continue;
+		if (!m->val[k])
+			m->val[k] = c;
+		next = k + 1;
+	}
+}
+
+/* The value of key k, or NULL when absent or null (both mean unknown). */
+static const cJSON *field(const struct members *m, int k)
+{
+	const cJSON *v = m->val[k];
 	return cJSON_IsNull(v) ? NULL : v;
+}
+
+static const char *key_name(const struct members *m, int k)
+{
+	return m->ks->names[k];
 }
 
 static int bad_type(const char *prefix, const char *key, const cJSON *v, const char *allowed,
@@ -210,7 +301,7 @@ static int bad_type(const char *prefix, const char *key, const cJSON *v, const c
 			  json_describe(v, got, sizeof(got)), allowed);
 }
 
-static int get_str(const cJSON *obj, const char *key, char *dst, struct hc_err *err)
+static int get_str(const struct members *obj, int key, char *dst, struct hc_err *err)
 {
 	const cJSON *v = field(obj, key);
 	if (!v) {
@@ -218,12 +309,12 @@ static int get_str(const cJSON *obj, const char *key, char *dst, struct hc_err *
 		return 0;
 	}
 	if (!cJSON_IsString(v))
-		return bad_type("", key, v, "a string", err);
-	return trace_set_str(dst, v->valuestring, key, err);
+		return bad_type("", key_name(obj, key), v, "a string", err);
+	return trace_set_str(dst, v->valuestring, key_name(obj, key), err);
 }
 
 /* A whole number; leaves *out alone when the key is absent. */
-static int get_int(const cJSON *obj, const char *prefix, const char *key, int64_t *out,
+static int get_int(const struct members *obj, const char *prefix, int key, int64_t *out,
 		   struct hc_err *err)
 {
 	const cJSON *v = field(obj, key);
@@ -231,71 +322,74 @@ static int get_int(const cJSON *obj, const char *prefix, const char *key, int64_
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    fabs(v->valuedouble) > 9e15)
-		return bad_type(prefix, key, v, "a whole number", err);
+		return bad_type(prefix, key_name(obj, key), v, "a whole number", err);
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }
 
-static int get_long(const cJSON *obj, const char *key, long *out, struct hc_err *err)
+static int get_long(const struct members *obj, int key, long *out, struct hc_err *err)
 {
 	int64_t v = *out;
 	if (get_int(obj, "", key, &v, err))
 		return HC_EINPUT;
 	if (v > 2147483647 || v < -1)
-		return bad_type("", key, field(obj, key), "a whole number >= 0", err);
+		return bad_type("", key_name(obj, key), field(obj, key), "a whole number >= 0",
+				err);
 	*out = (long)v;
 	return 0;
 }
 
-static int get_num(const cJSON *obj, const char *key, double *out, struct hc_err *err)
+static int get_num(const struct members *obj, int key, double *out, struct hc_err *err)
 {
 	const cJSON *v = field(obj, key);
 	if (!v)
 		return 0;
 	if (!cJSON_IsNumber(v))
-		return bad_type("", key, v, "a number", err);
+		return bad_type("", key_name(obj, key), v, "a number", err);
 	*out = v->valuedouble;
 	return 0;
 }
 
-static int parse_usage(struct trace_llm_call *c, const cJSON *obj, struct hc_err *err)
+static int parse_usage(struct trace_llm_call *c, const struct members *obj,
+		       struct hc_err *err)
 {
-	const cJSON *u = field(obj, "usage");
+	const cJSON *uo = field(obj, CALL_USAGE);
 	static const char *const p = "usage.";
-	if (!u)
+	struct members um, *u = &um;
+	if (!uo)
 		return 0;
-	if (!cJSON_IsObject(u))
-		return bad_type("", "usage", u, "an object of gen_ai.usage.* counts", err);
-	const char *need[] = { "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens" };
-	for (int i = 0; i < 2; i++)
-		if (!field(u, need[i]))
+	if (!cJSON_IsObject(uo))
+		return bad_type("", "usage", uo, "an object of gen_ai.usage.* counts", err);
+	members_index(u, &usage_set, uo);
+	for (int i = USAGE_INPUT; i <= USAGE_OUTPUT; i++)
+		if (!field(u, i))
 			return hc_err_set(err, HC_EINPUT, "usage.%s: missing; allowed: a whole "
-					  "number (required in usage)", need[i]);
+					  "number (required in usage)", key_name(u, i));
 	struct usage *s = &c->usage;
 	memset(s, 0, sizeof(*s));
 	s->calls = 1;
-	if (get_int(u, p, "gen_ai.usage.input_tokens", &s->input, err) ||
-	    get_int(u, p, "gen_ai.usage.output_tokens", &s->output, err) ||
-	    get_int(u, p, "gen_ai.usage.cache_read.input_tokens", &s->cache_read, err) ||
-	    get_int(u, p, "gen_ai.usage.cache_creation.input_tokens", &s->cache_write, err) ||
-	    get_int(u, p, "gen_ai.usage.reasoning.output_tokens", &s->reasoning, err))
+	if (get_int(u, p, USAGE_INPUT, &s->input, err) ||
+	    get_int(u, p, USAGE_OUTPUT, &s->output, err) ||
+	    get_int(u, p, USAGE_CACHE_READ, &s->cache_read, err) ||
+	    get_int(u, p, USAGE_CACHE_WRITE, &s->cache_write, err) ||
+	    get_int(u, p, USAGE_REASONING, &s->reasoning, err))
 		return HC_EINPUT;
 	c->has_usage = 1;
 	return 0;
 }
 
-static int parse_call(struct trace_llm_call *c, const cJSON *o, struct hc_err *err)
+static int parse_call(struct trace_llm_call *c, const struct members *o, struct hc_err *err)
 {
-	const cJSON *est = field(o, "estimated");
-	if (get_str(o, "id", c->id, err) || get_num(o, "start_time", &c->start_time, err) ||
-	    get_num(o, "end_time", &c->end_time, err) || get_str(o, "run", c->run, err) ||
-	    get_long(o, "iteration", &c->iteration, err) || get_str(o, "node", c->node, err) ||
-	    get_str(o, "parent", c->parent, err) || get_str(o, "role", c->role, err) ||
-	    get_str(o, "domain", c->domain, err) || get_str(o, "task", c->task, err) ||
-	    get_str(o, "provider", c->provider, err) || get_str(o, "model", c->model, err) ||
-	    get_str(o, "status", c->status, err) || get_long(o, "retries", &c->retries, err) ||
-	    parse_usage(c, o, err) ||
-	    get_str(o, "estimate_method", c->estimate_method, err))
+	const cJSON *est = field(o, CALL_ESTIMATED);
+	if (get_str(o, CALL_ID, c->id, err) || get_num(o, CALL_START_TIME, &c->start_time, err) ||
+	    get_num(o, CALL_END_TIME, &c->end_time, err) || get_str(o, CALL_RUN, c->run, err) ||
+	    get_long(o, CALL_ITERATION, &c->iteration, err) ||
+	    get_str(o, CALL_NODE, c->node, err) || get_str(o, CALL_PARENT, c->parent, err) ||
+	    get_str(o, CALL_ROLE, c->role, err) || get_str(o, CALL_DOMAIN, c->domain, err) ||
+	    get_str(o, CALL_TASK, c->task, err) || get_str(o, CALL_PROVIDER, c->provider, err) ||
+	    get_str(o, CALL_MODEL, c->model, err) || get_str(o, CALL_STATUS, c->status, err) ||
+	    get_long(o, CALL_RETRIES, &c->retries, err) || parse_usage(c, o, err) ||
+	    get_str(o, CALL_ESTIMATE_METHOD, c->estimate_method, err))
 		return HC_EINPUT;
 	if (est && !cJSON_IsBool(est))
 		return bad_type("", "estimated", est, "true or false", err);
@@ -303,15 +397,15 @@ static int parse_call(struct trace_llm_call *c, const cJSON *o, struct hc_err *e
 	return 0;
 }
 
-static int parse_task(struct trace_eval_task *t, const cJSON *o, struct hc_err *err)
+static int parse_task(struct trace_eval_task *t, const struct members *o, struct hc_err *err)
 {
 	int64_t bytes = -1;
-	if (get_str(o, "node", t->node, err) || get_str(o, "domain", t->domain, err) ||
-	    get_str(o, "task", t->task, err) || get_str(o, "result", t->result, err) ||
-	    get_num(o, "start_time", &t->start_time, err) ||
-	    get_num(o, "end_time", &t->end_time, err) ||
-	    get_num(o, "sandbox_seconds", &t->sandbox_seconds, err) ||
-	    get_int(o, "", "artifact_bytes", &bytes, err))
+	if (get_str(o, TASK_NODE, t->node, err) || get_str(o, TASK_DOMAIN, t->domain, err) ||
+	    get_str(o, TASK_TASK, t->task, err) || get_str(o, TASK_RESULT, t->result, err) ||
+	    get_num(o, TASK_START_TIME, &t->start_time, err) ||
+	    get_num(o, TASK_END_TIME, &t->end_time, err) ||
+	    get_num(o, TASK_SANDBOX_SECONDS, &t->sandbox_seconds, err) ||
+	    get_int(o, "", TASK_ARTIFACT_BYTES, &bytes, err))
 		return HC_EINPUT;
 	if (!t->result[0])
 		strcpy(t->result, "unknown");
@@ -319,22 +413,25 @@ static int parse_task(struct trace_eval_task *t, const cJSON *o, struct hc_err *
 	return 0;
 }
 
-static int parse_add(struct trace_archive_add *a, const cJSON *o, struct hc_err *err)
+static int parse_add(struct trace_archive_add *a, const struct members *o, struct hc_err *err)
 {
 	int64_t patch = -1, art = -1;
-	if (get_str(o, "node", a->node, err) || get_str(o, "parent", a->parent, err) ||
-	    get_long(o, "iteration", &a->iteration, err) || get_num(o, "score", &a->score, err) ||
-	    get_int(o, "", "patch_bytes", &patch, err) ||
-	    get_int(o, "", "artifact_bytes", &art, err))
+	if (get_str(o, ADD_NODE, a->node, err) || get_str(o, ADD_PARENT, a->parent, err) ||
+	    get_long(o, ADD_ITERATION, &a->iteration, err) ||
+	    get_num(o, ADD_SCORE, &a->score, err) ||
+	    get_int(o, "", ADD_PATCH_BYTES, &patch, err) ||
+	    get_int(o, "", ADD_ARTIFACT_BYTES, &art, err))
 		return HC_EINPUT;
 	a->patch_bytes = patch;
 	a->artifact_bytes = art;
 	return 0;
 }
 
-static int parse_object(struct trace_record *rec, const cJSON *o, struct hc_err *err)
+static int parse_object(struct trace_record *rec, const cJSON *obj, struct hc_err *err)
 {
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+	static const struct keyset *const sets[] = { &call_set, &task_set, &add_set };
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(obj, "type");
+	struct members o;
 	int k;
 	if (!cJSON_IsString(type))
 		return bad_type("", "type", type, "llm_call, eval_task, archive_add", err);
@@ -344,9 +441,10 @@ static int parse_object(struct trace_record *rec, const cJSON *o, struct hc_err 
 	if (k == TRACE_KIND_COUNT)
 		return bad_type("", "type", type, "llm_call, eval_task, archive_add", err);
 	trace_record_init(rec, (enum trace_kind)k);
-	int rc = k == TRACE_LLM_CALL  ? parse_call(&rec->u.call, o, err) :
-		 k == TRACE_EVAL_TASK ? parse_task(&rec->u.task, o, err) :
-					parse_add(&rec->u.add, o, err);
+	members_index(&o, sets[k], obj);
+	int rc = k == TRACE_LLM_CALL  ? parse_call(&rec->u.call, &o, err) :
+		 k == TRACE_EVAL_TASK ? parse_task(&rec->u.task, &o, err) :
+					parse_add(&rec->u.add, &o, err);
 	return rc ? rc : check_record(rec, err);
 }
 
@@ -410,7 +508,9 @@ static int parse_header(struct trace_reader *r, const char *text, size_t len,
 	cJSON *o = parse_line(text, len, err);
 	if (!o)
 		return hc_err_prefix(err, "%s:1: not a hypercap trace", r->path);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "hypercap_trace");
+	struct members m;
+	members_index(&m, &header_set, o);
+	const cJSON *v = m.val[HEADER_VERSION];
 	char got[80];
 	int rc = 0;
 	if (!v) {
@@ -427,7 +527,7 @@ static int parse_header(struct trace_reader *r, const char *text, size_t len,
 				"format %d)", r->path, v->valuedouble, TRACE_VERSION,
 				TRACE_VERSION);
 	} else {
-		const cJSON *src = field(o, "source"), *created = field(o, "created");
+		const cJSON *src = field(&m, HEADER_SOURCE), *created = field(&m, HEADER_CREATED);
 		r->header.version = (int)v->valuedouble;
 		if (src && !cJSON_IsString(src))
 			rc = bad_type("", "source", src, "a string", err);

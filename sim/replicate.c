@@ -23,6 +23,8 @@ struct replicate_job {
 	atomic_uint_fast64_t next;  /* 64 bits: overshooting runs near UINT_MAX must not wrap */
 	atomic_uint fail_rep;       /* lowest failed rep so far, UINT_MAX when none */
 	int fail_code;              /* the code of fail_rep, under lock */
+	const struct replicate_progress *progress; /* NULL: none */
+	unsigned done;              /* replications finished with 0, under lock */
 	pthread_mutex_t lock;
 };
 
@@ -33,6 +35,14 @@ static void job_fail(struct replicate_job *job, unsigned rep, int code)
 		atomic_store(&job->fail_rep, rep);
 		job->fail_code = code;
 	}
+	pthread_mutex_unlock(&job->lock);
+}
+
+static void job_done(struct replicate_job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	job->done++;
+	job->progress->fn(job->done, job->runs, job->progress->ctx);
 	pthread_mutex_unlock(&job->lock);
 }
 
@@ -49,6 +59,8 @@ static void *job_work(void *data)
 		rc = job->fn((unsigned)rep, job->ctx);
 		if (rc)
 			job_fail(job, (unsigned)rep, rc);
+		else if (job->progress)
+			job_done(job);
 	}
 	return NULL;
 }
@@ -62,7 +74,14 @@ static unsigned online_cpus(void)
 
 int replicate_run(unsigned runs, unsigned threads, replicate_fn fn, void *ctx)
 {
-	struct replicate_job job = { .runs = runs, .fn = fn, .ctx = ctx, .fail_code = 0 };
+	return replicate_run_progress(runs, threads, fn, ctx, NULL);
+}
+
+int replicate_run_progress(unsigned runs, unsigned threads, replicate_fn fn, void *ctx,
+			   const struct replicate_progress *progress)
+{
+	struct replicate_job job = { .runs = runs, .fn = fn, .ctx = ctx, .fail_code = 0,
+				     .progress = progress, .done = 0 };
 	pthread_t *tids = NULL;
 	unsigned i, started = 0;
 

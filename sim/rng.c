@@ -95,14 +95,33 @@ int rng_bernoulli(struct rng *r, double p)
 }
 
 /* sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2 give E = mean and sd = cv * mean. */
-static double sample_lognormal(struct rng *r, double mean, double cv)
+static void lognormal_params(double mean, double cv, double *mu, double *sigma)
 {
-	double s2;
+	double s2 = log1p(cv * cv);
 
-	if (cv == 0.0 || mean <= 0.0)
-		return mean;
-	s2 = log1p(cv * cv);
-	return gsl_ran_lognormal(r->r, log(mean) - s2 / 2.0, sqrt(s2));
+	*mu = log(mean) - s2 / 2.0;
+	*sigma = sqrt(s2);
+}
+
+void dist_prepare(struct dist *d)
+{
+	if (d->kind != DIST_LOGNORMAL || d->b == 0.0 || d->a <= 0.0)
+		return;
+	lognormal_params(d->a, d->b, &d->mu, &d->sigma);
+	d->prep_a = d->a;
+	d->prep_b = d->b;
+}
+
+static double sample_lognormal(struct rng *r, const struct dist *d)
+{
+	double mu, sigma;
+
+	if (d->b == 0.0 || d->a <= 0.0)
+		return d->a;
+	if (d->a == d->prep_a && d->b == d->prep_b)
+		return gsl_ran_lognormal(r->r, d->mu, d->sigma);
+	lognormal_params(d->a, d->b, &mu, &sigma);
+	return gsl_ran_lognormal(r->r, mu, sigma);
 }
 
 /* shape k = 1 / cv^2 and scale theta = mean * cv^2 give E = k theta = mean, cv = 1 / sqrt(k). */
@@ -126,7 +145,7 @@ double dist_sample(const struct dist *d, struct rng *r)
 	case DIST_NORMAL:
 		return rng_normal(r, d->a, d->b);
 	case DIST_LOGNORMAL:
-		return sample_lognormal(r, d->a, d->b);
+		return sample_lognormal(r, d);
 	case DIST_GAMMA:
 		return sample_gamma(r, d->a, d->b);
 	case DIST_EXPONENTIAL:

@@ -276,6 +276,44 @@ END_TEST
 
 /* ---- suite ---- */
 
+/*
+ * Selection keeps weights between calls: as the archive grows and the top-3 mean moves, each
+ * draw must be the one weights computed afresh give (memo_n = 0 forgets them), for all rules.
+ */
+START_TEST(test_kept_weights_same_draws)
+{
+	static const enum parent_rule rules[] = { PARENT_PAPER, PARENT_DGMH_CODE,
+						  PARENT_DGM_CODE };
+	for (size_t k = 0; k < 3; k++) {
+		struct archive kept, fresh;
+		struct rng rk, rf, grow;
+		ck_assert_int_eq(archive_init(&kept, 4), 0);
+		ck_assert_int_eq(archive_init(&fresh, 4), 0);
+		ck_assert_int_eq(rng_init(&rk, SEED, k), 0);
+		ck_assert_int_eq(rng_init(&rf, SEED, k), 0);
+		ck_assert_int_eq(rng_init(&grow, SEED + 1, k), 0);
+		add_node(&kept, -1, 0.1, 1, 0, 1);
+		add_node(&fresh, -1, 0.1, 1, 0, 1);
+		for (int i = 0; i < 400; i++) {
+			fresh.memo_n = 0;
+			int pk = archive_select(&kept, rules[k], LAMBDA, &rk);
+			int pf = archive_select(&fresh, rules[k], LAMBDA, &rf);
+			ck_assert_msg(pk == pf, "rule %zu, draw %d: parent %d with kept weights, "
+				      "%d afresh", k, i, pk, pf);
+			double score = fmin(1, kept.nodes[pk].score + 0.02 * rng_uniform(&grow));
+			int valid = rng_uniform(&grow) < 0.8;
+			add_node(&kept, pk, score, valid, 1, 1);
+			add_node(&fresh, pf, score, valid, 1, 1);
+		}
+		rng_release(&rk);
+		rng_release(&rf);
+		rng_release(&grow);
+		archive_release(&kept);
+		archive_release(&fresh);
+	}
+}
+END_TEST
+
 static Suite *archive_suite(void)
 {
 	Suite *s = suite_create("archive");
@@ -288,6 +326,7 @@ static Suite *archive_suite(void)
 	check_add(s, "select_invalid_never", test_select_invalid_never, 10);
 	check_add(s, "chain_lineage", test_chain_lineage, 10);
 	check_add(s, "total_bytes", test_total_bytes, 10);
+	check_add(s, "kept_weights_same_draws", test_kept_weights_same_draws, 10);
 	return s;
 }
 

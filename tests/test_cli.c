@@ -536,6 +536,59 @@ START_TEST(prices_import_litellm)
 }
 END_TEST
 
+/* The transcript of hypercap run on a terminal (script(1) gives it a pseudo-terminal). */
+static char *run_on_tty(const char *args)
+{
+	char cmd[1024], *text = NULL;
+	size_t len = 0;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && SOURCE_DATE_EPOCH=0 script -qfec '%s %s >/dev/null' /dev/null",
+		 workdir, HYPERCAP_BIN, args);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	FILE *mem = open_memstream(&text, &len);
+	char buf[4096];
+	for (size_t n; (n = fread(buf, 1, sizeof(buf), p)) > 0;)
+		fwrite(buf, 1, n, mem);
+	fclose(mem);
+	ck_assert_int_eq(pclose(p), 0);
+	return text;
+}
+
+START_TEST(progress_only_on_a_terminal)
+{
+	/* about a second of replications: the line would be drawn from 0.25 s on */
+	struct result r = run("simulate", "--runs", "60", "--threads", "1", "--out", "file",
+			      NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(!strchr(r.err, '\r') && !strstr(r.err, "replications"),
+		      "progress on a stderr that is a file: %s", r.err);
+	result_free(&r);
+	if (access("/usr/bin/script", X_OK))
+		return; /* util-linux's script(1) is missing: the terminal half cannot run */
+	char *tty = run_on_tty("simulate --runs 60 --threads 1 --out tty");
+	ck_assert_msg(strstr(tty, "\rsimulate: [") && strstr(tty, "/60 replications") &&
+		      strstr(tty, " left\033[K"), "no progress line on a terminal: %s", tty);
+	ck_assert_msg(strstr(tty, "\r\033[K"), "the progress line is not erased: %s", tty);
+	free(tty);
+	tty = run_on_tty("simulate --runs 60 --threads 1 --quiet --out quiet");
+	ck_assert_msg(!strstr(tty, "replications"), "progress despite --quiet: %s", tty);
+	free(tty);
+	static const char *const files[] = { "summary.json", "iterations.csv",
+					     "montecarlo.csv" };
+	for (size_t i = 0; i < 3; i++) {
+		char pf[64], pt[64];
+		snprintf(pf, sizeof(pf), "file/%s", files[i]);
+		snprintf(pt, sizeof(pt), "tty/%s", files[i]);
+		char *a = slurp(path_in(pf)), *b = slurp(path_in(pt));
+		ck_assert_msg(a && b && !strcmp(a, b), "%s differs with the progress line",
+			      files[i]);
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -556,6 +609,7 @@ int main(void)
 	tcase_add_test(tc, prices_list_and_show);
 	tcase_add_test(tc, prices_errors);
 	tcase_add_test(tc, prices_import_litellm);
+	tcase_add_test(tc, progress_only_on_a_terminal);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -400,7 +400,7 @@ static void forecast(struct forecast *f, const struct scenario *sc, unsigned run
 		     unsigned threads, uint64_t seed)
 {
 	struct hc_err err = HC_ERR_INIT;
-	int rc = forecast_run(f, sc, &ps, runs, threads, seed, &err);
+	int rc = forecast_run(f, sc, &ps, runs, threads, seed, NULL, &err);
 
 	ck_assert_msg(rc == 0, "forecast: rc %d: %s", rc, err.msg);
 }

@@ -97,7 +97,7 @@ static void forecast(struct forecast *f, const struct scenario *sc, unsigned run
 {
 	struct hc_err err = HC_ERR_INIT;
 
-	ck_assert_msg(forecast_run(f, sc, &ps, runs, 2, 3, &err) == 0, "forecast: %s", err.msg);
+	ck_assert_msg(forecast_run(f, sc, &ps, runs, 2, 3, NULL, &err) == 0, "forecast: %s", err.msg);
 }
 
 START_TEST(test_timeseries_hours)

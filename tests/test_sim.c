@@ -737,10 +737,13 @@ static const double emp_values[] = { 1.0, 2.0, 6.0 };
 START_TEST(test_dist_mean_exact)
 {
 	struct dist d[] = {
-		{ DIST_CONST, 3, 0, NULL, 0 },       { DIST_UNIFORM, 2, 6, NULL, 0 },
-		{ DIST_NORMAL, 5, 2, NULL, 0 },      { DIST_LOGNORMAL, 10, 0.5, NULL, 0 },
-		{ DIST_GAMMA, 10, 0.5, NULL, 0 },    { DIST_EXPONENTIAL, 4, 0, NULL, 0 },
-		{ DIST_EMPIRICAL, 0, 0, emp_values, 3 },
+		{ .kind = DIST_CONST, .a = 3, .b = 0 },
+		{ .kind = DIST_UNIFORM, .a = 2, .b = 6 },
+		{ .kind = DIST_NORMAL, .a = 5, .b = 2 },
+		{ .kind = DIST_LOGNORMAL, .a = 10, .b = 0.5 },
+		{ .kind = DIST_GAMMA, .a = 10, .b = 0.5 },
+		{ .kind = DIST_EXPONENTIAL, .a = 4, .b = 0 },
+		{ .kind = DIST_EMPIRICAL, .values = emp_values, .n = 3 },
 	};
 	double want[] = { 3, 4, 5, 10, 10, 4, 3 };
 	unsigned i;
@@ -758,15 +761,15 @@ START_TEST(test_dist_sample_means)
 		struct dist d;
 		double sd;
 	} c[] = {
-		{ { DIST_CONST, 3, 0, NULL, 0 }, 0 },
-		{ { DIST_UNIFORM, 2, 6, NULL, 0 }, 4 / sqrt(12) },
-		{ { DIST_NORMAL, 5, 2, NULL, 0 }, 2 },
-		{ { DIST_LOGNORMAL, 10, 0.5, NULL, 0 }, 5 },
-		{ { DIST_LOGNORMAL, 10, 2.0, NULL, 0 }, 20 },
-		{ { DIST_GAMMA, 10, 0.5, NULL, 0 }, 5 },
-		{ { DIST_GAMMA, 10, 2.0, NULL, 0 }, 20 },
-		{ { DIST_EXPONENTIAL, 4, 0, NULL, 0 }, 4 },
-		{ { DIST_EMPIRICAL, 0, 0, emp_values, 3 }, sqrt(14.0 / 3.0) },
+		{ { .kind = DIST_CONST, .a = 3, .b = 0 }, 0 },
+		{ { .kind = DIST_UNIFORM, .a = 2, .b = 6 }, 4 / sqrt(12) },
+		{ { .kind = DIST_NORMAL, .a = 5, .b = 2 }, 2 },
+		{ { .kind = DIST_LOGNORMAL, .a = 10, .b = 0.5 }, 5 },
+		{ { .kind = DIST_LOGNORMAL, .a = 10, .b = 2.0 }, 20 },
+		{ { .kind = DIST_GAMMA, .a = 10, .b = 0.5 }, 5 },
+		{ { .kind = DIST_GAMMA, .a = 10, .b = 2.0 }, 20 },
+		{ { .kind = DIST_EXPONENTIAL, .a = 4, .b = 0 }, 4 },
+		{ { .kind = DIST_EMPIRICAL, .values = emp_values, .n = 3 }, sqrt(14.0 / 3.0) },
 	};
 	struct rng r;
 	unsigned i, k;
@@ -789,10 +792,34 @@ START_TEST(test_dist_sample_means)
 }
 END_TEST
 
+/* dist_prepare changes no draw, and a prepared dist whose mean changed draws for the new one. */
+START_TEST(test_dist_prepare_same_draws)
+{
+	struct dist plain = { .kind = DIST_LOGNORMAL, .a = 400, .b = 0.8 };
+	struct dist prepared = plain;
+	struct rng r1, r2;
+
+	dist_prepare(&prepared);
+	ck_assert_double_eq(prepared.prep_a, 400);
+	ck_assert_int_eq(rng_init(&r1, 21, 0), 0);
+	ck_assert_int_eq(rng_init(&r2, 21, 0), 0);
+	for (int k = 0; k < 1000; k++) {
+		double x = dist_sample(&plain, &r1), y = dist_sample(&prepared, &r2);
+		ck_assert_msg(x == y, "draw %d: %.17g unprepared, %.17g prepared", k, x, y);
+	}
+	prepared.a = 4000; /* stale: must not use the parameters of 400 */
+	plain.a = 4000;
+	for (int k = 0; k < 1000; k++)
+		ck_assert_double_eq(dist_sample(&plain, &r1), dist_sample(&prepared, &r2));
+	rng_release(&r1);
+	rng_release(&r2);
+}
+END_TEST
+
 START_TEST(test_dist_degenerate)
 {
-	struct dist ln = { DIST_LOGNORMAL, 7.5, 0, NULL, 0 };
-	struct dist ga = { DIST_GAMMA, 7.5, 0, NULL, 0 };
+	struct dist ln = { .kind = DIST_LOGNORMAL, .a = 7.5, .b = 0 };
+	struct dist ga = { .kind = DIST_GAMMA, .a = 7.5, .b = 0 };
 	struct rng r;
 
 	ck_assert_int_eq(rng_init(&r, 12, 0), 0);
@@ -804,7 +831,7 @@ END_TEST
 
 START_TEST(test_dist_empirical_values)
 {
-	struct dist d = { DIST_EMPIRICAL, 0, 0, emp_values, 3 };
+	struct dist d = { .kind = DIST_EMPIRICAL, .values = emp_values, .n = 3 };
 	int seen[3] = { 0, 0, 0 };
 	struct rng r;
 	int i;
@@ -928,6 +955,7 @@ static Suite *sim_suite(void)
 	check_add(s, "rng_streams", test_rng_streams, 10);
 	check_add(s, "dist_mean_exact", test_dist_mean_exact, 10);
 	check_add(s, "dist_sample_means", test_dist_sample_means, 60);
+	check_add(s, "dist_prepare_same_draws", test_dist_prepare_same_draws, 10);
 	check_add(s, "dist_degenerate", test_dist_degenerate, 10);
 	check_add(s, "dist_empirical_values", test_dist_empirical_values, 10);
 	check_add(s, "replicate_deterministic", test_replicate_deterministic, 30);

@@ -325,6 +325,40 @@ START_TEST(appender_refuses_a_file_that_is_not_a_trace)
 }
 END_TEST
 
+/* The reader finds keys through its own table: duplicates, null and many keys as cJSON would. */
+START_TEST(keys_as_cjson_finds_them)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_record rec;
+	const char *dup = "{\"type\":\"llm_call\",\"model\":\"gpt-4o\",\"role\":\"evaluate\","
+			  "\"model\":\"o3-mini\",\"domain\":null,\"usage\":{"
+			  "\"gen_ai.usage.input_tokens\":10,\"gen_ai.usage.output_tokens\":4,"
+			  "\"gen_ai.usage.input_tokens\":99,"
+			  "\"gen_ai.usage.reasoning.output_tokens\":3,"
+			  "\"gen_ai.usage.cache_read.input_tokens\":6}}";
+	ck_assert_msg(trace_record_parse(&rec, dup, strlen(dup), "t", 1, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_str_eq(rec.u.call.model, "gpt-4o"); /* the first of duplicates */
+	ck_assert_str_eq(rec.u.call.role, "evaluate");
+	ck_assert_str_eq(rec.u.call.domain, "");
+	ck_assert_int_eq(rec.u.call.usage.input, 10);
+	ck_assert_int_eq(rec.u.call.usage.output, 4);
+	ck_assert_int_eq(rec.u.call.usage.reasoning, 3);
+	ck_assert_int_eq(rec.u.call.usage.cache_read, 6);
+	ck_assert_int_eq(rec.u.call.usage.cache_write, 0);
+	/* more keys than the table holds: 40 unknown ones before the known */
+	char many[2048];
+	size_t n = (size_t)snprintf(many, sizeof(many), "{\"type\":\"archive_add\"");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, ",\"extra_%d\":%d", i, i);
+	snprintf(many + n, sizeof(many) - n, ",\"node\":\"7\",\"score\":0.5,\"node\":\"8\"}");
+	ck_assert_msg(trace_record_parse(&rec, many, strlen(many), "t", 2, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_str_eq(rec.u.add.node, "7");
+	ck_assert_double_eq(rec.u.add.score, 0.5);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trace");
@@ -340,5 +374,6 @@ int main(void)
 	check_add(s, "appender_cuts_an_interrupted_line", appender_cuts_an_interrupted_line, 10);
 	check_add(s, "appender_refuses_non_traces", appender_refuses_a_file_that_is_not_a_trace,
 		  10);
+	check_add(s, "keys_as_cjson_finds_them", keys_as_cjson_finds_them, 10);
 	return check_run(s);
 }
