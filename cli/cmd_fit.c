@@ -45,7 +45,8 @@ static const char usage[] =
 	"  --quiet             print nothing but errors and warnings\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
+	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/fit.md for the method and its measured accuracy.\n";
 
 struct options {

@@ -39,7 +39,8 @@ static const char usage[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"Exit codes: 0 ok (also when nothing fits: plan.json says so), 1 runtime failure,\n"
-	"2 usage error, 3 bad input data. The method and its assumptions: docs/plan.md.\n";
+	"2 usage error, 3 bad input data, 130 / 143 interrupted (SIGINT / SIGTERM). The method\n"
+	"and its assumptions: docs/plan.md.\n";
 
 struct options {
 	struct plan_request rq;

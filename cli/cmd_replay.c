@@ -67,7 +67,8 @@ static const char usage[] =
 	"  --ttft MODEL=S      seconds to the first token\n"
 	"  --decode MODEL=N    output tokens per second\n"
 	"\n"
-	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
+	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/replay.md and docs/trace-format.md.\n";
 
 struct options {

@@ -48,7 +48,8 @@ static const char usage[] =
 	"Built with -DHYPERCAP_MPI=ON: `mpirun -n K hypercap sweep ...` shares the points\n"
 	"round-robin among K processes; rank 0 writes sweep.csv, byte-identical to one process.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data (the grid file,\n"
-	"its JSON path, the value and what is allowed). See docs/sweep.md.\n";
+	"its JSON path, the value and what is allowed), 130 / 143 interrupted (SIGINT /\n"
+	"SIGTERM). See docs/sweep.md.\n";
 
 struct options {
 	const char *grid, *prices, *out;

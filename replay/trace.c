@@ -58,6 +58,11 @@ int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *e
 	if (n >= TRACE_STR_MAX)
 		return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a "
 				  "string of at most %d bytes", what, src, n, TRACE_STR_MAX - 1);
+	/* A trace is JSON: its strings are UTF-8, whatever the source's bytes were. */
+	const char *bad = jsonfile_utf8_invalid(src, n);
+	if (bad)
+		return hc_err_set(err, HC_EINPUT, "%s: byte 0x%02x at %zu is not UTF-8; allowed: "
+				  "UTF-8 text", what, (unsigned char)*bad, (size_t)(bad - src) + 1);
 	memcpy(dst, src, n + 1);
 	return 0;
 }
@@ -229,7 +234,7 @@ static int get_int(const cJSON *obj, const char *prefix, const char *key, int64_
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    fabs(v->valuedouble) > 9e15)
-		return bad_type(prefix, key, v, "a whole number", err);
+		return bad_type(prefix, key, v, "a whole number from -9e15 to 9e15", err);
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }
@@ -351,6 +356,12 @@ static int parse_object(struct trace_record *rec, const cJSON *o, struct hc_err 
 /* Parses text as one JSON object; a message naming the column when it is not one. */
 static cJSON *parse_line(const char *text, size_t len, struct hc_err *err)
 {
+	const char *bad = jsonfile_utf8_invalid(text, len);
+	if (bad) {
+		hc_err_set(err, HC_EINPUT, "not UTF-8 text at column %zu; allowed: one JSON object "
+			   "per line", (size_t)(bad - text) + 1);
+		return NULL;
+	}
 	const char *end = NULL;
 	cJSON *o = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!o) {

@@ -1,15 +1,21 @@
 #!/bin/sh
 # Installs the Debian packages hypercap needs to build, test and plot, when they are missing.
 # Idempotent and quiet when everything is present; uses sudo when not root.
-# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs.
+# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs; --fuzz adds
+# clang and its libFuzzer runtime (make fuzz-short); --lint adds cppcheck (make lint).
 set -eu
 
 # chromium: the browser test of report.html (tests/test_browser.c).
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
 chromium"
-if [ "${1:-}" = "--mpi" ]; then
-	packages="$packages openmpi-bin libopenmpi-dev"
-fi
+for opt in "$@"; do
+	case $opt in
+	--mpi) packages="$packages openmpi-bin libopenmpi-dev" ;;
+	--fuzz) packages="$packages clang libclang-rt-14-dev" ;;
+	--lint) packages="$packages cppcheck" ;;
+	*) echo "deps.sh: unknown option '$opt'; allowed: --mpi, --fuzz, --lint" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $packages; do
