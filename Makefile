@@ -3,7 +3,8 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build demo test test-sanitize test-mpi bench clean
+.PHONY: all deps configure build demo test test-sanitize test-mpi fuzz-build fuzz-short fuzz-long \
+	lint bench clean
 
 all: build
 
@@ -36,6 +37,31 @@ test-mpi:
 	@cmake --build $(BUILD)-mpi -j $(JOBS) --target hypercap -- --no-print-directory
 	@sh tests/sweep_mpi.sh $(BUILD)-mpi/hypercap
 
+# The libFuzzer targets of fuzz/ (clang, ASan, UBSan) in $(BUILD)-fuzz; docs/development.md.
+fuzz-build:
+	@sh scripts/deps.sh --fuzz
+	@cmake -S . -B $(BUILD)-fuzz -DCMAKE_C_COMPILER=clang -DHYPERCAP_FUZZ=ON \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzzers -- --no-print-directory
+
+# Every fuzz target for 20 s (CI), or for 5 minutes (the runs docs/reliability.md records).
+fuzz-short: fuzz-build
+	@sh fuzz/run.sh $(BUILD)-fuzz 20
+
+fuzz-long: fuzz-build
+	@sh fuzz/run.sh $(BUILD)-fuzz 300
+
+# cppcheck on the profile docs/development.md states; any finding fails.
+# variableScope: declarations at the top of a block are house style, not a defect.
+# varFuncNullUB: NULL ends the variadic argument lists of the test harness; POSIX defines NULL
+# as (void *)0, which is what the callee reads.
+lint:
+	@sh scripts/deps.sh --lint
+	@cppcheck --std=c11 --enable=style,warning,performance,portability --inline-suppr \
+		--suppress=variableScope --suppress=varFuncNullUB --error-exitcode=1 --quiet \
+		-D_POSIX_C_SOURCE=200809L -DHYPERCAP_VERSION=\"lint\" \
+		--include=scripts/cppcheck-cjson.h -I . sim model replay reports cli fuzz tests bench
+
 # Benchmarks (bench/README.md; figures in docs/performance.md): a few minutes, a 1 GB
 # temporary trace in /tmp (deleted at the end). BENCH_REPEATS=n changes the repeats.
 bench: build
@@ -49,4 +75,4 @@ bench: build
 	@$(BUILD)/bench_meter
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-mpi out
+	rm -rf $(BUILD) $(BUILD)-mpi $(BUILD)-asan $(BUILD)-fuzz out

@@ -89,7 +89,7 @@ static void mmc_arrive(struct sim *s, void *arg)
 /* The figures of one run; adds its mean wait to *waits. */
 static struct mmc_figures mmc_run(unsigned stream, struct welford *waits)
 {
-	struct mmc m;
+	struct mmc m = { 0 };
 	double t0, t1, c0, c1;
 
 	sim_init(&m.sim);

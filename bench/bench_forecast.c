@@ -53,7 +53,7 @@ static int run_forecast(void *ctx, double *fig)
 
 static void bench_case(struct forecast_case *c)
 {
-	double s[99], rss[99], cpu[99], events = 0;
+	double s[99] = { 0 }, rss[99] = { 0 }, cpu[99] = { 0 }, events = 0;
 
 	for (unsigned i = 0; i < c->repeats; i++) {
 		struct child_run r = child_measure(run_forecast, c);

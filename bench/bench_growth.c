@@ -89,8 +89,8 @@ static double loglog_slope(const double *x, const double *y, size_t n)
 static void measure(struct growth_case *c, unsigned repeats, double *s, double *cpu,
 		    double *rss, double *fig)
 {
-	double ts[99], cs[99], ms[99];
-	struct child_run r;
+	double ts[99] = { 0 }, cs[99] = { 0 }, ms[99] = { 0 };
+	struct child_run r = { 0 };
 	for (unsigned i = 0; i < repeats; i++) {
 		r = child_measure(run_once, c);
 		ts[i] = r.fig[0];

@@ -33,6 +33,13 @@ extern const struct cmd cmd_fit;
 extern const struct cmd cmd_sweep;
 extern const struct cmd cmd_meter;
 
+/*
+ * Installs the SIGINT and SIGTERM handling of cli/interrupt.c: the pending temporary results
+ * are removed and the process exits 130 (SIGINT) or 143 (SIGTERM). 0, or -1 when it could
+ * not be set up (the signals then keep their default action).
+ */
+int cli_interrupt_init(void);
+
 /* Prints "hypercap: <message>" to stderr and returns the exit code for err->code. */
 int cli_fail(const struct hc_err *err);
 

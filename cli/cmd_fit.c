@@ -48,7 +48,8 @@ static const char usage[] =
 	"\n"
 	"With --extrapolate on a terminal, stderr shows a progress line while the replications\n"
 	"run (done, rate, time left); it is erased at the end and never written to a file.\n"
-	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
+	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/fit.md for the method and its measured accuracy.\n";
 
 struct options {

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "replay/import.h"
+#include "reports/results_dir.h"
 
 static const char usage_head[] =
 	"usage: hypercap import KIND SOURCE -o TRACE.jsonl\n"
@@ -34,7 +35,8 @@ static const char usage_tail[] =
 	"  -h, --help          this text\n"
 	"\n"
 	"The trace's \"created\" time is now, or SOURCE_DATE_EPOCH when set (reproducible\n"
-	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data,\n"
+	"130 / 143 interrupted (SIGINT / SIGTERM: the temporary trace is removed).\n"
 	"See docs/replay.md for what each kind reads.\n";
 
 static void print_usage(void)
@@ -113,10 +115,17 @@ static int run(int argc, char **argv)
 	struct hc_err err = HC_ERR_INIT;
 	struct trace_writer w;
 	struct import_stats st = { 0, "" };
+	char tmp[sizeof(w.tmp)] = "";
 	int rc = trace_writer_open(&w, out, origin, created, &err);
+	/* SIGINT or SIGTERM removes the temporary trace (cli/interrupt.c). */
+	if (!rc) {
+		snprintf(tmp, sizeof(tmp), "%s", w.tmp);
+		rc = results_dir_track(tmp, &err);
+	}
 	if (!rc && (rc = kind->run(source, &w, &st, &err)) == 0)
 		rc = trace_writer_commit(&w, &err);
 	trace_writer_abort(&w);
+	results_dir_untrack(tmp);
 	if (rc)
 		return cli_fail(&err);
 	if (st.skipped)

@@ -42,7 +42,8 @@ static const char usage[] =
 	"On a terminal, stderr shows a progress line while the points run (the point, the\n"
 	"replications done, their rate); it is erased at the end.\n"
 	"Exit codes: 0 ok (also when nothing fits: plan.json says so), 1 runtime failure,\n"
-	"2 usage error, 3 bad input data. The method and its assumptions: docs/plan.md.\n";
+	"2 usage error, 3 bad input data, 130 / 143 interrupted (SIGINT / SIGTERM). The method\n"
+	"and its assumptions: docs/plan.md.\n";
 
 struct options {
 	struct plan_request rq;

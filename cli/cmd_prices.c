@@ -46,7 +46,8 @@ static const char usage_options[] =
 	"  -o, --output SHEET  import: the file to write\n"
 	"  -h, --help          this text\n"
 	"\n"
-	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
+	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/prices.md for the formats, the lookup rules and the cost rules.\n";
 
 enum { OPT_PRICES = 256, OPT_MODEL };

@@ -82,7 +82,8 @@ static const char usage[] =
 	"                      --set 'fleets=[{\"name\":\"h100\",\"serve_model\":\n"
 	"                      \"llama-3.3-70b\",\"gpu\":\"h100-sxm\",\"replicas\":2}]'\n"
 	"\n"
-	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data.\n"
+	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
+	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/replay.md and docs/trace-format.md.\n";
 
 struct options {

@@ -51,7 +51,8 @@ static const char usage[] =
 	"On a terminal, stderr shows a progress line over all the points' replications (done,\n"
 	"rate, time left; rank 0 only, over its own points); it is erased at the end.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data (the grid file,\n"
-	"its JSON path, the value and what is allowed). See docs/sweep.md.\n";
+	"its JSON path, the value and what is allowed), 130 / 143 interrupted (SIGINT /\n"
+	"SIGTERM). See docs/sweep.md.\n";
 
 struct options {
 	const char *grid, *prices, *out;

@@ -35,7 +35,8 @@ static void print_help(FILE *out)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "\n'hypercap <command> --help' describes a command. Exit codes: 0 ok, "
-		     "1 runtime failure,\n2 usage error, 3 bad input data. Docs: docs/.\n");
+		     "1 runtime failure,\n2 usage error, 3 bad input data, 130 / 143 interrupted "
+		     "(SIGINT / SIGTERM). Docs: docs/.\n");
 }
 
 int cli_fail(const struct hc_err *err)
@@ -140,9 +141,14 @@ int main(int argc, char **argv)
 		printf("hypercap %s\n", HYPERCAP_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i]->name))
-			return commands[i]->run(argc - 1, argv + 1);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(argv[1], commands[i]->name))
+			continue;
+		if (cli_interrupt_init())
+			fprintf(stderr, "hypercap: cannot handle SIGINT and SIGTERM: an interrupted "
+				"run may leave a temporary directory\n");
+		return commands[i]->run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "hypercap: unknown command '%s'\n\n", argv[1]);
 	print_help(stderr);
 	return EXIT_USAGE;

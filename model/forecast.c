@@ -153,6 +153,9 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 	f->sc = sc;
 	f->seed = seed;
 	f->runs = runs;
+	int limited = scenario_check_limits(sc, runs, err);
+	if (limited)
+		return limited;
 	if (loop_resolve_models(sc, ps, &f->models, err))
 		return err ? err->code : HC_EINPUT;
 	f->reps = calloc(runs, sizeof(*f->reps));

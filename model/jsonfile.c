@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "model/jsonfile.h"
 
 /* Inputs above this are refused rather than read into memory: no scenario or sheet is near it. */
@@ -14,6 +15,11 @@ int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err
 	if (!f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
+	struct stat st;
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return hc_err_set(err, HC_EINPUT, "'%s' is a directory; allowed: a file", path);
+	}
 	size_t cap = 1 << 16, n = 0;
 	char *buf = malloc(cap);
 	while (buf) {
@@ -67,7 +73,7 @@ static void line_and_column(const char *text, const char *at, int *line, int *co
  * The second byte's range rules out overlong forms (C0, C1, E0 80..9F, F0 80..8F),
  * surrogates (ED A0..BF) and code points above U+10FFFF (F4 90.., F5..FF).
  */
-static const char *utf8_invalid(const char *s, size_t len)
+const char *jsonfile_utf8_invalid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	while (p < end) {
@@ -91,7 +97,19 @@ static const char *utf8_invalid(const char *s, size_t len)
 cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err)
 {
 	int line, col;
-	const char *bad = utf8_invalid(text, len);
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		/* cJSON would stop there and take what follows for the end of the text. */
+		line_and_column(text, nul, &line, &col);
+		hc_err_set(err, HC_EINPUT, "%s:%d:%d: a NUL byte; allowed: UTF-8 text", origin,
+			   line, col);
+		return NULL;
+	}
+	if (text[strspn(text, " \t\r\n")] == '\0') {
+		hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a JSON document", origin);
+		return NULL;
+	}
+	const char *bad = jsonfile_utf8_invalid(text, len);
 	if (bad) {
 		line_and_column(text, bad, &line, &col);
 		hc_err_set(err, HC_EINPUT, "%s:%d:%d: not UTF-8 text", origin, line, col);
@@ -104,7 +122,7 @@ cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct h
 	if (!end || end < text)
 		end = text;
 	line_and_column(text, end, &line, &col);
-	if (!*end && len == strlen(text))
+	if (!*end)
 		hc_err_set(err, HC_EINPUT, "%s:%d:%d: malformed JSON: the text ends too early",
 			   origin, line, col);
 	else

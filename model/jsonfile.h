@@ -12,15 +12,26 @@
 #include <cjson/cJSON.h>
 #include "sim/hc_err.h"
 
-/* Reads a whole file into a NUL-terminated buffer the caller frees. HC_EINPUT when missing. */
+/*
+ * Reads a whole file into a NUL-terminated buffer the caller frees. HC_EINPUT when missing,
+ * a directory or larger than 256 MiB.
+ */
 int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err);
 
 /*
- * Parses text; origin names it in messages (a path, or "embedded:NAME"). Rejects malformed
- * JSON, trailing garbage and text that is not UTF-8, naming the line and column. Returns the
- * tree (caller deletes) or NULL with err set to HC_EINPUT.
+ * Parses text, len bytes followed by a NUL (text[len] == '\0', as jsonfile_read and the embedded
+ * files give it); origin names it in messages (a path, or "embedded:NAME"). Rejects malformed JSON,
+ * trailing garbage, NUL bytes and text that is not UTF-8, naming the line and column, and an empty
+ * (or blank) text as an empty file. Returns the tree (caller deletes) or NULL with err set to
+ * HC_EINPUT.
  */
 cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err);
+
+/*
+ * The first byte of s[0..len) that is not part of well-formed UTF-8, or NULL: for the readers
+ * that parse JSON line by line (traces, provider logs).
+ */
+const char *jsonfile_utf8_invalid(const char *s, size_t len);
 
 /* Reads and parses a file in one step. */
 cJSON *jsonfile_load(const char *path, struct hc_err *err);

@@ -20,7 +20,9 @@ static int try_value(const struct plan_request *rq, const struct price_sheet *ps
 	if (scenario_load(&sc, rq->scenario, sets, rq->n_sets + 1, err))
 		return hc_err_prefix(err, "--vary %s=%u", rq->field, value);
 	int rc = forecast_run(&f, &sc, ps, rq->runs, rq->threads, rq->seed, rq->progress, err);
-	if (!rc) {
+	if (rc) {
+		hc_err_prefix(err, "--vary %s=%u", rq->field, value); /* e.g. over a limit */
+	} else {
 		struct plan_point *p = &out->points[out->n++];
 		p->value = value;
 		p->cost_p90 = f.metrics[METRIC_COST_TOTAL].p90;

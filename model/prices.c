@@ -683,7 +683,7 @@ int price_sheet_extract(struct price_sheet *out, const struct price_sheet *catal
 		const struct price *c, *m = n ? NULL : &like->models[i];
 		const char *key = n ? names[i] : *m->litellm_key ? m->litellm_key : m->name;
 		rc = price_sheet_lookup(catalog, key, &c, err);
-		if (rc && m)
+		if (rc && !n)
 			hc_err_prefix(err, "model '%s' of '%s'", m->name, like->origin);
 		if (rc)
 			break;

@@ -17,7 +17,6 @@ struct field {
 	const char *name;
 	enum ftype type;
 	size_t offset;
-	size_t size;                /* F_STRING: buffer size */
 	const char *def;            /* the default as JSON text; NULL: required */
 	double min, max;            /* numbers, drawn values of a F_DIST, F_STRING length */
 	const char *const *choices; /* F_ENUM, NULL-terminated; stores the index as an int */
@@ -33,13 +32,14 @@ struct table {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define STR(st, f, d, lo, h) { #f, F_STRING, offsetof(st, f), sizeof(((st *)0)->f), d, lo, \
-			       sizeof(((st *)0)->f) - 1, NULL, "", h }
-#define UINT(st, f, d, lo, hi, u, h) { #f, F_UINT, offsetof(st, f), 0, d, lo, hi, NULL, u, h }
-#define DBL(st, f, d, lo, hi, u, h) { #f, F_DOUBLE, offsetof(st, f), 0, d, lo, hi, NULL, u, h }
-#define BOOL(st, f, d, h) { #f, F_BOOL, offsetof(st, f), 0, d, 0, 1, NULL, "", h }
-#define ENUM(st, f, d, c, h) { #f, F_ENUM, offsetof(st, f), 0, d, 0, 0, c, "", h }
-#define DIST(st, f, d, lo, hi, u, h) { #f, F_DIST, offsetof(st, f), 0, d, lo, hi, NULL, u, h }
+/* A string's max is its buffer's size less the NUL. */
+#define STR(st, f, d, lo, h) { #f, F_STRING, offsetof(st, f), d, lo, sizeof(((st *)0)->f) - 1, \
+			       NULL, "", h }
+#define UINT(st, f, d, lo, hi, u, h) { #f, F_UINT, offsetof(st, f), d, lo, hi, NULL, u, h }
+#define DBL(st, f, d, lo, hi, u, h) { #f, F_DOUBLE, offsetof(st, f), d, lo, hi, NULL, u, h }
+#define BOOL(st, f, d, h) { #f, F_BOOL, offsetof(st, f), d, 0, 1, NULL, "", h }
+#define ENUM(st, f, d, c, h) { #f, F_ENUM, offsetof(st, f), d, 0, 0, c, "", h }
+#define DIST(st, f, d, lo, hi, u, h) { #f, F_DIST, offsetof(st, f), d, lo, hi, NULL, u, h }
 
 static const char *const parent_rules[] = { "paper", "dgmh-code", "dgm-code", NULL };
 static const char *const eval_modes[] = { "staged", "full", NULL };
@@ -400,7 +400,7 @@ static int parse_dist(const struct ctx *c, const char *path, const struct field 
 static int parse_value(const struct ctx *c, const char *path, const struct field *f,
 		       const cJSON *v, void *base)
 {
-	char *at = (char *)base + f->offset;
+	void *at = (char *)base + f->offset;
 	char allowed[200];
 	switch (f->type) {
 	case F_UINT:
@@ -719,6 +719,58 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 	return check_routes(c, sc);
 }
 
+/* ---- limits across fields ----------------------------------------------------------------- */
+
+/* Mean calls of a session: the distribution's mean, at least 1, capped at max_calls. */
+static double session_calls(const struct session_params *s)
+{
+	double m = dist_mean(&s->calls);
+	return fmin(fmax(m, 1), s->max_calls);
+}
+
+/* Expected LLM calls of one run if every child ran its full evaluation (staged runs fewer). */
+static double expected_calls(const struct scenario *sc, unsigned long long nodes)
+{
+	double per_eval = 0;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		per_eval += sc->domains[d].full_tasks * session_calls(&sc->domains[d].task);
+	return (double)nodes * session_calls(&sc->self_modification.session) +
+	       (double)(nodes + 1) * per_eval;
+}
+
+int scenario_check_limits(const struct scenario *sc, unsigned runs, struct hc_err *err)
+{
+	const char *o = sc->origin;
+	unsigned children = sc->children_per_iteration;
+	unsigned long long nodes = (unsigned long long)sc->iterations * children, tasks = 0;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		tasks += sc->domains[d].full_tasks;
+	if (nodes > SCENARIO_MAX_NODES)
+		return hc_err_set(err, HC_EINPUT, "%s: iterations x children_per_iteration: "
+				  "got %u x %u = %llu archive nodes; allowed: at most %d "
+				  "(each is kept in memory)", o, sc->iterations, children, nodes,
+				  SCENARIO_MAX_NODES);
+	if (tasks * children > SCENARIO_MAX_ITERATION_TASKS)
+		return hc_err_set(err, HC_EINPUT, "%s: children_per_iteration x "
+				  "domains[].full_tasks: got %u x %llu = %llu tasks in one "
+				  "iteration; allowed: at most %d", o, children, tasks,
+				  tasks * children, SCENARIO_MAX_ITERATION_TASKS);
+	double calls = expected_calls(sc, nodes);
+	if (calls > SCENARIO_MAX_CALLS)
+		return hc_err_set(err, HC_EINPUT, "%s: expected LLM calls of one run "
+				  "(iterations, children_per_iteration, domains[].full_tasks, "
+				  "the sessions' calls): got %.3g; allowed: at most %.0e (over 10 "
+				  "minutes of simulation per run)", o, calls, SCENARIO_MAX_CALLS);
+	unsigned long long node_runs = (nodes + 1) * runs;
+	if (node_runs > SCENARIO_MAX_NODE_RUNS)
+		return hc_err_set(err, HC_EINPUT, "%s: runs x archive nodes: got %u x %llu = "
+				  "%llu; allowed: at most %d (every run's iterations are kept in "
+				  "memory: at most %llu runs of this scenario)", o, runs, nodes + 1,
+				  node_runs, SCENARIO_MAX_NODE_RUNS,
+				  SCENARIO_MAX_NODE_RUNS / (nodes + 1));
+	return 0;
+}
+
 int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origin,
 		       struct hc_err *err)
 {
@@ -727,6 +779,8 @@ int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origi
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->origin, sizeof(sc->origin), "%s", origin);
 	int rc = parse_scenario(&c, root, sc);
+	if (!rc)
+		rc = scenario_check_limits(sc, 0, c.err);
 	if (rc)
 		scenario_release(sc);
 	return rc;
@@ -784,7 +838,7 @@ static void fields_to_json(cJSON *o, const struct table *t, const void *base)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const struct field *f = &t->fields[i];
-		const char *at = (const char *)base + f->offset;
+		const void *at = (const char *)base + f->offset;
 		switch (f->type) {
 		case F_UINT:
 			cJSON_AddNumberToObject(o, f->name, *(const unsigned *)at);
@@ -1008,6 +1062,27 @@ static void write_table(FILE *out, const struct table *t)
 	fprintf(out, "\n");
 }
 
+/* The limits across fields, as scenario_check_limits applies them. */
+static void write_limits(FILE *out)
+{
+	fprintf(out, "### Limits across fields\n\n"
+		"Besides each field's range, a scenario is refused (exit 3) when these products "
+		"exceed what a run can hold in memory or simulate in reasonable time.\n\n"
+		"| quantity | allowed | why |\n|---|---|---|\n"
+		"| `iterations` x `children_per_iteration` (archive nodes) | at most %d | every "
+		"node and iteration row is kept |\n"
+		"| `children_per_iteration` x the sum of `domains[].full_tasks` (tasks of one "
+		"iteration) | at most %d | a child holds its tasks |\n"
+		"| expected LLM calls of one run: (nodes + 1) x the sum over domains of "
+		"`full_tasks` x mean task calls + nodes x mean self-modification calls (each mean "
+		"at least 1, at most `max_calls`) | at most %.0e | over 10 minutes of simulation "
+		"per run |\n"
+		"| replications (`--runs`) x (nodes + 1) | at most %d | every run's iterations "
+		"are kept for the quantiles and the CSVs |\n\n",
+		SCENARIO_MAX_NODES, SCENARIO_MAX_ITERATION_TASKS, SCENARIO_MAX_CALLS,
+		SCENARIO_MAX_NODE_RUNS);
+}
+
 void scenario_reference(FILE *out)
 {
 	write_table(out, &top_table);
@@ -1019,4 +1094,5 @@ void scenario_reference(FILE *out)
 	write_table(out, &fleet_table);
 	write_table(out, &archive_table);
 	write_table(out, &cost_table);
+	write_limits(out);
 }

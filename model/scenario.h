@@ -141,6 +141,24 @@ struct scenario {
 };
 
 /*
+ * Limits across fields: what one run holds in memory and how long it simulates. Every field
+ * has its own range too (the tables in scenario.c); these bound their products, which the
+ * ranges alone leave at terabytes. docs/scenario.md, "Limits across fields", lists them.
+ */
+#define SCENARIO_MAX_NODES 100000             /* iterations x children_per_iteration */
+#define SCENARIO_MAX_ITERATION_TASKS 1000000  /* children_per_iteration x sum of full_tasks */
+#define SCENARIO_MAX_CALLS 1e9                /* expected LLM calls of one run */
+#define SCENARIO_MAX_NODE_RUNS 2000000        /* replications x archive nodes */
+
+/*
+ * Checks the limits across fields, and with runs > 0 the replications too. scenario_from_json
+ * checks them (runs 0); forecast_run checks them again with its runs, which also covers a
+ * scenario changed after parsing. HC_EINPUT naming sc->origin, the fields, their values and
+ * the limit.
+ */
+int scenario_check_limits(const struct scenario *sc, unsigned runs, struct hc_err *err);
+
+/*
  * Parses a scenario from a JSON tree; origin names the source in messages. Every bad value
  * gives HC_EINPUT and a message with origin, JSON path, the value and what is allowed.
  */

@@ -307,6 +307,8 @@ static int count_empirical(struct fitdist *fd, const double *x, size_t n)
 	if (!fd->values)
 		return HC_ERUNTIME;
 	fd->n_values = keep;
+	/* cppcheck 2.10 wrongly takes keep for 0 here: */
+	/* cppcheck-suppress knownConditionTrueFalse */
 	for (size_t i = 0; i < keep; i++) /* order statistics at (i + 1/2) / keep */
 		fd->values[i] = x[keep == n ? i :
 				  (size_t)(((double)i + 0.5) * (double)n / (double)keep)];

@@ -102,12 +102,20 @@ int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	long line = 0;
+	long line = 0, objects = 0;
 	int rc = 0;
 	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
 		line++;
 		if (buf[strspn(buf, " \t\r\n")] == '\0')
 			continue;
+		objects++;
+		const char *bad = jsonfile_utf8_invalid(buf, (size_t)n);
+		if (bad) {
+			rc = hc_err_set(err, HC_EINPUT, "%s:%ld:%ld: not UTF-8 text; allowed: "
+					"one JSON object per line", path, line,
+					(long)(bad - buf) + 1);
+			break;
+		}
 		cJSON *o = cJSON_ParseWithLength(buf, (size_t)n);
 		if (!cJSON_IsObject(o))
 			rc = hc_err_set(err, HC_EINPUT, "%s:%ld: got '%.40s'; allowed: one JSON "
@@ -118,6 +126,9 @@ int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *
 	}
 	if (!rc && ferror(f))
 		rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", path, strerror(errno));
+	else if (!rc && !objects)
+		rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: JSON Lines, one object "
+				"per line", path);
 	free(buf);
 	fclose(f);
 	return rc;

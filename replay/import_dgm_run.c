@@ -152,7 +152,7 @@ static int import_child(struct run *r, long generation, const char *name, struct
 		rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
 	if (!rc) {
 		struct dgm_node n = { c->name, c->parent, generation + 1 };
-		struct dgm_eval ev;
+		struct dgm_eval ev = { 0 };
 		c->iteration = n.iteration;
 		rc = import_self_evo(r, &n, dir, err);
 		if (!rc)
@@ -231,7 +231,7 @@ static int import_generation(struct run *r, const cJSON *o, long line, struct hc
 {
 	long gen = (long)cJSON_GetObjectItemCaseSensitive(o, "generation")->valuedouble;
 	const cJSON *e;
-	int rc = 0;
+	int rc;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, "children")) {
 		if ((rc = import_child(r, gen, e->valuestring, err)))
 			return rc;

@@ -288,7 +288,7 @@ static int import_archive_line(struct dgmh *h, const char *text, size_t len, lon
 			       struct hc_err *err)
 {
 	char genid[32], last[32], got[80];
-	long number, ignored;
+	long number = 0, ignored;
 	cJSON *o = cJSON_ParseWithLength(text, len);
 	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, "current_genid");
 	const cJSON *archive = cJSON_GetObjectItemCaseSensitive(o, "archive");

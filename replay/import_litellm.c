@@ -188,6 +188,13 @@ static void on_row(int c, void *data)
 	l->n = 0;
 }
 
+/* libcsv's parse error in words: under CSV_STRICT it is a misplaced quote. */
+static const char *csv_problem(int code)
+{
+	return code == CSV_EPARSE ? "a stray quote (inside an unquoted field, or text after a "
+				    "closing quote); allowed: RFC 4180 CSV" : csv_strerror(code);
+}
+
 int import_litellm(const char *path, struct trace_writer *w, struct import_stats *st,
 		   struct hc_err *err)
 {
@@ -199,18 +206,22 @@ int import_litellm(const char *path, struct trace_writer *w, struct import_stats
 	struct lite l = { .path = path, .w = w, .st = st, .err = err };
 	char buf[1 << 16];
 	size_t n;
-	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)) {
+	/* Strict: a stray quote, or a quoted field still open at the end, is an error. */
+	if (csv_init(&p, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL | CSV_STRICT |
+		     CSV_STRICT_FINI)) {
 		fclose(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
 	while (!l.rc && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		if (csv_parse(&p, buf, n, on_field, on_row, &l) != n && !l.rc)
 			l.rc = hc_err_set(err, HC_EINPUT, "%s: row %ld: %s", path, l.row + 1,
-					  csv_strerror(csv_error(&p)));
+					  csv_problem(csv_error(&p)));
 	if (!l.rc && ferror(f))
 		l.rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s'", path);
-	if (!l.rc)
-		csv_fini(&p, on_field, on_row, &l);
+	if (!l.rc && csv_fini(&p, on_field, on_row, &l) && !l.rc)
+		l.rc = hc_err_set(err, HC_EINPUT, "%s: row %ld: a quoted field is still open at "
+				  "the end of the file; allowed: CSV whose quotes close", path,
+				  l.row + 1);
 	if (!l.rc && l.row == 0)
 		l.rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a LiteLLM spend-log "
 				  "CSV with a header row", path);

@@ -218,12 +218,17 @@ int import_otel(const char *path, struct trace_writer *w, struct import_stats *s
 	if (rc)
 		return rc;
 	struct otel o = { .path = path, .text = text, .w = w, .st = st };
-	size_t at = 0;
+	size_t at = 0, docs = 0;
 	while (!rc) {
 		while (at < len && strchr(" \t\r\n", text[at]))
 			at++;
-		if (at == len)
+		if (at == len) {
+			if (!docs)
+				rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: OTLP/JSON "
+						"documents", path);
 			break;
+		}
+		docs++;
 		const char *end = NULL;
 		o.doc = at;
 		cJSON *doc = cJSON_ParseWithLengthOpts(text + at, len - at, &end, 0);

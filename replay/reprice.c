@@ -204,6 +204,7 @@ int reprice_trace(struct reprice *rp, struct trace_reader *r, reprice_call_fn fn
 	if (rc < 0)
 		return rc;
 	for (int d = 0; d < REPRICE_DIM_COUNT; d++)
-		qsort(rp->by[d].v, rp->by[d].n, sizeof(*rp->by[d].v), cmp_groups);
+		if (rp->by[d].n) /* v is NULL when there is no group, and qsort's must not be */
+			qsort(rp->by[d].v, rp->by[d].n, sizeof(*rp->by[d].v), cmp_groups);
 	return 0;
 }

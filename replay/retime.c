@@ -833,7 +833,8 @@ static int build(struct retime *rt, const char *path, struct hc_err *err)
 {
 	size_t n_nodes = 0, max_n = 0;
 	to_offsets(rt);
-	qsort(rt->calls, rt->n_calls, sizeof(*rt->calls), call_cmp);
+	if (rt->n_calls) /* calls is NULL in a trace without any, and qsort's must not be */
+		qsort(rt->calls, rt->n_calls, sizeof(*rt->calls), call_cmp);
 	for (size_t i = 0; i < rt->n_calls; i++) {
 		struct retime_chain *ch = &rt->chains[rt->calls[i].chain];
 		if (!ch->n)

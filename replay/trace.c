@@ -58,12 +58,25 @@ int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *e
 	}
 	/* one pass, byte by byte: the values are short, and strlen then memcpy cost the reader
 	 * a tenth of its time */
-	for (size_t i = 0; i < TRACE_STR_MAX; i++)
-		if ((dst[i] = src[i]) == '\0')
-			return 0;
-	dst[0] = '\0';
-	return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a string of "
-			  "at most %d bytes", what, src, strlen(src), TRACE_STR_MAX - 1);
+	size_t n = 0;
+	while (n < TRACE_STR_MAX && (dst[n] = src[n]) != '\0')
+		n++;
+	if (n == TRACE_STR_MAX) {
+		dst[0] = '\0';
+		return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a "
+				  "string of at most %d bytes", what, src, strlen(src),
+				  TRACE_STR_MAX - 1);
+	}
+	/* A trace is JSON: its strings are UTF-8, whatever the source's bytes were. */
+	const char *bad = jsonfile_utf8_invalid(dst, n);
+	if (bad) {
+		unsigned char byte = (unsigned char)*bad;
+		size_t at = (size_t)(bad - dst) + 1;
+		dst[0] = '\0';
+		return hc_err_set(err, HC_EINPUT, "%s: byte 0x%02x at %zu is not UTF-8; allowed: "
+				  "UTF-8 text", what, byte, at);
+	}
+	return 0;
 }
 
 /* ---- checking a record: the rules the reader and the writer share ---- */
@@ -322,7 +335,8 @@ static int get_int(const struct members *obj, const char *prefix, int key, int64
 		return 0;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    fabs(v->valuedouble) > 9e15)
-		return bad_type(prefix, key_name(obj, key), v, "a whole number", err);
+		return bad_type(prefix, key_name(obj, key), v, "a whole number from -9e15 to 9e15",
+				err);
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }
@@ -451,6 +465,12 @@ static int parse_object(struct trace_record *rec, const cJSON *obj, struct hc_er
 /* Parses text as one JSON object; a message naming the column when it is not one. */
 static cJSON *parse_line(const char *text, size_t len, struct hc_err *err)
 {
+	const char *bad = jsonfile_utf8_invalid(text, len);
+	if (bad) {
+		hc_err_set(err, HC_EINPUT, "not UTF-8 text at column %zu; allowed: one JSON object "
+			   "per line", (size_t)(bad - text) + 1);
+		return NULL;
+	}
 	const char *end = NULL;
 	cJSON *o = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!o) {

@@ -13,6 +13,21 @@ void usage_result_init(struct usage_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The convention's bounds (model/usage.h): cached parts within the input, reasoning within
+ * the output. An answer that breaks them cannot be priced as it stands. */
+static int usage_bounds(const struct usage *u, struct hc_err *err)
+{
+	if (u->cache_read + u->cache_write > u->input)
+		return hc_err_set(err, HC_EINPUT, "usage: %lld cached input tokens above %lld input "
+				  "tokens; allowed: at most the input", (long long)u->cache_read,
+				  (long long)u->input);
+	if (u->reasoning > u->output)
+		return hc_err_set(err, HC_EINPUT, "usage: %lld reasoning tokens above %lld output "
+				  "tokens; allowed: at most the output", (long long)u->reasoning,
+				  (long long)u->output);
+	return 0;
+}
+
 int usage_parse_openai_chat(const cJSON *usage, struct usage *u, struct hc_err *err)
 {
 	const cJSON *in = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens_details");
@@ -24,7 +39,8 @@ int usage_parse_openai_chat(const cJSON *usage, struct usage *u, struct hc_err *
 	       import_count(in, "usage.prompt_tokens_details", "cached_tokens", &u->cache_read,
 			    err) ||
 	       import_count(out, "usage.completion_tokens_details", "reasoning_tokens",
-			    &u->reasoning, err);
+			    &u->reasoning, err) ||
+	       usage_bounds(u, err);
 }
 
 int usage_parse_openai_responses(const cJSON *usage, struct usage *u, struct hc_err *err)
@@ -38,7 +54,8 @@ int usage_parse_openai_responses(const cJSON *usage, struct usage *u, struct hc_
 	       import_count(in, "usage.input_tokens_details", "cached_tokens", &u->cache_read,
 			    err) ||
 	       import_count(out, "usage.output_tokens_details", "reasoning_tokens",
-			    &u->reasoning, err);
+			    &u->reasoning, err) ||
+	       usage_bounds(u, err);
 }
 
 /* Anthropic's four counts, as sent: input_tokens excludes both cache parts. */

@@ -114,6 +114,13 @@ static int install(const struct stage *st, int with_plots, struct hc_err *err)
 	return 0;
 }
 
+/* Removes the staging directory: what is left is the old plots, or everything on failure. */
+static void stage_end(struct stage *st)
+{
+	results_dir_remove_tree(st->path);
+	results_dir_untrack(st->path);
+}
+
 static int stage_begin(struct stage *st, const char *dir, int with_plots, struct hc_err *err)
 {
 	st->dir = dir;
@@ -122,13 +129,13 @@ static int stage_begin(struct stage *st, const char *dir, int with_plots, struct
 		return hc_err_set(err, HC_ERUNTIME, "cannot create a directory in '%s': %s", dir,
 				  strerror(errno));
 	snprintf(st->plots, sizeof(st->plots), "%s/plots", st->path);
-	if (with_plots && mkdir(st->plots, 0777)) {
-		int e = errno;
-		results_dir_remove_tree(st->path);
-		return hc_err_set(err, HC_ERUNTIME, "cannot create '%s': %s", st->plots,
-				  strerror(e));
-	}
-	return 0;
+	int rc = results_dir_track(st->path, err);
+	if (!rc && with_plots && mkdir(st->plots, 0777))
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot create '%s': %s", st->plots,
+				strerror(errno));
+	if (rc)
+		stage_end(st);
+	return rc;
 }
 
 int report_render(const char *dir, int require_plots, struct report_result *res,
@@ -156,7 +163,7 @@ int report_render(const char *dir, int require_plots, struct report_result *res,
 		rc = render_page(&st, summary, res, err);
 	if (!rc)
 		rc = install(&st, !res->gnuplot_missing, err);
-	results_dir_remove_tree(st.path); /* what is left: the old plots, or all on failure */
+	stage_end(&st);
 	cJSON_Delete(summary);
 	return rc;
 }

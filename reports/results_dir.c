@@ -1,6 +1,7 @@
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,56 @@
 #include <unistd.h>
 #include "reports/jsonout.h"
 #include "reports/results_dir.h"
+
+/* The pending paths ("" = a free slot), under pending_lock. */
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static char pending[RESULTS_DIR_PENDING_MAX][PATH_MAX + 16];
+
+int results_dir_track(const char *path, struct hc_err *err)
+{
+	int rc = HC_ERUNTIME;
+	pthread_mutex_lock(&pending_lock);
+	for (size_t i = 0; i < RESULTS_DIR_PENDING_MAX; i++) {
+		if (pending[i][0])
+			continue;
+		snprintf(pending[i], sizeof(pending[i]), "%s", path);
+		rc = 0;
+		break;
+	}
+	pthread_mutex_unlock(&pending_lock);
+	if (rc)
+		hc_err_set(err, rc, "cannot register '%s' for removal: %d temporary paths already",
+			   path, RESULTS_DIR_PENDING_MAX);
+	return rc;
+}
+
+static void untrack_locked(const char *path)
+{
+	for (size_t i = 0; i < RESULTS_DIR_PENDING_MAX; i++)
+		if (!strcmp(pending[i], path))
+			pending[i][0] = '\0';
+}
+
+void results_dir_untrack(const char *path)
+{
+	pthread_mutex_lock(&pending_lock);
+	untrack_locked(path);
+	pthread_mutex_unlock(&pending_lock);
+}
+
+void results_dir_remove_pending(void)
+{
+	pthread_mutex_lock(&pending_lock);
+	for (size_t i = 0; i < RESULTS_DIR_PENDING_MAX; i++) {
+		struct stat st;
+		if (!pending[i][0])
+			continue;
+		/* A child (gnuplot) may add a file between the walk and the last rmdir: again. */
+		for (int tries = 0; tries < 3 && lstat(pending[i], &st) == 0; tries++)
+			results_dir_remove_tree(pending[i]);
+		pending[i][0] = '\0';
+	}
+}
 
 static int mkdir_parents(const char *path)
 {
@@ -39,7 +90,10 @@ int results_dir_begin(struct results_dir *rd, const char *path, struct hc_err *e
 		return hc_err_set(err, HC_ERUNTIME, "cannot create a directory beside '%s': %s",
 				  rd->path, strerror(e));
 	}
-	return 0;
+	int rc = results_dir_track(rd->tmp, err);
+	if (rc)
+		results_dir_abort(rd);
+	return rc;
 }
 
 FILE *results_dir_open(struct results_dir *rd, const char *name, struct hc_err *err)
@@ -76,7 +130,8 @@ void results_dir_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-int results_dir_commit(struct results_dir *rd, struct hc_err *err)
+/* Under pending_lock: an interruption either removes the temporary directory or waits. */
+static int commit_locked(struct results_dir *rd, struct hc_err *err)
 {
 	char old[PATH_MAX + 32] = "";
 	struct stat st;
@@ -96,16 +151,27 @@ int results_dir_commit(struct results_dir *rd, struct hc_err *err)
 		return hc_err_set(err, HC_ERUNTIME, "cannot rename '%s' to '%s': %s", rd->tmp,
 				  rd->path, strerror(e));
 	}
+	untrack_locked(rd->tmp);
 	rd->tmp[0] = '\0';
 	if (*old)
 		results_dir_remove_tree(old);
 	return 0;
 }
 
+int results_dir_commit(struct results_dir *rd, struct hc_err *err)
+{
+	pthread_mutex_lock(&pending_lock);
+	int rc = commit_locked(rd, err);
+	pthread_mutex_unlock(&pending_lock);
+	return rc;
+}
+
 void results_dir_abort(struct results_dir *rd)
 {
-	if (rd->tmp[0])
+	if (rd->tmp[0]) {
 		results_dir_remove_tree(rd->tmp);
+		results_dir_untrack(rd->tmp);
+	}
 	rd->tmp[0] = '\0';
 }
 

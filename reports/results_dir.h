@@ -4,6 +4,10 @@
  * Files are written into a temporary sibling directory ("<dir>.tmp-XXXXXX"); commit renames it
  * into place (an existing directory of that name is replaced) and abort removes it, so a
  * failed or interrupted run never leaves a half-written result.
+ *
+ * Interruption: every temporary directory between begin and commit or abort is registered
+ * as pending, with any other path given to results_dir_track; results_dir_remove_pending
+ * removes them all. cli/ calls it when SIGINT or SIGTERM arrives, then exits (cli/interrupt.c).
  */
 #ifndef REPORTS_RESULTS_DIR_H
 #define REPORTS_RESULTS_DIR_H
@@ -42,6 +46,24 @@ void results_dir_abort(struct results_dir *rd);
 
 /* Removes path and everything under it (symbolic links are removed, not followed). */
 void results_dir_remove_tree(const char *path);
+
+/*
+ * Registers path (a temporary file or directory) to be removed by results_dir_remove_pending.
+ * 0, or HC_ERUNTIME when RESULTS_DIR_PENDING_MAX paths are registered already.
+ */
+#define RESULTS_DIR_PENDING_MAX 8
+int results_dir_track(const char *path, struct hc_err *err);
+
+/* Forgets path (after it was renamed into place or removed); nothing when not registered. */
+void results_dir_untrack(const char *path);
+
+/*
+ * Removes every pending path. Thread-safe against begin, commit and abort in other threads
+ * (not async-signal-safe: call it from a thread, never from a signal handler). It keeps the
+ * registry locked when it returns, so that no other thread commits a result afterwards: the
+ * caller is expected to exit at once.
+ */
+void results_dir_remove_pending(void);
 
 typedef int (*results_dir_writer)(struct results_dir *rd, void *ctx, struct hc_err *err);
 

@@ -1,18 +1,25 @@
 #!/bin/sh
 # Installs the Debian packages hypercap needs to build, test and plot, when they are missing.
 # Idempotent and quiet when everything is present; uses sudo when not root.
-# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs; --bench adds
-# SimPy 2 for Debian's /usr/bin/python3, which only the side-by-side benchmark (make bench) needs.
+# --mpi adds Open MPI, which only the optional MPI build (make test-mpi) needs; --fuzz adds
+# clang and its libFuzzer runtime (make fuzz-short); --lint adds cppcheck (make lint); --bench
+# adds SimPy 2 for Debian's /usr/bin/python3, which only the side-by-side benchmark (make
+# bench) needs.
 set -eu
 
 # chromium: the browser test of report.html (tests/test_browser.c). libmicrohttpd and libcurl:
 # the meter (replay/meter.c).
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
 chromium libmicrohttpd-dev libcurl4-openssl-dev"
-case "${1:-}" in
---mpi) packages="$packages openmpi-bin libopenmpi-dev" ;;
---bench) packages="$packages python3-simpy" ;;
-esac
+for opt in "$@"; do
+	case $opt in
+	--mpi) packages="$packages openmpi-bin libopenmpi-dev" ;;
+	--fuzz) packages="$packages clang libclang-rt-14-dev" ;;
+	--lint) packages="$packages cppcheck" ;;
+	--bench) packages="$packages python3-simpy" ;;
+	*) echo "deps.sh: unknown option '$opt'; allowed: --mpi, --fuzz, --lint, --bench" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $packages; do

@@ -23,7 +23,7 @@ int hc_err_set(struct hc_err *err, int code, const char *fmt, ...)
 
 int hc_err_prefix(struct hc_err *err, const char *fmt, ...)
 {
-	char joined[sizeof(err->msg)];
+	char joined[HC_ERR_MSG_MAX];
 	size_t len;
 	int n;
 	va_list ap;

@@ -15,9 +15,11 @@ enum hc_code {
 	HC_EINPUT = -3,   /* bad input data: exit 3 */
 };
 
+#define HC_ERR_MSG_MAX 1024
+
 struct hc_err {
 	int code;
-	char msg[1024];
+	char msg[HC_ERR_MSG_MAX];
 };
 
 #define HC_ERR_INIT { HC_OK, "" }

@@ -451,6 +451,28 @@ START_TEST(test_not_utf8)
 }
 END_TEST
 
+/*
+ * Regression (found writing the fuzz target fuzz_scenario): cJSON stops at a NUL byte, so
+ * text after one was never read and a document with trailing garbage past a NUL parsed.
+ * Also an empty or blank text is an empty file, not malformed JSON at 1:1.
+ */
+START_TEST(test_nul_and_empty)
+{
+	static const char nul[] = "{\"a\": 1}\0garbage";
+	struct hc_err err = HC_ERR_INIT;
+	cJSON *root = jsonfile_parse(nul, sizeof(nul) - 1, ORIGIN, &err);
+	ck_assert_ptr_null(root);
+	ck_assert_int_eq(err.code, HC_EINPUT);
+	ck_assert_str_eq(err.msg, ORIGIN ":1:9: a NUL byte; allowed: UTF-8 text");
+	static const char *const empty[] = { "", " \n\t\r\n" };
+	for (size_t i = 0; i < 2; i++) {
+		root = jsonfile_parse(empty[i], strlen(empty[i]), ORIGIN, &err);
+		ck_assert_ptr_null(root);
+		ck_assert_str_eq(err.msg, ORIGIN ": empty file; allowed: a JSON document");
+	}
+}
+END_TEST
+
 START_TEST(test_number_overflow)
 {
 	struct scenario sc;
@@ -902,6 +924,70 @@ END_TEST
 
 /* ---- suite ---- */
 
+/* BASE with the (path, value) pairs set, parsed: returns the code, err holding the message. */
+static int parse_mutated(struct scenario *sc, struct hc_err *err, ...)
+{
+	cJSON *root = tree(BASE);
+	va_list ap;
+	const char *path;
+
+	va_start(ap, err);
+	while ((path = va_arg(ap, const char *)))
+		mutate(root, path, va_arg(ap, const char *));
+	va_end(ap);
+	*err = (struct hc_err)HC_ERR_INIT;
+	int rc = parse_tree(sc, root, err);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Each limit across fields holds exactly at its value and fails one step past it. */
+START_TEST(test_limits_across_fields)
+{
+	struct scenario sc;
+	struct hc_err err;
+
+	/* archive nodes: 100000 x 1 is the limit, 50001 x 2 is past it */
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100000", NULL), 0);
+	scenario_release(&sc);
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "50001",
+				       "children_per_iteration", "2", NULL), HC_EINPUT);
+	assert_mentions(err.msg, ORIGIN ": iterations x children_per_iteration",
+			"50001 x 2 = 100002 archive nodes", "at most 100000", NULL);
+
+	/* tasks of one iteration: 10 children x (99994 + 6) = 10^6 is the limit */
+	ck_assert_int_eq(parse_mutated(&sc, &err, "children_per_iteration", "10",
+				       "domains.0.full_tasks", "99994", NULL), 0);
+	scenario_release(&sc);
+	ck_assert_int_eq(parse_mutated(&sc, &err, "children_per_iteration", "10",
+				       "domains.0.full_tasks", "99995", NULL), HC_EINPUT);
+	assert_mentions(err.msg, "children_per_iteration x domains[].full_tasks",
+			"10 x 100001 = 1000010 tasks", "at most 1000000", NULL);
+
+	/*
+	 * Expected calls: 100000 nodes x 5 self-modification calls + 100001 evaluations x
+	 * (100 tasks x min(100, max_calls) + 6 tasks x 2). max_calls 40 (the default) caps
+	 * them at 4.0e8; max_calls 1000 lets them reach 1.0012e9.
+	 */
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100000",
+				       "domains.0.task.calls", "100", NULL), 0);
+	scenario_release(&sc);
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100000",
+				       "domains.0.task.calls", "100",
+				       "domains.0.task.max_calls", "1000", NULL), HC_EINPUT);
+	assert_mentions(err.msg, "expected LLM calls of one run", "got 1e+09",
+			"at most 1e+09", NULL);
+
+	/* replications: 3 iterations are 4 nodes with the root; 2e6 / 4 = 500000 runs */
+	ck_assert_int_eq(parse_mutated(&sc, &err, NULL), 0);
+	ck_assert_int_eq(scenario_check_limits(&sc, 500000, &err), 0);
+	ck_assert_int_eq(scenario_check_limits(&sc, 500001, &err), HC_EINPUT);
+	assert_mentions(err.msg, "runs x archive nodes: got 500001 x 4 = 2000004",
+			"at most 2000000", "at most 500000 runs of this scenario", NULL);
+	scenario_release(&sc);
+}
+END_TEST
+
 static Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -937,6 +1023,8 @@ static Suite *scenario_suite(void)
 	check_add(s, "load_with_sets", test_load_with_sets, 10);
 	check_add(s, "presets_load", test_presets_load, 30);
 	check_add(s, "reference", test_reference, 10);
+	check_add(s, "limits_across_fields", test_limits_across_fields, 10);
+	check_add(s, "nul_and_empty", test_nul_and_empty, 10);
 	return s;
 }
 

@@ -244,6 +244,11 @@ START_TEST(unreadable_bodies_are_unknown)
 		"{\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":-4}}",
 		"{\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":\"12\"}}",
 		"{\"object\":\"chat.completion\",\"usage\":null}",
+		/* found by fuzz_meter_usage: cached and reasoning parts above their totals */
+		"{\"object\":\"response\",\"usage\":{\"input_tokensens_det\":200,"
+		"\"input_tokens_details\":{\"cached_tokens\":100},\"output_tokens\":50}}",
+		"{\"object\":\"chat.completion\",\"usage\":{\"prompt_tokens\":10,"
+		"\"completion_tokens\":5,\"completion_tokens_details\":{\"reasoning_tokens\":6}}}",
 	};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		struct usage_result r;
