@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "model/jsonfile.h"
@@ -77,6 +78,12 @@ const char *jsonfile_utf8_invalid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	while (p < end) {
+		uint64_t word;
+		/* ASCII, the common case, eight bytes at a time: no byte with its high bit set */
+		if (end - p >= 8 && (memcpy(&word, p, 8), !(word & 0x8080808080808080u))) {
+			p += 8;
+			continue;
+		}
 		unsigned c = *p;
 		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c >> 4) == 0xe ? 3 :
 			   c >= 0xf0 && c <= 0xf4 ? 4 : 0;

@@ -59,16 +59,18 @@ int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *e
 	/* one pass, byte by byte: the values are short, and strlen then memcpy cost the reader
 	 * a tenth of its time */
 	size_t n = 0;
+	unsigned char high = 0;
 	while (n < TRACE_STR_MAX && (dst[n] = src[n]) != '\0')
-		n++;
+		high |= (unsigned char)src[n++];
 	if (n == TRACE_STR_MAX) {
 		dst[0] = '\0';
 		return hc_err_set(err, HC_EINPUT, "%s: got '%.40s...' (%zu bytes); allowed: a "
 				  "string of at most %d bytes", what, src, strlen(src),
 				  TRACE_STR_MAX - 1);
 	}
-	/* A trace is JSON: its strings are UTF-8, whatever the source's bytes were. */
-	const char *bad = jsonfile_utf8_invalid(dst, n);
+	/* A trace is JSON: its strings are UTF-8, whatever the source's bytes were. ASCII (no
+	 * byte with its high bit set) needs no more look. */
+	const char *bad = high & 0x80 ? jsonfile_utf8_invalid(dst, n) : NULL;
 	if (bad) {
 		unsigned char byte = (unsigned char)*bad;
 		size_t at = (size_t)(bad - dst) + 1;
