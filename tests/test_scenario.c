@@ -456,6 +456,31 @@ END_TEST
  * text after one was never read and a document with trailing garbage past a NUL parsed.
  * Also an empty or blank text is an empty file, not malformed JSON at 1:1.
  */
+/* The UTF-8 check finds a bad byte wherever it falls, inside or after runs of eight ASCII
+ * bytes, and takes every valid sequence. */
+START_TEST(test_utf8_check)
+{
+	static const struct {
+		const char *text;
+		long bad; /* offset of the first bad byte, or -1 */
+	} cases[] = {
+		{ "plain ascii, longer than eight bytes", -1 },
+		{ "12345678\xff", 8 },
+		{ "1234567\xff8", 7 },
+		{ "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 0123456789", -1 },
+		{ "0123456789abcdef\xc3", 16 },          /* cut two-byte sequence */
+		{ "0123456789abcdef\xed\xa0\x80", 16 }, /* a surrogate */
+		{ "0123456789abcdef\xc0\xaf", 16 },     /* overlong */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		const char *bad = jsonfile_utf8_invalid(t, strlen(t));
+		long at = bad ? (long)(bad - t) : -1;
+		ck_assert_msg(at == cases[i].bad, "case %zu: %ld, wanted %ld", i, at, cases[i].bad);
+	}
+}
+END_TEST
+
 START_TEST(test_nul_and_empty)
 {
 	static const char nul[] = "{\"a\": 1}\0garbage";
@@ -1025,6 +1050,7 @@ static Suite *scenario_suite(void)
 	check_add(s, "reference", test_reference, 10);
 	check_add(s, "limits_across_fields", test_limits_across_fields, 10);
 	check_add(s, "nul_and_empty", test_nul_and_empty, 10);
+	check_add(s, "utf8_check", test_utf8_check, 10);
 	return s;
 }
 
