@@ -466,7 +466,7 @@ START_TEST(test_utf8_check)
 	} cases[] = {
 		{ "plain ascii, longer than eight bytes", -1 },
 		{ "12345678\xff", 8 },
-		{ "1234567\xff8", 7 },
+		{ "1234567\xff" "8", 7 },
 		{ "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 0123456789", -1 },
 		{ "0123456789abcdef\xc3", 16 },          /* cut two-byte sequence */
 		{ "0123456789abcdef\xed\xa0\x80", 16 }, /* a surrogate */
