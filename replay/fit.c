@@ -1,10 +1,10 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "replay/array.h"
 #include "replay/fit.h"
 #include "replay/fitdist.h"
 
@@ -50,90 +50,6 @@ static void vec_release(struct fit_vec *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Makes room for one more element in *arr (n used of *cap). */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return 0;
-	size_t c = *cap ? 2 * *cap : 64;
-	void *p = realloc(*arr, c * elem);
-	if (!p)
-		return HC_ERUNTIME;
-	*arr = p;
-	*cap = c;
-	return 0;
-}
-
-/* ---- the string index ------------------------------------------------------------------ */
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static size_t map_slot(const struct fit_map *m, const char *key)
-{
-	size_t mask = m->cap - 1, i = (size_t)hash_str(key) & mask;
-	while (m->keys[i] && strcmp(m->keys[i], key))
-		i = (i + 1) & mask;
-	return i;
-}
-
-static long map_find(const struct fit_map *m, const char *key)
-{
-	if (!m->cap)
-		return -1;
-	size_t i = map_slot(m, key);
-	return m->keys[i] ? (long)m->idx[i] : -1;
-}
-
-static int map_grow(struct fit_map *m)
-{
-	struct fit_map bigger = { NULL, NULL, m->cap ? 2 * m->cap : 1024, m->n };
-	bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
-	bigger.idx = calloc(bigger.cap, sizeof(*bigger.idx));
-	if (!bigger.keys || !bigger.idx) {
-		free(bigger.keys);
-		free(bigger.idx);
-		return HC_ERUNTIME;
-	}
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i]) {
-			size_t j = map_slot(&bigger, m->keys[i]);
-			bigger.keys[j] = m->keys[i];
-			bigger.idx[j] = m->idx[i];
-		}
-	free(m->keys);
-	free(m->idx);
-	*m = bigger;
-	return 0;
-}
-
-static int map_add(struct fit_map *m, const char *key, size_t idx)
-{
-	if ((m->n + 1) * 2 > m->cap && map_grow(m))
-		return HC_ERUNTIME;
-	size_t i = map_slot(m, key);
-	m->keys[i] = strdup(key);
-	if (!m->keys[i])
-		return HC_ERUNTIME;
-	m->idx[i] = idx;
-	m->n++;
-	return 0;
-}
-
-static void map_release(struct fit_map *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->idx);
-	memset(m, 0, sizeof(*m));
-}
-
 /* ---- adding records --------------------------------------------------------------------- */
 
 void fit_init(struct fit *f)
@@ -157,9 +73,9 @@ void fit_release(struct fit *f)
 	group_release(&f->selfmod);
 	for (size_t i = 0; i < f->n_domains; i++)
 		group_release(&f->domains[i]);
-	map_release(&f->session_index);
-	map_release(&f->node_index);
-	map_release(&f->node_domain_index);
+	strtab_release(&f->session_index);
+	strtab_release(&f->node_index);
+	strtab_release(&f->node_domain_index);
 	free(f->sessions);
 	free(f->nodes);
 	free(f->node_domains);
@@ -212,16 +128,16 @@ static struct fit_node *node_for(struct fit *f, const char *node, long iteration
 {
 	if (!node[0])
 		return NULL;
-	long i = map_find(&f->node_index, node);
-	if (i < 0) {
-		if (grow((void **)&f->nodes, &f->cap_nodes, f->n_nodes, sizeof(*f->nodes)) ||
-		    map_add(&f->node_index, node, f->n_nodes)) {
-			*oom = 1;
-			return NULL;
-		}
-		i = (long)f->n_nodes++;
-		f->nodes[i] = (struct fit_node){ .iteration = -1 };
+	size_t i;
+	struct fit_node *nodes = array_room(f->nodes, f->n_nodes, &f->cap_nodes, sizeof(*nodes));
+	if (nodes)
+		f->nodes = nodes;
+	if (!nodes || strtab_intern(&f->node_index, node, &i)) {
+		*oom = 1;
+		return NULL;
 	}
+	if (i == f->n_nodes)
+		f->nodes[f->n_nodes++] = (struct fit_node){ .iteration = -1 };
 	if (iteration >= 0)
 		f->nodes[i].iteration = iteration;
 	return &f->nodes[i];
@@ -235,17 +151,17 @@ static struct fit_node_domain *node_domain_for(struct fit *f, const char *node, 
 	if (!node[0])
 		return NULL;
 	snprintf(key, sizeof(key), "%s%c%s", node, KEY_SEP, f->domains[domain].name);
-	long i = map_find(&f->node_domain_index, key);
-	if (i < 0) {
-		if (grow((void **)&f->node_domains, &f->cap_node_domains, f->n_node_domains,
-			 sizeof(*f->node_domains)) ||
-		    map_add(&f->node_domain_index, key, f->n_node_domains)) {
-			*oom = 1;
-			return NULL;
-		}
-		i = (long)f->n_node_domains++;
-		f->node_domains[i] = (struct fit_node_domain){ .domain = domain };
+	size_t i;
+	struct fit_node_domain *nds = array_room(f->node_domains, f->n_node_domains,
+						 &f->cap_node_domains, sizeof(*nds));
+	if (nds)
+		f->node_domains = nds;
+	if (!nds || strtab_intern(&f->node_domain_index, key, &i)) {
+		*oom = 1;
+		return NULL;
 	}
+	if (i == f->n_node_domains)
+		f->node_domains[f->n_node_domains++] = (struct fit_node_domain){ .domain = domain };
 	return &f->node_domains[i];
 }
 
@@ -272,14 +188,17 @@ static struct fit_session *session_for(struct fit *f, const struct trace_llm_cal
 	char key[5 * TRACE_STR_MAX + 8];
 	snprintf(key, sizeof(key), "%s%c%s%c%s%c%s%c%s", c->run, KEY_SEP, c->node, KEY_SEP,
 		 c->role, KEY_SEP, c->domain, KEY_SEP, c->task);
-	long i = map_find(&f->session_index, key);
-	if (i >= 0)
-		return &f->sessions[i];
-	if (grow((void **)&f->sessions, &f->cap_sessions, f->n_sessions, sizeof(*f->sessions)) ||
-	    map_add(&f->session_index, key, f->n_sessions)) {
+	size_t i;
+	struct fit_session *sessions = array_room(f->sessions, f->n_sessions, &f->cap_sessions,
+						  sizeof(*sessions));
+	if (sessions)
+		f->sessions = sessions;
+	if (!sessions || strtab_intern(&f->session_index, key, &i)) {
 		*oom = 1;
 		return NULL;
 	}
+	if (i < f->n_sessions)
+		return &f->sessions[i];
 	struct fit_session *s = &f->sessions[f->n_sessions++];
 	*s = (struct fit_session){ .group = group };
 	group_at(f, group)->sessions++;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "model/scenario.h"
+#include "replay/strtab.h"
 #include "replay/trace.h"
 #include "sim/hc_err.h"
 
@@ -56,13 +57,6 @@ struct fit_group {
 	unsigned tasks_max, tasks_min; /* tasks or sessions per node: largest, smallest */
 };
 
-/* A string-keyed index (open addressing); the values live in arrays beside it. */
-struct fit_map {
-	char **keys;
-	size_t *idx;
-	size_t cap, n;
-};
-
 struct fit_session;     /* replay/fit.c: one per session, node and (node, domain) */
 struct fit_node;
 struct fit_node_domain;
@@ -78,7 +72,8 @@ struct fit {
 	struct fit_group selfmod;
 	struct fit_group domains[SCENARIO_MAX_DOMAINS];
 	size_t n_domains;
-	struct fit_map session_index, node_index, node_domain_index;
+	/* keys to ids, the ids indexing the arrays below */
+	struct strtab session_index, node_index, node_domain_index;
 	struct fit_session *sessions;
 	size_t n_sessions, cap_sessions;
 	struct fit_node *nodes;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "model/jsonfile.h"
+#include "replay/array.h"
 #include "replay/dgm_logs.h"
 #include "replay/import_dgm.h"
 
@@ -39,14 +40,10 @@ void dgm_names_release(struct dgm_names *ns)
 
 static int names_add(struct dgm_names *ns, const char *s, size_t len)
 {
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 64;
-		char **v = realloc(ns->v, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		ns->v = v;
-		ns->cap = cap;
-	}
+	char **v = array_room(ns->v, ns->n, &ns->cap, sizeof(*v));
+	if (!v)
+		return -1;
+	ns->v = v;
 	if (!(ns->v[ns->n] = strndup(s, len)))
 		return -1;
 	ns->n++;

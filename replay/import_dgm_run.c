@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "model/jsonfile.h"
+#include "replay/array.h"
 #include "replay/dgm_logs.h"
 #include "replay/import_dgm.h"
 
@@ -65,14 +66,10 @@ static struct child *child_find(struct run *r, const char *name)
 
 static struct child *child_add(struct run *r, const char *name, const char *parent)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct child *v = realloc(r->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		r->v = v;
-		r->cap = cap;
-	}
+	struct child *v = array_room(r->v, r->n, &r->cap, sizeof(*v));
+	if (!v)
+		return NULL;
+	r->v = v;
 	struct child *c = &r->v[r->n];
 	*c = (struct child){ strdup(name), strdup(parent), 0, NAN, -1, 0, 0 };
 	if (!c->name || !c->parent) {

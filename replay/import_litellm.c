@@ -16,6 +16,7 @@
 #include <string.h>
 #include <csv.h>
 #include <cjson/cJSON.h>
+#include "replay/array.h"
 #include "replay/import.h"
 
 enum col { C_MODEL, C_PROMPT, C_COMPLETION, C_ID, C_CALL_TYPE, C_START, C_END, C_PROVIDER,
@@ -49,16 +50,12 @@ static void on_field(void *s, size_t len, void *data)
 	struct lite *l = data;
 	if (l->rc)
 		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		char **f = realloc(l->fields, cap * sizeof(*f));
-		if (!f) {
-			l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
-			return;
-		}
-		l->fields = f;
-		l->cap = cap;
+	char **f = array_room(l->fields, l->n, &l->cap, sizeof(*f));
+	if (!f) {
+		l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+		return;
 	}
+	l->fields = f;
 	if (!(l->fields[l->n] = strndup(s ? s : "", s ? len : 0))) {
 		l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
 		return;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "replay/array.h"
 #include "replay/reprice.h"
 
 static const char *const dim_names[REPRICE_DIM_COUNT] = { "role", "model", "domain",
@@ -37,16 +38,11 @@ static struct reprice_group *group(struct reprice_groups *gs, const char *name)
 	for (size_t i = 0; i < gs->n; i++)
 		if (!strcmp(gs->v[i].name, name))
 			return &gs->v[i];
-	if (gs->n == gs->cap) {
-		size_t cap = gs->cap ? gs->cap * 2 : 8;
-		struct reprice_group *v = realloc(gs->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		gs->v = v;
-		gs->cap = cap;
-	}
+	struct reprice_group *v = array_room(gs->v, gs->n, &gs->cap, sizeof(*v));
+	if (!v)
+		return NULL;
+	gs->v = v;
 	struct reprice_group *g = &gs->v[gs->n++];
-	memset(g, 0, sizeof(*g));
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	return g;
 }

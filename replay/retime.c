@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "replay/array.h"
 #include "replay/retime.h"
 
 struct retime_call {
@@ -111,26 +112,14 @@ static struct retime *rt_of(struct sim *s)
 
 /* ---- load ---------------------------------------------------------------------------------- */
 
-/* v with room for n + 1 elements of size: v itself, or grown (*cap updated); NULL when out of
- * memory (v is left as it was). */
-static void *grow(void *v, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return v;
-	size_t c = *cap ? *cap * 2 : 64;
-	void *grown = realloc(v, c * size);
-	if (grown)
-		*cap = c;
-	return grown;
-}
-
 static int node_of(struct retime *rt, const char *name, size_t *out)
 {
 	if (strtab_intern(&rt->nodes_tab, name, out))
 		return HC_ERUNTIME;
 	if (*out < rt->n_nodes)
 		return 0;
-	struct retime_node *nodes = grow(rt->nodes, rt->n_nodes, &rt->cap_nodes, sizeof(*nodes));
+	struct retime_node *nodes = array_room(rt->nodes, rt->n_nodes, &rt->cap_nodes,
+					       sizeof(*nodes));
 	if (!nodes)
 		return HC_ERUNTIME;
 	rt->nodes = nodes;
@@ -158,7 +147,7 @@ static int chain_of(struct retime *rt, const char *node, const char *domain, con
 		return HC_ERUNTIME;
 	if (*out < rt->n_chains)
 		return 0;
-	struct retime_chain *chains = grow(rt->chains, rt->n_chains, &rt->cap_chains,
+	struct retime_chain *chains = array_room(rt->chains, rt->n_chains, &rt->cap_chains,
 					   sizeof(*chains));
 	if (!chains)
 		return HC_ERUNTIME;
@@ -184,7 +173,8 @@ static int load_call(struct retime *rt, const struct trace_llm_call *c, long lin
 	int session = !strcmp(c->role, "self_modify");
 	const struct price *p = rt->conf.ps ? price_sheet_find(rt->conf.ps, c->model) : NULL;
 	size_t chain, model;
-	struct retime_call *calls = grow(rt->calls, rt->n_calls, &rt->cap_calls, sizeof(*calls));
+	struct retime_call *calls = array_room(rt->calls, rt->n_calls, &rt->cap_calls,
+					       sizeof(*calls));
 	if (calls)
 		rt->calls = calls;
 	if (!calls || chain_of(rt, c->node, c->domain, session ? NULL : c->task, &chain) ||

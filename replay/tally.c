@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "replay/array.h"
 #include "replay/tally.h"
 
 static const char *const role_names[TALLY_ROLES] = { "self_modify", "evaluate", "other" };
@@ -33,22 +34,6 @@ void tally_release(struct tally *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* v with room for element n (zeroed when new), or NULL (v unchanged) when memory runs out. */
-static void *room(void *v, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return v;
-	size_t c = *cap ? *cap * 2 : 64;
-	while (c <= n)
-		c *= 2;
-	char *grown = realloc(v, c * size);
-	if (!grown)
-		return NULL;
-	memset(grown + *cap * size, 0, (c - *cap) * size);
-	*cap = c;
-	return grown;
-}
-
 static enum tally_role role_of(const char *role)
 {
 	return !strcmp(role, "self_modify") ? TALLY_SELF_MODIFY :
@@ -64,7 +49,7 @@ static struct tally_iteration *iteration_row(struct tally *t, long iteration)
 	if (strtab_intern(&t->iteration_keys, key, &id))
 		return NULL;
 	if (id == t->n_iterations) {
-		void *v = room(t->iterations, id, &t->cap_iterations, sizeof(*t->iterations));
+		void *v = array_room(t->iterations, id, &t->cap_iterations, sizeof(*t->iterations));
 		if (!v)
 			return NULL;
 		t->iterations = v;
@@ -81,7 +66,7 @@ static int hour_row(struct tally *t, long long hour, size_t *id)
 		return HC_ERUNTIME;
 	if (*id < t->n_hours)
 		return 0;
-	void *v = room(t->hours, *id, &t->cap_hours, sizeof(*t->hours));
+	void *v = array_room(t->hours, *id, &t->cap_hours, sizeof(*t->hours));
 	if (!v)
 		return HC_ERUNTIME;
 	t->hours = v;
@@ -98,7 +83,7 @@ static double *model_cell(struct tally *t, size_t hour_id, const char *model)
 	snprintf(key, sizeof(key), "%zu\x1f%zu", hour_id, model_id);
 	if (strtab_intern(&t->cell_keys, key, &cell))
 		return NULL;
-	void *v = room(t->model_tokens, cell, &t->cap_cells, sizeof(*t->model_tokens));
+	void *v = array_room(t->model_tokens, cell, &t->cap_cells, sizeof(*t->model_tokens));
 	if (!v)
 		return NULL;
 	t->model_tokens = v;
