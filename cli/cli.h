@@ -19,7 +19,6 @@ struct cmd {
 	const char *name;
 	const char *summary;
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand's name */
-	int own_signals; /* handles SIGINT and SIGTERM itself: no cli_interrupt_init */
 };
 
 extern const struct cmd cmd_simulate;

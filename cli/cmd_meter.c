@@ -389,7 +389,4 @@ const struct cmd cmd_meter = {
 	.name = "meter",
 	.summary = "record a real loop's calls through a proxy, with a budget guard",
 	.run = run,
-	/* its main thread waits for them (sigtimedwait): a thread started before it blocks
-	 * them could take one and end the meter before the trace is synced */
-	.own_signals = 1,
 };

@@ -47,18 +47,36 @@ static void *watch(void *arg)
 	_exit(128 + sig);
 }
 
-int cli_interrupt_init(void)
+/*
+ * The watcher starts with SIGINT and SIGTERM blocked, so the signals only ever reach the
+ * threads of the command: a command that waits for them itself (the meter blocks them and
+ * takes them with sigtimedwait) gets them as if no watcher were there.
+ */
+static int start_watcher(void)
 {
 	pthread_t tid;
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int rc = pthread_create(&tid, NULL, watch, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!rc)
+		pthread_detach(tid);
+	return rc;
+}
+
+int cli_interrupt_init(void)
+{
 	struct sigaction sa;
 	if (pipe(signal_pipe))
 		return -1;
 	/* Children (gnuplot) must not hold the pipe. */
 	fcntl(signal_pipe[0], F_SETFD, FD_CLOEXEC);
 	fcntl(signal_pipe[1], F_SETFD, FD_CLOEXEC);
-	if (pthread_create(&tid, NULL, watch, NULL))
+	if (start_watcher())
 		return -1;
-	pthread_detach(tid);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(argv[1], commands[i]->name))
 			continue;
-		if (!commands[i]->own_signals && cli_interrupt_init())
+		if (cli_interrupt_init())
 			fprintf(stderr, "hypercap: cannot handle SIGINT and SIGTERM: an interrupted "
 				"run may leave a temporary directory\n");
 		return commands[i]->run(argc - 1, argv + 1);
