@@ -557,8 +557,8 @@ static char *run_on_tty(const char *args)
 
 START_TEST(progress_only_on_a_terminal)
 {
-	/* about a second of replications: the line would be drawn from 0.25 s on */
-	struct result r = run("simulate", "--runs", "60", "--threads", "1", "--out", "file",
+	/* seconds of replications on any machine: the line would be drawn from 0.25 s on */
+	struct result r = run("simulate", "--runs", "400", "--threads", "1", "--out", "file",
 			      NULL);
 	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
 	ck_assert_msg(!strchr(r.err, '\r') && !strstr(r.err, "replications"),
@@ -566,8 +566,8 @@ START_TEST(progress_only_on_a_terminal)
 	result_free(&r);
 	if (access("/usr/bin/script", X_OK))
 		return; /* util-linux's script(1) is missing: the terminal half cannot run */
-	char *tty = run_on_tty("simulate --runs 60 --threads 1 --out tty");
-	ck_assert_msg(strstr(tty, "\rsimulate: [") && strstr(tty, "/60 replications") &&
+	char *tty = run_on_tty("simulate --runs 400 --threads 1 --out tty");
+	ck_assert_msg(strstr(tty, "\rsimulate: [") && strstr(tty, "/400 replications") &&
 		      strstr(tty, " left\033[K"), "no progress line on a terminal: %s", tty);
 	ck_assert_msg(strstr(tty, "\r\033[K"), "the progress line is not erased: %s", tty);
 	free(tty);
