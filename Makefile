@@ -60,7 +60,8 @@ lint:
 	@cppcheck --std=c11 --enable=style,warning,performance,portability --inline-suppr \
 		--suppress=variableScope --suppress=varFuncNullUB --error-exitcode=1 --quiet \
 		-D_POSIX_C_SOURCE=200809L -DHYPERCAP_VERSION=\"lint\" \
-		--include=scripts/cppcheck-cjson.h -I . sim model replay reports cli fuzz tests bench
+		--include=scripts/cppcheck-cjson.h -I . base sim model trace import replay fit meter reports cli fuzz \
+		tests bench
 
 # Benchmarks (bench/README.md; figures in docs/performance.md): a few minutes, a 1 GB
 # temporary trace in /tmp (deleted at the end). BENCH_REPEATS=n changes the repeats.

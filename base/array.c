@@ -1,7 +1,7 @@
 /* array: see array.h. */
 #include <stdlib.h>
 #include <string.h>
-#include "replay/array.h"
+#include "base/array.h"
 
 void *array_room(void *v, size_t n, size_t *cap, size_t size)
 {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 int hc_err_set(struct hc_err *err, int code, const char *fmt, ...)
 {

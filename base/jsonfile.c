@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "model/jsonfile.h"
+#include "base/jsonfile.h"
 
 /* Inputs above this are refused rather than read into memory: no scenario or sheet is near it. */
 #define JSONFILE_MAX_BYTES (256u << 20)

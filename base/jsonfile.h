@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 /*
  * Reads a whole file into a NUL-terminated buffer the caller frees. HC_EINPUT when missing,

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/strtab.h"
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
+#include "base/strtab.h"
 
 static uint64_t hash(const char *s)
 {

@@ -26,8 +26,8 @@
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "bench/bench_child.h"
-#include "replay/trace.h"
 #include "sim/rng.h"
+#include "trace/trace.h"
 
 #define BLOCK_RECORDS 20000
 

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 #include <time.h>
+#include "base/hc_err.h"
 #include "reports/report.h"
-#include "sim/hc_err.h"
 
 struct forecast;
 struct price_sheet;

@@ -7,14 +7,14 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "fit/fit.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
-#include "replay/fit.h"
-#include "replay/trace.h"
-#include "reports/jsonout.h"
 #include "reports/focus.h"
+#include "reports/jsonout.h"
 #include "reports/summary.h"
+#include "trace/trace.h"
 
 static const char usage[] =
 	"usage: hypercap fit TRACE -o SCENARIO.json [options]\n"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli/cli.h"
-#include "replay/import.h"
+#include "import/import.h"
 #include "reports/results_dir.h"
 
 static const char usage_head[] =

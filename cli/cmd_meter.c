@@ -1,6 +1,6 @@
 /*
  * hypercap meter: a recording proxy in front of the provider, with a budget guard, optionally
- * running the loop it meters as a child (replay/meter.h, docs/metering.md).
+ * running the loop it meters as a child (meter/meter.h, docs/metering.md).
  *
  * The main thread blocks SIGINT, SIGTERM and SIGCHLD before the server starts (its threads
  * inherit the mask) and waits for them with sigtimedwait, a quarter second at a time: that
@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "meter/meter.h"
 #include "model/prices.h"
-#include "replay/meter.h"
 
 static const char usage[] =
 	"usage: hypercap meter --upstream URL --trace FILE [options] [-- CMD ARGS...]\n"

@@ -13,10 +13,10 @@
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/tally.h"
-#include "replay/trace.h"
 #include "reports/focus.h"
 #include "reports/replay_report.h"
 #include "reports/results_dir.h"
+#include "trace/trace.h"
 
 /* Iterations are listed one per row up to this many; above it only the totals. */
 #define MAX_ITERATION_ROWS 12

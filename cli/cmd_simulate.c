@@ -7,11 +7,11 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "model/crossover.h"
+#include "model/fleet.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
-#include "model/crossover.h"
-#include "model/fleet.h"
 #include "reports/focus.h"
 #include "reports/summary.h"
 

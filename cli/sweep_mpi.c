@@ -3,8 +3,8 @@
  * as the text rank 0 writes, so sweep.csv is byte-identical for any number of processes.
  */
 #include <stdlib.h>
+#include "base/hc_err.h"
 #include "cli/sweep_mpi.h"
-#include "sim/hc_err.h"
 
 #ifdef HYPERCAP_MPI
 #include <limits.h>

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/array.h"
-#include "replay/fit.h"
-#include "replay/fitdist.h"
+#include "base/array.h"
+#include "fit/fit.h"
+#include "fit/fitdist.h"
 
 /* ---- the state kept per session, node and (node, domain) ------------------------------ */
 

@@ -12,7 +12,7 @@
  * are taken in file order.
  *
  * fit_build turns what was added into a scenario: the base scenario's effective tree with
- * every field the trace informs replaced (distributions by replay/fitdist.h, the tool
+ * every field the trace informs replaced (distributions by fit/fitdist.h, the tool
  * result and cache hit rate calibrated so that the model's expected tokens per session equal
  * the trace's), and the report that SCENARIO.fit.json holds: per field the sample, every
  * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, and the
@@ -23,10 +23,10 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
+#include "base/hc_err.h"
+#include "base/strtab.h"
 #include "model/scenario.h"
-#include "replay/strtab.h"
-#include "replay/trace.h"
-#include "sim/hc_err.h"
+#include "trace/trace.h"
 
 struct fit_vec {
 	double *v;
@@ -57,7 +57,7 @@ struct fit_group {
 	unsigned tasks_max, tasks_min; /* tasks or sessions per node: largest, smallest */
 };
 
-struct fit_session;     /* replay/fit.c: one per session, node and (node, domain) */
+struct fit_session;     /* fit/fit.c: one per session, node and (node, domain) */
 struct fit_node;
 struct fit_node_domain;
 

@@ -5,7 +5,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sf_psi.h>
-#include "replay/fitdist.h"
+#include "fit/fitdist.h"
 
 #define MAX_CV 10.0 /* what a scenario's lognormal and gamma take (model/scenario.c) */
 #define LN_2PI 1.83787706640934548356

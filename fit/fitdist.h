@@ -25,7 +25,7 @@
 #define REPLAY_FITDIST_H
 
 #include <stddef.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 #include "sim/rng.h"
 
 enum fitdist_family { FITDIST_LOGNORMAL, FITDIST_GAMMA, FITDIST_EXPONENTIAL, FITDIST_EMPIRICAL,

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 /* libFuzzer's entry point, defined once per target. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

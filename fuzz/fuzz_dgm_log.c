@@ -1,9 +1,9 @@
 /*
- * An agent log of DGM or DGM-H (replay/dgm_logs.h): printed Response(...) objects, Claude
+ * An agent log of DGM or DGM-H (import/dgm_logs.h): printed Response(...) objects, Claude
  * message histories and, read as DGM-H's, Input / Output / Tool output lines.
  */
 #include "fuzz/fuzz.h"
-#include "replay/dgm_logs.h"
+#include "import/dgm_logs.h"
 
 static void import_log(const char *path, int chat_lines)
 {

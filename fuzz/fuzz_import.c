@@ -4,7 +4,7 @@
  */
 #include <stdlib.h>
 #include "fuzz/fuzz.h"
-#include "replay/import.h"
+#include "import/import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

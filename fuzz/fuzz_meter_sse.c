@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz/fuzz.h"
-#include "replay/usage_parse.h"
+#include "import/usage_parse.h"
 
 static void parse(const char *buf, size_t len, size_t piece, struct usage_result *out)
 {

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 #include "fuzz/fuzz.h"
-#include "replay/usage_parse.h"
+#include "import/usage_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* A scenario file: JSON syntax (jsonfile), then every field table (scenario), then the dump. */
 #include <stdlib.h>
+#include "base/jsonfile.h"
 #include "fuzz/fuzz.h"
-#include "model/jsonfile.h"
 #include "model/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,7 @@
  */
 #include "fuzz/fuzz.h"
 #include <cjson/cJSON.h>
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 static void read_all(const char *path, int skip_bad)
 {

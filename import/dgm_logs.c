@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/dgm_logs.h"
+#include "import/dgm_logs.h"
 
 /* Nesting deeper than this is not a message history: refused, so the stack stays small. */
 #define PY_DEPTH_MAX 64

@@ -26,7 +26,7 @@
 #define REPLAY_DGM_LOGS_H
 
 #include <stddef.h>
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 #define DGM_LOG_METHOD "chars/4"
 #define DGM_LOG_CHARS_PER_TOKEN 4

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/import.h"
+#include "base/jsonfile.h"
+#include "import/import.h"
 
 static const struct import_kind kinds[] = {
 	{ "dgm", "a DGM or DGM-H directory: a run's output or one evaluation", import_dgm },

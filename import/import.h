@@ -11,7 +11,7 @@
 #define REPLAY_IMPORT_H
 
 #include <stddef.h>
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 struct cJSON;
 

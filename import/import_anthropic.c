@@ -9,8 +9,8 @@
  */
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "replay/import.h"
-#include "replay/usage_parse.h"
+#include "import/import.h"
+#include "import/usage_parse.h"
 
 static int one_message(const cJSON *msg, struct trace_llm_call *c, struct hc_err *err)
 {

@@ -21,10 +21,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/array.h"
-#include "replay/dgm_logs.h"
-#include "replay/import_dgm.h"
+#include "base/array.h"
+#include "base/jsonfile.h"
+#include "import/dgm_logs.h"
+#include "import/import_dgm.h"
 
 /* The files of one task, by suffix; their sizes are the task's artifact bytes. */
 static const char *const task_files[] = { ".md", ".json", "_eval.md", "_eval.sh",

@@ -10,7 +10,7 @@
 #define REPLAY_IMPORT_DGM_H
 
 #include <stddef.h>
-#include "replay/import.h"
+#include "import/import.h"
 
 #define DGM_PATH_MAX 4096
 

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/array.h"
-#include "replay/dgm_logs.h"
-#include "replay/import_dgm.h"
+#include "base/array.h"
+#include "base/jsonfile.h"
+#include "import/dgm_logs.h"
+#include "import/import_dgm.h"
 
 /*
  * The model of the coding agent that writes self_evo.md: CLAUDE_MODEL in DGM's

@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/dgm_logs.h"
-#include "replay/import_dgm.h"
+#include "base/jsonfile.h"
+#include "import/dgm_logs.h"
+#include "import/import_dgm.h"
 
 /* The meta agent's model: CLAUDE_MODEL of agent/llm.py, Claude Sonnet 4.5 in the paper. */
 #define DGMH_META_MODEL "anthropic/claude-sonnet-4-5-20250929"

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <csv.h>
 #include <cjson/cJSON.h>
-#include "replay/array.h"
-#include "replay/import.h"
+#include "base/array.h"
+#include "import/import.h"
 
 enum col { C_MODEL, C_PROMPT, C_COMPLETION, C_ID, C_CALL_TYPE, C_START, C_END, C_PROVIDER,
 	   C_STATUS, C_METADATA, C_COUNT };

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/import.h"
+#include "base/jsonfile.h"
+#include "import/import.h"
 
 struct otel {
 	const char *path;

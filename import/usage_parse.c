@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "replay/import.h"
-#include "replay/usage_parse.h"
+#include "import/import.h"
+#include "import/usage_parse.h"
 
 void usage_result_init(struct usage_result *r)
 {

@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 #include "model/usage.h"
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 struct cJSON;
 

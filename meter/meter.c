@@ -22,9 +22,9 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
-#include "replay/meter.h"
-#include "replay/trace.h"
-#include "replay/usage_parse.h"
+#include "import/usage_parse.h"
+#include "meter/meter.h"
+#include "trace/trace.h"
 
 #define STATUS_PATH "/_hypercap/status"
 #define TAG_PREFIX "/hc/"

@@ -20,9 +20,9 @@
 #define REPLAY_METER_H
 
 #include <stddef.h>
+#include "base/hc_err.h"
 #include "model/prices.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 
 struct meter_config {
 	const char *upstream;    /* http:// or https:// base URL; the request path is appended */

@@ -1,7 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
+#include "base/hc_err.h"
 #include "model/archive.h"
-#include "sim/hc_err.h"
 
 int archive_init(struct archive *a, size_t cap_hint)
 {

@@ -11,7 +11,7 @@
 #define MODEL_CROSSOVER_H
 
 #include <stddef.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 #define CROSSOVER_HOURS_PER_MONTH 730.0
 

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "base/jsonfile.h"
 #include "model/embedded.h"
 #include "model/fleet.h"
-#include "model/jsonfile.h"
 #include "model/textdist.h"
 
 #define HOURS_PER_YEAR 8760.0

@@ -15,7 +15,7 @@
 #define MODEL_FLEET_H
 
 #include <stddef.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 #define FLEET_NAME_MAX 64
 #define FLEET_ALIASES 4

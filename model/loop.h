@@ -15,11 +15,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/hc_err.h"
 #include "model/fleet.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 #include "sim/timeline.h"
 
 enum role { ROLE_SELF_MODIFY, ROLE_EVALUATE, ROLE_COUNT };

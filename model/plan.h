@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base/hc_err.h"
 #include "model/prices.h"
 #include "sim/replicate.h"
-#include "sim/hc_err.h"
 
 #define PLAN_MAX_POINTS 64
 

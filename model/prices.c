@@ -7,8 +7,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "base/jsonfile.h"
 #include "model/embedded.h"
-#include "model/jsonfile.h"
 #include "model/prices.h"
 #include "model/textdist.h"
 

@@ -14,8 +14,8 @@
 #define MODEL_PRICES_H
 
 #include <stddef.h>
+#include "base/hc_err.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 
 #define PRICE_NAME_MAX 96
 #define PRICE_PROVIDER_MAX 48

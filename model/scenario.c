@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/jsonfile.h"
 #include "model/embedded.h"
-#include "model/jsonfile.h"
 #include "model/scenario.h"
 #include "model/textdist.h"
 

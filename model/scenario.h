@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 #include "sim/rng.h"
 
 #define SCENARIO_NAME_MAX 96

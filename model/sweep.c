@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
+#include "base/jsonfile.h"
 #include "model/embedded.h"
-#include "model/jsonfile.h"
 #include "model/loop.h"
 #include "model/sweep.h"
 #include "sim/rng.h"

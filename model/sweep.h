@@ -17,9 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "base/hc_err.h"
 #include "model/prices.h"
 #include "model/scenario.h"
-#include "sim/hc_err.h"
 
 #define SWEEP_MAX_COLUMNS 64
 #define SWEEP_MAX_POINTS 1000000

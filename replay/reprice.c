@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/array.h"
+#include "base/array.h"
 #include "replay/reprice.h"
 
 static const char *const dim_names[REPRICE_DIM_COUNT] = { "role", "model", "domain",

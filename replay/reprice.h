@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include "model/prices.h"
 #include "model/usage.h"
-#include "replay/trace.h"
+#include "trace/trace.h"
 
 enum reprice_dim { REPRICE_ROLE, REPRICE_MODEL, REPRICE_DOMAIN, REPRICE_ITERATION,
 		   REPRICE_DIM_COUNT };

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/array.h"
+#include "base/array.h"
 #include "replay/retime.h"
 
 struct retime_call {

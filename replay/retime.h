@@ -28,16 +28,16 @@
 #define REPLAY_RETIME_H
 
 #include <stddef.h>
+#include "base/strtab.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
-#include "replay/strtab.h"
-#include "replay/trace.h"
 #include "sim/pool.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
 #include "sim/tbucket.h"
+#include "trace/trace.h"
 
 #define RETIME_MAX_WORKERS 100000u
 #define RETIME_MAX_CHILDREN 10000u

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "replay/array.h"
+#include "base/array.h"
 #include "replay/tally.h"
 
 static const char *const role_names[TALLY_ROLES] = { "self_modify", "evaluate", "other" };

@@ -7,10 +7,10 @@
 #define REPLAY_TALLY_H
 
 #include <stddef.h>
+#include "base/hc_err.h"
+#include "base/strtab.h"
 #include "model/usage.h"
-#include "replay/strtab.h"
-#include "replay/trace.h"
-#include "sim/hc_err.h"
+#include "trace/trace.h"
 
 /* Above this many hours from the first to the last, only hours with calls are rows. */
 #define TALLY_MAX_SPAN_HOURS 100000

@@ -10,7 +10,7 @@
 #define REPORTS_CSVTAB_H
 
 #include <stddef.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 struct csvtab {
 	char path[4096]; /* named in messages */

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 /* Writes tree pretty-printed with a final newline; HC_ERUNTIME out of memory. */
 int jsonout_put(FILE *f, const cJSON *tree);

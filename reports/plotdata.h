@@ -9,8 +9,8 @@
 #define REPORTS_PLOTDATA_H
 
 #include <stddef.h>
+#include "base/hc_err.h"
 #include "reports/csvtab.h"
-#include "sim/hc_err.h"
 
 /* Replaces each row of v (rows x cols, row-major) by its running sum. */
 void plotdata_cumsum_rows(double *v, size_t rows, size_t cols);

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 #include <cjson/cJSON.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 enum plot_id { PLOT_TOKENS, PLOT_COSTS, PLOT_CROSSOVER, PLOT_ARCHIVE, PLOT_BOTTLENECK,
 	       PLOT_COUNT };

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "model/prices.h"
-#include "reports/focus.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/tally.h"
-#include "replay/trace.h"
+#include "reports/focus.h"
+#include "trace/trace.h"
 
 /* The summary tree (caller deletes); r is the reader the trace was read with. */
 cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r);

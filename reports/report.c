@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "model/jsonfile.h"
+#include "base/jsonfile.h"
 #include "reports/html.h"
 #include "reports/report.h"
 #include "reports/results_dir.h"

@@ -10,8 +10,8 @@
 #ifndef REPORTS_REPORT_H
 #define REPORTS_REPORT_H
 
+#include "base/hc_err.h"
 #include "reports/plots.h"
-#include "sim/hc_err.h"
 
 /* The one line a command prints (to stderr) when gnuplot_missing is set. */
 #define REPORT_NO_GNUPLOT "plots skipped: gnuplot is not on PATH (Debian: apt-get install " \

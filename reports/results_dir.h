@@ -15,7 +15,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
-#include "sim/hc_err.h"
+#include "base/hc_err.h"
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096

@@ -8,7 +8,7 @@
 set -eu
 
 # chromium: the browser test of report.html (tests/test_browser.c). libmicrohttpd and libcurl:
-# the meter (replay/meter.c).
+# the meter (meter/meter.c).
 packages="build-essential cmake pkg-config libgsl-dev libcjson-dev libcsv-dev check gnuplot-nox
 chromium libmicrohttpd-dev libcurl4-openssl-dev"
 for opt in "$@"; do

@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
+#include "base/hc_err.h"
 #include "sim/evq.h"
-#include "sim/hc_err.h"
 
 #define EVQ_MIN_CAP 64
 

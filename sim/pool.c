@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hc_err.h"
 #include "sim/pool.h"
-#include "sim/hc_err.h"
 
 #define POOL_MIN_CAP 16
 

@@ -11,8 +11,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "base/hc_err.h"
 #include "sim/rng.h"
-#include "sim/hc_err.h"
 
 /* One step of SplitMix64 (Steele, Lea and Flood, 2014): a bijective 64-bit mixer. */
 static uint64_t splitmix64(uint64_t *state)

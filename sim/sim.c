@@ -1,8 +1,8 @@
 /*
  * sim: see sim.h.
  */
+#include "base/hc_err.h"
 #include "sim/sim.h"
-#include "sim/hc_err.h"
 
 void sim_init(struct sim *s)
 {

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
+#include "base/jsonfile.h"
+#include "fit/fit.h"
+#include "fit/fitdist.h"
+#include "import/import.h"
 #include "model/forecast.h"
-#include "model/jsonfile.h"
 #include "model/session.h"
-#include "replay/fit.h"
-#include "replay/fitdist.h"
-#include "replay/import.h"
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "replay/import.h"
+#include "import/import.h"
 #include "tests/check_main.h"
 
 #define FIX SOURCE_DIR "/tests/fixtures/"

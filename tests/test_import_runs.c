@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "replay/dgm_logs.h"
-#include "replay/import.h"
+#include "import/dgm_logs.h"
+#include "import/import.h"
 #include "tests/check_main.h"
 
 #define FIX SOURCE_DIR "/tests/fixtures/"

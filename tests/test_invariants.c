@@ -15,10 +15,10 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "replay/reprice.h"
-#include "replay/trace.h"
 #include "reports/csvtab.h"
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
+#include "trace/trace.h"
 
 /* The embedded paper preset with evaluate calls of one domain batched, the other on a fleet. */
 static const char *const MIXED[] = {

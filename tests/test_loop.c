@@ -12,12 +12,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/hc_err.h"
 #include "model/forecast.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 #include "tests/check_main.h"
 #include "tests/scenario_text.h"
 

@@ -19,8 +19,8 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include "replay/trace.h"
 #include "tests/check_main.h"
+#include "trace/trace.h"
 
 #define SECRET "sk-test-SECRETKEY-0123456789abcdef"
 #define ANT_SECRET "sk-ant-SECRETKEY-9876543210fedcba"

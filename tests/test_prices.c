@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hc_err.h"
 #include "model/prices.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 #include "tests/check_main.h"
 
 #define SHEET_PATH SOURCE_DIR "/data/prices/api-2026-07-24.json"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "replay/import.h"
+#include "import/import.h"
 #include "replay/reprice.h"
 #include "tests/check_main.h"
 

@@ -9,11 +9,11 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "base/hc_err.h"
 #include "model/fleet.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
-#include "sim/hc_err.h"
 #include "tests/check_main.h"
 #include "tests/scenario_text.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_scenario: loading, validating and dumping scenarios (model/scenario.c), the JSON reader
- * it goes through (model/jsonfile.c) and --set assignments. Every bad input must give
+ * it goes through (base/jsonfile.c) and --set assignments. Every bad input must give
  * HC_EINPUT with a message naming the origin, the JSON path, the value and what is allowed.
  */
 #include <check.h>
@@ -13,11 +13,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "model/jsonfile.h"
+#include "base/hc_err.h"
+#include "base/jsonfile.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
-#include "sim/hc_err.h"
 #include "tests/check_main.h"
 
 #define ORIGIN "inline.json"

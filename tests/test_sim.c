@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/hc_err.h"
 #include "sim/evq.h"
-#include "sim/hc_err.h"
 #include "sim/pool.h"
 #include "sim/replicate.h"
 #include "sim/rng.h"

@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "replay/strtab.h"
+#include "base/strtab.h"
 #include "tests/check_main.h"
 
 START_TEST(ids_are_dense_and_stable)

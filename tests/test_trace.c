@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "replay/trace.h"
 #include "tests/check_main.h"
+#include "trace/trace.h"
 
 #define FIX SOURCE_DIR "/tests/fixtures/trace/"
 

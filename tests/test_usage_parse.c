@@ -4,7 +4,7 @@
  * time, which must not change the result.
  */
 #include <string.h>
-#include "replay/usage_parse.h"
+#include "import/usage_parse.h"
 #include "tests/check_main.h"
 
 /* OpenAI Chat Completions with stream_options.include_usage: the last chunk has the usage. */

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "model/jsonfile.h"
-#include "replay/trace.h"
+#include "base/jsonfile.h"
+#include "trace/trace.h"
 
 /* Token counts above this are refused: no call is near it, and doubles stay exact. */
 #define TRACE_MAX_TOKENS 1e12

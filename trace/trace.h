@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "base/hc_err.h"
 #include "model/usage.h"
-#include "sim/hc_err.h"
 
 struct cJSON;
 
