@@ -2,8 +2,8 @@
  * array: room for one more element in a growable array (doubling, from 64), for the tables
  * that re-timing, fitting and tallying a trace build as they read it.
  */
-#ifndef REPLAY_ARRAY_H
-#define REPLAY_ARRAY_H
+#ifndef BASE_ARRAY_H
+#define BASE_ARRAY_H
 
 #include <stddef.h>
 

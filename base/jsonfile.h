@@ -5,8 +5,8 @@
  * every message has one shape: "<origin>:<line>:<column>: ..." for syntax errors and
  * "<origin>: <json.path>: ..." for bad values (see json_describe for how a value is quoted).
  */
-#ifndef MODEL_JSONFILE_H
-#define MODEL_JSONFILE_H
+#ifndef BASE_JSONFILE_H
+#define BASE_JSONFILE_H
 
 #include <stddef.h>
 #include <cjson/cJSON.h>

@@ -6,8 +6,8 @@
  *
  * Ownership: the table copies every string it keeps and frees them in strtab_release.
  */
-#ifndef REPLAY_STRTAB_H
-#define REPLAY_STRTAB_H
+#ifndef BASE_STRTAB_H
+#define BASE_STRTAB_H
 
 #include <stddef.h>
 

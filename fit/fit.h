@@ -18,8 +18,8 @@
  * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, and the
  * list of fields that kept the base's value.
  */
-#ifndef REPLAY_FIT_H
-#define REPLAY_FIT_H
+#ifndef FIT_FIT_H
+#define FIT_FIT_H
 
 #include <stddef.h>
 #include <cjson/cJSON.h>

@@ -21,8 +21,8 @@
  *
  * Ownership: a struct fitdist owns its empirical values; fitdist_release frees them.
  */
-#ifndef REPLAY_FITDIST_H
-#define REPLAY_FITDIST_H
+#ifndef FIT_FITDIST_H
+#define FIT_FITDIST_H
 
 #include <stddef.h>
 #include "base/hc_err.h"

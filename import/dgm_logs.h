@@ -22,8 +22,8 @@
  * logs, so the input estimate leaves them out. Characters are counted as Python counts them
  * (an escape sequence is one, a UTF-8 sequence one). Other lines are ignored.
  */
-#ifndef REPLAY_DGM_LOGS_H
-#define REPLAY_DGM_LOGS_H
+#ifndef IMPORT_DGM_LOGS_H
+#define IMPORT_DGM_LOGS_H
 
 #include <stddef.h>
 #include "trace/trace.h"

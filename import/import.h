@@ -7,8 +7,8 @@
  * reads and writes; output includes reasoning). What each reads and maps is documented in
  * docs/replay.md. Errors name the file and line (or JSON path) of the bad value.
  */
-#ifndef REPLAY_IMPORT_H
-#define REPLAY_IMPORT_H
+#ifndef IMPORT_IMPORT_H
+#define IMPORT_IMPORT_H
 
 #include <stddef.h>
 #include "trace/trace.h"

@@ -6,8 +6,8 @@
  * Directories are listed in byte order of their names, so that the trace does not depend on
  * the file system's order.
  */
-#ifndef REPLAY_IMPORT_DGM_H
-#define REPLAY_IMPORT_DGM_H
+#ifndef IMPORT_IMPORT_DGM_H
+#define IMPORT_IMPORT_DGM_H
 
 #include <stddef.h>
 #include "import/import.h"

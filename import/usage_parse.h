@@ -17,8 +17,8 @@
  *
  * The importers share the per-provider usage readers below.
  */
-#ifndef REPLAY_USAGE_PARSE_H
-#define REPLAY_USAGE_PARSE_H
+#ifndef IMPORT_USAGE_PARSE_H
+#define IMPORT_USAGE_PARSE_H
 
 #include <stddef.h>
 #include "model/usage.h"

@@ -16,8 +16,8 @@
  * (Authorization, x-api-key, api-key, x-goog-api-key) are forwarded and never written
  * anywhere; recorded bodies have them redacted.
  */
-#ifndef REPLAY_METER_H
-#define REPLAY_METER_H
+#ifndef METER_METER_H
+#define METER_METER_H
 
 #include <stddef.h>
 #include "base/hc_err.h"

@@ -11,8 +11,8 @@
  * Strings are copied into fixed buffers of the record; a longer value is a bad record, never
  * silently cut. Ownership: a record owns nothing on the heap, the caller allocates it.
  */
-#ifndef REPLAY_TRACE_H
-#define REPLAY_TRACE_H
+#ifndef TRACE_TRACE_H
+#define TRACE_TRACE_H
 
 #include <stddef.h>
 #include <stdio.h>
