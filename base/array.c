@@ -1,4 +1,4 @@
-/* array: see array.h. */
+/* array: growable arrays. Contracts in array.h. */
 #include <stdlib.h>
 #include <string.h>
 #include "base/array.h"

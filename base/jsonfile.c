@@ -1,3 +1,4 @@
+/* jsonfile: reading JSON documents with errors a person can act on. Contracts in jsonfile.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * SIGINT and SIGTERM: a run interrupted leaves nothing half-written and exits 130 or 143
+ * interrupt: SIGINT and SIGTERM: a run interrupted leaves nothing half-written and exits 130 or 143
  * (128 + the signal, as a shell reports a process the signal killed).
  *
  * The handler only writes the signal's number into a pipe, which is all a handler may

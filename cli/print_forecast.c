@@ -1,5 +1,5 @@
 /*
- * The forecast table that simulate and fit --extrapolate print: calls and tokens by role and
+ * print_forecast: the forecast table that simulate and fit --extrapolate print: calls and tokens by role and
  * model, dollars, wall time, archive and the P10 / P50 / P90 band.
  */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* progress: the progress line on stderr while replications run. Contracts in progress.h. */
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /*
- * The sweep's processes with Open MPI (HYPERCAP_MPI) or without (one process). Rows travel
+ * sweep_mpi: the sweep's processes with Open MPI (HYPERCAP_MPI) or without (one process). Rows travel
  * as the text rank 0 writes, so sweep.csv is byte-identical for any number of processes.
  */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* fit: a scenario fitted to a recorded trace. Contracts in fit.h. */
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>

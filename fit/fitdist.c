@@ -1,3 +1,4 @@
+/* fitdist: maximum-likelihood fits of the distributions of a scenario. Contracts in fitdist.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* archive: the tree of agent variants and parent selection. Contracts in archive.h. */
 #include <math.h>
 #include <stdlib.h>
 #include "base/hc_err.h"

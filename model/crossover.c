@@ -1,3 +1,4 @@
+/* crossover: API spend against a self-hosted fleet by monthly volume. Contracts in crossover.h. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 #include <math.h>

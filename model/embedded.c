@@ -1,3 +1,4 @@
+/* embedded: the data files compiled into the binary, found by name. Contracts in embedded.h. */
 #include <string.h>
 #include "model/embedded.h"
 

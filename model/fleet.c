@@ -1,3 +1,4 @@
+/* fleet: self-hosted serving, its throughput and its cost per GPU-hour. Contracts in fleet.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* forecast: R replications of a scenario and their quantiles. Contracts in forecast.h. */
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"

@@ -1,3 +1,4 @@
+/* loop: one replication of a DGM-H / DGM run on the sim/ engine. Contracts in loop.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* plan: the largest value of one scenario field that fits a budget. Contracts in plan.h. */
 #include <stdio.h>
 #include <string.h>
 #include "model/forecast.h"

@@ -1,3 +1,4 @@
+/* prices: dated API price sheets, model lookup and the cost of one call. Contracts in prices.h. */
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* scenario: loading and checking a scenario through its field tables. Contracts in scenario.h. */
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* session: the token model of one agentic LLM session. Contracts in session.h. */
 #include <math.h>
 #include "model/session.h"
 

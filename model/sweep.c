@@ -1,3 +1,4 @@
+/* sweep: a grid of scenario variants, read from a grid file. Contracts in sweep.h. */
 #include <stdlib.h>
 #include <string.h>
 #include "base/jsonfile.h"

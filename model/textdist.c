@@ -1,3 +1,4 @@
+/* textdist: "did you mean" suggestions for unknown names. Contracts in textdist.h. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* crossover_out: the files of `hypercap crossover`. Contracts in crossover_out.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* csvtab: a results CSV read whole into memory (libcsv). Contracts in csvtab.h. */
 #include <csv.h>
 #include <errno.h>
 #include <math.h>

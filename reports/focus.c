@@ -1,3 +1,4 @@
+/* focus: costs_focus.csv, the FOCUS 1.2 cost and usage export. Contracts in focus.h. */
 #include <csv.h>
 #include <math.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* html: report.html, one self-contained page. Contracts in html.h. */
 #include <ctype.h>
 #include <math.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* jsonout: JSON documents written whole or not at all. Contracts in jsonout.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

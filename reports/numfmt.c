@@ -1,3 +1,4 @@
+/* numfmt: numbers as a person reads them. Contracts in numfmt.h. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* plotdata: the numbers the plots draw, from a results directory. Contracts in plotdata.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

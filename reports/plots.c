@@ -1,3 +1,4 @@
+/* plots: a results directory's plots, drawn by gnuplot through a pipe. Contracts in plots.h. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>

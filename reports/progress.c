@@ -1,3 +1,4 @@
+/* progress: the text of the progress line of long work. Contracts in progress.h. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

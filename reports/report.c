@@ -1,3 +1,4 @@
+/* report: plots and report.html drawn from a results directory. Contracts in report.h. */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <errno.h>
 #include <stdio.h>

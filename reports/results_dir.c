@@ -1,3 +1,4 @@
+/* results_dir: a results directory that is whole or absent. Contracts in results_dir.h. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>

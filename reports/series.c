@@ -1,3 +1,4 @@
+/* series: timeseries.csv, archive.csv and montecarlo.csv of a forecast. Contracts in series.h. */
 #include <csv.h>
 #include <math.h>
 #include <stdlib.h>

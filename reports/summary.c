@@ -1,3 +1,4 @@
+/* summary: summary.json and iterations.csv of a forecast. Contracts in summary.h. */
 #include <stdlib.h>
 #include "reports/crossover_out.h"
 #include "reports/focus.h"

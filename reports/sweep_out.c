@@ -1,3 +1,4 @@
+/* sweep_out: the files of a sweep's results directory. Contracts in sweep_out.h. */
 #include <csv.h>
 #include <math.h>
 #include <stdio.h>

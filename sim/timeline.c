@@ -1,3 +1,4 @@
+/* timeline: per-hour sums of quantities over simulated time. Contracts in timeline.h. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
