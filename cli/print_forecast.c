@@ -1,6 +1,6 @@
 /*
- * print_forecast: the forecast table that simulate and fit --extrapolate print: calls and tokens by role and
- * model, dollars, wall time, archive and the P10 / P50 / P90 band.
+ * print_forecast: the forecast table that simulate and fit --extrapolate print: calls and
+ * tokens by role and model, dollars, wall time, archive and the P10 / P50 / P90 band.
  */
 #include <stdio.h>
 #include "cli/cli.h"

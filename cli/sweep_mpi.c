@@ -1,6 +1,7 @@
 /*
- * sweep_mpi: the sweep's processes with Open MPI (HYPERCAP_MPI) or without (one process). Rows travel
- * as the text rank 0 writes, so sweep.csv is byte-identical for any number of processes.
+ * sweep_mpi: the sweep's processes with Open MPI (HYPERCAP_MPI) or without (one process).
+ * Rows travel as the text rank 0 writes, so sweep.csv is byte-identical for any number of
+ * processes.
  */
 #include <stdlib.h>
 #include "base/hc_err.h"
