@@ -14,14 +14,19 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export SOURCE_DATE_EPOCH=1764547200 # 2025-12-01T00:00:00Z
 cd "$work"
+# Inputs by relative names: some outputs record where their inputs were, and a checkout may be
+# anywhere.
+mkdir in
+cp "$src"/data/scenarios/*.json in/
+cp -R "$src/tests/fixtures/dgm-run" "$src/tests/fixtures/trace/retime-loop.jsonl" in/
 run() { "$bin" "$@" --quiet >/dev/null; }
 for preset in hyperagents-paper hyperagents-staged hyperagents-500 dgm-polyglot; do
-	run simulate "$src/data/scenarios/$preset.json" --iterations 12 --runs 4 --seed 7 \
+	run simulate "in/$preset.json" --iterations 12 --runs 4 --seed 7 \
 		--threads 2 --out "$preset"
 done
-"$bin" import dgm "$src/tests/fixtures/dgm-run" -o dgm.jsonl >/dev/null
+"$bin" import dgm in/dgm-run -o dgm.jsonl >/dev/null
 run replay dgm.jsonl --out replay
-run replay "$src/tests/fixtures/trace/retime-loop.jsonl" --retime --out retime
+run replay in/retime-loop.jsonl --retime --out retime
 run fit dgm.jsonl -o fit.json
 cat >grid.json <<'GRID'
 {"set": {"iterations": 6},
@@ -29,7 +34,7 @@ cat >grid.json <<'GRID'
           "self_modification.caching": ["off", "automatic"]}}
 GRID
 run sweep grid.json --runs 3 --seed 11 --out sweep
-find . -type f ! -name '*.png' ! -name '*.svg' ! -name report.html ! -path ./grid.json \
+find . -type f ! -path './in/*' ! -name '*.png' ! -name '*.svg' ! -name report.html ! -path ./grid.json \
 	! -name outputs.sha256.new |
 	LC_ALL=C sort | xargs sha256sum >outputs.sha256.new
 if [ "${2:-}" = --update ]; then
