@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/archive.h"
+#include "model/endpoint.h"
 #include "model/loop.h"
 #include "model/session.h"
 #include "sim/pool.h"
 #include "sim/sim.h"
-#include "sim/tbucket.h"
 
 const char *role_name(enum role r)
 {
@@ -196,7 +196,7 @@ int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 
 struct endpoint_state {
 	struct endpoint e;
-	struct tbucket rpm, tpm;
+	struct endpoint_limits limits;
 };
 
 struct run {
@@ -319,15 +319,9 @@ static double api_latency(struct run *run, int target, const struct usage *u)
 {
 	struct endpoint_state *ep = &run->ep[target];
 	double now = run->sim.now;
-	double start = tbucket_reserve(&ep->rpm, now, 1);
-	double t2 = tbucket_reserve(&ep->tpm, now, (double)usage_total(u));
-	if (t2 > start)
-		start = t2;
+	double start = endpoint_limits_admit(&ep->limits, now, (double)usage_total(u));
 	span(run, run->col.target_queue + (size_t)target, now, start, 1);
-	double latency = ep->e.ttft_seconds + (double)u->output / ep->e.decode_tokens_per_second;
-	if (ep->e.prefill_tokens_per_second > 0)
-		latency += (double)u->input / ep->e.prefill_tokens_per_second;
-	return start - now + latency;
+	return start - now + endpoint_latency(&ep->e, u);
 }
 
 /*
@@ -757,8 +751,7 @@ static int run_init(struct run *run, const struct scenario *sc, const struct loo
 	for (size_t i = 0; i < m->n; i++) {
 		struct endpoint_state *ep = &run->ep[i];
 		ep->e = scenario_endpoint(sc, m->names[i]);
-		tbucket_init(&ep->rpm, ep->e.requests_per_minute / 60, ep->e.requests_per_minute);
-		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
+		endpoint_limits_init(&ep->limits, &ep->e);
 	}
 	int pools_ok = 1;
 	for (size_t f = 0; f < m->n_fleets; f++)

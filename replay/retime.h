@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 #include "base/strtab.h"
+#include "model/endpoint.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -36,7 +37,6 @@
 #include "sim/pool.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
-#include "sim/tbucket.h"
 #include "trace/trace.h"
 
 #define RETIME_MAX_WORKERS 100000u
@@ -45,7 +45,7 @@
 /* How long a call lasts. */
 enum retime_latency {
 	RETIME_LATENCY_RECORDED, /* as recorded */
-	RETIME_LATENCY_MODEL,    /* ttft + output tokens / decode speed of its endpoint */
+	RETIME_LATENCY_MODEL,    /* its endpoint's latency (endpoint_latency) */
 };
 
 /* When a task asks for a worker. */
@@ -115,8 +115,8 @@ struct retime_fleet {
 /* One model's endpoint during the run, and what it saw. */
 struct retime_endpoint {
 	const char *model;      /* the sheet's name, else the trace's */
-	struct endpoint e;      /* rpm, tpm (0: no limit), ttft, decode (0: not given) */
-	struct tbucket rpm, tpm;
+	struct endpoint e;      /* rpm, tpm (0: no limit), ttft, decode (NAN: not given) */
+	struct endpoint_limits limits;
 	size_t calls;
 	size_t delayed;         /* calls that waited for a rate limit */
 	int fleet;              /* index into the run's fleets, or -1: the API */
