@@ -778,8 +778,8 @@ static int size_fleets(struct retime *rt, const struct gpu_sheet *gs,
 		snprintf(where, sizeof(where), "--fleet: %s: fleets[%d]", sc->origin,
 			 (int)(fl->lf.spec - sc->fleets));
 		n = n ? n : 1;
-		if (loop_fleet_size(fl->lf.spec, where, input / n, cached / n, output / n, gs, ss,
-				    &fl->lf, err))
+		if (fleet_size(&fl->lf, fl->lf.spec, where, input / n, cached / n, output / n, gs,
+			       ss, err))
 			return HC_EINPUT;
 		if (pool_init(&fl->slots, &rt->sim, fl->lf.slots))
 			return hc_err_set(err, HC_ERUNTIME, "out of memory");
@@ -963,19 +963,15 @@ static void fleet_call_end(struct sim *s, void *arg)
 
 /*
  * A slot of the fleet is the call's: it holds it for the fleet's overhead plus its slot time
- * (fleet_call_slot_seconds) when it has usage, else for its recorded duration.
+ * (fleet_call_seconds) when it has usage, else for its recorded duration.
  */
 static void fleet_call_start(struct sim *s, void *arg)
 {
 	struct retime *rt = rt_of(s);
 	struct retime_call *c = arg;
 	struct retime_endpoint *ep = &rt->endpoints[c->model];
-	const struct loop_fleet *lf = &rt->fleets[ep->fleet].lf;
-	c->ran = !c->has_usage ? c->dur :
-		 lf->spec->ttft_seconds +
-			 fleet_call_slot_seconds(&lf->replica, &lf->model,
-						 (double)(c->usage.input - c->usage.cache_read),
-						 (double)c->usage.output);
+	const struct fleet *fl = &rt->fleets[ep->fleet].lf;
+	c->ran = c->has_usage ? fleet_call_seconds(fl, &c->usage) : c->dur;
 	call_start(ep, c, s->now);
 	sim_after(s, c->ran, fleet_call_end, c);
 }

@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include "base/strtab.h"
 #include "model/endpoint.h"
-#include "model/loop.h"
+#include "model/fleet.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
@@ -104,7 +104,7 @@ struct retime_conf {
 /* A self-hosted fleet the run routed models to, and what it did. */
 struct retime_fleet {
 	const char *name;
-	struct loop_fleet lf;       /* sized for the mean call routed to it */
+	struct fleet lf;            /* sized for the mean call routed to it */
 	struct pool slots;          /* replicas × batch */
 	struct fleet_result result; /* GPU-hours over the re-timed wall time, cost, ... */
 	size_t calls_without_usage; /* these keep their recorded duration */
