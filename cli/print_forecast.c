@@ -38,7 +38,7 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 	       "  USD per month: %.2f (%g run%s a month)\n", m->cost_storage, m->cost_compute,
 	       m->cost_total, m->monthly_cost, runs, runs == 1 ? "" : "s");
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
-		const struct loop_fleet *lf = &f->models.fleets[k];
+		const struct fleet *lf = &f->models.fleets[k];
 		const struct fleet_result *r = &m->fleet[k];
 		printf("  fleet %s: %u x %u %s (%s, $%.2f/GPU-hour), %.0f GPU-hours, utilisation "
 		       "%.1f%%, mean wait %.1f s\n", lf->spec->name, lf->spec->replicas,

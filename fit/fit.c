@@ -372,12 +372,10 @@ static double sig6(double x)
 
 static cJSON *dist_json(const struct dist *d)
 {
-	static const char *const kinds[] = { "const", "uniform", "normal", "lognormal", "gamma",
-					     "exponential", "empirical" };
 	if (d->kind == DIST_CONST)
 		return cJSON_CreateNumber(sig6(d->a));
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "dist", kinds[d->kind]);
+	cJSON_AddStringToObject(o, "dist", dist_kind_name(d->kind));
 	if (d->kind == DIST_EMPIRICAL) {
 		cJSON *values = cJSON_AddArrayToObject(o, "values");
 		for (size_t i = 0; i < d->n; i++)

@@ -13,8 +13,9 @@
 
 const char *fitdist_family_name(int family)
 {
-	static const char *const names[] = { "lognormal", "gamma", "exponential", "empirical" };
-	return family >= 0 && family < FITDIST_COUNT ? names[family] : "const";
+	static const enum dist_kind kinds[FITDIST_COUNT] = { DIST_LOGNORMAL, DIST_GAMMA,
+							      DIST_EXPONENTIAL, DIST_EMPIRICAL };
+	return dist_kind_name(family >= 0 && family < FITDIST_COUNT ? kinds[family] : DIST_CONST);
 }
 
 /* Sums over the positive values: count, mean, mean of logs. */

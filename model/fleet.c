@@ -7,6 +7,7 @@
 #include "base/jsonfile.h"
 #include "model/embedded.h"
 #include "model/fleet.h"
+#include "model/scenario.h"
 #include "model/textdist.h"
 
 #define HOURS_PER_YEAR 8760.0
@@ -471,6 +472,42 @@ double fleet_call_slot_seconds(const struct replica *r, const struct serving_mod
 {
 	return (r->batch * prefill_seconds(m, r->compute_flops, fresh) +
 		output * r->step_seconds) / r->calibration;
+}
+
+int fleet_size(struct fleet *fl, const struct fleet_spec *spec, const char *where, double isl,
+	       double isl_cached, double osl, const struct gpu_sheet *gs,
+	       const struct serving_sheet *ss, struct hc_err *err)
+{
+	const struct serving_model *sm;
+	const struct gpu *g;
+	fl->spec = spec;
+	if (serving_sheet_lookup(ss, spec->serve_model, &sm, err) ||
+	    gpu_sheet_lookup(gs, spec->gpu, &g, err))
+		return hc_err_prefix(err, "%s", where);
+	fl->model = *sm;
+	fl->isl = spec->request_input_tokens > 0 ? spec->request_input_tokens : isl;
+	fl->isl_cached = spec->request_input_tokens > 0 ? 0 : isl_cached;
+	fl->osl = spec->request_output_tokens > 0 ? spec->request_output_tokens : osl;
+	if (fl->osl < 1)
+		fl->osl = 1;
+	if (fleet_replica(ss, sm, (enum precision)spec->precision, g, spec->gpus_per_replica,
+			  fl->isl, fl->isl_cached, fl->osl, &fl->replica, err))
+		return hc_err_prefix(err, "%s", where);
+	fl->gpu_hour_usd = spec->gpu_hour_usd > 0 ? spec->gpu_hour_usd
+			   : gpu_hour_usd(g, (enum gpu_pricing)spec->pricing, &gs->owned);
+	if (isnan(fl->gpu_hour_usd))
+		return hc_err_set(err, HC_EINPUT, "%s.gpu_hour_usd: %s has no %s price in '%s'; "
+				  "allowed: a price > 0 here", where, g->name,
+				  gpu_pricing_name((enum gpu_pricing)spec->pricing), gs->origin);
+	fl->slots = spec->replicas * fl->replica.batch;
+	return 0;
+}
+
+double fleet_call_seconds(const struct fleet *fl, const struct usage *u)
+{
+	return fl->spec->ttft_seconds +
+	       fleet_call_slot_seconds(&fl->replica, &fl->model, (double)(u->input - u->cache_read),
+				       (double)u->output);
 }
 
 int fleet_sheets_load(struct gpu_sheet *gs, struct serving_sheet *ss, struct hc_err *err)

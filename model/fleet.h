@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include "base/hc_err.h"
+#include "model/usage.h"
 
 #define FLEET_NAME_MAX 64
 #define FLEET_ALIASES 4
@@ -135,5 +136,50 @@ double fleet_call_slot_seconds(const struct replica *r, const struct serving_mod
 double fleet_roofline(const struct roofline_params *rp, const struct serving_model *m,
 		      enum precision p, const struct gpu *g, unsigned gpus, double isl,
 		      double isl_cached, double osl, unsigned *batch);
+
+
+/* ---- fleets routed to ---------------------------------------------------------------------- */
+
+struct fleet_spec; /* model/scenario.h: a scenario's fleets[] entry */
+
+/*
+ * A fleet that calls are routed to (simulate's routes, replay --retime --fleet): its spec,
+ * sized for the routed calls' mean shape and priced (docs/costs.md, "Fleets in simulate").
+ */
+struct fleet {
+	const struct fleet_spec *spec;
+	struct serving_model model;
+	struct replica replica;
+	double gpu_hour_usd;
+	unsigned slots;                                /* replicas × batch */
+	double isl, isl_cached, osl;                   /* the shape it is sized for */
+};
+
+/*
+ * Sizes spec's replica for calls of isl input tokens (isl_cached of them cached) and osl
+ * output tokens, unless the spec sets request_input_tokens or request_output_tokens, and
+ * prices its GPU-hour (the spec's gpu_hour_usd, else the GPU sheet's price for its pricing
+ * mode). HC_EINPUT for an unknown GPU or model, a replica that cannot fit, or no price,
+ * the message starting with where (the fleet's file and JSON path).
+ */
+int fleet_size(struct fleet *fl, const struct fleet_spec *spec, const char *where, double isl,
+	       double isl_cached, double osl, const struct gpu_sheet *gs,
+	       const struct serving_sheet *ss, struct hc_err *err);
+
+/*
+ * Seconds a call of usage u holds one of fl's batch slots: the spec's ttft_seconds (its
+ * scheduling and network overhead) plus fleet_call_slot_seconds of its uncached input and
+ * its output.
+ */
+double fleet_call_seconds(const struct fleet *fl, const struct usage *u);
+
+/* What a fleet did in a run (docs/costs.md, "Fleets in simulate"). */
+struct fleet_result {
+	double gpu_hours;     /* provisioned: replicas × GPUs × wall time */
+	double cost_usd;
+	double utilisation;   /* busy slot time over slot time */
+	double wait_seconds;  /* mean wait for a slot */
+	double calls;
+};
 
 #endif

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/archive.h"
+#include "model/endpoint.h"
 #include "model/loop.h"
 #include "model/session.h"
 #include "sim/pool.h"
 #include "sim/sim.h"
-#include "sim/tbucket.h"
 
 const char *role_name(enum role r)
 {
@@ -118,35 +118,6 @@ static void fleet_shape(const struct scenario *sc, int f, double shape[3])
 	shape[2] = sum[3] / sum[0];
 }
 
-int loop_fleet_size(const struct fleet_spec *spec, const char *where, double isl,
-		    double isl_cached, double osl, const struct gpu_sheet *gs,
-		    const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err)
-{
-	const struct serving_model *sm;
-	const struct gpu *g;
-	lf->spec = spec;
-	if (serving_sheet_lookup(ss, spec->serve_model, &sm, err) ||
-	    gpu_sheet_lookup(gs, spec->gpu, &g, err))
-		return hc_err_prefix(err, "%s", where);
-	lf->model = *sm;
-	lf->isl = spec->request_input_tokens > 0 ? spec->request_input_tokens : isl;
-	lf->isl_cached = spec->request_input_tokens > 0 ? 0 : isl_cached;
-	lf->osl = spec->request_output_tokens > 0 ? spec->request_output_tokens : osl;
-	if (lf->osl < 1)
-		lf->osl = 1;
-	if (fleet_replica(ss, sm, (enum precision)spec->precision, g, spec->gpus_per_replica,
-			  lf->isl, lf->isl_cached, lf->osl, &lf->replica, err))
-		return hc_err_prefix(err, "%s", where);
-	lf->gpu_hour_usd = spec->gpu_hour_usd > 0 ? spec->gpu_hour_usd
-			   : gpu_hour_usd(g, (enum gpu_pricing)spec->pricing, &gs->owned);
-	if (isnan(lf->gpu_hour_usd))
-		return hc_err_set(err, HC_EINPUT, "%s.gpu_hour_usd: %s has no %s price in '%s'; "
-				  "allowed: a price > 0 here", where, g->name,
-				  gpu_pricing_name((enum gpu_pricing)spec->pricing), gs->origin);
-	lf->slots = spec->replicas * lf->replica.batch;
-	return 0;
-}
-
 /* Sizes the fleets that targets use, in the embedded GPU and serving sheets. */
 static int resolve_fleets(const struct scenario *sc, struct loop_models *m, struct hc_err *err)
 {
@@ -168,8 +139,8 @@ static int resolve_fleets(const struct scenario *sc, struct loop_models *m, stru
 		char where[sizeof(sc->origin) + 32];
 		fleet_shape(sc, f, shape);
 		snprintf(where, sizeof(where), "%s: fleets[%d]", sc->origin, f);
-		rc = loop_fleet_size(&sc->fleets[f], where, shape[0], shape[1], shape[2], &gs, &ss,
-				     &m->fleets[m->n_fleets++], err);
+		rc = fleet_size(&m->fleets[m->n_fleets++], &sc->fleets[f], where, shape[0],
+				shape[1], shape[2], &gs, &ss, err);
 	}
 	fleet_sheets_release(&gs, &ss);
 	return rc;
@@ -197,7 +168,7 @@ int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 
 struct endpoint_state {
 	struct endpoint e;
-	struct tbucket rpm, tpm;
+	struct endpoint_limits limits;
 };
 
 struct run {
@@ -297,7 +268,6 @@ static void fleet_call_start(struct sim *s, void *arg)
 /* Queues the call on the fleet's slots (docs/costs.md, "Fleets in simulate"). */
 static void call_fleet(struct run *run, int f, const struct usage *u, sim_fn fn, void *arg)
 {
-	const struct loop_fleet *lf = &run->models->fleets[f];
 	struct fleet_call *fc = malloc(sizeof(*fc));
 	if (!fc) {
 		fail(run);
@@ -306,9 +276,7 @@ static void call_fleet(struct run *run, int f, const struct usage *u, sim_fn fn,
 	fc->run = run;
 	fc->fleet = f;
 	fc->requested = run->sim.now;
-	fc->seconds = lf->spec->ttft_seconds +
-		      fleet_call_slot_seconds(&lf->replica, &lf->model,
-					      (double)(u->input - u->cache_read), (double)u->output);
+	fc->seconds = fleet_call_seconds(&run->models->fleets[f], u);
 	fc->fn = fn;
 	fc->arg = arg;
 	run->res->fleet[f].calls += 1;
@@ -320,15 +288,9 @@ static double api_latency(struct run *run, int target, const struct usage *u)
 {
 	struct endpoint_state *ep = &run->ep[target];
 	double now = run->sim.now;
-	double start = tbucket_reserve(&ep->rpm, now, 1);
-	double t2 = tbucket_reserve(&ep->tpm, now, (double)usage_total(u));
-	if (t2 > start)
-		start = t2;
+	double start = endpoint_limits_admit(&ep->limits, now, (double)usage_total(u));
 	span(run, run->col.target_queue + (size_t)target, now, start, 1);
-	double latency = ep->e.ttft_seconds + (double)u->output / ep->e.decode_tokens_per_second;
-	if (ep->e.prefill_tokens_per_second > 0)
-		latency += (double)u->input / ep->e.prefill_tokens_per_second;
-	return start - now + latency;
+	return start - now + endpoint_latency(&ep->e, u);
 }
 
 /*
@@ -758,8 +720,7 @@ static int run_init(struct run *run, const struct scenario *sc, const struct loo
 	for (size_t i = 0; i < m->n; i++) {
 		struct endpoint_state *ep = &run->ep[i];
 		ep->e = scenario_endpoint(sc, m->names[i]);
-		tbucket_init(&ep->rpm, ep->e.requests_per_minute / 60, ep->e.requests_per_minute);
-		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
+		endpoint_limits_init(&ep->limits, &ep->e);
 	}
 	int pools_ok = 1;
 	for (size_t f = 0; f < m->n_fleets; f++)
@@ -804,7 +765,7 @@ static void price_fleets(struct run *run)
 {
 	struct loop_result *res = run->res;
 	for (size_t f = 0; f < run->models->n_fleets; f++) {
-		const struct loop_fleet *lf = &run->models->fleets[f];
+		const struct fleet *lf = &run->models->fleets[f];
 		const struct pool *slots = &run->fleet_slots[f];
 		res->fleet[f].gpu_hours = (double)lf->spec->replicas * lf->replica.gpus *
 					  res->wall_seconds / 3600;

@@ -28,27 +28,6 @@ const char *role_name(enum role r);
 
 #define LOOP_MAX_TARGETS (SCENARIO_MAX_DOMAINS + 1) /* one per role at most */
 
-/* A fleet routed to: sized for the routed calls' mean shape and priced (docs/costs.md). */
-struct loop_fleet {
-	const struct fleet_spec *spec;
-	struct serving_model model;
-	struct replica replica;
-	double gpu_hour_usd;
-	unsigned slots;                                /* replicas × batch */
-	double isl, isl_cached, osl;                   /* the shape it is sized for */
-};
-
-/*
- * Sizes spec's replica for calls of isl input tokens (isl_cached of them cached) and osl
- * output tokens, unless the spec sets request_input_tokens or request_output_tokens, and
- * prices its GPU-hour (the spec's gpu_hour_usd, else the GPU sheet's price for its pricing
- * mode). HC_EINPUT for an unknown GPU or model, a replica that cannot fit, or no price,
- * the message starting with where (the fleet's file and JSON path).
- */
-int loop_fleet_size(const struct fleet_spec *spec, const char *where, double isl,
-		    double isl_cached, double osl, const struct gpu_sheet *gs,
-		    const struct serving_sheet *ss, struct loop_fleet *lf, struct hc_err *err);
-
 /*
  * Where the scenario's calls go: the distinct API models (each resolved in a price sheet) and
  * the fleets that routes use. Targets are indexed together; a fleet's has no price.
@@ -61,7 +40,7 @@ struct loop_models {
 	char labels[LOOP_MAX_TARGETS][SCENARIO_NAME_MAX + 8]; /* price name or "fleet:NAME" */
 	int selfmod;                           /* the meta agent's target */
 	int domain[SCENARIO_MAX_DOMAINS];      /* each domain's target */
-	struct loop_fleet fleets[SCENARIO_MAX_FLEETS];
+	struct fleet fleets[SCENARIO_MAX_FLEETS];
 	size_t n_fleets;
 };
 
@@ -74,15 +53,6 @@ struct loop_models {
  */
 int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 			struct loop_models *m, struct hc_err *err);
-
-/* What a fleet did in a run (docs/costs.md, "Fleets in simulate"). */
-struct fleet_result {
-	double gpu_hours;     /* provisioned: replicas × GPUs × wall time */
-	double cost_usd;
-	double utilisation;   /* busy slot time over slot time */
-	double wait_seconds;  /* mean wait for a slot */
-	double calls;
-};
 
 /* One row per child (and one for the initial evaluation, iteration 0). */
 struct iteration_row {

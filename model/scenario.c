@@ -280,8 +280,6 @@ static void choices_text(const char *const *choices, char *buf, size_t size)
 					 choices[i]);
 }
 
-static const char *const dist_names[] = { "const", "uniform", "normal", "lognormal", "gamma",
-					  "exponential", "empirical", NULL };
 /* the parameter keys of each kind, in the order of struct dist's a and b */
 static const char *const dist_keys[][2] = {
 	{ "value", NULL }, { "min", "max" }, { "mean", "sd" }, { "mean", "cv" }, { "mean", "cv" },
@@ -321,12 +319,9 @@ static int parse_dist_object(const struct ctx *c, const char *path, const struct
 {
 	char p[256], allowed[200];
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(v, "dist");
-	int k = -1;
-	for (int i = 0; cJSON_IsString(kind) && dist_names[i]; i++)
-		if (!strcmp(kind->valuestring, dist_names[i]))
-			k = i;
+	int k = cJSON_IsString(kind) ? dist_kind_parse(kind->valuestring) : -1;
 	snprintf(p, sizeof(p), "%s.dist", path);
-	choices_text(dist_names, allowed, sizeof(allowed));
+	choices_text(dist_kind_names, allowed, sizeof(allowed));
 	if (k < 0)
 		return bad_value(c, p, kind, "%s", allowed);
 	memset(d, 0, sizeof(*d));
@@ -348,7 +343,8 @@ static int parse_dist_object(const struct ctx *c, const char *path, const struct
 		if (slot < 0)
 			return hc_err_set(c->err, HC_EINPUT, "%s: %s: unknown key for a %s "
 					  "distribution; allowed: '%s'%s%s%s", c->origin, p,
-					  dist_names[k], dist_keys[k][0], dist_keys[k][1] ? ", '" : "",
+					  dist_kind_names[k], dist_keys[k][0],
+					  dist_keys[k][1] ? ", '" : "",
 					  dist_keys[k][1] ? dist_keys[k][1] : "",
 					  dist_keys[k][1] ? "'" : "");
 		if (d->kind == DIST_EMPIRICAL) {
@@ -370,7 +366,7 @@ static int parse_dist_object(const struct ctx *c, const char *path, const struct
 		if (key && !cJSON_GetObjectItemCaseSensitive(v, key)) {
 			snprintf(p, sizeof(p), "%s.%s", path, key);
 			return hc_err_set(c->err, HC_EINPUT, "%s: %s: missing; a %s distribution "
-					  "needs it", c->origin, p, dist_names[k]);
+					  "needs it", c->origin, p, dist_kind_names[k]);
 		}
 	}
 	if (d->kind == DIST_UNIFORM && d->a > d->b)
@@ -824,7 +820,7 @@ static cJSON *dist_to_json(const struct dist *d)
 	if (d->kind == DIST_CONST)
 		return cJSON_CreateNumber(d->a);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "dist", dist_names[d->kind]);
+	cJSON_AddStringToObject(o, "dist", dist_kind_name(d->kind));
 	if (d->kind == DIST_EMPIRICAL) {
 		cJSON_AddItemToObject(o, "values", cJSON_CreateDoubleArray(d->values, (int)d->n));
 		return o;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "base/hc_err.h"
+#include "model/endpoint.h"
 #include "sim/rng.h"
 
 #define SCENARIO_NAME_MAX 96
@@ -74,14 +75,8 @@ struct domain {
 	struct session_params task;
 };
 
-struct endpoint {
-	char name[SCENARIO_NAME_MAX];
-	double ttft_seconds;
-	double prefill_tokens_per_second; /* 0: input length does not add latency */
-	double decode_tokens_per_second;
-	double requests_per_minute;       /* 0: no limit */
-	double tokens_per_minute;         /* 0: no limit */
-};
+/* models[]: struct endpoint (model/endpoint.h) */
+_Static_assert(ENDPOINT_NAME_MAX == SCENARIO_NAME_MAX, "an endpoint's name is a scenario name");
 
 /* A self-hosted fleet that roles can be routed to (docs/costs.md, "Fleets in simulate"). */
 struct fleet_spec {

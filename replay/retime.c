@@ -737,9 +737,7 @@ static int build_endpoints(struct retime *rt, struct hc_err *err)
 					  "model of the trace on an API (%s)", ep->model,
 					  isnan(ep->e.ttft_seconds) ? "--ttft" : "--decode",
 					  models);
-		/* a minute's worth of burst, as the simulator's endpoints (model/loop.c) */
-		tbucket_init(&ep->rpm, ep->e.requests_per_minute / 60, ep->e.requests_per_minute);
-		tbucket_init(&ep->tpm, ep->e.tokens_per_minute / 60, ep->e.tokens_per_minute);
+		endpoint_limits_init(&ep->limits, &ep->e);
 	}
 	return 0;
 }
@@ -780,8 +778,8 @@ static int size_fleets(struct retime *rt, const struct gpu_sheet *gs,
 		snprintf(where, sizeof(where), "--fleet: %s: fleets[%d]", sc->origin,
 			 (int)(fl->lf.spec - sc->fleets));
 		n = n ? n : 1;
-		if (loop_fleet_size(fl->lf.spec, where, input / n, cached / n, output / n, gs, ss,
-				    &fl->lf, err))
+		if (fleet_size(&fl->lf, fl->lf.spec, where, input / n, cached / n, output / n, gs,
+			       ss, err))
 			return HC_EINPUT;
 		if (pool_init(&fl->slots, &rt->sim, fl->lf.slots))
 			return hc_err_set(err, HC_ERUNTIME, "out of memory");
@@ -872,25 +870,9 @@ static int build(struct retime *rt, const char *path, struct hc_err *err)
 
 /* ---- run ----------------------------------------------------------------------------------- */
 
-/* When a call asked for at now may start: its model's rate limits, requests and tokens, in
- * request order (tbucket.h). */
-static double endpoint_admit(struct retime_endpoint *ep, double now, const struct retime_call *c)
-{
-	double tokens = c->has_usage ? (double)usage_total(&c->usage) : 0;
-	double start = tbucket_reserve(&ep->rpm, now, 1);
-	double t = tbucket_reserve(&ep->tpm, now, tokens);
-	return t > start ? t : start;
-}
-
 static int modelled(const struct retime *rt, const struct retime_call *c)
 {
 	return rt->conf.latency == RETIME_LATENCY_MODEL && c->has_usage;
-}
-
-/* The endpoint's latency: time to the first token, then the output at the decode speed. */
-static double model_latency(const struct retime_endpoint *ep, const struct retime_call *c)
-{
-	return ep->e.ttft_seconds + (double)c->usage.output / ep->e.decode_tokens_per_second;
 }
 
 static void group_start(struct retime *rt);
@@ -981,19 +963,15 @@ static void fleet_call_end(struct sim *s, void *arg)
 
 /*
  * A slot of the fleet is the call's: it holds it for the fleet's overhead plus its slot time
- * (fleet_call_slot_seconds) when it has usage, else for its recorded duration.
+ * (fleet_call_seconds) when it has usage, else for its recorded duration.
  */
 static void fleet_call_start(struct sim *s, void *arg)
 {
 	struct retime *rt = rt_of(s);
 	struct retime_call *c = arg;
 	struct retime_endpoint *ep = &rt->endpoints[c->model];
-	const struct loop_fleet *lf = &rt->fleets[ep->fleet].lf;
-	c->ran = !c->has_usage ? c->dur :
-		 lf->spec->ttft_seconds +
-			 fleet_call_slot_seconds(&lf->replica, &lf->model,
-						 (double)(c->usage.input - c->usage.cache_read),
-						 (double)c->usage.output);
+	const struct fleet *fl = &rt->fleets[ep->fleet].lf;
+	c->ran = c->has_usage ? fleet_call_seconds(fl, &c->usage) : c->dur;
 	call_start(ep, c, s->now);
 	sim_after(s, c->ran, fleet_call_end, c);
 }
@@ -1008,8 +986,9 @@ static void call_request(struct sim *s, void *arg)
 		pool_request(&rt->fleets[ep->fleet].slots, fleet_call_start, c);
 		return;
 	}
-	double start = endpoint_admit(ep, s->now, c);
-	c->ran = modelled(rt, c) ? model_latency(ep, c) : c->dur;
+	double tokens = c->has_usage ? (double)usage_total(&c->usage) : 0;
+	double start = endpoint_limits_admit(&ep->limits, s->now, tokens);
+	c->ran = modelled(rt, c) ? endpoint_latency(&ep->e, &c->usage) : c->dur;
 	call_start(ep, c, start);
 	sim_at(s, start + c->ran, call_done, c);
 }

@@ -29,14 +29,14 @@
 
 #include <stddef.h>
 #include "base/strtab.h"
-#include "model/loop.h"
+#include "model/endpoint.h"
+#include "model/fleet.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
 #include "sim/pool.h"
 #include "sim/sim.h"
 #include "sim/stats.h"
-#include "sim/tbucket.h"
 #include "trace/trace.h"
 
 #define RETIME_MAX_WORKERS 100000u
@@ -45,7 +45,7 @@
 /* How long a call lasts. */
 enum retime_latency {
 	RETIME_LATENCY_RECORDED, /* as recorded */
-	RETIME_LATENCY_MODEL,    /* ttft + output tokens / decode speed of its endpoint */
+	RETIME_LATENCY_MODEL,    /* its endpoint's latency (endpoint_latency) */
 };
 
 /* When a task asks for a worker. */
@@ -104,7 +104,7 @@ struct retime_conf {
 /* A self-hosted fleet the run routed models to, and what it did. */
 struct retime_fleet {
 	const char *name;
-	struct loop_fleet lf;       /* sized for the mean call routed to it */
+	struct fleet lf;            /* sized for the mean call routed to it */
 	struct pool slots;          /* replicas × batch */
 	struct fleet_result result; /* GPU-hours over the re-timed wall time, cost, ... */
 	size_t calls_without_usage; /* these keep their recorded duration */
@@ -115,8 +115,8 @@ struct retime_fleet {
 /* One model's endpoint during the run, and what it saw. */
 struct retime_endpoint {
 	const char *model;      /* the sheet's name, else the trace's */
-	struct endpoint e;      /* rpm, tpm (0: no limit), ttft, decode (0: not given) */
-	struct tbucket rpm, tpm;
+	struct endpoint e;      /* rpm, tpm (0: no limit), ttft, decode (NAN: not given) */
+	struct endpoint_limits limits;
 	size_t calls;
 	size_t delayed;         /* calls that waited for a rate limit */
 	int fleet;              /* index into the run's fleets, or -1: the API */

@@ -302,7 +302,7 @@ static void compute_charges(const struct writer *w, const struct step *st, unsig
 	if (c->quantity > 0)
 		emit(w, &ch);
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
-		const struct loop_fleet *lf = &f->models.fleets[k];
+		const struct fleet *lf = &f->models.fleets[k];
 		c->cost = st->fleet_usd[k];
 		c->quantity = c->cost / lf->gpu_hour_usd;
 		c->category = "AI and Machine Learning";

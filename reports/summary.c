@@ -56,7 +56,7 @@ static cJSON *cost_json(const struct forecast *f)
 	return c;
 }
 
-cJSON *summary_fleet_json(const struct loop_fleet *lf, const struct fleet_result *r)
+cJSON *summary_fleet_json(const struct fleet *lf, const struct fleet_result *r)
 {
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddStringToObject(x, "serve_model", lf->model.name);

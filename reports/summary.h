@@ -21,7 +21,7 @@ struct summary_extras {
 };
 
 /* A fleet's size, the shape it was sized for and what it did (summary.json fleets.<name>). */
-cJSON *summary_fleet_json(const struct loop_fleet *lf, const struct fleet_result *r);
+cJSON *summary_fleet_json(const struct fleet *lf, const struct fleet_result *r);
 
 /* The summary tree (caller deletes). */
 cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,

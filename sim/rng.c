@@ -8,6 +8,7 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -92,6 +93,23 @@ double rng_normal(struct rng *r, double mean, double sd)
 int rng_bernoulli(struct rng *r, double p)
 {
 	return gsl_rng_uniform(r->r) < p;
+}
+
+const char *const dist_kind_names[DIST_KIND_COUNT + 1] = {
+	"const", "uniform", "normal", "lognormal", "gamma", "exponential", "empirical", NULL,
+};
+
+const char *dist_kind_name(enum dist_kind k)
+{
+	return dist_kind_names[k];
+}
+
+int dist_kind_parse(const char *name)
+{
+	for (int k = 0; k < DIST_KIND_COUNT; k++)
+		if (!strcmp(name, dist_kind_names[k]))
+			return k;
+	return -1;
 }
 
 /* sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2 give E = mean and sd = cv * mean. */

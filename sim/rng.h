@@ -41,6 +41,20 @@ enum dist_kind {
 	DIST_EXPONENTIAL, /* mean a */
 	DIST_EMPIRICAL,   /* one of values[0..n) with equal probability */
 };
+#define DIST_KIND_COUNT (DIST_EMPIRICAL + 1)
+
+/*
+ * The kinds' names as scenarios and fits write them, indexed by kind: "const", "uniform",
+ * "normal", "lognormal", "gamma", "exponential", "empirical"; NULL after the last, for lists
+ * of what is allowed.
+ */
+extern const char *const dist_kind_names[DIST_KIND_COUNT + 1];
+
+/* dist_kind_names[k] (k a valid kind). */
+const char *dist_kind_name(enum dist_kind k);
+
+/* The kind that name names, exactly; -1 when none does. */
+int dist_kind_parse(const char *name);
 
 struct dist {
 	enum dist_kind kind;

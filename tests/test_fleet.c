@@ -1,12 +1,13 @@
 /*
  * fleet: GPU-hour prices against hand arithmetic, the roofline against FACTS §3's formula
- * computed by hand, calibration to measured points, and memory fit.
+ * computed by hand, calibration to measured points, memory fit, and sizing a routed fleet.
  */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "model/fleet.h"
+#include "model/scenario.h"
 #include "tests/check_main.h"
 
 static struct gpu_sheet gs;
@@ -161,6 +162,36 @@ START_TEST(bad_sheet_names_path)
 }
 END_TEST
 
+/*
+ * fleet_size: the spec's request shape overrides the calls', the spec's price is taken; a
+ * call holds a slot for the overhead plus the slot time of its uncached input.
+ */
+START_TEST(size_and_call_seconds)
+{
+	struct fleet_spec spec = { .name = "f", .serve_model = "llama-3.3-70b", .gpu = "h100-sxm",
+				   .precision = PRECISION_BF16, .replicas = 3,
+				   .gpu_hour_usd = 2, .ttft_seconds = 0.5,
+				   .request_output_tokens = 200 };
+	struct fleet fl;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_msg(fleet_size(&fl, &spec, "here", 1000, 400, 100, &gs, &ss, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_double_eq(fl.isl, 1000);
+	ck_assert_double_eq(fl.isl_cached, 400);
+	ck_assert_double_eq(fl.osl, 200);
+	ck_assert_double_eq(fl.gpu_hour_usd, 2);
+	ck_assert_uint_eq(fl.slots, 3 * fl.replica.batch);
+	struct usage u = { .calls = 1, .input = 1000, .cache_read = 400, .output = 100 };
+	ck_assert_double_eq_tol(fleet_call_seconds(&fl, &u),
+				0.5 + fleet_call_slot_seconds(&fl.replica, &fl.model, 600, 100),
+				1e-12);
+	snprintf(spec.serve_model, sizeof(spec.serve_model), "no-such-model");
+	ck_assert_int_eq(fleet_size(&fl, &spec, "fleets[0]", 1000, 0, 100, &gs, &ss, &err),
+			 HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "fleets[0]") == err.msg, "%s", err.msg);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *test)
 {
 	TCase *tc = tcase_create(name);
@@ -178,5 +209,6 @@ int main(void)
 	add(s, "measured_points_reproduced", measured_points_reproduced);
 	add(s, "memory_fit_and_precision", memory_fit_and_precision);
 	add(s, "bad_sheet_names_path", bad_sheet_names_path);
+	add(s, "size_and_call_seconds", size_and_call_seconds);
 	return check_run(s);
 }

@@ -96,7 +96,7 @@ static void check_waves(unsigned replicas)
 	scenario_text(&sc, FLEET, set, NULL);
 	run(&sc, &m, &res);
 	ck_assert_uint_eq(m.n_fleets, 1);
-	const struct loop_fleet *lf = &m.fleets[0];
+	const struct fleet *lf = &m.fleets[0];
 	ck_assert_double_eq_tol(lf->isl, 1000, 1e-9);
 	ck_assert_double_eq_tol(lf->osl, 100, 1e-9);
 	double call = 0.5 + fleet_call_slot_seconds(&lf->replica, &lf->model, 1000, 100);

@@ -855,6 +855,19 @@ START_TEST(test_dist_empirical_values)
 }
 END_TEST
 
+/* Each kind's name parses back to it; the list ends after the last kind; others are -1. */
+START_TEST(test_dist_kind_names)
+{
+	ck_assert_str_eq(dist_kind_name(DIST_CONST), "const");
+	ck_assert_str_eq(dist_kind_name(DIST_EMPIRICAL), "empirical");
+	for (int k = 0; k < DIST_KIND_COUNT; k++)
+		ck_assert_int_eq(dist_kind_parse(dist_kind_name((enum dist_kind)k)), k);
+	ck_assert_ptr_null(dist_kind_names[DIST_KIND_COUNT]);
+	ck_assert_int_eq(dist_kind_parse("Lognormal"), -1);
+	ck_assert_int_eq(dist_kind_parse(""), -1);
+}
+END_TEST
+
 /* ---- replications ---- */
 
 START_TEST(test_replicate_deterministic)
@@ -958,6 +971,7 @@ static Suite *sim_suite(void)
 	check_add(s, "dist_prepare_same_draws", test_dist_prepare_same_draws, 10);
 	check_add(s, "dist_degenerate", test_dist_degenerate, 10);
 	check_add(s, "dist_empirical_values", test_dist_empirical_values, 10);
+	check_add(s, "dist_kind_names", test_dist_kind_names, 10);
 	check_add(s, "replicate_deterministic", test_replicate_deterministic, 30);
 	check_add(s, "replicate_first_failure", test_replicate_first_failure, 30);
 	check_add(s, "hc_err", test_hc_err, 10);
