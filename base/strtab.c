@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/array.h"
 #include "base/hc_err.h"
 #include "base/strtab.h"
 
@@ -50,14 +51,10 @@ int strtab_intern(struct strtab *t, const char *s, size_t *id)
 		*id = t->slot[i] - 1;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-		char **str = realloc(t->str, cap * sizeof(*str));
-		if (!str)
-			return HC_ERUNTIME;
-		t->str = str;
-		t->cap = cap;
-	}
+	char **str = array_room(t->str, t->n, &t->cap, sizeof(*str));
+	if (!str)
+		return HC_ERUNTIME;
+	t->str = str;
 	char *copy = strdup(s);
 	if (!copy)
 		return HC_ERUNTIME;

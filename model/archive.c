@@ -1,6 +1,7 @@
 /* archive: the tree of agent variants and parent selection. Contracts in archive.h. */
 #include <math.h>
 #include <stdlib.h>
+#include "base/array.h"
 #include "base/hc_err.h"
 #include "model/archive.h"
 
@@ -32,8 +33,10 @@ void archive_release(struct archive *a)
 
 static int archive_grow(struct archive *a)
 {
-	size_t cap = a->cap * 2;
-	struct node *nodes = realloc(a->nodes, cap * sizeof(*nodes));
+	size_t widest = sizeof(struct node) > sizeof(struct weight_memo) ?
+				sizeof(struct node) : sizeof(struct weight_memo);
+	size_t cap = array_capacity(a->cap, a->n + 1, 16, widest);
+	struct node *nodes = cap ? realloc(a->nodes, cap * sizeof(*nodes)) : NULL;
 	if (!nodes)
 		return HC_ERUNTIME;
 	a->nodes = nodes;

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/array.h"
 #include "model/archive.h"
 #include "model/endpoint.h"
 #include "model/loop.h"
@@ -546,8 +547,9 @@ static int store_quality(struct run *run, int node, const double *q)
 {
 	size_t nd = run->sc->n_domains;
 	if ((size_t)node >= run->quality_cap) {
-		size_t cap = run->quality_cap * 2;
-		double *grown = realloc(run->quality, cap * nd * sizeof(*grown));
+		size_t cap = array_capacity(run->quality_cap, (size_t)node + 1, 64,
+					    nd * sizeof(double));
+		double *grown = cap ? realloc(run->quality, cap * nd * sizeof(*grown)) : NULL;
 		if (!grown)
 			return HC_ERUNTIME;
 		run->quality = grown;
@@ -560,8 +562,12 @@ static int store_quality(struct run *run, int node, const double *q)
 static int grow_rows(struct run *run)
 {
 	struct loop_result *res = run->res;
-	size_t cap = run->rows_cap ? run->rows_cap * 2 : 64;
 	size_t per_row = ROLE_COUNT * res->n_targets;
+	size_t widest = per_row * sizeof(struct usage) > sizeof(struct iteration_row) ?
+				per_row * sizeof(struct usage) : sizeof(struct iteration_row);
+	size_t cap = array_capacity(run->rows_cap, res->n_rows + 1, 64, widest);
+	if (!cap)
+		return HC_ERUNTIME;
 	struct iteration_row *rows = realloc(res->rows, cap * sizeof(*rows));
 	if (rows)
 		res->rows = rows;

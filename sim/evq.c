@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 
+#include "base/array.h"
 #include "base/hc_err.h"
 #include "sim/evq.h"
 
@@ -34,10 +35,10 @@ void evq_release(struct evq *q)
 
 static int evq_grow(struct evq *q)
 {
-	size_t cap = q->cap ? q->cap * 2 : EVQ_MIN_CAP;
 	struct evq_event *heap;
+	size_t cap = array_capacity(q->cap, q->cap + 1, EVQ_MIN_CAP, sizeof(*heap));
 
-	if (cap < q->cap || cap > SIZE_MAX / sizeof(*heap))
+	if (!cap)
 		return HC_ERUNTIME;
 	heap = realloc(q->heap, cap * sizeof(*heap));
 	if (!heap)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/hc_err.h"
 #include "sim/pool.h"
 
@@ -40,11 +41,11 @@ void pool_release(struct pool *p)
 /* Doubles the ring, unrolling it so that the head lands at index 0. */
 static int pool_grow(struct pool *p)
 {
-	size_t cap = p->cap ? p->cap * 2 : POOL_MIN_CAP;
-	size_t first = p->cap - p->head;
 	struct pool_req *q;
+	size_t cap = array_capacity(p->cap, p->cap + 1, POOL_MIN_CAP, sizeof(*q));
+	size_t first = p->cap - p->head;
 
-	if (cap < p->cap || cap > SIZE_MAX / sizeof(*q))
+	if (!cap)
 		return HC_ERUNTIME;
 	q = malloc(cap * sizeof(*q));
 	if (!q)

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/array.h"
 #include "sim/timeline.h"
 
 void timeline_init(struct timeline *tl, size_t n_cols)
@@ -22,10 +23,9 @@ static double *row(struct timeline *tl, size_t h)
 	if (tl->failed)
 		return NULL;
 	if (h >= tl->cap_hours) {
-		size_t cap = tl->cap_hours ? tl->cap_hours : 64;
-		while (cap <= h)
-			cap *= 2;
-		double *grown = realloc(tl->cells, cap * tl->n_cols * sizeof(*grown));
+		size_t row_bytes = tl->n_cols * sizeof(double);
+		size_t cap = array_capacity(tl->cap_hours, h + 1, 64, row_bytes);
+		double *grown = cap ? realloc(tl->cells, cap * row_bytes) : NULL;
 		if (!grown) {
 			tl->failed = 1;
 			return NULL;
