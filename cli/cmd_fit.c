@@ -146,13 +146,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* The base name of path without its directories and from its first '.'. */
+/*
+ * The base name of path without its directories, leading dots and what follows the next
+ * '.'; characters a scenario name does not allow (docs/scenario.md) become '_'.
+ */
 static void stem(char *buf, size_t size, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
+	base += strspn(base, ".");
 	size_t len = strcspn(base, ".");
-	snprintf(buf, size, "%.*s", (int)(len ? len : strlen(base)), base);
+	snprintf(buf, size, "%.*s", (int)len, len ? base : "trace");
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			*p = '_';
 }
 
 /* SCENARIO.json -> SCENARIO.fit.json; any other name gets ".fit.json" added. */
