@@ -192,7 +192,7 @@ static int write_json(struct results_dir *rd, const struct plan_job *job, struct
 	if (rq->deadline_hours > 0)
 		cJSON_AddNumberToObject(root, "deadline_hours", rq->deadline_hours);
 	cJSON_AddNumberToObject(root, "replications", rq->runs);
-	cJSON_AddNumberToObject(root, "seed", (double)rq->seed);
+	jsonout_add_u64(root, "seed", rq->seed);
 	if (job->res->found)
 		cJSON_AddNumberToObject(root, "best", job->res->best);
 	else
