@@ -134,15 +134,14 @@ static int bad_value(const char *opt, const char *text, const char *allowed)
 	return EXIT_INPUT;
 }
 
-/* A whole number in [1, max] for --opt into *out; 0 or EXIT_INPUT. */
+/* A whole number in [1, max] for --opt into *out; 0 or EXIT_USAGE (cli_parse_u64). */
 static int parse_count(const char *opt, const char *text, unsigned max, unsigned *out)
 {
-	char *stop, allowed[64];
-	unsigned long v = strtoul(text, &stop, 10);
-	if (*text < '0' || *text > '9' || *stop || v < 1 || v > max) {
-		snprintf(allowed, sizeof(allowed), "a whole number from 1 to %u", max);
-		return bad_value(opt, text, allowed);
-	}
+	char name[64];
+	uint64_t v;
+	snprintf(name, sizeof(name), "--%s", opt);
+	if (cli_parse_u64("replay", name, text, 1, max, &v))
+		return EXIT_USAGE;
 	*out = (unsigned)v;
 	return 0;
 }
