@@ -106,8 +106,8 @@ static int parse_number(const char *opt, const char *text, double min, double ma
 	double v = strtod(text, &end);
 	if (!strchr("0123456789.", text[0]) || !text[0] || text[strcspn(text, "xXpP")] ||
 	    end == text || *end || !isfinite(v) || v < min || v > max)
-		return cli_usage_error("meter", "%s '%s': expected a number from %.10g to %.10g", opt,
-				       text, min, max);
+		return cli_usage_error("meter", "%s '%s': expected a number from %.10g to %.10g",
+				       opt, text, min, max);
 	*out = v;
 	return 0;
 }
