@@ -49,7 +49,11 @@ int cli_exit_code(int code);
 /* Prints a usage error and the hint to see --help; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Parses a whole number in [min, max] for option opt; 0 or EXIT_USAGE with a message. */
+/*
+ * Parses a whole number in [min, max] for option opt: decimal digits only (no sign, spaces,
+ * decimal point or exponent, so "1e3" is refused), up to 2^64 - 1 without clamping. 0, or
+ * EXIT_USAGE after a message naming the option, the text and the range allowed.
+ */
 int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
 		  uint64_t *out);
 

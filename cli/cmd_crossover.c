@@ -42,7 +42,10 @@ static const char usage[] =
 	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
 	"  --start DATE        the calendar day (UTC) costs_focus.csv starts on (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>-crossover); it\n"
-	"                      also holds the simulation's files, as simulate writes them\n"
+	"                      also holds the simulation's files, as simulate writes them;\n"
+	"                      an existing DIR is replaced\n"
+	"                      only when it is a hypercap results directory or empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  -h, --help          this text\n"
 	"\n"
 	"Formulas and sources: docs/costs.md.\n";
@@ -237,10 +240,13 @@ static int crossover(const struct options *o)
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
-	rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, NULL, &err);
+	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");
+	const char *inputs[] = { o->scenario, o->prices };
+	rc = results_dir_check(outdir, "--out", inputs, 2, &err);
+	if (!rc)
+		rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, NULL, &err);
 	if (!rc) {
 		rc = crossover_plan(&f, &ps, &gs, &ss, &o->rq, &plan, &err);
-		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");
 		struct crossover_job job = { &f, &ps, { o->start, &plan }, o->require_plots };
 		if (!rc)
 			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);

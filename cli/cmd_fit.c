@@ -43,6 +43,8 @@ static const char usage[] =
 	"  --threads T         threads for replications (default: one per CPU)\n"
 	"  --prices FILE       price sheet for the extrapolation (default: embedded)\n"
 	"  --out DIR           results directory (default out/fit-<trace name>); replaced whole\n"
+	"                      only when it is a hypercap results directory or empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --quiet             print nothing but errors and warnings (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -144,13 +146,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* The base name of path without its directories and from its first '.'. */
+/*
+ * The base name of path without its directories, leading dots and what follows the next
+ * '.'; characters a scenario name does not allow (docs/scenario.md) become '_'.
+ */
 static void stem(char *buf, size_t size, const char *path)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
+	base += strspn(base, ".");
 	size_t len = strcspn(base, ".");
-	snprintf(buf, size, "%.*s", (int)(len ? len : strlen(base)), base);
+	snprintf(buf, size, "%.*s", (int)len, len ? base : "trace");
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			*p = '_';
 }
 
 /* SCENARIO.json -> SCENARIO.fit.json; any other name gets ".fit.json" added. */
@@ -269,13 +278,33 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 	return 0;
 }
 
+/* The results directory of --extrapolate: --out, or out/fit-<trace name>. */
+static void fit_outdir(const struct options *o, char *buf, size_t size)
+{
+	char name[128];
+	stem(name, sizeof(name), o->trace);
+	if (o->out)
+		snprintf(buf, size, "%s", o->out);
+	else
+		snprintf(buf, size, "out/fit-%s", name);
+}
+
+/* Checked before the fit starts, so that nothing is computed for a refused directory. */
+static int check_outdir(const struct options *o, struct hc_err *err)
+{
+	char outdir[PATH_MAX];
+	const char *inputs[] = { o->trace, o->base, o->prices };
+	fit_outdir(o, outdir, sizeof(outdir));
+	return results_dir_check(outdir, "--out", inputs, 3, err);
+}
+
 static int extrapolate(const struct options *o, struct fit_result *res)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps;
 	struct forecast f;
 	struct results_dir rd;
-	char outdir[PATH_MAX], name[128];
+	char outdir[PATH_MAX];
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
 	res->sc.iterations = (unsigned)o->extrapolate;
@@ -285,11 +314,7 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 			      cli_progress_hook(&progress), &err);
 	cli_progress_end(&progress);
 	if (!rc) {
-		stem(name, sizeof(name), o->trace);
-		if (o->out)
-			snprintf(outdir, sizeof(outdir), "%s", o->out);
-		else
-			snprintf(outdir, sizeof(outdir), "out/fit-%s", name);
+		fit_outdir(o, outdir, sizeof(outdir));
 		struct extrapolation x = { &f, &ps, res };
 		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
 		if (!rc && !o->quiet) {
@@ -322,6 +347,8 @@ static int fit(const struct options *o)
 	struct fit_result res;
 	char name[SCENARIO_NAME_MAX], written[2 * PATH_MAX + 32] = "", stem_buf[128];
 
+	if (o->extrapolating && check_outdir(o, &err))
+		return cli_fail(&err);
 	if (scenario_load(&base, o->base, NULL, 0, &err))
 		return cli_fail(&err);
 	if (trace_reader_open(&r, o->trace, o->skip_bad, &err)) {

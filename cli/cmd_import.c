@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "import/import.h"
@@ -30,7 +31,9 @@ static const char usage_tail[] =
 	"Logs with text but no usage give estimated counts (\"estimated\": true, chars/4).\n"
 	"\n"
 	"options:\n"
-	"  -o, --output FILE   the trace to write (required); written whole or not at all\n"
+	"  -o, --output FILE   the trace to write (required); written whole or not at all;\n"
+	"                      an existing FILE is replaced only when it is a hypercap\n"
+	"                      trace, never when it is SOURCE itself (exit 2)\n"
 	"  --quiet             print nothing but errors\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -75,6 +78,44 @@ static int created_time(char *buf, size_t size)
 	return 0;
 }
 
+/* 1 when path starts with a trace header ({"hypercap_trace": ...). */
+static int is_trace(const char *path)
+{
+	char head[64] = "";
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	head[n] = '\0';
+	const char *p = head + strspn(head, " \t");
+	return *p == '{' && !strncmp(p + 1 + strspn(p + 1, " \t"), "\"hypercap_trace\"", 16);
+}
+
+/*
+ * -o is replaced whole, so it is never SOURCE itself (the same inode, whatever the name)
+ * and, when it exists, only a regular file holding a trace. 0 or EXIT_USAGE.
+ */
+static int check_output(const char *out, const char *source)
+{
+	static const char allowed[] = "allowed: a new file, or a hypercap trace to replace";
+	struct stat so, ss;
+	if (!stat(out, &so) && !stat(source, &ss) && so.st_dev == ss.st_dev &&
+	    so.st_ino == ss.st_ino)
+		return cli_usage_error("import", "-o '%s' is SOURCE '%s' itself: the import would "
+				       "replace the log it reads; allowed: another file", out,
+				       source);
+	if (lstat(out, &so))
+		return 0; /* absent, or not writable: trace_writer_open says why */
+	if (!S_ISREG(so.st_mode))
+		return cli_usage_error("import", "-o '%s': exists and is not a regular file (a "
+				       "directory or a symbolic link); %s", out, allowed);
+	if (!is_trace(out))
+		return cli_usage_error("import", "-o '%s': exists and is not a hypercap trace; %s",
+				       out, allowed);
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	const char *out = NULL;
@@ -107,6 +148,8 @@ static int run(int argc, char **argv)
 				       "litellm", kind_name);
 	if (!out)
 		return cli_usage_error("import", "-o TRACE.jsonl is required");
+	if (check_output(out, source))
+		return EXIT_USAGE;
 
 	char created[32], origin[4200];
 	if (created_time(created, sizeof(created)))

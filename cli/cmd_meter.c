@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -43,9 +44,12 @@ static const char usage[] =
 	"  --budget-usd X         past X dollars, new requests get HTTP 429\n"
 	"  --budget-action ACT    reject (default): only that; stop: also end CMD with\n"
 	"                         SIGTERM, then SIGKILL after --grace seconds\n"
-	"  --grace S              seconds between SIGTERM and SIGKILL (default 10)\n"
-	"  --connect-timeout S    upstream connect timeout in seconds (default 10)\n"
-	"  --timeout S            upstream whole-request timeout in seconds (default 900)\n"
+	"  --grace S              seconds between SIGTERM and SIGKILL (default 10; at most\n"
+	"                         2592000, 30 days)\n"
+	"  --connect-timeout S    upstream connect timeout in seconds (default 10; 0.001 to\n"
+	"                         2592000)\n"
+	"  --timeout S            upstream whole-request timeout in seconds (default 900;\n"
+	"                         0.001 to 2592000)\n"
 	"  --record-bodies        add request and answer bodies to the records, API keys\n"
 	"                         redacted (off by default)\n"
 	"  -h, --help             this text\n"
@@ -89,13 +93,21 @@ struct opts {
 	char **cmd; /* NULL-terminated, or NULL */
 };
 
-/* A number of seconds or dollars: finite, >= min. */
-static int parse_number(const char *opt, const char *text, double min, double *out)
+/* Seconds of a timeout or --grace: 30 days, so that milliseconds fit a long anywhere. */
+#define MAX_SECONDS 2592000.0
+
+/*
+ * A number of seconds or dollars in [min, max]: decimal (a digit or '.' first: no sign,
+ * space, "inf", "nan" or hexadecimal), an exponent allowed.
+ */
+static int parse_number(const char *opt, const char *text, double min, double max, double *out)
 {
 	char *end;
 	double v = strtod(text, &end);
-	if (end == text || *end || !isfinite(v) || v < min)
-		return cli_usage_error("meter", "%s '%s': expected a number >= %g", opt, text, min);
+	if (!strchr("0123456789.", text[0]) || !text[0] || text[strcspn(text, "xXpP")] ||
+	    end == text || *end || !isfinite(v) || v < min || v > max)
+		return cli_usage_error("meter", "%s '%s': expected a number from %.10g to %.10g",
+				       opt, text, min, max);
 	*out = v;
 	return 0;
 }
@@ -133,13 +145,13 @@ static int parse_option(struct opts *o, int c, const char *arg)
 	case OPT_ALLOW_REMOTE: o->allow_remote = 1; return 0;
 	case OPT_PRICES: o->prices = arg; return 0;
 	case OPT_BUDGET:
-		if (parse_number("--budget-usd", arg, 0, &o->cfg.budget_usd))
+		if (parse_number("--budget-usd", arg, 0, DBL_MAX, &o->cfg.budget_usd))
 			return EXIT_USAGE;
 		if (o->cfg.budget_usd <= 0)
 			return cli_usage_error("meter", "--budget-usd '%s': expected dollars > 0",
 					       arg);
 		return 0;
-	case OPT_GRACE: return parse_number("--grace", arg, 0, &o->grace_s);
+	case OPT_GRACE: return parse_number("--grace", arg, 0, MAX_SECONDS, &o->grace_s);
 	case OPT_RECORD_BODIES: o->cfg.record_bodies = 1; return 0;
 	case OPT_BUDGET_ACTION:
 		if (strcmp(arg, "reject") && strcmp(arg, "stop"))
@@ -150,10 +162,10 @@ static int parse_option(struct opts *o, int c, const char *arg)
 	case OPT_CONNECT_TIMEOUT:
 	case OPT_TIMEOUT:
 		if (parse_number(c == OPT_TIMEOUT ? "--timeout" : "--connect-timeout", arg, 0.001,
-				 &v))
+				 MAX_SECONDS, &v))
 			return EXIT_USAGE;
 		*(c == OPT_TIMEOUT ? &o->cfg.timeout_ms : &o->cfg.connect_timeout_ms) =
-			(long)(v * 1000);
+			(long)(v * 1000 + 0.5);
 		return 0;
 	default:
 		fprintf(stderr, "(see 'hypercap meter --help')\n");

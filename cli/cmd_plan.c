@@ -11,6 +11,8 @@
 #include "cli/progress.h"
 #include "model/plan.h"
 #include "model/prices.h"
+#include "model/scenario.h"
+#include "reports/jsonout.h"
 #include "reports/results_dir.h"
 
 #define MAX_SETS 256
@@ -35,7 +37,10 @@ static const char usage[] =
 	"  --threads T         threads for replications (default: one per CPU)\n"
 	"  --set PATH=VALUE    override a scenario field first (repeatable)\n"
 	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
-	"  --out DIR           results directory (default out/<scenario name>-plan)\n"
+	"  --out DIR           results directory (default out/<scenario name>-plan); replaced\n"
+	"                      whole, only when it is a hypercap results directory or\n"
+	"                      empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -187,7 +192,7 @@ static int write_json(struct results_dir *rd, const struct plan_job *job, struct
 	if (rq->deadline_hours > 0)
 		cJSON_AddNumberToObject(root, "deadline_hours", rq->deadline_hours);
 	cJSON_AddNumberToObject(root, "replications", rq->runs);
-	cJSON_AddNumberToObject(root, "seed", (double)rq->seed);
+	jsonout_add_u64(root, "seed", rq->seed);
 	if (job->res->found)
 		cJSON_AddNumberToObject(root, "best", job->res->best);
 	else
@@ -228,6 +233,22 @@ static void print_plan(const struct options *o, const struct plan_result *res, c
 	printf(".\n\nresults in %s/\n", dir);
 }
 
+/* The results directory, checked before the search: the scenario is read for its name. */
+static int plan_outdir(const struct options *o, char *outdir, size_t size, struct hc_err *err)
+{
+	struct scenario sc;
+	const char *inputs[] = { o->rq.scenario, o->prices };
+	if (!o->out) {
+		if (scenario_load(&sc, o->rq.scenario, o->rq.sets, o->rq.n_sets, err))
+			return err->code;
+		cli_outdir(outdir, size, NULL, sc.name, "-plan");
+		scenario_release(&sc);
+	} else {
+		cli_outdir(outdir, size, o->out, NULL, "");
+	}
+	return results_dir_check(outdir, "--out", inputs, 2, err);
+}
+
 static int plan(const struct options *o)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -236,6 +257,8 @@ static int plan(const struct options *o)
 	struct results_dir rd;
 	char outdir[PATH_MAX];
 
+	if (plan_outdir(o, outdir, sizeof(outdir), &err))
+		return cli_fail(&err);
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
 	struct cli_progress progress;
@@ -245,7 +268,6 @@ static int plan(const struct options *o)
 	int rc = plan_search(&rq, &ps, &res, &err);
 	cli_progress_end(&progress);
 	if (!rc) {
-		cli_outdir(outdir, sizeof(outdir), o->out, res.scenario_name, "-plan");
 		struct plan_job job = { o, &res };
 		rc = results_dir_write(&rd, outdir, write_plan, &job, &err);
 		if (!rc && !o->quiet)

@@ -41,7 +41,9 @@ static const char usage[] =
 	"  --prices FILE       a hypercap price sheet (default: data/prices/api-2026-07-24.json,\n"
 	"                      embedded)\n"
 	"  --out DIR           results directory (default out/replay-<trace name>); replaced\n"
-	"                      whole\n"
+	"                      whole, only when it is a hypercap results directory or\n"
+	"                      empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
 	"                      instead of stopping at the first\n"
 	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
@@ -132,15 +134,14 @@ static int bad_value(const char *opt, const char *text, const char *allowed)
 	return EXIT_INPUT;
 }
 
-/* A whole number in [1, max] for --opt into *out; 0 or EXIT_INPUT. */
+/* A whole number in [1, max] for --opt into *out; 0 or EXIT_USAGE (cli_parse_u64). */
 static int parse_count(const char *opt, const char *text, unsigned max, unsigned *out)
 {
-	char *stop, allowed[64];
-	unsigned long v = strtoul(text, &stop, 10);
-	if (*text < '0' || *text > '9' || *stop || v < 1 || v > max) {
-		snprintf(allowed, sizeof(allowed), "a whole number from 1 to %u", max);
-		return bad_value(opt, text, allowed);
-	}
+	char name[64];
+	uint64_t v;
+	snprintf(name, sizeof(name), "--%s", opt);
+	if (cli_parse_u64("replay", name, text, 1, max, &v))
+		return EXIT_USAGE;
 	*out = (unsigned)v;
 	return 0;
 }
@@ -579,17 +580,20 @@ static int replay(const struct options *o, const struct scenario *fleets_from)
 	struct reprice rp;
 	struct retime rt;
 	char outdir[PATH_MAX];
+	const char *inputs[] = { o->trace, o->prices, o->scenario };
 
+	if (o->out)
+		snprintf(outdir, sizeof(outdir), "%s", o->out);
+	else
+		default_out(outdir, sizeof(outdir), o->trace);
+	if (results_dir_check(outdir, "--out", inputs, 3, &err))
+		return cli_fail(&err);
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
 	if (trace_reader_open(&r, o->trace, o->skip_bad, &err)) {
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
-	if (o->out)
-		snprintf(outdir, sizeof(outdir), "%s", o->out);
-	else
-		default_out(outdir, sizeof(outdir), o->trace);
 	reprice_init(&rp, &ps);
 	memset(&rt, 0, sizeof(rt));
 	struct replay_job job = { o, &rp, &r, o->retime ? &rt : NULL, fleets_from };

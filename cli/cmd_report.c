@@ -4,8 +4,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "cli/cli.h"
 #include "reports/report.h"
+#include "reports/results_dir.h"
 
 static const char usage[] =
 	"usage: hypercap report DIR [--require-plots]\n"
@@ -62,6 +64,23 @@ static void print_outcome(const char *dir, const struct report_result *res)
 			       res->plots.note[id]);
 }
 
+/*
+ * DIR/plots/ and DIR/report.html are replaced: only in a results directory of ours. One
+ * without summary.json is left to report_render, which says so (exit 3).
+ */
+static int check_dir(const char *dir, struct hc_err *err)
+{
+	char p[PATH_MAX + 16];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/summary.json", dir);
+	if (results_dir_is_ours(dir) || stat(p, &st))
+		return 0;
+	return hc_err_set(err, HC_EUSAGE, "'%s' is not a hypercap results directory (no %s "
+			  "file in it): its plots/ and report.html would be replaced; allowed: a "
+			  "directory written by simulate, replay, crossover, plan, sweep or fit",
+			  dir, RESULTS_DIR_MARKER);
+}
+
 static int run(int argc, char **argv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -86,7 +105,8 @@ static int run(int argc, char **argv)
 	size_t len = strlen(argv[optind]);
 	while (len > 1 && argv[optind][len - 1] == '/')
 		argv[optind][--len] = '\0';
-	if (cli_report_render(argv[optind], require_plots, &res, &err))
+	if (check_dir(argv[optind], &err) ||
+	    cli_report_render(argv[optind], require_plots, &res, &err))
 		return cli_fail(&err);
 	print_outcome(argv[optind], &res);
 	return EXIT_OK;

@@ -40,6 +40,8 @@ static const char usage[] =
 	"  --start DATE        the calendar day (UTC) the run starts on, for costs_focus.csv\n"
 	"                      (default today)\n"
 	"  --out DIR           results directory (default out/<scenario name>); replaced whole\n"
+	"                      only when it is a hypercap results directory or empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
 	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
@@ -200,13 +202,19 @@ static int simulate(const struct options *o)
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
+	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
+	const char *inputs[] = { o->scenario, o->prices };
+	if (results_dir_check(outdir, "--out", inputs, 2, &err)) {
+		scenario_release(&sc);
+		price_sheet_release(&ps);
+		return cli_fail(&err);
+	}
 	struct cli_progress progress;
 	cli_progress_init(&progress, "simulate", o->runs, o->quiet);
 	int rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
 			      cli_progress_hook(&progress), &err);
 	cli_progress_end(&progress);
 	if (!rc) {
-		cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
 		struct crossover_plan plan;
 		int has_plan = default_crossover(&f, &ps, &plan, o->quiet);
 		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL },

@@ -43,6 +43,8 @@ static const char usage[] =
 	"  --prices FILE       a hypercap price sheet or LiteLLM's catalogue as it is\n"
 	"                      (default: data/prices/api-2026-07-24.json, embedded)\n"
 	"  --out DIR           results directory (default out/sweep); replaced whole\n"
+	"                      only when it is a hypercap results directory or empty;\n"
+	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --quiet             print nothing but errors (and no progress line)\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -247,6 +249,9 @@ static int sweep(const struct options *o, const struct sweep_procs *procs)
 	}
 	if (!code)
 		code = sweep_grid_check(&g, &ps, &err);
+	const char *inputs[] = { o->grid, o->prices, have_grid ? g.scenario : NULL };
+	if (!code)
+		code = results_dir_check(o->out, "--out", inputs, 3, &err);
 	/* every process read the same files; they stop together if any could not */
 	code = sweep_procs_agree(procs, code, &print);
 	int rc;

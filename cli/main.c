@@ -2,6 +2,7 @@
  * hypercap: cost and capacity planning for self-improving agent loops.
  * This file holds the command table and the dispatch; each subcommand is cmd_<name>.c.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,12 +75,17 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t m
 		  uint64_t *out)
 {
 	char *end;
-	if (text[0] == '-' || text[0] == '\0')
-		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
-				       opt, text, (unsigned long long)min, (unsigned long long)max);
-	unsigned long long v = strtoull(text, &end, 10);
-	if (*end || v < min || v > max)
-		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu",
+	unsigned long long v = 0;
+	/* strtoull alone would take " 5", "+5" and "-1" (as 2^64 - 1) and clamp at 2^64 - 1 */
+	int ok = text[0] && text[strspn(text, "0123456789")] == '\0';
+	if (ok) {
+		errno = 0;
+		v = strtoull(text, &end, 10);
+		ok = !errno && v >= min && v <= max;
+	}
+	if (!ok)
+		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu, "
+				       "in digits only (no sign, space, decimal point or exponent)",
 				       opt, text, (unsigned long long)min, (unsigned long long)max);
 	*out = v;
 	return 0;

@@ -51,7 +51,8 @@ static const char *const precisions[] = { "fp8", "bf16", NULL };
 static const char *const pricings[] = { "on-demand", "spot", "reserved", "owned", NULL };
 
 static const struct field top_fields[] = {
-	STR(struct scenario, name, NULL, 1, "A short name, used in titles and file names."),
+	STR(struct scenario, name, NULL, 1, "A short name, used in titles and file names "
+	    "(`out/<name>`): no `/`, `\\`, `..`, control characters or leading `.`."),
 	STR(struct scenario, description, "\"\"", 0, "One or two sentences: what the run is."),
 	UINT(struct scenario, iterations, NULL, 0, 100000, "",
 	     "Iterations of the outer loop. 0 runs only the initial agent's evaluation."),
@@ -546,6 +547,20 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/*
+ * A name that becomes part of a path (out/<name>): no '/', '\\', "..", control characters or
+ * leading '.', so that it names one entry inside out/ and never a hidden one.
+ */
+static int plain_name(const char *s)
+{
+	if (s[0] == '.' || strstr(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || *s == '\\' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int check_domain(const struct ctx *c, const char *path, const struct domain *d)
 {
 	char p[256];
@@ -686,6 +701,10 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 	const struct part top[] = { { &top_table, sc } };
 	if (parse_object(c, "", root, top, 1, top_subs))
 		return c->err ? c->err->code : HC_EINPUT;
+	if (!plain_name(sc->name))
+		return hc_err_set(c->err, HC_EINPUT, "%s: name: got \"%s\"; allowed: a plain file "
+				  "name (no '/', '\\', \"..\", control characters or leading '.')",
+				  c->origin, sc->name);
 	const cJSON *sm = cJSON_GetObjectItemCaseSensitive(root, "self_modification");
 	if (!sm)
 		return hc_err_set(c->err, HC_EINPUT, "%s: self_modification: missing; this section "

@@ -432,8 +432,11 @@ static void page_head(FILE *out, const cJSON *s)
 	}
 	if (runs >= 1)
 		fprintf(out, "%.0f replication%s; ", runs, runs == 1 ? "" : "s");
-	if (!isnan(seed))
+	/* a double is exact up to 2^53; a larger seed is exact only in summary.json */
+	if (seed < 9007199254740992.0)
 		fprintf(out, "seed %.0f; ", seed);
+	else if (seed >= 0)
+		fputs("seed: see summary.json; ", out);
 	fputs("hypercap " HYPERCAP_VERSION "</p>\n", out);
 }
 

@@ -65,3 +65,10 @@ int jsonout_files(size_t n, const char *const *paths, const cJSON *const *trees,
 			unlink(tmp[i]);
 	return rc;
 }
+
+cJSON *jsonout_add_u64(cJSON *obj, const char *key, uint64_t v)
+{
+	char digits[24];
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	return cJSON_AddRawToObject(obj, key, digits);
+}

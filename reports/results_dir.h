@@ -1,9 +1,13 @@
 /*
  * results_dir: a results directory that is whole or absent.
  *
- * Files are written into a temporary sibling directory ("<dir>.tmp-XXXXXX"); commit renames it
- * into place (an existing directory of that name is replaced) and abort removes it, so a
- * failed or interrupted run never leaves a half-written result.
+ * Files are written into a temporary sibling directory ("<dir>.tmp-<pid>-XXXXXX"); commit
+ * renames it into place (an existing results directory of that name is replaced) and abort
+ * removes it, so a failed or interrupted run never leaves a half-written result.
+ *
+ * Ours: every results directory holds RESULTS_DIR_MARKER, a small file whose first line is
+ * RESULTS_DIR_MAGIC (then "host NAME" and "pid N" of the process that wrote it). Only an
+ * empty directory or one with that file is ever replaced; anything else is refused.
  *
  * Interruption: every temporary directory between begin and commit or abort is registered
  * as pending, with any other path given to results_dir_track; results_dir_remove_pending
@@ -23,10 +27,35 @@
 
 struct results_dir {
 	char path[PATH_MAX]; /* where the results go */
-	char tmp[PATH_MAX + 16]; /* where they are written until commit; "" when none */
+	char tmp[PATH_MAX + 32]; /* where they are written until commit; "" when none */
 };
 
-/* Creates the parents of path and the temporary directory. */
+#define RESULTS_DIR_MARKER ".hypercap"
+#define RESULTS_DIR_MAGIC "hypercap results directory"
+
+/*
+ * Whether a results directory may be written at path, without writing anything: 0 when path
+ * is absent, an empty directory or a results directory of ours (see above); HC_EUSAGE with a
+ * message naming the option opt ("--out") otherwise: a file, a symbolic link, a directory of
+ * anything else, the current directory or one holding it ("." "..", "/"), or a directory
+ * holding one of the n_inputs paths the command reads (NULL ones are skipped).
+ * Commands call it before any work; begin and commit check again.
+ */
+int results_dir_check(const char *path, const char *opt, const char *const *inputs,
+		      size_t n_inputs, struct hc_err *err);
+
+/* 1 when dir holds a RESULTS_DIR_MARKER file that starts with RESULTS_DIR_MAGIC, else 0. */
+int results_dir_is_ours(const char *dir);
+
+/*
+ * Checks path (results_dir_check, without inputs), removes stale temporary siblings (below),
+ * creates the parents of path and the temporary directory with its marker.
+ *
+ * Stale: a sibling "<dir>.tmp-<pid>-*" or "<dir>.old-<pid>-*" left by a process killed with
+ * SIGKILL is removed when it is a directory holding our marker written on this host and no
+ * process <pid> exists (kill(pid, 0) fails with ESRCH). One whose owner may be alive, or
+ * which is not provably ours, is left alone.
+ */
 int results_dir_begin(struct results_dir *rd, const char *path, struct hc_err *err);
 
 /* Opens NAME inside the temporary directory for writing. */
@@ -39,6 +68,7 @@ int results_dir_close(struct results_dir *rd, FILE *f, const char *name, struct 
 int results_dir_write_json(struct results_dir *rd, const char *name, const cJSON *tree,
 			   struct hc_err *err);
 
+/* Renames the temporary directory to path, replacing what results_dir_check allows. */
 int results_dir_commit(struct results_dir *rd, struct hc_err *err);
 
 /* Removes the temporary directory and everything in it; safe to call twice. */

@@ -3,6 +3,7 @@
 #include "reports/crossover_out.h"
 #include "reports/focus.h"
 #include "reports/series.h"
+#include "reports/jsonout.h"
 #include "reports/summary.h"
 
 static cJSON *usage_json(const struct usage_mean *u)
@@ -115,7 +116,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddStringToObject(root, "scenario_source", f->sc->origin);
 	cJSON_AddNumberToObject(root, "iterations", f->sc->iterations);
 	cJSON_AddNumberToObject(root, "replications", f->runs);
-	cJSON_AddNumberToObject(root, "seed", (double)f->seed);
+	jsonout_add_u64(root, "seed", f->seed);
 	cJSON *sheet = cJSON_AddObjectToObject(root, "prices");
 	cJSON_AddStringToObject(sheet, "sheet", ps->origin);
 	cJSON_AddStringToObject(sheet, "date", ps->date);

@@ -129,6 +129,7 @@ END_TEST
 START_TEST(interrupted_replacement_keeps_old_result)
 {
 	ck_assert_int_eq(mkdir(path_in("o"), 0777), 0);
+	write_file("o/.hypercap", "hypercap results directory\n"); /* a result of ours */
 	write_file("o/old.txt", "the previous run\n");
 	pid_t pid = start("simulate", "--runs", "20", "--threads", "1", "--out", "o", NULL);
 	ck_assert_msg(wait_for_tmp(pid, "o"), "never saw o.tmp-* being written");

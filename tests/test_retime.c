@@ -317,9 +317,9 @@ static void expect_failure(int status, const char *message, ...)
 
 START_TEST(bad_options_name_what_is_allowed)
 {
-	expect_failure(3, "--eval-workers: got '0'; allowed: a whole number from 1 to 100000",
+	expect_failure(2, "--eval-workers '0': expected a whole number from 1 to 100000",
 		       "--retime", "--eval-workers", "0", NULL);
-	expect_failure(3, "--children: got '2x'; allowed: a whole number from 1 to 10000",
+	expect_failure(2, "--children '2x': expected a whole number from 1 to 10000",
 		       "--retime", "--children", "2x", NULL);
 	expect_failure(3, "--task-starts: got 'late'; allowed: queued or recorded", "--retime",
 		       "--task-starts", "late", NULL);

@@ -217,6 +217,27 @@ START_TEST(test_out_of_range)
 }
 END_TEST
 
+/* The name makes out/<name>: one plain entry inside out/, never a path out of it. */
+START_TEST(test_name_is_plain)
+{
+	static const char *const bad[] = { "'../../victim'", "'a/b'", "'/abs'", "'a\\\\b'",
+					   "'.hidden'", "'..'", "'a..b'", "'tab\\there'",
+					   "'del\\u007f'" };
+	struct hc_err err;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		expect_bad(&err, "name", bad[i]);
+		assert_mentions(err.msg, ORIGIN ": name: got", "allowed: a plain file name", NULL);
+	}
+	cJSON *root = tree(BASE);
+	struct scenario sc;
+	mutate(root, "name", "'Paper run v1.2 (draft)'");
+	err = (struct hc_err)HC_ERR_INIT;
+	ck_assert_msg(parse_tree(&sc, root, &err) == 0, "%s", err.msg);
+	scenario_release(&sc);
+	cJSON_Delete(root);
+}
+END_TEST
+
 START_TEST(test_non_integer)
 {
 	struct hc_err err;
@@ -1020,6 +1041,7 @@ static Suite *scenario_suite(void)
 	check_add(s, "wrong_type", test_wrong_type, 10);
 	check_add(s, "out_of_range", test_out_of_range, 10);
 	check_add(s, "non_integer", test_non_integer, 10);
+	check_add(s, "name_is_plain", test_name_is_plain, 10);
 	check_add(s, "unknown_field", test_unknown_field, 10);
 	check_add(s, "unknown_enum", test_unknown_enum, 10);
 	check_add(s, "missing_required", test_missing_required, 10);

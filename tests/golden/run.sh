@@ -5,7 +5,8 @@
 # against tests/golden/outputs.sha256.
 #   tests/golden/run.sh HYPERCAP            compare (exit 1 and the differing files on change)
 #   tests/golden/run.sh HYPERCAP --update   write outputs.sha256 anew (say why in the commit)
-# Plots are left out: their bytes are gnuplot's and fontconfig's, not ours.
+# Plots are left out (their bytes are gnuplot's and fontconfig's, not ours), and so is the
+# .hypercap marker, which names the host.
 set -eu
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +35,8 @@ cat >grid.json <<'GRID'
           "self_modification.caching": ["off", "automatic"]}}
 GRID
 run sweep grid.json --runs 3 --seed 11 --out sweep
-find . -type f ! -path './in/*' ! -name '*.png' ! -name '*.svg' ! -name report.html ! -path ./grid.json \
-	! -name outputs.sha256.new |
+find . -type f ! -path './in/*' ! -name .hypercap ! -name '*.png' ! -name '*.svg' \
+	! -name report.html ! -path ./grid.json ! -name outputs.sha256.new |
 	LC_ALL=C sort | xargs sha256sum >outputs.sha256.new
 if [ "${2:-}" = --update ]; then
 	cp outputs.sha256.new "$here/outputs.sha256"
