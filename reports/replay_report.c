@@ -3,7 +3,7 @@
  */
 #include <math.h>
 #include <string.h>
-#include <csv.h>
+#include "reports/csvout.h"
 #include "reports/replay_report.h"
 #include "reports/summary.h"
 
@@ -99,19 +99,6 @@ cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader 
 		cJSON_AddNumberToObject(root, "wall_time_hours",
 					(rp->last_time - rp->first_time) / 3600);
 	return root;
-}
-
-static void text(FILE *out, const char *s)
-{
-	csv_fwrite(out, s, strlen(s));
-	fputc(',', out);
-}
-
-static void number(FILE *out, double v, const char *fmt)
-{
-	if (!isnan(v))
-		fprintf(out, fmt, v);
-	fputc(',', out);
 }
 
 /* value, or null when it is NAN (a limit not set, a rate over no time). */
@@ -220,15 +207,15 @@ void replay_retime_csv(FILE *out, const struct retime *rt)
 	      "recorded_end_s,start_s,end_s,wait_s\n", out);
 	for (size_t i = 0; i < rt->n_rows; i++) {
 		retime_row(rt, i, &row);
-		fprintf(out, "%s,", row.kind);
-		text(out, row.node);
-		number(out, row.iteration >= 0 ? (double)row.iteration : NAN, "%.0f");
-		fprintf(out, "%zu,", row.group);
-		text(out, row.domain);
-		text(out, row.task);
-		fprintf(out, "%zu,", row.calls);
-		number(out, row.workers ? row.workers : NAN, "%.0f");
-		fprintf(out, "%.3f,%.3f,%.3f,%.3f,%.3f\n", row.recorded_start, row.recorded_end,
+		fputs(row.kind, out);
+		csvout_text(out, row.node);
+		csvout_num(out, row.iteration >= 0 ? (double)row.iteration : NAN, "%.0f");
+		fprintf(out, ",%zu", row.group);
+		csvout_text(out, row.domain);
+		csvout_text(out, row.task);
+		fprintf(out, ",%zu", row.calls);
+		csvout_num(out, row.workers ? row.workers : NAN, "%.0f");
+		fprintf(out, ",%.3f,%.3f,%.3f,%.3f,%.3f\n", row.recorded_start, row.recorded_end,
 			row.start, row.end, row.wait);
 	}
 }
@@ -243,27 +230,27 @@ void replay_calls_header(FILE *out)
 void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,
 		      const struct price *p, double cost)
 {
-	fprintf(out, "%ld,", line);
-	text(out, c->id);
-	text(out, c->run);
-	number(out, c->iteration >= 0 ? (double)c->iteration : NAN, "%.0f");
-	text(out, c->node);
-	text(out, c->role);
-	text(out, c->domain);
-	text(out, c->task);
-	text(out, c->provider);
-	text(out, c->model);
-	text(out, p ? p->name : "");
-	text(out, c->status);
-	number(out, c->start_time, "%.3f");
-	number(out, c->end_time, "%.3f");
+	fprintf(out, "%ld", line);
+	csvout_text(out, c->id);
+	csvout_text(out, c->run);
+	csvout_num(out, c->iteration >= 0 ? (double)c->iteration : NAN, "%.0f");
+	csvout_text(out, c->node);
+	csvout_text(out, c->role);
+	csvout_text(out, c->domain);
+	csvout_text(out, c->task);
+	csvout_text(out, c->provider);
+	csvout_text(out, c->model);
+	csvout_text(out, p ? p->name : "");
+	csvout_text(out, c->status);
+	csvout_num(out, c->start_time, "%.3f");
+	csvout_num(out, c->end_time, "%.3f");
 	if (c->has_usage)
-		fprintf(out, "%lld,%lld,%lld,%lld,%lld,%d,%.9f\n", (long long)c->usage.input,
+		fprintf(out, ",%lld,%lld,%lld,%lld,%lld,%d,%.9f\n", (long long)c->usage.input,
 			(long long)c->usage.cache_read, (long long)c->usage.cache_write,
 			(long long)c->usage.output, (long long)c->usage.reasoning, c->estimated,
 			cost);
 	else
-		fputs(",,,,,0,\n", out);
+		fputs(",,,,,,0,\n", out);
 }
 
 void replay_focus_row(FILE *out, const struct focus_account *acc, const struct trace_llm_call *c,
@@ -334,10 +321,9 @@ void replay_timeseries_csv(FILE *out, const struct tally *t)
 	for (int r = 0; r < TALLY_ROLES; r++)
 		fprintf(out, ",tokens_%s", tally_role_name((enum tally_role)r));
 	for (size_t m = 0; m < t->models.n; m++) {
-		fputs(",", out);
 		char name[TRACE_STR_MAX + 8];
 		snprintf(name, sizeof(name), "tokens_%s", strtab_str(&t->models, m));
-		csv_fwrite(out, name, strlen(name));
+		csvout_text(out, name);
 	}
 	fputs(",api_usd,api_usd_cumulative\n", out);
 	if (!t->n_hours)
