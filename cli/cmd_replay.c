@@ -14,6 +14,7 @@
 #include "replay/retime.h"
 #include "replay/tally.h"
 #include "reports/focus.h"
+#include "reports/numfmt.h"
 #include "reports/replay_report.h"
 #include "reports/results_dir.h"
 #include "trace/trace.h"
@@ -335,10 +336,11 @@ static void print_row(const char *label, const struct usage *u, size_t unknown, 
 {
 	char calls[16], total[16], input[16], cached[16], output[16];
 	printf("  %-24s %8s %9s %9s %9s %9s %12.2f", label,
-	       cli_human((double)u->calls + (double)unknown, calls, 16),
-	       cli_human((double)usage_total(u), total, 16), cli_human((double)u->input, input, 16),
-	       cli_human((double)u->cache_read, cached, 16),
-	       cli_human((double)u->output, output, 16), usd);
+	       numfmt_count((double)u->calls + (double)unknown, calls, 16),
+	       numfmt_count((double)usage_total(u), total, 16),
+	       numfmt_count((double)u->input, input, 16),
+	       numfmt_count((double)u->cache_read, cached, 16),
+	       numfmt_count((double)u->output, output, 16), usd);
 	if (unknown)
 		printf("   (%zu without usage)", unknown);
 	putchar('\n');
@@ -483,8 +485,8 @@ static void print_endpoint(const struct retime_endpoint *ep, double wall)
 		printf("; %.1f of %g requests/min", (double)ep->calls / (wall / 60),
 		       e->requests_per_minute);
 	if (e->tokens_per_minute > 0 && wall > 0)
-		printf("; %s of %s tokens/min", cli_human(ep->tokens / (wall / 60), used, 16),
-		       cli_human(e->tokens_per_minute, limit, 16));
+		printf("; %s of %s tokens/min", numfmt_count(ep->tokens / (wall / 60), used, 16),
+		       numfmt_count(e->tokens_per_minute, limit, 16));
 	putchar('\n');
 }
 
