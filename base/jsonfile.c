@@ -223,3 +223,21 @@ int json_string(const cJSON *obj, const char *key, char *dst, size_t size, int r
 	strcpy(dst, v->valuestring);
 	return 0;
 }
+
+const cJSON *json_get(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
+}
+
+double json_get_num(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = json_get(root, a, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+const char *json_get_str(const cJSON *root, const char *a, const char *b)
+{
+	const cJSON *v = json_get(root, a, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}

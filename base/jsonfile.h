@@ -54,4 +54,17 @@ int json_string(const cJSON *obj, const char *key, char *dst, size_t size, int r
 /* "a number", "a string", "an object", ... */
 const char *json_type_name(const cJSON *v);
 
+/*
+ * Lookups that judge nothing, for reading back what hypercap wrote itself (summary.json in
+ * the plots and report.html): root[a], or root[a][b] when b is not NULL; NULL when a key is
+ * absent (root may be NULL).
+ */
+const cJSON *json_get(const cJSON *root, const char *a, const char *b);
+
+/* json_get's value as a number; NAN when absent or not a number. */
+double json_get_num(const cJSON *root, const char *a, const char *b);
+
+/* json_get's value as a string; NULL when absent or not a string. */
+const char *json_get_str(const cJSON *root, const char *a, const char *b);
+
 #endif

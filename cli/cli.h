@@ -70,10 +70,6 @@ int cli_report_render(const char *dir, int require_plots, struct report_result *
 /* The results directory: given when not NULL, else "out/<name><suffix>". */
 void cli_outdir(char *buf, size_t size, const char *given, const char *name, const char *suffix);
 
-/* Writes n with a suffix: 1234 -> "1.23k", 88.6e6 -> "88.6M". */
-const char *cli_human(double n, char *buf, size_t size);
-/* Writes a byte count: "1.2 GB" (decimal units). */
-const char *cli_bytes(double n, char *buf, size_t size);
 
 /* Prints the forecast's table (simulate's output) and where its results went. */
 void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,

@@ -171,70 +171,52 @@ static void report_path(char *buf, size_t size, const char *output)
 	snprintf(buf, size, "%.*s.fit.json", (int)len, output);
 }
 
-static double json_num(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* The value a field got, in a few words. */
-static void describe_value(const cJSON *entry, char *buf, size_t size)
+static void describe_value(const struct fit_field *fl, char *buf, size_t size)
 {
-	const cJSON *value = cJSON_GetObjectItemCaseSensitive(entry, "value");
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(value, "dist");
-	if (cJSON_IsString(value))
-		snprintf(buf, size, "%s", value->valuestring);
-	else if (cJSON_IsNumber(value))
-		snprintf(buf, size, "%g", value->valuedouble);
-	else if (cJSON_GetObjectItemCaseSensitive(value, "values"))
-		snprintf(buf, size, "empirical, %d values",
-			 cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(value, "values")));
-	else if (cJSON_GetObjectItemCaseSensitive(value, "cv"))
-		snprintf(buf, size, "%s %g, cv %g", kind->valuestring, json_num(value, "mean"),
-			 json_num(value, "cv"));
+	if (fl->kind == FIT_TEXT)
+		snprintf(buf, size, "%s", fl->text);
+	else if (fl->kind == FIT_NUMBER)
+		snprintf(buf, size, "%g", fl->number);
+	else if (fl->dist.kind == DIST_EMPIRICAL)
+		snprintf(buf, size, "empirical, %zu values", fl->dist.n);
+	else if (fl->dist.kind == DIST_EXPONENTIAL)
+		snprintf(buf, size, "%s %g", fl->text, fl->dist.a);
 	else
-		snprintf(buf, size, "%s %g", kind->valuestring, json_num(value, "mean"));
+		snprintf(buf, size, "%s %g, cv %g", fl->text, fl->dist.a, fl->dist.b);
 }
 
 /* One line per informed field: its value; for a fit, n, KS and every candidate's AIC. */
-static void print_field(const cJSON *entry)
+static void print_field(const struct fit_field *fl)
 {
-	const cJSON *chosen = cJSON_GetObjectItemCaseSensitive(entry, "chosen");
-	const cJSON *cands = cJSON_GetObjectItemCaseSensitive(entry, "candidates"), *c;
-	const cJSON *best = cJSON_IsString(chosen) ?
-			    cJSON_GetObjectItemCaseSensitive(cands, chosen->valuestring) : NULL;
-	char shown[96];
-	describe_value(entry, shown, sizeof(shown));
-	if (!best) {
-		printf("  %-42s %s\n", entry->string, shown);
+	const struct fitdist *fd = &fl->fit;
+	char shown[TRACE_STR_MAX + 64];
+	describe_value(fl, shown, sizeof(shown));
+	if (!fl->fitted || fd->chosen < 0 || !fd->cand[fd->chosen].fitted) {
+		printf("  %-42s %s\n", fl->path, shown);
 		return;
 	}
-	printf("  %-42s %-34s n %.0f, KS %.3f, AIC", entry->string, shown, json_num(entry, "n"),
-	       json_num(best, "ks"));
-	cJSON_ArrayForEach(c, cands)
-		printf(" %s %.1f", c->string, json_num(c, "aic"));
+	printf("  %-42s %-34s n %zu, KS %.3f, AIC", fl->path, shown, fd->n,
+	       fd->cand[fd->chosen].ks);
+	for (int f = 0; f < FITDIST_COUNT; f++)
+		if (fd->cand[f].fitted)
+			printf(" %s %.1f", fitdist_family_name(f), fd->cand[f].aic);
 	putchar('\n');
 }
 
-static void print_report(const cJSON *report, const char *written)
+static void print_report(const struct fit_summary *s, const char *written)
 {
-	const cJSON *calls = cJSON_GetObjectItemCaseSensitive(report, "calls");
-	const cJSON *e;
-	printf("%s: %.0f calls fitted; base %s\n\n", cJSON_GetObjectItemCaseSensitive(
-		       report, "trace")->valuestring, json_num(calls, "fitted"),
-	       cJSON_GetObjectItemCaseSensitive(report, "base")->valuestring);
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(report, "fields"))
-		print_field(e);
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(report, "checks")) {
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(e, "observed_per_session");
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "expected_per_session");
+	printf("%s: %zu calls fitted; base %s\n\n", s->trace, s->calls_fitted, s->base);
+	for (size_t i = 0; i < s->n_fields; i++)
+		print_field(&s->fields[i]);
+	for (size_t i = 0; i < s->n_checks; i++) {
+		const struct fit_tokens *o = &s->checks[i].observed, *x = &s->checks[i].expected;
 		printf("\n  %s per session, fitted model / trace: input %.0f / %.0f, cache read "
-		       "%.0f / %.0f, output %.0f / %.0f", e->string, json_num(x, "input"),
-		       json_num(o, "input"), json_num(x, "cache_read"), json_num(o, "cache_read"),
-		       json_num(x, "output"), json_num(o, "output"));
+		       "%.0f / %.0f, output %.0f / %.0f", s->checks[i].group, x->input, o->input,
+		       x->cache_read, o->cache_read, x->output, o->output);
 	}
-	printf("\n\n  %d fields keep the base's values (\"defaulted\" in the report)\n",
-	       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "defaulted")));
+	printf("\n\n  %zu fields keep the base's values (\"defaulted\" in the report)\n",
+	       s->n_defaulted);
 	if (written)
 		printf("\nwrote %s\n", written);
 }
@@ -367,7 +349,7 @@ static int fit(const struct options *o)
 		if (o->output)
 			rc = write_scenario(o, &res, written, sizeof(written), &err);
 		if (!rc && !o->quiet)
-			print_report(res.report, o->output ? written : NULL);
+			print_report(&res.summary, o->output ? written : NULL);
 	}
 	fit_release(&f);
 	trace_reader_close(&r);

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "meter/meter.h"
 #include "model/prices.h"
+#include "reports/numfmt.h"
 
 static const char usage[] =
 	"usage: hypercap meter --upstream URL --trace FILE [options] [-- CMD ARGS...]\n"
@@ -242,9 +243,10 @@ static void print_status(const struct meter_stats *st, int final)
 {
 	char tok[32], in[32], out[32];
 	fprintf(stderr, "%shypercap meter: %zu calls, %s tokens (in %s, out %s), $%.4f, $%.2f/h",
-		final ? "" : "\r", st->calls, cli_human((double)usage_total(&st->tokens), tok, 32),
-		cli_human((double)st->tokens.input, in, 32),
-		cli_human((double)st->tokens.output, out, 32), st->cost_usd,
+		final ? "" : "\r", st->calls,
+		numfmt_count((double)usage_total(&st->tokens), tok, 32),
+		numfmt_count((double)st->tokens.input, in, 32),
+		numfmt_count((double)st->tokens.output, out, 32), st->cost_usd,
 		st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0.0);
 	if (!isnan(st->budget_usd))
 		fprintf(stderr, " of $%.2f%s", st->budget_usd, st->budget_spent ? " (spent)" : "");

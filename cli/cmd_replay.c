@@ -3,7 +3,6 @@
  * engine's resources, and write a results directory.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +11,7 @@
 #include "model/scenario.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
-#include "replay/tally.h"
-#include "reports/focus.h"
+#include "reports/numfmt.h"
 #include "reports/replay_report.h"
 #include "reports/results_dir.h"
 #include "trace/trace.h"
@@ -296,50 +294,15 @@ static void default_out(char *buf, size_t size, const char *trace)
 	snprintf(buf, size, "out/replay-%.*s", (int)(len ? len : strlen(base)), base);
 }
 
-/* The per-call files: calls.csv, and costs_focus.csv for the priced calls; the tally. */
-struct call_files {
-	FILE *calls, *focus;
-	struct focus_account account;
-	time_t undated;  /* the period of calls without times */
-	const struct price_sheet *ps;
-	struct tally tally;
-};
-
-static int write_row(void *ctx, long line, const struct trace_llm_call *c,
-		     const struct price *p, double cost, struct hc_err *err)
-{
-	struct call_files *files = ctx;
-	const struct price *named = p ? p : price_sheet_find(files->ps, c->model);
-	replay_calls_row(files->calls, line, c, p, cost);
-	if (p)
-		replay_focus_row(files->focus, &files->account, c, p, cost, files->undated);
-	return tally_add(&files->tally, c, named ? named->name : c->model, cost, err);
-}
-
-/* iterations.csv and timeseries.csv from the tally. */
-static int write_tables(struct results_dir *rd, struct tally *t, struct hc_err *err)
-{
-	tally_sort(t);
-	FILE *f = results_dir_open(rd, "iterations.csv", err);
-	if (!f)
-		return HC_ERUNTIME;
-	replay_iterations_csv(f, t);
-	if (results_dir_close(rd, f, "iterations.csv", err))
-		return HC_ERUNTIME;
-	if (!(f = results_dir_open(rd, "timeseries.csv", err)))
-		return HC_ERUNTIME;
-	replay_timeseries_csv(f, t);
-	return results_dir_close(rd, f, "timeseries.csv", err) ? HC_ERUNTIME : 0;
-}
-
 static void print_row(const char *label, const struct usage *u, size_t unknown, double usd)
 {
 	char calls[16], total[16], input[16], cached[16], output[16];
 	printf("  %-24s %8s %9s %9s %9s %9s %12.2f", label,
-	       cli_human((double)u->calls + (double)unknown, calls, 16),
-	       cli_human((double)usage_total(u), total, 16), cli_human((double)u->input, input, 16),
-	       cli_human((double)u->cache_read, cached, 16),
-	       cli_human((double)u->output, output, 16), usd);
+	       numfmt_count((double)u->calls + (double)unknown, calls, 16),
+	       numfmt_count((double)usage_total(u), total, 16),
+	       numfmt_count((double)u->input, input, 16),
+	       numfmt_count((double)u->cache_read, cached, 16),
+	       numfmt_count((double)u->output, output, 16), usd);
 	if (unknown)
 		printf("   (%zu without usage)", unknown);
 	putchar('\n');
@@ -387,78 +350,16 @@ static void print_warnings(const struct reprice *rp, const struct trace_reader *
 }
 
 struct replay_job {
-	const struct options *o;
-	struct reprice *rp;
-	struct trace_reader *r;
-	struct retime *rt; /* NULL without --retime */
-	const struct scenario *fleets_from; /* NULL without --fleet */
+	struct replay_report_input in;
+	int require_plots;
 };
-
-/* Runs the re-timing, writes retime.csv and adds "retime" to the summary. */
-static int write_retime(struct results_dir *rd, struct replay_job *job, cJSON *summary,
-			struct hc_err *err)
-{
-	struct retime_conf conf = job->o->conf;
-	conf.ps = job->rp->ps;
-	conf.fleets_from = job->fleets_from;
-	if (retime_run(job->rt, job->o->trace, job->o->skip_bad, &conf, err))
-		return err->code;
-	FILE *csv = results_dir_open(rd, "retime.csv", err);
-	if (!csv)
-		return HC_ERUNTIME;
-	replay_retime_csv(csv, job->rt);
-	if (results_dir_close(rd, csv, "retime.csv", err))
-		return HC_ERUNTIME;
-	cJSON *o = replay_retime_json(job->rt);
-	if (!o)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	cJSON_AddItemToObject(summary, "retime", o);
-	return 0;
-}
 
 static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
-	struct replay_job *job = ctx;
-	struct call_files files = { .account = { "hypercap:replay", job->o->trace },
-				    .undated = focus_default_start(), .ps = job->rp->ps };
-	tally_init(&files.tally);
-	files.calls = results_dir_open(rd, "calls.csv", err);
-	files.focus = files.calls ? results_dir_open(rd, "costs_focus.csv", err) : NULL;
-	if (!files.focus) {
-		if (files.calls)
-			fclose(files.calls);
-		tally_release(&files.tally);
-		return HC_ERUNTIME;
-	}
-	replay_calls_header(files.calls);
-	focus_write_header(files.focus);
-	int rc = reprice_trace(job->rp, job->r, write_row, &files, err);
-	int closed = results_dir_close(rd, files.calls, "calls.csv", rc ? NULL : err);
-	closed |= results_dir_close(rd, files.focus, "costs_focus.csv", rc ? NULL : err);
-	if (!rc && closed)
-		rc = HC_ERUNTIME;
-	if (!rc)
-		rc = write_tables(rd, &files.tally, err);
-	cJSON *tree = rc ? NULL : replay_summary_build(job->rp, job->r);
-	if (tree) {
-		cJSON_AddNumberToObject(tree, "calls_without_iteration",
-					(double)files.tally.without_iteration);
-		cJSON_AddNumberToObject(tree, "calls_without_start_time",
-					(double)files.tally.without_time);
-	}
-	tally_release(&files.tally);
-	if (rc)
-		return rc;
-	if (!tree)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	rc = job->rt ? write_retime(rd, job, tree, err) : 0;
-	if (!rc)
-		rc = results_dir_write_json(rd, "summary.json", tree, err);
-	cJSON_Delete(tree);
+	const struct replay_job *job = ctx;
 	struct report_result report;
-	if (rc)
-		return rc;
-	return cli_report_render(rd->tmp, job->o->require_plots, &report, err);
+	int rc = replay_report_write_all(rd, &job->in, err);
+	return rc ? rc : cli_report_render(rd->tmp, job->require_plots, &report, err);
 }
 
 /* A duration for people: seconds, minutes or hours. */
@@ -484,8 +385,8 @@ static void print_endpoint(const struct retime_endpoint *ep, double wall)
 		printf("; %.1f of %g requests/min", (double)ep->calls / (wall / 60),
 		       e->requests_per_minute);
 	if (e->tokens_per_minute > 0 && wall > 0)
-		printf("; %s of %s tokens/min", cli_human(ep->tokens / (wall / 60), used, 16),
-		       cli_human(e->tokens_per_minute, limit, 16));
+		printf("; %s of %s tokens/min", numfmt_count(ep->tokens / (wall / 60), used, 16),
+		       numfmt_count(e->tokens_per_minute, limit, 16));
 	putchar('\n');
 }
 
@@ -596,7 +497,8 @@ static int replay(const struct options *o, const struct scenario *fleets_from)
 	}
 	reprice_init(&rp, &ps);
 	memset(&rt, 0, sizeof(rt));
-	struct replay_job job = { o, &rp, &r, o->retime ? &rt : NULL, fleets_from };
+	struct replay_job job = { { o->trace, o->skip_bad, &rp, &r, o->retime ? &rt : NULL,
+				    &o->conf, fleets_from }, o->require_plots };
 	int rc = results_dir_write(&rd, outdir, write_results, &job, &err);
 	if (!rc) {
 		print_warnings(&rp, &r);

@@ -108,30 +108,6 @@ void cli_outdir(char *buf, size_t size, const char *given, const char *name, con
 		snprintf(buf, size, "out/%s%s", name, suffix);
 }
 
-const char *cli_human(double n, char *buf, size_t size)
-{
-	static const char *const suffix[] = { "", "k", "M", "G", "T" };
-	int i = 0;
-	while (n >= 999.5 && i < 4) {
-		n /= 1000;
-		i++;
-	}
-	snprintf(buf, size, i ? "%.3g%s" : "%.0f%s", n, suffix[i]);
-	return buf;
-}
-
-const char *cli_bytes(double n, char *buf, size_t size)
-{
-	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	int i = 0;
-	while (n >= 999.5 && i < 5) {
-		n /= 1000;
-		i++;
-	}
-	snprintf(buf, size, i ? "%.3g %s" : "%.0f %s", n, unit[i]);
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	gsl_set_error_handler_off();

@@ -6,13 +6,14 @@
 #include "cli/cli.h"
 #include "model/forecast.h"
 #include "model/prices.h"
+#include "reports/numfmt.h"
 
 static void print_usage_row(const char *label, const struct usage_mean *u, double usd)
 {
 	char calls[16], total[16], input[16], cached[16], output[16];
-	printf("  %-20s %8s %9s %9s %9s %9s %12.2f\n", label, cli_human(u->calls, calls, 16),
-	       cli_human(u->total, total, 16), cli_human(u->input, input, 16),
-	       cli_human(u->cache_read, cached, 16), cli_human(u->output, output, 16), usd);
+	printf("  %-20s %8s %9s %9s %9s %9s %12.2f\n", label, numfmt_count(u->calls, calls, 16),
+	       numfmt_count(u->total, total, 16), numfmt_count(u->input, input, 16),
+	       numfmt_count(u->cache_read, cached, 16), numfmt_count(u->output, output, 16), usd);
 }
 
 void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
@@ -47,13 +48,14 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 	}
 	printf("  wall time %.1f h (%.1f days); archive %.0f nodes, %s; checkout I/O %s\n",
 	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
-	       cli_bytes(m->archive_bytes, a, sizeof(a)), cli_bytes(m->io_bytes, b, sizeof(b)));
+	       numfmt_bytes(m->archive_bytes, a, sizeof(a)),
+	       numfmt_bytes(m->io_bytes, b, sizeof(b)));
 	if (f->runs > 1) {
 		const struct metric_stats *t = &f->metrics[METRIC_TOKENS_TOTAL];
 		const struct metric_stats *d = &f->metrics[METRIC_COST_TOTAL];
 		printf("  P10 / P50 / P90: tokens %s / %s / %s; USD %.2f / %.2f / %.2f\n",
-		       cli_human(t->p10, a, sizeof(a)), cli_human(t->p50, b, sizeof(b)),
-		       cli_human(t->p90, c, sizeof(c)), d->p10, d->p50, d->p90);
+		       numfmt_count(t->p10, a, sizeof(a)), numfmt_count(t->p50, b, sizeof(b)),
+		       numfmt_count(t->p90, c, sizeof(c)), d->p10, d->p50, d->p90);
 	}
 	printf("\nresults in %s/\n", outdir);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/array.h"
+#include "base/jsonfile.h"
 #include "fit/fit.h"
 #include "fit/fitdist.h"
 
@@ -357,9 +358,11 @@ struct build {
 	struct fit *f;
 	cJSON *tree;      /* the scenario */
 	cJSON *fields;    /* the report's entries, by path */
-	cJSON *checks;    /* expected against observed tokens per session */
 	cJSON *informed;  /* the set of paths the trace informed */
 	struct hc_err *err;
+	struct fit_summary *sum; /* the report's figures, typed */
+	struct fit_field *last;  /* the field set last; NULL when out of memory */
+	int oom;                 /* a field could not be kept */
 };
 
 /* Six significant digits: what a person reads, and far below the fits' own uncertainty. */
@@ -388,10 +391,44 @@ static cJSON *dist_json(const struct dist *d)
 	return o;
 }
 
-/* Replaces obj[key] with value and records path as informed, with value in the report. */
-static cJSON *set_field(struct build *b, cJSON *obj, const char *key, const char *path,
-			cJSON *value)
+/* The summary's next field, typed from value; d is the distribution value was made from. */
+static void add_field(struct build *b, const char *path, const cJSON *value,
+		      const struct dist *d)
 {
+	struct fit_summary *s = b->sum;
+	struct fit_field *fl = array_room(s->fields, s->n_fields, &s->cap_fields, sizeof(*fl));
+	b->last = NULL;
+	if (!fl) {
+		b->oom = 1;
+		return;
+	}
+	s->fields = fl;
+	fl = b->last = &s->fields[s->n_fields++];
+	snprintf(fl->path, sizeof(fl->path), "%s", path);
+	if (cJSON_IsString(value)) {
+		fl->kind = FIT_TEXT;
+		snprintf(fl->text, sizeof(fl->text), "%s", value->valuestring);
+	} else if (cJSON_IsNumber(value)) {
+		fl->kind = FIT_NUMBER;
+		fl->number = value->valuedouble;
+	} else {
+		fl->kind = FIT_DIST;
+		fl->dist = *d;
+		fl->dist.values = NULL;
+		fl->dist.a = sig6(d->a);
+		fl->dist.b = sig6(d->b);
+		snprintf(fl->text, sizeof(fl->text), "%s", json_get_str(value, "dist", NULL));
+	}
+}
+
+/*
+ * Replaces obj[key] with value and records path as informed, with value in the report and
+ * the summary; d: the distribution value was made from, or NULL for text and numbers.
+ */
+static cJSON *set_field(struct build *b, cJSON *obj, const char *key, const char *path,
+			cJSON *value, const struct dist *d)
+{
+	add_field(b, path, value, d);
 	cJSON *entry = cJSON_AddObjectToObject(b->fields, path);
 	cJSON_AddItemToObject(entry, "value", cJSON_Duplicate(value, 1));
 	if (cJSON_GetObjectItemCaseSensitive(obj, key))
@@ -405,7 +442,7 @@ static cJSON *set_field(struct build *b, cJSON *obj, const char *key, const char
 static cJSON *set_number(struct build *b, cJSON *obj, const char *key, const char *path,
 			 double v, const char *how)
 {
-	cJSON *entry = set_field(b, obj, key, path, cJSON_CreateNumber(sig6(v)));
+	cJSON *entry = set_field(b, obj, key, path, cJSON_CreateNumber(sig6(v)), NULL);
 	cJSON_AddStringToObject(entry, "from", how);
 	return entry;
 }
@@ -434,9 +471,16 @@ static cJSON *candidate_json(int family, const struct fitdist_candidate *c)
 	return o;
 }
 
-/* The sample, every fitted candidate and the choice, into a report entry. */
-static void describe_fit(cJSON *entry, const struct fitdist *fd)
+/* The sample, every fitted candidate and the choice, into the field set last and its entry. */
+static void describe_fit(struct build *b, cJSON *entry, const struct fitdist *fd)
 {
+	if (b->last) {
+		b->last->fitted = 1;
+		b->last->fit = *fd;
+		b->last->fit.values = NULL;
+		b->last->fit.dist.values = NULL;
+		fd = &b->last->fit;
+	}
 	cJSON_AddNumberToObject(entry, "n", (double)fd->n);
 	cJSON_AddNumberToObject(entry, "zeros", (double)fd->n_zero);
 	cJSON *s = cJSON_AddObjectToObject(entry, "sample");
@@ -463,8 +507,8 @@ static cJSON *set_dist(struct build *b, cJSON *obj, const char *key, const char 
 {
 	char path[512];
 	path_join(path, sizeof(path), prefix, key);
-	cJSON *entry = set_field(b, obj, key, path, dist_json(d));
-	describe_fit(entry, fd);
+	cJSON *entry = set_field(b, obj, key, path, dist_json(d), d);
+	describe_fit(b, entry, fd);
 	return entry;
 }
 
@@ -599,8 +643,8 @@ static int fit_tool_result(struct build *b, struct fit_group *g, cJSON *obj, con
 	if (d.a == 0)
 		d = (struct dist){ .kind = DIST_CONST, .a = 0 };
 	path_join(path, sizeof(path), prefix, "tool_result_tokens");
-	cJSON *entry = set_field(b, obj, "tool_result_tokens", path, dist_json(&d));
-	describe_fit(entry, &fd);
+	cJSON *entry = set_field(b, obj, "tool_result_tokens", path, dist_json(&d), &d);
+	describe_fit(b, entry, &fd);
 	cJSON_AddNumberToObject(entry, "measured_mean", measured);
 	cJSON_AddStringToObject(entry, "calibrated", clamped ?
 		"the effective mean came out negative (the model's context grows faster than the "
@@ -621,7 +665,7 @@ static void fit_caching(struct build *b, struct fit_group *g, cJSON *obj, const 
 		      g->cache_read > 0 ? CACHING_AUTOMATIC : CACHING_OFF;
 	path_join(path, sizeof(path), prefix, "caching");
 	cJSON *entry = set_field(b, obj, "caching", path,
-				 cJSON_CreateString(caching_names[sf->caching]));
+				 cJSON_CreateString(caching_names[sf->caching]), NULL);
 	cJSON_AddStringToObject(entry, "from", "explicit when a call reports cache writes, "
 				"automatic when one reports cache reads, else off");
 	sf->hit_rate = number_at(obj, "cache_hit_rate");
@@ -640,23 +684,45 @@ static void fit_caching(struct build *b, struct fit_group *g, cJSON *obj, const 
 	sf->hit_rate = sig6(fmin(h, 1));
 }
 
+static cJSON *tokens_json(const struct fit_tokens *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "input", t->input);
+	cJSON_AddNumberToObject(o, "cache_read", t->cache_read);
+	cJSON_AddNumberToObject(o, "output", t->output);
+	return o;
+}
+
+/* The session kind's check into the summary (one per session kind: at most 1 + 16). */
 static void add_check(struct build *b, const char *prefix, const struct fit_group *g,
 		      const struct session_fit *sf)
 {
-	cJSON *c = cJSON_AddObjectToObject(b->checks, prefix);
-	cJSON_AddNumberToObject(c, "sessions", (double)g->sessions);
-	cJSON_AddNumberToObject(c, "calls", (double)g->n_calls);
-	cJSON *obs = cJSON_AddObjectToObject(c, "observed_per_session");
-	cJSON_AddNumberToObject(obs, "input", sf->input_obs);
-	cJSON_AddNumberToObject(obs, "cache_read", sf->cached_obs);
-	cJSON_AddNumberToObject(obs, "output", sf->output_obs);
+	struct fit_check *c = &b->sum->checks[b->sum->n_checks++];
 	double growth = sf->visible + sf->tool_result;
-	double read = sf->caching == CACHING_OFF ? 0 :
-		      sf->hit_rate * (sf->m.k1 * sf->prompt + sf->m.pairs1 * growth);
-	cJSON *exp = cJSON_AddObjectToObject(c, "expected_per_session");
-	cJSON_AddNumberToObject(exp, "input", sf->m.k * sf->prompt + sf->m.pairs * growth);
-	cJSON_AddNumberToObject(exp, "cache_read", read);
-	cJSON_AddNumberToObject(exp, "output", sf->m.k * sf->output);
+	snprintf(c->group, sizeof(c->group), "%s", prefix);
+	c->sessions = g->sessions;
+	c->calls = g->n_calls;
+	c->observed = (struct fit_tokens){ sf->input_obs, sf->cached_obs, sf->output_obs };
+	c->expected = (struct fit_tokens){
+		.input = sf->m.k * sf->prompt + sf->m.pairs * growth,
+		.cache_read = sf->caching == CACHING_OFF ? 0 :
+			      sf->hit_rate * (sf->m.k1 * sf->prompt + sf->m.pairs1 * growth),
+		.output = sf->m.k * sf->output,
+	};
+}
+
+static cJSON *checks_json(const struct fit_summary *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < s->n_checks; i++) {
+		const struct fit_check *c = &s->checks[i];
+		cJSON *x = cJSON_AddObjectToObject(o, c->group);
+		cJSON_AddNumberToObject(x, "sessions", (double)c->sessions);
+		cJSON_AddNumberToObject(x, "calls", (double)c->calls);
+		cJSON_AddItemToObject(x, "observed_per_session", tokens_json(&c->observed));
+		cJSON_AddItemToObject(x, "expected_per_session", tokens_json(&c->expected));
+	}
+	return o;
 }
 
 /* Every session field of obj (self_modification or a domain's task) from group g. */
@@ -731,14 +797,14 @@ static int fit_domain(struct build *b, struct fit_group *g, cJSON *obj)
 	char prefix[256], path[512];
 	snprintf(prefix, sizeof(prefix), "domains.%s", g->name);
 	path_join(path, sizeof(path), prefix, "name");
-	cJSON *e = set_field(b, obj, "name", path, cJSON_CreateString(g->name));
+	cJSON *e = set_field(b, obj, "name", path, cJSON_CreateString(g->name), NULL);
 	cJSON_AddStringToObject(e, "from", g->trace_name[0] ? g->trace_name :
 				"(no domain in the trace)");
 	const char *model = most_used_model(g);
 	if (model) {
 		path_join(path, sizeof(path), prefix, "model");
-		cJSON_AddStringToObject(set_field(b, obj, "model", path, cJSON_CreateString(model)),
-					"from", "the model of most of the domain's calls");
+		e = set_field(b, obj, "model", path, cJSON_CreateString(model), NULL);
+		cJSON_AddStringToObject(e, "from", "the model of most of the domain's calls");
 	}
 	fit_task_counts(b, g, obj, prefix);
 	size_t judged = g->passed + g->failed + g->errored;
@@ -806,7 +872,7 @@ static int fit_selfmod(struct build *b)
 	const char *model = most_used_model(g);
 	if (model)
 		cJSON_AddStringToObject(set_field(b, obj, "model", "self_modification.model",
-						  cJSON_CreateString(model)),
+						  cJSON_CreateString(model), NULL),
 					"from", "the model of most self_modify calls");
 	if (fit_session(b, g, obj, "self_modification") ||
 	    fit_continuous_field(b, obj, "patch_bytes", "self_modification", &b->f->patch_bytes))
@@ -898,33 +964,46 @@ static int finish(struct fit *f, struct hc_err *err)
 	return 0;
 }
 
-static cJSON *report(const struct fit *f, const struct scenario *base, const char *name,
-		     const char *trace, struct build *b)
+/* The summary's figures from what was added. */
+static void summarise(const struct fit *f, const struct scenario *base, const char *trace,
+		      struct fit_summary *s)
 {
+	snprintf(s->trace, sizeof(s->trace), "%s", trace);
+	snprintf(s->base, sizeof(s->base), "%s", base->origin);
+	memcpy(s->records, f->records, sizeof(s->records));
+	s->calls_fitted = f->selfmod.n_calls;
+	for (size_t i = 0; i < f->n_domains; i++)
+		s->calls_fitted += f->domains[i].n_calls;
+	s->calls_estimated = f->estimated;
+	s->calls_without_usage = f->no_usage;
+	s->calls_other_roles = f->other_roles;
+}
+
+static cJSON *report(struct build *b, const char *name)
+{
+	const struct fit_summary *s = b->sum;
 	cJSON *r = cJSON_CreateObject();
 	cJSON_AddNumberToObject(r, "hypercap_fit", 1);
-	cJSON_AddStringToObject(r, "trace", trace);
-	cJSON_AddStringToObject(r, "base", base->origin);
+	cJSON_AddStringToObject(r, "trace", s->trace);
+	cJSON_AddStringToObject(r, "base", s->base);
 	cJSON_AddStringToObject(r, "scenario", name);
 	cJSON *rec = cJSON_AddObjectToObject(r, "records");
 	for (int k = 0; k < TRACE_KIND_COUNT; k++)
 		cJSON_AddNumberToObject(rec, trace_kind_name((enum trace_kind)k),
-					(double)f->records[k]);
+					(double)s->records[k]);
 	cJSON *calls = cJSON_AddObjectToObject(r, "calls");
-	size_t fitted = f->selfmod.n_calls;
-	for (size_t i = 0; i < f->n_domains; i++)
-		fitted += f->domains[i].n_calls;
-	cJSON_AddNumberToObject(calls, "fitted", (double)fitted);
-	cJSON_AddNumberToObject(calls, "estimated", (double)f->estimated);
-	cJSON_AddNumberToObject(calls, "without_usage", (double)f->no_usage);
-	cJSON_AddNumberToObject(calls, "other_roles", (double)f->other_roles);
+	cJSON_AddNumberToObject(calls, "fitted", (double)s->calls_fitted);
+	cJSON_AddNumberToObject(calls, "estimated", (double)s->calls_estimated);
+	cJSON_AddNumberToObject(calls, "without_usage", (double)s->calls_without_usage);
+	cJSON_AddNumberToObject(calls, "other_roles", (double)s->calls_other_roles);
 	cJSON_AddItemToObject(r, "fields", b->fields);
-	cJSON_AddItemToObject(r, "checks", b->checks);
+	cJSON_AddItemToObject(r, "checks", checks_json(s));
 	cJSON_AddItemToObject(r, "notes", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 					     b->tree, "_notes"), 1));
 	cJSON *defaulted = cJSON_AddArrayToObject(r, "defaulted");
 	list_defaulted(b->tree, "", b->informed, defaulted);
-	b->fields = b->checks = NULL;
+	b->sum->n_defaulted = (size_t)cJSON_GetArraySize(defaulted);
+	b->fields = NULL;
 	return r;
 }
 
@@ -961,22 +1040,26 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 	if (finish(f, err))
 		return err ? err->code : HC_ERUNTIME;
 	struct build b = { f, scenario_to_json(base), cJSON_CreateObject(), cJSON_CreateObject(),
-			   cJSON_CreateObject(), err };
+			   err, &res->summary, NULL, 0 };
+	summarise(f, base, trace, &res->summary);
 	describe_scenario(&b, name, trace, base);
-	int rc = fit_top(&b) || fit_selfmod(&b) || fit_domains(&b) ? HC_ERUNTIME : 0;
+	int rc = fit_top(&b) || fit_selfmod(&b) || fit_domains(&b) || b.oom ? HC_ERUNTIME : 0;
 	if (!rc && scenario_from_json(&res->sc, b.tree, "the fitted scenario", err)) {
 		hc_err_prefix(err, "%s: the fit gives a value a scenario does not allow", trace);
 		rc = HC_EINPUT;
 	}
 	if (!rc) {
-		res->report = report(f, base, name, trace, &b);
+		res->report = report(&b, name);
 		res->scenario = b.tree;
 		b.tree = NULL;
 	}
 	cJSON_Delete(b.tree);
 	cJSON_Delete(b.fields);
-	cJSON_Delete(b.checks);
 	cJSON_Delete(b.informed);
+	if (rc) {
+		free(res->summary.fields);
+		memset(&res->summary, 0, sizeof(res->summary));
+	}
 	if (rc && err && !err->code)
 		return out_of_memory(err);
 	return rc;
@@ -988,5 +1071,6 @@ void fit_result_release(struct fit_result *res)
 		scenario_release(&res->sc);
 	cJSON_Delete(res->scenario);
 	cJSON_Delete(res->report);
+	free(res->summary.fields);
 	memset(res, 0, sizeof(*res));
 }

@@ -25,6 +25,7 @@
 #include <cjson/cJSON.h>
 #include "base/hc_err.h"
 #include "base/strtab.h"
+#include "fit/fitdist.h"
 #include "model/scenario.h"
 #include "trace/trace.h"
 
@@ -96,10 +97,51 @@ int fit_add(struct fit *f, const struct trace_record *rec, struct hc_err *err);
 /* Adds every record of r; errors are prefixed with the trace's path and line. */
 int fit_trace(struct fit *f, struct trace_reader *r, struct hc_err *err);
 
+#define FIT_PATH_MAX 512 /* a field's path in the scenario, "domains.<name>.task.calls" */
+
+/* How a field's value reads in the report. */
+enum fit_value { FIT_TEXT, FIT_NUMBER, FIT_DIST };
+
+/* A field the trace informed: an entry of the report's "fields", in the report's order. */
+struct fit_field {
+	char path[FIT_PATH_MAX];
+	enum fit_value kind;
+	char text[TRACE_STR_MAX]; /* FIT_TEXT: the value; FIT_DIST: the family, "lognormal"... */
+	double number;            /* FIT_NUMBER: the value (a constant distribution is one) */
+	struct dist dist;         /* FIT_DIST: kind, mean (a), cv (b), n values (values NULL) */
+	int fitted;               /* fit holds a distribution fitted to a sample: */
+	struct fitdist fit;       /* its sample, candidates and choice (values NULL) */
+};
+
+/* Tokens per session. */
+struct fit_tokens {
+	double input, cache_read, output;
+};
+
+/* A session kind's calibration: the report's "checks". */
+struct fit_check {
+	char group[FIT_PATH_MAX]; /* "self_modification" or "domains.<name>.task" */
+	size_t sessions, calls;
+	struct fit_tokens observed, expected; /* the trace's; the fitted model's expectation */
+};
+
+/* The report's figures, typed: what SCENARIO.fit.json is written from. */
+struct fit_summary {
+	char trace[4096], base[300]; /* the trace's path; the base scenario's origin */
+	size_t records[TRACE_KIND_COUNT];
+	size_t calls_fitted, calls_estimated, calls_without_usage, calls_other_roles;
+	struct fit_field *fields;
+	size_t n_fields, cap_fields;
+	struct fit_check checks[SCENARIO_MAX_DOMAINS + 1];
+	size_t n_checks;
+	size_t n_defaulted;          /* fields that keep the base's values ("defaulted") */
+};
+
 struct fit_result {
 	cJSON *scenario;       /* the fitted scenario as a file holds it */
-	cJSON *report;         /* SCENARIO.fit.json */
+	cJSON *report;         /* SCENARIO.fit.json, written from summary */
 	struct scenario sc;    /* the same, parsed (what simulate would load) */
+	struct fit_summary summary;
 };
 
 /*
@@ -107,7 +149,9 @@ struct fit_result {
  * report names); trace names the trace in the description and the report. HC_EINPUT when the
  * trace informs nothing (no call of a known role with usage, no eval_task, no archive_add),
  * or when a fitted value falls outside what a scenario allows (the message names the field).
- * The caller releases res with fit_result_release. fit_build may run once per struct fit.
+ * res->summary holds the report's figures typed (what the report is written from, and what
+ * `hypercap fit` prints). The caller releases res with fit_result_release (on failure too).
+ * fit_build may run once per struct fit.
  */
 int fit_build(struct fit *f, const struct scenario *base, const char *name, const char *trace,
 	      struct fit_result *res, struct hc_err *err);

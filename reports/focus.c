@@ -1,8 +1,8 @@
 /* focus: costs_focus.csv, the FOCUS 1.2 cost and usage export. Contracts in focus.h. */
-#include <csv.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reports/csvout.h"
 #include "reports/focus.h"
 
 const char *const focus_mandatory_columns[21] = {
@@ -116,18 +116,15 @@ struct writer {
 	char account_id[SCENARIO_NAME_MAX + 16];
 };
 
+/* FOCUS reads an empty cell as null: an empty string is written as one, without quotes. */
 static void text(FILE *out, const char *s)
 {
-	fputc(',', out);
-	if (s && *s)
-		csv_fwrite(out, s, strlen(s));
+	csvout_text(out, s && *s ? s : NULL);
 }
 
 static void number(FILE *out, double v)
 {
-	fputc(',', out);
-	if (isfinite(v))
-		fprintf(out, "%.12g", v);
+	csvout_num(out, v, "%.12g");
 }
 
 static void write_row(FILE *out, const struct focus_account *acc, const struct focus_charge *c,

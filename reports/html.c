@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <string.h>
+#include "base/jsonfile.h"
 #include "reports/html.h"
 #include "reports/numfmt.h"
 
@@ -81,24 +82,6 @@ void html_inline_svg(FILE *out, const char *svg, const char *prefix)
 	}
 }
 
-static const cJSON *at(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
-}
-
-static double num(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = at(root, a, b);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *str(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = at(root, a, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Escaped text with the first letter in capitals (a sentence taken from a file). */
 static void sentence(FILE *out, const char *s)
 {
@@ -117,9 +100,9 @@ static void other_costs(FILE *out, const cJSON *cost)
 	char usd[32];
 	int n = 0, shown = 0;
 	for (int i = 0; i < 3; i++)
-		n += num(cost, keys[i][0], NULL) > 0;
+		n += json_get_num(cost, keys[i][0], NULL) > 0;
 	for (int i = 0; i < 3; i++) {
-		double v = num(cost, keys[i][0], NULL);
+		double v = json_get_num(cost, keys[i][0], NULL);
 		if (!(v > 0))
 			continue;
 		shown++;
@@ -131,10 +114,12 @@ static void other_costs(FILE *out, const cJSON *cost)
 /* "100 iterations ≈ 83.9M tokens ≈ $198.12 on the API ...; with ...: $1,064.78 in all." */
 static void headline_run(FILE *out, const cJSON *s)
 {
-	const cJSON *cost = at(s, "cost_usd", NULL);
-	double iters = num(s, "iterations", NULL), tokens = num(s, "tokens", "total");
-	double api = num(cost, "api", NULL), total = num(cost, "total", NULL);
-	const char *trace = str(s, "trace", "file"), *date = str(s, "prices", "date");
+	const cJSON *cost = json_get(s, "cost_usd", NULL);
+	double iters = json_get_num(s, "iterations", NULL);
+	double tokens = json_get_num(s, "tokens", "total");
+	double api = json_get_num(cost, "api", NULL), total = json_get_num(cost, "total", NULL);
+	const char *trace = json_get_str(s, "trace", "file");
+	const char *date = json_get_str(s, "prices", "date");
 	char v[32];
 	if (isnan(tokens))
 		return;
@@ -142,8 +127,8 @@ static void headline_run(FILE *out, const cJSON *s)
 	if (trace) {
 		fputs("The recorded trace <code>", out);
 		html_escape(out, trace);
-		fprintf(out, "</code>: %s calls ≈ ", numfmt_count(num(s, "calls", "total"), v,
-								 sizeof(v)));
+		fprintf(out, "</code>: %s calls ≈ ",
+			numfmt_count(json_get_num(s, "calls", "total"), v, sizeof(v)));
 	} else if (!isnan(iters)) {
 		fprintf(out, "%.0f iterations ≈ ", iters);
 	}
@@ -165,9 +150,11 @@ static void headline_run(FILE *out, const cJSON *s)
 /* The fleet at the run's monthly volume, and the crossover sentence. */
 static void headline_fleet(FILE *out, const cJSON *s)
 {
-	const cJSON *x = at(s, "crossover", NULL), *here = at(x, "at_scenario_volume", NULL);
-	const char *gpu = str(x, "gpu", NULL), *said = str(x, "sentence", NULL);
-	double volume = num(here, "tokens_per_month", NULL), gpus = num(here, "gpus", NULL);
+	const cJSON *x = json_get(s, "crossover", NULL);
+	const cJSON *here = json_get(x, "at_scenario_volume", NULL);
+	const char *gpu = json_get_str(x, "gpu", NULL), *said = json_get_str(x, "sentence", NULL);
+	double volume = json_get_num(here, "tokens_per_month", NULL);
+	double gpus = json_get_num(here, "gpus", NULL);
 	char a[32], b[32], c[32];
 	if (!x)
 		return;
@@ -175,8 +162,9 @@ static void headline_fleet(FILE *out, const cJSON *s)
 	if (volume > 0 && gpus > 0 && gpu) {
 		fprintf(out, "At this run's volume, %s tokens a month: %s a month on the API, "
 			"<b>%s a month on %.0f ", numfmt_count(volume, a, sizeof(a)),
-			numfmt_usd(num(here, "api_usd", NULL), b, sizeof(b)),
-			numfmt_usd(num(here, "self_hosted_usd", NULL), c, sizeof(c)), gpus);
+			numfmt_usd(json_get_num(here, "api_usd", NULL), b, sizeof(b)),
+			numfmt_usd(json_get_num(here, "self_hosted_usd", NULL), c, sizeof(c)),
+			gpus);
 		html_escape(out, gpu);
 		fputs("</b>. ", out);
 	}
@@ -190,11 +178,13 @@ static void headline_fleet(FILE *out, const cJSON *s)
 /* The archive, wall time, the spread across replications and the monthly burn. */
 static void headline_scale(FILE *out, const cJSON *s)
 {
-	const cJSON *arch = at(s, "archive", NULL), *q = at(s, "quantiles", NULL);
-	double bytes = num(arch, "bytes", NULL), io = num(arch, "io_bytes", NULL);
-	double hours = num(s, "wall_time_hours", NULL), runs = num(s, "replications", NULL);
-	double month = num(s, "monthly", "cost_usd"), per_month = num(s, "monthly", "runs");
-	double nodes = num(arch, "nodes", NULL);
+	const cJSON *arch = json_get(s, "archive", NULL), *q = json_get(s, "quantiles", NULL);
+	double bytes = json_get_num(arch, "bytes", NULL), io = json_get_num(arch, "io_bytes", NULL);
+	double hours = json_get_num(s, "wall_time_hours", NULL);
+	double runs = json_get_num(s, "replications", NULL);
+	double month = json_get_num(s, "monthly", "cost_usd");
+	double per_month = json_get_num(s, "monthly", "runs");
+	double nodes = json_get_num(arch, "nodes", NULL);
 	char a[32], b[32];
 	if (!(bytes >= 0) && !(hours >= 0) && !q && !(month >= 0))
 		return;
@@ -214,13 +204,12 @@ static void headline_scale(FILE *out, const cJSON *s)
 			per_month == 1 ? "" : "s", numfmt_usd(month, a, sizeof(a)));
 	if (q && runs > 1) {
 		fprintf(out, "Figures are means over %.0f replications; P10 to P90: tokens %s to ",
-			runs, numfmt_count(num(at(q, "tokens_total", NULL), "p10", NULL), a,
-					   sizeof(a)));
-		fprintf(out, "%s, ", numfmt_count(num(at(q, "tokens_total", NULL), "p90", NULL), a,
-						  sizeof(a)));
+			runs, numfmt_count(json_get_num(q, "tokens_total", "p10"), a, sizeof(a)));
+		fprintf(out, "%s, ",
+			numfmt_count(json_get_num(q, "tokens_total", "p90"), a, sizeof(a)));
 		fprintf(out, "dollars %s to %s.",
-			numfmt_usd(num(at(q, "cost_usd_total", NULL), "p10", NULL), a, sizeof(a)),
-			numfmt_usd(num(at(q, "cost_usd_total", NULL), "p90", NULL), b, sizeof(b)));
+			numfmt_usd(json_get_num(q, "cost_usd_total", "p10"), a, sizeof(a)),
+			numfmt_usd(json_get_num(q, "cost_usd_total", "p90"), b, sizeof(b)));
 	}
 	fputs("</p>\n", out);
 }
@@ -268,18 +257,16 @@ static void plot_figures(FILE *out, const struct html_page *p)
 static void usage_row(FILE *out, const char *what, const char *name, const cJSON *detail,
 		      double tokens, double usd, const char *cls)
 {
+	static const char *const parts[] = { "input", "cache_read", "output" };
 	char v[32];
 	fprintf(out, "<tr%s><th>%s ", cls, what);
 	html_escape(out, name);
-	fprintf(out, "</th><td class=\"n\">%s</td>", numfmt_count(num(detail, "calls", NULL), v,
-								    sizeof(v)));
+	fprintf(out, "</th><td class=\"n\">%s</td>",
+		numfmt_count(json_get_num(detail, "calls", NULL), v, sizeof(v)));
 	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(tokens, v, sizeof(v)));
-	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "input", NULL), v,
-							       sizeof(v)));
-	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "cache_read", NULL), v,
-							       sizeof(v)));
-	fprintf(out, "<td class=\"n\">%s</td>", numfmt_count(num(detail, "output", NULL), v,
-							       sizeof(v)));
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		fprintf(out, "<td class=\"n\">%s</td>",
+			numfmt_count(json_get_num(detail, parts[i], NULL), v, sizeof(v)));
 	fprintf(out, "<td class=\"n\">%s</td></tr>\n", isnan(usd) ? "–"
 			: numfmt_usd(usd, v, sizeof(v)));
 }
@@ -291,16 +278,17 @@ static void usage_rows(FILE *out, const cJSON *s, const char *what)
 	const cJSON *m;
 	snprintf(by, sizeof(by), "by_%s", what);
 	snprintf(detail, sizeof(detail), "detail_by_%s", what);
-	cJSON_ArrayForEach(m, at(s, "tokens", by))
+	cJSON_ArrayForEach(m, json_get(s, "tokens", by))
 		if (cJSON_IsNumber(m) && m->string)
 			usage_row(out, what, m->string,
-				  at(at(s, "tokens", detail), m->string, NULL), m->valuedouble,
-				  num(at(s, "cost_usd", by), m->string, NULL), "");
+				  json_get(json_get(s, "tokens", detail), m->string, NULL),
+				  m->valuedouble,
+				  json_get_num(json_get(s, "cost_usd", by), m->string, NULL), "");
 }
 
 static void usage_table(FILE *out, const cJSON *s)
 {
-	const cJSON *tokens = at(s, "tokens", NULL);
+	const cJSON *tokens = json_get(s, "tokens", NULL);
 	if (!tokens)
 		return;
 	fputs("<h2>Tokens and dollars by role and model</h2>\n<table>\n<tr><th></th>"
@@ -308,8 +296,8 @@ static void usage_table(FILE *out, const cJSON *s)
 	      "<th>API USD</th></tr>\n", out);
 	usage_rows(out, s, "role");
 	usage_rows(out, s, "model");
-	usage_row(out, "total", "(API)", tokens, num(tokens, "total", NULL),
-		  num(s, "cost_usd", "api"), " class=\"total\"");
+	usage_row(out, "total", "(API)", tokens, json_get_num(tokens, "total", NULL),
+		  json_get_num(s, "cost_usd", "api"), " class=\"total\"");
 	fputs("</table>\n<p>Tokens follow the OpenTelemetry GenAI convention: input includes "
 	      "cached reads and cache writes, output includes reasoning.</p>\n", out);
 }
@@ -358,7 +346,7 @@ static void flat_rows(FILE *out, const cJSON *o, const char *prefix, const char 
 static void cost_table(FILE *out, const cJSON *s)
 {
 	static const char *const split[] = { "by_role", "by_model", NULL };
-	const cJSON *cost = at(s, "cost_usd", NULL);
+	const cJSON *cost = json_get(s, "cost_usd", NULL);
 	if (!cost)
 		return;
 	fputs("<h2>Dollars by component</h2>\n<table>\n", out);
@@ -370,9 +358,9 @@ static void cost_table(FILE *out, const cJSON *s)
 /* Every price the figures used: the API sheet, the GPU-hour, the scenario's cost rates. */
 static void price_table(FILE *out, const cJSON *s, const cJSON *scenario)
 {
-	const cJSON *x = at(s, "crossover", NULL), *m;
+	const cJSON *x = json_get(s, "crossover", NULL), *m;
 	fputs("<h2>Prices used, with sources and dates</h2>\n<table>\n", out);
-	flat_rows(out, at(s, "prices", NULL), "prices.", NULL, 0);
+	flat_rows(out, json_get(s, "prices", NULL), "prices.", NULL, 0);
 	cJSON_ArrayForEach(m, x)
 		if (m->string && (!strcmp(m->string, "gpu_price") ||
 				  !strcmp(m->string, "gpu_hour_usd"))) {
@@ -385,7 +373,7 @@ static void price_table(FILE *out, const cJSON *s, const cJSON *scenario)
 				fprintf(out, "%.10g", m->valuedouble);
 			fputs("</td></tr>\n", out);
 		}
-	cJSON_ArrayForEach(m, at(scenario, "costs", NULL))
+	cJSON_ArrayForEach(m, json_get(scenario, "costs", NULL))
 		if (m->string && strstr(m->string, "usd") && cJSON_IsNumber(m)) {
 			fputs("<tr><th>scenario costs.", out);
 			html_escape(out, m->string);
@@ -407,11 +395,13 @@ static void scenario_section(FILE *out, const char *text)
 
 static void page_head(FILE *out, const cJSON *s)
 {
-	const char *name = str(s, "scenario", NULL), *trace = str(s, "trace", "file");
-	const char *date = str(s, "date", NULL), *prices = str(s, "prices", "date");
+	const char *name = json_get_str(s, "scenario", NULL);
+	const char *trace = json_get_str(s, "trace", "file");
+	const char *date = json_get_str(s, "date", NULL);
+	const char *prices = json_get_str(s, "prices", "date");
 	const char *title = name ? name : trace ? trace : "results";
 	const char *kind = name ? "" : trace ? "replay of " : "";
-	double runs = num(s, "replications", NULL), seed = num(s, "seed", NULL);
+	double runs = json_get_num(s, "replications", NULL), seed = json_get_num(s, "seed", NULL);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>hypercap: ", out);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "base/jsonfile.h"
 #include "reports/numfmt.h"
 #include "reports/plotdata.h"
 #include "reports/plots.h"
@@ -263,24 +264,6 @@ static int load_input(struct ctx *c, enum plot_id id, const char *name, struct c
 	return csvtab_load(t, path, err);
 }
 
-static const cJSON *json_at(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
-}
-
-static double json_num(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = json_at(root, a, b);
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *json_str(const cJSON *root, const char *a, const char *b)
-{
-	const cJSON *v = json_at(root, a, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* ---- 1. cumulative tokens by role ---- */
 
 /* The datablock: iteration, then P10 P50 P90 of self_modify, evaluate, total (millions). */
@@ -389,16 +372,16 @@ static void collect_components(const cJSON *cost, struct components *k)
 	const cJSON *m;
 	int split = 0;
 	memset(k, 0, sizeof(*k));
-	cJSON_ArrayForEach(m, json_at(cost, "by_model", NULL))
+	cJSON_ArrayForEach(m, json_get(cost, "by_model", NULL))
 		if (cJSON_IsNumber(m) && m->string) {
 			add_component(k, "API: ", m->string, m->valuedouble);
 			split = 1;
 		}
 	if (!split)
-		add_component(k, "API", "", json_num(cost, "api", NULL));
-	add_component(k, "self-hosted GPUs", "", json_num(cost, "self_hosted", NULL));
-	add_component(k, "sandbox compute", "", json_num(cost, "compute", NULL));
-	add_component(k, "storage", "", json_num(cost, "storage", NULL));
+		add_component(k, "API", "", json_get_num(cost, "api", NULL));
+	add_component(k, "self-hosted GPUs", "", json_get_num(cost, "self_hosted", NULL));
+	add_component(k, "sandbox compute", "", json_get_num(cost, "compute", NULL));
+	add_component(k, "storage", "", json_get_num(cost, "storage", NULL));
 }
 
 static void costs_plot_cmd(FILE *out, const struct components *k)
@@ -416,11 +399,11 @@ static void costs_plot_cmd(FILE *out, const struct components *k)
 
 static int plot_costs(struct ctx *c, struct hc_err *err)
 {
-	const char *kind = json_str(c->summary, "kind", NULL);
+	const char *kind = json_get_str(c->summary, "kind", NULL);
 	struct components k;
 	struct script s;
 	char usd[64];
-	collect_components(json_at(c->summary, "cost_usd", NULL), &k);
+	collect_components(json_get(c->summary, "cost_usd", NULL), &k);
 	if (!k.n) {
 		set_note(c, PLOT_COSTS, "summary.json has no cost_usd");
 		return 1;
@@ -489,9 +472,9 @@ static void crossover_marker(FILE *out, double x, const char *text, double at, i
 
 static void crossover_marks(FILE *out, struct ctx *c)
 {
-	const cJSON *x = json_at(c->summary, "crossover", NULL);
-	double be = json_num(x, "break_even_tokens_per_month", NULL);
-	double here = json_num(json_at(x, "at_scenario_volume", NULL), "tokens_per_month", NULL);
+	const cJSON *x = json_get(c->summary, "crossover", NULL);
+	double be = json_get_num(x, "break_even_tokens_per_month", NULL);
+	double here = json_get_num(x, "at_scenario_volume", "tokens_per_month");
 	char v[32], text[128];
 	if (be > 0) {
 		snprintf(text, sizeof(text), "break-even: %s tokens/month",
@@ -511,10 +494,11 @@ static void crossover_marks(FILE *out, struct ctx *c)
 
 static void crossover_plot_cmd(FILE *out, const struct ctx *c)
 {
-	const cJSON *x = json_at(c->summary, "crossover", NULL);
-	const char *api = json_str(x, "api", NULL), *serve = json_str(x, "serve_model", NULL);
-	const char *gpu = json_str(x, "gpu", NULL);
-	double gpus = json_num(x, "replica", "gpus");
+	const cJSON *x = json_get(c->summary, "crossover", NULL);
+	const char *api = json_get_str(x, "api", NULL);
+	const char *serve = json_get_str(x, "serve_model", NULL);
+	const char *gpu = json_get_str(x, "gpu", NULL);
+	double gpus = json_get_num(x, "replica", "gpus");
 	char t[300];
 	fputs("plot $d u 1:2 w l lw 2 lc 1 title ", out);
 	snprintf(t, sizeof(t), "API: %s", api ? api : "the scenario's models");
@@ -810,10 +794,10 @@ static int plot_bottleneck(struct ctx *c, struct hc_err *err)
 /* "hyperagents-paper, 2026-07-25", or with the prices' date when the run has none. */
 static void heading(const cJSON *summary, char *buf, size_t size)
 {
-	const char *name = json_str(summary, "scenario", NULL);
-	const char *trace = json_str(summary, "trace", "file");
-	const char *date = json_str(summary, "date", NULL);
-	const char *prices = json_str(summary, "prices", "date");
+	const char *name = json_get_str(summary, "scenario", NULL);
+	const char *trace = json_get_str(summary, "trace", "file");
+	const char *date = json_get_str(summary, "date", NULL);
+	const char *prices = json_get_str(summary, "prices", "date");
 	char who[200];
 	if (name)
 		snprintf(who, sizeof(who), "%s", name);

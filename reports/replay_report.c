@@ -3,7 +3,7 @@
  */
 #include <math.h>
 #include <string.h>
-#include <csv.h>
+#include "reports/csvout.h"
 #include "reports/replay_report.h"
 #include "reports/summary.h"
 
@@ -60,7 +60,8 @@ static cJSON *cost_json(const struct reprice *rp)
 	return c;
 }
 
-cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r)
+/* The summary tree (caller deletes); r is the reader the trace was read with. */
+static cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r)
 {
 	const struct price_sheet *ps = rp->ps;
 	cJSON *root = cJSON_CreateObject();
@@ -99,19 +100,6 @@ cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader 
 		cJSON_AddNumberToObject(root, "wall_time_hours",
 					(rp->last_time - rp->first_time) / 3600);
 	return root;
-}
-
-static void text(FILE *out, const char *s)
-{
-	csv_fwrite(out, s, strlen(s));
-	fputc(',', out);
-}
-
-static void number(FILE *out, double v, const char *fmt)
-{
-	if (!isnan(v))
-		fprintf(out, fmt, v);
-	fputc(',', out);
 }
 
 /* value, or null when it is NAN (a limit not set, a rate over no time). */
@@ -167,7 +155,8 @@ static cJSON *workers_json(const struct retime *rt)
 	return o;
 }
 
-cJSON *replay_retime_json(const struct retime *rt)
+/* The summary's "retime" object (caller deletes; docs/replay.md, "Re-timing"). */
+static cJSON *replay_retime_json(const struct retime *rt)
 {
 	const struct retime_conf *c = &rt->conf;
 	cJSON *o = cJSON_CreateObject();
@@ -213,61 +202,69 @@ cJSON *replay_retime_json(const struct retime *rt)
 	return o;
 }
 
-void replay_retime_csv(FILE *out, const struct retime *rt)
+/* Writes retime.csv: a header, then one row per session and task (struct retime_row). */
+static void replay_retime_csv(FILE *out, const struct retime *rt)
 {
 	struct retime_row row;
 	fputs("kind,node,iteration,group,domain,task,calls,workers,recorded_start_s,"
 	      "recorded_end_s,start_s,end_s,wait_s\n", out);
 	for (size_t i = 0; i < rt->n_rows; i++) {
 		retime_row(rt, i, &row);
-		fprintf(out, "%s,", row.kind);
-		text(out, row.node);
-		number(out, row.iteration >= 0 ? (double)row.iteration : NAN, "%.0f");
-		fprintf(out, "%zu,", row.group);
-		text(out, row.domain);
-		text(out, row.task);
-		fprintf(out, "%zu,", row.calls);
-		number(out, row.workers ? row.workers : NAN, "%.0f");
-		fprintf(out, "%.3f,%.3f,%.3f,%.3f,%.3f\n", row.recorded_start, row.recorded_end,
+		fputs(row.kind, out);
+		csvout_text(out, row.node);
+		csvout_num(out, row.iteration >= 0 ? (double)row.iteration : NAN, "%.0f");
+		fprintf(out, ",%zu", row.group);
+		csvout_text(out, row.domain);
+		csvout_text(out, row.task);
+		fprintf(out, ",%zu", row.calls);
+		csvout_num(out, row.workers ? row.workers : NAN, "%.0f");
+		fprintf(out, ",%.3f,%.3f,%.3f,%.3f,%.3f\n", row.recorded_start, row.recorded_end,
 			row.start, row.end, row.wait);
 	}
 }
 
-void replay_calls_header(FILE *out)
+/* Writes calls.csv's header. */
+static void replay_calls_header(FILE *out)
 {
 	fputs("line,id,run,iteration,node,role,domain,task,provider,model,priced_as,status,"
 	      "start_time,end_time,input_tokens,cache_read_tokens,cache_write_tokens,"
 	      "output_tokens,reasoning_tokens,estimated,cost_usd\n", out);
 }
 
-void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,
-		      const struct price *p, double cost)
+/* Writes one call's row; p NULL and cost NAN for a call without usage (empty cells). */
+static void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,
+			     const struct price *p, double cost)
 {
-	fprintf(out, "%ld,", line);
-	text(out, c->id);
-	text(out, c->run);
-	number(out, c->iteration >= 0 ? (double)c->iteration : NAN, "%.0f");
-	text(out, c->node);
-	text(out, c->role);
-	text(out, c->domain);
-	text(out, c->task);
-	text(out, c->provider);
-	text(out, c->model);
-	text(out, p ? p->name : "");
-	text(out, c->status);
-	number(out, c->start_time, "%.3f");
-	number(out, c->end_time, "%.3f");
+	fprintf(out, "%ld", line);
+	csvout_text(out, c->id);
+	csvout_text(out, c->run);
+	csvout_num(out, c->iteration >= 0 ? (double)c->iteration : NAN, "%.0f");
+	csvout_text(out, c->node);
+	csvout_text(out, c->role);
+	csvout_text(out, c->domain);
+	csvout_text(out, c->task);
+	csvout_text(out, c->provider);
+	csvout_text(out, c->model);
+	csvout_text(out, p ? p->name : "");
+	csvout_text(out, c->status);
+	csvout_num(out, c->start_time, "%.3f");
+	csvout_num(out, c->end_time, "%.3f");
 	if (c->has_usage)
-		fprintf(out, "%lld,%lld,%lld,%lld,%lld,%d,%.9f\n", (long long)c->usage.input,
+		fprintf(out, ",%lld,%lld,%lld,%lld,%lld,%d,%.9f\n", (long long)c->usage.input,
 			(long long)c->usage.cache_read, (long long)c->usage.cache_write,
 			(long long)c->usage.output, (long long)c->usage.reasoning, c->estimated,
 			cost);
 	else
-		fputs(",,,,,0,\n", out);
+		fputs(",,,,,,0,\n", out);
 }
 
-void replay_focus_row(FILE *out, const struct focus_account *acc, const struct trace_llm_call *c,
-		      const struct price *p, double cost, time_t undated)
+/*
+ * One costs_focus.csv row per priced call (docs/focus.md): its period is the call's start to
+ * end (whole seconds), or one second at `undated` when the trace gives no times.
+ */
+static void replay_focus_row(FILE *out, const struct focus_account *acc,
+			     const struct trace_llm_call *c, const struct price *p, double cost,
+			     time_t undated)
 {
 	char description[TRACE_STR_MAX * 2 + PRICE_NAME_MAX + 32];
 	int dated = isfinite(c->start_time);
@@ -287,7 +284,8 @@ void replay_focus_row(FILE *out, const struct focus_account *acc, const struct t
 	focus_write_charge(out, acc, &ch);
 }
 
-void replay_iterations_csv(FILE *out, const struct tally *t)
+/* Writes iterations.csv: one row per iteration the calls name (t sorted). */
+static void replay_iterations_csv(FILE *out, const struct tally *t)
 {
 	fputs("replication,iteration,calls", out);
 	for (int r = 0; r < TALLY_ROLES; r++)
@@ -327,17 +325,20 @@ static void timeseries_row(FILE *out, const struct tally *t, long long first, lo
 	fprintf(out, ",%.10g,%.10g\n", h ? h->cost_usd : 0, *cumulative);
 }
 
-void replay_timeseries_csv(FILE *out, const struct tally *t)
+/*
+ * Writes timeseries.csv: one row per hour from the first call's to the last's (hours
+ * without calls are zeros; above TALLY_MAX_SPAN_HOURS only hours with calls), t sorted.
+ */
+static void replay_timeseries_csv(FILE *out, const struct tally *t)
 {
 	double cumulative = 0;
 	fputs("hour,hour_start_utc,calls", out);
 	for (int r = 0; r < TALLY_ROLES; r++)
 		fprintf(out, ",tokens_%s", tally_role_name((enum tally_role)r));
 	for (size_t m = 0; m < t->models.n; m++) {
-		fputs(",", out);
 		char name[TRACE_STR_MAX + 8];
 		snprintf(name, sizeof(name), "tokens_%s", strtab_str(&t->models, m));
-		csv_fwrite(out, name, strlen(name));
+		csvout_text(out, name);
 	}
 	fputs(",api_usd,api_usd_cumulative\n", out);
 	if (!t->n_hours)
@@ -355,4 +356,114 @@ void replay_timeseries_csv(FILE *out, const struct tally *t)
 		else if (!gaps)
 			hour = t->hours[row].hour - 1;
 	}
+}
+
+/* The per-call files: calls.csv, and costs_focus.csv for the priced calls; the tally. */
+struct call_files {
+	FILE *calls, *focus;
+	struct focus_account account;
+	time_t undated;  /* the period of calls without times */
+	const struct price_sheet *ps;
+	struct tally tally;
+};
+
+static int write_row(void *ctx, long line, const struct trace_llm_call *c,
+		     const struct price *p, double cost, struct hc_err *err)
+{
+	struct call_files *files = ctx;
+	const struct price *named = p ? p : price_sheet_find(files->ps, c->model);
+	replay_calls_row(files->calls, line, c, p, cost);
+	if (p)
+		replay_focus_row(files->focus, &files->account, c, p, cost, files->undated);
+	return tally_add(&files->tally, c, named ? named->name : c->model, cost, err);
+}
+
+/* iterations.csv and timeseries.csv from the tally. */
+static int write_tables(struct results_dir *rd, struct tally *t, struct hc_err *err)
+{
+	tally_sort(t);
+	FILE *f = results_dir_open(rd, "iterations.csv", err);
+	if (!f)
+		return HC_ERUNTIME;
+	replay_iterations_csv(f, t);
+	if (results_dir_close(rd, f, "iterations.csv", err))
+		return HC_ERUNTIME;
+	if (!(f = results_dir_open(rd, "timeseries.csv", err)))
+		return HC_ERUNTIME;
+	replay_timeseries_csv(f, t);
+	return results_dir_close(rd, f, "timeseries.csv", err) ? HC_ERUNTIME : 0;
+}
+
+/* calls.csv and costs_focus.csv while re-pricing, then the tables; the summary tree. */
+static int write_calls(struct results_dir *rd, const struct replay_report_input *in,
+		       cJSON **summary, struct hc_err *err)
+{
+	struct call_files files = { .account = { "hypercap:replay", in->trace },
+				    .undated = focus_default_start(), .ps = in->rp->ps };
+	tally_init(&files.tally);
+	files.calls = results_dir_open(rd, "calls.csv", err);
+	files.focus = files.calls ? results_dir_open(rd, "costs_focus.csv", err) : NULL;
+	if (!files.focus) {
+		if (files.calls)
+			fclose(files.calls);
+		tally_release(&files.tally);
+		return HC_ERUNTIME;
+	}
+	replay_calls_header(files.calls);
+	focus_write_header(files.focus);
+	int rc = reprice_trace(in->rp, in->r, write_row, &files, err);
+	int closed = results_dir_close(rd, files.calls, "calls.csv", rc ? NULL : err);
+	closed |= results_dir_close(rd, files.focus, "costs_focus.csv", rc ? NULL : err);
+	if (!rc && closed)
+		rc = HC_ERUNTIME;
+	if (!rc)
+		rc = write_tables(rd, &files.tally, err);
+	cJSON *tree = rc ? NULL : replay_summary_build(in->rp, in->r);
+	if (tree) {
+		cJSON_AddNumberToObject(tree, "calls_without_iteration",
+					(double)files.tally.without_iteration);
+		cJSON_AddNumberToObject(tree, "calls_without_start_time",
+					(double)files.tally.without_time);
+	}
+	tally_release(&files.tally);
+	if (!rc && !tree)
+		rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
+	*summary = tree;
+	return rc;
+}
+
+/* Runs the re-timing, writes retime.csv and adds "retime" to the summary. */
+static int write_retime(struct results_dir *rd, const struct replay_report_input *in,
+			cJSON *summary, struct hc_err *err)
+{
+	struct retime_conf conf = *in->conf;
+	conf.ps = in->rp->ps;
+	conf.fleets_from = in->fleets_from;
+	int rc = retime_run(in->rt, in->trace, in->skip_bad, &conf, err);
+	if (rc)
+		return rc;
+	FILE *csv = results_dir_open(rd, "retime.csv", err);
+	if (!csv)
+		return HC_ERUNTIME;
+	replay_retime_csv(csv, in->rt);
+	if (results_dir_close(rd, csv, "retime.csv", err))
+		return HC_ERUNTIME;
+	cJSON *o = replay_retime_json(in->rt);
+	if (!o)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	cJSON_AddItemToObject(summary, "retime", o);
+	return 0;
+}
+
+int replay_report_write_all(struct results_dir *rd, const struct replay_report_input *in,
+			    struct hc_err *err)
+{
+	cJSON *summary = NULL;
+	int rc = write_calls(rd, in, &summary, err);
+	if (!rc && in->rt)
+		rc = write_retime(rd, in, summary, err);
+	if (!rc)
+		rc = results_dir_write_json(rd, "summary.json", summary, err);
+	cJSON_Delete(summary);
+	return rc;
 }

@@ -3,7 +3,8 @@
  * simulate's summary that apply, plus by_domain and by_iteration; docs/replay.md) and
  * calls.csv (one row per recorded call with its cost), iterations.csv and timeseries.csv
  * (the calls per iteration and per hour), and with --retime the summary's "retime" object and
- * retime.csv. These only format what reprice, tally and retime computed.
+ * retime.csv. The trace is re-priced (and re-timed) as the files are written, so a trace of
+ * any length takes the memory of its tally.
  */
 #ifndef REPORTS_REPLAY_REPORT_H
 #define REPORTS_REPLAY_REPORT_H
@@ -12,42 +13,34 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 #include "model/prices.h"
+#include "model/scenario.h"
 #include "replay/reprice.h"
 #include "replay/retime.h"
 #include "replay/tally.h"
 #include "reports/focus.h"
+#include "reports/results_dir.h"
 #include "trace/trace.h"
 
-/* The summary tree (caller deletes); r is the reader the trace was read with. */
-cJSON *replay_summary_build(const struct reprice *rp, const struct trace_reader *r);
-
-/* The summary's "retime" object (caller deletes; docs/replay.md, "Re-timing"). */
-cJSON *replay_retime_json(const struct retime *rt);
-
-/* Writes retime.csv: a header, then one row per session and task (struct retime_row). */
-void replay_retime_csv(FILE *out, const struct retime *rt);
-
-/*
- * One costs_focus.csv row per priced call (docs/focus.md): its period is the call's start to
- * end (whole seconds), or one second at `undated` when the trace gives no times.
- */
-void replay_focus_row(FILE *out, const struct focus_account *acc, const struct trace_llm_call *c,
-		      const struct price *p, double cost, time_t undated);
-
-/* Writes iterations.csv: one row per iteration the calls name (t sorted). */
-void replay_iterations_csv(FILE *out, const struct tally *t);
+/* What a replay's results directory is made of; the caller owns every part. */
+struct replay_report_input {
+	const char *trace;           /* the trace's path: the FOCUS account's name, re-timing */
+	int skip_bad;                /* the re-timing reads the trace again as r did */
+	struct reprice *rp;          /* reprice_init'ed on the price sheet; filled here */
+	struct trace_reader *r;      /* open on trace; read through here */
+	struct retime *rt;           /* zeroed, to be run and filled; NULL: no re-timing */
+	const struct retime_conf *conf;     /* with rt: the conditions (ps and fleets_from
+					       are set here) */
+	const struct scenario *fleets_from; /* with rt: the fleets --fleet names; or NULL */
+};
 
 /*
- * Writes timeseries.csv: one row per hour from the first call's to the last's (hours
- * without calls are zeros; above TALLY_MAX_SPAN_HOURS only hours with calls), t sorted.
+ * Re-prices the trace while writing calls.csv and costs_focus.csv, then iterations.csv,
+ * timeseries.csv, with rt the re-timing and retime.csv, and summary.json into rd (not the
+ * plots or report.html). Errors are reprice_trace's and retime_run's (HC_EINPUT for the
+ * trace) and the results directory's (HC_ERUNTIME). rp and rt keep their totals for the
+ * caller to print; rt is released by the caller, as after retime_run.
  */
-void replay_timeseries_csv(FILE *out, const struct tally *t);
-
-/* Writes calls.csv's header. */
-void replay_calls_header(FILE *out);
-
-/* Writes one call's row; p NULL and cost NAN for a call without usage (empty cells). */
-void replay_calls_row(FILE *out, long line, const struct trace_llm_call *c,
-		      const struct price *p, double cost);
+int replay_report_write_all(struct results_dir *rd, const struct replay_report_input *in,
+			    struct hc_err *err);
 
 #endif

@@ -1,26 +1,21 @@
 /* series: timeseries.csv, archive.csv and montecarlo.csv of a forecast. Contracts in series.h. */
-#include <csv.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
+#include "reports/csvout.h"
 #include "reports/series.h"
 #include "sim/stats.h"
 
-/* A comma, then a quoted CSV field (RFC 4180: quotes doubled). */
+/* A column name made of prefix, name and suffix, as a quoted cell. */
 static void text(FILE *out, const char *prefix, const char *name, const char *suffix)
 {
 	char buf[256];
 	snprintf(buf, sizeof(buf), "%s%s%s", prefix, name, suffix);
-	fputc(',', out);
-	csv_fwrite(out, buf, strlen(buf));
+	csvout_text(out, buf);
 }
 
-/* A comma, then the number; empty when it is not finite (not applicable). */
 static void number(FILE *out, double v)
 {
-	fputc(',', out);
-	if (isfinite(v))
-		fprintf(out, "%.10g", v);
+	csvout_num(out, v, "%.10g");
 }
 
 /* ---- timeseries.csv ------------------------------------------------------------------ */

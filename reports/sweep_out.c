@@ -1,36 +1,32 @@
 /* sweep_out: the files of a sweep's results directory. Contracts in sweep_out.h. */
-#include <csv.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include "reports/csvout.h"
 #include "reports/sweep_out.h"
 
 static const char *const stat_names[] = { "mean", "p10", "p50", "p90" };
 
-/* A CSV cell for a JSON value: numbers and booleans as JSON writes them, text quoted. */
+/* A comma and a cell for a JSON value: numbers and booleans as JSON writes them, text quoted. */
 static int value_cell(FILE *out, const cJSON *v)
 {
 	if (cJSON_IsString(v)) {
-		csv_fwrite(out, v->valuestring, strlen(v->valuestring));
+		csvout_text(out, v->valuestring);
 		return 0;
 	}
 	char *text = cJSON_PrintUnformatted(v);
 	if (!text)
 		return HC_ERUNTIME;
 	if (cJSON_IsNumber(v) || cJSON_IsBool(v) || cJSON_IsNull(v))
-		fputs(text, out);
+		fprintf(out, ",%s", text);
 	else
-		csv_fwrite(out, text, strlen(text));
+		csvout_text(out, text);
 	free(text);
 	return 0;
 }
 
 static void number(FILE *out, double v)
 {
-	fputc(',', out);
-	if (isfinite(v))
-		fprintf(out, "%.10g", v);
+	csvout_num(out, v, "%.10g");
 }
 
 int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
@@ -41,10 +37,8 @@ int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
 	int rc = out ? 0 : HC_ERUNTIME;
 	if (out)
 		fprintf(out, "%zu,%llu", p, (unsigned long long)seed);
-	for (size_t c = 0; !rc && c < g->n_columns; c++) {
-		fputc(',', out);
+	for (size_t c = 0; !rc && c < g->n_columns; c++)
 		rc = value_cell(out, sweep_point_value(g, p, c));
-	}
 	for (int m = 0; !rc && m < METRIC_COUNT; m++) {
 		const struct metric_stats *s = &f->metrics[m];
 		number(out, s->mean);
@@ -68,10 +62,8 @@ int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
 static void write_header(FILE *out, const struct sweep_grid *g)
 {
 	fputs("point,seed", out);
-	for (size_t c = 0; c < g->n_columns; c++) {
-		fputc(',', out);
-		csv_fwrite(out, g->columns[c].path, strlen(g->columns[c].path));
-	}
+	for (size_t c = 0; c < g->n_columns; c++)
+		csvout_text(out, g->columns[c].path);
 	for (int m = 0; m < METRIC_COUNT; m++)
 		for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
 			fprintf(out, ",%s_%s", metric_name((enum metric)m), stat_names[k]);

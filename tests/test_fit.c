@@ -277,6 +277,34 @@ static int defaulted(const struct fit_result *res, const char *path)
 	return 0;
 }
 
+/* The typed summary says what the report says: fields in order, fits, checks, defaulted. */
+static void check_summary(const struct fit_result *res)
+{
+	const struct fit_summary *s = &res->summary;
+	const cJSON *e, *fields = cJSON_GetObjectItemCaseSensitive(res->report, "fields");
+	size_t i = 0;
+	ck_assert_uint_eq(s->n_fields, (size_t)cJSON_GetArraySize(fields));
+	cJSON_ArrayForEach(e, fields) {
+		const struct fit_field *fl = &s->fields[i++];
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "value");
+		ck_assert_str_eq(fl->path, e->string);
+		ck_assert_int_eq(fl->kind, cJSON_IsString(v) ? FIT_TEXT :
+					   cJSON_IsNumber(v) ? FIT_NUMBER : FIT_DIST);
+		if (fl->kind == FIT_NUMBER)
+			ck_assert_double_eq(fl->number, v->valuedouble);
+		ck_assert_int_eq(fl->fitted, cJSON_GetObjectItemCaseSensitive(e, "n") != NULL);
+		if (fl->fitted)
+			ck_assert_str_eq(fitdist_family_name(fl->fit.chosen),
+					 json_get_str(e, "chosen", NULL));
+	}
+	ck_assert_uint_eq(s->n_checks, (size_t)cJSON_GetArraySize(
+		cJSON_GetObjectItemCaseSensitive(res->report, "checks")));
+	ck_assert_uint_eq(s->n_defaulted, (size_t)cJSON_GetArraySize(
+		cJSON_GetObjectItemCaseSensitive(res->report, "defaulted")));
+	ck_assert_uint_eq(s->calls_fitted, 7);
+	ck_assert_str_eq(s->trace, "hand.jsonl");
+}
+
 /*
  * Two children of iteration 1 (a, b) and their evaluation; b never got evaluated (a compile
  * failure). The meta agent's sessions: a 2 calls, b 3 calls, explicit caching.
@@ -356,6 +384,7 @@ START_TEST(records_become_sessions_and_fields)
 	ck_assert_int_eq(defaulted(&res, "domains.code_v2.eval_workers"), 1);
 	ck_assert_int_eq(defaulted(&res, "self_modification.calls"), 0);
 	ck_assert_int_eq(defaulted(&res, "domains.code_v2.initial_score"), 0);
+	check_summary(&res);
 	fit_result_release(&res);
 	scenario_release(&base);
 	fit_release(&f);
