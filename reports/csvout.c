@@ -1,3 +1,4 @@
+/* csvout: one CSV cell at a time, with its separator. Contracts in csvout.h. */
 #include <csv.h>
 #include <math.h>
 #include <string.h>
