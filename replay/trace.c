@@ -835,10 +835,39 @@ static int append_json_line(struct trace_appender *a, cJSON *o, struct hc_err *e
 }
 
 /*
- * Cuts a last line that has no newline: the tail of a write a crash interrupted. Reads
- * backwards in blocks to the last newline.
+ * A last line [keep, size) without its newline: a record whose write was cut before its end
+ * is removed (its size in dropped), a whole record that lacks only the newline is kept and
+ * gets it.
  */
-static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err *err)
+static int end_last_line(struct trace_appender *a, off_t keep, off_t size, struct hc_err *err)
+{
+	size_t n = (size_t)(size - keep);
+	char *text = malloc(n + 1);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int whole = pread(a->fd, text, n, keep) == (ssize_t)n;
+	if (whole) {
+		struct trace_record rec;
+		text[n] = '\0';
+		whole = !trace_record_parse(&rec, text, n, a->path, 0, NULL);
+	}
+	free(text);
+	if (whole) {
+		if (write_all(a->fd, "\n", 1))
+			return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", a->path,
+					  strerror(errno));
+		a->newline_added = 1;
+		return 0;
+	}
+	a->dropped = (long long)n;
+	if (ftruncate(a->fd, keep))
+		return hc_err_set(err, HC_ERUNTIME, "cannot truncate '%s': %s", a->path,
+				  strerror(errno));
+	return 0;
+}
+
+/* Finds the last newline, reading backwards in blocks, and ends the line after it. */
+static int end_partial_line(struct trace_appender *a, off_t size, struct hc_err *err)
 {
 	char buf[4096];
 	off_t end = size;
@@ -852,11 +881,7 @@ static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err 
 			i--;
 		if (i > 0) {
 			off_t keep = end - (off_t)n + (off_t)i;
-			a->dropped = (long long)(size - keep);
-			if (keep < size && ftruncate(a->fd, keep))
-				return hc_err_set(err, HC_ERUNTIME, "cannot truncate '%s': %s",
-						  a->path, strerror(errno));
-			return 0;
+			return keep < size ? end_last_line(a, keep, size, err) : 0;
 		}
 		end -= (off_t)n;
 	}
@@ -886,7 +911,7 @@ int trace_appender_open(struct trace_appender *a, const char *path, const char *
 	if (a->fd < 0 || fstat(a->fd, &st))
 		return hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s", path, strerror(errno));
 	if (st.st_size > 0)
-		return cut_partial_line(a, st.st_size, err);
+		return end_partial_line(a, st.st_size, err);
 	cJSON *h = cJSON_CreateObject();
 	if (h) {
 		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);

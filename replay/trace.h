@@ -169,13 +169,15 @@ struct trace_appender {
 	char path[4096];
 	size_t n_records;    /* written through this appender */
 	long long dropped;   /* bytes of an interrupted last line removed on open */
+	int newline_added;   /* the last record lacked only its newline: added on open */
 	int dirty;           /* written since the last sync */
 };
 
 /*
  * Opens path for appending. A missing or empty file gets the header (source, created); an
- * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written), and a
- * last line without its newline (a write cut by a crash) is cut off, its size in dropped.
+ * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written). A last
+ * line without its newline is cut off when it is a write cut by a crash (its size in dropped),
+ * and kept, with the newline added, when it parses as a whole record (newline_added).
  */
 int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
 			const char *created, struct hc_err *err);

@@ -304,6 +304,36 @@ START_TEST(appender_cuts_an_interrupted_line)
 }
 END_TEST
 
+/* A restart keeps a whole last record that lacks only its newline (issue 13, item 10). */
+START_TEST(appender_keeps_a_whole_record_without_newline)
+{
+	struct trace_appender a;
+	struct trace_reader r;
+	struct hc_err err = HC_ERR_INIT;
+	size_t n;
+	tmp_name();
+	unlink(tmp_path);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
+			 0);
+	put_call(&a, 10);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	FILE *f = fopen(tmp_path, "a");
+	fputs("{\"type\":\"llm_call\",\"model\":\"gpt-4o\"}", f); /* whole, no newline */
+	fclose(f);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
+			 0);
+	ck_assert_int_eq(a.dropped, 0);
+	ck_assert_int_eq(a.newline_added, 1);
+	put_call(&a, 20);
+	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
+	ck_assert_int_eq(read_all(tmp_path, 0, &r, &n, &err), 0);
+	ck_assert_int_eq(r.truncated_line, 0);
+	trace_reader_close(&r);
+	ck_assert_int_eq(n, 3);
+	unlink(tmp_path);
+}
+END_TEST
+
 START_TEST(appender_refuses_a_file_that_is_not_a_trace)
 {
 	struct trace_appender a;
@@ -372,6 +402,8 @@ int main(void)
 	check_add(s, "field_rules", field_rules, 10);
 	check_add(s, "appender_appends_across_restarts", appender_appends_across_restarts, 10);
 	check_add(s, "appender_cuts_an_interrupted_line", appender_cuts_an_interrupted_line, 10);
+	check_add(s, "appender_keeps_a_whole_record_without_newline",
+		  appender_keeps_a_whole_record_without_newline, 10);
 	check_add(s, "appender_refuses_non_traces", appender_refuses_a_file_that_is_not_a_trace,
 		  10);
 	check_add(s, "keys_as_cjson_finds_them", keys_as_cjson_finds_them, 10);
