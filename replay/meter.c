@@ -760,6 +760,14 @@ static void account(struct meter *m, const struct trace_llm_call *c)
 		st->budget_spent = 1;
 }
 
+/* The trace's counts into the stats; the caller holds the lock. */
+static void trace_counts(struct meter *m)
+{
+	m->st.records_pending = m->trace.n_pending;
+	m->st.records_lost = m->trace.lost;
+	m->st.trace_reopened = m->trace.reopened;
+}
+
 static void record(struct request *r)
 {
 	struct meter *m = r->m;
@@ -775,6 +783,7 @@ static void record(struct request *r)
 		m->st.write_errors++;
 		snprintf(m->st.last_error, sizeof(m->st.last_error), "%.250s", err.msg);
 	}
+	trace_counts(m);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -945,6 +954,7 @@ int meter_sync(struct meter *m, struct hc_err *err)
 {
 	pthread_mutex_lock(&m->lock);
 	int rc = trace_appender_sync(&m->trace, err);
+	trace_counts(m);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -953,9 +963,10 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
 	atomic_store(&m->stopping, 1);
 	MHD_stop_daemon(m->daemon);
+	int rc = trace_appender_close(&m->trace, err);
+	trace_counts(m);
 	if (final)
 		meter_get_stats(m, final);
-	int rc = trace_appender_close(&m->trace, err);
 	while (m->pool) {
 		struct upstream *u = m->pool;
 		m->pool = u->next;
@@ -995,6 +1006,9 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddBoolToObject(o, "budget_spent", st->budget_spent);
 	cJSON_AddNumberToObject(o, "uptime_seconds", st->uptime_s);
 	cJSON_AddNumberToObject(o, "write_errors", (double)st->write_errors);
+	cJSON_AddNumberToObject(o, "records_pending", (double)st->records_pending);
+	cJSON_AddNumberToObject(o, "records_lost", (double)st->records_lost);
+	cJSON_AddNumberToObject(o, "trace_reopened", (double)st->trace_reopened);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;

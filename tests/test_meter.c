@@ -3,6 +3,7 @@
  * on 127.0.0.1 with free ports. The upstream keeps a ledger of the usage it sent (in hypercap's
  * convention, computed on its own); the trace's totals must equal it. Every wait is bounded.
  */
+#define _GNU_SOURCE /* prlimit */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -828,6 +830,117 @@ START_TEST(official_npm_clients)
 }
 END_TEST
 
+/* ---- the trace under trouble (issue 13) ---- */
+
+static long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) ? -1 : (long)sb.st_size;
+}
+
+/* The meter's file size limit (its full disk) set from outside: bytes, or RLIM_INFINITY. */
+static void limit_file_size(pid_t pid, rlim_t bytes)
+{
+	struct rlimit rl = { bytes, RLIM_INFINITY };
+	ck_assert_msg(prlimit(pid, RLIMIT_FSIZE, &rl, NULL) == 0, "prlimit: %s", strerror(errno));
+}
+
+static double status_num(const struct peer *m, const char *key)
+{
+	cJSON *st = status_json(m);
+	const cJSON *v = cJSON_GetObjectItem(st, key);
+	ck_assert_msg(cJSON_IsNumber(v), "status: no %s", key);
+	double d = v->valuedouble;
+	cJSON_Delete(st);
+	return d;
+}
+
+/*
+ * A full disk (a file size limit on the meter, which ignores SIGXFSZ) in the middle of the
+ * run: no record is torn, the ones refused wait and are written once there is room; records
+ * still unwritten at exit are reported and the exit status is 1.
+ */
+START_TEST(full_disk_keeps_the_trace_whole_and_retries)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":5}";
+	struct peer m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	long size = file_size(in_dir("trace.jsonl"));
+	long per_record = size / 4; /* about: a header and three records */
+	limit_file_size(m.pid, (rlim_t)(size + per_record + per_record / 2));
+	for (int i = 0; i < 15; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	struct totals tr, led;
+	read_trace(&tr, NULL); /* whole: every line a record, none cut */
+	ck_assert_int_eq(tr.n, 4);
+	ck_assert_int_eq((int)status_num(&m, "records_pending"), 14);
+	ck_assert_int_ge((int)status_num(&m, "write_errors"), 14);
+	limit_file_size(m.pid, RLIM_INFINITY);
+	expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq((int)status_num(&m, "records_pending"), 0);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "warning: cannot record") && strstr(err, "File too large"),
+		      "%s", err);
+	free(err);
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 19);
+	assert_same_usage(&tr.u, &led.u);
+
+	/* a disk that stays full: the meter says how many records it lost and exits 1 */
+	m = start_meter(upstream.url, NULL);
+	limit_file_size(m.pid, (rlim_t)file_size(in_dir("trace.jsonl")));
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 1);
+	err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "3 records could not be written"), "%s", err);
+	free(err);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 19);
+}
+END_TEST
+
+static size_t count_calls(const char *path)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	size_t n = 0;
+	int rc;
+	ck_assert_msg(trace_reader_open(&r, path, 0, &err) == 0, "%s", err.msg);
+	while ((rc = trace_reader_next(&r, &rec, &err)) == 1)
+		n++;
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	trace_reader_close(&r);
+	return n;
+}
+
+/* A trace deleted, then renamed away, while the meter runs: a new one is started at the path. */
+START_TEST(trace_deleted_or_renamed_is_started_again)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\"}";
+	struct peer m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(unlink(in_dir("trace.jsonl")), 0);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(rename(in_dir("trace.jsonl"), in_dir("moved.jsonl")), 0);
+	for (int i = 0; i < 2; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq((int)status_num(&m, "trace_reopened"), 2);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	ck_assert_int_eq(count_calls(in_dir("moved.jsonl")), 3);
+	ck_assert_int_eq(count_calls(in_dir("trace.jsonl")), 2);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "was deleted or replaced while recording"), "%s", err);
+	free(err);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -859,5 +972,9 @@ int main(void)
 	add(s, "recorded_bodies_have_keys_redacted", recorded_bodies_have_keys_redacted, 60);
 	add(s, "bad_tags_and_bad_options_are_refused", bad_tags_and_bad_options_are_refused, 60);
 	add(s, "official_npm_clients", official_npm_clients, 120);
+	add(s, "full_disk_keeps_the_trace_whole_and_retries",
+	    full_disk_keeps_the_trace_whole_and_retries, 60);
+	add(s, "trace_deleted_or_renamed_is_started_again",
+	    trace_deleted_or_renamed_is_started_again, 60);
 	return check_run(s);
 }
