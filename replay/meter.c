@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
+#include "model/jsonfile.h"
 #include "replay/meter.h"
 #include "replay/trace.h"
 #include "replay/usage_parse.h"
@@ -254,6 +255,13 @@ static int set_tag(struct trace_llm_call *c, const char *name, const char *value
 		if (strlen(value) >= TRACE_STR_MAX) {
 			snprintf(msg, size, "hypercap tag %s: got %zu bytes; allowed: at most %d",
 				 meter_tag_names[i], strlen(value), TRACE_STR_MAX - 1);
+			return -1;
+		}
+		const char *bad = jsonfile_utf8_invalid(value, strlen(value));
+		if (bad) {
+			snprintf(msg, size, "hypercap tag %s: byte 0x%02x at %zu is not UTF-8; "
+				 "allowed: UTF-8 text", meter_tag_names[i], (unsigned char)*bad,
+				 (size_t)(bad - value) + 1);
 			return -1;
 		}
 		strcpy((char *)c + offsets[i], value);
@@ -682,6 +690,15 @@ static void redact(struct request *r, struct buf *b)
 	}
 }
 
+/* Adds b's text as key, its bytes that are not UTF-8 (or a character cut at the end)
+ * replaced by U+FFFD: a trace is UTF-8. */
+static void add_body(cJSON *o, const char *key, const struct buf *b)
+{
+	char *text = usage_utf8_repair(b->p ? b->p : "", b->len, NULL);
+	cJSON_AddStringToObject(o, key, text ? text : "");
+	free(text);
+}
+
 static cJSON *recorded_bodies(struct request *r)
 {
 	if (!r->m->cfg.record_bodies)
@@ -689,8 +706,8 @@ static cJSON *recorded_bodies(struct request *r)
 	cJSON *o = cJSON_CreateObject();
 	redact(r, &r->body);
 	redact(r, &r->recorded);
-	cJSON_AddStringToObject(o, "request_body", r->body.p ? r->body.p : "");
-	cJSON_AddStringToObject(o, "response_body", r->recorded.p ? r->recorded.p : "");
+	add_body(o, "request_body", &r->body);
+	add_body(o, "response_body", &r->recorded);
 	if (r->recorded_cut)
 		cJSON_AddTrueToObject(o, "response_body_cut");
 	return o;
@@ -722,8 +739,8 @@ static void outcome(struct request *r)
 	if (!c->model[0] && r->body.len) { /* the model the request asked for */
 		cJSON *req = cJSON_ParseWithLength(r->body.p, r->body.len);
 		const cJSON *mod = cJSON_GetObjectItemCaseSensitive(req, "model");
-		if (cJSON_IsString(mod) && strlen(mod->valuestring) < TRACE_STR_MAX)
-			strcpy(c->model, mod->valuestring);
+		if (cJSON_IsString(mod))
+			usage_copy_str(c->model, mod->valuestring);
 		cJSON_Delete(req);
 	}
 	/* counts that break the convention are the provider's bug: unknown, not guessed */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "model/jsonfile.h"
 #include "replay/import.h"
 #include "replay/usage_parse.h"
 
@@ -90,12 +91,43 @@ int usage_parse_anthropic(const cJSON *usage, struct usage *u, struct hc_err *er
 	return 0;
 }
 
+char *usage_utf8_repair(const char *src, size_t len, size_t *out_len)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const char *end = src + len, *bad;
+	char *out = malloc(3 * len + 1), *o = out; /* each byte at most U+FFFD's three */
+	if (!out)
+		return NULL;
+	while ((bad = jsonfile_utf8_invalid(src, (size_t)(end - src))) != NULL) {
+		memcpy(o, src, (size_t)(bad - src));
+		o += bad - src;
+		memcpy(o, fffd, 3);
+		o += 3;
+		src = bad + 1;
+	}
+	memcpy(o, src, (size_t)(end - src));
+	o += end - src;
+	*o = '\0';
+	if (out_len)
+		*out_len = (size_t)(o - out);
+	return out;
+}
+
+void usage_copy_str(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	char *text = n < TRACE_STR_MAX ? usage_utf8_repair(src, n, &n) : NULL;
+	if (text && n < TRACE_STR_MAX)
+		memcpy(dst, text, n + 1);
+	free(text);
+}
+
 /* Copies the string at obj.key into dst (TRACE_STR_MAX) when it is one and fits. */
 static void take_str(char *dst, const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (cJSON_IsString(v) && strlen(v->valuestring) < TRACE_STR_MAX)
-		strcpy(dst, v->valuestring);
+	if (cJSON_IsString(v))
+		usage_copy_str(dst, v->valuestring);
 }
 
 static int is_str(const cJSON *obj, const char *key, const char *want)

@@ -26,7 +26,10 @@
 
 struct cJSON;
 
-/* What an answer said about itself; strings "" when absent (or longer than a trace allows). */
+/*
+ * What an answer said about itself; strings "" when absent (or longer than a trace allows),
+ * bytes that are not UTF-8 replaced by U+FFFD.
+ */
 struct usage_result {
 	int has_usage;
 	struct usage usage; /* calls = 1 when has_usage */
@@ -37,6 +40,18 @@ struct usage_result {
 };
 
 void usage_result_init(struct usage_result *r);
+
+/*
+ * src[0..len) as UTF-8 text: each byte that is not part of well-formed UTF-8 becomes U+FFFD,
+ * so that what a provider sent can go into a trace (JSON, UTF-8) as it was, minus the bad
+ * bytes. A NUL-terminated copy the caller frees, its length in *out_len (may be NULL); NULL
+ * when out of memory.
+ */
+char *usage_utf8_repair(const char *src, size_t len, size_t *out_len);
+
+/* Copies src, repaired as above, into dst (TRACE_STR_MAX); dst is left as it was when the
+ * result does not fit. */
+void usage_copy_str(char *dst, const char *src);
 
 /* The usage objects of each API into u (hypercap convention); HC_EINPUT naming the field. */
 int usage_parse_openai_chat(const struct cJSON *usage, struct usage *u, struct hc_err *err);

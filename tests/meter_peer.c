@@ -14,7 +14,8 @@
  *                                budget stop's SIGKILL path
  *
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
- * X-Test-Delay-Ms pauses that long between stream events; the path /v1/fail answers 500.
+ * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
+ * not UTF-8 into a chat answer's id and finish_reason; the path /v1/fail answers 500.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -172,7 +173,7 @@ static cJSON *chat_chunk(const char *model, const char *id, const char *content,
 }
 
 static void chat(struct stream *s, const cJSON *rq, const char *model, const char *id,
-		 const struct counts *c, int stream)
+		 const char *finish, const struct counts *c, int stream)
 {
 	static const char *const words[] = { "Hello", " from", " the", " fake", " upstream" };
 	if (!stream) {
@@ -186,7 +187,7 @@ static void chat(struct stream *s, const cJSON *rq, const char *model, const cha
 		cJSON *msg = cJSON_AddObjectToObject(ch, "message");
 		cJSON_AddStringToObject(msg, "role", "assistant");
 		cJSON_AddStringToObject(msg, "content", "Hello from the fake upstream");
-		cJSON_AddStringToObject(ch, "finish_reason", "stop");
+		cJSON_AddStringToObject(ch, "finish_reason", finish);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "choices"), ch);
 		cJSON_AddItemToObject(o, "usage", chat_usage(c));
 		s->events = malloc(sizeof(char *));
@@ -355,7 +356,7 @@ static void embeddings(struct stream *s, const char *model, const struct counts 
 }
 
 struct seen {
-	int key, tag, gzip;
+	int key, tag, gzip, bad_utf8;
 	long delay_ms;
 };
 
@@ -370,6 +371,8 @@ static enum MHD_Result see_header(void *cls, enum MHD_ValueKind kind, const char
 		s->tag = 1;
 	if (!strcasecmp(name, "x-test-delay-ms") && value)
 		s->delay_ms = atol(value);
+	if (!strcasecmp(name, "x-test-bad-utf8"))
+		s->bad_utf8 = 1;
 	if (!strcasecmp(name, "accept-encoding") && value && strstr(value, "gzip"))
 		s->gzip = 1;
 	return MHD_YES;
@@ -388,7 +391,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
 
 static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, struct req *q)
 {
-	struct seen seen = { 0, 0, 0, 0 };
+	struct seen seen = { 0, 0, 0, 0, 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, see_header, &seen);
 	if (!strcmp(url, "/v1/fail"))
 		return send_text(conn, 500, "application/json",
@@ -410,12 +413,12 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	c.reasoning = c.out / 3;
 	char id[64];
 	pthread_mutex_lock(&ledger_lock);
-	snprintf(id, sizeof(id), "fake_%ld", ++answer_seq);
+	snprintf(id, sizeof(id), "fake_%ld%s", ++answer_seq, seen.bad_utf8 ? "\xff" : "");
 	pthread_mutex_unlock(&ledger_lock);
 	struct stream *s = calloc(1, sizeof(*s));
 	s->delay_ms = seen.delay_ms;
 	if (!strcmp(url, "/v1/chat/completions")) {
-		chat(s, rq, model, id, &c, stream);
+		chat(s, rq, model, id, seen.bad_utf8 ? "stop\xfe" : "stop", &c, stream);
 	} else if (!strcmp(url, "/v1/responses")) {
 		responses(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/messages")) {

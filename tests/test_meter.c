@@ -941,6 +941,46 @@ START_TEST(trace_deleted_or_renamed_is_started_again)
 }
 END_TEST
 
+/*
+ * Bytes that are not UTF-8: a tag carrying them is refused (400); in the answer's model, id
+ * and finish_reason and in recorded bodies they become U+FFFD, so the trace stays readable.
+ */
+START_TEST(bytes_that_are_not_utf8_never_reach_the_trace)
+{
+	const char *const opts[] = { "--record-bodies", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	const char *const bad_tag[] = { "X-Hypercap-Role: eval\xff", NULL };
+	struct reply r = http(m.url, "/v1/chat/completions", "{}", bad_tag);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_msg(strstr(r.body, "byte 0xff at 5 is not UTF-8"), "%s", r.body);
+	reply_free(&r);
+	r = http(m.url, "/hc/role=eval%C3/v1/chat/completions", "{}", openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	reply_free(&r);
+	const char *const bad_answer[] = { "Authorization: Bearer " SECRET, "X-Test-Bad-Utf8: 1",
+					   NULL };
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\xc3\",\"messages\":"
+		  "[{\"role\":\"user\",\"content\":\"caf\xe9\"}]}", bad_answer);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(tr.with_usage, 1);
+	struct trace_reader rd;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(trace_reader_open(&rd, in_dir("trace.jsonl"), 0, &err), 0);
+	ck_assert_int_eq(trace_reader_next(&rd, &rec, &err), 1);
+	trace_reader_close(&rd);
+	ck_assert_str_eq(rec.u.call.model, "gpt-4o\xef\xbf\xbd");
+	ck_assert_str_eq(rec.u.call.status, "stop\xef\xbf\xbd");
+	ck_assert_ptr_nonnull(strstr(rec.u.call.id, "\xef\xbf\xbd"));
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_nonnull(strstr(text, "caf\xef\xbf\xbd"));
+	free(text);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -976,5 +1016,7 @@ int main(void)
 	    full_disk_keeps_the_trace_whole_and_retries, 60);
 	add(s, "trace_deleted_or_renamed_is_started_again",
 	    trace_deleted_or_renamed_is_started_again, 60);
+	add(s, "bytes_that_are_not_utf8_never_reach_the_trace",
+	    bytes_that_are_not_utf8_never_reach_the_trace, 60);
 	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * worked out by hand; every stream is also fed split at every byte boundary and one byte at a
  * time, which must not change the result.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "replay/usage_parse.h"
 #include "tests/check_main.h"
@@ -258,6 +259,37 @@ START_TEST(unreadable_bodies_are_unknown)
 }
 END_TEST
 
+/* Bytes that are not UTF-8 become U+FFFD, each on its own; valid text is left as it is. */
+START_TEST(utf8_repair_replaces_bad_bytes)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "gpt-4o", "gpt-4o" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "gpt\xff", "gpt\xef\xbf\xbd" },
+		{ "caf\xc3", "caf\xef\xbf\xbd" },               /* a character cut at the end */
+		{ "\xc0\xaf!", "\xef\xbf\xbd\xef\xbf\xbd!" },   /* an overlong slash */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n;
+		char *out = usage_utf8_repair(cases[i].in, strlen(cases[i].in), &n);
+		ck_assert_str_eq(out, cases[i].out);
+		ck_assert_uint_eq(n, strlen(cases[i].out));
+		free(out);
+	}
+	struct usage_result r;
+	static const char body[] = "{\"object\":\"chat.completion\",\"id\":\"x\xfe\",\"model\":"
+				   "\"m\xff\",\"usage\":{\"prompt_tokens\":3,"
+				   "\"completion_tokens\":1}}";
+	usage_from_body(body, strlen(body), &r);
+	ck_assert_str_eq(r.model, "m\xef\xbf\xbd");
+	ck_assert_str_eq(r.id, "x\xef\xbf\xbd");
+	ck_assert_int_eq(r.has_usage, 1);
+}
+END_TEST
+
 START_TEST(overlong_event_is_skipped)
 {
 	/* an event over SSE_EVENT_MAX is dropped whole; the one after it still counts */
@@ -292,6 +324,7 @@ int main(void)
 	check_add(s, "stream_without_final_blank_line", stream_without_final_blank_line, 10);
 	check_add(s, "bodies_of_each_api", bodies_of_each_api, 10);
 	check_add(s, "unreadable_bodies_are_unknown", unreadable_bodies_are_unknown, 10);
+	check_add(s, "utf8_repair_replaces_bad_bytes", utf8_repair_replaces_bad_bytes, 10);
 	check_add(s, "overlong_event_is_skipped", overlong_event_is_skipped, 30);
 	return check_run(s);
 }
