@@ -15,7 +15,8 @@
  *
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
  * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
- * not UTF-8 into a chat answer's id and finish_reason; the path /v1/fail answers 500.
+ * not UTF-8 into a chat answer's id and finish_reason; the path /v1/fail answers 500, and
+ * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -396,6 +397,14 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	if (!strcmp(url, "/v1/fail"))
 		return send_text(conn, 500, "application/json",
 				 "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
+	if (!strcmp(url, "/v1/fail-billed")) { /* an error answer that bills its usage */
+		struct counts c = { 10, 0, 0, 2, 0 };
+		write_ledger(url, 0, &c, seen.key, seen.tag, seen.gzip);
+		return send_text(conn, 500, "application/json",
+				 "{\"error\":{\"message\":\"fake failure after the model ran\","
+				 "\"type\":\"server_error\"},\"model\":\"fake-model\",\"usage\":"
+				 "{\"prompt_tokens\":10,\"completion_tokens\":2}}");
+	}
 	if (!strcmp(url, "/v1/models"))
 		return send_text(conn, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
 	cJSON *rq = cJSON_ParseWithLength(q->body ? q->body : "", q->len);

@@ -981,6 +981,35 @@ START_TEST(bytes_that_are_not_utf8_never_reach_the_trace)
 }
 END_TEST
 
+/*
+ * An error answer that carries usage (a provider that bills a failed call): recorded as
+ * upstream_error with its usage, priced, and counted by the budget.
+ */
+START_TEST(billed_error_answers_are_counted)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.01",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct reply r = http(m.url, "/v1/fail-billed", "{\"model\":\"fake-model\"}", openai_auth);
+	ck_assert_int_eq(r.code, 500);
+	reply_free(&r);
+	ck_assert_double_eq_tol(status_num(&m, "cost_usd"), 0.012, 1e-12);
+	ck_assert_int_eq((int)status_num(&m, "upstream_errors"), 1);
+	r = http(m.url, "/v1/chat/completions", "{\"model\":\"fake-model\"}", openai_auth);
+	ck_assert_int_eq(r.code, 429); /* the budget counted it */
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(tr.upstream_errors, 1);
+	ck_assert_int_eq(tr.with_usage, 1);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1018,5 +1047,6 @@ int main(void)
 	    trace_deleted_or_renamed_is_started_again, 60);
 	add(s, "bytes_that_are_not_utf8_never_reach_the_trace",
 	    bytes_that_are_not_utf8_never_reach_the_trace, 60);
+	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
 	return check_run(s);
 }
