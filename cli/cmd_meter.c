@@ -40,7 +40,9 @@ static const char usage[] =
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8089; port 0: any free)\n"
 	"  --allow-remote         allow a --listen address other than loopback\n"
 	"  --prices FILE          the price sheet for live spend (default: the embedded one)\n"
-	"  --budget-usd X         past X dollars, new requests get HTTP 429\n"
+	"  --budget-usd X         past X dollars, new requests get HTTP 429; a call without\n"
+	"                         readable usage counts at its worst case (request bytes in,\n"
+	"                         max_tokens or 32768 out)\n"
 	"  --budget-action ACT    reject (default): only that; stop: also end CMD with\n"
 	"                         SIGTERM, then SIGKILL after --grace seconds\n"
 	"  --grace S              seconds between SIGTERM and SIGKILL (default 10)\n"
@@ -239,6 +241,8 @@ static void print_status(const struct meter_stats *st, int final)
 		cli_human((double)st->tokens.input, in, 32),
 		cli_human((double)st->tokens.output, out, 32), st->cost_usd,
 		st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0.0);
+	if (st->estimated_usd > 0)
+		fprintf(stderr, " + $%.4f estimated", st->estimated_usd);
 	if (!isnan(st->budget_usd))
 		fprintf(stderr, " of $%.2f%s", st->budget_usd, st->budget_spent ? " (spent)" : "");
 	if (st->usage_unknown || st->upstream_errors || st->unpriced || st->rejected)
@@ -311,7 +315,7 @@ static void tick(struct meter *m, const struct opts *o, struct run_state *rs, in
 		if (rs->term_at == 0) {
 			fprintf(stderr, "%shypercap meter: budget spent ($%.4f of $%.2f): "
 				"stopping the command (SIGTERM)\n", tty ? "\r\033[K" : "",
-				st.cost_usd, st.budget_usd);
+				st.cost_usd + st.estimated_usd, st.budget_usd);
 			kill(rs->child, SIGTERM);
 			rs->term_at = mono_now();
 		} else if (!rs->killed && mono_now() - rs->term_at >= o->grace_s) {

@@ -33,6 +33,7 @@
 #define BODY_MAX (64u << 20)     /* request bodies and whole answers read for usage */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
 #define MAX_SECRETS 6
+#define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
 
 const char *const meter_tag_names[] = { "run", "iteration", "node", "parent", "role", "domain",
 					"task", NULL };
@@ -619,7 +620,7 @@ static int admit(struct meter *m, double *spent)
 		m->st.in_flight++;
 	else
 		m->st.rejected++;
-	*spent = m->st.cost_usd;
+	*spent = m->st.cost_usd + m->st.estimated_usd;
 	pthread_mutex_unlock(&m->lock);
 	return ok;
 }
@@ -755,26 +756,63 @@ static void outcome(struct request *r)
 		strcpy(c->status, u.status[0] ? u.status : "completed");
 }
 
-/* Prices the call and adds it to the totals; the caller holds the lock. */
-static void account(struct meter *m, const struct trace_llm_call *c)
+/*
+ * The most a call answered without a readable usage can have cost (into u): every byte of the
+ * request an input token (a token is at least one byte of text), and the output the request's
+ * bound (max_completion_tokens, max_tokens or max_output_tokens), METER_UNKNOWN_OUTPUT when it
+ * sets none.
+ */
+static void worst_case_usage(const struct request *r, struct usage *u)
+{
+	static const char *const bounds[] = { "max_completion_tokens", "max_tokens",
+					      "max_output_tokens", NULL };
+	memset(u, 0, sizeof(*u));
+	u->calls = 1;
+	u->input = (int64_t)r->body.len;
+	u->output = METER_UNKNOWN_OUTPUT;
+	cJSON *req = r->body.len ? cJSON_ParseWithLength(r->body.p, r->body.len) : NULL;
+	for (size_t i = 0; bounds[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, bounds[i]);
+		if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e9) {
+			u->output = (int64_t)v->valuedouble;
+			break;
+		}
+	}
+	cJSON_Delete(req);
+}
+
+/* Adds cost to what the budget counts (spent: priced, or else estimated). */
+static void spend(struct meter *m, double cost, int estimated)
 {
 	struct meter_stats *st = &m->st;
+	*(estimated ? &st->estimated_usd : &st->cost_usd) += cost;
+	if (m->cfg.budget_usd > 0 && st->cost_usd + st->estimated_usd >= m->cfg.budget_usd)
+		st->budget_spent = 1;
+}
+
+/*
+ * Prices the call and adds it to the totals; a call answered without a readable usage
+ * (usage_unknown) counts at its worst case, bound. The caller holds the lock.
+ */
+static void account(struct meter *m, const struct trace_llm_call *c, const struct usage *bound)
+{
+	struct meter_stats *st = &m->st;
+	int unknown = !strcmp(c->status, "usage_unknown");
 	st->calls++;
-	st->usage_unknown += !strcmp(c->status, "usage_unknown");
+	st->usage_unknown += unknown;
 	st->upstream_errors += !strcmp(c->status, "upstream_error");
-	if (!c->has_usage)
+	if (!c->has_usage && !unknown)
 		return;
-	usage_add(&st->tokens, &c->usage);
+	if (c->has_usage)
+		usage_add(&st->tokens, &c->usage);
 	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
-	double cost = p ? price_cost(p, &c->usage) : NAN;
+	double cost = p ? price_cost(p, c->has_usage ? &c->usage : bound) : NAN;
 	if (isnan(cost)) {
 		st->unpriced++;
 		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);
 		return;
 	}
-	st->cost_usd += cost;
-	if (m->cfg.budget_usd > 0 && st->cost_usd >= m->cfg.budget_usd)
-		st->budget_spent = 1;
+	spend(m, cost, !c->has_usage);
 }
 
 /* The trace's counts into the stats; the caller holds the lock. */
@@ -790,12 +828,16 @@ static void record(struct request *r)
 	struct meter *m = r->m;
 	struct trace_record rec;
 	struct hc_err err = HC_ERR_INIT;
+	struct usage bound;
 	outcome(r);
+	memset(&bound, 0, sizeof(bound));
+	if (!strcmp(r->call.status, "usage_unknown")) /* the request is parsed only then */
+		worst_case_usage(r, &bound);
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	rec.u.call = r->call;
 	cJSON *extra = recorded_bodies(r);
 	pthread_mutex_lock(&m->lock);
-	account(m, &r->call);
+	account(m, &r->call, &bound);
 	if (trace_appender_put(&m->trace, &rec, extra, &err)) {
 		m->st.write_errors++;
 		snprintf(m->st.last_error, sizeof(m->st.last_error), "%.250s", err.msg);
@@ -1014,6 +1056,7 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddNumberToObject(t, "reasoning", (double)st->tokens.reasoning);
 	cJSON_AddNumberToObject(t, "total", (double)usage_total(&st->tokens));
 	cJSON_AddNumberToObject(o, "cost_usd", st->cost_usd);
+	cJSON_AddNumberToObject(o, "estimated_usd", st->estimated_usd);
 	cJSON_AddNumberToObject(o, "usd_per_hour",
 				st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0);
 	if (isnan(st->budget_usd))

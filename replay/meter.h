@@ -49,6 +49,7 @@ struct meter_stats {
 	size_t in_flight;
 	struct usage tokens;   /* sum over the calls with usage */
 	double cost_usd;       /* priced calls only */
+	double estimated_usd;  /* usage_unknown calls at their worst case; the budget counts it */
 	double budget_usd;     /* NAN when none */
 	int budget_spent;
 	double uptime_s;

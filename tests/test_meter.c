@@ -1010,6 +1010,54 @@ START_TEST(billed_error_answers_are_counted)
 }
 END_TEST
 
+/* Sends body up to 20 times; how many got through before the first 429. */
+static int accepted_before_429(const struct peer *m, const char *body)
+{
+	int accepted = 0;
+	for (int i = 0; i < 20; i++) {
+		struct reply r = http(m->url, "/v1/chat/completions", body, openai_auth);
+		int code = (int)r.code;
+		reply_free(&r);
+		if (code == 429)
+			break;
+		ck_assert_int_eq(code, 200);
+		accepted++;
+	}
+	return accepted;
+}
+
+/*
+ * Streamed chat calls without stream_options.include_usage carry no usage: under a budget
+ * each counts at its worst case (every request byte an input token, the output its
+ * max_tokens, or 32768 tokens without one), so they cannot pass a budget at $0 counted.
+ */
+START_TEST(budget_counts_unknown_usage_at_its_worst_case)
+{
+	static const char bounded[] = "{\"model\":\"fake-model\",\"stream\":true,\"max_tokens\":10}";
+	write_prices(); /* $1000 per 1M tokens: (bytes + 10) / 1000 dollars a call */
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	double per_call = (double)(strlen(bounded) + 10) / 1000;
+	ck_assert_int_eq(accepted_before_429(&m, bounded), (int)ceil(0.5 / per_call - 1e-9));
+	cJSON *st = status_json(&m);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 0, 1e-12);
+	ck_assert_double_ge(cJSON_GetObjectItem(st, "estimated_usd")->valuedouble, 0.5);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	/* the embedded sheet, gpt-4o, no bound: the first call spends a $0.001 budget */
+	const char *const tight[] = { "--budget-usd", "0.001", NULL };
+	m = start_meter(upstream.url, tight);
+	ck_assert_int_eq(accepted_before_429(&m, "{\"model\":\"gpt-4o\",\"stream\":true}"), 1);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.unknown, tr.n); /* the trace itself never guesses */
+	ck_assert_int_eq(tr.with_usage, 0);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1048,5 +1096,7 @@ int main(void)
 	add(s, "bytes_that_are_not_utf8_never_reach_the_trace",
 	    bytes_that_are_not_utf8_never_reach_the_trace, 60);
 	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
+	add(s, "budget_counts_unknown_usage_at_its_worst_case",
+	    budget_counts_unknown_usage_at_its_worst_case, 60);
 	return check_run(s);
 }
