@@ -30,7 +30,7 @@
 #define STATUS_PATH "/_hypercap/status"
 #define TAG_PREFIX "/hc/"
 #define HEADER_PREFIX "x-hypercap-"
-#define BODY_MAX (64u << 20)     /* request bodies and whole answers read for usage */
+#define BODY_MAX (64u << 20)     /* request bodies */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
 #define MAX_SECRETS 6
 #define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
@@ -102,8 +102,7 @@ struct request {
 	CURLcode result;
 	struct buf out;    /* received, not yet sent to the client */
 	size_t out_off;
-	struct buf answer; /* a whole non-stream answer, for its usage */
-	int answer_cut;
+	struct body_scan scan; /* a non-stream answer read for its usage (calloc: initialised) */
 	struct sse_parser sse;
 	struct buf recorded; /* the answer as recorded (--record-bodies) */
 	int recorded_cut;    /* ... up to RECORD_BODY_MAX */
@@ -411,9 +410,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *cls)
 	if (r->is_sse) {
 		if (sse_feed(&r->sse, data, len))
 			return 0;
-	} else if (!r->answer_cut) {
-		if (r->answer.len + len > BODY_MAX || buf_add(&r->answer, data, len))
-			r->answer_cut = 1;
+	} else if (body_scan_feed(&r->scan, data, len)) {
+		return 0;
 	}
 	if (r->m->cfg.record_bodies && !r->recorded_cut &&
 	    (r->recorded.len + len > RECORD_BODY_MAX || buf_add(&r->recorded, data, len)))
@@ -727,8 +725,8 @@ static void outcome(struct request *r)
 	struct usage_result u;
 	if (r->is_sse)
 		sse_finish(&r->sse, &u);
-	else if (r->headers_done && !r->answer_cut)
-		usage_from_body(r->answer.p ? r->answer.p : "", r->answer.len, &u);
+	else if (r->headers_done)
+		body_scan_finish(&r->scan, &u);
 	else
 		usage_result_init(&u);
 	c->end_time = now_unix();
@@ -870,7 +868,7 @@ static void request_free(struct request *r)
 	sse_release(&r->sse);
 	buf_free(&r->body);
 	buf_free(&r->out);
-	buf_free(&r->answer);
+	body_scan_release(&r->scan);
 	buf_free(&r->recorded);
 	free(r->uri);
 	free(r);

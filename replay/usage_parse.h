@@ -65,6 +65,39 @@ int usage_parse_anthropic(const struct cJSON *usage, struct usage *u, struct hc_
  */
 int usage_from_body(const char *buf, size_t len, struct usage_result *out);
 
+/*
+ * A whole answer read in pieces of any size in bounded memory: the body is kept as its
+ * skeleton, the same JSON with every string longer than BODY_STR_KEEP bytes emptied and every
+ * array cut to its first element, which keeps what usage_from_body reads (the top-level
+ * usage, model, id, object, type, status, stop_reason and choices[0]) and drops the content,
+ * however long. A skeleton above BODY_SKELETON_MAX bytes, or nested deeper than
+ * BODY_DEPTH_MAX, is given up: its usage is unknown.
+ */
+#define BODY_STR_KEEP 256
+#define BODY_SKELETON_MAX (1u << 20)
+#define BODY_DEPTH_MAX 64
+
+struct body_scan {
+	char *out; /* the skeleton */
+	size_t len, cap;
+	char str[BODY_STR_KEEP]; /* the string being read, up to BODY_STR_KEEP bytes */
+	size_t str_len;
+	int in_string, escape, str_long;
+	size_t depth, skip_depth; /* skip_depth > 0: inside an array past its first element */
+	unsigned char array[BODY_DEPTH_MAX + 1]; /* whether each open level is an array */
+	int given_up;
+};
+
+void body_scan_init(struct body_scan *s);
+
+/* Feeds len bytes of the body. 0, or HC_ERUNTIME when out of memory. */
+int body_scan_feed(struct body_scan *s, const char *buf, size_t len);
+
+/* The result, as usage_from_body would give for the whole body. */
+void body_scan_finish(struct body_scan *s, struct usage_result *out);
+
+void body_scan_release(struct body_scan *s);
+
 /* Bytes of one event's data above which the event is skipped (its usage then unknown). */
 #define SSE_EVENT_MAX (16u << 20)
 

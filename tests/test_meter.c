@@ -1058,6 +1058,69 @@ START_TEST(budget_counts_unknown_usage_at_its_worst_case)
 }
 END_TEST
 
+/* What a client got, without holding it: its length, its longest run of 'x', its end. */
+struct tally {
+	size_t len, run, longest;
+	char tail[512];
+};
+
+static size_t tally_add(char *p, size_t size, size_t n, void *cls)
+{
+	struct tally *t = cls;
+	size_t k = size * n, keep = k < sizeof(t->tail) - 1 ? k : sizeof(t->tail) - 1;
+	for (size_t i = 0; i < k; i++) {
+		t->run = p[i] == 'x' ? t->run + 1 : 0;
+		if (t->run > t->longest)
+			t->longest = t->run;
+	}
+	size_t old = strlen(t->tail);
+	if (old + keep >= sizeof(t->tail)) { /* slide: the last bytes only */
+		size_t drop = old + keep - (sizeof(t->tail) - 1);
+		memmove(t->tail, t->tail + drop, old - drop + 1);
+		old -= drop;
+	}
+	memcpy(t->tail + old, p + k - keep, keep);
+	t->tail[old + keep] = '\0';
+	t->len += k;
+	return k;
+}
+
+/*
+ * An answer larger than the meter ever held (64 MiB + 1 of content): passed through whole,
+ * and its usage read from the bounded skeleton the meter keeps (docs/reliability.md measures
+ * the meter's memory on a 100 MiB answer).
+ */
+START_TEST(large_answer_passes_whole_with_its_usage)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	size_t pad = (64u << 20) + 1;
+	char url[128], hdr[64];
+	struct tally t;
+	memset(&t, 0, sizeof(t));
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", m.url);
+	snprintf(hdr, sizeof(hdr), "X-Test-Pad-Bytes: %zu", pad);
+	struct curl_slist *h = curl_slist_append(NULL, hdr);
+	CURL *e = curl_easy_init();
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"model\":\"gpt-4o\",\"max_tokens\":5}");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, tally_add);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
+	ck_assert_int_eq(curl_easy_perform(e), CURLE_OK);
+	curl_easy_cleanup(e);
+	curl_slist_free_all(h);
+	ck_assert_uint_eq(t.longest, pad);
+	ck_assert_msg(strstr(t.tail, "\"completion_tokens\":5"), "%s", t.tail);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.with_usage, 1);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1098,5 +1161,7 @@ int main(void)
 	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
 	add(s, "budget_counts_unknown_usage_at_its_worst_case",
 	    budget_counts_unknown_usage_at_its_worst_case, 60);
+	add(s, "large_answer_passes_whole_with_its_usage",
+	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
 }
