@@ -283,8 +283,8 @@ static void warn_trace(const struct meter_stats *st, const struct opts *o, struc
 		rs->warned_errors = st->write_errors;
 	}
 	if (rs->waiting && !st->records_pending)
-		fprintf(stderr, "%shypercap meter: %s is written again: the records that waited are "
-			"in it\n", bol, o->cfg.trace_path);
+		fprintf(stderr, "%shypercap meter: %s is written again: the records that waited "
+			"are in it\n", bol, o->cfg.trace_path);
 	rs->waiting = st->records_pending;
 	if (st->trace_reopened > rs->warned_reopened) {
 		rs->warned_reopened = st->trace_reopened;

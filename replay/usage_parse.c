@@ -237,9 +237,9 @@ static size_t scan_string(struct body_scan *s, const char *buf, size_t len, int 
 	size_t i = 0;
 	for (; i < len; i++) {
 		if (s->str_long && !s->escape) { /* dropped: on to its next quote or backslash */
-			const char *q = memchr(buf + i, '"', len - i);
-			const char *b = memchr(buf + i, '\\', (size_t)((q ? q : buf + len) - buf) - i);
-			i = (size_t)((b ? b : q ? q : buf + len) - buf);
+			const char *end = buf + len, *q = memchr(buf + i, '"', len - i);
+			const char *b = memchr(buf + i, '\\', (size_t)((q ? q : end) - buf) - i);
+			i = (size_t)((b ? b : q ? q : end) - buf);
 			if (i == len)
 				break;
 		}

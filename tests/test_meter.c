@@ -1033,7 +1033,8 @@ static int accepted_before_429(const struct peer *m, const char *body)
  */
 START_TEST(budget_counts_unknown_usage_at_its_worst_case)
 {
-	static const char bounded[] = "{\"model\":\"fake-model\",\"stream\":true,\"max_tokens\":10}";
+	static const char bounded[] = "{\"model\":\"fake-model\",\"stream\":true,"
+				      "\"max_tokens\":10}";
 	write_prices(); /* $1000 per 1M tokens: (bytes + 10) / 1000 dollars a call */
 	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.5",
 				     NULL };

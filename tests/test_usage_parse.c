@@ -264,16 +264,18 @@ static void check_scan_splits(const char *body)
 START_TEST(body_scan_keeps_a_bounded_skeleton)
 {
 	static const char *const bodies[] = {
-		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":"
-		"[{\"index\":0,\"message\":{\"content\":\"a \\\"quoted\\\" [x, y] {z}\\\\\"},"
+		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+		"\"choices\":[{\"index\":0,\"message\":"
+		"{\"content\":\"a \\\"quoted\\\" [x, y] {z}\\\\\"},"
 		"\"finish_reason\":\"length\"},{\"finish_reason\":\"stop\"}],\"usage\":"
 		"{\"prompt_tokens\":10,\"completion_tokens\":5,\"prompt_tokens_details\":"
 		"{\"cached_tokens\":2}}}",
 		"{\"id\":\"r1\",\"object\":\"response\",\"status\":\"incomplete\",\"model\":\"o3\","
 		"\"output\":[[1,2],[3]],\"usage\":{\"input_tokens\":40,\"output_tokens\":9,"
 		"\"output_tokens_details\":{\"reasoning_tokens\":8}}}",
-		"{\"id\":\"m1\",\"type\":\"message\",\"model\":\"claude-haiku-4-5\",\"stop_reason\":"
-		"\"tool_use\",\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":50,"
+		"{\"id\":\"m1\",\"type\":\"message\",\"model\":\"claude-haiku-4-5\","
+		"\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":3,"
+		"\"cache_read_input_tokens\":50,"
 		"\"cache_creation_input_tokens\":20,\"output_tokens\":6}}",
 		"{\"object\":\"list\",\"data\":[{\"embedding\":[0.1,0.2]},{\"embedding\":[0.3]}],"
 		"\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":8}}",
@@ -283,8 +285,8 @@ START_TEST(body_scan_keeps_a_bounded_skeleton)
 		check_scan_splits(bodies[i]);
 
 	/* 8 MiB of content and 100,000 embeddings: kept as a few hundred bytes */
-	static const char head[] = "{\"id\":\"c2\",\"object\":\"chat.completion\",\"model\":\"gpt-4o\","
-				   "\"choices\":[{\"message\":{\"content\":\"";
+	static const char head[] = "{\"id\":\"c2\",\"object\":\"chat.completion\","
+				   "\"model\":\"gpt-4o\",\"choices\":[{\"message\":{\"content\":\"";
 	static const char mid[] = "\"},\"finish_reason\":\"stop\"}],\"data\":[";
 	static const char tail[] = "],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}";
 	struct body_scan s;
