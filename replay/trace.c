@@ -1055,11 +1055,14 @@ int trace_appender_sync(struct trace_appender *a, struct hc_err *err)
 int trace_appender_close(struct trace_appender *a, struct hc_err *err)
 {
 	struct hc_err last = HC_ERR_INIT;
+	if (a->fd < 0 && !a->pending_len)
+		return 0;
 	int rc = trace_appender_sync(a, &last);
-	if (a->n_pending) {
+	if (a->n_pending || a->lost) {
 		a->lost += a->n_pending;
 		rc = hc_err_set(err, HC_ERUNTIME, "%zu records could not be written to '%s' and "
-				"are lost (the last error: %s)", a->lost, a->path, last.msg);
+				"are lost%s%s%s", a->lost, a->path, last.msg[0] ? " (the last "
+				"error: " : "", last.msg, last.msg[0] ? ")" : "");
 	} else if (rc) {
 		rc = hc_err_set(err, rc, "%s", last.msg);
 	}
