@@ -372,6 +372,7 @@ START_TEST(appender_survives_a_full_disk)
 	ck_assert_int_eq(a.n_pending, 0);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
 	ck_assert_int_eq(read_all(path, 0, &r, &n, &err), 0);
+	trace_reader_close(&r);
 	ck_assert_int_eq(n, (size_t)put);
 	struct trace_record rec;
 	long want = 0;
