@@ -334,6 +334,21 @@ static int put_big(struct trace_appender *a, long in, size_t n, struct hc_err *e
  * once there is room (issue 13). Skipped where mounting is not permitted; test_meter checks
  * the same through a file size limit.
  */
+/* Mounts a 64 KiB tmpfs on the new directory dir, seen by this process only; -1 (and a
+ * note naming test) where that is not permitted. */
+static int small_tmpfs(char *dir, const char *test)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", dir, "tmpfs", 0, "size=64k")) {
+		printf("test_trace: %s skipped: cannot mount a tmpfs (%s)\n", test,
+		       strerror(errno));
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
 START_TEST(appender_survives_a_full_disk)
 {
 	char dir[] = "/tmp/hypercap-full-XXXXXX", path[64], filler[64];
@@ -341,14 +356,8 @@ START_TEST(appender_survives_a_full_disk)
 	struct trace_reader r;
 	struct hc_err err = HC_ERR_INIT;
 	size_t n;
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
-	    mount("tmpfs", dir, "tmpfs", 0, "size=64k")) {
-		printf("test_trace: appender_survives_a_full_disk skipped: cannot mount a tmpfs "
-		       "(%s)\n", strerror(errno));
-		rmdir(dir);
+	if (small_tmpfs(dir, "appender_survives_a_full_disk"))
 		return;
-	}
 	snprintf(path, sizeof(path), "%s/t.jsonl", dir);
 	snprintf(filler, sizeof(filler), "%s/filler", dir);
 	FILE *f = fopen(filler, "w");
@@ -380,6 +389,33 @@ START_TEST(appender_survives_a_full_disk)
 	while (trace_reader_next(&r, &rec, &err) == 1)
 		ck_assert_int_eq(rec.u.call.usage.input, ++want); /* in order */
 	trace_reader_close(&r);
+	umount(dir);
+	rmdir(dir);
+}
+END_TEST
+
+/* Past TRACE_PENDING_MAX bytes waiting, a record is lost at once; close counts every one. */
+START_TEST(appender_counts_what_it_loses)
+{
+	char dir[] = "/tmp/hypercap-full-XXXXXX", path[64];
+	struct trace_appender a;
+	struct hc_err err = HC_ERR_INIT;
+	if (small_tmpfs(dir, "appender_counts_what_it_loses"))
+		return;
+	snprintf(path, sizeof(path), "%s/t.jsonl", dir);
+	ck_assert_int_eq(trace_appender_open(&a, path, "test", "2026-11-21T00:00:00Z", &err), 0);
+	size_t big = 1u << 20, puts = TRACE_PENDING_MAX / big + 3;
+	for (size_t i = 0; i < puts; i++)
+		ck_assert_int_eq(put_big(&a, (long)i + 1, big, &err), HC_ERUNTIME);
+	ck_assert_msg(strstr(err.msg, "already wait to be written; this one is lost"), "%s",
+		      err.msg);
+	ck_assert_uint_gt(a.lost, 0);
+	ck_assert_uint_eq(a.lost + a.n_pending, puts);
+	ck_assert_int_eq(trace_appender_close(&a, &err), HC_ERUNTIME);
+	ck_assert_uint_eq(a.lost, puts);
+	char want[64];
+	snprintf(want, sizeof(want), "%zu records could not be written", puts);
+	ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
 	umount(dir);
 	rmdir(dir);
 }
@@ -486,6 +522,7 @@ int main(void)
 	check_add(s, "appender_keeps_a_whole_record_without_newline",
 		  appender_keeps_a_whole_record_without_newline, 10);
 	check_add(s, "appender_survives_a_full_disk", appender_survives_a_full_disk, 10);
+	check_add(s, "appender_counts_what_it_loses", appender_counts_what_it_loses, 30);
 	check_add(s, "appender_refuses_non_traces", appender_refuses_a_file_that_is_not_a_trace,
 		  10);
 	check_add(s, "keys_as_cjson_finds_them", keys_as_cjson_finds_them, 10);
