@@ -42,7 +42,9 @@ static const char usage[] =
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8089; port 0: any free)\n"
 	"  --allow-remote         allow a --listen address other than loopback\n"
 	"  --prices FILE          the price sheet for live spend (default: the embedded one)\n"
-	"  --budget-usd X         past X dollars, new requests get HTTP 429\n"
+	"  --budget-usd X         past X dollars, new requests get HTTP 429; a call without\n"
+	"                         readable usage counts at its worst case (request bytes in,\n"
+	"                         max_tokens or 32768 out)\n"
 	"  --budget-action ACT    reject (default): only that; stop: also end CMD with\n"
 	"                         SIGTERM, then SIGKILL after --grace seconds\n"
 	"  --grace S              seconds between SIGTERM and SIGKILL (default 10; at most\n"
@@ -62,8 +64,12 @@ static const char usage[] =
 	"terminal a status line shows them. Record statuses: the provider's own, usage_unknown,\n"
 	"upstream_error (docs/trace-format.md). API keys are never written.\n"
 	"\n"
+	"A write the disk refuses is cut back to the last whole record and tried again; a\n"
+	"trace deleted or moved away is started again at FILE (both with a warning).\n"
+	"\n"
 	"Exit codes: CMD's status (128+N when killed by signal N); without CMD 0, 1 runtime\n"
-	"failure, 2 usage error, 3 bad input data. See docs/metering.md.\n";
+	"failure (also when any record could not be written: the last line says how many),\n"
+	"2 usage error, 3 bad input data. See docs/metering.md.\n";
 
 enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
        OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES };
@@ -229,6 +235,7 @@ static pid_t spawn(char **cmd, const char *host, unsigned port, const sigset_t *
 		return pid;
 	sigprocmask(SIG_SETMASK, old_mask, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGXFSZ, SIG_DFL);
 	setenv("HYPERCAP_PROXY_URL", base, 1);
 	setenv("OPENAI_BASE_URL", v1, 1);
 	setenv("OPENAI_API_BASE", v1, 1);
@@ -248,12 +255,17 @@ static void print_status(const struct meter_stats *st, int final)
 		numfmt_count((double)st->tokens.input, in, 32),
 		numfmt_count((double)st->tokens.output, out, 32), st->cost_usd,
 		st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0.0);
+	if (st->estimated_usd > 0)
+		fprintf(stderr, " + $%.4f estimated", st->estimated_usd);
 	if (!isnan(st->budget_usd))
 		fprintf(stderr, " of $%.2f%s", st->budget_usd, st->budget_spent ? " (spent)" : "");
 	if (st->usage_unknown || st->upstream_errors || st->unpriced || st->rejected)
 		fprintf(stderr, "; %zu usage unknown, %zu upstream errors, %zu unpriced, %zu "
 			"rejected", st->usage_unknown, st->upstream_errors, st->unpriced,
 			st->rejected);
+	if (st->records_pending || st->records_lost)
+		fprintf(stderr, "; %zu records waiting, %zu lost", st->records_pending,
+			st->records_lost);
 	fputs(final ? "\n" : "\033[K", stderr);
 }
 
@@ -264,7 +276,7 @@ struct run_state {
 	double term_at; /* when the budget stop sent SIGTERM; 0: not yet */
 	int killed;
 	char warned_model[128];
-	size_t warned_errors;
+	size_t warned_errors, warned_reopened, waiting;
 };
 
 static double mono_now(void)
@@ -274,30 +286,50 @@ static double mono_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The trace's troubles since the last tick: failed writes, records written late, reopening. */
+static void warn_trace(const struct meter_stats *st, const struct opts *o, struct run_state *rs,
+		       const char *bol)
+{
+	if (st->write_errors > rs->warned_errors) {
+		fprintf(stderr, "%shypercap meter: warning: cannot record %zu call%s: %s\n", bol,
+			st->write_errors - rs->warned_errors,
+			st->write_errors - rs->warned_errors == 1 ? "" : "s", st->last_error);
+		rs->warned_errors = st->write_errors;
+	}
+	if (rs->waiting && !st->records_pending)
+		fprintf(stderr, "%shypercap meter: %s is written again: the records that waited "
+			"are in it\n", bol, o->cfg.trace_path);
+	rs->waiting = st->records_pending;
+	if (st->trace_reopened > rs->warned_reopened) {
+		rs->warned_reopened = st->trace_reopened;
+		fprintf(stderr, "%shypercap meter: warning: %s was deleted or replaced while "
+			"recording; the records from now on go into the file now at that path\n",
+			bol, o->cfg.trace_path);
+	}
+}
+
 /* One tick: warnings, the budget stop, the status line. */
 static void tick(struct meter *m, const struct opts *o, struct run_state *rs, int tty)
 {
 	struct meter_stats st;
 	struct hc_err err = HC_ERR_INIT;
-	if (meter_sync(m, &err))
-		fprintf(stderr, "\nhypercap meter: %s\n", err.msg);
+	const char *bol = tty ? "\r\033[K" : "";
+	int sync_failed = meter_sync(m, &err);
 	meter_get_stats(m, &st);
+	if (sync_failed && !st.records_pending) /* records that wait warned when they failed */
+		fprintf(stderr, "%shypercap meter: %s\n", bol, err.msg);
 	if (st.unpriced_model[0] && strcmp(st.unpriced_model, rs->warned_model)) {
 		snprintf(rs->warned_model, sizeof(rs->warned_model), "%s", st.unpriced_model);
 		fprintf(stderr, "%shypercap meter: warning: model '%s' is not in the price sheet: "
 			"its calls are recorded but not priced, and the budget does not count "
-			"them\n", tty ? "\r\033[K" : "", st.unpriced_model);
+			"them\n", bol, st.unpriced_model);
 	}
-	if (st.write_errors > rs->warned_errors) {
-		rs->warned_errors = st.write_errors;
-		fprintf(stderr, "%shypercap meter: cannot record a call: %s\n",
-			tty ? "\r\033[K" : "", st.last_error);
-	}
+	warn_trace(&st, o, rs, bol);
 	if (o->stop_child && st.budget_spent && rs->child > 0 && !rs->child_done) {
 		if (rs->term_at == 0) {
 			fprintf(stderr, "%shypercap meter: budget spent ($%.4f of $%.2f): "
 				"stopping the command (SIGTERM)\n", tty ? "\r\033[K" : "",
-				st.cost_usd, st.budget_usd);
+				st.cost_usd + st.estimated_usd, st.budget_usd);
 			kill(rs->child, SIGTERM);
 			rs->term_at = mono_now();
 		} else if (!rs->killed && mono_now() - rs->term_at >= o->grace_s) {
@@ -379,6 +411,7 @@ static int run(int argc, char **argv)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old_mask);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN); /* past a file size limit, a write fails (EFBIG) and is retried */
 	struct meter *m;
 	if (meter_start(&m, &o.cfg, &err)) {
 		price_sheet_release(&ps);

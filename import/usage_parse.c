@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "base/jsonfile.h"
 #include "import/import.h"
 #include "import/usage_parse.h"
 
@@ -90,12 +91,43 @@ int usage_parse_anthropic(const cJSON *usage, struct usage *u, struct hc_err *er
 	return 0;
 }
 
+char *usage_utf8_repair(const char *src, size_t len, size_t *out_len)
+{
+	static const char fffd[] = "\xef\xbf\xbd";
+	const char *end = src + len, *bad;
+	char *out = malloc(3 * len + 1), *o = out; /* each byte at most U+FFFD's three */
+	if (!out)
+		return NULL;
+	while ((bad = jsonfile_utf8_invalid(src, (size_t)(end - src))) != NULL) {
+		memcpy(o, src, (size_t)(bad - src));
+		o += bad - src;
+		memcpy(o, fffd, 3);
+		o += 3;
+		src = bad + 1;
+	}
+	memcpy(o, src, (size_t)(end - src));
+	o += end - src;
+	*o = '\0';
+	if (out_len)
+		*out_len = (size_t)(o - out);
+	return out;
+}
+
+void usage_copy_str(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+	char *text = n < TRACE_STR_MAX ? usage_utf8_repair(src, n, &n) : NULL;
+	if (text && n < TRACE_STR_MAX)
+		memcpy(dst, text, n + 1);
+	free(text);
+}
+
 /* Copies the string at obj.key into dst (TRACE_STR_MAX) when it is one and fits. */
 static void take_str(char *dst, const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (cJSON_IsString(v) && strlen(v->valuestring) < TRACE_STR_MAX)
-		strcpy(dst, v->valuestring);
+	if (cJSON_IsString(v))
+		usage_copy_str(dst, v->valuestring);
 }
 
 static int is_str(const cJSON *obj, const char *key, const char *want)
@@ -160,6 +192,135 @@ int usage_from_body(const char *buf, size_t len, struct usage_result *out)
 		read_body(body, out);
 	cJSON_Delete(body);
 	return 0;
+}
+
+/* ---- a whole body in pieces ---- */
+
+void body_scan_init(struct body_scan *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void body_scan_release(struct body_scan *s)
+{
+	free(s->out);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Appends n bytes to the skeleton, unless inside a skipped array element. */
+static int emit(struct body_scan *s, const char *p, size_t n)
+{
+	if (s->skip_depth || s->given_up)
+		return 0;
+	if (s->len + n > BODY_SKELETON_MAX) {
+		s->given_up = 1;
+		return 0;
+	}
+	if (s->len + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 1024;
+		while (cap < s->len + n)
+			cap *= 2;
+		char *o = realloc(s->out, cap);
+		if (!o)
+			return HC_ERUNTIME;
+		s->out = o;
+		s->cap = cap;
+	}
+	memcpy(s->out + s->len, p, n);
+	s->len += n;
+	return 0;
+}
+
+/* Inside a string: up to its closing quote; returns the bytes taken. */
+static size_t scan_string(struct body_scan *s, const char *buf, size_t len, int *rc)
+{
+	size_t i = 0;
+	for (; i < len; i++) {
+		if (s->str_long && !s->escape) { /* dropped: on to its next quote or backslash */
+			const char *end = buf + len, *q = memchr(buf + i, '"', len - i);
+			const char *b = memchr(buf + i, '\\', (size_t)((q ? q : end) - buf) - i);
+			i = (size_t)((b ? b : q ? q : end) - buf);
+			if (i == len)
+				break;
+		}
+		char c = buf[i];
+		if (s->escape) {
+			s->escape = 0;
+		} else if (c == '\\') {
+			s->escape = 1;
+		} else if (c == '"') {
+			s->in_string = 0;
+			if (s->str_long)
+				*rc = emit(s, "\"\"", 2);
+			s->str[s->str_len++] = '"';
+			if (!s->str_long)
+				*rc = emit(s, s->str, s->str_len);
+			return i + 1;
+		}
+		if (s->str_len + 2 > sizeof(s->str)) /* room for the closing quote */
+			s->str_long = 1;
+		else if (!s->str_long)
+			s->str[s->str_len++] = c;
+	}
+	return i;
+}
+
+/* One byte outside strings: structure, or a piece of a number or literal. */
+static int scan_byte(struct body_scan *s, char c)
+{
+	switch (c) {
+	case ' ': case '\t': case '\n': case '\r': /* a run as one space: 1 2 stays two numbers */
+		return s->len && s->out[s->len - 1] == ' ' ? 0 : emit(s, " ", 1);
+	case '"':
+		s->in_string = 1;
+		s->str_long = 0;
+		s->str[0] = '"';
+		s->str_len = 1;
+		return 0;
+	case '{': case '[':
+		if (++s->depth > BODY_DEPTH_MAX) {
+			s->given_up = 1;
+			return 0;
+		}
+		s->array[s->depth] = c == '[';
+		return emit(s, &c, 1);
+	case '}': case ']':
+		if (s->skip_depth == s->depth)
+			s->skip_depth = 0; /* the array whose later elements were skipped ends */
+		if (s->depth)
+			s->depth--;
+		return emit(s, &c, 1);
+	case ',':
+		if (!s->skip_depth && s->depth && s->depth <= BODY_DEPTH_MAX &&
+		    s->array[s->depth]) {
+			s->skip_depth = s->depth; /* its first element is kept, the rest skipped */
+			return 0;
+		}
+		return emit(s, &c, 1);
+	default:
+		return emit(s, &c, 1);
+	}
+}
+
+int body_scan_feed(struct body_scan *s, const char *buf, size_t len)
+{
+	size_t i = 0;
+	int rc = 0;
+	while (i < len && !rc && !s->given_up) {
+		if (s->in_string)
+			i += scan_string(s, buf + i, len - i, &rc);
+		else
+			rc = scan_byte(s, buf[i++]);
+	}
+	return rc;
+}
+
+void body_scan_finish(struct body_scan *s, struct usage_result *out)
+{
+	if (s->given_up || !s->len)
+		usage_result_init(out);
+	else
+		usage_from_body(s->out, s->len, out);
 }
 
 /* ---- server-sent events ---- */

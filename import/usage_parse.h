@@ -26,7 +26,10 @@
 
 struct cJSON;
 
-/* What an answer said about itself; strings "" when absent (or longer than a trace allows). */
+/*
+ * What an answer said about itself; strings "" when absent (or longer than a trace allows),
+ * bytes that are not UTF-8 replaced by U+FFFD.
+ */
 struct usage_result {
 	int has_usage;
 	struct usage usage; /* calls = 1 when has_usage */
@@ -37,6 +40,18 @@ struct usage_result {
 };
 
 void usage_result_init(struct usage_result *r);
+
+/*
+ * src[0..len) as UTF-8 text: each byte that is not part of well-formed UTF-8 becomes U+FFFD,
+ * so that what a provider sent can go into a trace (JSON, UTF-8) as it was, minus the bad
+ * bytes. A NUL-terminated copy the caller frees, its length in *out_len (may be NULL); NULL
+ * when out of memory.
+ */
+char *usage_utf8_repair(const char *src, size_t len, size_t *out_len);
+
+/* Copies src, repaired as above, into dst (TRACE_STR_MAX); dst is left as it was when the
+ * result does not fit. */
+void usage_copy_str(char *dst, const char *src);
 
 /* The usage objects of each API into u (hypercap convention); HC_EINPUT naming the field. */
 int usage_parse_openai_chat(const struct cJSON *usage, struct usage *u, struct hc_err *err);
@@ -49,6 +64,39 @@ int usage_parse_anthropic(const struct cJSON *usage, struct usage *u, struct hc_
  * when the body is not JSON or has no readable usage); never fails.
  */
 int usage_from_body(const char *buf, size_t len, struct usage_result *out);
+
+/*
+ * A whole answer read in pieces of any size in bounded memory: the body is kept as its
+ * skeleton, the same JSON with every string longer than BODY_STR_KEEP bytes emptied and every
+ * array cut to its first element, which keeps what usage_from_body reads (the top-level
+ * usage, model, id, object, type, status, stop_reason and choices[0]) and drops the content,
+ * however long. A skeleton above BODY_SKELETON_MAX bytes, or nested deeper than
+ * BODY_DEPTH_MAX, is given up: its usage is unknown.
+ */
+#define BODY_STR_KEEP 256
+#define BODY_SKELETON_MAX (1u << 20)
+#define BODY_DEPTH_MAX 64
+
+struct body_scan {
+	char *out; /* the skeleton */
+	size_t len, cap;
+	char str[BODY_STR_KEEP]; /* the string being read, up to BODY_STR_KEEP bytes */
+	size_t str_len;
+	int in_string, escape, str_long;
+	size_t depth, skip_depth; /* skip_depth > 0: inside an array past its first element */
+	unsigned char array[BODY_DEPTH_MAX + 1]; /* whether each open level is an array */
+	int given_up;
+};
+
+void body_scan_init(struct body_scan *s);
+
+/* Feeds len bytes of the body. 0, or HC_ERUNTIME when out of memory. */
+int body_scan_feed(struct body_scan *s, const char *buf, size_t len);
+
+/* The result, as usage_from_body would give for the whole body. */
+void body_scan_finish(struct body_scan *s, struct usage_result *out);
+
+void body_scan_release(struct body_scan *s);
 
 /* Bytes of one event's data above which the event is skipped (its usage then unknown). */
 #define SSE_EVENT_MAX (16u << 20)

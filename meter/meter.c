@@ -22,6 +22,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
+#include "base/jsonfile.h"
 #include "import/usage_parse.h"
 #include "meter/meter.h"
 #include "trace/trace.h"
@@ -29,9 +30,10 @@
 #define STATUS_PATH "/_hypercap/status"
 #define TAG_PREFIX "/hc/"
 #define HEADER_PREFIX "x-hypercap-"
-#define BODY_MAX (64u << 20)     /* request bodies and whole answers read for usage */
+#define BODY_MAX (64u << 20)     /* request bodies */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
 #define MAX_SECRETS 6
+#define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
 
 const char *const meter_tag_names[] = { "run", "iteration", "node", "parent", "role", "domain",
 					"task", NULL };
@@ -100,8 +102,7 @@ struct request {
 	CURLcode result;
 	struct buf out;    /* received, not yet sent to the client */
 	size_t out_off;
-	struct buf answer; /* a whole non-stream answer, for its usage */
-	int answer_cut;
+	struct body_scan scan; /* a non-stream answer read for its usage (calloc: initialised) */
 	struct sse_parser sse;
 	struct buf recorded; /* the answer as recorded (--record-bodies) */
 	int recorded_cut;    /* ... up to RECORD_BODY_MAX */
@@ -256,6 +257,13 @@ static int set_tag(struct trace_llm_call *c, const char *name, const char *value
 				 meter_tag_names[i], strlen(value), TRACE_STR_MAX - 1);
 			return -1;
 		}
+		const char *bad = jsonfile_utf8_invalid(value, strlen(value));
+		if (bad) {
+			snprintf(msg, size, "hypercap tag %s: byte 0x%02x at %zu is not UTF-8; "
+				 "allowed: UTF-8 text", meter_tag_names[i], (unsigned char)*bad,
+				 (size_t)(bad - value) + 1);
+			return -1;
+		}
 		strcpy((char *)c + offsets[i], value);
 		return 0;
 	}
@@ -402,9 +410,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *cls)
 	if (r->is_sse) {
 		if (sse_feed(&r->sse, data, len))
 			return 0;
-	} else if (!r->answer_cut) {
-		if (r->answer.len + len > BODY_MAX || buf_add(&r->answer, data, len))
-			r->answer_cut = 1;
+	} else if (body_scan_feed(&r->scan, data, len)) {
+		return 0;
 	}
 	if (r->m->cfg.record_bodies && !r->recorded_cut &&
 	    (r->recorded.len + len > RECORD_BODY_MAX || buf_add(&r->recorded, data, len)))
@@ -611,7 +618,7 @@ static int admit(struct meter *m, double *spent)
 		m->st.in_flight++;
 	else
 		m->st.rejected++;
-	*spent = m->st.cost_usd;
+	*spent = m->st.cost_usd + m->st.estimated_usd;
 	pthread_mutex_unlock(&m->lock);
 	return ok;
 }
@@ -682,6 +689,15 @@ static void redact(struct request *r, struct buf *b)
 	}
 }
 
+/* Adds b's text as key, its bytes that are not UTF-8 (or a character cut at the end)
+ * replaced by U+FFFD: a trace is UTF-8. */
+static void add_body(cJSON *o, const char *key, const struct buf *b)
+{
+	char *text = usage_utf8_repair(b->p ? b->p : "", b->len, NULL);
+	cJSON_AddStringToObject(o, key, text ? text : "");
+	free(text);
+}
+
 static cJSON *recorded_bodies(struct request *r)
 {
 	if (!r->m->cfg.record_bodies)
@@ -689,8 +705,8 @@ static cJSON *recorded_bodies(struct request *r)
 	cJSON *o = cJSON_CreateObject();
 	redact(r, &r->body);
 	redact(r, &r->recorded);
-	cJSON_AddStringToObject(o, "request_body", r->body.p ? r->body.p : "");
-	cJSON_AddStringToObject(o, "response_body", r->recorded.p ? r->recorded.p : "");
+	add_body(o, "request_body", &r->body);
+	add_body(o, "response_body", &r->recorded);
 	if (r->recorded_cut)
 		cJSON_AddTrueToObject(o, "response_body_cut");
 	return o;
@@ -709,8 +725,8 @@ static void outcome(struct request *r)
 	struct usage_result u;
 	if (r->is_sse)
 		sse_finish(&r->sse, &u);
-	else if (r->headers_done && !r->answer_cut)
-		usage_from_body(r->answer.p ? r->answer.p : "", r->answer.len, &u);
+	else if (r->headers_done)
+		body_scan_finish(&r->scan, &u);
 	else
 		usage_result_init(&u);
 	c->end_time = now_unix();
@@ -722,8 +738,8 @@ static void outcome(struct request *r)
 	if (!c->model[0] && r->body.len) { /* the model the request asked for */
 		cJSON *req = cJSON_ParseWithLength(r->body.p, r->body.len);
 		const cJSON *mod = cJSON_GetObjectItemCaseSensitive(req, "model");
-		if (cJSON_IsString(mod) && strlen(mod->valuestring) < TRACE_STR_MAX)
-			strcpy(c->model, mod->valuestring);
+		if (cJSON_IsString(mod))
+			usage_copy_str(c->model, mod->valuestring);
 		cJSON_Delete(req);
 	}
 	/* counts that break the convention are the provider's bug: unknown, not guessed */
@@ -738,26 +754,71 @@ static void outcome(struct request *r)
 		strcpy(c->status, u.status[0] ? u.status : "completed");
 }
 
-/* Prices the call and adds it to the totals; the caller holds the lock. */
-static void account(struct meter *m, const struct trace_llm_call *c)
+/*
+ * The most a call answered without a readable usage can have cost (into u): every byte of the
+ * request an input token (a token is at least one byte of text), and the output the request's
+ * bound (max_completion_tokens, max_tokens or max_output_tokens), METER_UNKNOWN_OUTPUT when it
+ * sets none.
+ */
+static void worst_case_usage(const struct request *r, struct usage *u)
+{
+	static const char *const bounds[] = { "max_completion_tokens", "max_tokens",
+					      "max_output_tokens", NULL };
+	memset(u, 0, sizeof(*u));
+	u->calls = 1;
+	u->input = (int64_t)r->body.len;
+	u->output = METER_UNKNOWN_OUTPUT;
+	cJSON *req = r->body.len ? cJSON_ParseWithLength(r->body.p, r->body.len) : NULL;
+	for (size_t i = 0; bounds[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, bounds[i]);
+		if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e9) {
+			u->output = (int64_t)v->valuedouble;
+			break;
+		}
+	}
+	cJSON_Delete(req);
+}
+
+/* Adds cost to what the budget counts (spent: priced, or else estimated). */
+static void spend(struct meter *m, double cost, int estimated)
 {
 	struct meter_stats *st = &m->st;
+	*(estimated ? &st->estimated_usd : &st->cost_usd) += cost;
+	if (m->cfg.budget_usd > 0 && st->cost_usd + st->estimated_usd >= m->cfg.budget_usd)
+		st->budget_spent = 1;
+}
+
+/*
+ * Prices the call and adds it to the totals; a call answered without a readable usage
+ * (usage_unknown) counts at its worst case, bound. The caller holds the lock.
+ */
+static void account(struct meter *m, const struct trace_llm_call *c, const struct usage *bound)
+{
+	struct meter_stats *st = &m->st;
+	int unknown = !strcmp(c->status, "usage_unknown");
 	st->calls++;
-	st->usage_unknown += !strcmp(c->status, "usage_unknown");
+	st->usage_unknown += unknown;
 	st->upstream_errors += !strcmp(c->status, "upstream_error");
-	if (!c->has_usage)
+	if (!c->has_usage && !unknown)
 		return;
-	usage_add(&st->tokens, &c->usage);
+	if (c->has_usage)
+		usage_add(&st->tokens, &c->usage);
 	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
-	double cost = p ? price_cost(p, &c->usage) : NAN;
+	double cost = p ? price_cost(p, c->has_usage ? &c->usage : bound) : NAN;
 	if (isnan(cost)) {
 		st->unpriced++;
 		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);
 		return;
 	}
-	st->cost_usd += cost;
-	if (m->cfg.budget_usd > 0 && st->cost_usd >= m->cfg.budget_usd)
-		st->budget_spent = 1;
+	spend(m, cost, !c->has_usage);
+}
+
+/* The trace's counts into the stats; the caller holds the lock. */
+static void trace_counts(struct meter *m)
+{
+	m->st.records_pending = m->trace.n_pending;
+	m->st.records_lost = m->trace.lost;
+	m->st.trace_reopened = m->trace.reopened;
 }
 
 static void record(struct request *r)
@@ -765,16 +826,21 @@ static void record(struct request *r)
 	struct meter *m = r->m;
 	struct trace_record rec;
 	struct hc_err err = HC_ERR_INIT;
+	struct usage bound;
 	outcome(r);
+	memset(&bound, 0, sizeof(bound));
+	if (!strcmp(r->call.status, "usage_unknown")) /* the request is parsed only then */
+		worst_case_usage(r, &bound);
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	rec.u.call = r->call;
 	cJSON *extra = recorded_bodies(r);
 	pthread_mutex_lock(&m->lock);
-	account(m, &r->call);
+	account(m, &r->call, &bound);
 	if (trace_appender_put(&m->trace, &rec, extra, &err)) {
 		m->st.write_errors++;
 		snprintf(m->st.last_error, sizeof(m->st.last_error), "%.250s", err.msg);
 	}
+	trace_counts(m);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -802,7 +868,7 @@ static void request_free(struct request *r)
 	sse_release(&r->sse);
 	buf_free(&r->body);
 	buf_free(&r->out);
-	buf_free(&r->answer);
+	body_scan_release(&r->scan);
 	buf_free(&r->recorded);
 	free(r->uri);
 	free(r);
@@ -945,6 +1011,7 @@ int meter_sync(struct meter *m, struct hc_err *err)
 {
 	pthread_mutex_lock(&m->lock);
 	int rc = trace_appender_sync(&m->trace, err);
+	trace_counts(m);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
 }
@@ -953,9 +1020,10 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
 	atomic_store(&m->stopping, 1);
 	MHD_stop_daemon(m->daemon);
+	int rc = trace_appender_close(&m->trace, err);
+	trace_counts(m);
 	if (final)
 		meter_get_stats(m, final);
-	int rc = trace_appender_close(&m->trace, err);
 	while (m->pool) {
 		struct upstream *u = m->pool;
 		m->pool = u->next;
@@ -986,6 +1054,7 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddNumberToObject(t, "reasoning", (double)st->tokens.reasoning);
 	cJSON_AddNumberToObject(t, "total", (double)usage_total(&st->tokens));
 	cJSON_AddNumberToObject(o, "cost_usd", st->cost_usd);
+	cJSON_AddNumberToObject(o, "estimated_usd", st->estimated_usd);
 	cJSON_AddNumberToObject(o, "usd_per_hour",
 				st->uptime_s > 0 ? st->cost_usd * 3600 / st->uptime_s : 0);
 	if (isnan(st->budget_usd))
@@ -995,6 +1064,9 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddBoolToObject(o, "budget_spent", st->budget_spent);
 	cJSON_AddNumberToObject(o, "uptime_seconds", st->uptime_s);
 	cJSON_AddNumberToObject(o, "write_errors", (double)st->write_errors);
+	cJSON_AddNumberToObject(o, "records_pending", (double)st->records_pending);
+	cJSON_AddNumberToObject(o, "records_lost", (double)st->records_lost);
+	cJSON_AddNumberToObject(o, "trace_reopened", (double)st->trace_reopened);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;

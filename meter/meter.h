@@ -49,10 +49,14 @@ struct meter_stats {
 	size_t in_flight;
 	struct usage tokens;   /* sum over the calls with usage */
 	double cost_usd;       /* priced calls only */
+	double estimated_usd;  /* usage_unknown calls at their worst case; the budget counts it */
 	double budget_usd;     /* NAN when none */
 	int budget_spent;
 	double uptime_s;
-	size_t write_errors;   /* records that could not be written (see last_error) */
+	size_t write_errors;   /* failed attempts to write records (see last_error) */
+	size_t records_pending; /* records that wait to be written again (a full disk) */
+	size_t records_lost;   /* records given up; after meter_stop, every one not written */
+	size_t trace_reopened; /* times the trace was found deleted or replaced, and reopened */
 	char last_error[256];
 	char unpriced_model[128]; /* the last model the sheet could not price */
 };
@@ -79,7 +83,8 @@ int meter_sync(struct meter *m, struct hc_err *err);
 
 /*
  * Stops serving (in-flight requests are cut and recorded), syncs and closes the trace, fills
- * *final (may be NULL) with the last totals and frees m.
+ * *final (may be NULL) with the last totals and frees m. HC_ERUNTIME when records could not
+ * be written (final->records_lost says how many).
  */
 int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err);
 

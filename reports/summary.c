@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include "reports/crossover_out.h"
 #include "reports/focus.h"
-#include "reports/series.h"
 #include "reports/jsonout.h"
+#include "reports/series.h"
 #include "reports/summary.h"
 
 static cJSON *usage_json(const struct usage_mean *u)

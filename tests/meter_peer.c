@@ -14,7 +14,10 @@
  *                                budget stop's SIGKILL path
  *
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
- * X-Test-Delay-Ms pauses that long between stream events; the path /v1/fail answers 500.
+ * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
+ * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
+ * into a whole chat answer's content; the path /v1/fail answers 500, and
+ * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -42,6 +45,7 @@ struct req {
 struct stream {
 	char **events;
 	size_t n, next, off;
+	size_t len; /* of the event being sent: strlen once, not per piece of a long one */
 	long delay_ms;
 };
 
@@ -75,12 +79,14 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 		nanosleep(&ts, NULL);
 	}
 	const char *e = s->events[s->next];
-	size_t n = strlen(e) - s->off;
+	if (s->off == 0)
+		s->len = strlen(e);
+	size_t n = s->len - s->off;
 	if (n > max)
 		n = max;
 	memcpy(buf, e + s->off, n);
 	s->off += n;
-	if (!e[s->off]) {
+	if (s->off == s->len) {
 		s->off = 0;
 		s->next++;
 	}
@@ -171,8 +177,24 @@ static cJSON *chat_chunk(const char *model, const char *id, const char *content,
 	return o;
 }
 
+/* Puts pad bytes 'x' into the content of a whole chat answer (one event). */
+static void pad_content(struct stream *s, size_t pad)
+{
+	static const char at[] = "\"content\":\"";
+	char *old = s->events[0], *p = strstr(old, at);
+	if (!pad || !p)
+		return;
+	size_t head = (size_t)(p - old) + strlen(at), n = strlen(old);
+	char *text = malloc(n + pad + 1);
+	memcpy(text, old, head);
+	memset(text + head, 'x', pad);
+	memcpy(text + head + pad, old + head, n - head + 1);
+	free(old);
+	s->events[0] = text;
+}
+
 static void chat(struct stream *s, const cJSON *rq, const char *model, const char *id,
-		 const struct counts *c, int stream)
+		 const char *finish, size_t pad, const struct counts *c, int stream)
 {
 	static const char *const words[] = { "Hello", " from", " the", " fake", " upstream" };
 	if (!stream) {
@@ -186,13 +208,14 @@ static void chat(struct stream *s, const cJSON *rq, const char *model, const cha
 		cJSON *msg = cJSON_AddObjectToObject(ch, "message");
 		cJSON_AddStringToObject(msg, "role", "assistant");
 		cJSON_AddStringToObject(msg, "content", "Hello from the fake upstream");
-		cJSON_AddStringToObject(ch, "finish_reason", "stop");
+		cJSON_AddStringToObject(ch, "finish_reason", finish);
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "choices"), ch);
 		cJSON_AddItemToObject(o, "usage", chat_usage(c));
 		s->events = malloc(sizeof(char *));
 		s->events[0] = cJSON_PrintUnformatted(o);
 		s->n = 1;
 		cJSON_Delete(o);
+		pad_content(s, pad);
 		return;
 	}
 	const cJSON *so = cJSON_GetObjectItem(rq, "stream_options");
@@ -355,8 +378,9 @@ static void embeddings(struct stream *s, const char *model, const struct counts 
 }
 
 struct seen {
-	int key, tag, gzip;
+	int key, tag, gzip, bad_utf8;
 	long delay_ms;
+	size_t pad;
 };
 
 static enum MHD_Result see_header(void *cls, enum MHD_ValueKind kind, const char *name,
@@ -370,6 +394,10 @@ static enum MHD_Result see_header(void *cls, enum MHD_ValueKind kind, const char
 		s->tag = 1;
 	if (!strcasecmp(name, "x-test-delay-ms") && value)
 		s->delay_ms = atol(value);
+	if (!strcasecmp(name, "x-test-bad-utf8"))
+		s->bad_utf8 = 1;
+	if (!strcasecmp(name, "x-test-pad-bytes") && value)
+		s->pad = (size_t)atol(value);
 	if (!strcasecmp(name, "accept-encoding") && value && strstr(value, "gzip"))
 		s->gzip = 1;
 	return MHD_YES;
@@ -388,11 +416,19 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
 
 static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, struct req *q)
 {
-	struct seen seen = { 0, 0, 0, 0 };
+	struct seen seen = { 0, 0, 0, 0, 0, 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, see_header, &seen);
 	if (!strcmp(url, "/v1/fail"))
 		return send_text(conn, 500, "application/json",
 				 "{\"error\":{\"message\":\"fake failure\",\"type\":\"server_error\"}}");
+	if (!strcmp(url, "/v1/fail-billed")) { /* an error answer that bills its usage */
+		struct counts c = { 10, 0, 0, 2, 0 };
+		write_ledger(url, 0, &c, seen.key, seen.tag, seen.gzip);
+		return send_text(conn, 500, "application/json",
+				 "{\"error\":{\"message\":\"fake failure after the model ran\","
+				 "\"type\":\"server_error\"},\"model\":\"fake-model\",\"usage\":"
+				 "{\"prompt_tokens\":10,\"completion_tokens\":2}}");
+	}
 	if (!strcmp(url, "/v1/models"))
 		return send_text(conn, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
 	cJSON *rq = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
@@ -410,12 +446,12 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	c.reasoning = c.out / 3;
 	char id[64];
 	pthread_mutex_lock(&ledger_lock);
-	snprintf(id, sizeof(id), "fake_%ld", ++answer_seq);
+	snprintf(id, sizeof(id), "fake_%ld%s", ++answer_seq, seen.bad_utf8 ? "\xff" : "");
 	pthread_mutex_unlock(&ledger_lock);
 	struct stream *s = calloc(1, sizeof(*s));
 	s->delay_ms = seen.delay_ms;
 	if (!strcmp(url, "/v1/chat/completions")) {
-		chat(s, rq, model, id, &c, stream);
+		chat(s, rq, model, id, seen.bad_utf8 ? "stop\xfe" : "stop", seen.pad, &c, stream);
 	} else if (!strcmp(url, "/v1/responses")) {
 		responses(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/messages")) {

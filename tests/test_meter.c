@@ -3,6 +3,7 @@
  * on 127.0.0.1 with free ports. The upstream keeps a ledger of the usage it sent (in hypercap's
  * convention, computed on its own); the trace's totals must equal it. Every wait is bounded.
  */
+#define _GNU_SOURCE /* prlimit */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -828,6 +830,298 @@ START_TEST(official_npm_clients)
 }
 END_TEST
 
+/* ---- the trace under trouble (issue 13) ---- */
+
+static long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) ? -1 : (long)sb.st_size;
+}
+
+/* The meter's file size limit (its full disk) set from outside: bytes, or RLIM_INFINITY. */
+static void limit_file_size(pid_t pid, rlim_t bytes)
+{
+	struct rlimit rl = { bytes, RLIM_INFINITY };
+	ck_assert_msg(prlimit(pid, RLIMIT_FSIZE, &rl, NULL) == 0, "prlimit: %s", strerror(errno));
+}
+
+static double status_num(const struct peer *m, const char *key)
+{
+	cJSON *st = status_json(m);
+	const cJSON *v = cJSON_GetObjectItem(st, key);
+	ck_assert_msg(cJSON_IsNumber(v), "status: no %s", key);
+	double d = v->valuedouble;
+	cJSON_Delete(st);
+	return d;
+}
+
+/*
+ * A full disk (a file size limit on the meter, which ignores SIGXFSZ) in the middle of the
+ * run: no record is torn, the ones refused wait and are written once there is room; records
+ * still unwritten at exit are reported and the exit status is 1.
+ */
+START_TEST(full_disk_keeps_the_trace_whole_and_retries)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":5}";
+	struct peer m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	long size = file_size(in_dir("trace.jsonl"));
+	long per_record = size / 4; /* about: a header and three records */
+	limit_file_size(m.pid, (rlim_t)(size + per_record + per_record / 2));
+	for (int i = 0; i < 15; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	struct totals tr, led;
+	read_trace(&tr, NULL); /* whole: every line a record, none cut */
+	ck_assert_int_eq(tr.n, 4);
+	ck_assert_int_eq((int)status_num(&m, "records_pending"), 14);
+	ck_assert_int_ge((int)status_num(&m, "write_errors"), 14);
+	limit_file_size(m.pid, RLIM_INFINITY);
+	expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq((int)status_num(&m, "records_pending"), 0);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "warning: cannot record") && strstr(err, "File too large"),
+		      "%s", err);
+	free(err);
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 19);
+	assert_same_usage(&tr.u, &led.u);
+
+	/* a disk that stays full: the meter says how many records it lost and exits 1 */
+	m = start_meter(upstream.url, NULL);
+	limit_file_size(m.pid, (rlim_t)file_size(in_dir("trace.jsonl")));
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 1);
+	err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "3 records could not be written"), "%s", err);
+	free(err);
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 19);
+}
+END_TEST
+
+static size_t count_calls(const char *path)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	size_t n = 0;
+	int rc;
+	ck_assert_msg(trace_reader_open(&r, path, 0, &err) == 0, "%s", err.msg);
+	while ((rc = trace_reader_next(&r, &rec, &err)) == 1)
+		n++;
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	trace_reader_close(&r);
+	return n;
+}
+
+/* A trace deleted, then renamed away, while the meter runs: a new one is started at the path. */
+START_TEST(trace_deleted_or_renamed_is_started_again)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\"}";
+	struct peer m = start_meter(upstream.url, NULL);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(unlink(in_dir("trace.jsonl")), 0);
+	for (int i = 0; i < 3; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq(rename(in_dir("trace.jsonl"), in_dir("moved.jsonl")), 0);
+	for (int i = 0; i < 2; i++)
+		expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	ck_assert_int_eq((int)status_num(&m, "trace_reopened"), 2);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	ck_assert_int_eq(count_calls(in_dir("moved.jsonl")), 3);
+	ck_assert_int_eq(count_calls(in_dir("trace.jsonl")), 2);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "was deleted or replaced while recording"), "%s", err);
+	free(err);
+}
+END_TEST
+
+/*
+ * Bytes that are not UTF-8: a tag carrying them is refused (400); in the answer's model, id
+ * and finish_reason and in recorded bodies they become U+FFFD, so the trace stays readable.
+ */
+START_TEST(bytes_that_are_not_utf8_never_reach_the_trace)
+{
+	const char *const opts[] = { "--record-bodies", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	const char *const bad_tag[] = { "X-Hypercap-Role: eval\xff", NULL };
+	struct reply r = http(m.url, "/v1/chat/completions", "{}", bad_tag);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_msg(strstr(r.body, "byte 0xff at 5 is not UTF-8"), "%s", r.body);
+	reply_free(&r);
+	r = http(m.url, "/hc/role=eval%C3/v1/chat/completions", "{}", openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	reply_free(&r);
+	const char *const bad_answer[] = { "Authorization: Bearer " SECRET, "X-Test-Bad-Utf8: 1",
+					   NULL };
+	expect_ok(m.url, "/v1/chat/completions", "{\"model\":\"gpt-4o\xc3\",\"messages\":"
+		  "[{\"role\":\"user\",\"content\":\"caf\xe9\"}]}", bad_answer);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(tr.with_usage, 1);
+	struct trace_reader rd;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(trace_reader_open(&rd, in_dir("trace.jsonl"), 0, &err), 0);
+	ck_assert_int_eq(trace_reader_next(&rd, &rec, &err), 1);
+	trace_reader_close(&rd);
+	ck_assert_str_eq(rec.u.call.model, "gpt-4o\xef\xbf\xbd");
+	ck_assert_str_eq(rec.u.call.status, "stop\xef\xbf\xbd");
+	ck_assert_ptr_nonnull(strstr(rec.u.call.id, "\xef\xbf\xbd"));
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_nonnull(strstr(text, "caf\xef\xbf\xbd"));
+	free(text);
+}
+END_TEST
+
+/*
+ * An error answer that carries usage (a provider that bills a failed call): recorded as
+ * upstream_error with its usage, priced, and counted by the budget.
+ */
+START_TEST(billed_error_answers_are_counted)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.01",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct reply r = http(m.url, "/v1/fail-billed", "{\"model\":\"fake-model\"}", openai_auth);
+	ck_assert_int_eq(r.code, 500);
+	reply_free(&r);
+	ck_assert_double_eq_tol(status_num(&m, "cost_usd"), 0.012, 1e-12);
+	ck_assert_int_eq((int)status_num(&m, "upstream_errors"), 1);
+	r = http(m.url, "/v1/chat/completions", "{\"model\":\"fake-model\"}", openai_auth);
+	ck_assert_int_eq(r.code, 429); /* the budget counted it */
+	reply_free(&r);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(tr.upstream_errors, 1);
+	ck_assert_int_eq(tr.with_usage, 1);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
+/* Sends body up to 20 times; how many got through before the first 429. */
+static int accepted_before_429(const struct peer *m, const char *body)
+{
+	int accepted = 0;
+	for (int i = 0; i < 20; i++) {
+		struct reply r = http(m->url, "/v1/chat/completions", body, openai_auth);
+		int code = (int)r.code;
+		reply_free(&r);
+		if (code == 429)
+			break;
+		ck_assert_int_eq(code, 200);
+		accepted++;
+	}
+	return accepted;
+}
+
+/*
+ * Streamed chat calls without stream_options.include_usage carry no usage: under a budget
+ * each counts at its worst case (every request byte an input token, the output its
+ * max_tokens, or 32768 tokens without one), so they cannot pass a budget at $0 counted.
+ */
+START_TEST(budget_counts_unknown_usage_at_its_worst_case)
+{
+	static const char bounded[] = "{\"model\":\"fake-model\",\"stream\":true,"
+				      "\"max_tokens\":10}";
+	write_prices(); /* $1000 per 1M tokens: (bytes + 10) / 1000 dollars a call */
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	double per_call = (double)(strlen(bounded) + 10) / 1000;
+	ck_assert_int_eq(accepted_before_429(&m, bounded), (int)ceil(0.5 / per_call - 1e-9));
+	cJSON *st = status_json(&m);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 0, 1e-12);
+	ck_assert_double_ge(cJSON_GetObjectItem(st, "estimated_usd")->valuedouble, 0.5);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	/* the embedded sheet, gpt-4o, no bound: the first call spends a $0.001 budget */
+	const char *const tight[] = { "--budget-usd", "0.001", NULL };
+	m = start_meter(upstream.url, tight);
+	ck_assert_int_eq(accepted_before_429(&m, "{\"model\":\"gpt-4o\",\"stream\":true}"), 1);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.unknown, tr.n); /* the trace itself never guesses */
+	ck_assert_int_eq(tr.with_usage, 0);
+}
+END_TEST
+
+/* What a client got, without holding it: its length, its longest run of 'x', its end. */
+struct tally {
+	size_t len, run, longest;
+	char tail[512];
+};
+
+static size_t tally_add(char *p, size_t size, size_t n, void *cls)
+{
+	struct tally *t = cls;
+	size_t k = size * n, keep = k < sizeof(t->tail) - 1 ? k : sizeof(t->tail) - 1;
+	for (size_t i = 0; i < k; i++) {
+		t->run = p[i] == 'x' ? t->run + 1 : 0;
+		if (t->run > t->longest)
+			t->longest = t->run;
+	}
+	size_t old = strlen(t->tail);
+	if (old + keep >= sizeof(t->tail)) { /* slide: the last bytes only */
+		size_t drop = old + keep - (sizeof(t->tail) - 1);
+		memmove(t->tail, t->tail + drop, old - drop + 1);
+		old -= drop;
+	}
+	memcpy(t->tail + old, p + k - keep, keep);
+	t->tail[old + keep] = '\0';
+	t->len += k;
+	return k;
+}
+
+/*
+ * An answer larger than the meter ever held (64 MiB + 1 of content): passed through whole,
+ * and its usage read from the bounded skeleton the meter keeps (docs/reliability.md measures
+ * the meter's memory on a 100 MiB answer).
+ */
+START_TEST(large_answer_passes_whole_with_its_usage)
+{
+	struct peer m = start_meter(upstream.url, NULL);
+	size_t pad = (64u << 20) + 1;
+	char url[128], hdr[64];
+	struct tally t;
+	memset(&t, 0, sizeof(t));
+	snprintf(url, sizeof(url), "%s/v1/chat/completions", m.url);
+	snprintf(hdr, sizeof(hdr), "X-Test-Pad-Bytes: %zu", pad);
+	struct curl_slist *h = curl_slist_append(NULL, hdr);
+	CURL *e = curl_easy_init();
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "{\"model\":\"gpt-4o\",\"max_tokens\":5}");
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, tally_add);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 60L);
+	ck_assert_int_eq(curl_easy_perform(e), CURLE_OK);
+	curl_easy_cleanup(e);
+	curl_slist_free_all(h);
+	ck_assert_uint_eq(t.longest, pad);
+	ck_assert_msg(strstr(t.tail, "\"completion_tokens\":5"), "%s", t.tail);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	read_trace(&tr, NULL);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.with_usage, 1);
+	assert_same_usage(&tr.u, &led.u);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -859,5 +1153,16 @@ int main(void)
 	add(s, "recorded_bodies_have_keys_redacted", recorded_bodies_have_keys_redacted, 60);
 	add(s, "bad_tags_and_bad_options_are_refused", bad_tags_and_bad_options_are_refused, 60);
 	add(s, "official_npm_clients", official_npm_clients, 120);
+	add(s, "full_disk_keeps_the_trace_whole_and_retries",
+	    full_disk_keeps_the_trace_whole_and_retries, 60);
+	add(s, "trace_deleted_or_renamed_is_started_again",
+	    trace_deleted_or_renamed_is_started_again, 60);
+	add(s, "bytes_that_are_not_utf8_never_reach_the_trace",
+	    bytes_that_are_not_utf8_never_reach_the_trace, 60);
+	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
+	add(s, "budget_counts_unknown_usage_at_its_worst_case",
+	    budget_counts_unknown_usage_at_its_worst_case, 60);
+	add(s, "large_answer_passes_whole_with_its_usage",
+	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
 }

@@ -3,6 +3,7 @@
  * worked out by hand; every stream is also fed split at every byte boundary and one byte at a
  * time, which must not change the result.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "import/usage_parse.h"
 #include "tests/check_main.h"
@@ -237,6 +238,79 @@ START_TEST(bodies_of_each_api)
 }
 END_TEST
 
+/* A body fed to body_scan split at every boundary gives what usage_from_body gives whole. */
+static void check_scan_splits(const char *body)
+{
+	size_t n = strlen(body);
+	struct usage_result want, r;
+	usage_from_body(body, n, &want);
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct body_scan s;
+		body_scan_init(&s);
+		ck_assert_int_eq(body_scan_feed(&s, body, cut), 0);
+		ck_assert_int_eq(body_scan_feed(&s, body + cut, n - cut), 0);
+		body_scan_finish(&s, &r);
+		body_scan_release(&s);
+		ck_assert_msg(same_result(&r, &want), "split at byte %zu changed the result of %s",
+			      cut, body);
+	}
+}
+
+/*
+ * The meter reads a whole answer through body_scan, in bounded memory: the same result as the
+ * whole body for every API, and the usage of an answer whose content and arrays are far larger
+ * than what it keeps (issue 13, item 15).
+ */
+START_TEST(body_scan_keeps_a_bounded_skeleton)
+{
+	static const char *const bodies[] = {
+		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+		"\"choices\":[{\"index\":0,\"message\":"
+		"{\"content\":\"a \\\"quoted\\\" [x, y] {z}\\\\\"},"
+		"\"finish_reason\":\"length\"},{\"finish_reason\":\"stop\"}],\"usage\":"
+		"{\"prompt_tokens\":10,\"completion_tokens\":5,\"prompt_tokens_details\":"
+		"{\"cached_tokens\":2}}}",
+		"{\"id\":\"r1\",\"object\":\"response\",\"status\":\"incomplete\",\"model\":\"o3\","
+		"\"output\":[[1,2],[3]],\"usage\":{\"input_tokens\":40,\"output_tokens\":9,"
+		"\"output_tokens_details\":{\"reasoning_tokens\":8}}}",
+		"{\"id\":\"m1\",\"type\":\"message\",\"model\":\"claude-haiku-4-5\","
+		"\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":3,"
+		"\"cache_read_input_tokens\":50,"
+		"\"cache_creation_input_tokens\":20,\"output_tokens\":6}}",
+		"{\"object\":\"list\",\"data\":[{\"embedding\":[0.1,0.2]},{\"embedding\":[0.3]}],"
+		"\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":8}}",
+		"", "not json", "[1,2]", "{\"usage\":{\"prompt_tokens\":", "{\"a\":\"\\u00e9\"}",
+	};
+	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++)
+		check_scan_splits(bodies[i]);
+
+	/* 8 MiB of content and 100,000 embeddings: kept as a few hundred bytes */
+	static const char head[] = "{\"id\":\"c2\",\"object\":\"chat.completion\","
+				   "\"model\":\"gpt-4o\",\"choices\":[{\"message\":{\"content\":\"";
+	static const char mid[] = "\"},\"finish_reason\":\"stop\"}],\"data\":[";
+	static const char tail[] = "],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}";
+	struct body_scan s;
+	struct usage_result r;
+	char chunk[4096];
+	memset(chunk, 'x', sizeof(chunk));
+	body_scan_init(&s);
+	ck_assert_int_eq(body_scan_feed(&s, head, strlen(head)), 0);
+	for (int i = 0; i < 2048; i++)
+		ck_assert_int_eq(body_scan_feed(&s, chunk, sizeof(chunk)), 0);
+	ck_assert_int_eq(body_scan_feed(&s, mid, strlen(mid)), 0);
+	for (int i = 0; i < 100000; i++)
+		ck_assert_int_eq(body_scan_feed(&s, i ? ",[0.5,-0.25]" : "[0.5,-0.25]",
+						i ? 12 : 11), 0);
+	ck_assert_int_eq(body_scan_feed(&s, tail, strlen(tail)), 0);
+	ck_assert_uint_lt(s.cap, 4096);
+	body_scan_finish(&s, &r);
+	body_scan_release(&s);
+	assert_usage(&r, 7, 0, 0, 3, 0);
+	ck_assert_str_eq(r.status, "stop");
+	ck_assert_str_eq(r.model, "gpt-4o");
+}
+END_TEST
+
 START_TEST(unreadable_bodies_are_unknown)
 {
 	static const char *const bodies[] = {
@@ -255,6 +329,37 @@ START_TEST(unreadable_bodies_are_unknown)
 		usage_from_body(bodies[i], strlen(bodies[i]), &r);
 		ck_assert_msg(!r.has_usage, "body %zu gave a usage", i);
 	}
+}
+END_TEST
+
+/* Bytes that are not UTF-8 become U+FFFD, each on its own; valid text is left as it is. */
+START_TEST(utf8_repair_replaces_bad_bytes)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "gpt-4o", "gpt-4o" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+		{ "gpt\xff", "gpt\xef\xbf\xbd" },
+		{ "caf\xc3", "caf\xef\xbf\xbd" },               /* a character cut at the end */
+		{ "\xc0\xaf!", "\xef\xbf\xbd\xef\xbf\xbd!" },   /* an overlong slash */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n;
+		char *out = usage_utf8_repair(cases[i].in, strlen(cases[i].in), &n);
+		ck_assert_str_eq(out, cases[i].out);
+		ck_assert_uint_eq(n, strlen(cases[i].out));
+		free(out);
+	}
+	struct usage_result r;
+	static const char body[] = "{\"object\":\"chat.completion\",\"id\":\"x\xfe\",\"model\":"
+				   "\"m\xff\",\"usage\":{\"prompt_tokens\":3,"
+				   "\"completion_tokens\":1}}";
+	usage_from_body(body, strlen(body), &r);
+	ck_assert_str_eq(r.model, "m\xef\xbf\xbd");
+	ck_assert_str_eq(r.id, "x\xef\xbf\xbd");
+	ck_assert_int_eq(r.has_usage, 1);
 }
 END_TEST
 
@@ -292,6 +397,8 @@ int main(void)
 	check_add(s, "stream_without_final_blank_line", stream_without_final_blank_line, 10);
 	check_add(s, "bodies_of_each_api", bodies_of_each_api, 10);
 	check_add(s, "unreadable_bodies_are_unknown", unreadable_bodies_are_unknown, 10);
+	check_add(s, "utf8_repair_replaces_bad_bytes", utf8_repair_replaces_bad_bytes, 10);
+	check_add(s, "body_scan_keeps_a_bounded_skeleton", body_scan_keeps_a_bounded_skeleton, 30);
 	check_add(s, "overlong_event_is_skipped", overlong_event_is_skipped, 30);
 	return check_run(s);
 }

@@ -811,34 +811,100 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Writes o (deleted) as one line in one write(2). */
-static int append_json_line(struct trace_appender *a, cJSON *o, struct hc_err *err)
+/* Queues o (deleted) as one line: it is written with the lines before it that wait. */
+static int queue_json_line(struct trace_appender *a, cJSON *o, struct hc_err *err)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	size_t n = strlen(text);
-	char *line = realloc(text, n + 2);
-	if (!line) {
+	if (a->pending_len + n + 1 > TRACE_PENDING_MAX) {
 		free(text);
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+		a->lost++;
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %zu records (%zu bytes) "
+				  "already wait to be written; this one is lost", a->path,
+				  a->n_pending, a->pending_len);
 	}
-	line[n] = '\n';
-	int failed = write_all(a->fd, line, n + 1);
-	free(line);
-	a->dirty = 1;
-	if (failed)
-		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", a->path,
+	if (a->pending_len + n + 1 > a->pending_cap) {
+		size_t cap = a->pending_cap ? a->pending_cap : 4096;
+		while (cap < a->pending_len + n + 1)
+			cap *= 2;
+		char *p = realloc(a->pending, cap);
+		if (!p) {
+			free(text);
+			return hc_err_set(err, HC_ERUNTIME, "out of memory");
+		}
+		a->pending = p;
+		a->pending_cap = cap;
+	}
+	memcpy(a->pending + a->pending_len, text, n);
+	a->pending[a->pending_len + n] = '\n';
+	a->pending_len += n + 1;
+	a->n_pending++;
+	free(text);
+	return 0;
+}
+
+/* Writes the header line into the empty file; cut back to empty when it fails. */
+static int write_header(struct trace_appender *a, struct hc_err *err)
+{
+	cJSON *h = cJSON_CreateObject();
+	if (h) {
+		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
+		cJSON_AddStringToObject(h, "source", a->source);
+		cJSON_AddStringToObject(h, "created", a->created);
+	}
+	char *text = h ? cJSON_PrintUnformatted(h) : NULL;
+	cJSON_Delete(h);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	size_t n = strlen(text);
+	text[n] = '\n'; /* the NUL's place: written with its length, not as a string */
+	int failed = write_all(a->fd, text, n + 1);
+	int e = errno;
+	free(text);
+	if (!failed)
+		return 0;
+	if (ftruncate(a->fd, 0))
+		e = errno;
+	return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", a->path, strerror(e));
+}
+
+/*
+ * A last line [keep, size) without its newline: a record whose write was cut before its end
+ * is removed (its size in dropped), a whole record that lacks only the newline is kept and
+ * gets it.
+ */
+static int end_last_line(struct trace_appender *a, off_t keep, off_t size, struct hc_err *err)
+{
+	size_t n = (size_t)(size - keep);
+	char *text = malloc(n + 1);
+	if (!text)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int whole = pread(a->fd, text, n, keep) == (ssize_t)n;
+	if (whole) {
+		struct trace_record rec;
+		text[n] = '\0';
+		whole = !trace_record_parse(&rec, text, n, a->path, 0, NULL);
+	}
+	free(text);
+	if (whole) {
+		if (write_all(a->fd, "\n", 1))
+			return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", a->path,
+					  strerror(errno));
+		a->newline_added = 1;
+		return 0;
+	}
+	a->dropped = (long long)n;
+	if (ftruncate(a->fd, keep))
+		return hc_err_set(err, HC_ERUNTIME, "cannot truncate '%s': %s", a->path,
 				  strerror(errno));
 	return 0;
 }
 
-/*
- * Cuts a last line that has no newline: the tail of a write a crash interrupted. Reads
- * backwards in blocks to the last newline.
- */
-static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err *err)
+/* Finds the last newline, reading backwards in blocks, and ends the line after it. */
+static int end_partial_line(struct trace_appender *a, off_t size, struct hc_err *err)
 {
 	char buf[4096];
 	off_t end = size;
@@ -852,11 +918,7 @@ static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err 
 			i--;
 		if (i > 0) {
 			off_t keep = end - (off_t)n + (off_t)i;
-			a->dropped = (long long)(size - keep);
-			if (keep < size && ftruncate(a->fd, keep))
-				return hc_err_set(err, HC_ERUNTIME, "cannot truncate '%s': %s",
-						  a->path, strerror(errno));
-			return 0;
+			return keep < size ? end_last_line(a, keep, size, err) : 0;
 		}
 		end -= (off_t)n;
 	}
@@ -864,36 +926,100 @@ static int cut_partial_line(struct trace_appender *a, off_t size, struct hc_err 
 			  a->path);
 }
 
+/*
+ * Opens a->path for appending: an existing trace is checked (its header) and its last line
+ * ended; a missing or empty one gets the header. a->fd stays -1 when it fails.
+ */
+static int appender_open_path(struct trace_appender *a, struct hc_err *err)
+{
+	struct stat st;
+	if (stat(a->path, &st) == 0 && st.st_size > 0) {
+		/* an existing trace: its header must be one this reader accepts */
+		struct trace_reader r;
+		memset(&r, 0, sizeof(r));
+		int rc = trace_reader_open(&r, a->path, 0, err);
+		trace_reader_close(&r);
+		if (rc)
+			return hc_err_prefix(err, "cannot append");
+	}
+	a->fd = open(a->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (a->fd < 0)
+		return hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s", a->path,
+				  strerror(errno));
+	int rc = fstat(a->fd, &st) ? hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s",
+						a->path, strerror(errno)) :
+		 st.st_size > 0 ? end_partial_line(a, st.st_size, err) :
+				  write_header(a, err);
+	if (!rc && fstat(a->fd, &st))
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s", a->path,
+				strerror(errno));
+	if (rc) {
+		close(a->fd);
+		a->fd = -1;
+		return rc;
+	}
+	a->dev = st.st_dev;
+	a->ino = st.st_ino;
+	a->good = st.st_size;
+	a->dirty = 1;
+	return 0;
+}
+
+/*
+ * The file at a->path is still the one open: not deleted, not renamed away, not replaced.
+ * Otherwise it is opened again (a new trace when missing) and counted in reopened.
+ */
+static int appender_check_path(struct trace_appender *a, struct hc_err *err)
+{
+	struct stat fst, pst;
+	if (a->fd >= 0) {
+		if (fstat(a->fd, &fst) == 0 && fst.st_nlink > 0 && stat(a->path, &pst) == 0 &&
+		    pst.st_dev == a->dev && pst.st_ino == a->ino)
+			return 0;
+		fdatasync(a->fd); /* what went there stays there */
+		close(a->fd);
+		a->fd = -1;
+		a->reopened++;
+	}
+	return appender_open_path(a, err);
+}
+
+/*
+ * Writes the lines that wait, in one write(2) when the kernel takes them whole. A short or
+ * failed write (a full disk, a file size limit) is cut back to the last whole line, so that
+ * no record is torn and none is glued to the next; the lines stay queued for the next try.
+ */
+static int appender_flush(struct trace_appender *a, struct hc_err *err)
+{
+	if (!a->pending_len)
+		return 0;
+	if (appender_check_path(a, err))
+		return HC_ERUNTIME;
+	if (write_all(a->fd, a->pending, a->pending_len)) {
+		int e = errno;
+		if (ftruncate(a->fd, a->good))
+			e = errno;
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s; %zu records wait to "
+				  "be written again", a->path, strerror(e), a->n_pending);
+	}
+	a->dirty = 1;
+	a->good += (off_t)a->pending_len;
+	a->n_records += a->n_pending;
+	a->pending_len = a->n_pending = 0;
+	return 0;
+}
+
 int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
 			const char *created, struct hc_err *err)
 {
-	struct stat st;
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
 	if (strlen(path) >= sizeof(a->path))
 		return hc_err_set(err, HC_EUSAGE, "--trace: the path is too long");
 	snprintf(a->path, sizeof(a->path), "%s", path);
-	if (stat(path, &st) == 0 && st.st_size > 0) {
-		/* an existing trace: its header must be one this reader accepts */
-		struct trace_reader r;
-		memset(&r, 0, sizeof(r));
-		int rc = trace_reader_open(&r, path, 0, err);
-		trace_reader_close(&r);
-		if (rc)
-			return hc_err_prefix(err, "cannot append");
-	}
-	a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (a->fd < 0 || fstat(a->fd, &st))
-		return hc_err_set(err, HC_ERUNTIME, "cannot open '%s': %s", path, strerror(errno));
-	if (st.st_size > 0)
-		return cut_partial_line(a, st.st_size, err);
-	cJSON *h = cJSON_CreateObject();
-	if (h) {
-		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
-		cJSON_AddStringToObject(h, "source", source);
-		cJSON_AddStringToObject(h, "created", created);
-	}
-	return append_json_line(a, h, err);
+	snprintf(a->source, sizeof(a->source), "%s", source);
+	snprintf(a->created, sizeof(a->created), "%s", created);
+	return appender_open_path(a, err);
 }
 
 int trace_appender_put(struct trace_appender *a, const struct trace_record *rec, cJSON *extra,
@@ -901,7 +1027,7 @@ int trace_appender_put(struct trace_appender *a, const struct trace_record *rec,
 {
 	if (check_record(rec, err)) {
 		cJSON_Delete(extra);
-		return hc_err_prefix(err, "record %zu (%s)", a->n_records + 1,
+		return hc_err_prefix(err, "record %zu (%s)", a->n_records + a->n_pending + 1,
 				     kind_names[rec->kind]);
 	}
 	cJSON *o = trace_record_to_json(rec);
@@ -910,16 +1036,15 @@ int trace_appender_put(struct trace_appender *a, const struct trace_record *rec,
 		cJSON_AddItemToObject(o, item->string, item);
 	}
 	cJSON_Delete(extra);
-	int rc = append_json_line(a, o, err);
-	if (!rc)
-		a->n_records++;
-	return rc;
+	int rc = queue_json_line(a, o, err);
+	return rc ? rc : appender_flush(a, err);
 }
 
 int trace_appender_sync(struct trace_appender *a, struct hc_err *err)
 {
-	if (a->fd < 0 || !a->dirty)
-		return 0;
+	int rc = appender_flush(a, err);
+	if (rc || a->fd < 0 || !a->dirty)
+		return rc;
 	a->dirty = 0;
 	if (fdatasync(a->fd))
 		return hc_err_set(err, HC_ERUNTIME, "cannot sync '%s': %s", a->path,
@@ -929,12 +1054,24 @@ int trace_appender_sync(struct trace_appender *a, struct hc_err *err)
 
 int trace_appender_close(struct trace_appender *a, struct hc_err *err)
 {
-	if (a->fd < 0)
+	struct hc_err last = HC_ERR_INIT;
+	if (a->fd < 0 && !a->pending_len)
 		return 0;
-	int rc = trace_appender_sync(a, err);
-	if (close(a->fd) && !rc)
+	int rc = trace_appender_sync(a, &last);
+	if (a->n_pending || a->lost) {
+		a->lost += a->n_pending;
+		rc = hc_err_set(err, HC_ERUNTIME, "%zu records could not be written to '%s' and "
+				"are lost%s%s%s", a->lost, a->path, last.msg[0] ? " (the last "
+				"error: " : "", last.msg, last.msg[0] ? ")" : "");
+	} else if (rc) {
+		rc = hc_err_set(err, rc, "%s", last.msg);
+	}
+	if (a->fd >= 0 && close(a->fd) && !rc)
 		rc = hc_err_set(err, HC_ERUNTIME, "cannot close '%s': %s", a->path,
 				strerror(errno));
+	free(a->pending);
+	a->pending = NULL;
+	a->pending_len = a->pending_cap = a->n_pending = 0;
 	a->fd = -1;
 	return rc;
 }

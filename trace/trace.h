@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "base/hc_err.h"
+#include <sys/types.h>
 #include "model/usage.h"
 
 struct cJSON;
@@ -161,36 +162,58 @@ void trace_writer_abort(struct trace_writer *w);
  * The appender: records added at the end of a trace as they happen, for a recorder that may
  * be killed at any moment (the meter). Each record is one line handed to the kernel in one
  * write(2) on a file opened with O_APPEND, so a killed process leaves every record it wrote
- * whole; trace_appender_sync makes them durable (fdatasync). Not thread-safe: callers
+ * whole; trace_appender_sync makes them durable (fdatasync). A write that fails or falls short
+ * (a full disk, a file size limit) is cut back to the last whole line (ftruncate) and its
+ * records wait, in order, to be written again by the next put or sync; at most
+ * TRACE_PENDING_MAX bytes wait, a record beyond that is lost. Before each write the file at
+ * path must still be the one open: a trace deleted, renamed away or replaced is opened again
+ * (a new trace with a header when missing) and counted in reopened. Not thread-safe: callers
  * serialise put and sync.
  */
+#define TRACE_PENDING_MAX (64u << 20)
+
 struct trace_appender {
 	int fd;
 	char path[4096];
+	char source[512], created[64]; /* the header of a new trace */
 	size_t n_records;    /* written through this appender */
 	long long dropped;   /* bytes of an interrupted last line removed on open */
+	int newline_added;   /* the last record lacked only its newline: added on open */
 	int dirty;           /* written since the last sync */
+	off_t good;          /* the file's size up to its last whole line */
+	dev_t dev;           /* the file open, to notice it deleted or replaced */
+	ino_t ino;
+	char *pending;       /* lines that wait to be written */
+	size_t pending_len, pending_cap, n_pending;
+	size_t lost;         /* records given up: over TRACE_PENDING_MAX, or unwritten at close */
+	size_t reopened;     /* times path was found deleted or replaced and opened again */
 };
 
 /*
  * Opens path for appending. A missing or empty file gets the header (source, created); an
- * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written), and a
- * last line without its newline (a write cut by a crash) is cut off, its size in dropped.
+ * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written). A last
+ * line without its newline is cut off when it is a write cut by a crash (its size in dropped),
+ * and kept, with the newline added, when it parses as a whole record (newline_added).
  */
 int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
 			const char *created, struct hc_err *err);
 
 /*
- * Appends rec as one line, after the keys of extra (a JSON object or NULL: keys the format
- * ignores, such as recorded bodies), which put deletes. HC_EINPUT when rec breaks the rules.
+ * Queues rec as one line, after the keys of extra (a JSON object or NULL: keys the format
+ * ignores, such as recorded bodies), which put deletes, and writes what waits. HC_EINPUT when
+ * rec breaks the rules (nothing queued); HC_ERUNTIME when the write failed (rec waits, see
+ * n_pending) or too much waits already (rec is lost, counted in lost).
  */
 int trace_appender_put(struct trace_appender *a, const struct trace_record *rec,
 		       struct cJSON *extra, struct hc_err *err);
 
-/* fdatasync when something was written since the last sync. */
+/* Writes what waits, then fdatasync when something was written since the last sync. */
 int trace_appender_sync(struct trace_appender *a, struct hc_err *err);
 
-/* Syncs and closes; safe twice. */
+/*
+ * Syncs and closes; safe twice. HC_ERUNTIME when records could not be written: they are added
+ * to lost, and the message says how many.
+ */
 int trace_appender_close(struct trace_appender *a, struct hc_err *err);
 
 /* The record as a JSON object (caller deletes), or NULL when out of memory. */
