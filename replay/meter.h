@@ -36,7 +36,8 @@ struct meter_config {
 	double budget_usd;       /* <= 0 or NAN: no budget */
 	long connect_timeout_ms, timeout_ms; /* upstream; 0: libcurl's default (none) */
 	int record_bodies;       /* add request and response bodies (keys redacted) */
-	unsigned max_connections;
+	unsigned max_connections; /* served at once; 0: 256. Lowered to fit the open files */
+	unsigned idle_timeout_s; /* a connection without a request in flight; 0: 30 s */
 };
 
 /* The tags a request may carry, in path-prefix and X-Hypercap-<Name> header form. */
@@ -68,6 +69,12 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 
 /* The port it listens on. */
 unsigned meter_port(const struct meter *m);
+
+/*
+ * The connections it serves at once: cfg.max_connections, or fewer when the open-file limit
+ * (raised to its hard limit at start, 6 descriptors a connection) holds no more.
+ */
+unsigned meter_max_connections(const struct meter *m);
 
 /* Bytes of an interrupted last line removed from the trace when it was opened. */
 long long meter_dropped_bytes(const struct meter *m);
