@@ -14,7 +14,9 @@
  * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is
  * buffered whole. Upstream connections are kept alive in a pool of curl handles. API keys
  * (Authorization, x-api-key, api-key, x-goog-api-key) are forwarded and never written
- * anywhere; recorded bodies have them redacted.
+ * anywhere; recorded bodies have every credential header's values redacted. Only a request
+ * target that is an absolute path is forwarded, and only its path and query are set on the
+ * upstream's URL (HTTP 400 otherwise); Proxy-Authorization is not forwarded.
  */
 #ifndef REPLAY_METER_H
 #define REPLAY_METER_H
