@@ -920,10 +920,10 @@ static size_t spelled_at(const char *p, const char *end, const char *secret)
 static void redact(struct request *r, struct buf *b)
 {
 	struct buf out = { NULL, 0, 0 };
-	const char *end = b->p + b->len, *run = b->p;
 	int failed = 0;
 	if (!r->n_secrets || !b->p)
 		return;
+	const char *end = b->p + b->len, *run = b->p;
 	for (const char *p = b->p; p < end;) {
 		size_t n = 0;
 		for (size_t i = 0; i < r->n_secrets && !n; i++)
