@@ -396,8 +396,9 @@ static int run(int argc, char **argv)
 		struct rlimit rl;
 		getrlimit(RLIMIT_NOFILE, &rl);
 		fprintf(stderr, "hypercap meter: warning: at most %u connections at once (not %u), "
-			"to fit the limit of %llu open files (ulimit -Hn)\n", meter_max_connections(m),
-			o.cfg.max_connections, (unsigned long long)rl.rlim_cur);
+			"to fit the limit of %llu open files (ulimit -Hn)\n",
+			meter_max_connections(m), o.cfg.max_connections,
+			(unsigned long long)rl.rlim_cur);
 	}
 	fprintf(stderr, "hypercap meter: listening on http://%s:%u, forwarding to %s, "
 		"recording into %s\n", o.addr, meter_port(m), o.cfg.upstream, o.cfg.trace_path);

@@ -803,7 +803,8 @@ static enum MHD_Result reply_busy(struct MHD_Connection *conn, struct request *r
 		 "its limit of %u (--max-connections); try again", atomic_load(&r->m->connections),
 		 r->m->max_connections);
 	return reply_error(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
-			   r->anthropic ? "overloaded_error" : "server_error", "hypercap_busy", msg);
+			   r->anthropic ? "overloaded_error" : "server_error", "hypercap_busy",
+			   msg);
 }
 
 /*

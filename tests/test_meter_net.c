@@ -284,8 +284,8 @@ START_TEST(request_targets_cannot_choose_the_host)
 	struct meter m = start_meter(url_of(up_port), NULL, 0);
 	for (int i = 0; i < n; i++) {
 		char req[512];
-		snprintf(req, sizeof(req), "POST %.127s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-			 "sk-SECRET\r\nContent-Length: 2\r\n\r\n{}", targets[i]);
+		snprintf(req, sizeof(req), "POST %.127s HTTP/1.1\r\nHost: x\r\nAuthorization: "
+			 "Bearer sk-SECRET\r\nContent-Length: 2\r\n\r\n{}", targets[i]);
 		int fd = connect_to(m.port);
 		send_all(fd, req);
 		struct pollfd p[3] = { { fd, POLLIN, 0 }, { up, POLLIN, 0 }, { other, POLLIN, 0 } };
