@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +54,12 @@ static const char usage[] =
 	"                         2592000)\n"
 	"  --timeout S            upstream whole-request timeout in seconds (default 900;\n"
 	"                         0.001 to 2592000)\n"
-	"  --record-bodies        add request and answer bodies to the records, API keys\n"
-	"                         redacted (off by default)\n"
+	"  --record-bodies        add request and answer bodies to the records, the values of\n"
+	"                         credential headers redacted (off by default)\n"
+	"  --max-connections N    client connections served at once (default 256, fewer if\n"
+	"                         the open-file limit holds less); a few more get HTTP 503\n"
+	"  --idle-timeout S       close a connection without a request in flight after S idle\n"
+	"                         seconds (default 30)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Tags label the records: a base URL with a path prefix\n"
@@ -62,7 +67,9 @@ static const char usage[] =
 	"or headers X-Hypercap-Run, -Iteration, -Node, -Parent, -Role, -Domain, -Task; both are\n"
 	"stripped before forwarding. GET /_hypercap/status answers the totals as JSON; on a\n"
 	"terminal a status line shows them. Record statuses: the provider's own, usage_unknown,\n"
-	"upstream_error (docs/trace-format.md). API keys are never written.\n"
+	"upstream_error (docs/trace-format.md). API keys are never written: a URL with\n"
+	"user-info (user:key@) is refused. Only a request target that is a path (/...) is\n"
+	"forwarded, after URL's own path; any other gets HTTP 400.\n"
 	"\n"
 	"A write the disk refuses is cut back to the last whole record and tried again; a\n"
 	"trace deleted or moved away is started again at FILE (both with a warning).\n"
@@ -72,7 +79,8 @@ static const char usage[] =
 	"2 usage error, 3 bad input data. See docs/metering.md.\n";
 
 enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
-       OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES };
+       OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES,
+       OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT };
 
 static const struct option long_options[] = {
 	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
@@ -87,6 +95,8 @@ static const struct option long_options[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "record-bodies", no_argument, NULL, OPT_RECORD_BODIES },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -144,6 +154,7 @@ static int is_loopback(const char *addr)
 static int parse_option(struct opts *o, int c, const char *arg)
 {
 	double v;
+	uint64_t n;
 	switch (c) {
 	case OPT_UPSTREAM: o->cfg.upstream = arg; return 0;
 	case OPT_UPSTREAM_ANTHROPIC: o->cfg.upstream_anthropic = arg; return 0;
@@ -160,6 +171,16 @@ static int parse_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_GRACE: return parse_number("--grace", arg, 0, MAX_SECONDS, &o->grace_s);
 	case OPT_RECORD_BODIES: o->cfg.record_bodies = 1; return 0;
+	case OPT_MAX_CONNECTIONS:
+		if (cli_parse_u64("meter", "--max-connections", arg, 1, 100000, &n))
+			return EXIT_USAGE;
+		o->cfg.max_connections = (unsigned)n;
+		return 0;
+	case OPT_IDLE_TIMEOUT:
+		if (cli_parse_u64("meter", "--idle-timeout", arg, 1, 86400, &n))
+			return EXIT_USAGE;
+		o->cfg.idle_timeout_s = (unsigned)n;
+		return 0;
 	case OPT_BUDGET_ACTION:
 		if (strcmp(arg, "reject") && strcmp(arg, "stop"))
 			return cli_usage_error("meter", "--budget-action '%s': allowed: reject, "
@@ -189,6 +210,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->cfg.connect_timeout_ms = 10000;
 	o->cfg.timeout_ms = 900000;
 	o->cfg.budget_usd = NAN;
+	o->cfg.max_connections = 256;
 	o->grace_s = 10;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
@@ -416,6 +438,14 @@ static int run(int argc, char **argv)
 	if (meter_start(&m, &o.cfg, &err)) {
 		price_sheet_release(&ps);
 		return cli_fail(&err);
+	}
+	if (meter_max_connections(m) < o.cfg.max_connections) {
+		struct rlimit rl;
+		getrlimit(RLIMIT_NOFILE, &rl);
+		fprintf(stderr, "hypercap meter: warning: at most %u connections at once (not %u), "
+			"to fit the limit of %llu open files (ulimit -Hn)\n",
+			meter_max_connections(m), o.cfg.max_connections,
+			(unsigned long long)rl.rlim_cur);
 	}
 	fprintf(stderr, "hypercap meter: listening on http://%s:%u, forwarding to %s, "
 		"recording into %s\n", o.addr, meter_port(m), o.cfg.upstream, o.cfg.trace_path);

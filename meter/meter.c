@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -32,21 +34,28 @@
 #define HEADER_PREFIX "x-hypercap-"
 #define BODY_MAX (64u << 20)     /* request bodies */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
-#define MAX_SECRETS 6
 #define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
+#define LONG_TIMEOUT_S 600u  /* client inactivity allowed while a request is in flight */
+#define FDS_PER_CONNECTION 6 /* client, upstream, the multi handle's wake-up pair, a resolver's */
+#define FDS_RESERVED 64      /* the trace, the listener, libmicrohttpd's own, stdio */
 
 const char *const meter_tag_names[] = { "run", "iteration", "node", "parent", "role", "domain",
 					"task", NULL };
 
-/* Request headers that carry API keys: forwarded, never written. */
-static const char *const key_headers[] = { "authorization", "x-api-key", "api-key",
-					   "x-goog-api-key", NULL };
+/*
+ * Request headers that carry credentials: forwarded (Proxy-Authorization excepted), never
+ * written. Besides these names, any whose name holds one of credential_words.
+ */
+static const char *const key_headers[] = { "authorization", "proxy-authorization", "x-api-key",
+					   "api-key", "x-goog-api-key", "cookie", NULL };
+static const char *const credential_words[] = { "auth", "key", "token", "secret", "passw",
+						"cookie", "session", NULL };
 
 /* Hop-by-hop headers, and those libcurl sets itself, in both directions. */
 static const char *const request_skip[] = { "host", "connection", "keep-alive",
-					    "proxy-connection", "te", "trailer",
-					    "transfer-encoding", "upgrade", "content-length",
-					    "expect", "accept-encoding", NULL };
+					    "proxy-connection", "proxy-authorization", "te",
+					    "trailer", "transfer-encoding", "upgrade",
+					    "content-length", "expect", "accept-encoding", NULL };
 static const char *const response_skip[] = { "connection", "keep-alive", "transfer-encoding",
 					     "content-length", "content-encoding", "te",
 					     "trailer", "upgrade", "date", NULL };
@@ -63,12 +72,22 @@ struct upstream {
 	struct upstream *next;
 };
 
+/* Where requests go: scheme, host and port fixed, the request's path after base_path. */
+struct target {
+	CURLU *url;
+	char base_path[2048]; /* without its trailing slashes: "" for "/" */
+};
+
 struct meter {
 	struct meter_config cfg;
-	char upstream[2048];
-	char upstream_anthropic[2048]; /* "": the same as upstream */
+	struct target upstream;
+	struct target upstream_anthropic; /* url NULL: the same as upstream */
 	struct MHD_Daemon *daemon;
 	unsigned port;
+	unsigned max_connections; /* served; up to connections_hard more get a 503 */
+	unsigned connections_hard;
+	unsigned idle_timeout_s;
+	atomic_uint connections;  /* open client connections */
 	pthread_mutex_t lock; /* guards everything below */
 	struct trace_appender trace;
 	struct meter_stats st;
@@ -89,8 +108,10 @@ struct request {
 	int written; /* its record is written */
 	struct trace_llm_call call; /* tags and start time, then the outcome */
 	struct buf body;
-	char *secrets[MAX_SECRETS]; /* key values, for redacting recorded bodies */
-	int n_secrets;
+	char **secrets; /* credential values, for redacting recorded bodies */
+	size_t n_secrets;
+	int client_fd;  /* watched while the upstream is silent; -1: not */
+	int client_gone;
 	/* the upstream transfer */
 	struct upstream *up;
 	struct curl_slist *headers;
@@ -151,8 +172,10 @@ static int in_list(const char *name, const char *const *list)
 
 /*
  * An error in the provider's shape, so that clients show it: Anthropic's when the request
- * carried anthropic-version, OpenAI's otherwise. x-should-retry: false stops both SDKs from
- * retrying what cannot succeed.
+ * carried anthropic-version, OpenAI's otherwise. On a 400 or a 429 (the budget),
+ * x-should-retry: false stops both SDKs from retrying what cannot succeed; a 5xx says
+ * nothing, so that they retry it as they would without the meter. A 503 (busy) closes the
+ * connection.
  */
 static enum MHD_Result reply_error(struct MHD_Connection *conn, struct request *r,
 				   unsigned status, const char *type, const char *code,
@@ -178,7 +201,10 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn, struct request *
 	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
 								    MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json");
-	MHD_add_response_header(resp, "x-should-retry", "false");
+	if (status == MHD_HTTP_BAD_REQUEST || status == MHD_HTTP_TOO_MANY_REQUESTS)
+		MHD_add_response_header(resp, "x-should-retry", "false");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -306,21 +332,157 @@ static int path_tags(struct request *r, char *msg, size_t size)
 	return 0;
 }
 
+/* ---- the request target ---- */
+
+/* 1 when the n bytes at seg are "." or ".." in any spelling (%2e for a dot). */
+static int dot_segment(const char *seg, size_t n)
+{
+	size_t dots = 0;
+	for (size_t i = 0; i < n; dots++) {
+		if (seg[i] == '.')
+			i++;
+		else if (n - i >= 3 && !strncasecmp(seg + i, "%2e", 3))
+			i += 3;
+		else
+			return 0;
+	}
+	return dots == 1 || dots == 2;
+}
+
+/*
+ * What is wrong with a request target, or NULL when it may be forwarded: only an absolute
+ * path ("/" not followed by "/") and its query, since what follows the upstream's base must
+ * not change its host; no control byte, space, backslash or '#' anywhere; in the path no
+ * "." or ".." segment and no %2F, %5C or %00, which an upstream could decode into one.
+ */
+static const char *target_problem(const char *uri)
+{
+	static const char *const encoded[] = { "%2f", "%5c", "%00", NULL };
+	if (uri[0] != '/' || uri[1] == '/')
+		return "allowed: an absolute path, /...";
+	for (const char *p = uri; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '\\' || *p == '#')
+			return "allowed: no control byte, space, backslash or '#'";
+	size_t n = strcspn(uri, "?");
+	for (const char *seg = uri + 1; seg <= uri + n; seg += strcspn(seg, "/?") + 1)
+		if (dot_segment(seg, strcspn(seg, "/?")))
+			return "allowed: a path without . or .. segments";
+	for (size_t i = 0; i + 3 <= n; i++)
+		for (size_t k = 0; encoded[k]; k++)
+			if (!strncasecmp(uri + i, encoded[k], 3))
+				return "allowed: a path without %2F, %5C or %00";
+	return NULL;
+}
+
+/* The upstream URL of r (curl_free), or NULL out of memory: scheme, host and port fixed. */
+static char *target_url(const struct request *r)
+{
+	const struct meter *m = r->m;
+	const struct target *t = r->anthropic && m->upstream_anthropic.url ?
+					 &m->upstream_anthropic : &m->upstream;
+	size_t n = strcspn(r->path, "?");
+	char *path = malloc(strlen(t->base_path) + n + 2), *url = NULL;
+	CURLU *u = curl_url_dup(t->url);
+	if (path && u) {
+		sprintf(path, "%s%s%.*s", t->base_path, r->path[0] == '/' ? "" : "/", (int)n,
+			r->path);
+		if (curl_url_set(u, CURLUPART_PATH, path, 0) != CURLUE_OK ||
+		    (r->path[n] && curl_url_set(u, CURLUPART_QUERY, r->path + n + 1, 0) !=
+					   CURLUE_OK) ||
+		    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+			url = NULL;
+	}
+	curl_url_cleanup(u);
+	free(path);
+	return url;
+}
+
+/* ---- request headers ---- */
+
 struct header_walk {
 	struct request *r;
+	struct MHD_Connection *conn;
 	struct curl_slist *list;
 	char msg[256];
 	int failed;
 };
 
+static int is_credential(const char *name)
+{
+	if (in_list(name, key_headers))
+		return 1;
+	for (const char *p = name; *p; p++)
+		for (size_t i = 0; credential_words[i]; i++)
+			if (!strncasecmp(p, credential_words[i], strlen(credential_words[i])))
+				return 1;
+	return 0;
+}
+
+static void add_secret(struct request *r, const char *value, size_t n)
+{
+	char **s = realloc(r->secrets, (r->n_secrets + 1) * sizeof(*s));
+	if (!s)
+		return;
+	r->secrets = s;
+	if (n && (s[r->n_secrets] = strndup(value, n)))
+		r->n_secrets++;
+}
+
+/*
+ * Remembers a credential for --record-bodies: the whole value, the part after an
+ * authorization scheme ("Bearer KEY"), and each cookie's value, however short.
+ */
 static void keep_secret(struct request *r, const char *name, const char *value)
 {
-	if (!r->m->cfg.record_bodies || r->n_secrets >= MAX_SECRETS)
+	if (!r->m->cfg.record_bodies)
 		return;
-	if (!strcasecmp(name, "authorization") && strchr(value, ' '))
-		value = strchr(value, ' ') + 1; /* the credential after the scheme */
-	if (strlen(value) >= 8)
-		r->secrets[r->n_secrets++] = strdup(value);
+	add_secret(r, value, strlen(value));
+	const char *sp = strrchr(value, ' ');
+	if (sp && strcasecmp(name, "cookie"))
+		add_secret(r, sp + 1, strlen(sp + 1));
+	if (strcasecmp(name, "cookie"))
+		return;
+	for (const char *p = value; *p; p += *p == ';') {
+		size_t n = strcspn(p, ";");
+		const char *eq = memchr(p, '=', n);
+		if (eq)
+			add_secret(r, eq + 1, n - (size_t)(eq + 1 - p));
+		p += n;
+	}
+}
+
+struct token_find {
+	const char *name;
+	int found;
+};
+
+/* Whether a Connection header's value lists the name of cls. */
+static enum MHD_Result find_token(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	struct token_find *f = cls;
+	size_t n = strlen(f->name);
+	(void)kind;
+	if (strcasecmp(key, "connection") || !value)
+		return MHD_YES;
+	for (const char *p = value; *p; p++) {
+		p += strspn(p, " \t,");
+		size_t k = strcspn(p, " \t,");
+		if (k == n && !strncasecmp(p, f->name, n))
+			f->found = 1;
+		p += k;
+		if (!*p)
+			break;
+	}
+	return f->found ? MHD_NO : MHD_YES;
+}
+
+/* 1 when a Connection header of conn names header name: hop-by-hop, not forwarded. */
+static int named_by_connection(struct MHD_Connection *conn, const char *name)
+{
+	struct token_find f = { name, 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, find_token, &f);
+	return f.found;
 }
 
 /* Each request header: a tag, a key to remember, one to drop, or one to forward. */
@@ -339,9 +501,9 @@ static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const cha
 	}
 	if (!strcasecmp(name, "anthropic-version"))
 		w->r->anthropic = 1;
-	if (in_list(name, key_headers))
+	if (is_credential(name))
 		keep_secret(w->r, name, value);
-	if (in_list(name, request_skip))
+	if (in_list(name, request_skip) || named_by_connection(w->conn, name))
 		return MHD_YES;
 	size_t n = strlen(name) + strlen(value) + 3;
 	char *line = malloc(n);
@@ -456,16 +618,12 @@ static int setup_transfer(struct request *r, const char *method)
 {
 	struct meter *m = r->m;
 	CURL *e = r->up->easy;
-	const char *base = r->anthropic && m->upstream_anthropic[0] ? m->upstream_anthropic
-								     : m->upstream;
-	size_t n = strlen(base) + strlen(r->path) + 1;
-	char *url = malloc(n);
+	char *url = target_url(r);
 	if (!url)
 		return -1;
-	snprintf(url, n, "%s%s", base, r->path);
 	curl_easy_reset(e);
 	curl_easy_setopt(e, CURLOPT_URL, url);
-	free(url); /* libcurl keeps its own copy */
+	curl_free(url); /* libcurl keeps its own copy */
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* curl decodes: usage stays readable */
@@ -492,14 +650,30 @@ static int setup_transfer(struct request *r, const char *method)
 }
 
 /*
+ * 1 when the client closed its connection (or reset it). Bytes waiting there (a pipelined
+ * request) say nothing: the client is no longer watched, to not wake on them again.
+ */
+static int client_gone(struct request *r)
+{
+	char c;
+	ssize_t n = recv(r->client_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))) {
+		r->client_fd = n > 0 ? -1 : r->client_fd;
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Runs the transfer until the headers are in (headers) or until there is something for the
  * client, or it ends. Waits on the sockets at most a second at a time, so that a stopping
- * meter is noticed.
+ * meter is noticed, and on the client's, so that a client gone ends the transfer at once.
  */
 static void drive(struct request *r, int headers)
 {
 	CURLM *multi = r->up->multi;
 	while (!r->transfer_done) {
+		struct curl_waitfd client = { r->client_fd, CURL_WAIT_POLLIN, 0 };
 		int running, left;
 		if (curl_multi_perform(multi, &running) != CURLM_OK) {
 			r->result = CURLE_RECV_ERROR;
@@ -513,12 +687,15 @@ static void drive(struct request *r, int headers)
 			}
 		if (r->transfer_done || (headers ? r->headers_done : r->out.len > r->out_off))
 			break;
-		if (atomic_load(&r->m->stopping)) {
+		if (atomic_load(&r->m->stopping) || r->client_gone) {
 			r->result = CURLE_ABORTED_BY_CALLBACK;
 			r->transfer_done = 1;
 			break;
 		}
-		curl_multi_poll(multi, NULL, 0, 1000, NULL);
+		curl_multi_poll(multi, r->client_fd >= 0 ? &client : NULL,
+				r->client_fd >= 0 ? 1u : 0u, 1000, NULL);
+		if (client.revents && r->client_fd >= 0)
+			r->client_gone = client_gone(r);
 	}
 }
 
@@ -586,6 +763,8 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 				   r->anthropic ? "api_error" : "server_error", "hypercap_meter",
 				   "hypercap meter: cannot start the upstream request");
 	drive(r, 1);
+	if (r->client_gone)
+		return MHD_NO; /* nobody to answer; the completion callback records the call */
 	if (!r->headers_done) {
 		record_once(r);
 		snprintf(msg, sizeof(msg), "hypercap meter: upstream unreachable or failing: %s",
@@ -623,11 +802,36 @@ static int admit(struct meter *m, double *spent)
 	return ok;
 }
 
-/* The first call for a request: its tags, the budget, the status page. */
+/* Past --max-connections: a 503 in the provider's shape, which clients retry later. */
+static enum MHD_Result reply_busy(struct MHD_Connection *conn, struct request *r)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "hypercap meter: %u client connections at once, more than "
+		 "its limit of %u (--max-connections); try again", atomic_load(&r->m->connections),
+		 r->m->max_connections);
+	return reply_error(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+			   r->anthropic ? "overloaded_error" : "server_error", "hypercap_busy",
+			   msg);
+}
+
+/*
+ * From now on the connection has a request in flight: the long inactivity timeout instead
+ * of the idle one, and its socket watched while the upstream is silent.
+ */
+static void hold_connection(struct MHD_Connection *conn, struct request *r)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	r->client_fd = info ? info->connect_fd : -1;
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, LONG_TIMEOUT_S);
+}
+
+/* The first call for a request: the status page, its target, tags, the limits, the budget. */
 static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, const char *method)
 {
-	struct header_walk w = { r, NULL, "", 0 };
+	struct header_walk w = { r, conn, NULL, "", 0 };
 	char msg[256] = "";
+	const char *bad_target;
 	r->started = 1;
 	r->call.start_time = now_unix();
 	size_t n = strlen(STATUS_PATH);
@@ -639,9 +843,17 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 	int bad_path = path_tags(r, msg, sizeof(msg));
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, walk_header, &w);
 	r->headers = w.list;
+	if ((bad_target = target_problem(r->uri))) {
+		snprintf(msg, sizeof(msg), "hypercap meter: request target '%.80s': %s", r->uri,
+			 bad_target);
+		return reply_error(conn, r, MHD_HTTP_BAD_REQUEST, "invalid_request_error",
+				   "hypercap_bad_target", msg);
+	}
 	if (bad_path || w.failed)
 		return reply_error(conn, r, MHD_HTTP_BAD_REQUEST, "invalid_request_error",
 				   "hypercap_bad_tag", bad_path ? msg : w.msg);
+	if (atomic_load(&r->m->connections) > r->m->max_connections)
+		return reply_busy(conn, r);
 	if (!admit(r->m, &spent)) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
@@ -650,6 +862,7 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 				   "hypercap_budget_spent", msg);
 	}
 	r->admitted = 1;
+	hold_connection(conn, r);
 	return MHD_YES;
 }
 
@@ -677,16 +890,67 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---- the record ---- */
 
+/* The byte a JSON escape at p (before end) stands for, its length in *len; -1 if none. */
+static int json_escaped(const char *p, const char *end, size_t *len)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	if (end - p < 2 || p[0] != '\\')
+		return -1;
+	const char *k = strchr(from, p[1]);
+	if (k && p[1]) {
+		*len = 2;
+		return (unsigned char)to[k - from];
+	}
+	if (p[1] != 'u' || end - p < 6 || strncmp(p + 2, "00", 2) || hexval(p[4]) < 0 ||
+	    hexval(p[5]) < 0 || hexval(p[4]) > 7)
+		return -1;
+	*len = 6;
+	return hexval(p[4]) * 16 + hexval(p[5]);
+}
+
+/* The length of secret as spelled at p (each byte as is or JSON-escaped), 0 if it is not. */
+static size_t spelled_at(const char *p, const char *end, const char *secret)
+{
+	const char *start = p;
+	size_t len;
+	for (; *secret; secret++) {
+		if (p < end && *p == *secret)
+			p++;
+		else if (json_escaped(p, end, &len) == (unsigned char)*secret)
+			p += len;
+		else
+			return 0;
+	}
+	return (size_t)(p - start);
+}
+
+/* Replaces every spelling of every credential of r in b by [REDACTED]. */
 static void redact(struct request *r, struct buf *b)
 {
-	for (int i = 0; i < r->n_secrets; i++) {
-		size_t n = strlen(r->secrets[i]);
-		for (char *at = b->p ? strstr(b->p, r->secrets[i]) : NULL; at;
-		     at = strstr(at + 1, r->secrets[i])) {
-			memset(at, '*', n);
-			memcpy(at, "[REDACTED]", n < 10 ? n : 10);
+	struct buf out = { NULL, 0, 0 };
+	int failed = 0;
+	if (!r->n_secrets || !b->p)
+		return;
+	const char *end = b->p + b->len, *run = b->p;
+	for (const char *p = b->p; p < end;) {
+		size_t n = 0;
+		for (size_t i = 0; i < r->n_secrets && !n; i++)
+			n = spelled_at(p, end, r->secrets[i]);
+		if (!n) {
+			p++;
+			continue;
 		}
+		failed = buf_add(&out, run, (size_t)(p - run)) || buf_add(&out, "[REDACTED]", 10);
+		if (failed)
+			break;
+		run = p += n;
 	}
+	if (failed || buf_add(&out, run, (size_t)(end - run))) {
+		buf_free(&out); /* out of memory: nothing of the body is kept */
+		buf_add(&out, "[REDACTED]", 10);
+	}
+	buf_free(b);
+	*b = out;
 }
 
 /* Adds b's text as key, its bytes that are not UTF-8 (or a character cut at the end)
@@ -861,8 +1125,9 @@ static void request_free(struct request *r)
 	}
 	for (size_t i = 0; i < r->n_resp_headers; i++)
 		free(r->resp_headers[i].name);
-	for (int i = 0; i < r->n_secrets; i++)
+	for (size_t i = 0; i < r->n_secrets; i++)
 		free(r->secrets[i]);
+	free(r->secrets);
 	free(r->resp_headers);
 	curl_slist_free_all(r->headers);
 	sse_release(&r->sse);
@@ -878,9 +1143,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct request *r = *ctx;
-	(void)cls, (void)conn, (void)toe;
+	(void)toe;
 	if (!r)
 		return;
+	/* a kept-alive connection waits for its next request under the idle timeout */
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  ((struct meter *)cls)->idle_timeout_s);
 	record_once(r); /* a client gone mid-answer: what the stream said so far */
 	if (r->admitted) {
 		pthread_mutex_lock(&r->m->lock);
@@ -898,6 +1166,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!r)
 		return NULL;
 	r->m = cls;
+	r->client_fd = -1;
 	r->uri = strdup(uri);
 	if (!r->uri) {
 		free(r);
@@ -911,27 +1180,64 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 
 /* ---- lifecycle ---- */
 
-/* A base URL for option into dst (2048 bytes), trailing slashes dropped. */
-static int base_url(char *dst, const char *url, const char *option, struct hc_err *err)
+/* 1 when url has user-info (user:password@host), looked for before any parsing. */
+static int has_userinfo(const char *url)
 {
-	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+	const char *p = url + strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789+-.");
+	p = *p == ':' ? p + 1 + strspn(p + 1, "/\\") : url;
+	return memchr(p, '@', strcspn(p, "/?#\\")) != NULL;
+}
+
+static int has_part(CURLU *u, CURLUPart what)
+{
+	char *v = NULL;
+	CURLUcode rc = curl_url_get(u, what, &v, 0);
+	curl_free(v);
+	return rc == CURLUE_OK;
+}
+
+/*
+ * The base URL given for option into t: http or https, a host, no user-info (it would be
+ * written into the trace and the log), no query or fragment; its path's trailing slashes
+ * dropped. A URL with user-info is never echoed.
+ */
+static int base_url(struct target *t, const char *url, const char *option, struct hc_err *err)
+{
+	char *scheme = NULL, *path = NULL;
+	if (url && has_userinfo(url))
+		return hc_err_set(err, HC_EUSAGE, "%s: a URL with user-info (user:password@) is "
+				  "refused, since it would be written into the trace and the log; "
+				  "allowed: a URL without credentials (the client sends its key)",
+				  option);
+	if (!url || strlen(url) >= sizeof(t->base_path) || !(t->url = curl_url()) ||
+	    curl_url_set(t->url, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(t->url, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		curl_free(scheme);
 		return hc_err_set(err, HC_EUSAGE, "%s '%s': allowed: an http:// or https:// URL",
 				  option, url ? url : "");
-	if (strlen(url) >= 2048 || strchr(url, '?') || strchr(url, '#'))
+	}
+	curl_free(scheme);
+	if (has_part(t->url, CURLUPART_USER) || has_part(t->url, CURLUPART_PASSWORD))
+		return hc_err_set(err, HC_EUSAGE, "%s: a URL with user-info is refused", option);
+	if (has_part(t->url, CURLUPART_QUERY) || has_part(t->url, CURLUPART_FRAGMENT) ||
+	    curl_url_get(t->url, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		return hc_err_set(err, HC_EUSAGE, "%s '%s': allowed: a base URL without query or "
 				  "fragment", option, url);
-	size_t n = strlen(url);
-	memcpy(dst, url, n + 1);
-	while (n > 8 && dst[n - 1] == '/')
-		dst[--n] = '\0';
+	size_t n = strlen(path);
+	while (n && path[n - 1] == '/')
+		n--;
+	snprintf(t->base_path, sizeof(t->base_path), "%.*s", (int)n, path);
+	curl_free(path);
 	return 0;
 }
 
 static int parse_config(struct meter *m, struct sockaddr_in *sa, struct hc_err *err)
 {
-	if (base_url(m->upstream, m->cfg.upstream, "--upstream", err) ||
+	if (base_url(&m->upstream, m->cfg.upstream, "--upstream", err) ||
 	    (m->cfg.upstream_anthropic &&
-	     base_url(m->upstream_anthropic, m->cfg.upstream_anthropic, "--upstream-anthropic",
+	     base_url(&m->upstream_anthropic, m->cfg.upstream_anthropic, "--upstream-anthropic",
 		      err)))
 		return HC_EUSAGE;
 	memset(sa, 0, sizeof(*sa));
@@ -941,6 +1247,61 @@ static int parse_config(struct meter *m, struct sockaddr_in *sa, struct hc_err *
 		return hc_err_set(err, HC_EUSAGE, "--listen '%s': allowed: an IPv4 address",
 				  m->cfg.listen_addr);
 	return 0;
+}
+
+/* Above the served connections, this many more may come in to get a 503 or the status. */
+static unsigned busy_room(unsigned served)
+{
+	return served / 8 + 4;
+}
+
+/*
+ * Raises the soft open-file limit to the hard one, and lowers m->max_connections until every
+ * connection fits in it: the served ones with their upstream transfer, the others alone.
+ */
+static void fit_open_files(struct meter *m)
+{
+	struct rlimit rl;
+	unsigned n = m->cfg.max_connections ? m->cfg.max_connections : 256;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	while (n > 1 && rl.rlim_cur != RLIM_INFINITY &&
+	       (rlim_t)n * FDS_PER_CONNECTION + busy_room(n) + FDS_RESERVED > rl.rlim_cur)
+		n--;
+	m->max_connections = n;
+	m->connections_hard = n + busy_room(n);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct meter *m = cls;
+	(void)conn, (void)socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&m->connections, 1);
+	else
+		atomic_fetch_sub(&m->connections, 1);
+}
+
+static void meter_free(struct meter *m)
+{
+	curl_url_cleanup(m->upstream.url);
+	curl_url_cleanup(m->upstream_anthropic.url);
+	free(m);
+}
+
+static struct MHD_Daemon *daemon_start(struct meter *m, struct sockaddr_in *sa)
+{
+	return MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL,
+		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, m, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		m, MHD_OPTION_NOTIFY_CONNECTION, on_connection, m, MHD_OPTION_CONNECTION_LIMIT,
+		m->connections_hard, MHD_OPTION_CONNECTION_TIMEOUT, m->idle_timeout_s,
+		MHD_OPTION_END);
 }
 
 int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_err *err)
@@ -953,7 +1314,9 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 	m->cfg = *cfg;
 	m->trace.fd = -1;
 	m->st.budget_usd = cfg->budget_usd > 0 ? cfg->budget_usd : NAN;
+	m->idle_timeout_s = cfg->idle_timeout_s ? cfg->idle_timeout_s : 30;
 	clock_gettime(CLOCK_MONOTONIC, &m->t0);
+	fit_open_files(m);
 	int rc = parse_config(m, &sa, err);
 	if (!rc && curl_global_init(CURL_GLOBAL_DEFAULT))
 		rc = hc_err_set(err, HC_ERUNTIME, "cannot initialise libcurl");
@@ -961,22 +1324,16 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 		rc = trace_appender_open(&m->trace, cfg->trace_path, cfg->source, cfg->created,
 					 err);
 	if (rc) {
-		free(m);
+		meter_free(m);
 		return rc;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	m->daemon = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL,
-		on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_URI_LOG_CALLBACK, on_uri, m, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		m, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(cfg->max_connections ? cfg->max_connections : 256),
-		MHD_OPTION_CONNECTION_TIMEOUT, 600u, MHD_OPTION_END);
+	m->daemon = daemon_start(m, &sa);
 	if (!m->daemon) {
 		int e = errno;
 		trace_appender_close(&m->trace, NULL);
 		pthread_mutex_destroy(&m->lock);
-		free(m);
+		meter_free(m);
 		return hc_err_set(err, HC_ERUNTIME, "cannot listen on %s:%u: %s", cfg->listen_addr,
 				  cfg->port, e ? strerror(e) : "libmicrohttpd failed");
 	}
@@ -985,6 +1342,11 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 	m->port = info ? info->port : cfg->port;
 	*out = m;
 	return 0;
+}
+
+unsigned meter_max_connections(const struct meter *m)
+{
+	return m->max_connections;
 }
 
 unsigned meter_port(const struct meter *m)
@@ -1031,7 +1393,7 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 	}
 	pthread_mutex_destroy(&m->lock);
 	curl_global_cleanup();
-	free(m);
+	meter_free(m);
 	return rc;
 }
 

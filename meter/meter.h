@@ -14,7 +14,9 @@
  * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is
  * buffered whole. Upstream connections are kept alive in a pool of curl handles. API keys
  * (Authorization, x-api-key, api-key, x-goog-api-key) are forwarded and never written
- * anywhere; recorded bodies have them redacted.
+ * anywhere; recorded bodies have every credential header's values redacted. Only a request
+ * target that is an absolute path is forwarded, and only its path and query are set on the
+ * upstream's URL (HTTP 400 otherwise); Proxy-Authorization is not forwarded.
  */
 #ifndef METER_METER_H
 #define METER_METER_H
@@ -36,7 +38,8 @@ struct meter_config {
 	double budget_usd;       /* <= 0 or NAN: no budget */
 	long connect_timeout_ms, timeout_ms; /* upstream; 0: libcurl's default (none) */
 	int record_bodies;       /* add request and response bodies (keys redacted) */
-	unsigned max_connections;
+	unsigned max_connections; /* served at once; 0: 256. Lowered to fit the open files */
+	unsigned idle_timeout_s; /* a connection without a request in flight; 0: 30 s */
 };
 
 /* The tags a request may carry, in path-prefix and X-Hypercap-<Name> header form. */
@@ -72,6 +75,12 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 
 /* The port it listens on. */
 unsigned meter_port(const struct meter *m);
+
+/*
+ * The connections it serves at once: cfg.max_connections, or fewer when the open-file limit
+ * (raised to its hard limit at start, 6 descriptors a connection) holds no more.
+ */
+unsigned meter_max_connections(const struct meter *m);
 
 /* Bytes of an interrupted last line removed from the trace when it was opened. */
 long long meter_dropped_bytes(const struct meter *m);
