@@ -186,7 +186,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 static void print_plan(const struct crossover_plan *p, const char *outdir)
 {
 	char sentence[600];
-	crossover_sentence(p, sentence, sizeof(sentence));
+	crossover_out_sentence(p, sentence, sizeof(sentence));
 	printf("API: %s, $%.3f per 1M tokens (%.0f in, %.0f cached, %.0f out per call)\n",
 	       p->api_label, p->res.api_usd_per_mtok, p->isl, p->isl_cached, p->osl);
 	printf("fleet: %s, replicas of %u x %s (batch %u, %.0f output tokens/s, %zu measured "

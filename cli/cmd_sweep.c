@@ -127,7 +127,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* Forecasts point p and formats its row into slot. */
 static void run_point(const struct options *o, const struct sweep_grid *g,
 		      const struct price_sheet *ps, size_t p, struct cli_progress *progress,
-		      struct sweep_slot *slot)
+		      struct sweep_mpi_slot *slot)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct scenario sc;
@@ -140,7 +140,7 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 		if (rc) {
 			hc_err_prefix(&err, "%s: point %zu", g->origin, p);
 		} else {
-			rc = sweep_row_format(g, p, seed, &f, &slot->text, &err);
+			rc = sweep_out_row(g, p, seed, &f, &slot->text, &err);
 			forecast_release(&f);
 		}
 		scenario_release(&sc);
@@ -152,8 +152,8 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 
 /* This process's points: rank, rank + size, ...; after a failure the rest are skipped. */
 static void run_points(const struct options *o, const struct sweep_grid *g,
-		       const struct price_sheet *ps, const struct sweep_procs *procs,
-		       struct sweep_slot *slots)
+		       const struct price_sheet *ps, const struct sweep_mpi *procs,
+		       struct sweep_mpi_slot *slots)
 {
 	struct cli_progress progress;
 	size_t first = (size_t)procs->rank, step = (size_t)procs->size;
@@ -176,19 +176,19 @@ static void run_points(const struct options *o, const struct sweep_grid *g,
 struct results_job {
 	const struct sweep_grid *g;
 	char **rows;
-	struct sweep_settings settings;
+	struct sweep_out_settings settings;
 };
 
 static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct results_job *job = ctx;
-	return sweep_write_all(rd, job->g, job->rows, &job->settings, err);
+	return sweep_out_write_all(rd, job->g, job->rows, &job->settings, err);
 }
 
 /* Rank 0: the first failure in point order, or the results directory. */
 static int finish_root(const struct options *o, const struct sweep_grid *g,
-		       const struct price_sheet *ps, const struct sweep_procs *procs,
-		       struct sweep_slot *slots)
+		       const struct price_sheet *ps, const struct sweep_mpi *procs,
+		       struct sweep_mpi_slot *slots)
 {
 	struct hc_err err = HC_ERR_INIT;
 	char **rows = calloc(g->n_points, sizeof(*rows));
@@ -218,14 +218,14 @@ static int finish_root(const struct options *o, const struct sweep_grid *g,
 }
 
 static int compute(const struct options *o, const struct sweep_grid *g,
-		   const struct price_sheet *ps, const struct sweep_procs *procs)
+		   const struct price_sheet *ps, const struct sweep_mpi *procs)
 {
-	struct sweep_slot *slots = calloc(g->n_points, sizeof(*slots));
+	struct sweep_mpi_slot *slots = calloc(g->n_points, sizeof(*slots));
 	if (!slots)
 		return cli_fail(&(struct hc_err){ HC_ERUNTIME, "out of memory" });
 	run_points(o, g, ps, procs, slots);
 	int rc;
-	if (sweep_procs_gather(procs, slots, g->n_points))
+	if (sweep_mpi_gather(procs, slots, g->n_points))
 		rc = cli_fail(&(struct hc_err){ HC_ERUNTIME, "lost the rows of other processes" });
 	else
 		rc = procs->rank == 0 ? finish_root(o, g, ps, procs, slots) : EXIT_OK;
@@ -235,7 +235,7 @@ static int compute(const struct options *o, const struct sweep_grid *g,
 	return rc;
 }
 
-static int sweep(const struct options *o, const struct sweep_procs *procs)
+static int sweep(const struct options *o, const struct sweep_mpi *procs)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps;
@@ -253,7 +253,7 @@ static int sweep(const struct options *o, const struct sweep_procs *procs)
 	if (!code)
 		code = results_dir_check(o->out, "--out", inputs, 3, &err);
 	/* every process read the same files; they stop together if any could not */
-	code = sweep_procs_agree(procs, code, &print);
+	code = sweep_mpi_agree(procs, code, &print);
 	int rc;
 	if (!code)
 		rc = compute(o, &g, &ps, procs);
@@ -283,16 +283,16 @@ static int quiet_parse(int argc, char **argv, struct options *o)
 
 static int run(int argc, char **argv)
 {
-	struct sweep_procs procs;
+	struct sweep_mpi procs;
 	struct options o;
-	if (sweep_procs_init(&procs))
+	if (sweep_mpi_init(&procs))
 		return cli_fail(&(struct hc_err){ HC_ERUNTIME, "MPI did not start" });
 	/* One voice: other ranks print nothing to stdout, and their usage errors would repeat
 	 * rank 0's; their stderr stays for what only they can see. */
 	int rc = procs.rank > 0 ? quiet_parse(argc, argv, &o) : parse_options(argc, argv, &o);
 	if (rc < 0)
 		rc = sweep(&o, &procs);
-	return sweep_procs_finish(&procs, rc);
+	return sweep_mpi_finish(&procs, rc);
 }
 
 const struct cmd cmd_sweep = {

@@ -14,7 +14,7 @@
 
 enum { TAG_HEADER = 1, TAG_TEXT = 2 };
 
-int sweep_procs_init(struct sweep_procs *p)
+int sweep_mpi_init(struct sweep_mpi *p)
 {
 	int ready = 0;
 	MPI_Initialized(&ready);
@@ -25,7 +25,7 @@ int sweep_procs_init(struct sweep_procs *p)
 	return 0;
 }
 
-int sweep_procs_agree(const struct sweep_procs *p, int code, int *print)
+int sweep_mpi_agree(const struct sweep_mpi *p, int code, int *print)
 {
 	int mine[2] = { code, code ? p->rank : INT_MAX }, all[2];
 	MPI_Allreduce(mine, all, 2, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
@@ -33,7 +33,7 @@ int sweep_procs_agree(const struct sweep_procs *p, int code, int *print)
 	return all[0];
 }
 
-static int send_slot(const struct sweep_slot *s)
+static int send_slot(const struct sweep_mpi_slot *s)
 {
 	const char *text = s->text ? s->text : "";
 	int header[2] = { s->code, (int)strlen(text) };
@@ -44,7 +44,7 @@ static int send_slot(const struct sweep_slot *s)
 }
 
 /* Messages from one sender arrive in the order sent, so point order is kept per rank. */
-static int receive_slot(int from, struct sweep_slot *s)
+static int receive_slot(int from, struct sweep_mpi_slot *s)
 {
 	int header[2];
 	if (MPI_Recv(header, 2, MPI_INT, from, TAG_HEADER, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
@@ -61,7 +61,7 @@ static int receive_slot(int from, struct sweep_slot *s)
 	return 0;
 }
 
-int sweep_procs_gather(const struct sweep_procs *p, struct sweep_slot *slots, size_t n)
+int sweep_mpi_gather(const struct sweep_mpi *p, struct sweep_mpi_slot *slots, size_t n)
 {
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -77,7 +77,7 @@ int sweep_procs_gather(const struct sweep_procs *p, struct sweep_slot *slots, si
 	return rc ? HC_ERUNTIME : 0;
 }
 
-int sweep_procs_finish(const struct sweep_procs *p, int status)
+int sweep_mpi_finish(const struct sweep_mpi *p, int status)
 {
 	(void)p;
 	MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -87,21 +87,21 @@ int sweep_procs_finish(const struct sweep_procs *p, int status)
 
 #else /* one process */
 
-int sweep_procs_init(struct sweep_procs *p)
+int sweep_mpi_init(struct sweep_mpi *p)
 {
 	p->rank = 0;
 	p->size = 1;
 	return 0;
 }
 
-int sweep_procs_agree(const struct sweep_procs *p, int code, int *print)
+int sweep_mpi_agree(const struct sweep_mpi *p, int code, int *print)
 {
 	(void)p;
 	*print = code != 0;
 	return code;
 }
 
-int sweep_procs_gather(const struct sweep_procs *p, struct sweep_slot *slots, size_t n)
+int sweep_mpi_gather(const struct sweep_mpi *p, struct sweep_mpi_slot *slots, size_t n)
 {
 	(void)p;
 	(void)slots;
@@ -109,7 +109,7 @@ int sweep_procs_gather(const struct sweep_procs *p, struct sweep_slot *slots, si
 	return 0;
 }
 
-int sweep_procs_finish(const struct sweep_procs *p, int status)
+int sweep_mpi_finish(const struct sweep_mpi *p, int status)
 {
 	(void)p;
 	return status;

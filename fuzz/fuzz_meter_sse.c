@@ -8,7 +8,7 @@
 #include "fuzz/fuzz.h"
 #include "import/usage_parse.h"
 
-static void parse(const char *buf, size_t len, size_t piece, struct usage_result *out)
+static void parse(const char *buf, size_t len, size_t piece, struct usage_parse_result *out)
 {
 	struct sse_parser p;
 	sse_init(&p);
@@ -21,7 +21,7 @@ static void parse(const char *buf, size_t len, size_t piece, struct usage_result
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct usage_result split, whole;
+	struct usage_parse_result split, whole;
 	if (!size)
 		return 0;
 	parse((const char *)data + 1, size - 1, (size_t)data[0] + 1, &split);

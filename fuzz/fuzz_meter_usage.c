@@ -7,7 +7,7 @@
 #include "fuzz/fuzz.h"
 #include "import/usage_parse.h"
 
-static void check_convention(const struct usage_result *res)
+static void check_convention(const struct usage_parse_result *res)
 {
 	const struct usage *u = &res->usage;
 	if (res->has_usage && (u->cache_read + u->cache_write > u->input ||
@@ -17,8 +17,8 @@ static void check_convention(const struct usage_result *res)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct usage_result res;
-	usage_from_body((const char *)data, size, &res);
+	struct usage_parse_result res;
+	usage_parse_body((const char *)data, size, &res);
 	check_convention(&res);
 	/* the meter's way: the body in two pieces (the first byte sets where), as a skeleton */
 	struct body_scan s;

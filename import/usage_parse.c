@@ -9,7 +9,7 @@
 #include "import/import.h"
 #include "import/usage_parse.h"
 
-void usage_result_init(struct usage_result *r)
+void usage_parse_result_init(struct usage_parse_result *r)
 {
 	memset(r, 0, sizeof(*r));
 }
@@ -113,7 +113,7 @@ char *usage_utf8_repair(const char *src, size_t len, size_t *out_len)
 	return out;
 }
 
-void usage_copy_str(char *dst, const char *src)
+void usage_parse_copy_str(char *dst, const char *src)
 {
 	size_t n = strlen(src);
 	char *text = n < TRACE_STR_MAX ? usage_utf8_repair(src, n, &n) : NULL;
@@ -127,7 +127,7 @@ static void take_str(char *dst, const cJSON *obj, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (cJSON_IsString(v))
-		usage_copy_str(dst, v->valuestring);
+		usage_parse_copy_str(dst, v->valuestring);
 }
 
 static int is_str(const cJSON *obj, const char *key, const char *want)
@@ -166,7 +166,7 @@ static void body_status(char *dst, const cJSON *body)
 }
 
 /* Reads a parsed body into r; leaves has_usage 0 when its usage is absent or malformed. */
-static void read_body(const cJSON *body, struct usage_result *r)
+static void read_body(const cJSON *body, struct usage_parse_result *r)
 {
 	const cJSON *usage = cJSON_GetObjectItemCaseSensitive(body, "usage");
 	enum shape shape = body_shape(body, usage);
@@ -184,9 +184,9 @@ static void read_body(const cJSON *body, struct usage_result *r)
 	r->has_usage = rc == 0;
 }
 
-int usage_from_body(const char *buf, size_t len, struct usage_result *out)
+int usage_parse_body(const char *buf, size_t len, struct usage_parse_result *out)
 {
-	usage_result_init(out);
+	usage_parse_result_init(out);
 	cJSON *body = cJSON_ParseWithLength(buf, len);
 	if (cJSON_IsObject(body))
 		read_body(body, out);
@@ -315,12 +315,12 @@ int body_scan_feed(struct body_scan *s, const char *buf, size_t len)
 	return rc;
 }
 
-void body_scan_finish(struct body_scan *s, struct usage_result *out)
+void body_scan_finish(struct body_scan *s, struct usage_parse_result *out)
 {
 	if (s->given_up || !s->len)
-		usage_result_init(out);
+		usage_parse_result_init(out);
 	else
-		usage_from_body(s->out, s->len, out);
+		usage_parse_body(s->out, s->len, out);
 }
 
 /* ---- server-sent events ---- */
@@ -328,7 +328,7 @@ void body_scan_finish(struct body_scan *s, struct usage_result *out)
 void sse_init(struct sse_parser *p)
 {
 	memset(p, 0, sizeof(*p));
-	usage_result_init(&p->res);
+	usage_parse_result_init(&p->res);
 }
 
 void sse_release(struct sse_parser *p)
@@ -361,7 +361,7 @@ static int grow(char **buf, size_t *cap, size_t need)
  */
 static void anthropic_event(struct sse_parser *p, const cJSON *ev)
 {
-	struct usage_result *r = &p->res;
+	struct usage_parse_result *r = &p->res;
 	const cJSON *usage;
 	if (is_str(ev, "type", "message_start")) {
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(ev, "message");
@@ -393,7 +393,7 @@ static void anthropic_event(struct sse_parser *p, const cJSON *ev)
 static void sse_event(struct sse_parser *p, const char *data, size_t len)
 {
 	cJSON *ev = cJSON_ParseWithLength(data, len);
-	struct usage_result *r = &p->res;
+	struct usage_parse_result *r = &p->res;
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(ev, "type");
 	const char *t = cJSON_IsString(type) ? type->valuestring : "";
 	p->events++;
@@ -500,7 +500,7 @@ int sse_feed(struct sse_parser *p, const char *buf, size_t len)
 	return 0;
 }
 
-void sse_finish(struct sse_parser *p, struct usage_result *out)
+void sse_finish(struct sse_parser *p, struct usage_parse_result *out)
 {
 	if (p->line_len)
 		end_line(p);

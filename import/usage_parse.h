@@ -30,7 +30,7 @@ struct cJSON;
  * What an answer said about itself; strings "" when absent (or longer than a trace allows),
  * bytes that are not UTF-8 replaced by U+FFFD.
  */
-struct usage_result {
+struct usage_parse_result {
 	int has_usage;
 	struct usage usage; /* calls = 1 when has_usage */
 	char provider[16];  /* "openai" or "anthropic"; "" when the shape was not recognised */
@@ -39,7 +39,7 @@ struct usage_result {
 	char status[TRACE_STR_MAX]; /* finish_reason, stop_reason or the response's status */
 };
 
-void usage_result_init(struct usage_result *r);
+void usage_parse_result_init(struct usage_parse_result *r);
 
 /*
  * src[0..len) as UTF-8 text: each byte that is not part of well-formed UTF-8 becomes U+FFFD,
@@ -51,7 +51,7 @@ char *usage_utf8_repair(const char *src, size_t len, size_t *out_len);
 
 /* Copies src, repaired as above, into dst (TRACE_STR_MAX); dst is left as it was when the
  * result does not fit. */
-void usage_copy_str(char *dst, const char *src);
+void usage_parse_copy_str(char *dst, const char *src);
 
 /* The usage objects of each API into u (hypercap convention); HC_EINPUT naming the field. */
 int usage_parse_openai_chat(const struct cJSON *usage, struct usage *u, struct hc_err *err);
@@ -63,12 +63,12 @@ int usage_parse_anthropic(const struct cJSON *usage, struct usage *u, struct hc_
  * A whole (non-streamed) answer body of len bytes. Returns 0 with *out filled (has_usage 0
  * when the body is not JSON or has no readable usage); never fails.
  */
-int usage_from_body(const char *buf, size_t len, struct usage_result *out);
+int usage_parse_body(const char *buf, size_t len, struct usage_parse_result *out);
 
 /*
  * A whole answer read in pieces of any size in bounded memory: the body is kept as its
  * skeleton, the same JSON with every string longer than BODY_STR_KEEP bytes emptied and every
- * array cut to its first element, which keeps what usage_from_body reads (the top-level
+ * array cut to its first element, which keeps what usage_parse_body reads (the top-level
  * usage, model, id, object, type, status, stop_reason and choices[0]) and drops the content,
  * however long. A skeleton above BODY_SKELETON_MAX bytes, or nested deeper than
  * BODY_DEPTH_MAX, is given up: its usage is unknown.
@@ -93,8 +93,8 @@ void body_scan_init(struct body_scan *s);
 /* Feeds len bytes of the body. 0, or HC_ERUNTIME when out of memory. */
 int body_scan_feed(struct body_scan *s, const char *buf, size_t len);
 
-/* The result, as usage_from_body would give for the whole body. */
-void body_scan_finish(struct body_scan *s, struct usage_result *out);
+/* The result, as usage_parse_body would give for the whole body. */
+void body_scan_finish(struct body_scan *s, struct usage_parse_result *out);
 
 void body_scan_release(struct body_scan *s);
 
@@ -116,7 +116,7 @@ struct sse_parser {
 	int long_line; /* the line being read is over the limit: dropped up to its end */
 	int after_cr; /* the last byte was CR: a following LF ends nothing */
 	size_t events; /* events read */
-	struct usage_result res;
+	struct usage_parse_result res;
 	int anthropic_input; /* message_start gave the input counts */
 };
 
@@ -126,7 +126,7 @@ void sse_init(struct sse_parser *p);
 int sse_feed(struct sse_parser *p, const char *buf, size_t len);
 
 /* Ends the stream (an event not closed by a blank line still counts) and gives the result. */
-void sse_finish(struct sse_parser *p, struct usage_result *out);
+void sse_finish(struct sse_parser *p, struct usage_parse_result *out);
 
 void sse_release(struct sse_parser *p);
 

@@ -986,13 +986,13 @@ static const char *guess_provider(const struct request *r)
 static void outcome(struct request *r)
 {
 	struct trace_llm_call *c = &r->call;
-	struct usage_result u;
+	struct usage_parse_result u;
 	if (r->is_sse)
 		sse_finish(&r->sse, &u);
 	else if (r->headers_done)
 		body_scan_finish(&r->scan, &u);
 	else
-		usage_result_init(&u);
+		usage_parse_result_init(&u);
 	c->end_time = now_unix();
 	if (c->end_time < c->start_time)
 		c->end_time = c->start_time;
@@ -1003,7 +1003,7 @@ static void outcome(struct request *r)
 		cJSON *req = cJSON_ParseWithLength(r->body.p, r->body.len);
 		const cJSON *mod = cJSON_GetObjectItemCaseSensitive(req, "model");
 		if (cJSON_IsString(mod))
-			usage_copy_str(c->model, mod->valuestring);
+			usage_parse_copy_str(c->model, mod->valuestring);
 		cJSON_Delete(req);
 	}
 	/* counts that break the convention are the provider's bug: unknown, not guessed */

@@ -16,7 +16,7 @@ static const char *mtok(double tokens, char *buf, size_t size)
 	return buf;
 }
 
-void crossover_sentence(const struct crossover_plan *p, char *buf, size_t size)
+void crossover_out_sentence(const struct crossover_plan *p, char *buf, size_t size)
 {
 	char v[32];
 	double be = p->res.break_even_tokens_per_month;
@@ -58,7 +58,7 @@ static void add_or_null(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
-cJSON *crossover_json(const struct crossover_plan *p)
+cJSON *crossover_out_json(const struct crossover_plan *p)
 {
 	char sentence[600];
 	cJSON *c = cJSON_CreateObject();
@@ -91,13 +91,13 @@ cJSON *crossover_json(const struct crossover_plan *p)
 	cJSON_AddNumberToObject(at, "api_usd", p->at_scenario.api_usd);
 	cJSON_AddNumberToObject(at, "self_hosted_usd", p->at_scenario.self_hosted_usd);
 	cJSON_AddNumberToObject(at, "gpus", p->at_scenario.gpus);
-	crossover_sentence(p, sentence, sizeof(sentence));
+	crossover_out_sentence(p, sentence, sizeof(sentence));
 	cJSON_AddStringToObject(c, "sentence", sentence);
 	return c;
 }
 
-int crossover_write_csv(struct results_dir *rd, const struct crossover_plan *p,
-			struct hc_err *err)
+int crossover_out_write_csv(struct results_dir *rd, const struct crossover_plan *p,
+			    struct hc_err *err)
 {
 	FILE *out = results_dir_open(rd, "crossover.csv", err);
 	if (!out)

@@ -13,13 +13,13 @@
 
 /* "self-hosting llama-3.3-70b FP8 on h100-sxm at $6.88/GPU-hour on-demand costs less than
  * the scenario's API mix above 123M tokens/month (at 60% utilisation)", or why it never does. */
-void crossover_sentence(const struct crossover_plan *p, char *buf, size_t size);
+void crossover_out_sentence(const struct crossover_plan *p, char *buf, size_t size);
 
 /* summary.json's "crossover" object (docs/output.md; caller deletes). */
-cJSON *crossover_json(const struct crossover_plan *p);
+cJSON *crossover_out_json(const struct crossover_plan *p);
 
 /* Writes crossover.csv into rd. */
-int crossover_write_csv(struct results_dir *rd, const struct crossover_plan *p,
-			struct hc_err *err);
+int crossover_out_write_csv(struct results_dir *rd, const struct crossover_plan *p,
+			    struct hc_err *err);
 
 #endif

@@ -156,7 +156,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	if (f->runs > 1)
 		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
 	if (x->crossover)
-		cJSON_AddItemToObject(root, "crossover", crossover_json(x->crossover));
+		cJSON_AddItemToObject(root, "crossover", crossover_out_json(x->crossover));
 	return root;
 }
 
@@ -238,5 +238,5 @@ int summary_write_all(struct results_dir *rd, const struct forecast *f,
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
 	    write_focus(rd, f, x->start, err))
 		return HC_ERUNTIME;
-	return x->crossover ? crossover_write_csv(rd, x->crossover, err) : 0;
+	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }

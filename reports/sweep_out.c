@@ -29,8 +29,8 @@ static void number(FILE *out, double v)
 	csvout_num(out, v, "%.10g");
 }
 
-int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
-		     const struct forecast *f, char **row, struct hc_err *err)
+int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
+		  const struct forecast *f, char **row, struct hc_err *err)
 {
 	size_t len;
 	FILE *out = open_memstream(row, &len);
@@ -83,7 +83,7 @@ static int write_csv(struct results_dir *rd, const struct sweep_grid *g, char *c
 }
 
 static int write_grid(struct results_dir *rd, const struct sweep_grid *g,
-		      const struct sweep_settings *s, struct hc_err *err)
+		      const struct sweep_out_settings *s, struct hc_err *err)
 {
 	cJSON *tree = sweep_grid_to_json(g);
 	cJSON_AddNumberToObject(tree, "runs", s->runs);
@@ -107,8 +107,8 @@ static int write_grid(struct results_dir *rd, const struct sweep_grid *g,
 	return out ? results_dir_close(rd, out, "grid.json", err) : HC_ERUNTIME;
 }
 
-int sweep_write_all(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
-		    const struct sweep_settings *s, struct hc_err *err)
+int sweep_out_write_all(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
+			const struct sweep_out_settings *s, struct hc_err *err)
 {
 	int rc = write_csv(rd, g, rows, err);
 	return rc ? rc : write_grid(rd, g, s, err);

@@ -13,7 +13,7 @@
 #include "reports/results_dir.h"
 
 /* The run-wide settings grid.json records beside the grid. */
-struct sweep_settings {
+struct sweep_out_settings {
 	unsigned runs;
 	uint64_t seed;
 	const struct price_sheet *ps;
@@ -23,11 +23,11 @@ struct sweep_settings {
  * Point p's row of sweep.csv, newline included, into *row (caller frees): the point, its
  * seed, its value of each column, then per metric the mean, P10, P50 and P90 of f.
  */
-int sweep_row_format(const struct sweep_grid *g, size_t p, uint64_t seed,
-		     const struct forecast *f, char **row, struct hc_err *err);
+int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
+		  const struct forecast *f, char **row, struct hc_err *err);
 
 /* Writes sweep.csv (the header, then rows[0..g->n_points)) and grid.json into rd. */
-int sweep_write_all(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
-		    const struct sweep_settings *s, struct hc_err *err);
+int sweep_out_write_all(struct results_dir *rd, const struct sweep_grid *g, char *const *rows,
+			const struct sweep_out_settings *s, struct hc_err *err);
 
 #endif

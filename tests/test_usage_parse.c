@@ -60,7 +60,7 @@ static const char anthropic_stream[] =
 	"\"usage\":{\"output_tokens\":412}}\n\n"
 	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
 
-static void feed_whole(const char *s, struct usage_result *r)
+static void feed_whole(const char *s, struct usage_parse_result *r)
 {
 	struct sse_parser p;
 	sse_init(&p);
@@ -69,7 +69,7 @@ static void feed_whole(const char *s, struct usage_result *r)
 	sse_release(&p);
 }
 
-static int same_result(const struct usage_result *a, const struct usage_result *b)
+static int same_result(const struct usage_parse_result *a, const struct usage_parse_result *b)
 {
 	const struct usage *x = &a->usage, *y = &b->usage;
 	return a->has_usage == b->has_usage && x->calls == y->calls && x->input == y->input &&
@@ -80,12 +80,12 @@ static int same_result(const struct usage_result *a, const struct usage_result *
 }
 
 /* Feeding s split at every boundary, and byte by byte, gives want. */
-static void check_splits(const char *s, const struct usage_result *want)
+static void check_splits(const char *s, const struct usage_parse_result *want)
 {
 	size_t n = strlen(s);
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct sse_parser p;
-		struct usage_result r;
+		struct usage_parse_result r;
 		sse_init(&p);
 		ck_assert_int_eq(sse_feed(&p, s, cut), 0);
 		ck_assert_int_eq(sse_feed(&p, s + cut, n - cut), 0);
@@ -95,7 +95,7 @@ static void check_splits(const char *s, const struct usage_result *want)
 			      cut);
 	}
 	struct sse_parser p;
-	struct usage_result r;
+	struct usage_parse_result r;
 	sse_init(&p);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_int_eq(sse_feed(&p, s + i, 1), 0);
@@ -104,7 +104,7 @@ static void check_splits(const char *s, const struct usage_result *want)
 	ck_assert_msg(same_result(&r, want), "byte-by-byte feeding changed the result");
 }
 
-static void assert_usage(const struct usage_result *r, long in, long cr, long cw, long out,
+static void assert_usage(const struct usage_parse_result *r, long in, long cr, long cw, long out,
 			 long reasoning)
 {
 	ck_assert_int_eq(r->has_usage, 1);
@@ -118,7 +118,7 @@ static void assert_usage(const struct usage_result *r, long in, long cr, long cw
 
 START_TEST(chat_stream_final_usage_chunk)
 {
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(chat_stream, &r);
 	assert_usage(&r, 1200, 1024, 0, 300, 128);
 	ck_assert_str_eq(r.provider, "openai");
@@ -131,7 +131,7 @@ END_TEST
 
 START_TEST(chat_stream_without_usage_is_unknown)
 {
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(chat_stream_no_usage, &r);
 	ck_assert_int_eq(r.has_usage, 0);
 	ck_assert_str_eq(r.model, "gpt-4o");
@@ -141,7 +141,7 @@ END_TEST
 
 START_TEST(responses_stream_completed_event)
 {
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(responses_stream, &r);
 	assert_usage(&r, 500, 100, 0, 90, 64);
 	ck_assert_str_eq(r.model, "o4-mini");
@@ -153,7 +153,7 @@ END_TEST
 
 START_TEST(anthropic_stream_start_and_delta)
 {
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(anthropic_stream, &r);
 	/* input = 25 + 3000 cache reads + 1000 cache writes */
 	assert_usage(&r, 4025, 3000, 1000, 412, 0);
@@ -173,7 +173,7 @@ START_TEST(anthropic_delta_repeating_input_counts)
 		"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},"
 		"\"usage\":{\"input_tokens\":12,\"cache_read_input_tokens\":7,"
 		"\"output_tokens\":30}}\n\n";
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(s, &r);
 	assert_usage(&r, 19, 7, 0, 30, 0);
 	ck_assert_str_eq(r.status, "max_tokens");
@@ -186,7 +186,7 @@ START_TEST(anthropic_stream_cut_before_delta_is_unknown)
 		"data: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"model\":\"c\","
 		"\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"
 		"data: {\"type\":\"content_block_delta\",\"delta\":{\"text\":\"Hi\"}}\n\n";
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(s, &r);
 	ck_assert_int_eq(r.has_usage, 0);
 }
@@ -197,7 +197,7 @@ START_TEST(stream_without_final_blank_line)
 	static const char s[] =
 		"data: {\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[],"
 		"\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(s, &r);
 	assert_usage(&r, 3, 0, 0, 4, 0);
 }
@@ -221,29 +221,29 @@ START_TEST(bodies_of_each_api)
 		"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"embedding\":[0.1]}],"
 		"\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":8,"
 		"\"total_tokens\":8}}";
-	struct usage_result r;
-	usage_from_body(chat, strlen(chat), &r);
+	struct usage_parse_result r;
+	usage_parse_body(chat, strlen(chat), &r);
 	assert_usage(&r, 10, 2, 0, 5, 0);
 	ck_assert_str_eq(r.status, "length");
-	usage_from_body(resp, strlen(resp), &r);
+	usage_parse_body(resp, strlen(resp), &r);
 	assert_usage(&r, 40, 0, 0, 9, 8);
 	ck_assert_str_eq(r.status, "incomplete");
-	usage_from_body(msg, strlen(msg), &r);
+	usage_parse_body(msg, strlen(msg), &r);
 	assert_usage(&r, 73, 50, 20, 6, 0);
 	ck_assert_str_eq(r.provider, "anthropic");
 	ck_assert_str_eq(r.status, "tool_use");
-	usage_from_body(emb, strlen(emb), &r);
+	usage_parse_body(emb, strlen(emb), &r);
 	assert_usage(&r, 8, 0, 0, 0, 0);
 	ck_assert_str_eq(r.model, "text-embedding-3-small");
 }
 END_TEST
 
-/* A body fed to body_scan split at every boundary gives what usage_from_body gives whole. */
+/* A body fed to body_scan split at every boundary gives what usage_parse_body gives whole. */
 static void check_scan_splits(const char *body)
 {
 	size_t n = strlen(body);
-	struct usage_result want, r;
-	usage_from_body(body, n, &want);
+	struct usage_parse_result want, r;
+	usage_parse_body(body, n, &want);
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct body_scan s;
 		body_scan_init(&s);
@@ -290,7 +290,7 @@ START_TEST(body_scan_keeps_a_bounded_skeleton)
 	static const char mid[] = "\"},\"finish_reason\":\"stop\"}],\"data\":[";
 	static const char tail[] = "],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3}}";
 	struct body_scan s;
-	struct usage_result r;
+	struct usage_parse_result r;
 	char chunk[4096];
 	memset(chunk, 'x', sizeof(chunk));
 	body_scan_init(&s);
@@ -325,8 +325,8 @@ START_TEST(unreadable_bodies_are_unknown)
 		"\"completion_tokens\":5,\"completion_tokens_details\":{\"reasoning_tokens\":6}}}",
 	};
 	for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
-		struct usage_result r;
-		usage_from_body(bodies[i], strlen(bodies[i]), &r);
+		struct usage_parse_result r;
+		usage_parse_body(bodies[i], strlen(bodies[i]), &r);
 		ck_assert_msg(!r.has_usage, "body %zu gave a usage", i);
 	}
 }
@@ -352,11 +352,11 @@ START_TEST(utf8_repair_replaces_bad_bytes)
 		ck_assert_uint_eq(n, strlen(cases[i].out));
 		free(out);
 	}
-	struct usage_result r;
+	struct usage_parse_result r;
 	static const char body[] = "{\"object\":\"chat.completion\",\"id\":\"x\xfe\",\"model\":"
 				   "\"m\xff\",\"usage\":{\"prompt_tokens\":3,"
 				   "\"completion_tokens\":1}}";
-	usage_from_body(body, strlen(body), &r);
+	usage_parse_body(body, strlen(body), &r);
 	ck_assert_str_eq(r.model, "m\xef\xbf\xbd");
 	ck_assert_str_eq(r.id, "x\xef\xbf\xbd");
 	ck_assert_int_eq(r.has_usage, 1);
@@ -375,7 +375,7 @@ START_TEST(overlong_event_is_skipped)
 	memset(s + n, 'x', big);
 	strcpy(s + n + big, "\"}\n\ndata: {\"object\":\"chat.completion.chunk\",\"model\":\"m\","
 			    "\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}\n\n");
-	struct usage_result r;
+	struct usage_parse_result r;
 	feed_whole(s, &r);
 	free(s);
 	assert_usage(&r, 2, 0, 0, 3, 0);
