@@ -7,23 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "model/crossover.h"
 #include "model/fleet.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "reports/crossover_out.h"
-#include "reports/focus.h"
 #include "reports/summary.h"
 
-#define MAX_SETS 256
-
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap crossover [SCENARIO.json] [options]\n"
 	"\n"
 	"Prices the scenario's token mix (input, cached and output tokens per call) on the API\n"
 	"and on a self-hosted fleet, and finds the monthly volume above which the fleet costs\n"
-	"less. Writes summary.json (key crossover.*) and crossover.csv (a log grid of volumes).\n"
+	"less. Writes summary.json (key crossover.*) and crossover.csv (a log grid of volumes)\n"
+	"into a results directory that also holds the simulation's files behind the mix, as\n"
+	"simulate writes them (--runs and --seed are that simulation's).\n"
 	"\n"
 	"options:\n"
 	"  --api-model M       price the whole mix at model M (default: the scenario's models)\n"
@@ -35,36 +35,22 @@ static const char usage[] =
 	"  --pricing MODE      on-demand (default), spot, reserved or owned\n"
 	"  --gpu-hour-usd X    override the GPU-hour price\n"
 	"  --utilization U     share of a replica's capacity used, 0 to 1 (default 0.6)\n"
-	"  --min-replicas N    replicas kept running at any volume (default 1)\n"
-	"  --set PATH=VALUE    override a scenario field (repeatable)\n"
-	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
-	"  --runs R, --seed S  replications and seed of the simulation behind the mix\n"
-	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
-	"  --start DATE        the calendar day (UTC) costs_focus.csv starts on (default today)\n"
-	"  --out DIR           results directory (default out/<scenario name>-crossover); it\n"
-	"                      also holds the simulation's files, as simulate writes them;\n"
-	"                      an existing DIR is replaced\n"
-	"                      only when it is a hypercap results directory or empty;\n"
-	"                      anything else is refused (exit 2; docs/output.md)\n"
-	"  -h, --help          this text\n"
+	"  --min-replicas N    replicas kept running at any volume (default 1)\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Formulas and sources: docs/costs.md.\n";
 
 struct options {
-	const char *scenario, *prices, *out;
-	const char *sets[MAX_SETS];
-	size_t n_sets;
-	uint64_t runs, seed;
-	time_t start;
-	int require_plots;
+	struct cli_options shared;
+	const char *scenario;
 	struct crossover_request rq;
 };
 
 enum { OPT_API = 256, OPT_SERVE, OPT_PRECISION, OPT_GPU, OPT_GPUS, OPT_PRICING, OPT_GPU_USD,
-       OPT_UTIL, OPT_MIN_REPLICAS, OPT_SET, OPT_PRICES, OPT_RUNS, OPT_SEED, OPT_OUT, OPT_START,
-       OPT_REQUIRE_PLOTS };
+       OPT_UTIL, OPT_MIN_REPLICAS };
 
-static const struct option long_options[] = {
+static const struct option own[] = {
 	{ "api-model", required_argument, NULL, OPT_API },
 	{ "serve-model", required_argument, NULL, OPT_SERVE },
 	{ "precision", required_argument, NULL, OPT_PRECISION },
@@ -74,15 +60,18 @@ static const struct option long_options[] = {
 	{ "gpu-hour-usd", required_argument, NULL, OPT_GPU_USD },
 	{ "utilization", required_argument, NULL, OPT_UTIL },
 	{ "min-replicas", required_argument, NULL, OPT_MIN_REPLICAS },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "prices", required_argument, NULL, OPT_PRICES },
-	{ "runs", required_argument, NULL, OPT_RUNS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "start", required_argument, NULL, OPT_START },
-	{ "require-plots", no_argument, NULL, OPT_REQUIRE_PLOTS },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct cli_options_spec spec = {
+	.cmd = "crossover",
+	.own = own,
+	.takes = CLI_RUNS | CLI_SEED | CLI_SET | CLI_PRICES | CLI_START | CLI_OUT |
+		 CLI_REQUIRE_PLOTS,
+	.runs = 1,
+	.out = "out/<scenario name>-crossover",
+	.head = usage_head,
+	.tail = usage_tail,
 };
 
 static int parse_double(const char *opt, const char *text, double lo, double hi, double *out)
@@ -96,6 +85,7 @@ static int parse_double(const char *opt, const char *text, double lo, double hi,
 	return 0;
 }
 
+/* One of the command's own options; 0 or EXIT_USAGE after a message. */
 static int parse_one(int c, struct options *o)
 {
 	uint64_t n;
@@ -134,48 +124,22 @@ static int parse_one(int c, struct options *o)
 			return EXIT_USAGE;
 		o->rq.min_replicas = (double)n;
 		return 0;
-	case OPT_SET:
-		if (o->n_sets == MAX_SETS)
-			return cli_usage_error("crossover", "more than %d --set options", MAX_SETS);
-		o->sets[o->n_sets++] = optarg;
-		return 0;
-	case OPT_PRICES:
-		o->prices = optarg;
-		return 0;
-	case OPT_RUNS:
-		return cli_parse_u64("crossover", "--runs", optarg, 1, 100000, &o->runs);
-	case OPT_SEED:
-		return cli_parse_u64("crossover", "--seed", optarg, 0, UINT64_MAX, &o->seed);
-	case OPT_OUT:
-		o->out = optarg;
-		return 0;
-	case OPT_REQUIRE_PLOTS:
-		o->require_plots = 1;
-		return 0;
-	case OPT_START:
-		return cli_parse_date("crossover", "--start", optarg, &o->start);
 	}
-	fprintf(stderr, "(see 'hypercap crossover --help')\n");
-	return EXIT_USAGE;
+	return 0;
 }
 
+/* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, rc;
 	memset(o, 0, sizeof(*o));
-	o->runs = 1;
-	o->seed = 1;
+	cli_options_init(&o->shared, &spec);
 	o->rq = crossover_default_request(PRICING_ON_DEMAND);
-	o->start = focus_default_start();
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		}
+	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1)
 		if (parse_one(c, o))
 			return EXIT_USAGE;
-	}
+	if (rc >= 0)
+		return rc;
 	if (optind < argc)
 		o->scenario = argv[optind++];
 	if (optind < argc)
@@ -218,8 +182,9 @@ static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err
 	return cli_report_render(rd->tmp, job->require_plots, &report, err);
 }
 
-static int crossover(const struct options *o)
+static int crossover(const struct options *opt)
 {
+	const struct cli_options *o = &opt->shared;
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps;
 	struct gpu_sheet gs;
@@ -234,19 +199,19 @@ static int crossover(const struct options *o)
 	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
 	rc = fleet_sheets_load(&gs, &ss, &err);
-	if (!rc && (rc = scenario_load(&sc, o->scenario, o->sets, o->n_sets, &err)) != 0)
+	if (!rc && (rc = scenario_load(&sc, opt->scenario, o->sets, o->n_sets, &err)) != 0)
 		fleet_sheets_release(&gs, &ss);
 	if (rc) {
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
 	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");
-	const char *inputs[] = { o->scenario, o->prices };
+	const char *inputs[] = { opt->scenario, o->prices };
 	rc = results_dir_check(outdir, "--out", inputs, 2, &err);
 	if (!rc)
 		rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, NULL, &err);
 	if (!rc) {
-		rc = crossover_plan(&f, &ps, &gs, &ss, &o->rq, &plan, &err);
+		rc = crossover_plan(&f, &ps, &gs, &ss, &opt->rq, &plan, &err);
 		struct crossover_job job = { &f, &ps, { o->start, &plan }, o->require_plots };
 		if (!rc)
 			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/progress.h"
 #include "fit/fit.h"
 #include "model/forecast.h"
@@ -16,7 +17,7 @@
 #include "reports/summary.h"
 #include "trace/trace.h"
 
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap fit TRACE -o SCENARIO.json [options]\n"
 	"       hypercap fit TRACE --extrapolate N [options]\n"
 	"\n"
@@ -37,16 +38,10 @@ static const char usage[] =
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
 	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
 	"                      results directory as simulate does, with the fitted scenario\n"
-	"                      (fitted-scenario.json) and the fit report (fit.json)\n"
-	"  --runs R            replications of the extrapolation (default 20)\n"
-	"  --seed S            master random seed (default 1); same seed, same bytes\n"
-	"  --threads T         threads for replications (default: one per CPU)\n"
-	"  --prices FILE       price sheet for the extrapolation (default: embedded)\n"
-	"  --out DIR           results directory (default out/fit-<trace name>); replaced whole\n"
-	"                      only when it is a hypercap results directory or empty;\n"
-	"                      anything else is refused (exit 2; docs/output.md)\n"
-	"  --quiet             print nothing but errors and warnings (and no progress line)\n"
-	"  -h, --help          this text\n"
+	"                      (fitted-scenario.json) and the fit report (fit.json); the\n"
+	"                      options below but --quiet are the extrapolation's\n";
+
+static const char usage_tail[] =
 	"\n"
 	"With --extrapolate on a terminal, stderr shows a progress line while the replications\n"
 	"run (done, rate, time left); it is erased at the end and never written to a file.\n"
@@ -55,57 +50,41 @@ static const char usage[] =
 	"See docs/fit.md for the method and its measured accuracy.\n";
 
 struct options {
-	const char *trace, *output, *base, *prices, *out;
-	uint64_t extrapolate, runs, seed, threads;
-	int skip_bad, quiet, extrapolating;
+	struct cli_options shared;
+	const char *trace, *output, *base;
+	uint64_t extrapolate;
+	int skip_bad, extrapolating;
 };
 
-enum { OPT_BASE = 256, OPT_SKIP_BAD, OPT_EXTRAPOLATE, OPT_RUNS, OPT_SEED, OPT_THREADS,
-       OPT_PRICES, OPT_OUT, OPT_QUIET };
+enum { OPT_BASE = 256, OPT_SKIP_BAD, OPT_EXTRAPOLATE };
 
-static const struct option long_options[] = {
+static const struct option own[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "base", required_argument, NULL, OPT_BASE },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "extrapolate", required_argument, NULL, OPT_EXTRAPOLATE },
-	{ "runs", required_argument, NULL, OPT_RUNS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "prices", required_argument, NULL, OPT_PRICES },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_number(int c, const char *arg, struct options *o)
-{
-	switch (c) {
-	case OPT_EXTRAPOLATE:
-		o->extrapolating = 1;
-		return cli_parse_u64("fit", "--extrapolate", arg, 0, 100000, &o->extrapolate);
-	case OPT_RUNS:
-		return cli_parse_u64("fit", "--runs", arg, 1, 100000, &o->runs);
-	case OPT_SEED:
-		return cli_parse_u64("fit", "--seed", arg, 0, UINT64_MAX, &o->seed);
-	default:
-		return cli_parse_u64("fit", "--threads", arg, 1, 1024, &o->threads);
-	}
-}
+static const struct cli_options_spec spec = {
+	.cmd = "fit",
+	.shortopts = "ho:",
+	.own = own,
+	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_PRICES | CLI_OUT | CLI_QUIET,
+	.runs = 20,
+	.out = "out/fit-<trace name>",
+	.head = usage_head,
+	.tail = usage_tail,
+};
 
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
+	int c, rc;
 	memset(o, 0, sizeof(*o));
-	o->runs = 20;
-	o->seed = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
+	cli_options_init(&o->shared, &spec);
+	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1) {
 		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -116,26 +95,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->skip_bad = 1;
 			break;
 		case OPT_EXTRAPOLATE:
-		case OPT_RUNS:
-		case OPT_SEED:
-		case OPT_THREADS:
-			if (parse_number(c, optarg, o))
+			o->extrapolating = 1;
+			if (cli_parse_u64("fit", "--extrapolate", optarg, 0, 100000,
+					  &o->extrapolate))
 				return EXIT_USAGE;
 			break;
-		case OPT_PRICES:
-			o->prices = optarg;
-			break;
-		case OPT_OUT:
-			o->out = optarg;
-			break;
-		case OPT_QUIET:
-			o->quiet = 1;
-			break;
-		default:
-			fprintf(stderr, "(see 'hypercap fit --help')\n");
-			return EXIT_USAGE;
 		}
 	}
+	if (rc >= 0)
+		return rc;
 	if (optind == argc)
 		return cli_usage_error("fit", "TRACE is required");
 	o->trace = argv[optind++];
@@ -265,8 +233,8 @@ static void fit_outdir(const struct options *o, char *buf, size_t size)
 {
 	char name[128];
 	stem(name, sizeof(name), o->trace);
-	if (o->out)
-		snprintf(buf, size, "%s", o->out);
+	if (o->shared.out)
+		snprintf(buf, size, "%s", o->shared.out);
 	else
 		snprintf(buf, size, "out/fit-%s", name);
 }
@@ -275,31 +243,32 @@ static void fit_outdir(const struct options *o, char *buf, size_t size)
 static int check_outdir(const struct options *o, struct hc_err *err)
 {
 	char outdir[PATH_MAX];
-	const char *inputs[] = { o->trace, o->base, o->prices };
+	const char *inputs[] = { o->trace, o->base, o->shared.prices };
 	fit_outdir(o, outdir, sizeof(outdir));
 	return results_dir_check(outdir, "--out", inputs, 3, err);
 }
 
 static int extrapolate(const struct options *o, struct fit_result *res)
 {
+	const struct cli_options *sh = &o->shared;
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps;
 	struct forecast f;
 	struct results_dir rd;
 	char outdir[PATH_MAX];
-	if (price_sheet_load(&ps, o->prices, &err))
+	if (price_sheet_load(&ps, sh->prices, &err))
 		return cli_fail(&err);
 	res->sc.iterations = (unsigned)o->extrapolate;
 	struct cli_progress progress;
-	cli_progress_init(&progress, "fit --extrapolate", o->runs, o->quiet);
-	int rc = forecast_run(&f, &res->sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
+	cli_progress_init(&progress, "fit --extrapolate", sh->runs, sh->quiet);
+	int rc = forecast_run(&f, &res->sc, &ps, (unsigned)sh->runs, (unsigned)sh->threads, sh->seed,
 			      cli_progress_hook(&progress), &err);
 	cli_progress_end(&progress);
 	if (!rc) {
 		fit_outdir(o, outdir, sizeof(outdir));
 		struct extrapolation x = { &f, &ps, res };
 		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
-		if (!rc && !o->quiet) {
+		if (!rc && !sh->quiet) {
 			putchar('\n');
 			cli_print_forecast(&f, &ps, rd.path);
 		}
@@ -348,7 +317,7 @@ static int fit(const struct options *o)
 		print_warnings(&f, &r);
 		if (o->output)
 			rc = write_scenario(o, &res, written, sizeof(written), &err);
-		if (!rc && !o->quiet)
+		if (!rc && !o->shared.quiet)
 			print_report(&res.summary, o->output ? written : NULL);
 	}
 	fit_release(&f);

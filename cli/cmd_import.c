@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "import/import.h"
 #include "reports/results_dir.h"
 
@@ -33,14 +34,27 @@ static const char usage_tail[] =
 	"options:\n"
 	"  -o, --output FILE   the trace to write (required); written whole or not at all;\n"
 	"                      an existing FILE is replaced only when it is a hypercap\n"
-	"                      trace, never when it is SOURCE itself (exit 2)\n"
-	"  --quiet             print nothing but errors\n"
-	"  -h, --help          this text\n"
+	"                      trace, never when it is SOURCE itself (exit 2)\n";
+
+static const char usage_end[] =
 	"\n"
 	"The trace's \"created\" time is now, or SOURCE_DATE_EPOCH when set (reproducible\n"
 	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data,\n"
 	"130 / 143 interrupted (SIGINT / SIGTERM: the temporary trace is removed).\n"
 	"See docs/replay.md for what each kind reads.\n";
+
+static const struct option own[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* --help lists the kinds of the import table (print_usage): no .head. */
+static const struct cli_options_spec spec = {
+	.cmd = "import",
+	.shortopts = "ho:",
+	.own = own,
+	.takes = CLI_QUIET,
+};
 
 static void print_usage(void)
 {
@@ -50,16 +64,9 @@ static void print_usage(void)
 	for (size_t i = 0; i < n; i++)
 		printf("  %-10s %s\n", kinds[i].name, kinds[i].summary);
 	fputs(usage_tail, stdout);
+	cli_options_help(stdout, &spec);
+	fputs(usage_end, stdout);
 }
-
-enum { OPT_QUIET = 256 };
-
-static const struct option long_options[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* ISO 8601 UTC of SOURCE_DATE_EPOCH when set, else of now. */
 static int created_time(char *buf, size_t size)
@@ -118,25 +125,19 @@ static int check_output(const char *out, const char *source)
 
 static int run(int argc, char **argv)
 {
+	struct cli_options o;
 	const char *out = NULL;
-	int quiet = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
+	int c, rc;
+	cli_options_init(&o, &spec);
+	while ((c = cli_options_next(&o, argc, argv, &rc)) != -1) {
+		if (c == 'h') {
 			print_usage();
 			return EXIT_OK;
-		case 'o':
-			out = optarg;
-			break;
-		case OPT_QUIET:
-			quiet = 1;
-			break;
-		default:
-			fprintf(stderr, "(see 'hypercap import --help')\n");
-			return EXIT_USAGE;
 		}
+		out = optarg; /* -o */
 	}
+	if (rc >= 0)
+		return rc;
 	if (argc - optind < 2)
 		return cli_usage_error("import", "KIND and SOURCE are required");
 	if (argc - optind > 2)
@@ -159,7 +160,7 @@ static int run(int argc, char **argv)
 	struct trace_writer w;
 	struct import_stats st = { 0, "" };
 	char tmp[sizeof(w.tmp)] = "";
-	int rc = trace_writer_open(&w, out, origin, created, &err);
+	rc = trace_writer_open(&w, out, origin, created, &err);
 	/* SIGINT or SIGTERM removes the temporary trace (cli/interrupt.c). */
 	if (!rc) {
 		snprintf(tmp, sizeof(tmp), "%s", w.tmp);
@@ -173,7 +174,7 @@ static int run(int argc, char **argv)
 		return cli_fail(&err);
 	if (st.skipped)
 		fprintf(stderr, "hypercap import: skipped %zu %s\n", st.skipped, st.skipped_what);
-	if (!quiet)
+	if (!o.quiet)
 		printf("%s: %zu llm_call, %zu eval_task, %zu archive_add records from %s\n", out,
 		       w.n_records[TRACE_LLM_CALL], w.n_records[TRACE_EVAL_TASK],
 		       w.n_records[TRACE_ARCHIVE_ADD], source);

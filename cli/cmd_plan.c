@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/progress.h"
 #include "model/plan.h"
 #include "model/prices.h"
@@ -15,15 +16,14 @@
 #include "reports/jsonout.h"
 #include "reports/results_dir.h"
 
-#define MAX_SETS 256
-
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap plan [SCENARIO.json] --budget-usd B [options]\n"
 	"\n"
 	"Finds the largest value of one scenario field (default: iterations) whose P90 cost\n"
 	"per run stays within the budget, and with --deadline-hours whose P90 wall time stays\n"
 	"within the deadline: doubling from --min until a value fails, then bisection. Prints\n"
-	"the points it tried and writes them to plan.csv, the answer to plan.json.\n"
+	"the points it tried and writes them to plan.csv, the answer to plan.json. Every point\n"
+	"runs --runs replications from the same --seed; --set applies before the search.\n"
 	"\n"
 	"options:\n"
 	"  --budget-usd B      the budget for one run, USD (required)\n"
@@ -31,18 +31,9 @@ static const char usage[] =
 	"  --vary PATH         the whole-number field to search, as --set names it (default\n"
 	"                      iterations; e.g. children_per_iteration,\n"
 	"                      domains.paper_review.full_tasks)\n"
-	"  --min N, --max N    the values searched (default 0 to 100000)\n"
-	"  --runs R            replications per point (default 20)\n"
-	"  --seed S            master seed, the same for every point (default 1)\n"
-	"  --threads T         threads for replications (default: one per CPU)\n"
-	"  --set PATH=VALUE    override a scenario field first (repeatable)\n"
-	"  --prices FILE       a price sheet, ours or LiteLLM's catalogue (default: embedded)\n"
-	"  --out DIR           results directory (default out/<scenario name>-plan); replaced\n"
-	"                      whole, only when it is a hypercap results directory or\n"
-	"                      empty;\n"
-	"                      anything else is refused (exit 2; docs/output.md)\n"
-	"  --quiet             print nothing but errors (and no progress line)\n"
-	"  -h, --help          this text\n"
+	"  --min N, --max N    the values searched (default 0 to 100000)\n";
+
+static const char usage_tail[] =
 	"\n"
 	"On a terminal, stderr shows a progress line while the points run (the point, the\n"
 	"replications done, their rate); it is erased at the end.\n"
@@ -51,30 +42,29 @@ static const char usage[] =
 	"and its assumptions: docs/plan.md.\n";
 
 struct options {
+	struct cli_options shared;
 	struct plan_request rq;
-	const char *prices, *out;
-	const char *sets[MAX_SETS];
-	int quiet;
 };
 
-enum { OPT_BUDGET = 256, OPT_DEADLINE, OPT_VARY, OPT_MIN, OPT_MAX, OPT_RUNS, OPT_SEED,
-       OPT_THREADS, OPT_SET, OPT_PRICES, OPT_OUT, OPT_QUIET };
+enum { OPT_BUDGET = 256, OPT_DEADLINE, OPT_VARY, OPT_MIN, OPT_MAX };
 
-static const struct option long_options[] = {
+static const struct option own[] = {
 	{ "budget-usd", required_argument, NULL, OPT_BUDGET },
 	{ "deadline-hours", required_argument, NULL, OPT_DEADLINE },
 	{ "vary", required_argument, NULL, OPT_VARY },
 	{ "min", required_argument, NULL, OPT_MIN },
 	{ "max", required_argument, NULL, OPT_MAX },
-	{ "runs", required_argument, NULL, OPT_RUNS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "prices", required_argument, NULL, OPT_PRICES },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+static const struct cli_options_spec spec = {
+	.cmd = "plan",
+	.own = own,
+	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_SET | CLI_PRICES | CLI_OUT | CLI_QUIET,
+	.runs = 20,
+	.out = "out/<scenario name>-plan",
+	.head = usage_head,
+	.tail = usage_tail,
 };
 
 static int parse_positive(const char *opt, const char *text, double *out)
@@ -87,6 +77,7 @@ static int parse_positive(const char *opt, const char *text, double *out)
 	return 0;
 }
 
+/* One of the command's own options; 0 or EXIT_USAGE after a message. */
 static int parse_one(int c, struct options *o)
 {
 	struct plan_request *rq = &o->rq;
@@ -105,53 +96,28 @@ static int parse_one(int c, struct options *o)
 			return EXIT_USAGE;
 		*(c == OPT_MIN ? &rq->lo : &rq->hi) = (unsigned)n;
 		return 0;
-	case OPT_RUNS:
-		if (cli_parse_u64("plan", "--runs", optarg, 1, 100000, &n))
-			return EXIT_USAGE;
-		rq->runs = (unsigned)n;
-		return 0;
-	case OPT_SEED:
-		return cli_parse_u64("plan", "--seed", optarg, 0, UINT64_MAX, &rq->seed);
-	case OPT_THREADS:
-		if (cli_parse_u64("plan", "--threads", optarg, 1, 1024, &n))
-			return EXIT_USAGE;
-		rq->threads = (unsigned)n;
-		return 0;
-	case OPT_SET:
-		if (rq->n_sets == MAX_SETS)
-			return cli_usage_error("plan", "more than %d --set options", MAX_SETS);
-		o->sets[rq->n_sets++] = optarg;
-		return 0;
-	case OPT_PRICES:
-		o->prices = optarg;
-		return 0;
-	case OPT_OUT:
-		o->out = optarg;
-		return 0;
-	case OPT_QUIET:
-		o->quiet = 1;
-		return 0;
 	}
-	fprintf(stderr, "(see 'hypercap plan --help')\n");
-	return EXIT_USAGE;
+	return 0;
 }
 
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
+	const struct cli_options *sh = &o->shared;
+	int c, rc;
 	memset(o, 0, sizeof(*o));
-	o->rq = (struct plan_request){ .sets = o->sets, .field = "iterations", .hi = 100000,
-				       .runs = 20, .seed = 1 };
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		}
+	cli_options_init(&o->shared, &spec);
+	o->rq = (struct plan_request){ .field = "iterations", .hi = 100000 };
+	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1)
 		if (parse_one(c, o))
 			return EXIT_USAGE;
-	}
+	if (rc >= 0)
+		return rc;
+	o->rq.runs = (unsigned)sh->runs;
+	o->rq.seed = sh->seed;
+	o->rq.threads = (unsigned)sh->threads;
+	o->rq.sets = sh->sets;
+	o->rq.n_sets = sh->n_sets;
 	if (optind < argc)
 		o->rq.scenario = argv[optind++];
 	if (optind < argc)
@@ -237,14 +203,14 @@ static void print_plan(const struct options *o, const struct plan_result *res, c
 static int plan_outdir(const struct options *o, char *outdir, size_t size, struct hc_err *err)
 {
 	struct scenario sc;
-	const char *inputs[] = { o->rq.scenario, o->prices };
-	if (!o->out) {
+	const char *inputs[] = { o->rq.scenario, o->shared.prices };
+	if (!o->shared.out) {
 		if (scenario_load(&sc, o->rq.scenario, o->rq.sets, o->rq.n_sets, err))
 			return err->code;
 		cli_outdir(outdir, size, NULL, sc.name, "-plan");
 		scenario_release(&sc);
 	} else {
-		cli_outdir(outdir, size, o->out, NULL, "");
+		cli_outdir(outdir, size, o->shared.out, NULL, "");
 	}
 	return results_dir_check(outdir, "--out", inputs, 2, err);
 }
@@ -259,10 +225,10 @@ static int plan(const struct options *o)
 
 	if (plan_outdir(o, outdir, sizeof(outdir), &err))
 		return cli_fail(&err);
-	if (price_sheet_load(&ps, o->prices, &err))
+	if (price_sheet_load(&ps, o->shared.prices, &err))
 		return cli_fail(&err);
 	struct cli_progress progress;
-	cli_progress_init(&progress, "plan", 0, o->quiet);
+	cli_progress_init(&progress, "plan", 0, o->shared.quiet);
 	struct plan_request rq = o->rq;
 	rq.progress = cli_progress_hook(&progress);
 	int rc = plan_search(&rq, &ps, &res, &err);
@@ -270,7 +236,7 @@ static int plan(const struct options *o)
 	if (!rc) {
 		struct plan_job job = { o, &res };
 		rc = results_dir_write(&rd, outdir, write_plan, &job, &err);
-		if (!rc && !o->quiet)
+		if (!rc && !o->shared.quiet)
 			print_plan(o, &res, rd.path);
 	}
 	price_sheet_release(&ps);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "model/prices.h"
 
 #define MAX_MODELS 256
@@ -39,29 +40,34 @@ static const char usage_import[] =
 static const char usage_options[] =
 	"\n"
 	"options:\n"
-	"  --prices FILE       the price sheet: hypercap's own or LiteLLM's catalog as it is\n"
-	"                      (default: the embedded data/prices/api-2026-07-24.json); for\n"
-	"                      import, the sheet whose models are imported\n"
 	"  --model NAME        import: a model to import (repeatable)\n"
-	"  -o, --output SHEET  import: the file to write\n"
-	"  -h, --help          this text\n"
+	"  -o, --output SHEET  import: the file to write\n";
+
+static const char usage_end[] =
 	"\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data, 130 / 143\n"
 	"interrupted (SIGINT / SIGTERM).\n"
 	"See docs/prices.md for the formats, the lookup rules and the cost rules.\n";
 
-enum { OPT_PRICES = 256, OPT_MODEL };
+enum { OPT_MODEL = 256 };
 
-static const struct option long_options[] = {
-	{ "prices", required_argument, NULL, OPT_PRICES },
+static const struct option own[] = {
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --help depends on the action before it (print_usage): no .head. */
+static const struct cli_options_spec spec = {
+	.cmd = "prices",
+	.shortopts = "ho:",
+	.own = own,
+	.takes = CLI_PRICES,
+};
+
 struct options {
-	const char *prices, *output;
+	struct cli_options shared;
+	const char *output;
 	const char *models[MAX_MODELS];
 	size_t n_models;
 };
@@ -81,6 +87,8 @@ static void print_usage(const char *action)
 	if (!action || !strcmp(action, "import"))
 		fputs(usage_import, stdout);
 	fputs(usage_options, stdout);
+	cli_options_help(stdout, &spec);
+	fputs(usage_end, stdout);
 }
 
 /* A rate or count for people: "3.75", "unknown". */
@@ -181,7 +189,7 @@ static int import(const char *file, const struct options *o)
 			   "(it is a hypercap price sheet)", file);
 		return cli_fail(&err);
 	}
-	int rc = price_sheet_load(&like, o->prices, &err);
+	int rc = price_sheet_load(&like, o->shared.prices, &err);
 	if (!rc) {
 		rc = price_sheet_extract(&out, &catalog, &like, o->models, o->n_models, &err);
 		price_sheet_release(&like);
@@ -205,18 +213,15 @@ static int import(const char *file, const struct options *o)
 
 static int run(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = { .n_models = 0 };
 	const char *action = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "ho:", long_options, NULL)) != -1) {
+	int c, rc;
+	cli_options_init(&o.shared, &spec);
+	while ((c = cli_options_next(&o.shared, argc, argv, &rc)) != -1) {
 		switch (c) {
 		case 'h':
 			print_usage(action);
 			return EXIT_OK;
-		case OPT_PRICES:
-			o.prices = optarg;
-			break;
 		case OPT_MODEL:
 			if (o.n_models == MAX_MODELS)
 				return cli_usage_error("prices", "more than %d --model options",
@@ -226,11 +231,10 @@ static int run(int argc, char **argv)
 		case 'o':
 			o.output = optarg;
 			break;
-		default:
-			fprintf(stderr, "(see 'hypercap prices --help')\n");
-			return EXIT_USAGE;
 		}
 	}
+	if (rc >= 0)
+		return rc;
 	char **args = argv + optind;
 	int n = argc - optind;
 	if (n == 0)
@@ -245,9 +249,9 @@ static int run(int argc, char **argv)
 								 : "list expects no argument");
 		struct price_sheet ps;
 		struct hc_err err = HC_ERR_INIT;
-		if (price_sheet_load(&ps, o.prices, &err))
+		if (price_sheet_load(&ps, o.shared.prices, &err))
 			return cli_fail(&err);
-		int rc = showing ? show(&ps, args[1]) : list(&ps);
+		rc = showing ? show(&ps, args[1]) : list(&ps);
 		price_sheet_release(&ps);
 		return rc;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "replay/reprice.h"
@@ -18,12 +19,11 @@
 
 /* Iterations are listed one per row up to this many; above it only the totals. */
 #define MAX_ITERATION_ROWS 12
-/* --rpm, --tpm, --ttft and --decode together, over all models; --fleet; --set. */
+/* --rpm, --tpm, --ttft and --decode together, over all models; --fleet. */
 #define MAX_SETTINGS 64
 #define MAX_ROUTES 32
-#define MAX_SETS 64
 
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap replay TRACE [options]\n"
 	"\n"
 	"Re-prices every LLM call recorded in TRACE (a hypercap trace, see 'hypercap\n"
@@ -36,17 +36,10 @@ static const char usage[] =
 	"recorded run again on the simulator's resources under the conditions given.\n"
 	"\n"
 	"options:\n"
-	"  --prices FILE       a hypercap price sheet (default: data/prices/api-2026-07-24.json,\n"
-	"                      embedded)\n"
-	"  --out DIR           results directory (default out/replay-<trace name>); replaced\n"
-	"                      whole, only when it is a hypercap results directory or\n"
-	"                      empty;\n"
-	"                      anything else is refused (exit 2; docs/output.md)\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
-	"                      instead of stopping at the first\n"
-	"  --require-plots     fail (exit 1) when gnuplot is missing instead of skipping plots\n"
-	"  --quiet             print nothing but errors and warnings\n"
-	"  -h, --help          this text\n"
+	"                      instead of stopping at the first\n";
+
+static const char usage_tail[] =
 	"\n"
 	"re-timing (docs/replay.md, \"Re-timing\"):\n"
 	"  --retime            run the recorded sessions, tasks and calls again through the\n"
@@ -77,8 +70,7 @@ static const char usage[] =
 	"                      the fleet costs its GPU-hours over the re-timed wall time\n"
 	"                      (summary.json retime.fleets); repeat for other models\n"
 	"  --scenario FILE     the scenario whose fleets[] --fleet names (default: the\n"
-	"                      embedded default)\n"
-	"  --set PATH=VALUE    change a field of that scenario, as in 'simulate', e.g.\n"
+	"                      embedded default); --set (above) changes its fields, e.g.\n"
 	"                      --set 'fleets=[{\"name\":\"h100\",\"serve_model\":\n"
 	"                      \"llama-3.3-70b\",\"gpu\":\"h100-sxm\",\"replicas\":2}]'\n"
 	"\n"
@@ -87,28 +79,22 @@ static const char usage[] =
 	"See docs/replay.md and docs/trace-format.md.\n";
 
 struct options {
-	const char *trace, *prices, *out;
-	int skip_bad, quiet, require_plots;
+	struct cli_options shared;
+	const char *trace;
+	int skip_bad;
 	int retime;
 	const char *retime_option; /* the first re-timing option given, for the usage error */
 	struct retime_conf conf;
 	struct retime_setting settings[MAX_SETTINGS];
 	struct retime_route routes[MAX_ROUTES];
 	const char *scenario;
-	const char *sets[MAX_SETS];
-	size_t n_sets;
 };
 
-enum { OPT_PRICES = 256, OPT_OUT, OPT_SKIP_BAD, OPT_QUIET, OPT_RETIME, OPT_EVAL_WORKERS,
-       OPT_TASK_STARTS, OPT_CHILDREN, OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE,
-       OPT_FLEET, OPT_SCENARIO, OPT_SET, OPT_REQUIRE_PLOTS };
+enum { OPT_SKIP_BAD = 256, OPT_RETIME, OPT_EVAL_WORKERS, OPT_TASK_STARTS, OPT_CHILDREN,
+       OPT_LATENCY, OPT_RPM, OPT_TPM, OPT_TTFT, OPT_DECODE, OPT_FLEET, OPT_SCENARIO };
 
-static const struct option long_options[] = {
-	{ "prices", required_argument, NULL, OPT_PRICES },
-	{ "out", required_argument, NULL, OPT_OUT },
+static const struct option own[] = {
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "require-plots", no_argument, NULL, OPT_REQUIRE_PLOTS },
 	{ "retime", no_argument, NULL, OPT_RETIME },
 	{ "eval-workers", required_argument, NULL, OPT_EVAL_WORKERS },
 	{ "task-starts", required_argument, NULL, OPT_TASK_STARTS },
@@ -120,9 +106,17 @@ static const struct option long_options[] = {
 	{ "decode", required_argument, NULL, OPT_DECODE },
 	{ "fleet", required_argument, NULL, OPT_FLEET },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
+};
+
+/* --set is a re-timing option too: it changes the scenario --fleet takes its fleets from. */
+static const struct cli_options_spec spec = {
+	.cmd = "replay",
+	.own = own,
+	.takes = CLI_SET | CLI_PRICES | CLI_OUT | CLI_REQUIRE_PLOTS | CLI_QUIET,
+	.out = "out/replay-<trace name>",
+	.head = usage_head,
+	.tail = usage_tail,
 };
 
 /* A bad option value: "hypercap: --OPT: got 'TEXT'; allowed: ...", exit 3. */
@@ -184,12 +178,10 @@ static int parse_route(struct options *o, const char *text)
 	return 0;
 }
 
-/* The re-timing options; -1 when opt is not one of them, else 0 or the exit code. */
+/* A re-timing option, named name for the usage error; 0 or the exit code. */
 static int parse_retime_option(struct options *o, int opt, const char *name)
 {
 	int choice, rc;
-	if (opt < OPT_EVAL_WORKERS || opt > OPT_SET)
-		return -1;
 	if (!o->retime_option)
 		o->retime_option = name;
 	switch (opt) {
@@ -210,11 +202,6 @@ static int parse_retime_option(struct options *o, int opt, const char *name)
 	case OPT_SCENARIO:
 		o->scenario = optarg;
 		return 0;
-	case OPT_SET:
-		if (o->n_sets == MAX_SETS)
-			return cli_usage_error("replay", "more than %d --set options", MAX_SETS);
-		o->sets[o->n_sets++] = optarg;
-		return 0;
 	default:
 		return parse_setting(o, (enum retime_param)(RETIME_RPM + opt - OPT_RPM), optarg);
 	}
@@ -224,6 +211,8 @@ static int parse_retime_option(struct options *o, int opt, const char *name)
 static int check_retime_options(struct options *o)
 {
 	int latency_given = 0;
+	if (!o->retime_option && o->shared.n_sets)
+		o->retime_option = "set";
 	if (o->retime_option && !o->retime)
 		return cli_usage_error("replay", "--%s needs --retime", o->retime_option);
 	for (size_t i = 0; i < o->conf.n_settings; i++)
@@ -231,7 +220,7 @@ static int check_retime_options(struct options *o)
 				 o->settings[i].param == RETIME_DECODE;
 	if (latency_given && o->conf.latency != RETIME_LATENCY_MODEL)
 		return cli_usage_error("replay", "--ttft and --decode need --latency model");
-	if ((o->scenario || o->n_sets) && !o->conf.n_routes)
+	if ((o->scenario || o->shared.n_sets) && !o->conf.n_routes)
 		return cli_usage_error("replay", "--scenario and --set need --fleet");
 	o->conf.settings = o->settings;
 	o->conf.routes = o->routes;
@@ -241,42 +230,19 @@ static int check_retime_options(struct options *o)
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c, which = 0, rc;
+	int c, rc;
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, &which)) != -1) {
-		rc = parse_retime_option(o, c, long_options[which].name);
-		if (rc > 0)
-			return rc;
-		if (rc == 0)
-			continue;
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_PRICES:
-			o->prices = optarg;
-			break;
-		case OPT_OUT:
-			o->out = optarg;
-			break;
-		case OPT_SKIP_BAD:
+	cli_options_init(&o->shared, &spec);
+	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1) {
+		if (c == OPT_SKIP_BAD)
 			o->skip_bad = 1;
-			break;
-		case OPT_QUIET:
-			o->quiet = 1;
-			break;
-		case OPT_REQUIRE_PLOTS:
-			o->require_plots = 1;
-			break;
-		case OPT_RETIME:
+		else if (c == OPT_RETIME)
 			o->retime = 1;
-			break;
-		default:
-			fprintf(stderr, "(see 'hypercap replay --help')\n");
-			return EXIT_USAGE;
-		}
+		else if ((rc = parse_retime_option(o, c, o->shared.table[o->shared.index].name)))
+			return rc;
 	}
+	if (rc >= 0)
+		return rc;
 	if (optind == argc)
 		return cli_usage_error("replay", "TRACE is required");
 	o->trace = argv[optind++];
@@ -481,15 +447,15 @@ static int replay(const struct options *o, const struct scenario *fleets_from)
 	struct reprice rp;
 	struct retime rt;
 	char outdir[PATH_MAX];
-	const char *inputs[] = { o->trace, o->prices, o->scenario };
+	const char *inputs[] = { o->trace, o->shared.prices, o->scenario };
 
-	if (o->out)
-		snprintf(outdir, sizeof(outdir), "%s", o->out);
+	if (o->shared.out)
+		snprintf(outdir, sizeof(outdir), "%s", o->shared.out);
 	else
 		default_out(outdir, sizeof(outdir), o->trace);
 	if (results_dir_check(outdir, "--out", inputs, 3, &err))
 		return cli_fail(&err);
-	if (price_sheet_load(&ps, o->prices, &err))
+	if (price_sheet_load(&ps, o->shared.prices, &err))
 		return cli_fail(&err);
 	if (trace_reader_open(&r, o->trace, o->skip_bad, &err)) {
 		price_sheet_release(&ps);
@@ -498,13 +464,13 @@ static int replay(const struct options *o, const struct scenario *fleets_from)
 	reprice_init(&rp, &ps);
 	memset(&rt, 0, sizeof(rt));
 	struct replay_job job = { { o->trace, o->skip_bad, &rp, &r, o->retime ? &rt : NULL,
-				    &o->conf, fleets_from }, o->require_plots };
+				    &o->conf, fleets_from }, o->shared.require_plots };
 	int rc = results_dir_write(&rd, outdir, write_results, &job, &err);
 	if (!rc) {
 		print_warnings(&rp, &r);
 		if (o->retime)
 			retime_notes(&rt);
-		if (!o->quiet) {
+		if (!o->shared.quiet) {
 			print_table(&rp, &r);
 			if (o->retime)
 				print_retime(&rt);
@@ -529,7 +495,7 @@ static int run(int argc, char **argv)
 		return rc;
 	if (!o.conf.n_routes)
 		return replay(&o, NULL);
-	if (scenario_load(&sc, o.scenario, o.sets, o.n_sets, &err))
+	if (scenario_load(&sc, o.scenario, o.shared.sets, o.shared.n_sets, &err))
 		return cli_fail(&err);
 	rc = replay(&o, &sc);
 	scenario_release(&sc);

@@ -6,10 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "reports/report.h"
 #include "reports/results_dir.h"
 
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap report DIR [--require-plots]\n"
 	"\n"
 	"Redraws DIR/plots/ and DIR/report.html from the files of a results directory written\n"
@@ -24,16 +25,17 @@ static const char usage[] =
 	"\n"
 	"Without gnuplot on PATH, report.html is written without plots and one line says so.\n"
 	"\n"
-	"options:\n"
-	"  --require-plots     fail (exit code 1) when gnuplot is not on PATH\n"
-	"  -h, --help          this text\n"
+	"options:\n";
+
+static const char usage_tail[] =
 	"\n"
 	"The plots and the page: docs/report.md.\n";
 
-static const struct option long_options[] = {
-	{ "require-plots", no_argument, NULL, 'r' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_options_spec spec = {
+	.cmd = "report",
+	.takes = CLI_REQUIRE_PLOTS,
+	.head = usage_head,
+	.tail = usage_tail,
 };
 
 int cli_report_render(const char *dir, int require_plots, struct report_result *res,
@@ -85,28 +87,19 @@ static int run(int argc, char **argv)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct report_result res;
-	int require_plots = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case 'r':
-			require_plots = 1;
-			break;
-		default:
-			fprintf(stderr, "(see 'hypercap report --help')\n");
-			return EXIT_USAGE;
-		}
-	}
+	struct cli_options o;
+	int rc;
+	cli_options_init(&o, &spec);
+	cli_options_next(&o, argc, argv, &rc); /* report has no options of its own */
+	if (rc >= 0)
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage_error("report", "expected one results directory");
 	size_t len = strlen(argv[optind]);
 	while (len > 1 && argv[optind][len - 1] == '/')
 		argv[optind][--len] = '\0';
 	if (check_dir(argv[optind], &err) ||
-	    cli_report_render(argv[optind], require_plots, &res, &err))
+	    cli_report_render(argv[optind], o.require_plots, &res, &err))
 		return cli_fail(&err);
 	print_outcome(argv[optind], &res);
 	return EXIT_OK;

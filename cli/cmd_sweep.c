@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "cli/progress.h"
 #include "cli/sweep_mpi.h"
 #include "model/forecast.h"
@@ -16,7 +17,7 @@
 #include "model/sweep.h"
 #include "reports/sweep_out.h"
 
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap sweep GRID.json [options]\n"
 	"\n"
 	"Forecasts every point of a grid over scenario fields and writes a results directory\n"
@@ -35,92 +36,50 @@ static const char usage[] =
 	"(grid keys, then zip groups, as written; the last varies fastest). Point i runs with\n"
 	"the seed rng_stream_seed(S, i), so it equals `simulate --seed <its seed> --set ...`.\n"
 	"\n"
-	"options:\n"
-	"  --runs R            Monte Carlo replications per point (default 10)\n"
-	"  --seed S            master random seed (default 1); same seed, same bytes\n"
-	"  --threads T         threads for a point's replications (default: one per CPU;\n"
-	"                      the result does not depend on it; use 1 under mpirun)\n"
-	"  --prices FILE       a hypercap price sheet or LiteLLM's catalogue as it is\n"
-	"                      (default: data/prices/api-2026-07-24.json, embedded)\n"
-	"  --out DIR           results directory (default out/sweep); replaced whole\n"
-	"                      only when it is a hypercap results directory or empty;\n"
-	"                      anything else is refused (exit 2; docs/output.md)\n"
-	"  --quiet             print nothing but errors (and no progress line)\n"
-	"  -h, --help          this text\n"
+	"options:\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Built with -DHYPERCAP_MPI=ON: `mpirun -n K hypercap sweep ...` shares the points\n"
-	"round-robin among K processes; rank 0 writes sweep.csv, byte-identical to one process.\n"
+	"round-robin among K processes (use --threads 1 there); rank 0 writes sweep.csv,\n"
+	"byte-identical to one process. --runs is the replications of each point.\n"
 	"On a terminal, stderr shows a progress line over all the points' replications (done,\n"
 	"rate, time left; rank 0 only, over its own points); it is erased at the end.\n"
 	"Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data (the grid file,\n"
 	"its JSON path, the value and what is allowed), 130 / 143 interrupted (SIGINT /\n"
 	"SIGTERM). See docs/sweep.md.\n";
 
-struct options {
-	const char *grid, *prices, *out;
-	uint64_t runs, seed, threads;
-	int quiet;
+static const struct cli_options_spec spec = {
+	.cmd = "sweep",
+	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_PRICES | CLI_OUT | CLI_QUIET,
+	.runs = 10,
+	.out = "out/sweep",
+	.head = usage_head,
+	.tail = usage_tail,
 };
 
-enum { OPT_RUNS = 256, OPT_SEED, OPT_THREADS, OPT_PRICES, OPT_OUT, OPT_QUIET };
-
-static const struct option long_options[] = {
-	{ "runs", required_argument, NULL, OPT_RUNS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "prices", required_argument, NULL, OPT_PRICES },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "quiet", no_argument, NULL, OPT_QUIET },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+struct options {
+	struct cli_options shared;
+	const char *grid;
+	const char *out;
 };
 
 /* Returns -1 to go on, or the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	int c;
+	int rc;
 	memset(o, 0, sizeof(*o));
-	o->runs = 10;
-	o->seed = 1;
-	o->out = "out/sweep";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_RUNS:
-			if (cli_parse_u64("sweep", "--runs", optarg, 1, 100000, &o->runs))
-				return EXIT_USAGE;
-			break;
-		case OPT_SEED:
-			if (cli_parse_u64("sweep", "--seed", optarg, 0, UINT64_MAX, &o->seed))
-				return EXIT_USAGE;
-			break;
-		case OPT_THREADS:
-			if (cli_parse_u64("sweep", "--threads", optarg, 1, 1024, &o->threads))
-				return EXIT_USAGE;
-			break;
-		case OPT_PRICES:
-			o->prices = optarg;
-			break;
-		case OPT_OUT:
-			o->out = optarg;
-			break;
-		case OPT_QUIET:
-			o->quiet = 1;
-			break;
-		default:
-			fprintf(stderr, "(see 'hypercap sweep --help')\n");
-			return EXIT_USAGE;
-		}
-	}
+	cli_options_init(&o->shared, &spec);
+	cli_options_next(&o->shared, argc, argv, &rc); /* sweep has no options of its own */
+	if (rc >= 0)
+		return rc;
 	if (optind == argc)
 		return cli_usage_error("sweep", "expected a grid file, e.g. hypercap sweep "
 				       "grid.json");
 	o->grid = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("sweep", "unexpected argument '%s'", argv[optind]);
+	o->out = o->shared.out ? o->shared.out : "out/sweep";
 	return -1;
 }
 
@@ -132,10 +91,10 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 	struct hc_err err = HC_ERR_INIT;
 	struct scenario sc;
 	struct forecast f;
-	uint64_t seed = sweep_point_seed(o->seed, p);
+	uint64_t seed = sweep_point_seed(o->shared.seed, p);
 	int rc = sweep_point_load(g, p, &sc, &err);
 	if (!rc) {
-		rc = forecast_run(&f, &sc, ps, (unsigned)o->runs, (unsigned)o->threads, seed,
+		rc = forecast_run(&f, &sc, ps, (unsigned)o->shared.runs, (unsigned)o->shared.threads, seed,
 				  cli_progress_hook(progress), &err);
 		if (rc) {
 			hc_err_prefix(&err, "%s: point %zu", g->origin, p);
@@ -160,7 +119,7 @@ static void run_points(const struct options *o, const struct sweep_grid *g,
 	size_t mine = first < g->n_points ? (g->n_points - first + step - 1) / step : 0;
 	int failed = 0;
 	/* other ranks' lines would overwrite rank 0's on a shared terminal */
-	cli_progress_init(&progress, "sweep", mine * o->runs, o->quiet || procs->rank > 0);
+	cli_progress_init(&progress, "sweep", mine * o->shared.runs, o->shared.quiet || procs->rank > 0);
 	for (size_t p = (size_t)procs->rank; p < g->n_points; p += (size_t)procs->size) {
 		if (failed) {
 			slots[p].code = HC_ERUNTIME;
@@ -204,15 +163,15 @@ static int finish_root(const struct options *o, const struct sweep_grid *g,
 		rows[p] = slots[p].text;
 	}
 	struct results_dir rd;
-	struct results_job job = { g, rows, { (unsigned)o->runs, o->seed, ps } };
+	struct results_job job = { g, rows, { (unsigned)o->shared.runs, o->shared.seed, ps } };
 	int rc = results_dir_write(&rd, o->out, write_results, &job, &err);
 	free(rows);
 	if (rc)
 		return cli_fail(&err);
-	if (!o->quiet)
+	if (!o->shared.quiet)
 		printf("%s: %zu points x %llu replications, seed %llu, %d process%s; results in "
-		       "%s/\n", g->origin, g->n_points, (unsigned long long)o->runs,
-		       (unsigned long long)o->seed, procs->size, procs->size > 1 ? "es" : "",
+		       "%s/\n", g->origin, g->n_points, (unsigned long long)o->shared.runs,
+		       (unsigned long long)o->shared.seed, procs->size, procs->size > 1 ? "es" : "",
 		       rd.path);
 	return EXIT_OK;
 }
@@ -241,7 +200,7 @@ static int sweep(const struct options *o, const struct sweep_mpi *procs)
 	struct price_sheet ps;
 	struct sweep_grid g;
 	int print;
-	int code = price_sheet_load(&ps, o->prices, &err);
+	int code = price_sheet_load(&ps, o->shared.prices, &err);
 	int have_ps = !code, have_grid = 0;
 	if (!code) {
 		code = sweep_grid_load(&g, o->grid, &err);
@@ -249,7 +208,7 @@ static int sweep(const struct options *o, const struct sweep_mpi *procs)
 	}
 	if (!code)
 		code = sweep_grid_check(&g, &ps, &err);
-	const char *inputs[] = { o->grid, o->prices, have_grid ? g.scenario : NULL };
+	const char *inputs[] = { o->grid, o->shared.prices, have_grid ? g.scenario : NULL };
 	if (!code)
 		code = results_dir_check(o->out, "--out", inputs, 3, &err);
 	/* every process read the same files; they stop together if any could not */

@@ -6,49 +6,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 
-#define MAX_SETS 256
-
-static const char usage[] =
+static const char usage_head[] =
 	"usage: hypercap validate SCENARIO.json [options]\n"
 	"       hypercap validate --reference\n"
 	"\n"
 	"Checks every field of the scenario (types, limits, unknown fields) and that every\n"
 	"model it names has the prices it needs. Prints 'ok' or one message naming the file,\n"
-	"the JSON path, the bad value and what is allowed (exit code 3).\n"
+	"the JSON path, the bad value and what is allowed (exit code 3). --set applies first,\n"
+	"as simulate applies it; --prices is the sheet the models are checked against.\n"
 	"\n"
 	"options:\n"
-	"  --set PATH=VALUE    apply an override first, as simulate does (repeatable)\n"
-	"  --prices FILE       the price sheet (ours or LiteLLM's catalogue) to check models\n"
-	"                      against (default: embedded)\n"
 	"  --effective         print the effective scenario, every default filled in\n"
-	"  --reference         print the field reference (docs/scenario.md) and exit\n"
-	"  -h, --help          this text\n";
+	"  --reference         print the field reference (docs/scenario.md) and exit\n";
 
-enum { OPT_SET = 256, OPT_PRICES, OPT_EFFECTIVE, OPT_REFERENCE };
+enum { OPT_EFFECTIVE = 256, OPT_REFERENCE };
 
-static const struct option long_options[] = {
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "prices", required_argument, NULL, OPT_PRICES },
+static const struct option own[] = {
 	{ "effective", no_argument, NULL, OPT_EFFECTIVE },
 	{ "reference", no_argument, NULL, OPT_REFERENCE },
-	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int check(const char *path, const char *const *sets, size_t n_sets, const char *prices,
-		 int effective)
+static const struct cli_options_spec spec = {
+	.cmd = "validate",
+	.own = own,
+	.takes = CLI_SET | CLI_PRICES,
+	.head = usage_head,
+};
+
+static int check(const char *path, const struct cli_options *o, int effective)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct scenario sc;
 	struct price_sheet ps;
 	struct loop_models models;
-	if (price_sheet_load(&ps, prices, &err))
+	if (price_sheet_load(&ps, o->prices, &err))
 		return cli_fail(&err);
-	if (scenario_load(&sc, path, sets, n_sets, &err)) {
+	if (scenario_load(&sc, path, o->sets, o->n_sets, &err)) {
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
@@ -72,39 +71,22 @@ static int check(const char *path, const char *const *sets, size_t n_sets, const
 
 static int run(int argc, char **argv)
 {
-	const char *sets[MAX_SETS];
-	size_t n_sets = 0;
-	const char *prices = NULL;
-	int effective = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case OPT_SET:
-			if (n_sets == MAX_SETS)
-				return cli_usage_error("validate", "more than %d --set options",
-						       MAX_SETS);
-			sets[n_sets++] = optarg;
-			break;
-		case OPT_PRICES:
-			prices = optarg;
-			break;
-		case OPT_EFFECTIVE:
+	struct cli_options o;
+	int effective = 0, c, rc;
+	cli_options_init(&o, &spec);
+	while ((c = cli_options_next(&o, argc, argv, &rc)) != -1) {
+		if (c == OPT_EFFECTIVE) {
 			effective = 1;
-			break;
-		case OPT_REFERENCE:
-			scenario_reference(stdout);
-			return EXIT_OK;
-		default:
-			fprintf(stderr, "(see 'hypercap validate --help')\n");
-			return EXIT_USAGE;
+			continue;
 		}
+		scenario_reference(stdout); /* --reference */
+		return EXIT_OK;
 	}
+	if (rc >= 0)
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage_error("validate", "expected one scenario file");
-	return check(argv[optind], sets, n_sets, prices, effective);
+	return check(argv[optind], &o, effective);
 }
 
 const struct cmd cmd_validate = {

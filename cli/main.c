@@ -2,15 +2,11 @@
  * hypercap: cost and capacity planning for self-improving agent loops.
  * This file holds the command table and the dispatch; each subcommand is cmd_<name>.c.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "cli/cli.h"
-#include "reports/focus.h"
 
 static const struct cmd *const commands[] = {
 	&cmd_simulate,
@@ -58,46 +54,6 @@ int cli_exit_code(int code)
 	default:
 		return EXIT_RUNTIME;
 	}
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "hypercap %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see 'hypercap %s --help')\n", cmd);
-	return EXIT_USAGE;
-}
-
-int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t min, uint64_t max,
-		  uint64_t *out)
-{
-	char *end;
-	unsigned long long v = 0;
-	/* strtoull alone would take " 5", "+5" and "-1" (as 2^64 - 1) and clamp at 2^64 - 1 */
-	int ok = text[0] && text[strspn(text, "0123456789")] == '\0';
-	if (ok) {
-		errno = 0;
-		v = strtoull(text, &end, 10);
-		ok = !errno && v >= min && v <= max;
-	}
-	if (!ok)
-		return cli_usage_error(cmd, "%s '%s': expected a whole number from %llu to %llu, "
-				       "in digits only (no sign, space, decimal point or exponent)",
-				       opt, text, (unsigned long long)min, (unsigned long long)max);
-	*out = v;
-	return 0;
-}
-
-int cli_parse_date(const char *cmd, const char *opt, const char *text, time_t *out)
-{
-	*out = focus_parse_date(text);
-	if (*out < 0)
-		return cli_usage_error(cmd, "%s '%s': expected a date YYYY-MM-DD (UTC) from 1970 on",
-				       opt, text);
-	return 0;
 }
 
 void cli_outdir(char *buf, size_t size, const char *given, const char *name, const char *suffix)

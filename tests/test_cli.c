@@ -589,6 +589,36 @@ START_TEST(progress_only_on_a_terminal)
 }
 END_TEST
 
+/* The shared options (cli/options.c): one help line in every command, refused where not taken. */
+START_TEST(shared_options_alike)
+{
+	static const char *const seeded[] = { "simulate", "crossover", "plan", "sweep", "fit" };
+	static const char line[] = "\n  --seed S            master random seed (default 1); same "
+				   "seed, same bytes\n";
+	struct result r;
+	for (size_t i = 0; i < sizeof(seeded) / sizeof(seeded[0]); i++) {
+		r = run(seeded[i], "--help", NULL);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_msg(strstr(r.out, line), "%s --help: %s", seeded[i], r.out);
+		ck_assert_ptr_nonnull(strstr(r.out, "\n  -h, --help          this text\n"));
+		result_free(&r);
+	}
+	r = run("validate", "--help", NULL);
+	ck_assert_ptr_null(strstr(r.out, "--seed"));
+	result_free(&r);
+	r = run("validate", "--seed", "2", "x.json", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "unrecognized option '--seed'"));
+	ck_assert_ptr_nonnull(strstr(r.err, "(see 'hypercap validate --help')"));
+	result_free(&r);
+	r = run("plan", "--budget-usd", "5", "--threads", "0", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "hypercap plan: --threads '0': expected a whole "
+					    "number from 1 to 1024"));
+	result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cli");
@@ -610,6 +640,7 @@ int main(void)
 	tcase_add_test(tc, prices_errors);
 	tcase_add_test(tc, prices_import_litellm);
 	tcase_add_test(tc, progress_only_on_a_terminal);
+	tcase_add_test(tc, shared_options_alike);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
