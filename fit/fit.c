@@ -34,14 +34,10 @@ struct fit_node_domain {
 
 static int vec_push(struct fit_vec *v, double x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-		double *p = realloc(v->v, cap * sizeof(*p));
-		if (!p)
-			return HC_ERUNTIME;
-		v->v = p;
-		v->cap = cap;
-	}
+	double *p = array_room(v->v, v->n, &v->cap, sizeof(*p));
+	if (!p)
+		return HC_ERUNTIME;
+	v->v = p;
 	v->v[v->n++] = x;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "base/array.h"
 #include "base/jsonfile.h"
 #include "import/import.h"
 #include "import/usage_parse.h"
@@ -217,10 +218,8 @@ static int emit(struct body_scan *s, const char *p, size_t n)
 		return 0;
 	}
 	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 1024;
-		while (cap < s->len + n)
-			cap *= 2;
-		char *o = realloc(s->out, cap);
+		size_t cap = array_capacity(s->cap, s->len + n, 1024, 1);
+		char *o = cap ? realloc(s->out, cap) : NULL;
 		if (!o)
 			return HC_ERUNTIME;
 		s->out = o;

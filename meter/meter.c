@@ -24,6 +24,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
+#include "base/array.h"
 #include "base/jsonfile.h"
 #include "import/usage_parse.h"
 #include "meter/meter.h"
@@ -139,10 +140,8 @@ static double now_unix(void)
 static int buf_add(struct buf *b, const char *data, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
+		size_t cap = array_capacity(b->cap, b->len + n + 1, 1024, 1);
+		char *p = cap ? realloc(b->p, cap) : NULL;
 		if (!p)
 			return -1;
 		b->p = p;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/array.h"
 #include "reports/csvtab.h"
 
 /* What the libcsv callbacks fill: the row being read, then the table's rows. */
@@ -18,14 +19,10 @@ struct loader {
 
 static int push_field(struct loader *l, const char *s, size_t len)
 {
-	if (l->n_row == l->cap_row) {
-		size_t cap = l->cap_row ? 2 * l->cap_row : 16;
-		char **p = realloc(l->row, cap * sizeof(*p));
-		if (!p)
-			return hc_err_set(l->err, HC_ERUNTIME, "out of memory");
-		l->row = p;
-		l->cap_row = cap;
-	}
+	char **row = array_room(l->row, l->n_row, &l->cap_row, sizeof(*row));
+	if (!row)
+		return hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+	l->row = row;
 	char *copy = NULL;
 	if (s && len) {
 		copy = malloc(len + 1);
@@ -67,8 +64,9 @@ static int keep_row(struct loader *l)
 		return hc_err_set(l->err, HC_EINPUT, "%s: line %zu: %zu fields; allowed: %zu, as "
 				  "in the header", t->path, t->n_rows + 2, l->n_row, t->n_cols);
 	if ((t->n_rows + 1) * t->n_cols > l->cap_cells) {
-		size_t cap = l->cap_cells ? 2 * l->cap_cells : 64 * t->n_cols;
-		char **p = realloc(t->cells, cap * sizeof(*p));
+		size_t cap = array_capacity(l->cap_cells, (t->n_rows + 1) * t->n_cols,
+					    64 * t->n_cols, sizeof(char *));
+		char **p = cap ? realloc(t->cells, cap * sizeof(*p)) : NULL;
 		if (!p)
 			return hc_err_set(l->err, HC_ERUNTIME, "out of memory");
 		t->cells = p;
