@@ -342,10 +342,8 @@ static int grow(char **buf, size_t *cap, size_t need)
 {
 	if (need <= *cap)
 		return 0;
-	size_t n = *cap ? *cap : 256;
-	while (n < need)
-		n *= 2;
-	char *b = realloc(*buf, n);
+	size_t n = array_capacity(*cap, need, 256, 1);
+	char *b = n ? realloc(*buf, n) : NULL;
 	if (!b)
 		return HC_ERUNTIME;
 	*buf = b;
