@@ -159,11 +159,11 @@ static int run(int argc, char **argv)
 	struct hc_err err = HC_ERR_INIT;
 	struct trace_writer w;
 	struct import_stats st = { 0, "" };
-	char tmp[sizeof(w.tmp)] = "";
+	char tmp[sizeof(w.file.tmp)] = "";
 	rc = trace_writer_open(&w, out, origin, created, &err);
 	/* SIGINT or SIGTERM removes the temporary trace (cli/interrupt.c). */
 	if (!rc) {
-		snprintf(tmp, sizeof(tmp), "%s", w.tmp);
+		snprintf(tmp, sizeof(tmp), "%s", w.file.tmp);
 		rc = results_dir_track(tmp, &err);
 	}
 	if (!rc && (rc = kind->run(source, &w, &st, &err)) == 0)

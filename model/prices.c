@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "base/atomicfile.h"
 #include "base/jsonfile.h"
 #include "model/embedded.h"
 #include "model/prices.h"
@@ -744,38 +743,18 @@ char *price_sheet_to_json(const struct price_sheet *ps)
 
 int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_err *err)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-		return hc_err_set(err, HC_EUSAGE, "'%s': the path is too long", path);
 	char *text = price_sheet_to_json(ps);
 	if (!text)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(text);
-		return hc_err_set(err, HC_ERUNTIME, "cannot create a file beside '%s': %s", path,
-				  strerror(e));
-	}
-	size_t len = strlen(text), done = 0;
-	int failed = fchmod(fd, 0644);
-	while (!failed && done < len) {
-		ssize_t w = write(fd, text + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		failed = w <= 0;
-		done += w > 0 ? (size_t)w : 0;
-	}
-	failed = failed || write(fd, "\n", 1) != 1 || fsync(fd);
-	int e = errno;
-	failed = close(fd) || failed;
+	struct atomicfile af;
+	int rc = atomicfile_open(&af, path, err);
+	if (!rc && (fputs(text, af.f) < 0 || fputc('\n', af.f) == EOF))
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", path, strerror(errno));
 	free(text);
-	if (failed || rename(tmp, path)) {
-		e = failed ? e : errno;
-		unlink(tmp);
-		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", path, strerror(e));
-	}
-	return 0;
+	if (!rc)
+		rc = atomicfile_commit(&af, err);
+	atomicfile_abort(&af);
+	return rc;
 }
 
 /* ---- costs ---------------------------------------------------------------------------------- */

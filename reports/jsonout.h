@@ -1,10 +1,10 @@
 /*
  * jsonout: JSON documents written whole or not at all.
  *
- * jsonout_files writes each document into a temporary file beside its path ("<path>.tmp-XXXXXX")
- * and renames them into place only once every one is written, so a failure leaves none of them
- * half-written (a failure between two renames, which only a vanished directory causes, can
- * leave the first in place).
+ * jsonout_files writes each document as a base/atomicfile and renames them into place only once
+ * every one is written, so a failure leaves none of them half-written (a failure between two
+ * renames, which only a vanished directory or a failing disk causes, can leave the first in
+ * place).
  */
 #ifndef REPORTS_JSONOUT_H
 #define REPORTS_JSONOUT_H

@@ -719,10 +719,10 @@ static int write_json_line(struct trace_writer *w, cJSON *o, struct hc_err *err)
 	cJSON_Delete(o);
 	if (!text)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	int failed = fputs(text, w->f) < 0 || fputc('\n', w->f) == EOF;
+	int failed = fputs(text, w->file.f) < 0 || fputc('\n', w->file.f) == EOF;
 	free(text);
 	if (failed)
-		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", w->tmp,
+		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", w->file.tmp,
 				  strerror(errno));
 	return 0;
 }
@@ -731,28 +731,16 @@ int trace_writer_open(struct trace_writer *w, const char *path, const char *sour
 		      const char *created, struct hc_err *err)
 {
 	memset(w, 0, sizeof(*w));
-	if (strlen(path) >= sizeof(w->path))
-		return hc_err_set(err, HC_EUSAGE, "-o: the path is too long");
-	snprintf(w->path, sizeof(w->path), "%s", path);
-	snprintf(w->tmp, sizeof(w->tmp), "%s.tmp-XXXXXX", path);
-	int fd = mkstemp(w->tmp);
-	if (fd < 0 || !(w->f = fdopen(fd, "w"))) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(w->tmp);
-		}
-		w->tmp[0] = '\0';
-		return hc_err_set(err, HC_ERUNTIME, "cannot create a file beside '%s': %s", path,
-				  strerror(e));
-	}
+	int rc = atomicfile_open(&w->file, path, err);
+	if (rc)
+		return rc;
 	cJSON *h = cJSON_CreateObject();
 	if (h) {
 		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
 		cJSON_AddStringToObject(h, "source", source);
 		cJSON_AddStringToObject(h, "created", created);
 	}
-	int rc = write_json_line(w, h, err);
+	rc = write_json_line(w, h, err);
 	if (rc)
 		trace_writer_abort(w);
 	return rc;
@@ -773,26 +761,12 @@ int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
 
 int trace_writer_commit(struct trace_writer *w, struct hc_err *err)
 {
-	int failed = ferror(w->f) | (fclose(w->f) != 0);
-	w->f = NULL;
-	if (failed || rename(w->tmp, w->path)) {
-		int e = errno;
-		trace_writer_abort(w);
-		return hc_err_set(err, HC_ERUNTIME, "cannot write '%s': %s", w->path,
-				  strerror(e));
-	}
-	w->tmp[0] = '\0';
-	return 0;
+	return atomicfile_commit(&w->file, err);
 }
 
 void trace_writer_abort(struct trace_writer *w)
 {
-	if (w->f)
-		fclose(w->f);
-	w->f = NULL;
-	if (w->tmp[0])
-		unlink(w->tmp);
-	w->tmp[0] = '\0';
+	atomicfile_abort(&w->file);
 }
 
 /* ---- appending ---- */

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "base/atomicfile.h"
 #include "base/hc_err.h"
 #include <sys/types.h>
 #include "model/usage.h"
@@ -138,9 +139,7 @@ int trace_record_parse(struct trace_record *rec, const char *text, size_t len,
 
 /* The writer: a temporary file beside path until commit. */
 struct trace_writer {
-	FILE *f;
-	char path[4096];
-	char tmp[4096 + 16];
+	struct atomicfile file; /* file.tmp is the temporary being written */
 	size_t n_records[TRACE_KIND_COUNT];
 };
 
