@@ -109,7 +109,7 @@ static cJSON *json_line(const char *path, long line, const char *text, size_t n,
 		return NULL;
 	}
 	cJSON *o = cJSON_ParseWithLength(text, n);
-	char origin[300];
+	char origin[320];
 	snprintf(origin, sizeof(origin), "%.280s:%ld", path, line);
 	if (!cJSON_IsObject(o))
 		hc_err_set(err, HC_EINPUT, "%s: got '%.40s'; allowed: one JSON object per line",
