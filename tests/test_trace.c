@@ -425,6 +425,49 @@ START_TEST(nul_escapes_are_refused)
 }
 END_TEST
 
+/* lines.c at its edges: a line of exactly the limit, one byte more, \r\n, no final newline. */
+START_TEST(lines_at_the_limit)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct lines l;
+	char *text;
+	size_t n;
+	int complete;
+	tmp_name();
+	FILE *f = fopen(tmp_path, "w");
+	fprintf(f, "%100d\n%101d\nab\r\n\n%70000d\nlast", 1, 2, 3);
+	fclose(f);
+	f = fopen(tmp_path, "r");
+	lines_init(&l, f, tmp_path, 100);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":2: a line longer than"), "%s", err.msg);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_str_eq(text, "ab\r");
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_str_eq(text, "last");
+	ck_assert_int_eq(complete, 0);
+	ck_assert_int_eq(l.line, 6);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
+	lines_release(&l);
+	/* the same file with no limit to speak of: the 70,000-byte line spans blocks */
+	rewind(f);
+	lines_init(&l, f, tmp_path, LINES_MAX);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 70000);
+	ck_assert_int_eq(complete, 1);
+	lines_release(&l);
+	fclose(f);
+	unlink(tmp_path);
+}
+END_TEST
+
 /* A trace whose second line is longer than TRACE_LINE_MAX, then a good call. */
 static void write_long_line_trace(void)
 {
@@ -482,5 +525,6 @@ int main(void)
 	check_add(s, "duplicate_keys_are_refused", duplicate_keys_are_refused, 10);
 	check_add(s, "nul_escapes_are_refused", nul_escapes_are_refused, 10);
 	check_add(s, "over_long_line_is_refused", over_long_line_is_refused, 30);
+	check_add(s, "lines_at_the_limit", lines_at_the_limit, 10);
 	return check_run(s);
 }
