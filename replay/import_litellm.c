@@ -81,8 +81,8 @@ static int header(struct lite *l)
 			if (strcmp(l->fields[i], col_names[c]))
 				continue;
 			if (l->col_of[c] >= 0)
-				return hc_err_set(l->err, HC_EINPUT, "%s:1: column '%s': given twice; "
-						  "allowed: each column once", l->path,
+				return hc_err_set(l->err, HC_EINPUT, "%s:1: column '%s': given "
+						  "twice; allowed: each column once", l->path,
 						  col_names[c]);
 			l->col_of[c] = (int)i;
 		}

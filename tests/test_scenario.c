@@ -530,17 +530,17 @@ START_TEST(test_nul_escape_and_keys_twice)
 	ck_assert_ptr_null(jsonfile_parse(many, strlen(many), ORIGIN, &err));
 	ck_assert_str_eq(err.msg, ORIGIN ": x.k29: given twice; allowed: each key once");
 	/* the same in a --set value that is JSON */
-	cJSON *tree = cJSON_CreateObject();
-	ck_assert_int_eq(scenario_apply_set(tree, "self_modification.model=\"gpt-4o\\u0000x\"",
-					    &err), HC_EINPUT);
+	cJSON *to = cJSON_CreateObject();
+	ck_assert_int_eq(scenario_apply_set(to, "self_modification.model=\"gpt-4o\\u0000x\"", &err),
+			 HC_EINPUT);
 	ck_assert_str_eq(err.msg, "--set self_modification.model: \\u0000 (a NUL character) in "
 				  "the value; allowed: strings without NUL");
-	ck_assert_int_eq(scenario_apply_set(tree, "self_modification={\"calls\": 1, \"calls\": 2}",
+	ck_assert_int_eq(scenario_apply_set(to, "self_modification={\"calls\": 1, \"calls\": 2}",
 					    &err), HC_EINPUT);
 	ck_assert_str_eq(err.msg, "--set self_modification: calls: given twice; allowed: each key "
 				  "once");
-	ck_assert_int_eq(scenario_apply_set(tree, "name=a\\u0000b", &err), 0); /* text, not JSON */
-	cJSON_Delete(tree);
+	ck_assert_int_eq(scenario_apply_set(to, "name=a\\u0000b", &err), 0); /* text, not JSON */
+	cJSON_Delete(to);
 }
 END_TEST
 
