@@ -239,6 +239,9 @@ int import_litellm(const char *path, struct trace_writer *w, struct import_stats
 		fclose(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
+	/* libcsv grows a field's buffer by this much at a time (128 bytes by default): a long
+	 * field costs LINES_MAX / blk reallocations */
+	csv_set_blk_size(&p, (size_t)1 << 20);
 	while (!l.rc && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		if (csv_parse(&p, buf, n, on_field, on_row, &l) != n && !l.rc)
 			l.rc = hc_err_set(err, HC_EINPUT, "%s: row %ld: %s", path, l.row + 1,
