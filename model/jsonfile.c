@@ -108,9 +108,9 @@ const char *jsonfile_nul_escape(const char *s, size_t len)
 	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
 		if (end - p >= 6 && !memcmp(p + 1, "u0000", 5))
 			return p;
-		p += 2;
-		if (p >= end)
+		if (end - p <= 2)
 			break;
+		p += 2;
 	}
 	return NULL;
 }

@@ -516,6 +516,10 @@ START_TEST(test_nul_escape_and_keys_twice)
 		ck_assert_ptr_null(root);
 		ck_assert_msg(strstr(err.msg, bad[i].want), "case %zu: %s", i, err.msg);
 	}
+	/* the scan at the end of the text: a backslash last, an escape cut short */
+	ck_assert_ptr_null(jsonfile_nul_escape("x\\", 2));
+	ck_assert_ptr_null(jsonfile_nul_escape("\\u000", 5));
+	ck_assert_ptr_nonnull(jsonfile_nul_escape("\\\\\\u0000", 8));
 	/* an escaped backslash, then the text u0000 */
 	const char *text = "{\"a\": \"\\\\u0000\"}";
 	cJSON *root = jsonfile_parse(text, strlen(text), ORIGIN, &err);
