@@ -450,10 +450,12 @@ int dgm_log_import(struct dgm_log *log, const char *path, struct hc_err *err)
 	int rc, complete;
 	struct chat ch = { 0, 0, 0 };
 	lines_init(&lines, f, path, LINES_MAX);
-	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1 &&
-	       !(rc = import_line(log, &ch, path, lines.line, text, n, err)))
-		;
+	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
+		rc = import_line(log, &ch, path, lines.line, text, n, err);
+		if (rc)
+			break;
+	}
 	lines_release(&lines);
 	fclose(f);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
