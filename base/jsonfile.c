@@ -102,29 +102,143 @@ const char *jsonfile_utf8_invalid(const char *s, size_t len)
 	return NULL;
 }
 
-cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err)
+const char *jsonfile_nul_escape(const char *s, size_t len)
+{
+	const char *end = s + len, *p = s;
+	/* memchr finds the first backslash of a run; skipping two bytes pairs the rest */
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && !memcmp(p + 1, "u0000", 5))
+			return p;
+		if (end - p <= 2)
+			break;
+		p += 2;
+	}
+	return NULL;
+}
+
+struct key_at {
+	const char *key;
+	size_t pos;
+};
+
+static int key_at_cmp(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Above this many members, sorting the keys beats comparing every pair. */
+#define JSONFILE_PAIRWISE_MAX 16
+
+/* The large case of jsonfile_duplicate_key: the keys sorted, equal neighbours compared. */
+static const cJSON *duplicate_sorted(const cJSON *obj, size_t n)
+{
+	struct key_at *keys = malloc(n * sizeof(*keys));
+	const cJSON *c, *dup = NULL;
+	size_t i = 0, first = n;
+	if (!keys)
+		return NULL;
+	for (c = obj->child; c; c = c->next, i++)
+		keys[i] = (struct key_at){ c->string ? c->string : "", i };
+	qsort(keys, n, sizeof(*keys), key_at_cmp);
+	for (i = 1; i < n; i++)
+		if (!strcmp(keys[i].key, keys[i - 1].key) && keys[i].pos < first)
+			first = keys[i].pos;
+	free(keys);
+	for (c = obj->child, i = 0; c && first < n; c = c->next, i++)
+		if (i == first)
+			dup = c;
+	return dup;
+}
+
+const cJSON *jsonfile_duplicate_key(const cJSON *obj)
+{
+	size_t n = 0;
+	const cJSON *c, *d;
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	for (c = obj->child; c; c = c->next)
+		n++;
+	if (n > JSONFILE_PAIRWISE_MAX)
+		return duplicate_sorted(obj, n);
+	for (c = obj->child; c; c = c->next)
+		for (d = obj->child; d != c; d = d->next)
+			if (c->string && d->string && !strcmp(c->string, d->string))
+				return c;
+	return NULL;
+}
+
+/* The walk of jsonfile_unique_keys; path holds the JSON path of v (used bytes in len). */
+static int unique_keys_walk(const cJSON *v, char *path, size_t size, size_t len,
+			    const char *origin, struct hc_err *err)
+{
+	const cJSON *dup = jsonfile_duplicate_key(v), *c;
+	size_t i = 0;
+	if (dup)
+		return hc_err_set(err, HC_EINPUT, "%s: %s%s%s: given twice; allowed: each key "
+				  "once", origin, path, len ? "." : "", dup->string);
+	for (c = v ? v->child : NULL; c; c = c->next, i++) {
+		if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+			continue;
+		if (cJSON_IsObject(v))
+			snprintf(path + len, size - len, "%s%s", len ? "." : "", c->string);
+		else
+			snprintf(path + len, size - len, "[%zu]", i);
+		size_t used = strlen(path);
+		int rc = unique_keys_walk(c, path, size, used, origin, err);
+		path[len] = '\0';
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int jsonfile_unique_keys(const cJSON *root, const char *origin, struct hc_err *err)
+{
+	char path[256] = "";
+	return unique_keys_walk(root, path, sizeof(path), 0, origin, err);
+}
+
+/* The checks cJSON does not make on the raw text: NUL bytes, blank text, UTF-8, \u0000. */
+static int raw_check(const char *text, size_t len, const char *origin, struct hc_err *err)
 {
 	int line, col;
 	const char *nul = memchr(text, '\0', len);
 	if (nul) {
 		/* cJSON would stop there and take what follows for the end of the text. */
 		line_and_column(text, nul, &line, &col);
-		hc_err_set(err, HC_EINPUT, "%s:%d:%d: a NUL byte; allowed: UTF-8 text", origin,
-			   line, col);
-		return NULL;
+		return hc_err_set(err, HC_EINPUT, "%s:%d:%d: a NUL byte; allowed: UTF-8 text",
+				  origin, line, col);
 	}
-	if (text[strspn(text, " \t\r\n")] == '\0') {
-		hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a JSON document", origin);
-		return NULL;
-	}
+	if (text[strspn(text, " \t\r\n")] == '\0')
+		return hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a JSON document",
+				  origin);
 	const char *bad = jsonfile_utf8_invalid(text, len);
 	if (bad) {
 		line_and_column(text, bad, &line, &col);
-		hc_err_set(err, HC_EINPUT, "%s:%d:%d: not UTF-8 text", origin, line, col);
-		return NULL;
+		return hc_err_set(err, HC_EINPUT, "%s:%d:%d: not UTF-8 text", origin, line, col);
 	}
+	bad = jsonfile_nul_escape(text, len);
+	if (bad) {
+		line_and_column(text, bad, &line, &col);
+		return hc_err_set(err, HC_EINPUT, "%s:%d:%d: \\u0000 (a NUL character) in a "
+				  "string; allowed: strings without NUL", origin, line, col);
+	}
+	return 0;
+}
+
+cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err)
+{
+	int line, col;
+	if (raw_check(text, len, origin, err))
+		return NULL;
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	if (root && jsonfile_unique_keys(root, origin, err)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
 	if (root)
 		return root;
 	if (!end || end < text)

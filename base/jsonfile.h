@@ -21,9 +21,10 @@ int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err
 /*
  * Parses text, len bytes followed by a NUL (text[len] == '\0', as jsonfile_read and the embedded
  * files give it); origin names it in messages (a path, or "embedded:NAME"). Rejects malformed JSON,
- * trailing garbage, NUL bytes and text that is not UTF-8, naming the line and column, and an empty
- * (or blank) text as an empty file. Returns the tree (caller deletes) or NULL with err set to
- * HC_EINPUT.
+ * trailing garbage, NUL bytes, text that is not UTF-8 and strings holding an escaped NUL
+ * (\u0000), naming the line and column, an empty (or blank) text as an empty file, and a key
+ * given twice in one object, naming its JSON path. Returns the tree (caller deletes) or NULL
+ * with err set to HC_EINPUT.
  */
 cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err);
 
@@ -32,6 +33,26 @@ cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct h
  * that parse JSON line by line (traces, provider logs).
  */
 const char *jsonfile_utf8_invalid(const char *s, size_t len);
+
+/*
+ * The first escaped NUL (the six bytes \u0000) in the JSON text s[0..len), or NULL. cJSON ends a
+ * string there ("gpt-4o\u0000evil" reads as "gpt-4o"), so every JSON input refuses it. An
+ * escape is a backslash that follows an even number of backslashes: "\\u0000" is a backslash
+ * and the text u0000.
+ */
+const char *jsonfile_nul_escape(const char *s, size_t len);
+
+/*
+ * The first member of the object obj (its own members, not nested ones) whose key an earlier
+ * member already has, or NULL. cJSON keeps both and its lookups take the first, silently.
+ */
+const cJSON *jsonfile_duplicate_key(const cJSON *obj);
+
+/*
+ * Checks every object of the tree for a key given twice: HC_EINPUT "<origin>: <json.path>:
+ * given twice; allowed: each key once" for the first found, else 0.
+ */
+int jsonfile_unique_keys(const cJSON *root, const char *origin, struct hc_err *err);
 
 /* Reads and parses a file in one step. */
 cJSON *jsonfile_load(const char *path, struct hc_err *err);

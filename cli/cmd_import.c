@@ -39,7 +39,8 @@ static const char usage_tail[] =
 static const char usage_end[] =
 	"\n"
 	"The trace's \"created\" time is now, or SOURCE_DATE_EPOCH when set (reproducible\n"
-	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data,\n"
+	"output). Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 bad input data\n"
+	"(also: a JSON key given twice, \\u0000 in a string, a line or row over 16 MiB),\n"
 	"130 / 143 interrupted (SIGINT / SIGTERM: the temporary trace is removed).\n"
 	"See docs/replay.md for what each kind reads.\n";
 

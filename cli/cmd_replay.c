@@ -36,7 +36,8 @@ static const char usage_head[] =
 	"recorded run again on the simulator's resources under the conditions given.\n"
 	"\n"
 	"options:\n"
-	"  --skip-bad          skip records that break the format (counted and reported)\n"
+	"  --skip-bad          skip records that break the format (a key given twice,\n"
+	"                      \\u0000, a line over 16 MiB...; counted and reported)\n"
 	"                      instead of stopping at the first\n";
 
 static const char usage_tail[] =

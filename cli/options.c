@@ -45,7 +45,8 @@ static const struct row rows[] = {
 	  "domains.paper_review.full_tasks=200" },
 	{ "prices", "FILE", CLI_PRICES, KIND_TEXT, AT(prices), 0, 0, 0,
 	  "a hypercap price sheet or LiteLLM's catalogue as it is (default: "
-	  "data/prices/api-2026-07-24.json, embedded)" },
+	  "data/prices/api-2026-07-24.json, embedded); rates are USD: a sheet in another "
+	  "currency is refused (exit 3)" },
 	{ "start", "DATE", CLI_START, KIND_DATE, AT(start), 0, 0, 0,
 	  "the calendar day (UTC) the run starts on, for costs_focus.csv (default today)" },
 	{ "out", "DIR", CLI_OUT, KIND_TEXT, AT(out), 0, 0, 0,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/lines.h"
 #include "import/dgm_logs.h"
 
 /* Nesting deeper than this is not a message history: refused, so the stack stays small. */
@@ -443,17 +444,18 @@ int dgm_log_import(struct dgm_log *log, const char *path, struct hc_err *err)
 	if (!f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long line = 0;
-	int rc = 0;
+	struct lines lines;
+	char *text;
+	size_t n;
+	int rc, complete;
 	struct chat ch = { 0, 0, 0 };
-	while (!rc && (n = getline(&buf, &cap, f)) >= 0)
-		rc = import_line(log, &ch, path, ++line, buf, (size_t)n, err);
-	if (!rc && ferror(f))
-		rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", path, strerror(errno));
-	free(buf);
+	lines_init(&lines, f, path, LINES_MAX);
+	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
+		rc = import_line(log, &ch, path, lines.line, text, n, err);
+		if (rc)
+			break;
+	}
+	lines_release(&lines);
 	fclose(f);
 	return rc;
 }

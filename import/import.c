@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "base/jsonfile.h"
+#include "base/lines.h"
 #include "import/import.h"
 
 static const struct import_kind kinds[] = {
@@ -92,6 +93,33 @@ int import_time_parse(const char *text, double *out)
 	return 0;
 }
 
+/* One line's object, or NULL with err set: UTF-8, no \u0000, a JSON object, each key once. */
+static cJSON *json_line(const char *path, long line, const char *text, size_t n,
+			struct hc_err *err)
+{
+	const char *bad = jsonfile_utf8_invalid(text, n);
+	if (bad) {
+		hc_err_set(err, HC_EINPUT, "%s:%ld:%ld: not UTF-8 text; allowed: one JSON object "
+			   "per line", path, line, (long)(bad - text) + 1);
+		return NULL;
+	}
+	if ((bad = jsonfile_nul_escape(text, n)) != NULL) {
+		hc_err_set(err, HC_EINPUT, "%s:%ld:%ld: \\u0000 (a NUL character) in a string; "
+			   "allowed: strings without NUL", path, line, (long)(bad - text) + 1);
+		return NULL;
+	}
+	cJSON *o = cJSON_ParseWithLength(text, n);
+	char origin[320];
+	snprintf(origin, sizeof(origin), "%.280s:%ld", path, line);
+	if (!cJSON_IsObject(o))
+		hc_err_set(err, HC_EINPUT, "%s: got '%.40s'; allowed: one JSON object per line",
+			   origin, text);
+	else if (!jsonfile_unique_keys(o, origin, err))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
+}
+
 int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *w,
 		      struct import_stats *st, struct hc_err *err)
 {
@@ -99,37 +127,26 @@ int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *
 	if (!f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long line = 0, objects = 0;
-	int rc = 0;
-	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
-		line++;
-		if (buf[strspn(buf, " \t\r\n")] == '\0')
+	struct lines lines;
+	char *text;
+	size_t n;
+	long objects = 0;
+	int rc, complete;
+	lines_init(&lines, f, path, LINES_MAX);
+	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
+		if (text[strspn(text, " \t\r")] == '\0')
 			continue;
 		objects++;
-		const char *bad = jsonfile_utf8_invalid(buf, (size_t)n);
-		if (bad) {
-			rc = hc_err_set(err, HC_EINPUT, "%s:%ld:%ld: not UTF-8 text; allowed: "
-					"one JSON object per line", path, line,
-					(long)(bad - buf) + 1);
-			break;
-		}
-		cJSON *o = cJSON_ParseWithLength(buf, (size_t)n);
-		if (!cJSON_IsObject(o))
-			rc = hc_err_set(err, HC_EINPUT, "%s:%ld: got '%.40s'; allowed: one JSON "
-					"object per line", path, line, buf);
-		else
-			rc = fn(o, path, line, w, st, err);
+		cJSON *o = json_line(path, lines.line, text, n, err);
+		rc = o ? fn(o, path, lines.line, w, st, err) : HC_EINPUT;
 		cJSON_Delete(o);
+		if (rc)
+			break;
 	}
-	if (!rc && ferror(f))
-		rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", path, strerror(errno));
-	else if (!rc && !objects)
+	if (!rc && !objects)
 		rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: JSON Lines, one object "
 				"per line", path);
-	free(buf);
+	lines_release(&lines);
 	fclose(f);
 	return rc;
 }

@@ -67,7 +67,9 @@ int import_count(const struct cJSON *obj, const char *what, const char *key, int
 
 /*
  * JSON Lines helper for the importers of provider logs: calls fn on every non-blank line's
- * object with its line number; a line that is not a JSON object fails with PATH:LINE.
+ * object with its line number. A line that is not a JSON object, is longer than LINES_MAX
+ * (lines.h), is not UTF-8, holds \u0000 in a string or gives a key twice in any object fails
+ * with PATH:LINE.
  */
 typedef int (*import_line_fn)(const struct cJSON *obj, const char *path, long line,
 			      struct trace_writer *w, struct import_stats *st, struct hc_err *err);

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include "base/array.h"
 #include "base/jsonfile.h"
+#include "base/lines.h"
 #include "import/dgm_logs.h"
 #include "import/import_dgm.h"
 
@@ -218,10 +219,18 @@ static void docker_times(const char *path, struct trace_eval_task *t)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return;
-	char *buf = NULL;
-	size_t cap = 0;
+	struct lines lines;
+	char *buf;
+	size_t n;
+	int rc, complete;
 	double first = NAN, last = NAN, start = NAN, stop = NAN;
-	while (getline(&buf, &cap, f) >= 0) {
+	lines_init(&lines, f, path, LINES_MAX);
+	/* best effort: a line over the limit is passed over, a read error ends the look */
+	while ((rc = lines_next(&lines, &buf, &n, &complete, NULL)) != 0) {
+		if (rc == HC_EINPUT)
+			continue;
+		if (rc < 0)
+			break;
 		double clock = log_clock(buf);
 		if (isnan(clock))
 			continue;
@@ -233,7 +242,7 @@ static void docker_times(const char *path, struct trace_eval_task *t)
 		else if (!isnan(start) && strstr(buf, " - INFO - Attempting to stop container"))
 			stop = clock;
 	}
-	free(buf);
+	lines_release(&lines);
 	fclose(f);
 	if (last >= first) {
 		t->start_time = log_millis(first);

@@ -251,8 +251,11 @@ static long lines_in(const char *from, const char *to)
 static int read_generations(struct run *r, const char *text, cJSON *gens, cJSON *lines,
 			    struct hc_err *err)
 {
-	const char *p = text;
+	const char *p = text, *nul = jsonfile_nul_escape(text, strlen(text));
 	long line = 1;
+	if (nul)
+		return hc_err_set(err, HC_EINPUT, "%s:%ld: \\u0000 (a NUL character) in a string; "
+				  "allowed: strings without NUL", r->path, 1 + lines_in(text, nul));
 	while (1) {
 		const char *start = p + strspn(p, " \t\r\n"), *end = NULL;
 		line += lines_in(p, start);
@@ -269,7 +272,11 @@ static int read_generations(struct run *r, const char *text, cJSON *gens, cJSON 
 					  line + lines_in(start, at), shown < 30 ? shown : 30, at);
 		}
 		cJSON_AddItemToArray(gens, o);
-		int rc = check_generation(r, o, line, err);
+		char origin[320];
+		snprintf(origin, sizeof(origin), "%.280s:%ld", r->path, line);
+		int rc = jsonfile_unique_keys(o, origin, err);
+		if (!rc)
+			rc = check_generation(r, o, line, err);
 		if (!rc && !cJSON_AddItemToArray(lines, cJSON_CreateNumber((double)line)))
 			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
 		if (rc)

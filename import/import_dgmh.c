@@ -23,6 +23,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "base/jsonfile.h"
+#include "base/lines.h"
 #include "import/dgm_logs.h"
 #include "import/import_dgm.h"
 
@@ -287,15 +288,18 @@ static int import_node(struct dgmh *h, const char *genid, long iteration, struct
 static int import_archive_line(struct dgmh *h, const char *text, size_t len, long line,
 			       struct hc_err *err)
 {
-	char genid[32], last[32], got[80];
+	char genid[32], last[32], got[80], origin[320];
 	long number = 0, ignored;
-	cJSON *o = cJSON_ParseWithLength(text, len);
+	cJSON *o = jsonfile_nul_escape(text, len) ? NULL : cJSON_ParseWithLength(text, len);
 	const cJSON *cur = cJSON_GetObjectItemCaseSensitive(o, "current_genid");
 	const cJSON *archive = cJSON_GetObjectItemCaseSensitive(o, "archive");
 	int rc = 0;
+	snprintf(origin, sizeof(origin), "%.280s:%ld", h->path, line);
 	if (!cJSON_IsObject(o))
-		rc = hc_err_set(err, HC_EINPUT, "%s:%ld: got '%.40s'; allowed: one JSON object per "
-				"line", h->path, line, text);
+		rc = hc_err_set(err, HC_EINPUT, "%s: got '%.40s'; allowed: one JSON object per "
+				"line, its strings without \\u0000", origin, text);
+	else if (jsonfile_unique_keys(o, origin, err))
+		rc = HC_EINPUT;
 	else if (genid_text(cur, genid, sizeof(genid), &number))
 		rc = hc_err_set(err, HC_EINPUT, "%s:%ld: current_genid: got %s; allowed: "
 				"\"initial\" or a generation number", h->path, line,
@@ -320,27 +324,27 @@ static int import_archive_line(struct dgmh *h, const char *text, size_t len, lon
 int import_dgmh_run(const char *dir, struct trace_writer *w, struct hc_err *err)
 {
 	struct dgmh h = { .dir = dir, .w = w };
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long line = 0;
+	struct lines lines;
+	char *text;
+	size_t n;
+	int complete;
 	int rc = dgm_path(h.path, sizeof(h.path), err, "%s/archive.jsonl", dir);
 	FILE *f = rc ? NULL : fopen(h.path, "r");
 	if (!rc && !f)
 		rc = hc_err_set(err, HC_ERUNTIME, "cannot open '%s'", h.path);
-	while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
-		line++;
-		while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-			buf[--n] = '\0';
-		if (buf[strspn(buf, " \t")] != '\0')
-			rc = import_archive_line(&h, buf, (size_t)n, line, err);
+	lines_init(&lines, f, h.path, LINES_MAX);
+	while (!rc && (rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
+		while (n && text[n - 1] == '\r')
+			text[--n] = '\0';
+		rc = text[strspn(text, " \t")] == '\0' ? 0 :
+		     import_archive_line(&h, text, n, lines.line, err);
 	}
+	lines_release(&lines);
 	if (f)
 		fclose(f);
 	if (!rc && h.seen.n == 0)
 		rc = hc_err_set(err, HC_EINPUT, "%s: empty; allowed: a line per archived node",
 				h.path);
-	free(buf);
 	dgm_names_release(&h.seen);
 	return rc;
 }

@@ -17,6 +17,8 @@
 #include <csv.h>
 #include <cjson/cJSON.h>
 #include "base/array.h"
+#include "base/jsonfile.h"
+#include "base/lines.h"
 #include "import/import.h"
 
 enum col { C_MODEL, C_PROMPT, C_COMPLETION, C_ID, C_CALL_TYPE, C_START, C_END, C_PROVIDER,
@@ -43,6 +45,7 @@ struct lite {
 	int col_of[C_COUNT]; /* column index of each, or -1 */
 	char **fields;  /* the current row */
 	size_t n, cap;
+	size_t row_bytes; /* bytes of the current row's fields so far */
 };
 
 static void on_field(void *s, size_t len, void *data)
@@ -60,6 +63,7 @@ static void on_field(void *s, size_t len, void *data)
 		l->rc = hc_err_set(l->err, HC_ERUNTIME, "out of memory");
 		return;
 	}
+	l->row_bytes += len;
 	l->n++;
 }
 
@@ -73,9 +77,15 @@ static int header(struct lite *l)
 {
 	for (int c = 0; c < C_COUNT; c++) {
 		l->col_of[c] = -1;
-		for (size_t i = 0; i < l->n; i++)
-			if (!strcmp(l->fields[i], col_names[c]))
-				l->col_of[c] = (int)i;
+		for (size_t i = 0; i < l->n; i++) {
+			if (strcmp(l->fields[i], col_names[c]))
+				continue;
+			if (l->col_of[c] >= 0)
+				return hc_err_set(l->err, HC_EINPUT, "%s:1: column '%s': given "
+						  "twice; allowed: each column once", l->path,
+						  col_names[c]);
+			l->col_of[c] = (int)i;
+		}
 		if (c < N_REQUIRED && l->col_of[c] < 0)
 			return hc_err_set(l->err, HC_EINPUT, "%s:1: column '%s': missing; allowed: "
 					  "a LiteLLM spend-log CSV whose header names model, "
@@ -112,13 +122,22 @@ static int time_cell(struct lite *l, enum col c, double *out)
 static int metadata(struct lite *l, struct trace_llm_call *c)
 {
 	const char *s = cell(l, C_METADATA);
+	char origin[300];
 	if (!*s)
 		return 0;
+	snprintf(origin, sizeof(origin), "%.250s: row %ld: metadata", l->path, l->row);
+	if (jsonfile_nul_escape(s, strlen(s)))
+		return hc_err_set(l->err, HC_EINPUT, "%s: \\u0000 (a NUL character) in a string; "
+				  "allowed: strings without NUL", origin);
 	cJSON *m = cJSON_Parse(s);
 	if (!cJSON_IsObject(m)) {
 		cJSON_Delete(m);
-		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: metadata: got '%.40s'; allowed: "
-				  "a JSON object", l->path, l->row, s);
+		return hc_err_set(l->err, HC_EINPUT, "%s: got '%.40s'; allowed: a JSON object",
+				  origin, s);
+	}
+	if (jsonfile_unique_keys(m, origin, l->err)) {
+		cJSON_Delete(m);
+		return HC_EINPUT;
 	}
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "usage_object");
 	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
@@ -172,10 +191,20 @@ static int row(struct lite *l)
 	return 0;
 }
 
+/* HC_EINPUT for the row being read, longer than a line may be. */
+static int too_long(struct lite *l)
+{
+	return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: longer than %zu MiB; allowed: rows "
+			  "of at most %zu MiB", l->path, l->row + 1, LINES_MAX >> 20,
+			  LINES_MAX >> 20);
+}
+
 static void on_row(int c, void *data)
 {
 	struct lite *l = data;
 	(void)c;
+	if (!l->rc && l->row_bytes > LINES_MAX)
+		l->rc = too_long(l);
 	if (!l->rc) {
 		l->row++;
 		l->rc = l->row == 1 ? header(l) : row(l);
@@ -183,6 +212,7 @@ static void on_row(int c, void *data)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->fields[i]);
 	l->n = 0;
+	l->row_bytes = 0;
 }
 
 /* libcsv's parse error in words: under CSV_STRICT it is a misplaced quote. */
@@ -209,10 +239,17 @@ int import_litellm(const char *path, struct trace_writer *w, struct import_stats
 		fclose(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
-	while (!l.rc && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+	/* libcsv grows a field's buffer by this much at a time (128 bytes by default): a long
+	 * field costs LINES_MAX / blk reallocations */
+	csv_set_blk_size(&p, (size_t)1 << 20);
+	while (!l.rc && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 		if (csv_parse(&p, buf, n, on_field, on_row, &l) != n && !l.rc)
 			l.rc = hc_err_set(err, HC_EINPUT, "%s: row %ld: %s", path, l.row + 1,
 					  csv_problem(csv_error(&p)));
+		/* what the row holds so far: its fields, and the one libcsv is reading */
+		if (!l.rc && l.row_bytes + p.entry_pos > LINES_MAX)
+			l.rc = too_long(&l);
+	}
 	if (!l.rc && ferror(f))
 		l.rc = hc_err_set(err, HC_ERUNTIME, "cannot read '%s'", path);
 	if (!l.rc && csv_fini(&p, on_field, on_row, &l) && !l.rc)
@@ -222,6 +259,9 @@ int import_litellm(const char *path, struct trace_writer *w, struct import_stats
 	if (!l.rc && l.row == 0)
 		l.rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a LiteLLM spend-log "
 				  "CSV with a header row", path);
+	else if (!l.rc && l.row == 1)
+		l.rc = hc_err_set(err, HC_EINPUT, "%s: a header row and no spend-log rows; "
+				  "allowed: a LiteLLM spend-log CSV with a row per request", path);
 	csv_free(&p);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.fields[i]);

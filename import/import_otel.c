@@ -87,6 +87,21 @@ static double nanos_to_seconds(const cJSON *v)
 	return (double)(ns / 1000000000) + (double)(ns % 1000000000) / 1e9;
 }
 
+/* The first attribute key the span gives twice, or NULL: which value counts would be a guess. */
+static const char *attr_twice(const cJSON *span)
+{
+	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(span, "attributes"), *a, *b;
+	cJSON_ArrayForEach(a, attrs) {
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
+		for (b = attrs->child; cJSON_IsString(k) && b != a; b = b->next) {
+			const cJSON *j = cJSON_GetObjectItemCaseSensitive(b, "key");
+			if (cJSON_IsString(j) && !strcmp(j->valuestring, k->valuestring))
+				return k->valuestring;
+		}
+	}
+	return NULL;
+}
+
 static int is_llm_span(const cJSON *span)
 {
 	const char *op = attr_str(span, "gen_ai.operation.name");
@@ -132,6 +147,10 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 			 "spans that are not LLM calls");
 		return 0;
 	}
+	const char *twice = attr_twice(span);
+	if (twice)
+		return hc_err_set(err, HC_EINPUT, "%s.attributes: '%.60s' given twice; allowed: "
+				  "each attribute key once", o->where, twice);
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	struct trace_llm_call *c = &rec.u.call;
@@ -186,9 +205,13 @@ static int one_document(struct otel *o, const cJSON *doc, struct hc_err *err)
 	long line = 1;
 	for (size_t i = 0; i < o->doc; i++)
 		line += o->text[i] == '\n';
+	char origin[200];
+	snprintf(origin, sizeof(origin), "%.160s:%ld", o->path, line);
+	if (jsonfile_unique_keys(doc, origin, err))
+		return HC_EINPUT;
 	if (!cJSON_IsArray(rs))
-		return hc_err_set(err, HC_EINPUT, "%s:%ld: resourceSpans: missing; allowed: an "
-				  "OTLP/JSON trace export", o->path, line);
+		return hc_err_set(err, HC_EINPUT, "%s: resourceSpans: missing; allowed: an "
+				  "OTLP/JSON trace export", origin);
 	size_t i = 0, j, k;
 	const cJSON *r, *s, *span;
 	cJSON_ArrayForEach(r, rs) {
@@ -217,6 +240,14 @@ int import_otel(const char *path, struct trace_writer *w, struct import_stats *s
 	int rc = jsonfile_read(path, &text, &len, err);
 	if (rc)
 		return rc;
+	const char *nul = jsonfile_nul_escape(text, len);
+	if (nul) {
+		long line = 1;
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		rc = hc_err_set(err, HC_EINPUT, "%s:%ld: \\u0000 (a NUL character) in a string; "
+				"allowed: strings without NUL", path, line);
+	}
 	struct otel o = { .path = path, .text = text, .w = w, .st = st };
 	size_t at = 0, docs = 0;
 	while (!rc) {

@@ -216,6 +216,22 @@ static int parse_aliases(struct price *p, const cJSON *m, const char *origin, si
 	return 0;
 }
 
+/*
+ * obj's "currency", when it has one, must be USD: rates are read as USD, and a sheet in
+ * another currency would be reported as dollars. path prefixes the key in messages.
+ */
+static int check_currency(const cJSON *obj, const char *origin, const char *path,
+			  struct hc_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "currency");
+	char got[80];
+	if (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !strcmp(v->valuestring, "USD")))
+		return 0;
+	return hc_err_set(err, HC_EINPUT, "%s: %scurrency: got %s; allowed: \"USD\" (rates are "
+			  "read as USD; convert them first)", origin, path,
+			  json_describe(v, got, sizeof(got)));
+}
+
 static int parse_model(struct price *p, const cJSON *m, const char *origin, size_t i,
 		       struct hc_err *err)
 {
@@ -224,7 +240,8 @@ static int parse_model(struct price *p, const cJSON *m, const char *origin, size
 	if (!cJSON_IsObject(m))
 		return hc_err_set(err, HC_EINPUT, "%s: models[%zu]: got %s; allowed: an object",
 				  origin, i, json_type_name(m));
-	if (string_field(m, "name", p->name, sizeof(p->name), origin, path, 1, err) ||
+	if (check_currency(m, origin, path, err) ||
+	    string_field(m, "name", p->name, sizeof(p->name), origin, path, 1, err) ||
 	    string_field(m, "provider", p->provider, sizeof(p->provider), origin, path, 0, err) ||
 	    string_field(m, "litellm_key", p->litellm_key, sizeof(p->litellm_key), origin, path, 0,
 			 err) ||
@@ -266,7 +283,8 @@ static int parse_hypercap(struct price_sheet *ps, const cJSON *root, const char 
 	}
 	ps->format = PRICE_FORMAT_HYPERCAP;
 	ps->date_basis = "";
-	if (string_field(root, "date", ps->date, sizeof(ps->date), origin, "", 1, err) ||
+	if (check_currency(root, origin, "", err) ||
+	    string_field(root, "date", ps->date, sizeof(ps->date), origin, "", 1, err) ||
 	    string_field(root, "source", ps->source, sizeof(ps->source), origin, "", 1, err))
 		return err ? err->code : HC_EINPUT;
 	const cJSON *models = cJSON_GetObjectItemCaseSensitive(root, "models");
@@ -374,7 +392,10 @@ static int litellm_model(struct price *p, const cJSON *e, const char *origin,
 			 struct hc_err *err)
 {
 	const cJSON *provider = cJSON_GetObjectItemCaseSensitive(e, "litellm_provider");
-	char got[80];
+	char got[80], path[PRICE_NAME_MAX + 4];
+	snprintf(path, sizeof(path), "\"%s\".", e->string);
+	if (check_currency(e, origin, path, err))
+		return HC_EINPUT;
 	price_init(p);
 	strcpy(p->name, e->string);
 	strcpy(p->litellm_key, e->string);

@@ -967,6 +967,22 @@ static cJSON *parse_set_value(const char *text)
 	return v ? v : cJSON_CreateString(text);
 }
 
+/* A value that parses as JSON holds no \u0000 and no key twice, as a file must not. */
+static int check_set_value(const char *text, const char *path, struct hc_err *err)
+{
+	cJSON *v = cJSON_ParseWithOpts(text, NULL, 1);
+	char origin[300];
+	int rc = 0;
+	snprintf(origin, sizeof(origin), "--set %s", path);
+	if (v && jsonfile_nul_escape(text, strlen(text)))
+		rc = hc_err_set(err, HC_EINPUT, "%s: \\u0000 (a NUL character) in the value; "
+				"allowed: strings without NUL", origin);
+	else if (v)
+		rc = jsonfile_unique_keys(v, origin, err);
+	cJSON_Delete(v);
+	return rc;
+}
+
 int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err)
 {
 	const char *eq = strchr(assignment, '=');
@@ -978,6 +994,8 @@ int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err)
 		return hc_err_set(err, HC_EUSAGE, "--set: the path is too long");
 	memcpy(path, assignment, (size_t)(eq - assignment));
 	path[eq - assignment] = '\0';
+	if (check_set_value(eq + 1, path, err))
+		return HC_EINPUT;
 	cJSON *node = root;
 	const char *p = path;
 	for (;;) {

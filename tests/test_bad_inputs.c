@@ -56,6 +56,20 @@ static const struct file FILES[] = {
 				     "\"ten\", \"completion_tokens\": 5}}\n", 0 },
 	{ "unterminated.csv", "model,prompt_tokens,completion_tokens\n\"gpt-4o,1,2\n", 0 },
 	{ "stray.csv", "model,prompt_tokens,completion_tokens\ngpt-4o,1\"0,2\n", 0 },
+	/* input leniency (issue 13) */
+	{ "twice.jsonl", TRACE_HEADER "{\"type\": \"llm_call\", \"model\": \"gpt-4o\", \"model\": "
+			 "\"gpt-4o-mini\", \"usage\": {" USAGE("10") "}}\n", 0 },
+	{ "nul-escape.jsonl", TRACE_HEADER CALL("gpt-4o\\u0000evil", USAGE("10")), 0 },
+	{ "openai-twice.jsonl", "{\"model\": \"gpt-4o\", \"usage\": {\"prompt_tokens\": 10, "
+				"\"completion_tokens\": 5, \"prompt_tokens\": 1}}\n", 0 },
+	{ "eur.json", "{\"hypercap_prices\": 1, \"date\": \"2026-01-01\", \"source\": \"test\", "
+		      "\"currency\": \"EUR\", \"models\": [{\"name\": \"m\", \"provider\": \"p\", "
+		      "\"input\": 1, \"output\": 1}]}", 0 },
+	{ "twice-price.json", "{\"hypercap_prices\": 1, \"date\": \"2026-01-01\", \"source\": "
+			      "\"test\", \"models\": [{\"name\": \"m\", \"provider\": \"p\", "
+			      "\"input\": 1, \"output\": 1, \"input\": 0.01}]}", 0 },
+	{ "nul-escape.json", "{\"name\": \"x\\u0000y\", \"iterations\": 1}", 0 },
+	{ "header-only.csv", "model,prompt_tokens,completion_tokens\n", 0 },
 };
 
 static void write_files(void)

@@ -263,6 +263,87 @@ START_TEST(bad_sources_name_the_line)
 }
 END_TEST
 
+#define LITELLM_META "model,prompt_tokens,completion_tokens,metadata\ngpt-4o,1,2,"
+
+/* Inputs that used to be read leniently: a key given twice, \u0000, a CSV header alone. */
+START_TEST(lenient_inputs_are_refused)
+{
+	static const struct {
+		const char *kind, *text, *want;
+	} cases[] = {
+		/* the first of two keys won: 1 input token instead of 10 */
+		{ "openai", "{\"model\": \"gpt-4o\", \"usage\": {\"prompt_tokens\": 1, "
+		  "\"completion_tokens\": 5, \"prompt_tokens\": 10}}\n",
+		  ":1: usage.prompt_tokens: given twice; allowed: each key once" },
+		{ "anthropic", "\n{\"model\": \"claude-sonnet-4-5\", \"model\": \"x\", \"usage\": "
+		  "{\"input_tokens\": 1, \"output_tokens\": 1}}\n", ":2: model: given twice" },
+		/* cJSON cut the name at \u0000: priced as gpt-4o */
+		{ "openai", "{\"model\": \"gpt-4o\\u0000evil\", \"usage\": {\"prompt_tokens\": 1, "
+		  "\"completion_tokens\": 5}}\n", ":1:18: \\u0000 (a NUL character) in a string; "
+		  "allowed: strings without NUL" },
+		{ "otel", "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"spanId\": \"a\", "
+		  "\"spanId\": \"b\"}]}]}]}\n",
+		  ":1: resourceSpans[0].scopeSpans[0].spans[0].spanId: given twice" },
+		{ "otel", "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"attributes\": ["
+		  "{\"key\": \"gen_ai.usage.input_tokens\", \"value\": {\"intValue\": 1}}, "
+		  "{\"key\": \"gen_ai.usage.output_tokens\", \"value\": {\"intValue\": 1}}, "
+		  "{\"key\": \"gen_ai.usage.input_tokens\", \"value\": {\"intValue\": 9}}]}]}]}]}\n",
+		  "spans[0].attributes: 'gen_ai.usage.input_tokens' given twice" },
+		{ "otel", "\n{\"resourceSpans\": [{\"x\": \"\\u0000\"}]}\n", ":2: \\u0000" },
+		{ "litellm", "model,prompt_tokens,completion_tokens\n",
+		  ": a header row and no spend-log rows" },
+		{ "litellm", "model,prompt_tokens,completion_tokens,model\ngpt-4o,1,2,o3\n",
+		  ":1: column 'model': given twice; allowed: each column once" },
+		{ "litellm", LITELLM_META "\"{\"\"a\"\": \"\"x\\u0000\"\"}\"\n",
+		  ": row 2: metadata: \\u0000" },
+		{ "litellm", LITELLM_META "\"{\"\"usage_object\"\": {"
+		  "\"\"cache_read_input_tokens\"\": 1, \"\"cache_read_input_tokens\"\": 0}}\"\n",
+		  ": row 2: metadata: usage_object.cache_read_input_tokens: given twice" },
+	};
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hypercap-lenient-%d", (int)getpid());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		fputs(cases[i].text, f);
+		fclose(f);
+		int rc = import_and_read(cases[i].kind, path, &im, &err);
+		ck_assert_msg(rc == HC_EINPUT, "case %zu: got %d", i, rc);
+		ck_assert_msg(strstr(err.msg, cases[i].want), "case %zu: %s", i, err.msg);
+	}
+	unlink(path);
+}
+END_TEST
+
+/* A provider log or CSV row over LINES_MAX is refused without being held whole. */
+START_TEST(over_long_lines_are_refused)
+{
+	static const struct {
+		const char *kind, *head, *tail, *want;
+	} cases[] = {
+		{ "openai", "{\"model\": \"", "\"}\n", ":1: a line longer than 16 MiB" },
+		{ "litellm", "model,prompt_tokens,completion_tokens\n\"", "\",1,2\n",
+		  ": row 2: longer than 16 MiB; allowed: rows of at most 16 MiB" },
+	};
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hypercap-long-%d", (int)getpid());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		fputs(cases[i].head, f);
+		for (size_t n = 0; n <= (size_t)16 << 20; n += 4096)
+			fprintf(f, "%4096d", 0);
+		fputs(cases[i].tail, f);
+		fclose(f);
+		ck_assert_int_eq(import_and_read(cases[i].kind, path, &im, &err), HC_EINPUT);
+		ck_assert_msg(strstr(err.msg, cases[i].want), "case %zu: %s", i, err.msg);
+	}
+	unlink(path);
+}
+END_TEST
+
 START_TEST(time_parse)
 {
 	double t;
@@ -293,5 +374,7 @@ int main(void)
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);
+	check_add(s, "lenient_inputs_are_refused", lenient_inputs_are_refused, 10);
+	check_add(s, "over_long_lines_are_refused", over_long_lines_are_refused, 60);
 	return check_run(s);
 }

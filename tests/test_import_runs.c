@@ -367,6 +367,13 @@ START_TEST(dgm_metadata_stream_errors_name_the_line)
 	put("dgm_metadata.jsonl",
 	    "{\"generation\": 0, \"children\": [\"../etc\"], \"archive\": []}");
 	expect_error("dgm_metadata.jsonl:1: children[0]: got \"../etc\"");
+	/* a key given twice (the first won), \u0000 (the string was cut there) */
+	put("dgm_metadata.jsonl", "{\"generation\": 0, \"children\": [], \"archive\": []}\n"
+	    "{\"generation\": 1, \"children\": [], \"archive\": [], \"generation\": 2}\n");
+	expect_error("dgm_metadata.jsonl:2: generation: given twice; allowed: each key once");
+	put("dgm_metadata.jsonl", "{\"generation\": 0, \"children\": [], \"archive\": []}\n"
+	    "{\"generation\": 1, \"children\": [\"c\\u0000../x\"], \"archive\": []}\n");
+	expect_error("dgm_metadata.jsonl:2: \\u0000 (a NUL character) in a string");
 	scratch_free();
 }
 END_TEST
@@ -382,6 +389,15 @@ START_TEST(dgm_child_errors_name_the_file)
 	put("c/self_evo.md", "Task to improve\n[{'role': 'user', 'content': [{'type': 'text', "
 			     "'text': 'unterminated}]}]\n");
 	expect_error("/c/self_evo.md:2:");
+	/* a line over LINES_MAX is refused, never held whole */
+	size_t big = ((size_t)16 << 20) + 2;
+	char *line = malloc(big + 1);
+	ck_assert_ptr_nonnull(line);
+	memset(line, 'x', big);
+	line[big] = '\0';
+	put("c/self_evo.md", line);
+	free(line);
+	expect_error("/c/self_evo.md:1: a line longer than 16 MiB");
 	/* DGM's manualtools path logs Input: and Output: raw, not repr(): not DGM-H's lines */
 	put("c/self_evo.md", "Input: I have uploaded a code repository\nOutput: <tool_use>\n");
 	struct hc_err err = HC_ERR_INIT;
@@ -409,6 +425,12 @@ START_TEST(dgmh_errors_name_the_file_and_line)
 	put("archive.jsonl", "{\"current_genid\": \"initial\", \"archive\": [\"initial\"]}\n"
 			     "{\"current_genid\": -2, \"archive\": [\"initial\", -2]}\n");
 	expect_error("archive.jsonl:2: current_genid: got -2");
+	put("archive.jsonl", "{\"current_genid\": \"initial\", \"archive\": [\"initial\"], "
+			     "\"archive\": []}\n");
+	expect_error("archive.jsonl:1: archive: given twice; allowed: each key once");
+	put("archive.jsonl", "{\"current_genid\": \"initial\\u0000x\", \"archive\": "
+			     "[\"initial\"]}\n");
+	expect_error("archive.jsonl:1: got '{\"current_genid");
 	put("archive.jsonl", "{\"current_genid\": \"initial\", \"archive\": [\"initial\"]}\n");
 	put("gen_initial/paper_review_eval/report.json", "{\"overall_accuracy\": \"high\"}");
 	expect_error("gen_initial/paper_review_eval/report.json: overall_accuracy: got \"high\"");

@@ -259,6 +259,41 @@ START_TEST(test_bad_sheets)
 }
 END_TEST
 
+/* A sheet in another currency was read as USD; duplicate keys and \u0000 were read leniently. */
+START_TEST(test_currency_keys_twice_nul)
+{
+	char text[1024];
+	struct price_sheet s;
+	struct hc_err err = HC_ERR_INIT;
+	snprintf(text, sizeof(text), "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": "
+		 "\"s\", \"currency\": \"EUR\", \"models\": [ %s ] }", GOOD_MODEL);
+	expect_bad_sheet(text, "sheet.json: currency: got \"EUR\"; allowed: \"USD\"", NULL);
+	snprintf(text, sizeof(text), "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": "
+		 "\"s\", \"models\": [ { \"name\": \"a\", \"currency\": \"eur\", \"input\": 1, "
+		 "\"output\": 2 } ] }");
+	expect_bad_sheet(text, "sheet.json: models[0].currency: got \"eur\"", NULL);
+	expect_bad_sheet("{ \"a\": { \"mode\": \"chat\", \"input_cost_per_token\": 1e-06, "
+			 "\"output_cost_per_token\": 2e-06, \"currency\": \"EUR\" } }",
+			 "sheet.json: \"a\".currency: got \"EUR\"; allowed: \"USD\"", NULL);
+	/* the first of two rates won: 1 instead of 9 */
+	snprintf(text, sizeof(text), "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": "
+		 "\"s\", \"models\": [ { \"name\": \"a\", \"input\": 1, \"output\": 2, "
+		 "\"input\": 9 } ] }");
+	expect_bad_sheet(text, "sheet.json: models[0].input: given twice; allowed: each key once",
+			 NULL);
+	/* "gpt-4o\u0000evil" was the name gpt-4o */
+	snprintf(text, sizeof(text), "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": "
+		 "\"s\", \"models\": [ { \"name\": \"a\\u0000b\", \"input\": 1, \"output\": 2 } "
+		 "] }");
+	expect_bad_sheet(text, "sheet.json:1:", "\\u0000", NULL);
+	/* USD, said or not, is read */
+	snprintf(text, sizeof(text), "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": "
+		 "\"s\", \"currency\": \"USD\", \"models\": [ %s ] }", GOOD_MODEL);
+	ck_assert_int_eq(price_sheet_parse(&s, text, strlen(text), "sheet.json", &err), 0);
+	price_sheet_release(&s);
+}
+END_TEST
+
 START_TEST(test_minimal_sheet)
 {
 	struct price_sheet s;
@@ -732,6 +767,7 @@ static Suite *prices_suite(void)
 	add(s, "cost_o3_mini", test_cost_o3_mini, 10);
 	add(s, "cost_missing_rate_nan", test_cost_missing_rate_nan, 10);
 	add(s, "bad_sheets", test_bad_sheets, 10);
+	add(s, "currency_keys_twice_nul", test_currency_keys_twice_nul, 10);
 	add(s, "minimal_sheet", test_minimal_sheet, 10);
 	add(s, "embedded_extra_rates", test_embedded_extra_rates, 10);
 	add(s, "rule_cache_write_5m_1h", test_rule_cache_write_5m_1h, 10);

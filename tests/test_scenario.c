@@ -519,6 +519,56 @@ START_TEST(test_nul_and_empty)
 }
 END_TEST
 
+/* Any JSON document read whole (scenarios, sheets): \u0000 and keys given twice. */
+START_TEST(test_nul_escape_and_keys_twice)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "{\"model\": \"gpt-4o\\u0000evil\"}", ORIGIN ":1:18: \\u0000 (a NUL character) "
+		  "in a string; allowed: strings without NUL" },
+		{ "{\n\"a\": \"\\\\\\u0000\"}", ORIGIN ":2:9: \\u0000" },
+		{ "{\"a\": [1, {\"k\": 1, \"j\": 2, \"k\": 3}]}", ORIGIN ": a[1].k: given twice; "
+		  "allowed: each key once" },
+	};
+	struct hc_err err = HC_ERR_INIT;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cJSON *root = jsonfile_parse(bad[i].text, strlen(bad[i].text), ORIGIN, &err);
+		ck_assert_ptr_null(root);
+		ck_assert_msg(strstr(err.msg, bad[i].want), "case %zu: %s", i, err.msg);
+	}
+	/* the scan at the end of the text: a backslash last, an escape cut short */
+	ck_assert_ptr_null(jsonfile_nul_escape("x\\", 2));
+	ck_assert_ptr_null(jsonfile_nul_escape("\\u000", 5));
+	ck_assert_ptr_nonnull(jsonfile_nul_escape("\\\\\\u0000", 8));
+	/* an escaped backslash, then the text u0000 */
+	const char *text = "{\"a\": \"\\\\u0000\"}";
+	cJSON *root = jsonfile_parse(text, strlen(text), ORIGIN, &err);
+	ck_assert_ptr_nonnull(root);
+	cJSON_Delete(root);
+	/* an object of 40 keys (sorted, not compared pairwise), the last repeating the 30th */
+	char many[1024];
+	size_t n = (size_t)snprintf(many, sizeof(many), "{\"x\": {");
+	for (int i = 0; i < 40; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, "\"k%d\": %d, ", i, i);
+	snprintf(many + n, sizeof(many) - n, "\"k29\": 0, \"k3\": 0}}");
+	ck_assert_ptr_null(jsonfile_parse(many, strlen(many), ORIGIN, &err));
+	ck_assert_str_eq(err.msg, ORIGIN ": x.k29: given twice; allowed: each key once");
+	/* the same in a --set value that is JSON */
+	cJSON *to = cJSON_CreateObject();
+	ck_assert_int_eq(scenario_apply_set(to, "self_modification.model=\"gpt-4o\\u0000x\"", &err),
+			 HC_EINPUT);
+	ck_assert_str_eq(err.msg, "--set self_modification.model: \\u0000 (a NUL character) in "
+				  "the value; allowed: strings without NUL");
+	ck_assert_int_eq(scenario_apply_set(to, "self_modification={\"calls\": 1, \"calls\": 2}",
+					    &err), HC_EINPUT);
+	ck_assert_str_eq(err.msg, "--set self_modification: calls: given twice; allowed: each key "
+				  "once");
+	ck_assert_int_eq(scenario_apply_set(to, "name=a\\u0000b", &err), 0); /* text, not JSON */
+	cJSON_Delete(to);
+}
+END_TEST
+
 START_TEST(test_number_overflow)
 {
 	struct scenario sc;
@@ -1046,6 +1096,7 @@ static Suite *scenario_suite(void)
 	check_add(s, "unknown_enum", test_unknown_enum, 10);
 	check_add(s, "missing_required", test_missing_required, 10);
 	check_add(s, "duplicate_key", test_duplicate_key, 10);
+	check_add(s, "nul_escape_and_keys_twice", test_nul_escape_and_keys_twice, 10);
 	check_add(s, "duplicate_domain_name", test_duplicate_domain_name, 10);
 	check_add(s, "screen_over_full", test_screen_over_full, 10);
 	check_add(s, "bad_distribution", test_bad_distribution, 10);

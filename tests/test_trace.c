@@ -477,15 +477,14 @@ START_TEST(keys_as_cjson_finds_them)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct trace_record rec;
-	const char *dup = "{\"type\":\"llm_call\",\"model\":\"gpt-4o\",\"role\":\"evaluate\","
-			  "\"model\":\"o3-mini\",\"domain\":null,\"usage\":{"
-			  "\"gen_ai.usage.input_tokens\":10,\"gen_ai.usage.output_tokens\":4,"
-			  "\"gen_ai.usage.input_tokens\":99,"
-			  "\"gen_ai.usage.reasoning.output_tokens\":3,"
-			  "\"gen_ai.usage.cache_read.input_tokens\":6}}";
-	ck_assert_msg(trace_record_parse(&rec, dup, strlen(dup), "t", 1, &err) == 0, "%s",
-		      err.msg);
-	ck_assert_str_eq(rec.u.call.model, "gpt-4o"); /* the first of duplicates */
+	const char *shuffled = "{\"type\":\"llm_call\",\"role\":\"evaluate\","
+			       "\"model\":\"o3-mini\",\"domain\":null,\"usage\":{"
+			       "\"gen_ai.usage.output_tokens\":4,\"gen_ai.usage.input_tokens\":10,"
+			       "\"gen_ai.usage.reasoning.output_tokens\":3,"
+			       "\"gen_ai.usage.cache_read.input_tokens\":6}}";
+	ck_assert_msg(trace_record_parse(&rec, shuffled, strlen(shuffled), "t", 1, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_str_eq(rec.u.call.model, "o3-mini");
 	ck_assert_str_eq(rec.u.call.role, "evaluate");
 	ck_assert_str_eq(rec.u.call.domain, "");
 	ck_assert_int_eq(rec.u.call.usage.input, 10);
@@ -498,11 +497,159 @@ START_TEST(keys_as_cjson_finds_them)
 	size_t n = (size_t)snprintf(many, sizeof(many), "{\"type\":\"archive_add\"");
 	for (int i = 0; i < 40; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, ",\"extra_%d\":%d", i, i);
-	snprintf(many + n, sizeof(many) - n, ",\"node\":\"7\",\"score\":0.5,\"node\":\"8\"}");
+	snprintf(many + n, sizeof(many) - n, ",\"node\":\"7\",\"score\":0.5}");
 	ck_assert_msg(trace_record_parse(&rec, many, strlen(many), "t", 2, &err) == 0, "%s",
 		      err.msg);
 	ck_assert_str_eq(rec.u.add.node, "7");
 	ck_assert_double_eq(rec.u.add.score, 0.5);
+	/* the same with a node given twice, after the 40 */
+	snprintf(many + n, sizeof(many) - n, ",\"node\":\"7\",\"score\":0.5,\"node\":\"8\"}");
+	ck_assert_int_eq(trace_record_parse(&rec, many, strlen(many), "t", 2, &err), HC_EINPUT);
+	ck_assert_str_eq(err.msg, "t:2: node: given twice; allowed: each key once");
+}
+END_TEST
+
+START_TEST(duplicate_keys_are_refused)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		/* the first of two used to win silently: priced as gpt-4o */
+		{ "{\"type\":\"llm_call\",\"model\":\"gpt-4o\",\"role\":\"evaluate\","
+		  "\"model\":\"o3-mini\"}", "t:4: model: given twice; allowed: each key once" },
+		{ "{\"type\":\"llm_call\",\"usage\":{\"gen_ai.usage.input_tokens\":10,"
+		  "\"gen_ai.usage.output_tokens\":4,\"gen_ai.usage.input_tokens\":99}}",
+		  "t:4: usage.gen_ai.usage.input_tokens: given twice" },
+		{ "{\"type\":\"eval_task\",\"type\":\"llm_call\"}", "t:4: type: given twice" },
+		/* unknown keys too, at the levels read */
+		{ "{\"type\":\"archive_add\",\"node\":\"1\",\"note\":1,\"x\":2,\"note\":3}",
+		  "t:4: note: given twice" },
+	};
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_record rec;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *line = cases[i].line;
+		int rc = trace_record_parse(&rec, line, strlen(line), "t", 4, &err);
+		ck_assert_msg(rc == HC_EINPUT, "case %zu accepted", i);
+		ck_assert_msg(strstr(err.msg, cases[i].want), "case %zu: %s", i, err.msg);
+	}
+	/* keys of the meter's recorded bodies are not read: duplicates inside them are fine */
+	const char *ok = "{\"type\":\"llm_call\",\"request_body\":{\"a\":1,\"a\":2},"
+			 "\"response_body\":\"x\"}";
+	ck_assert_msg(trace_record_parse(&rec, ok, strlen(ok), "t", 1, &err) == 0, "%s",
+		      err.msg);
+	/* the header */
+	struct trace_reader r;
+	tmp_name();
+	FILE *out = fopen(tmp_path, "w");
+	fputs("{\"hypercap_trace\": 1, \"hypercap_trace\": 2}\n", out);
+	fclose(out);
+	ck_assert_int_eq(trace_reader_open(&r, tmp_path, 0, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":1: hypercap_trace: given twice"), "%s", err.msg);
+	unlink(tmp_path);
+}
+END_TEST
+
+START_TEST(nul_escapes_are_refused)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_record rec;
+	/* cJSON ends the string at \u0000: this read as gpt-4o */
+	const char *nul = "{\"type\":\"llm_call\",\"model\":\"gpt-4o\\u0000evil\"}";
+	ck_assert_int_eq(trace_record_parse(&rec, nul, strlen(nul), "t", 3, &err), HC_EINPUT);
+	ck_assert_str_eq(err.msg, "t:3: \\u0000 (a NUL character) in a string at column 35; "
+				  "allowed: strings without NUL");
+	/* in a key too */
+	const char *key = "{\"type\":\"llm_call\",\"model\\u0000x\":\"o3\"}";
+	ck_assert_int_eq(trace_record_parse(&rec, key, strlen(key), "t", 3, &err), HC_EINPUT);
+	/* an escaped backslash before u0000 is text, not the escape */
+	const char *text = "{\"type\":\"llm_call\",\"model\":\"a\\\\u0000\"}";
+	ck_assert_msg(trace_record_parse(&rec, text, strlen(text), "t", 3, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_str_eq(rec.u.call.model, "a\\u0000");
+	const char *three = "{\"type\":\"llm_call\",\"model\":\"a\\\\\\u0000\"}";
+	ck_assert_int_eq(trace_record_parse(&rec, three, strlen(three), "t", 3, &err), HC_EINPUT);
+}
+END_TEST
+
+/* lines.c at its edges: a line of exactly the limit, one byte more, \r\n, no final newline. */
+START_TEST(lines_at_the_limit)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct lines l;
+	char *text;
+	size_t n;
+	int complete;
+	tmp_name();
+	FILE *f = fopen(tmp_path, "w");
+	fprintf(f, "%100d\n%101d\nab\r\n\n%70000d\nlast", 1, 2, 3);
+	fclose(f);
+	f = fopen(tmp_path, "r");
+	lines_init(&l, f, tmp_path, 100);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":2: a line longer than"), "%s", err.msg);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_str_eq(text, "ab\r");
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_str_eq(text, "last");
+	ck_assert_int_eq(complete, 0);
+	ck_assert_int_eq(l.line, 6);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
+	lines_release(&l);
+	/* the same file with no limit to speak of: the 70,000-byte line spans blocks */
+	rewind(f);
+	lines_init(&l, f, tmp_path, LINES_MAX);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_uint_eq(n, 70000);
+	ck_assert_int_eq(complete, 1);
+	lines_release(&l);
+	fclose(f);
+	unlink(tmp_path);
+}
+END_TEST
+
+/* A trace whose second line is longer than TRACE_LINE_MAX, then a good call. */
+static void write_long_line_trace(void)
+{
+	static const char call[] = "{\"type\":\"llm_call\",\"model\":\"gpt-4o\"}\n";
+	tmp_name();
+	FILE *out = fopen(tmp_path, "w");
+	ck_assert_ptr_nonnull(out);
+	fputs("{\"hypercap_trace\": 1}\n{\"type\":\"llm_call\",\"x\":\"", out);
+	for (size_t i = 0; i < TRACE_LINE_MAX; i += 4096)
+		fprintf(out, "%4096d", 0);
+	fputs("\"}\n", out);
+	fputs(call, out);
+	fclose(out);
+}
+
+START_TEST(over_long_line_is_refused)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	size_t n;
+	write_long_line_trace();
+	ck_assert_int_eq(read_all(tmp_path, 0, &r, &n, &err), HC_EINPUT);
+	ck_assert_int_eq(n, 0);
+	ck_assert_msg(strstr(err.msg, ":2: a line longer than 16 MiB; allowed: lines of at most "
+				      "16 MiB"), "%s", err.msg);
+	/* never held: the buffer stays near the limit, not the line */
+	ck_assert_uint_le(r.lines.cap, TRACE_LINE_MAX + (1 << 17));
+	trace_reader_close(&r);
+	/* --skip-bad reads past it to the next record */
+	ck_assert_int_eq(read_all(tmp_path, 1, &r, &n, &err), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(r.n_skipped, 1);
+	ck_assert_int_eq(r.line, 3);
+	trace_reader_close(&r);
+	unlink(tmp_path);
 }
 END_TEST
 
@@ -526,5 +673,9 @@ int main(void)
 	check_add(s, "appender_refuses_non_traces", appender_refuses_a_file_that_is_not_a_trace,
 		  10);
 	check_add(s, "keys_as_cjson_finds_them", keys_as_cjson_finds_them, 10);
+	check_add(s, "duplicate_keys_are_refused", duplicate_keys_are_refused, 10);
+	check_add(s, "nul_escapes_are_refused", nul_escapes_are_refused, 10);
+	check_add(s, "over_long_line_is_refused", over_long_line_is_refused, 30);
+	check_add(s, "lines_at_the_limit", lines_at_the_limit, 10);
 	return check_run(s);
 }

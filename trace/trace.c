@@ -219,8 +219,9 @@ static int check_record(const struct trace_record *rec, struct hc_err *err)
  * (docs/performance.md). Each member is compared first with the key after the one matched
  * last, which is its key when the line came from trace_writer (the tables below are in the
  * order it writes), so a record costs about one strcmp per member; members in another order
- * are found too, with more comparisons. The first of duplicate keys wins, as with cJSON's
- * lookup; unknown keys are ignored.
+ * are found too, with more comparisons. A key given twice is found on the way (unknown keys
+ * are compared only when there are two or more: the meter's recorded bodies); unknown keys
+ * are otherwise ignored.
  */
 struct keyset {
 	const char *const *names;
@@ -281,19 +282,33 @@ static size_t keyset_find(const struct keyset *ks, const char *name, size_t from
 	return ks->n;
 }
 
-static void members_index(struct members *m, const struct keyset *ks, const cJSON *obj)
+/* Indexes obj's members by ks; returns the first whose key an earlier member has, or NULL. */
+static const cJSON *members_index(struct members *m, const struct keyset *ks, const cJSON *obj)
 {
-	size_t next = 0;
+	size_t next = 0, unknown = 0;
+	const cJSON *dup = NULL;
 	memset(m, 0, sizeof(*m));
 	m->ks = ks;
 	for (const cJSON *c = obj->child; c; c = c->next) {
 		size_t k = c->string ? keyset_find(ks, c->string, next) : ks->n;
-		if (k == ks->n)
+		if (k == ks->n) {
+			unknown++;
 			continue;
+		}
+		if (m->val[k] && !dup)
+			dup = c;
 		if (!m->val[k])
 			m->val[k] = c;
 		next = k + 1;
 	}
+	return dup || unknown < 2 ? dup : jsonfile_duplicate_key(obj);
+}
+
+/* HC_EINPUT naming the key given twice, prefix (e.g. "usage.") before it. */
+static int duplicate(const char *prefix, const cJSON *dup, struct hc_err *err)
+{
+	return hc_err_set(err, HC_EINPUT, "%s%s: given twice; allowed: each key once", prefix,
+			  dup->string);
 }
 
 /* The value of key k, or NULL when absent or null (both mean unknown). */
@@ -376,7 +391,9 @@ static int parse_usage(struct trace_llm_call *c, const struct members *obj,
 		return 0;
 	if (!cJSON_IsObject(uo))
 		return bad_type("", "usage", uo, "an object of gen_ai.usage.* counts", err);
-	members_index(u, &usage_set, uo);
+	const cJSON *dup = members_index(u, &usage_set, uo);
+	if (dup)
+		return duplicate(p, dup, err);
 	for (int i = USAGE_INPUT; i <= USAGE_OUTPUT; i++)
 		if (!field(u, i))
 			return hc_err_set(err, HC_EINPUT, "usage.%s: missing; allowed: a whole "
@@ -457,7 +474,9 @@ static int parse_object(struct trace_record *rec, const cJSON *obj, struct hc_er
 	if (k == TRACE_KIND_COUNT)
 		return bad_type("", "type", type, "llm_call, eval_task, archive_add", err);
 	trace_record_init(rec, (enum trace_kind)k);
-	members_index(&o, sets[k], obj);
+	const cJSON *dup = members_index(&o, sets[k], obj);
+	if (dup)
+		return duplicate("", dup, err);
 	int rc = k == TRACE_LLM_CALL  ? parse_call(&rec->u.call, &o, err) :
 		 k == TRACE_EVAL_TASK ? parse_task(&rec->u.task, &o, err) :
 					parse_add(&rec->u.add, &o, err);
@@ -471,6 +490,13 @@ static cJSON *parse_line(const char *text, size_t len, struct hc_err *err)
 	if (bad) {
 		hc_err_set(err, HC_EINPUT, "not UTF-8 text at column %zu; allowed: one JSON object "
 			   "per line", (size_t)(bad - text) + 1);
+		return NULL;
+	}
+	bad = jsonfile_nul_escape(text, len);
+	if (bad) {
+		/* cJSON would end the string there: "gpt-4o\u0000evil" would read as gpt-4o */
+		hc_err_set(err, HC_EINPUT, "\\u0000 (a NUL character) in a string at column %zu; "
+			   "allowed: strings without NUL", (size_t)(bad - text) + 1);
 		return NULL;
 	}
 	const char *end = NULL;
@@ -504,19 +530,18 @@ int trace_record_parse(struct trace_record *rec, const char *text, size_t len,
 /* ---- reading ---- */
 
 /*
- * Reads the next line without its newline into r->buf: its length, or -1 at the end.
- * *complete says whether it ended with a newline.
+ * Reads the next line without its newline (nor a \r before it) into *text: 1, 0 at the end,
+ * or negative (a line over TRACE_LINE_MAX, or a read error). *complete says whether it ended
+ * with a newline.
  */
-static ssize_t read_line(struct trace_reader *r, int *complete)
+static int read_line(struct trace_reader *r, char **text, size_t *n, int *complete,
+		     struct hc_err *err)
 {
-	ssize_t n = getline(&r->buf, &r->cap, r->f);
-	if (n < 0)
-		return -1;
-	r->line++;
-	*complete = n > 0 && r->buf[n - 1] == '\n';
-	while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r'))
-		r->buf[--n] = '\0';
-	return n;
+	int rc = lines_next(&r->lines, text, n, complete, err);
+	r->line = r->lines.line;
+	while (rc == 1 && *n > 0 && (*text)[*n - 1] == '\r')
+		(*text)[--*n] = '\0';
+	return rc;
 }
 
 static int blank(const char *s)
@@ -531,11 +556,14 @@ static int parse_header(struct trace_reader *r, const char *text, size_t len,
 	if (!o)
 		return hc_err_prefix(err, "%s:1: not a hypercap trace", r->path);
 	struct members m;
-	members_index(&m, &header_set, o);
+	const cJSON *dup = members_index(&m, &header_set, o);
 	const cJSON *v = m.val[HEADER_VERSION];
 	char got[80];
 	int rc = 0;
-	if (!v) {
+	if (dup) {
+		rc = duplicate("", dup, err);
+		hc_err_prefix(err, "%s:1", r->path);
+	} else if (!v) {
 		rc = hc_err_set(err, HC_EINPUT, "%s:1: not a hypercap trace: the first line has no "
 				"\"hypercap_trace\" key (see docs/trace-format.md; 'hypercap "
 				"import' converts other logs)", r->path);
@@ -578,44 +606,59 @@ int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
 	if (!r->f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
+	lines_init(&r->lines, r->f, r->path, TRACE_LINE_MAX);
 	int complete;
-	ssize_t n = read_line(r, &complete);
-	int rc = n < 0 ? hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a hypercap trace "
-				    "(a header line, then records)", path) :
-			 parse_header(r, r->buf, (size_t)n, err);
+	char *text;
+	size_t n;
+	int rc = read_line(r, &text, &n, &complete, err);
+	if (rc == 0)
+		rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a hypercap trace (a "
+				"header line, then records)", path);
+	else if (rc == 1)
+		rc = parse_header(r, text, n, err);
 	if (rc)
 		trace_reader_close(r);
 	return rc;
 }
 
+/* Counts a bad record when skip_bad (0: read on), else returns rc. err holds its message. */
+static int bad_record(struct trace_reader *r, int rc, struct hc_err *err)
+{
+	if (!r->skip_bad)
+		return rc;
+	if (!r->n_skipped++ && err)
+		snprintf(r->first_skipped, sizeof(r->first_skipped), "%s", err->msg);
+	return 0;
+}
+
 int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct hc_err *err)
 {
-	int complete;
-	ssize_t n;
-	while ((n = read_line(r, &complete)) >= 0) {
-		if (blank(r->buf))
+	int complete, rc;
+	char *text;
+	size_t n;
+	while ((rc = read_line(r, &text, &n, &complete, err)) != 0) {
+		if (rc == HC_EINPUT && !bad_record(r, rc, err))
+			continue; /* a line over the limit, skipped */
+		if (rc < 0)
+			return rc;
+		if (blank(text))
 			continue;
-		cJSON *o = parse_line(r->buf, (size_t)n, err);
+		cJSON *o = parse_line(text, n, err);
 		if (!o && !complete) {
 			/* A last line cut short by an interrupted writer. */
 			r->truncated_line = r->line;
 			return 0;
 		}
-		int rc = o ? parse_object(rec, o, err) : HC_EINPUT;
+		rc = o ? parse_object(rec, o, err) : HC_EINPUT;
 		cJSON_Delete(o);
 		if (!rc) {
 			r->n_records[rec->kind]++;
 			return 1;
 		}
 		hc_err_prefix(err, "%s:%ld", r->path, r->line);
-		if (!r->skip_bad)
+		if ((rc = bad_record(r, rc, err)) != 0)
 			return rc;
-		if (!r->n_skipped++ && err)
-			snprintf(r->first_skipped, sizeof(r->first_skipped), "%s", err->msg);
 	}
-	if (ferror(r->f))
-		return hc_err_set(err, HC_ERUNTIME, "cannot read '%s': %s", r->path,
-				  strerror(errno));
 	return 0;
 }
 
@@ -623,10 +666,8 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (r->f)
 		fclose(r->f);
-	free(r->buf);
+	lines_release(&r->lines);
 	r->f = NULL;
-	r->buf = NULL;
-	r->cap = 0;
 }
 
 /* ---- writing ---- */

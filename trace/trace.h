@@ -19,12 +19,15 @@
 #include "base/atomicfile.h"
 #include "base/hc_err.h"
 #include <sys/types.h>
+#include "base/hc_err.h"
+#include "base/lines.h"
 #include "model/usage.h"
 
 struct cJSON;
 
 #define TRACE_VERSION 1
 #define TRACE_STR_MAX 128 /* bytes of a string field, NUL included */
+#define TRACE_LINE_MAX LINES_MAX /* bytes of a line (a record): a longer one is a bad record */
 
 enum trace_kind { TRACE_LLM_CALL, TRACE_EVAL_TASK, TRACE_ARCHIVE_ADD, TRACE_KIND_COUNT };
 
@@ -102,8 +105,7 @@ struct trace_header {
 struct trace_reader {
 	FILE *f;
 	char path[4096];
-	char *buf;
-	size_t cap;
+	struct lines lines; /* lines of at most TRACE_LINE_MAX bytes */
 	long line; /* number of the line last read */
 	int skip_bad;
 	struct trace_header header;
@@ -114,8 +116,9 @@ struct trace_reader {
 };
 
 /*
- * Opens path and reads its header line. With skip_bad, a bad record is counted and skipped
- * instead of failing (a bad header always fails). HC_EINPUT for a missing file, a missing or
+ * Opens path and reads its header line. With skip_bad, a bad record (a line longer than
+ * TRACE_LINE_MAX included: it is read past, never held) is counted and skipped instead of
+ * failing (a bad header always fails). HC_EINPUT for a missing file, a missing or
  * malformed header or a newer format version.
  */
 int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
@@ -123,8 +126,10 @@ int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
 
 /*
  * Reads the next record into rec: 1 when there is one, 0 at the end, negative on an error,
- * with err saying "PATH:LINE: FIELD: got ...; allowed: ...". A last line with no newline that
- * does not parse is taken as a truncated write: it is ignored and recorded in truncated_line.
+ * with err saying "PATH:LINE: FIELD: got ...; allowed: ...". A key given twice in the
+ * record or its usage, or a string holding \u0000, is a bad record. A last line with no
+ * newline that does not parse is taken as a truncated write: it is ignored and recorded in
+ * truncated_line.
  */
 int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct hc_err *err);
 
