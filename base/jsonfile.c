@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "base/array.h"
 #include "base/jsonfile.h"
+#include "base/utf8.h"
 
 /* Inputs above this are refused rather than read into memory: no scenario or sheet is near it. */
 #define JSONFILE_MAX_BYTES (256u << 20)
@@ -34,14 +36,15 @@ int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err
 			return hc_err_set(err, HC_EINPUT, "'%s' is larger than %u MiB", path,
 					  JSONFILE_MAX_BYTES >> 20);
 		}
-		char *grown = realloc(buf, cap * 2);
+		size_t more = array_capacity(cap, cap + 1, 0, 1);
+		char *grown = more ? realloc(buf, more) : NULL;
 		if (!grown) {
 			free(buf);
 			buf = NULL;
 			break;
 		}
 		buf = grown;
-		cap *= 2;
+		cap = more;
 	}
 	int failed = !buf || ferror(f);
 	fclose(f);
@@ -68,38 +71,6 @@ static void line_and_column(const char *text, const char *at, int *line, int *co
 			(*col)++;
 		}
 	}
-}
-
-/*
- * Returns the first byte that is not part of well-formed UTF-8 (Unicode Table 3-7), or NULL.
- * The second byte's range rules out overlong forms (C0, C1, E0 80..9F, F0 80..8F),
- * surrogates (ED A0..BF) and code points above U+10FFFF (F4 90.., F5..FF).
- */
-const char *jsonfile_utf8_invalid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	while (p < end) {
-		uint64_t word;
-		/* ASCII, the common case, eight bytes at a time: no byte with its high bit set */
-		if (end - p >= 8 && (memcpy(&word, p, 8), !(word & 0x8080808080808080u))) {
-			p += 8;
-			continue;
-		}
-		unsigned c = *p;
-		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c >> 4) == 0xe ? 3 :
-			   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-		if (!n || (size_t)(end - p) < n)
-			return (const char *)p;
-		unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
-		unsigned hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
-		if (n > 1 && (p[1] < lo || p[1] > hi))
-			return (const char *)p;
-		for (size_t i = 2; i < n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return (const char *)p;
-		p += n;
-	}
-	return NULL;
 }
 
 const char *jsonfile_nul_escape(const char *s, size_t len)
@@ -214,7 +185,7 @@ static int raw_check(const char *text, size_t len, const char *origin, struct hc
 	if (text[strspn(text, " \t\r\n")] == '\0')
 		return hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a JSON document",
 				  origin);
-	const char *bad = jsonfile_utf8_invalid(text, len);
+	const char *bad = utf8_invalid(text, len);
 	if (bad) {
 		line_and_column(text, bad, &line, &col);
 		return hc_err_set(err, HC_EINPUT, "%s:%d:%d: not UTF-8 text", origin, line, col);

@@ -29,12 +29,6 @@ int jsonfile_read(const char *path, char **text, size_t *len, struct hc_err *err
 cJSON *jsonfile_parse(const char *text, size_t len, const char *origin, struct hc_err *err);
 
 /*
- * The first byte of s[0..len) that is not part of well-formed UTF-8, or NULL: for the readers
- * that parse JSON line by line (traces, provider logs).
- */
-const char *jsonfile_utf8_invalid(const char *s, size_t len);
-
-/*
  * The first escaped NUL (the six bytes \u0000) in the JSON text s[0..len), or NULL. cJSON ends a
  * string there ("gpt-4o\u0000evil" reads as "gpt-4o"), so every JSON input refuses it. An
  * escape is a backslash that follows an even number of backslashes: "\\u0000" is a backslash

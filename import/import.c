@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include "base/jsonfile.h"
 #include "base/lines.h"
+#include "base/utf8.h"
 #include "import/import.h"
 
 static const struct import_kind kinds[] = {
@@ -97,7 +98,7 @@ int import_time_parse(const char *text, double *out)
 static cJSON *json_line(const char *path, long line, const char *text, size_t n,
 			struct hc_err *err)
 {
-	const char *bad = jsonfile_utf8_invalid(text, n);
+	const char *bad = utf8_invalid(text, n);
 	if (bad) {
 		hc_err_set(err, HC_EINPUT, "%s:%ld:%ld: not UTF-8 text; allowed: one JSON object "
 			   "per line", path, line, (long)(bad - text) + 1);

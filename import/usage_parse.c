@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include "base/array.h"
 #include "base/jsonfile.h"
+#include "base/utf8.h"
 #include "import/import.h"
 #include "import/usage_parse.h"
 
@@ -92,32 +93,10 @@ int usage_parse_anthropic(const cJSON *usage, struct usage *u, struct hc_err *er
 	return 0;
 }
 
-char *usage_utf8_repair(const char *src, size_t len, size_t *out_len)
-{
-	static const char fffd[] = "\xef\xbf\xbd";
-	const char *end = src + len, *bad;
-	char *out = malloc(3 * len + 1), *o = out; /* each byte at most U+FFFD's three */
-	if (!out)
-		return NULL;
-	while ((bad = jsonfile_utf8_invalid(src, (size_t)(end - src))) != NULL) {
-		memcpy(o, src, (size_t)(bad - src));
-		o += bad - src;
-		memcpy(o, fffd, 3);
-		o += 3;
-		src = bad + 1;
-	}
-	memcpy(o, src, (size_t)(end - src));
-	o += end - src;
-	*o = '\0';
-	if (out_len)
-		*out_len = (size_t)(o - out);
-	return out;
-}
-
 void usage_parse_copy_str(char *dst, const char *src)
 {
 	size_t n = strlen(src);
-	char *text = n < TRACE_STR_MAX ? usage_utf8_repair(src, n, &n) : NULL;
+	char *text = n < TRACE_STR_MAX ? utf8_repair(src, n, &n) : NULL;
 	if (text && n < TRACE_STR_MAX)
 		memcpy(dst, text, n + 1);
 	free(text);

@@ -41,13 +41,6 @@ struct usage_parse_result {
 
 void usage_parse_result_init(struct usage_parse_result *r);
 
-/*
- * src[0..len) as UTF-8 text: each byte that is not part of well-formed UTF-8 becomes U+FFFD,
- * so that what a provider sent can go into a trace (JSON, UTF-8) as it was, minus the bad
- * bytes. A NUL-terminated copy the caller frees, its length in *out_len (may be NULL); NULL
- * when out of memory.
- */
-char *usage_utf8_repair(const char *src, size_t len, size_t *out_len);
 
 /* Copies src, repaired as above, into dst (TRACE_STR_MAX); dst is left as it was when the
  * result does not fit. */

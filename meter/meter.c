@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 #include "base/array.h"
 #include "base/jsonfile.h"
+#include "base/utf8.h"
 #include "import/usage_parse.h"
 #include "meter/meter.h"
 #include "trace/trace.h"
@@ -282,7 +283,7 @@ static int set_tag(struct trace_llm_call *c, const char *name, const char *value
 				 meter_tag_names[i], strlen(value), TRACE_STR_MAX - 1);
 			return -1;
 		}
-		const char *bad = jsonfile_utf8_invalid(value, strlen(value));
+		const char *bad = utf8_invalid(value, strlen(value));
 		if (bad) {
 			snprintf(msg, size, "hypercap tag %s: byte 0x%02x at %zu is not UTF-8; "
 				 "allowed: UTF-8 text", meter_tag_names[i], (unsigned char)*bad,
@@ -956,7 +957,7 @@ static void redact(struct request *r, struct buf *b)
  * replaced by U+FFFD: a trace is UTF-8. */
 static void add_body(cJSON *o, const char *key, const struct buf *b)
 {
-	char *text = usage_utf8_repair(b->p ? b->p : "", b->len, NULL);
+	char *text = utf8_repair(b->p ? b->p : "", b->len, NULL);
 	cJSON_AddStringToObject(o, key, text ? text : "");
 	free(text);
 }

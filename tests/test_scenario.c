@@ -15,6 +15,7 @@
 
 #include "base/hc_err.h"
 #include "base/jsonfile.h"
+#include "base/utf8.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -495,7 +496,7 @@ START_TEST(test_utf8_check)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *t = cases[i].text;
-		const char *bad = jsonfile_utf8_invalid(t, strlen(t));
+		const char *bad = utf8_invalid(t, strlen(t));
 		long at = bad ? (long)(bad - t) : -1;
 		ck_assert_msg(at == cases[i].bad, "case %zu: %ld, wanted %ld", i, at, cases[i].bad);
 	}

@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include "base/utf8.h"
 #include "import/usage_parse.h"
 #include "tests/check_main.h"
 
@@ -347,7 +348,7 @@ START_TEST(utf8_repair_replaces_bad_bytes)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t n;
-		char *out = usage_utf8_repair(cases[i].in, strlen(cases[i].in), &n);
+		char *out = utf8_repair(cases[i].in, strlen(cases[i].in), &n);
 		ck_assert_str_eq(out, cases[i].out);
 		ck_assert_uint_eq(n, strlen(cases[i].out));
 		free(out);

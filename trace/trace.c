@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "base/array.h"
 #include "base/jsonfile.h"
+#include "base/utf8.h"
 #include "trace/trace.h"
 
 /* Token counts above this are refused: no call is near it, and doubles stay exact. */
@@ -70,7 +72,7 @@ int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *e
 	}
 	/* A trace is JSON: its strings are UTF-8, whatever the source's bytes were. ASCII (no
 	 * byte with its high bit set) needs no more look. */
-	const char *bad = high & 0x80 ? jsonfile_utf8_invalid(dst, n) : NULL;
+	const char *bad = high & 0x80 ? utf8_invalid(dst, n) : NULL;
 	if (bad) {
 		unsigned char byte = (unsigned char)*bad;
 		size_t at = (size_t)(bad - dst) + 1;
@@ -486,7 +488,7 @@ static int parse_object(struct trace_record *rec, const cJSON *obj, struct hc_er
 /* Parses text as one JSON object; a message naming the column when it is not one. */
 static cJSON *parse_line(const char *text, size_t len, struct hc_err *err)
 {
-	const char *bad = jsonfile_utf8_invalid(text, len);
+	const char *bad = utf8_invalid(text, len);
 	if (bad) {
 		hc_err_set(err, HC_EINPUT, "not UTF-8 text at column %zu; allowed: one JSON object "
 			   "per line", (size_t)(bad - text) + 1);
@@ -842,10 +844,8 @@ static int queue_json_line(struct trace_appender *a, cJSON *o, struct hc_err *er
 				  a->n_pending, a->pending_len);
 	}
 	if (a->pending_len + n + 1 > a->pending_cap) {
-		size_t cap = a->pending_cap ? a->pending_cap : 4096;
-		while (cap < a->pending_len + n + 1)
-			cap *= 2;
-		char *p = realloc(a->pending, cap);
+		size_t cap = array_capacity(a->pending_cap, a->pending_len + n + 1, 4096, 1);
+		char *p = cap ? realloc(a->pending, cap) : NULL;
 		if (!p) {
 			free(text);
 			return hc_err_set(err, HC_ERUNTIME, "out of memory");
