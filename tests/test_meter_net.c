@@ -195,17 +195,20 @@ static pid_t spawn_meter(const char *const args[], rlim_t nofile)
 	for (size_t i = 0; args[i]; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
+	/* emptied before the fork: start_meter must not read an earlier meter's "listening" */
+	int fe = open(in_dir("meter.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fe, 0);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		int fe = open(in_dir("meter.err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		struct rlimit rl = { nofile, nofile };
-		if (fe < 0 || (nofile && setrlimit(RLIMIT_NOFILE, &rl)))
+		if (nofile && setrlimit(RLIMIT_NOFILE, &rl))
 			_exit(127);
 		dup2(fe, 2);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	close(fe);
 	return pid;
 }
 
