@@ -71,6 +71,29 @@ void fitdist_lognormal(const double *x, size_t n, struct fitdist_candidate *c)
 	set_aic(c);
 }
 
+/*
+ * The root of f in [lo, hi] (which brackets it) by Brent's method, to an interval of relative
+ * width rel; *root is the last estimate even when 200 iterations fall short (HC_ERUNTIME).
+ */
+static int brent_root(gsl_function *f, double lo, double hi, double rel, double *root)
+{
+	gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!solver || gsl_root_fsolver_set(solver, f, lo, hi)) {
+		gsl_root_fsolver_free(solver);
+		return HC_ERUNTIME;
+	}
+	int status = GSL_CONTINUE;
+	for (int i = 0; i < 200 && status == GSL_CONTINUE; i++) {
+		if (gsl_root_fsolver_iterate(solver))
+			break;
+		status = gsl_root_test_interval(gsl_root_fsolver_x_lower(solver),
+						gsl_root_fsolver_x_upper(solver), 0, rel);
+	}
+	*root = gsl_root_fsolver_root(solver);
+	gsl_root_fsolver_free(solver);
+	return status == GSL_SUCCESS ? 0 : HC_ERUNTIME;
+}
+
 static double gamma_equation(double k, void *s)
 {
 	return log(k) - gsl_sf_psi(k) - *(double *)s;
@@ -89,22 +112,7 @@ static int gamma_shape(double s, double *k)
 	for (int i = 0; i < 200 && gamma_equation(hi, &s) > 0; i++)
 		hi *= 2;
 	gsl_function f = { gamma_equation, &s };
-	gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-	if (!solver || gsl_root_fsolver_set(solver, &f, lo, hi)) {
-		gsl_root_fsolver_free(solver);
-		return HC_ERUNTIME;
-	}
-	int status = GSL_CONTINUE;
-	for (int i = 0; i < 200 && status == GSL_CONTINUE; i++) {
-		if (gsl_root_fsolver_iterate(solver))
-			break;
-		lo = gsl_root_fsolver_x_lower(solver);
-		hi = gsl_root_fsolver_x_upper(solver);
-		status = gsl_root_test_interval(lo, hi, 0, 1e-12);
-	}
-	*k = gsl_root_fsolver_root(solver);
-	gsl_root_fsolver_free(solver);
-	return status == GSL_SUCCESS ? 0 : HC_ERUNTIME;
+	return brent_root(&f, lo, hi, 1e-12, k);
 }
 
 int fitdist_gamma(const double *x, size_t n, struct fitdist_candidate *c)
@@ -414,21 +422,7 @@ int fitdist_match_capped_mean(struct dist *d, double target, double cap, double 
 		return HC_ERUNTIME;
 	}
 	gsl_function f = { capped_gap, &t };
-	gsl_root_fsolver *solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-	if (!solver || gsl_root_fsolver_set(solver, &f, lo, hi)) {
-		gsl_root_fsolver_free(solver);
-		return HC_ERUNTIME;
-	}
-	int status = GSL_CONTINUE;
-	for (int i = 0; i < 200 && status == GSL_CONTINUE; i++) {
-		if (gsl_root_fsolver_iterate(solver))
-			break;
-		status = gsl_root_test_interval(gsl_root_fsolver_x_lower(solver),
-						gsl_root_fsolver_x_upper(solver), 0, 1e-10);
-	}
-	d->a = gsl_root_fsolver_root(solver);
-	gsl_root_fsolver_free(solver);
-	return status == GSL_SUCCESS ? 0 : HC_ERUNTIME;
+	return brent_root(&f, lo, hi, 1e-10, &d->a);
 }
 
 /* P(X < x) of a scenario distribution (lognormal, gamma, exponential) */
