@@ -14,6 +14,17 @@ void lines_init(struct lines *l, FILE *f, const char *path, size_t max)
 	l->max = max;
 }
 
+int lines_open(struct lines *l, const char *path, size_t max, struct hc_err *err)
+{
+	FILE *f = fopen(path, "r");
+	lines_init(l, f, path, max);
+	if (!f)
+		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
+				  "cannot open '%s': %s", path, strerror(errno));
+	l->owns_file = 1;
+	return 0;
+}
+
 /* Reads one more block after buf[end], moving the unread bytes to the front first and
  * growing the buffer up to max + a block. 0, or HC_ERUNTIME. */
 static int fill(struct lines *l, struct hc_err *err)
@@ -97,4 +108,8 @@ void lines_release(struct lines *l)
 	free(l->buf);
 	l->buf = NULL;
 	l->cap = l->start = l->end = 0;
+	if (l->owns_file && l->f)
+		fclose(l->f);
+	l->f = NULL;
+	l->owns_file = 0;
 }

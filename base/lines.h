@@ -25,10 +25,18 @@ struct lines {
 	size_t cap, start, end; /* the bytes read but not yet returned: buf[start..end) */
 	long line;              /* the number of the line last returned */
 	int eof;
+	int owns_file;          /* lines_open opened f: lines_release closes it */
 };
 
 /* Starts reading f (the caller opens and closes it) in lines of at most max bytes. */
 void lines_init(struct lines *l, FILE *f, const char *path, size_t max);
+
+/*
+ * Opens path and starts reading it as lines_init does; lines_release closes it. A missing
+ * file is HC_EINPUT, any other failure to open it HC_ERUNTIME, both naming path (which must
+ * outlive l).
+ */
+int lines_open(struct lines *l, const char *path, size_t max, struct hc_err *err);
 
 /*
  * The next line in *text (without its newline, NUL-terminated, valid until the next call)
@@ -39,7 +47,7 @@ void lines_init(struct lines *l, FILE *f, const char *path, size_t max);
  */
 int lines_next(struct lines *l, char **text, size_t *len, int *complete, struct hc_err *err);
 
-/* Frees the buffer (not the file); safe twice. */
+/* Frees the buffer, and closes the file when lines_open opened it; safe twice. */
 void lines_release(struct lines *l);
 
 #endif

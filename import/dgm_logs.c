@@ -440,22 +440,19 @@ static int import_line(struct dgm_log *log, struct chat *ch, const char *path, l
 
 int dgm_log_import(struct dgm_log *log, const char *path, struct hc_err *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
-				  "cannot open '%s': %s", path, strerror(errno));
 	struct lines lines;
 	char *text;
 	size_t n;
-	int rc, complete;
+	int complete;
 	struct chat ch = { 0, 0, 0 };
-	lines_init(&lines, f, path, LINES_MAX);
+	int rc = lines_open(&lines, path, LINES_MAX, err);
+	if (rc)
+		return rc;
 	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
 		rc = import_line(log, &ch, path, lines.line, text, n, err);
 		if (rc)
 			break;
 	}
 	lines_release(&lines);
-	fclose(f);
 	return rc;
 }

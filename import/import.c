@@ -3,7 +3,6 @@
  */
 #include <ctype.h>
 #include <stddef.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,16 +123,14 @@ static cJSON *json_line(const char *path, long line, const char *text, size_t n,
 int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *w,
 		      struct import_stats *st, struct hc_err *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
-				  "cannot open '%s': %s", path, strerror(errno));
 	struct lines lines;
 	char *text;
 	size_t n;
 	long objects = 0;
-	int rc, complete;
-	lines_init(&lines, f, path, LINES_MAX);
+	int complete;
+	int rc = lines_open(&lines, path, LINES_MAX, err);
+	if (rc)
+		return rc;
 	while ((rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
 		if (text[strspn(text, " \t\r")] == '\0')
 			continue;
@@ -148,7 +145,6 @@ int import_json_lines(const char *path, import_line_fn fn, struct trace_writer *
 		rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: JSON Lines, one object "
 				"per line", path);
 	lines_release(&lines);
-	fclose(f);
 	return rc;
 }
 

@@ -216,15 +216,13 @@ static double log_millis(double t)
  */
 static void docker_times(const char *path, struct trace_eval_task *t)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
 	struct lines lines;
 	char *buf;
 	size_t n;
 	int rc, complete;
 	double first = NAN, last = NAN, start = NAN, stop = NAN;
-	lines_init(&lines, f, path, LINES_MAX);
+	if (lines_open(&lines, path, LINES_MAX, NULL))
+		return;
 	/* best effort: a line over the limit is passed over, a read error ends the look */
 	while ((rc = lines_next(&lines, &buf, &n, &complete, NULL)) != 0) {
 		if (rc == HC_EINPUT)
@@ -243,7 +241,6 @@ static void docker_times(const char *path, struct trace_eval_task *t)
 			stop = clock;
 	}
 	lines_release(&lines);
-	fclose(f);
 	if (last >= first) {
 		t->start_time = log_millis(first);
 		t->end_time = log_millis(last);

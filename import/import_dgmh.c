@@ -329,10 +329,8 @@ int import_dgmh_run(const char *dir, struct trace_writer *w, struct hc_err *err)
 	size_t n;
 	int complete;
 	int rc = dgm_path(h.path, sizeof(h.path), err, "%s/archive.jsonl", dir);
-	FILE *f = rc ? NULL : fopen(h.path, "r");
-	if (!rc && !f)
-		rc = hc_err_set(err, HC_ERUNTIME, "cannot open '%s'", h.path);
-	lines_init(&lines, f, h.path, LINES_MAX);
+	if (rc || (rc = lines_open(&lines, h.path, LINES_MAX, err)))
+		return rc;
 	while (!rc && (rc = lines_next(&lines, &text, &n, &complete, err)) == 1) {
 		while (n && text[n - 1] == '\r')
 			text[--n] = '\0';
@@ -340,8 +338,6 @@ int import_dgmh_run(const char *dir, struct trace_writer *w, struct hc_err *err)
 		     import_archive_line(&h, text, n, lines.line, err);
 	}
 	lines_release(&lines);
-	if (f)
-		fclose(f);
 	if (!rc && h.seen.n == 0)
 		rc = hc_err_set(err, HC_EINPUT, "%s: empty; allowed: a line per archived node",
 				h.path);

@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE /* unshare */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -615,6 +616,33 @@ START_TEST(lines_at_the_limit)
 }
 END_TEST
 
+/* lines_open: a missing file is bad input naming it; an opened one is closed by the release. */
+START_TEST(lines_open_and_release)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct lines l;
+	char *text;
+	size_t n;
+	int complete;
+	ck_assert_int_eq(lines_open(&l, "/nonexistent/t.jsonl", LINES_MAX, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "'/nonexistent/t.jsonl'"), "%s", err.msg);
+	lines_release(&l);
+	tmp_name();
+	FILE *f = fopen(tmp_path, "w");
+	fputs("one\ntwo\n", f);
+	fclose(f);
+	ck_assert_int_eq(lines_open(&l, tmp_path, LINES_MAX, &err), 0);
+	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
+	ck_assert_str_eq(text, "one");
+	int fd = fileno(l.f);
+	lines_release(&l);
+	ck_assert_ptr_null(l.f);
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1); /* closed */
+	lines_release(&l);
+	unlink(tmp_path);
+}
+END_TEST
+
 /* A trace whose second line is longer than TRACE_LINE_MAX, then a good call. */
 static void write_long_line_trace(void)
 {
@@ -677,5 +705,6 @@ int main(void)
 	check_add(s, "nul_escapes_are_refused", nul_escapes_are_refused, 10);
 	check_add(s, "over_long_line_is_refused", over_long_line_is_refused, 30);
 	check_add(s, "lines_at_the_limit", lines_at_the_limit, 10);
+	check_add(s, "lines_open_and_release", lines_open_and_release, 10);
 	return check_run(s);
 }
