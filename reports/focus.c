@@ -140,11 +140,23 @@ static void fixed(char *buf, size_t size, double v)
 	buf[0] = '\0';
 	if (!isfinite(v))
 		return;
-	for (int prec = 0; prec <= 40; prec++) {
-		snprintf(buf, size, "%.*f", prec, v == 0 ? 0.0 : v);
-		if (strtod(buf, NULL) == v)
-			return;
+	if (v == 0) {
+		snprintf(buf, size, "0");
+		return;
 	}
+	/* the fewest significant digits that read back (17 always do), by bisection */
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(buf, size, "%.*e", mid - 1, v);
+		if (strtod(buf, NULL) == v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(buf, size, "%.*e", lo - 1, v);
+	int decimals = lo - 1 - atoi(strchr(buf, 'e') + 1);
+	snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, v);
 }
 
 static void number(FILE *out, double v)
@@ -155,12 +167,27 @@ static void number(FILE *out, double v)
 	fputs(buf, out);
 }
 
-/* v written and read back: the value a reader of the file sees. */
-static double as_written(double v)
+/* A number already written by fixed(), after a comma. */
+static void cell(FILE *out, const char *number)
 {
-	char buf[400];
-	fixed(buf, sizeof(buf), v);
-	return strtod(buf, NULL);
+	fputc(',', out);
+	fputs(number, out);
+}
+
+/* A row's amounts as written: the product of the first two, as read back, is the third. */
+struct amounts {
+	char price[400], quantity[400], cost[400];
+};
+
+static void row_amounts(const struct focus_charge *c, double share, struct amounts *am)
+{
+	double unit_price = c->quantity > 0 ? c->cost / c->quantity : c->rate;
+	if (fabs(unit_price - c->rate) <= 1e-12 * c->rate)
+		unit_price = c->rate;           /* the list rate, not its rounding noise */
+	fixed(am->price, sizeof(am->price), unit_price);
+	fixed(am->quantity, sizeof(am->quantity), c->quantity * share);
+	fixed(am->cost, sizeof(am->cost),
+	      strtod(am->price, NULL) * strtod(am->quantity, NULL));
 }
 
 /* Tags: the charge's source, iteration and role as provider-defined tags (a JSON object). */
@@ -195,23 +222,18 @@ static void sku_price(FILE *out, const struct focus_charge *c)
 static void write_row(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
 		      time_t a, time_t b, double share)
 {
-	char bill0[64], bill1[64], t0[64], t1[64], buf[400];
+	char bill0[64], bill1[64], t0[64], t1[64];
+	struct amounts am;
 	time_t first, next;
 	month_of(a, &first, &next);
 	iso8601(first, bill0, sizeof(bill0));
 	iso8601(next, bill1, sizeof(bill1));
 	iso8601(a, t0, sizeof(t0));
 	iso8601(b, t1, sizeof(t1));
-	double unit_price = c->quantity > 0 ? c->cost / c->quantity : c->rate;
-	if (fabs(unit_price - c->rate) <= 1e-12 * c->rate)
-		unit_price = c->rate;           /* the list rate, not its rounding noise */
-	unit_price = as_written(unit_price);
-	double quantity = as_written(c->quantity * share);
-	double cost = unit_price * quantity;    /* ListUnitPrice × PricingQuantity = ListCost */
-	fixed(buf, sizeof(buf), cost);
-	fputs(buf, out);
+	row_amounts(c, share, &am);
+	fputs(am.cost, out);
 	for (int i = 0; i < 3; i++)
-		number(out, cost);              /* contracted, effective, list: list prices */
+		cell(out, am.cost);             /* contracted, effective, list: list prices */
 	text(out, acc->id);
 	text(out, acc->name);
 	text(out, "USD");
@@ -222,11 +244,10 @@ static void write_row(FILE *out, const struct focus_account *acc, const struct f
 	text(out, "Usage");
 	text(out, NULL);                        /* ChargeClass: not a correction */
 	text(out, c->description);
-	number(out, quantity);
+	cell(out, am.quantity);
 	text(out, c->unit);
-	text(out, c->provider);
-	text(out, c->provider);
-	text(out, c->provider);
+	for (int i = 0; i < 3; i++)
+		text(out, c->provider);         /* invoice issuer, provider, publisher */
 	text(out, c->category);
 	text(out, c->service);
 	text(out, "Usage-Based");               /* ChargeFrequency */
@@ -234,10 +255,10 @@ static void write_row(FILE *out, const struct focus_account *acc, const struct f
 	number(out, c->consumed * share);
 	text(out, c->consumed_unit);
 	text(out, NULL);                        /* InvoiceId: not invoiced */
-	number(out, unit_price);
-	number(out, unit_price);                /* the pricing currency is the billing one */
-	number(out, cost);
-	number(out, unit_price);
+	cell(out, am.price);
+	cell(out, am.price);                    /* the pricing currency is the billing one */
+	cell(out, am.cost);
+	cell(out, am.price);
 	text(out, c->subcategory);
 	text(out, c->sku);
 	text(out, c->meter);
