@@ -16,8 +16,8 @@
 /* The 21 mandatory columns of FOCUS 1.2 (FACTS §4), in the order the file writes them. */
 extern const char *const focus_mandatory_columns[21];
 
-/* Writes the header and the forecast's charges (x_Source "forecast"); HC_ERUNTIME when memory runs out. start: the
- * calendar time (UTC seconds) of the run's simulated time 0. */
+/* Writes the header and the forecast's charges (x_Source "forecast"); HC_ERUNTIME when memory
+ * runs out. start: the calendar time (UTC seconds) of the run's simulated time 0. */
 int focus_write(FILE *out, const struct forecast *f, time_t start);
 
 /* The billing account of a file's rows. */
@@ -60,9 +60,9 @@ void focus_write_charge(FILE *out, const struct focus_account *acc, const struct
 /*
  * Writes an API model's token charge as one charge per SKU with tokens (uncached input, cache
  * read, 5-minute cache write, output), splitting c->cost in proportion to tokens × p's base
- * rate; c gives the period and the account's fields, c->description the charge's context
- * ("iteration 3"), which each row's description follows ("evaluate output tokens on gpt-4o,
- * iteration 3").
+ * rate; c gives the period and the other fields (its unit, quantities, rate, sku and meter are
+ * the SKU's), c->description the charge's context ("iteration 3"), which each row's
+ * description follows ("evaluate output tokens on gpt-4o, iteration 3").
  */
 void focus_write_tokens(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
 			const struct price *p, const struct focus_tokens *t);
