@@ -405,14 +405,11 @@ static int is_branch(const struct eval *e, const char *id)
 	return 0;
 }
 
-/* Evaluates every rule against the file; the failed MUST rules go to failed (space-separated). */
-static size_t must_failures(const char *csv, char *failed, size_t size, size_t *passed)
+/* Evaluates every rule against t; the failed MUST rules go to failed (space-separated). */
+static size_t table_failures(const struct csvtab *t, char *failed, size_t size, size_t *passed)
 {
-	struct csvtab t;
-	struct hc_err err = HC_ERR_INIT;
 	struct eval e;
-	ck_assert_msg(!csvtab_load(&t, path_in(csv), &err), "%s", err.msg);
-	eval_init(&e, &t);
+	eval_init(&e, t);
 	size_t n = 0, used = 0;
 	*passed = 0;
 	failed[0] = '\0';
@@ -421,13 +418,21 @@ static size_t must_failures(const char *csv, char *failed, size_t size, size_t *
 		if (!is_must(e.rule[i]) || is_branch(&e, e.rule[i]->string))
 			continue;
 		*passed += v == PASS;
-		if (v == FAIL && used < size) {
-			n++;
+		n += v == FAIL;
+		if (v == FAIL && used < size)
 			used += (size_t)snprintf(failed + used, size - used, " %s",
 						 e.rule[i]->string);
-		}
 	}
 	eval_release(&e);
+	return n;
+}
+
+static size_t must_failures(const char *csv, char *failed, size_t size, size_t *passed)
+{
+	struct csvtab t;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_msg(!csvtab_load(&t, path_in(csv), &err), "%s", err.msg);
+	size_t n = table_failures(&t, failed, size, passed);
 	csvtab_release(&t);
 	return n;
 }
@@ -496,6 +501,20 @@ START_TEST(rules_replay)
 }
 END_TEST
 
+/* Real calls: the DGM run in tests/fixtures. */
+START_TEST(rules_dgm_replay)
+{
+	struct result r = run("import", "dgm", SOURCE_DIR "/tests/fixtures/dgm-run", "-o",
+			      "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("replay", "t.jsonl", "--out", "r", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	assert_valid("r/costs_focus.csv");
+}
+END_TEST
+
 /* The evaluator can fail: a ListCost that is not ListUnitPrice × PricingQuantity, an exponent. */
 START_TEST(rules_catch_a_broken_file)
 {
@@ -507,6 +526,41 @@ START_TEST(rules_catch_a_broken_file)
 	ck_assert_msg(strstr(failed, " ListCost-C-009-C"), "%s", failed);
 	ck_assert_msg(strstr(failed, " BilledCost-C-002-M"), "%s", failed);
 	ck_assert_msg(strstr(failed, " CostAndUsage-D-005-M"), "%s", failed);
+}
+END_TEST
+
+/* Sets the cell of row, column to v (NULL: null). */
+static void set_cell(struct csvtab *t, size_t row, const char *column, const char *v)
+{
+	int c = csvtab_col(t, column);
+	ck_assert_int_ge(c, 0);
+	free(t->cells[row * t->n_cols + (size_t)c]);
+	t->cells[row * t->n_cols + (size_t)c] = v ? strdup(v) : NULL;
+}
+
+/* Conditional and dataset-wide rules fail too (with the composites that hold them): a valid
+ * export with three cells changed. */
+START_TEST(rules_catch_broken_rows)
+{
+	struct result r = run("simulate", "--iterations", "2", "--out", "s", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	struct csvtab t;
+	struct hc_err err = HC_ERR_INIT;
+	char failed[4096];
+	size_t passed;
+	ck_assert_msg(!csvtab_load(&t, path_in("s/costs_focus.csv"), &err), "%s", err.msg);
+	ck_assert_uint_eq(table_failures(&t, failed, sizeof(failed), &passed), 0);
+	/* a Usage row without ListUnitPrice; a quantity without its unit; a SkuPriceId of two
+	 * SkuIds (rows 0 and 1 are two SKUs of one charge) */
+	set_cell(&t, 0, "ListUnitPrice", NULL);
+	set_cell(&t, 1, "ConsumedUnit", NULL);
+	set_cell(&t, 1, "SkuPriceId", csvtab_cell(&t, 0, csvtab_col(&t, "SkuPriceId")));
+	ck_assert_uint_gt(table_failures(&t, failed, sizeof(failed), &passed), 0);
+	ck_assert_msg(strstr(failed, " ListUnitPrice-C-005-C") &&
+		      strstr(failed, " ConsumedUnit-C-006-C") &&
+		      strstr(failed, " SkuPriceId-C-008-M"), "%s", failed);
+	csvtab_release(&t);
 }
 END_TEST
 
@@ -537,7 +591,9 @@ int main(void)
 	tcase_add_test(tc, rules_simulate);
 	tcase_add_test(tc, rules_fleet);
 	tcase_add_test(tc, rules_replay);
+	tcase_add_test(tc, rules_dgm_replay);
 	tcase_add_test(tc, rules_catch_a_broken_file);
+	tcase_add_test(tc, rules_catch_broken_rows);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
