@@ -150,14 +150,15 @@ static enum truth format(const struct eval *e, const char *fn, const char *v)
 /* For each non-null A, the number of distinct B (nulls counting as one value) is n. */
 static int distinct_count(const struct eval *e, const char *a, const char *b, int n)
 {
+	int ca = csvtab_col(e->t, a), cb = csvtab_col(e->t, b);
 	for (size_t r = 0; r < e->t->n_rows; r++) {
-		const char *key = cell(e, r, a);
+		const char *key = csvtab_cell(e->t, r, ca);
 		if (!key)
 			continue;
 		const char *values[64];
 		int seen = 0;
 		for (size_t s = 0; s < e->t->n_rows && seen < 64; s++) {
-			const char *k = cell(e, s, a), *v = cell(e, s, b);
+			const char *k = csvtab_cell(e->t, s, ca), *v = csvtab_cell(e->t, s, cb);
 			if (!k || strcmp(k, key))
 				continue;
 			int known = 0;
@@ -258,6 +259,20 @@ static int columns_present(const struct eval *e, const cJSON *c)
 	return 1;
 }
 
+/* 1 when c reads cells row by row; 0 when it is a check of the whole file. */
+static int row_level(const cJSON *c)
+{
+	const char *fn = str(c, "CheckFunction");
+	const cJSON *item;
+	if (strcmp(fn, "AND") && strcmp(fn, "OR"))
+		return strcmp(fn, "ColumnPresent") && strcmp(fn, "CheckDistinctCount") &&
+		       strcmp(fn, "CheckModelRule");
+	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(c, "Items"))
+		if (row_level(item))
+			return 1;
+	return 0;
+}
+
 /* The requirement on every row its condition selects (an empty condition selects all). */
 static enum verdict requirement(struct eval *e, const cJSON *criteria_json)
 {
@@ -266,11 +281,11 @@ static enum verdict requirement(struct eval *e, const cJSON *criteria_json)
 	int conditional = cJSON_GetArraySize(cond) > 0;
 	if (!columns_present(e, req) || (conditional && !columns_present(e, cond)))
 		return FAIL;            /* the validator's query fails on a missing column */
+	if (!conditional && !row_level(req))
+		return check(e, req, 0) == F ? FAIL : PASS;
 	for (size_t r = 0; r < e->t->n_rows; r++)
 		if ((!conditional || check(e, cond, r) == T) && check(e, req, r) == F)
 			return FAIL;
-	if (e->t->n_rows == 0 && check(e, req, 0) == F)
-		return FAIL;
 	return PASS;
 }
 
