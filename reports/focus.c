@@ -1,7 +1,9 @@
 /* focus: costs_focus.csv, the FOCUS 1.2 cost and usage export. Contracts in focus.h. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "reports/csvout.h"
 #include "reports/focus.h"
 
@@ -13,9 +15,15 @@ const char *const focus_mandatory_columns[21] = {
 	"ProviderName", "PublisherName", "ServiceCategory", "ServiceName",
 };
 
+const char *const focus_optional_columns[FOCUS_OPTIONAL_COLUMNS] = {
+	"ChargeFrequency", "CommitmentDiscountStatus", "ConsumedQuantity", "ConsumedUnit",
+	"InvoiceId", "ListUnitPrice", "PricingCurrencyContractedUnitPrice",
+	"PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "ServiceSubcategory",
+	"SkuId", "SkuMeter", "SkuPriceDetails", "SkuPriceId", "Tags",
+};
+
 static const char *const extra_columns[] = {
-	"x_ChargeType", "x_Iteration", "x_Role", "x_Model", "x_Domain", "x_InputTokens",
-	"x_CachedTokens", "x_OutputTokens",
+	"x_Source", "x_ChargeType", "x_Iteration", "x_Role", "x_Model", "x_Domain",
 };
 
 /* ---- the calendar (proleptic Gregorian, UTC; H. Hinnant's civil-days algorithms) ---- */
@@ -122,25 +130,110 @@ static void text(FILE *out, const char *s)
 	csvout_text(out, s && *s ? s : NULL);
 }
 
+/*
+ * v in fixed-point notation (FOCUS's NumericFormat has no exponents) with the fewest decimals
+ * that read back as v, so that a product of written numbers can be written exactly too.
+ * Non-finite values are written empty (null).
+ */
+static void fixed(char *buf, size_t size, double v)
+{
+	buf[0] = '\0';
+	if (!isfinite(v))
+		return;
+	if (v == 0) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	/* the fewest significant digits that read back (17 always do), by bisection */
+	int lo = 1, hi = 17;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(buf, size, "%.*e", mid - 1, v);
+		if (strtod(buf, NULL) == v)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(buf, size, "%.*e", lo - 1, v);
+	int decimals = lo - 1 - atoi(strchr(buf, 'e') + 1);
+	snprintf(buf, size, "%.*f", decimals > 0 ? decimals : 0, v);
+}
+
 static void number(FILE *out, double v)
 {
-	csvout_num(out, v, "%.12g");
+	char buf[400];
+	fixed(buf, sizeof(buf), v);
+	fputc(',', out);
+	fputs(buf, out);
+}
+
+/* A number already written by fixed(), after a comma. */
+static void cell(FILE *out, const char *number)
+{
+	fputc(',', out);
+	fputs(number, out);
+}
+
+/* A row's amounts as written: the product of the first two, as read back, is the third. */
+struct amounts {
+	char price[400], quantity[400], cost[400];
+};
+
+static void row_amounts(const struct focus_charge *c, double share, struct amounts *am)
+{
+	double unit_price = c->quantity > 0 ? c->cost / c->quantity : c->rate;
+	if (fabs(unit_price - c->rate) <= 1e-12 * c->rate)
+		unit_price = c->rate;           /* the list rate, not its rounding noise */
+	fixed(am->price, sizeof(am->price), unit_price);
+	fixed(am->quantity, sizeof(am->quantity), c->quantity * share);
+	fixed(am->cost, sizeof(am->cost),
+	      strtod(am->price, NULL) * strtod(am->quantity, NULL));
+}
+
+/* Tags: the charge's source, iteration and role as provider-defined tags (a JSON object). */
+static void tags(FILE *out, const struct focus_charge *c)
+{
+	char iteration[32];
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "hypercap/source", c->source);
+	snprintf(iteration, sizeof(iteration), "%ld", c->iteration);
+	if (c->iteration >= 0)
+		cJSON_AddStringToObject(o, "hypercap/iteration", iteration);
+	if (*c->role)
+		cJSON_AddStringToObject(o, "hypercap/role", c->role);
+	char *json = cJSON_PrintUnformatted(o);
+	text(out, json ? json : "{}");
+	cJSON_free(json);
+	cJSON_Delete(o);
+}
+
+/* SkuPriceDetails and SkuPriceId (SkuId@rate) of c. */
+static void sku_price(FILE *out, const struct focus_charge *c)
+{
+	char rate[400], details[600], id[600];
+	fixed(rate, sizeof(rate), c->rate);
+	snprintf(details, sizeof(details), "{\"x_ListUnitPrice\":%s,\"x_PricingUnit\":\"%s\"}",
+		 *rate ? rate : "null", c->unit);
+	snprintf(id, sizeof(id), "%s@%s", c->sku, rate);
+	text(out, details);
+	text(out, id);
 }
 
 static void write_row(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
 		      time_t a, time_t b, double share)
 {
 	char bill0[64], bill1[64], t0[64], t1[64];
+	struct amounts am;
 	time_t first, next;
 	month_of(a, &first, &next);
 	iso8601(first, bill0, sizeof(bill0));
 	iso8601(next, bill1, sizeof(bill1));
 	iso8601(a, t0, sizeof(t0));
 	iso8601(b, t1, sizeof(t1));
-	double cost = c->cost * share;
-	fprintf(out, "%.12g", cost);
+	row_amounts(c, share, &am);
+	fputs(am.cost, out);
 	for (int i = 0; i < 3; i++)
-		number(out, cost);              /* contracted, effective, list: list prices */
+		cell(out, am.cost);             /* contracted, effective, list: list prices */
 	text(out, acc->id);
 	text(out, acc->name);
 	text(out, "USD");
@@ -151,21 +244,32 @@ static void write_row(FILE *out, const struct focus_account *acc, const struct f
 	text(out, "Usage");
 	text(out, NULL);                        /* ChargeClass: not a correction */
 	text(out, c->description);
-	number(out, c->quantity * share);
+	cell(out, am.quantity);
 	text(out, c->unit);
-	text(out, c->provider);
-	text(out, c->provider);
-	text(out, c->provider);
+	for (int i = 0; i < 3; i++)
+		text(out, c->provider);         /* invoice issuer, provider, publisher */
 	text(out, c->category);
 	text(out, c->service);
+	text(out, "Usage-Based");               /* ChargeFrequency */
+	text(out, NULL);                        /* CommitmentDiscountStatus: no commitments */
+	number(out, c->consumed * share);
+	text(out, c->consumed_unit);
+	text(out, NULL);                        /* InvoiceId: not invoiced */
+	cell(out, am.price);
+	cell(out, am.price);                    /* the pricing currency is the billing one */
+	cell(out, am.cost);
+	cell(out, am.price);
+	text(out, c->subcategory);
+	text(out, c->sku);
+	text(out, c->meter);
+	sku_price(out, c);
+	tags(out, c);
+	text(out, c->source);
 	text(out, c->type);
 	number(out, c->iteration >= 0 ? (double)c->iteration : NAN);
 	text(out, c->role);
 	text(out, c->model);
 	text(out, c->domain);
-	number(out, c->input * share);
-	number(out, c->cached * share);
-	number(out, c->output * share);
 	fputc('\n', out);
 }
 
@@ -173,6 +277,8 @@ void focus_write_header(FILE *out)
 {
 	for (size_t i = 0; i < 21; i++)
 		fprintf(out, "%s%s", i ? "," : "", focus_mandatory_columns[i]);
+	for (size_t i = 0; i < FOCUS_OPTIONAL_COLUMNS; i++)
+		fprintf(out, ",%s", focus_optional_columns[i]);
 	for (size_t i = 0; i < sizeof(extra_columns) / sizeof(extra_columns[0]); i++)
 		fprintf(out, ",%s", extra_columns[i]);
 	fputc('\n', out);
@@ -193,12 +299,73 @@ void focus_write_charge(FILE *out, const struct focus_account *acc, const struct
 	}
 }
 
-/* A forecast's charge on the calendar that starts at w->start. */
+/* The token SKUs: their names and where struct price keeps their base rate. */
+static const struct token_sku {
+	const char *id, *meter, *kind;
+	size_t rate;
+} token_skus[] = {
+	{ "input", "Input Tokens", "input", offsetof(struct price, input) },
+	{ "cache-read", "Cache Read Tokens", "cache read", offsetof(struct price, cache_read) },
+	{ "cache-write-5m", "Cache Write Tokens (5 minutes)", "cache write",
+	  offsetof(struct price, cache_write) },
+	{ "output", "Output Tokens", "output", offsetof(struct price, output) },
+};
+#define TOKEN_SKUS (sizeof(token_skus) / sizeof(token_skus[0]))
+
+/* One SKU's row of a token charge: part of its cost, tokens at rate (USD per 1M tokens). */
+static void token_row(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
+		      const struct price *p, size_t k, double part, double tokens, double rate)
+{
+	struct focus_charge s = *c;
+	char sku[PRICE_PROVIDER_MAX + PRICE_NAME_MAX + 32], description[512];
+	snprintf(sku, sizeof(sku), "%s/%s/%s", p->provider, p->name, token_skus[k].id);
+	snprintf(description, sizeof(description), "%s%s%s tokens on %s, %s", c->role,
+		 *c->role ? " " : "", token_skus[k].kind, c->model, c->description);
+	s.cost = c->cost * part;
+	s.quantity = tokens / 1e6;
+	s.consumed = tokens;
+	s.rate = rate;
+	s.unit = "1000000 Tokens";
+	s.consumed_unit = "Tokens";
+	s.sku = sku;
+	s.meter = token_skus[k].meter;
+	s.description = description;
+	focus_write_charge(out, acc, &s);
+}
+
+void focus_write_tokens(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
+			const struct price *p, const struct focus_tokens *t)
+{
+	double tokens[TOKEN_SKUS] = { t->input - t->cache_read - t->cache_write, t->cache_read,
+				      t->cache_write, t->output };
+	double rate[TOKEN_SKUS], weight = 0, total = 0;
+	for (size_t k = 0; k < TOKEN_SKUS; k++) {
+		rate[k] = *(const double *)(const void *)((const char *)p + token_skus[k].rate);
+		if (tokens[k] > 0 && isfinite(rate[k]))
+			weight += tokens[k] * rate[k];
+		total += fmax(tokens[k], 0);
+	}
+	for (size_t k = 0; k < TOKEN_SKUS; k++) {
+		if (tokens[k] <= 0)
+			continue;
+		/* a SKU without a rate has no share of a cost the others explain */
+		double part = weight > 0 ? (isfinite(rate[k]) ? tokens[k] * rate[k] / weight : 0)
+					 : tokens[k] / total;
+		token_row(out, acc, c, p, k, part, tokens[k], rate[k]);
+	}
+}
+
+/* A forecast's charge on the calendar that starts at w->start, for parallel_runs runs. */
 static void emit(const struct writer *w, struct charge *ch)
 {
+	double runs = w->f->sc->costs.parallel_runs;
 	ch->c.start = w->start + (time_t)llround(ch->t0);
 	ch->c.end = w->start + (time_t)llround(ch->t1);
 	ch->c.description = ch->description;
+	ch->c.source = "forecast";
+	ch->c.cost *= runs;
+	ch->c.quantity *= runs;
+	ch->c.consumed *= runs;
 	focus_write_charge(w->out, &w->account, &ch->c);
 }
 
@@ -209,8 +376,20 @@ struct step {
 	double t0, t1;
 	double cpu_hours, gpu_hours;
 	double fleet_usd[SCENARIO_MAX_FLEETS];
-	double *usage;  /* [(role · n_targets + target) · 4]: input, cached, output, cost */
+	/* [(role · n_targets + target) · USAGE_MEANS]: input, cache read, cache write, output,
+	 * cost */
+	double *usage;
 };
+#define USAGE_MEANS 5
+
+static void add_usage(double *sum, const struct usage *u, double cost, double w)
+{
+	sum[0] += (double)u->input * w;
+	sum[1] += (double)u->cache_read * w;
+	sum[2] += (double)u->cache_write * w;
+	sum[3] += (double)u->output * w;
+	sum[4] += cost * w;
+}
 
 static void add_rep(const struct forecast *f, const struct loop_result *r, struct step *steps)
 {
@@ -225,13 +404,10 @@ static void add_rep(const struct forecast *f, const struct loop_result *r, struc
 			t_end = fmax(t_end, row->finish_seconds);
 			st->cpu_hours += row->sandbox_cpu_hours * w;
 			st->gpu_hours += row->sandbox_gpu_hours * w;
-			for (size_t k = 0; k < ROLE_COUNT * nt; k++) {
-				const struct usage *u = &r->row_usage[i * ROLE_COUNT * nt + k];
-				st->usage[k * 4] += (double)u->input * w;
-				st->usage[k * 4 + 1] += (double)u->cache_read * w;
-				st->usage[k * 4 + 2] += (double)u->output * w;
-				st->usage[k * 4 + 3] += r->row_cost[i * ROLE_COUNT * nt + k] * w;
-			}
+			for (size_t k = 0; k < ROLE_COUNT * nt; k++)
+				add_usage(&st->usage[k * USAGE_MEANS],
+					  &r->row_usage[i * ROLE_COUNT * nt + k],
+					  r->row_cost[i * ROLE_COUNT * nt + k], w);
 		}
 		st->t0 += t_start * w;
 		st->t1 += t_end * w;
@@ -256,56 +432,78 @@ static void token_charges(const struct writer *w, const struct step *st, unsigne
 {
 	const struct forecast *f = w->f;
 	const struct loop_models *m = &f->models;
-	char domains[512];
+	double runs = f->sc->costs.parallel_runs;
+	char domains[512], where[64];
+	snprintf(where, sizeof(where), "iteration %u", it);
 	for (int role = 0; role < ROLE_COUNT; role++) {
 		for (size_t k = 0; k < m->n; k++) {
-			const double *u = &st->usage[((size_t)role * m->n + k) * 4];
-			if (!m->prices[k] || u[0] + u[2] <= 0)
+			const double *u = &st->usage[((size_t)role * m->n + k) * USAGE_MEANS];
+			if (!m->prices[k] || u[0] + u[3] <= 0)
 				continue;      /* fleet calls are billed as GPU-hours */
 			target_domains(f, k, domains, sizeof(domains));
-			struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
-				.cost = u[3], .quantity = (u[0] + u[2]) / 1000,
-				.unit = "1000 Tokens", .category = "AI and Machine Learning",
+			struct focus_charge c = {
+				.start = w->start + (time_t)llround(st->t0),
+				.end = w->start + (time_t)llround(st->t1), .cost = u[4] * runs,
+				.category = "AI and Machine Learning", .subcategory = "Generative AI",
 				.type = "api_tokens", .service = "LLM API",
-				.provider = m->prices[k]->provider, .iteration = it,
+				.provider = m->prices[k]->provider, .description = where,
+				.source = "forecast", .iteration = it,
 				.role = role_name((enum role)role), .model = m->labels[k],
-				.domain = role == ROLE_EVALUATE ? domains : "",
-				.input = u[0], .cached = u[1], .output = u[2] } };
-			snprintf(ch.description, sizeof(ch.description), "%s tokens on %s, "
-				 "iteration %u", ch.c.role, ch.c.model, it);
-			emit(w, &ch);
+				.domain = role == ROLE_EVALUATE ? domains : "" };
+			struct focus_tokens t = { u[0] * runs, u[1] * runs, u[2] * runs,
+						  u[3] * runs };
+			focus_write_tokens(w->out, &w->account, &c, m->prices[k], &t);
 		}
 	}
 }
 
-static void compute_charges(const struct writer *w, const struct step *st, unsigned it)
+/* The sandbox's vCPU-hours and simulator GPU-hours of an iteration. */
+static void sandbox_charges(const struct writer *w, const struct step *st, unsigned it)
 {
-	const struct forecast *f = w->f;
-	const struct cost_params *cp = &f->sc->costs;
+	const struct cost_params *cp = &w->f->sc->costs;
 	struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
-		.unit = "Hours", .category = "Compute", .service = "Sandbox compute",
-		.provider = "sandbox provider", .type = "sandbox", .iteration = it, .role = "",
-		.model = "", .domain = "", .input = NAN, .cached = NAN, .output = NAN } };
+		.unit = "Hours", .consumed_unit = "Hours", .category = "Compute",
+		.subcategory = "Containers", .service = "Sandbox compute",
+		.provider = "sandbox provider", .type = "sandbox", .sku = "sandbox/vcpu-hour",
+		.meter = "vCPU Hours", .iteration = it, .role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
-	c->quantity = st->cpu_hours * cp->sandbox_vcpus;
-	c->cost = c->quantity * cp->vcpu_hour_usd;
+	c->quantity = c->consumed = st->cpu_hours * cp->sandbox_vcpus;
+	c->rate = cp->vcpu_hour_usd;
+	c->cost = c->quantity * c->rate;
 	snprintf(ch.description, sizeof(ch.description), "sandbox vCPU-hours, iteration %u", it);
 	if (c->quantity > 0)
 		emit(w, &ch);
-	c->quantity = st->gpu_hours;
-	c->cost = c->quantity * cp->sim_gpu_hour_usd;
-	c->type = "gpu_simulator";
+	ch.c = (struct focus_charge){ .unit = "Hours", .consumed_unit = "Hours",
+		.category = "Compute", .subcategory = "Containers",
+		.service = "Sandbox compute", .provider = "sandbox provider",
+		.type = "gpu_simulator", .sku = "sandbox/simulator-gpu-hour",
+		.meter = "GPU Hours", .iteration = it, .role = "", .model = "", .domain = "" };
+	c->quantity = c->consumed = st->gpu_hours;
+	c->rate = cp->sim_gpu_hour_usd;
+	c->cost = c->quantity * c->rate;
 	snprintf(ch.description, sizeof(ch.description), "simulator GPU-hours, iteration %u", it);
 	if (c->quantity > 0)
 		emit(w, &ch);
+}
+
+/* Each fleet's GPU-hours of an iteration. */
+static void fleet_charges(const struct writer *w, const struct step *st, unsigned it)
+{
+	const struct forecast *f = w->f;
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
 		const struct fleet *lf = &f->models.fleets[k];
+		char sku[SCENARIO_NAME_MAX + 32];
+		struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
+			.unit = "Hours", .consumed_unit = "Hours",
+			.category = "AI and Machine Learning", .subcategory = "Generative AI",
+			.service = "Self-hosted inference", .provider = "self-hosted",
+			.type = "fleet_gpu_hours", .sku = sku, .meter = "GPU Hours",
+			.iteration = it, .role = "", .model = "", .domain = "" } };
+		struct focus_charge *c = &ch.c;
+		snprintf(sku, sizeof(sku), "self-hosted/%s/gpu-hour", lf->spec->name);
 		c->cost = st->fleet_usd[k];
-		c->quantity = c->cost / lf->gpu_hour_usd;
-		c->category = "AI and Machine Learning";
-		c->service = "Self-hosted inference";
-		c->provider = "self-hosted";
-		c->type = "fleet_gpu_hours";
+		c->rate = lf->gpu_hour_usd;
+		c->quantity = c->consumed = c->cost / lf->gpu_hour_usd;
 		for (size_t t = 0; t < f->models.n; t++)
 			if (f->models.fleet[t] == (int)k)
 				c->model = f->models.labels[t];
@@ -324,17 +522,19 @@ static void storage_charges(const struct writer *w, double end)
 	const struct cost_params *cp = &f->sc->costs;
 	const double month = 730 * 3600.0;
 	struct charge ch = { .c = {
-		.unit = "GB-Months", .category = "Storage", .service = "Archive storage",
-		.provider = "object storage", .type = "storage", .iteration = -1, .role = "",
-		.model = "", .domain = "", .input = NAN, .cached = NAN, .output = NAN } };
+		.unit = "GB-Months", .consumed_unit = "GB-Months", .category = "Storage",
+		.subcategory = "Object Storage", .service = "Archive storage",
+		.provider = "object storage", .type = "storage", .sku = "object-storage/gb-month",
+		.meter = "Storage", .rate = cp->storage_usd_per_gb_month, .iteration = -1,
+		.role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
 	double gb = f->mean.archive_bytes / 1e9;
 	for (double m = 0; m < cp->retention_months; m += 1) {
 		double part = fmin(1, cp->retention_months - m);
 		ch.t0 = end + m * month;
 		ch.t1 = ch.t0 + part * month;
-		c->quantity = gb * part;
-		c->cost = c->quantity * cp->storage_usd_per_gb_month;
+		c->quantity = c->consumed = gb * part;
+		c->cost = c->quantity * c->rate;
 		snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB, retention "
 			 "month %.0f", gb, m + 1);
 		emit(w, &ch);
@@ -342,9 +542,14 @@ static void storage_charges(const struct writer *w, double end)
 	ch.t0 = 0;
 	ch.t1 = end;
 	c->unit = "1000 Requests";
+	c->consumed_unit = "Requests";
 	c->type = "storage_requests";
+	c->sku = "object-storage/1000-requests";
+	c->meter = "Requests";
+	c->rate = cp->storage_usd_per_1000_requests;
 	c->quantity = f->mean.storage_requests / 1000;
-	c->cost = c->quantity * cp->storage_usd_per_1000_requests;
+	c->consumed = f->mean.storage_requests;
+	c->cost = c->quantity * c->rate;
 	snprintf(ch.description, sizeof(ch.description), "archive requests (writes and rebuild "
 		 "reads)");
 	emit(w, &ch);
@@ -353,7 +558,7 @@ static void storage_charges(const struct writer *w, double end)
 int focus_write(FILE *out, const struct forecast *f, time_t start)
 {
 	unsigned n = f->sc->iterations + 1;
-	size_t per_step = ROLE_COUNT * f->models.n * 4;
+	size_t per_step = ROLE_COUNT * f->models.n * USAGE_MEANS;
 	struct step *steps = calloc(n, sizeof(*steps));
 	double *usage = calloc((size_t)n * per_step, sizeof(*usage));
 	if (!steps || !usage) {
@@ -372,7 +577,8 @@ int focus_write(FILE *out, const struct forecast *f, time_t start)
 	focus_write_header(out);
 	for (unsigned it = 0; it < n; it++) {
 		token_charges(&w, &steps[it], it);
-		compute_charges(&w, &steps[it], it);
+		sandbox_charges(&w, &steps[it], it);
+		fleet_charges(&w, &steps[it], it);
 	}
 	storage_charges(&w, f->mean.wall_hours * 3600);
 	free(usage);

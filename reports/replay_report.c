@@ -259,29 +259,28 @@ static void replay_calls_row(FILE *out, long line, const struct trace_llm_call *
 }
 
 /*
- * One costs_focus.csv row per priced call (docs/focus.md): its period is the call's start to
- * end (whole seconds), or one second at `undated` when the trace gives no times.
+ * The costs_focus.csv rows of a priced call, one per token SKU (docs/focus.md): its period is
+ * the call's start to end (whole seconds), or one second at `undated` when the trace gives no
+ * times.
  */
 static void replay_focus_row(FILE *out, const struct focus_account *acc,
 			     const struct trace_llm_call *c, const struct price *p, double cost,
 			     time_t undated)
 {
-	char description[TRACE_STR_MAX * 2 + PRICE_NAME_MAX + 32];
+	char where[TRACE_STR_MAX + 16];
 	int dated = isfinite(c->start_time);
 	time_t start = dated ? (time_t)floor(c->start_time) : undated;
 	time_t end = dated && isfinite(c->end_time) ? (time_t)ceil(c->end_time) : start + 1;
-	snprintf(description, sizeof(description), "%s tokens on %s, call %s", c->role,
-		 p->name, c->id[0] ? c->id : "(no id)");
+	snprintf(where, sizeof(where), "call %s", c->id[0] ? c->id : "(no id)");
 	struct focus_charge ch = {
-		.start = start, .end = end, .cost = cost,
-		.quantity = (double)(c->usage.input + c->usage.output) / 1000,
-		.unit = "1000 Tokens", .category = "AI and Machine Learning", .service = "LLM API",
-		.provider = p->provider, .type = "api_tokens", .description = description,
+		.start = start, .end = end, .cost = cost, .category = "AI and Machine Learning",
+		.subcategory = "Generative AI", .service = "LLM API", .provider = p->provider,
+		.type = "api_tokens", .description = where, .source = "replay",
 		.iteration = c->iteration, .role = c->role, .model = p->name, .domain = c->domain,
-		.input = (double)c->usage.input, .cached = (double)c->usage.cache_read,
-		.output = (double)c->usage.output,
 	};
-	focus_write_charge(out, acc, &ch);
+	struct focus_tokens t = { (double)c->usage.input, (double)c->usage.cache_read,
+				  (double)c->usage.cache_write, (double)c->usage.output };
+	focus_write_tokens(out, acc, &ch, p, &t);
 }
 
 /* Writes iterations.csv: one row per iteration the calls name (t sorted). */

@@ -16,7 +16,7 @@
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
 
-#define MAX_COLS 40
+#define MAX_COLS 64
 #define MAX_ROWS 20000
 
 struct table {
@@ -159,12 +159,22 @@ static void check_row(const struct table *t, size_t r)
 	ck_assert_str_eq(at(t, r, "BillingPeriodStart") + 8, "01T00:00:00Z");
 	ck_assert_str_eq(at(t, r, "BillingPeriodEnd") + 8, "01T00:00:00Z");
 	ck_assert_int_le(b1 - b0, 31 * 86400);
-	if (!strcmp(at(t, r, "PricingUnit"), "1000 Tokens")) {
+	if (!strcmp(at(t, r, "PricingUnit"), "1000000 Tokens")) {
 		ck_assert_str_eq(at(t, r, "ServiceCategory"), "AI and Machine Learning");
-		double tokens = num(t, r, "x_InputTokens") + num(t, r, "x_OutputTokens");
-		ck_assert_double_eq_tol(num(t, r, "PricingQuantity") * 1000, tokens,
-					1e-6 * tokens + 1e-3);
-		ck_assert_double_le(num(t, r, "x_CachedTokens"), num(t, r, "x_InputTokens"));
+		ck_assert_str_eq(at(t, r, "ConsumedUnit"), "Tokens");
+		double tokens = num(t, r, "ConsumedQuantity");
+		ck_assert_double_eq_tol(num(t, r, "PricingQuantity") * 1e6, tokens,
+					1e-9 * tokens + 1e-6);
+	}
+	/* ChargeDescription starts with a word; numbers are fixed-point (NumericFormat) */
+	ck_assert_msg(at(t, r, "ChargeDescription")[0] != ' ', "row %zu: '%s'", r,
+		      at(t, r, "ChargeDescription"));
+	for (size_t c = 0; c < t->cols; c++) {
+		const char *v = t->cell[r][c];
+		char *end;
+		if (v && *v && (strtod(v, &end), !*end))
+			ck_assert_msg(!strpbrk(v, "eEnNiI"), "row %zu: %s '%s'", r, t->cell[0][c],
+				      v);
 	}
 }
 
@@ -176,7 +186,9 @@ static void check_export(const char *dir, double *billed_sum, size_t *rows)
 	for (size_t i = 0; i < 21; i++)
 		ck_assert_msg(!strcmp(t->cell[0][i], focus_mandatory_columns[i]),
 			      "column %zu: %s", i, t->cell[0][i]);
-	for (size_t c = 21; c < t->cols; c++)
+	for (size_t c = 21; c < 21 + FOCUS_OPTIONAL_COLUMNS; c++)
+		ck_assert_str_eq(t->cell[0][c], focus_optional_columns[c - 21]);
+	for (size_t c = 21 + FOCUS_OPTIONAL_COLUMNS; c < t->cols; c++)
 		ck_assert_msg(!strncmp(t->cell[0][c], "x_", 2), "custom column %s", t->cell[0][c]);
 	*billed_sum = 0;
 	for (size_t r = 1; r < t->rows; r++) {
@@ -273,7 +285,7 @@ START_TEST(focus_replay)
 	double sum;
 	size_t rows;
 	check_export("r", &sum, &rows);
-	ck_assert_uint_eq(rows, 255);
+	ck_assert_uint_eq(rows, 582); /* 253 calls: input and output, and cache reads for 76 */
 	cJSON *s = load_json("r/summary.json");
 	ck_assert_double_eq_tol(sum, json_at(s, "cost_usd.total"), 1e-9);
 	cJSON_Delete(s);
@@ -281,6 +293,69 @@ START_TEST(focus_replay)
 	ck_assert_str_eq(at(t, 1, "x_Model"), "o3-mini");
 	ck_assert_str_eq(at(t, 1, "ProviderName"), "openai");
 	ck_assert_str_eq(at(t, 1, "BillingPeriodStart") + 7, "-01T00:00:00Z");
+	free_table(t);
+}
+END_TEST
+
+/* parallel_runs concurrent runs are all billed: the sum is that many times one run's. */
+START_TEST(focus_parallel_runs)
+{
+	struct result r = run("simulate", "--iterations", "5", "--out", "p", "--quiet", "--set",
+			      "costs.parallel_runs=4", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	double sum;
+	size_t rows;
+	check_export("p", &sum, &rows);
+	cJSON *s = load_json("p/summary.json");
+	ck_assert_double_eq_tol(sum, 4 * json_at(s, "cost_usd.total"), 1e-6 * sum);
+	cJSON_Delete(s);
+	struct table *t = read_csv("p/costs_focus.csv");
+	for (size_t i = 1; i < t->rows; i++)
+		ck_assert_str_eq(at(t, i, "x_Source"), "forecast");
+	free_table(t);
+}
+END_TEST
+
+/*
+ * One row per SKU, worked by hand from the embedded sheet: Claude Sonnet 4.5 at $3 input,
+ * $0.30 cache read, $3.75 cache write (5 minutes) and $15 output per 1M tokens; a call of
+ * 100000 input tokens (80000 cache reads, 15000 cache writes) and 5000 output tokens, with
+ * no role, costs 5000 × 3 + 80000 × 0.3 + 15000 × 3.75 + 5000 × 15 = $0.17025 over 10^6.
+ */
+START_TEST(focus_skus)
+{
+	write_file("t.jsonl", "{\"hypercap_trace\": 1, \"source\": \"test\", \"created\": "
+		   "\"2026-07-24T00:00:00Z\"}\n{\"type\": \"llm_call\", \"id\": \"b\", "
+		   "\"start_time\": 1020, \"model\": \"claude-sonnet-4-5\", \"usage\": "
+		   "{\"gen_ai.usage.input_tokens\": 100000, "
+		   "\"gen_ai.usage.cache_read.input_tokens\": 80000, "
+		   "\"gen_ai.usage.cache_creation.input_tokens\": 15000, "
+		   "\"gen_ai.usage.output_tokens\": 5000}}\n");
+	struct result r = run("replay", "t.jsonl", "--out", "r", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	double sum;
+	size_t rows;
+	check_export("r", &sum, &rows);
+	ck_assert_uint_eq(rows, 4);
+	ck_assert_double_eq_tol(sum, 0.17025, 1e-12);
+	static const char *const sku[] = { "input", "cache-read", "cache-write-5m", "output" };
+	static const double price[] = { 3, 0.3, 3.75, 15 }, tokens[] = { 5000, 80000, 15000,
+									  5000 };
+	struct table *t = read_csv("r/costs_focus.csv");
+	for (size_t i = 0; i < 4; i++) {
+		char id[128];
+		snprintf(id, sizeof(id), "anthropic/claude-sonnet-4-5/%s", sku[i]);
+		ck_assert_str_eq(at(t, i + 1, "SkuId"), id);
+		ck_assert_double_eq(num(t, i + 1, "ListUnitPrice"), price[i]);
+		ck_assert_double_eq(num(t, i + 1, "ConsumedQuantity"), tokens[i]);
+		ck_assert_double_eq_tol(num(t, i + 1, "ListCost"), price[i] * tokens[i] / 1e6,
+					1e-15);
+		ck_assert_str_eq(at(t, i + 1, "x_Source"), "replay");
+	}
+	ck_assert_str_eq(at(t, 1, "ChargeDescription"), "input tokens on claude-sonnet-4-5, "
+			 "call b");
 	free_table(t);
 }
 END_TEST
@@ -306,6 +381,8 @@ int main(void)
 	tcase_add_test(tc, focus_month_boundary);
 	tcase_add_test(tc, focus_fleet);
 	tcase_add_test(tc, focus_replay);
+	tcase_add_test(tc, focus_parallel_runs);
+	tcase_add_test(tc, focus_skus);
 	tcase_add_test(tc, focus_bad_start);
 	suite_add_tcase(s, tc);
 	return check_run(s);
