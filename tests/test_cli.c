@@ -324,7 +324,7 @@ END_TEST
 
 /* ---- hypercap prices ---- */
 
-#define LITELLM_CATALOG SHARED_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
+#define LITELLM_CATALOG SOURCE_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
 #define EMBEDDED_SHEET SOURCE_DIR "/data/prices/api-2026-07-24.json"
 
 /* The line of text that starts with prefix, copied into buf ("" when none). */

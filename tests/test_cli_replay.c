@@ -38,7 +38,7 @@ END_TEST
 
 START_TEST(dgm_import_then_replay)
 {
-	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+	struct result r = run("import", "dgm", SOURCE_DIR "/data/dgm-polyglot-initial", "-o",
 			      "t.jsonl", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "255 llm_call, 59 eval_task, 1 archive_add"));

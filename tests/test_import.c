@@ -1,6 +1,6 @@
 /*
  * The importers: each on its fixture (tests/fixtures/<kind>/) with the counts worked out by
- * hand, and dgm on the real DGM logs in ../shared/data/ against their published totals.
+ * hand, and dgm on the real DGM logs in data/dgm-polyglot-initial/ against their published totals.
  */
 #include <math.h>
 #include <stdio.h>
@@ -84,9 +84,9 @@ START_TEST(dgm_real_logs_match_published_totals)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
-	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+	ck_assert_int_eq(import_and_read("dgm", SOURCE_DIR "/data/dgm-polyglot-initial", &im,
 					 &err), 0);
-	/* ../shared/data/README.md, counted independently of this code */
+	/* data/README.md, counted independently of this code */
 	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 255);
 	ck_assert_int_eq(im.sum.calls, 255);
 	ck_assert_int_eq(im.sum.input, 410728);
@@ -119,7 +119,7 @@ START_TEST(dgm_real_logs_match_published_totals)
 	ck_assert_double_eq(im.first_task.sandbox_seconds, 3.385);
 	/* deterministic: a second import gives the same bytes */
 	char *first = slurp(out_path);
-	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+	ck_assert_int_eq(import_and_read("dgm", SOURCE_DIR "/data/dgm-polyglot-initial", &im,
 					 &err), 0);
 	char *second = slurp(out_path);
 	ck_assert_str_eq(first, second);

@@ -73,7 +73,7 @@ static double list_schedule(struct span *t, size_t n, unsigned workers)
 
 static void import_dgm(void)
 {
-	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+	struct result r = run("import", "dgm", SOURCE_DIR "/data/dgm-polyglot-initial", "-o",
 			      "t.jsonl", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
