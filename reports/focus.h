@@ -37,7 +37,10 @@ void focus_write_header(FILE *out);
 /* Writes c as one row per calendar month its period touches, amounts split by time. */
 void focus_write_charge(FILE *out, const struct focus_account *acc, const struct focus_charge *c);
 
-/* "YYYY-MM-DD" to the UTC seconds of that midnight; -1 when it is not such a date. */
+/*
+ * "YYYY-MM-DD" (digits only) to the UTC seconds of that midnight; -1 when it is not such a
+ * date, or not one of the calendar's (2026-02-31).
+ */
 time_t focus_parse_date(const char *text);
 
 /* t's UTC day as "YYYY-MM-DD". */
