@@ -45,6 +45,14 @@ static long days_from_civil(long y, long m, long d)
 	return era * 146097 + doe - 719468;
 }
 
+/* The days of month m (1 to 12) of year y in the proleptic Gregorian calendar. */
+static long days_in_month(long y, long m)
+{
+	static const long days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return days[m - 1] + (m == 2 && leap);
+}
+
 static int digits(const char **p, int n, long *out)
 {
 	long v = 0;
@@ -66,7 +74,7 @@ int import_time_parse(const char *text, double *out)
 	    digits(&p, 2, &d) || (*p != 'T' && *p != ' ') || !*p++ || digits(&p, 2, &h) ||
 	    *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &s))
 		return HC_EINPUT;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
 		return HC_EINPUT;
 	if (*p == '.') {
 		double scale = 0.1;
@@ -82,6 +90,8 @@ int import_time_parse(const char *text, double *out)
 		if (*p == ':')
 			p++;
 		if (isdigit((unsigned char)*p) && digits(&p, 2, &zm))
+			return HC_EINPUT;
+		if (zh > 23 || zm > 59)
 			return HC_EINPUT;
 		zh *= sign;
 		zm *= sign;

@@ -48,7 +48,8 @@ int import_litellm(const char *path, struct trace_writer *w, struct import_stats
 
 /*
  * Shared by the importers. import_time_parse reads "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM]"
- * (no zone: UTC) into Unix seconds; 0 or HC_EINPUT.
+ * (no zone: UTC) into Unix seconds; 0 or HC_EINPUT. A date the calendar does not have
+ * (2026-02-29, 2025-04-31), an hour above 23 or a zone above 23:59 is HC_EINPUT.
  */
 int import_time_parse(const char *text, double *out);
 

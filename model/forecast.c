@@ -12,6 +12,11 @@ const char *metric_name(enum metric m)
 	return names[m];
 }
 
+int metric_is_count(enum metric m)
+{
+	return m != METRIC_COST_TOTAL && m != METRIC_WALL_HOURS;
+}
+
 double metric_value(const struct loop_result *r, enum metric m)
 {
 	switch (m) {

@@ -60,6 +60,8 @@ struct forecast {
 
 /* The metric's name in summary.json's "quantiles" and in montecarlo.csv. */
 const char *metric_name(enum metric m);
+/* 1 for a count (tokens, bytes), which the CSVs write as a whole number; 0 for dollars, hours. */
+int metric_is_count(enum metric m);
 /* The metric's value in one replication. */
 double metric_value(const struct loop_result *r, enum metric m);
 

@@ -43,7 +43,7 @@ static void write_csv(FILE *out, const struct crossover_plan *p)
 	fputs("tokens_per_month,api_usd,self_hosted_usd,self_hosted_continuous_usd,replicas,gpus,"
 	      "cheaper\n", out);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%.6g,%.2f,%.2f,%.2f,%.0f,%.0f,%s\n", pts[i].tokens_per_month,
+		fprintf(out, "%.0f,%.2f,%.2f,%.2f,%.0f,%.0f,%s\n", pts[i].tokens_per_month,
 			pts[i].api_usd, pts[i].self_hosted_usd, pts[i].continuous_usd,
 			pts[i].replicas, pts[i].gpus,
 			pts[i].self_hosted_usd < pts[i].api_usd ? "self_hosted" : "api");

@@ -10,12 +10,19 @@
 
 #include <stdio.h>
 
-/* A comma, then s in quotes ("" for an empty s); NULL is an empty cell (no quotes). */
+/*
+ * A comma, then s in quotes ("" for an empty s); NULL is an empty cell (no quotes). Text that
+ * starts with '=', '+', '-', '@', a tab or a carriage return, which a spreadsheet would run as
+ * a formula (=HYPERLINK(...) in a task name), gets a single quote before it (OWASP's rule for
+ * CSV injection): "'=HYPERLINK(...)". Only text cells: numbers go through csvout_num.
+ */
 void csvout_text(FILE *out, const char *s);
 
 /*
  * A comma, then v printed with fmt (one printf conversion of a double, e.g. "%.10g"); the
- * cell is empty when v is not finite (a figure that does not apply).
+ * cell is empty when v is not finite (a figure that does not apply). Where fmt would write an
+ * exponent for a value of 1 or more (%.10g from 10^10 on), v is written in digits, rounded to
+ * a whole number ("%.0f"): a count of tokens or bytes keeps every digit.
  */
 void csvout_num(FILE *out, double v, const char *fmt);
 

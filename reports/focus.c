@@ -85,10 +85,20 @@ static void iso8601(time_t t, char *buf, size_t size)
 		 secs / 60 % 60, secs % 60);
 }
 
+/* Four digits, '-', two digits, '-', two digits: what sscanf's %d alone lets pass (a sign, a
+ * blank) is not a date. */
+static int date_shape(const char *text)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? text[i] != '-' : text[i] < '0' || text[i] > '9')
+			return 0;
+	return text[10] == '\0';
+}
+
 time_t focus_parse_date(const char *text)
 {
 	int y, m, d, used = 0;
-	if (strlen(text) != 10 || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
+	if (!date_shape(text) || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
 	    used != 10 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return -1;
 	long days = days_from_civil(y, (unsigned)m, (unsigned)d);

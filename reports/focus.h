@@ -67,7 +67,10 @@ void focus_write_charge(FILE *out, const struct focus_account *acc, const struct
 void focus_write_tokens(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
 			const struct price *p, const struct focus_tokens *t);
 
-/* "YYYY-MM-DD" to the UTC seconds of that midnight; -1 when it is not such a date. */
+/*
+ * "YYYY-MM-DD" (digits only) to the UTC seconds of that midnight; -1 when it is not such a
+ * date, or not one of the calendar's (2026-02-31).
+ */
 time_t focus_parse_date(const char *text);
 
 /* t's UTC day as "YYYY-MM-DD". */

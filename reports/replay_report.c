@@ -206,8 +206,8 @@ static cJSON *replay_retime_json(const struct retime *rt)
 static void replay_retime_csv(FILE *out, const struct retime *rt)
 {
 	struct retime_row row;
-	fputs("kind,node,iteration,group,domain,task,calls,workers,recorded_start_s,"
-	      "recorded_end_s,start_s,end_s,wait_s\n", out);
+	fputs("kind,node,iteration,group,domain,task,calls,workers,recorded_start_seconds,"
+	      "recorded_end_seconds,start_seconds,end_seconds,wait_seconds\n", out);
 	for (size_t i = 0; i < rt->n_rows; i++) {
 		retime_row(rt, i, &row);
 		fputs(row.kind, out);
@@ -333,10 +333,10 @@ static void replay_timeseries_csv(FILE *out, const struct tally *t)
 	double cumulative = 0;
 	fputs("hour,hour_start_utc,calls", out);
 	for (int r = 0; r < TALLY_ROLES; r++)
-		fprintf(out, ",tokens_%s", tally_role_name((enum tally_role)r));
+		fprintf(out, ",%s_tokens", tally_role_name((enum tally_role)r));
 	for (size_t m = 0; m < t->models.n; m++) {
 		char name[TRACE_STR_MAX + 8];
-		snprintf(name, sizeof(name), "tokens_%s", strtab_str(&t->models, m));
+		snprintf(name, sizeof(name), "%s_tokens", strtab_str(&t->models, m));
 		csvout_text(out, name);
 	}
 	fputs(",api_usd,api_usd_cumulative\n", out);

@@ -18,13 +18,19 @@ static void number(FILE *out, double v)
 	csvout_num(out, v, "%.10g");
 }
 
+/* A count, or a mean of counts across replications, as a whole number (docs/output.md). */
+static void count(FILE *out, double v)
+{
+	csvout_num(out, v, "%.0f");
+}
+
 /* ---- timeseries.csv ------------------------------------------------------------------ */
 
 static void timeseries_header(FILE *out, const struct loop_models *m)
 {
-	fputs("hour,tokens_self_modify,tokens_evaluate", out);
+	fputs("hour,self_modify_tokens,evaluate_tokens", out);
 	for (size_t k = 0; k < m->n; k++)
-		text(out, "tokens_", m->labels[k], "");
+		text(out, "", m->labels[k], "_tokens");
 	fputs(",api_usd,api_usd_cumulative,eval_workers_utilisation,eval_workers_queue", out);
 	for (size_t k = 0; k < m->n; k++) {
 		if (m->fleet[k] >= 0)
@@ -157,14 +163,14 @@ int series_write_archive(FILE *out, const struct forecast *f)
 		}
 		cumulative += mean.checkout;
 		fprintf(out, "%u", it);
-		number(out, mean.nodes);
-		number(out, mean.bytes);
-		number(out, stats_quantile(bytes, f->runs, 0.1));
-		number(out, stats_quantile(bytes, f->runs, 0.9));
+		count(out, mean.nodes);
+		count(out, mean.bytes);
+		count(out, stats_quantile(bytes, f->runs, 0.1));
+		count(out, stats_quantile(bytes, f->runs, 0.9));
 		number(out, mean.max_depth);
 		number(out, mean.mean_depth);
-		number(out, mean.checkout);
-		number(out, cumulative);
+		count(out, mean.checkout);
+		count(out, cumulative);
 		fputc('\n', out);
 	}
 	free(st);
@@ -183,8 +189,13 @@ int series_write_montecarlo(FILE *out, const struct forecast *f)
 	for (unsigned rep = 0; rep < f->runs; rep++) {
 		const struct loop_result *r = &f->reps[rep];
 		fprintf(out, "%u", rep);
-		for (int m = 0; m < METRIC_COUNT; m++)
-			number(out, metric_value(r, (enum metric)m));
+		for (int m = 0; m < METRIC_COUNT; m++) {
+			double v = metric_value(r, (enum metric)m);
+			if (metric_is_count((enum metric)m))
+				count(out, v);
+			else
+				number(out, v);
+		}
 		number(out, loop_cost_api(r));
 		number(out, r->cost_self_hosted);
 		number(out, r->cost_storage);

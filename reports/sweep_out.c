@@ -24,9 +24,10 @@ static int value_cell(FILE *out, const cJSON *v)
 	return 0;
 }
 
-static void number(FILE *out, double v)
+/* A metric's figure: a count (tokens, bytes) as a whole number, docs/output.md. */
+static void number(FILE *out, enum metric m, double v)
 {
-	csvout_num(out, v, "%.10g");
+	csvout_num(out, v, metric_is_count(m) ? "%.0f" : "%.10g");
 }
 
 int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
@@ -41,10 +42,10 @@ int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
 		rc = value_cell(out, sweep_point_value(g, p, c));
 	for (int m = 0; !rc && m < METRIC_COUNT; m++) {
 		const struct metric_stats *s = &f->metrics[m];
-		number(out, s->mean);
-		number(out, s->p10);
-		number(out, s->p50);
-		number(out, s->p90);
+		number(out, (enum metric)m, s->mean);
+		number(out, (enum metric)m, s->p10);
+		number(out, (enum metric)m, s->p50);
+		number(out, (enum metric)m, s->p90);
 	}
 	if (out) {
 		fputc('\n', out);

@@ -2,8 +2,8 @@
 """Fit hypercap's agentic-session model to DGM's Polyglot run logs (o3-mini task agent).
 
 Usage: python3 scripts/fit_dgm_logs.py [DIR]
-DIR defaults to ../shared/data/dgm-polyglot-initial (the copy of jennyzzt/dgm's
-initial_polyglot/ described in shared/data/README.md). Reads DIR/predictions/initial_0/:
+DIR defaults to data/dgm-polyglot-initial (the copy of jennyzzt/dgm's
+initial_polyglot/ described in data/README.md). Reads DIR/predictions/initial_0/:
 per task <task>.md (agent log, every LLM call printed as an OpenAI `Response(...)` object),
 <task>.json, <task>_eval.md, <task>_eval.sh, <task>_docker.log.
 
@@ -210,7 +210,8 @@ def subsets(directory):
     """Task lists of small.json and medium.json if they sit next to the data set."""
     out = {}
     for name in ("small", "medium"):
-        for cand in (os.path.join(directory, "..", "subsets", name + ".json"),
+        for cand in (os.path.join(directory, "..", "dgm-polyglot-subsets", name + ".json"),
+                     os.path.join(directory, "..", "subsets", name + ".json"),
                      os.path.join(directory, "subsets", name + ".json")):
             if os.path.exists(cand):
                 out[name] = json.load(open(cand, encoding="utf-8"))
@@ -286,7 +287,7 @@ def simulate(rng, n, p):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     directory = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        here, "..", "..", "shared", "data", "dgm-polyglot-initial")
+        here, "..", "data", "dgm-polyglot-initial")
     pred, tasks = load(directory)
     print(f"# DGM Polyglot initial agent (o3-mini): {pred}")
     print(f"tasks: {len(tasks)}")

@@ -2,12 +2,12 @@
 """Write hypercap's price sheet data/prices/api-2026-07-24.json from LiteLLM's catalog.
 
 Usage: python3 scripts/make_price_sheet.py [LITELLM_JSON [OUT_JSON]]
-Defaults: ../shared/data/prices/litellm-model-prices-2026-07-24.json and
+Defaults: data/prices/litellm-model-prices-2026-07-24.json and
 data/prices/api-2026-07-24.json (relative to the repository root).
 
 LiteLLM values are USD per token; the sheet holds USD per 1M tokens, rounded to remove float
 noise. A field LiteLLM does not give is left out (unknown, never 0). After writing, the script
-compares the sheet with the table in shared/reference/FACTS.md section 2 (copied below as
+compares the sheet with the table in docs/facts.md section 2 (copied below as
 FACTS_TABLE) and lists every disagreement; LiteLLM's value is kept. Standard library only.
 """
 import json
@@ -16,7 +16,7 @@ import sys
 
 DATE = "2026-07-24"
 SOURCE = ("LiteLLM model_prices_and_context_window.json (BerriAI/litellm, MIT) as published on "
-          "2026-07-24; copy in shared/data/prices/")
+          "2026-07-24; copy in data/prices/litellm-model-prices-2026-07-24.json")
 
 # (canonical name, LiteLLM key, aliases). Aliases: the dated ids, the LiteLLM-style
 # provider-prefixed forms, and catalog keys of the same provider with the same rates.
@@ -88,7 +88,7 @@ RATE_FIELDS = [
 ]
 LIMIT_FIELDS = [("max_input_tokens", "max_input_tokens"), ("max_output_tokens", "max_output_tokens")]
 
-# shared/reference/FACTS.md section 2, USD per 1M tokens ("50% off" written out as rates).
+# docs/facts.md section 2, USD per 1M tokens ("50% off" written out as rates).
 FACTS_TABLE = {
     "claude-sonnet-4-5": {"input": 3.0, "output": 15.0, "cache_read": 0.3, "cache_write": 3.75,
                           "cache_write_1h": 6.0, "batch_input": 1.5, "batch_output": 7.5,
@@ -215,7 +215,7 @@ def cross_check(models):
 def main():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-        root, "..", "shared", "data", "prices", "litellm-model-prices-2026-07-24.json")
+        root, "data", "prices", "litellm-model-prices-2026-07-24.json")
     dst = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
         root, "data", "prices", "api-2026-07-24.json")
     catalog = json.load(open(src, encoding="utf-8"))

@@ -287,6 +287,8 @@ START_TEST(crossover_paper_preset)
 	ck_assert_int_eq(strncmp(csv, "tokens_per_month,api_usd,self_hosted_usd,", 41), 0);
 	double prev = 0, v, api, fleet;
 	for (char *line = strchr(csv, '\n') + 1; *line; line = strchr(line, '\n') + 1) {
+		/* a token count in digits: not 1.25893e+06, which lost its last digits */
+		ck_assert_msg(strspn(line, "0123456789") == strcspn(line, ","), "%.40s", line);
 		ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf", &v, &api, &fleet), 3);
 		if (v < be)
 			ck_assert_msg(api <= fleet + 0.01, "%g: API %g, fleet %g", v, api, fleet);
@@ -324,7 +326,7 @@ END_TEST
 
 /* ---- hypercap prices ---- */
 
-#define LITELLM_CATALOG SHARED_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
+#define LITELLM_CATALOG SOURCE_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
 #define EMBEDDED_SHEET SOURCE_DIR "/data/prices/api-2026-07-24.json"
 
 /* The line of text that starts with prefix, copied into buf ("" when none). */

@@ -38,7 +38,7 @@ END_TEST
 
 START_TEST(dgm_import_then_replay)
 {
-	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+	struct result r = run("import", "dgm", SOURCE_DIR "/data/dgm-polyglot-initial", "-o",
 			      "t.jsonl", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "255 llm_call, 59 eval_task, 1 archive_add"));
@@ -192,8 +192,8 @@ START_TEST(replay_hours_without_calls_are_zeros)
 	ck_assert_int_eq(r.status, 0);
 	result_free(&r);
 	char *text = slurp(path_in("res/timeseries.csv"));
-	ck_assert_str_eq(text, "hour,hour_start_utc,calls,tokens_self_modify,tokens_evaluate,"
-			 "tokens_other,\"tokens_gpt-4o\",api_usd,api_usd_cumulative\n"
+	ck_assert_str_eq(text, "hour,hour_start_utc,calls,self_modify_tokens,evaluate_tokens,"
+			 "other_tokens,\"gpt-4o_tokens\",api_usd,api_usd_cumulative\n"
 			 "0,1970-01-01T02:00:00Z,1,0,0,100,100,0.00025,0.00025\n"
 			 "1,1970-01-01T03:00:00Z,0,0,0,0,0,0,0.00025\n"
 			 "2,1970-01-01T04:00:00Z,0,0,0,0,0,0,0.00025\n"

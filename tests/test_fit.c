@@ -18,8 +18,8 @@
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
 
-#define DGM_DIR SHARED_DIR "/data/dgm-polyglot-initial"
-#define DGM_TOTAL 643294.0 /* shared/data/README.md */
+#define DGM_DIR SOURCE_DIR "/data/dgm-polyglot-initial"
+#define DGM_TOTAL 643294.0 /* data/README.md */
 #define DGM_INPUT 410728.0
 #define DGM_CACHED 122856.0
 #define DGM_OUTPUT 232566.0
@@ -523,7 +523,7 @@ START_TEST(backtest_screen_to_full_set)
 	struct forecast fc;
 	struct fit_result res;
 	struct price_sheet ps;
-	cJSON *small = jsonfile_load(SHARED_DIR "/data/subsets/small.json", &err);
+	cJSON *small = jsonfile_load(SOURCE_DIR "/data/dgm-polyglot-subsets/small.json", &err);
 	ck_assert_msg(small != NULL, "%s", err.msg);
 	ck_assert_int_eq(cJSON_GetArraySize(small), 10);
 	fit_and_forecast(small, 59, 1000, &fc, &res, &ps);

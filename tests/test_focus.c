@@ -275,7 +275,7 @@ END_TEST
 /* A replay bills each priced call on its own dates; the sum is the replay's exact cost. */
 START_TEST(focus_replay)
 {
-	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+	struct result r = run("import", "dgm", SOURCE_DIR "/data/dgm-polyglot-initial", "-o",
 			      "t.jsonl", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);

@@ -1,6 +1,6 @@
 /*
  * The importers: each on its fixture (tests/fixtures/<kind>/) with the counts worked out by
- * hand, and dgm on the real DGM logs in ../shared/data/ against their published totals.
+ * hand, and dgm on the real DGM logs in data/dgm-polyglot-initial/ against their published totals.
  */
 #include <math.h>
 #include <stdio.h>
@@ -84,9 +84,9 @@ START_TEST(dgm_real_logs_match_published_totals)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
-	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+	ck_assert_int_eq(import_and_read("dgm", SOURCE_DIR "/data/dgm-polyglot-initial", &im,
 					 &err), 0);
-	/* ../shared/data/README.md, counted independently of this code */
+	/* data/README.md, counted independently of this code */
 	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 255);
 	ck_assert_int_eq(im.sum.calls, 255);
 	ck_assert_int_eq(im.sum.input, 410728);
@@ -119,7 +119,7 @@ START_TEST(dgm_real_logs_match_published_totals)
 	ck_assert_double_eq(im.first_task.sandbox_seconds, 3.385);
 	/* deterministic: a second import gives the same bytes */
 	char *first = slurp(out_path);
-	ck_assert_int_eq(import_and_read("dgm", SHARED_DIR "/data/dgm-polyglot-initial", &im,
+	ck_assert_int_eq(import_and_read("dgm", SOURCE_DIR "/data/dgm-polyglot-initial", &im,
 					 &err), 0);
 	char *second = slurp(out_path);
 	ck_assert_str_eq(first, second);
@@ -361,6 +361,22 @@ START_TEST(time_parse)
 }
 END_TEST
 
+/* Days the calendar does not have are refused, leap days where the year has one kept. */
+START_TEST(time_parse_refuses_impossible_dates)
+{
+	static const char *const bad[] = { "2026-02-31T00:00:00Z", "2026-02-29T00:00:00Z",
+		"1900-02-29 00:00:00", "2025-04-31T12:00:00Z", "2025-06-31T12:00:00Z",
+		"2025-05-10T02:13:28+24:00", "2025-05-10T02:13:28-05:60" };
+	double t;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(import_time_parse(bad[i], &t) == HC_EINPUT, "%s accepted", bad[i]);
+	ck_assert_int_eq(import_time_parse("2024-02-29T00:00:00Z", &t), 0);
+	ck_assert_double_eq(t, 1709164800); /* date -u -d 2024-02-29 +%s */
+	ck_assert_int_eq(import_time_parse("2025-12-31T23:59:60Z", &t), 0);
+	ck_assert_int_eq(import_time_parse("2025-05-10T02:13:28-23:59", &t), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -374,6 +390,7 @@ int main(void)
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);
+	check_add(s, "time_parse_refuses_impossible_dates", time_parse_refuses_impossible_dates, 10);
 	check_add(s, "lenient_inputs_are_refused", lenient_inputs_are_refused, 10);
 	check_add(s, "over_long_lines_are_refused", over_long_lines_are_refused, 60);
 	return check_run(s);

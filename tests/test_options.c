@@ -122,6 +122,31 @@ START_TEST(bad_values_name_command_and_option)
 }
 END_TEST
 
+/* --start takes the calendar's days only, in digits only. */
+START_TEST(start_refuses_impossible_dates)
+{
+	static const struct cli_options_spec dated = { .cmd = "dated", .takes = CLI_START };
+	static char *const bad[] = { "2026-02-31", "2026-02-29", "1900-02-29", "2026-04-31",
+		"2026-+2-01", "2026-02- 1", " 2026-02-01" };
+	struct cli_options o;
+	struct parsed p;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *args[] = { "--start", bad[i], NULL };
+		char want[128];
+		snprintf(want, sizeof(want), "hypercap dated: --start '%s': expected a date "
+			 "YYYY-MM-DD (UTC) from 1970 on", bad[i]);
+		parse(&o, &dated, &p, args);
+		ck_assert_int_eq(p.code, EXIT_USAGE);
+		ck_assert_msg(strstr(p.err, want), "%s: %s", bad[i], p.err);
+	}
+	char *leap[] = { "--start", "2024-02-29", NULL };
+	parse(&o, &dated, &p, leap);
+	ck_assert_int_eq(p.code, -1);
+	ck_assert_str_eq(p.err, "");
+	ck_assert_int_eq(o.start, 1709164800); /* date -u -d 2024-02-29 +%s */
+}
+END_TEST
+
 START_TEST(too_many_sets_refused)
 {
 	static char *args[2 * CLI_MAX_SETS + 3];
@@ -204,6 +229,7 @@ int main(void)
 	check_add(s, "shared_and_own_options_parsed", shared_and_own_options_parsed, 10);
 	check_add(s, "defaults_of_the_command", defaults_of_the_command, 10);
 	check_add(s, "bad_values_name_command_and_option", bad_values_name_command_and_option, 10);
+	check_add(s, "start_refuses_impossible_dates", start_refuses_impossible_dates, 10);
 	check_add(s, "too_many_sets_refused", too_many_sets_refused, 10);
 	check_add(s, "options_not_taken_are_refused", options_not_taken_are_refused, 10);
 	check_add(s, "help_without_head_comes_back", help_without_head_comes_back, 10);

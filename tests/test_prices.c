@@ -16,7 +16,7 @@
 #include "tests/check_main.h"
 
 #define SHEET_PATH SOURCE_DIR "/data/prices/api-2026-07-24.json"
-#define LITELLM_PATH SHARED_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
+#define LITELLM_PATH SOURCE_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
 
 static struct price_sheet ps;
 

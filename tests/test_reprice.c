@@ -95,7 +95,7 @@ START_TEST(dgm_logs_cost_1_41_at_o3_mini_list_prices)
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/hypercap-reprice-%d.jsonl", (int)getpid());
 	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err), 0);
-	ck_assert_int_eq(import_dgm(SHARED_DIR "/data/dgm-polyglot-initial", &w, &st, &err), 0);
+	ck_assert_int_eq(import_dgm(SOURCE_DIR "/data/dgm-polyglot-initial", &w, &st, &err), 0);
 	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
 	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
 	ck_assert_int_eq(reprice_file(path, &ps, &rp, &err), 0);

@@ -73,7 +73,7 @@ static double list_schedule(struct span *t, size_t n, unsigned workers)
 
 static void import_dgm(void)
 {
-	struct result r = run("import", "dgm", SHARED_DIR "/data/dgm-polyglot-initial", "-o",
+	struct result r = run("import", "dgm", SOURCE_DIR "/data/dgm-polyglot-initial", "-o",
 			      "t.jsonl", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
@@ -176,6 +176,9 @@ START_TEST(fifo_trace_by_hand)
 	cJSON_Delete(s);
 	char *csv = slurp(path_in("res/retime.csv"));
 	ck_assert_int_eq(count_lines(csv), 6);
+	ck_assert_int_eq(strncmp(csv, "kind,node,iteration,group,domain,task,calls,workers,"
+				 "recorded_start_seconds,recorded_end_seconds,start_seconds,"
+				 "end_seconds,wait_seconds\n", 135), 0);
 	ck_assert_ptr_nonnull(strstr(csv, "task,\"root\",0,0,\"d\",\"t4\",1,5,10.000,13.000,"
 					  "0.000,3.000,0.000\n"));
 	free(csv);

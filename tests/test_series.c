@@ -109,8 +109,8 @@ START_TEST(test_timeseries_hours)
 	forecast(&f, &sc, 1);
 	ck_assert_double_eq_tol(f.reps[0].wall_seconds, 5400, 1e-6);
 	char *csv = write_to_string(series_write_timeseries, &f);
-	const char *header = "hour,tokens_self_modify,tokens_evaluate,"
-			     "\"tokens_claude-sonnet-4-5\",\"tokens_gpt-4o\",api_usd,"
+	const char *header = "hour,self_modify_tokens,evaluate_tokens,"
+			     "\"claude-sonnet-4-5_tokens\",\"gpt-4o_tokens\",api_usd,"
 			     "api_usd_cumulative,eval_workers_utilisation,eval_workers_queue,"
 			     "\"api:claude-sonnet-4-5_utilisation\",\"api:claude-sonnet-4-5_queue\","
 			     "\"api:gpt-4o_utilisation\",\"api:gpt-4o_queue\"\n";
@@ -174,6 +174,12 @@ START_TEST(test_archive_csv)
 		ck_assert_double_eq(cell(csv, 1 + it, 1), 1 + 2 * it);
 		ck_assert(cell(csv, 1 + it, 3) <= cell(csv, 1 + it, 2) + 1e-6);
 		ck_assert(cell(csv, 1 + it, 4) >= cell(csv, 1 + it, 2) - 1e-6);
+		/* nodes and bytes, means of counts, are whole numbers (docs/output.md) */
+		static const int counts[] = { 1, 2, 3, 4, 7, 8 };
+		for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+			double v = cell(csv, 1 + it, counts[k]);
+			ck_assert_msg(v == floor(v), "row %d column %d: %.17g", it, counts[k], v);
+		}
 	}
 	/* the last row is the run's end: the archive's bytes and all checkout I/O */
 	ck_assert_double_eq_tol(cell(csv, 7, 2), f.mean.archive_bytes, 1e-6 * f.mean.archive_bytes);
@@ -201,6 +207,11 @@ START_TEST(test_montecarlo_csv)
 			       cell(csv, 1 + rep, 10) + cell(csv, 1 + rep, 11);
 		ck_assert_double_eq_tol(total, parts, 1e-6 * total);
 		mean += total / 5;
+		for (int m = 0; m < METRIC_COUNT; m++) { /* tokens and bytes: whole numbers */
+			double v = cell(csv, 1 + rep, 1 + m);
+			if (metric_is_count((enum metric)m))
+				ck_assert_msg(v == floor(v), "%s: %.17g", metric_name(m), v);
+		}
 	}
 	ck_assert_double_eq_tol(mean, f.mean.cost_total, 1e-6 * mean);
 	free(csv);
