@@ -35,6 +35,14 @@ int plotdata_band(const double *v, size_t rows, size_t cols, double *p10, double
 	return 0;
 }
 
+int plotdata_axis_decimals(double max)
+{
+	if (!(max > 0) || !isfinite(max))
+		return 0;
+	double d = ceil(-log10(max / 10) - 1e-9);
+	return d < 0 ? 0 : d > 9 ? 9 : (int)d;
+}
+
 /* Reads a whole-number cell in [0, max] (replication or iteration). */
 static int index_cell(const struct csvtab *t, size_t row, int col, double max, size_t *out,
 		      struct hc_err *err)

@@ -31,6 +31,14 @@ int plotdata_band(const double *v, size_t rows, size_t cols, double *p10, double
 int plotdata_cumulative_tokens(const struct csvtab *t, double **sm, double **ev,
 			       size_t *reps, size_t *iters, struct hc_err *err);
 
+/*
+ * The decimals a tick label of a linear axis [0, max] needs so that no two ticks read the
+ * same ("$1, $1, $1"): gnuplot's tick step on such an axis is 1, 2 or 5 times a power of ten
+ * and at least max / 10, so ceil(-log10(max / 10)) decimals show it exactly; 0 when that is
+ * negative or max is not positive, at most 9.
+ */
+int plotdata_axis_decimals(double max);
+
 /* A growth law y(x): the linear and quadratic least-squares fits and which one holds. */
 struct growth_fit {
 	double lin[2];  /* y = lin[0] + lin[1] x */

@@ -294,17 +294,21 @@ static int token_block(FILE *out, const double *sm, const double *ev, size_t rep
 	return rc;
 }
 
-static void token_plot_cmd(FILE *out, size_t reps)
+/* A single iteration is one point, which a line does not draw: points then, and room. */
+static void token_plot_cmd(FILE *out, size_t reps, size_t iters)
 {
 	static const char *const series[] = { "self_modify", "evaluate", "total" };
+	const char *style = iters < 2 ? "lp pt 7 ps 1.5" : "l";
+	if (iters < 2)
+		fputs("set xrange [-0.5:0.5]\nset xtics 1\nset yrange [0:*]\n", out);
 	fputs("plot ", out);
 	for (int s = 0; s < 3; s++) {
 		int col = 2 + 3 * s;
 		if (reps > 1)
 			fprintf(out, "$d u 1:%d:%d w filledcurves lc %d %s, ", col, col + 2, s + 1,
 				s ? "notitle" : "title 'P10-P90 across replications'");
-		fprintf(out, "$d u 1:%d w l lw 2 lc %d title '%s%s'%s", col + 1, s + 1, series[s],
-			reps > 1 ? " (median)" : "", s < 2 ? ", " : "\n");
+		fprintf(out, "$d u 1:%d w %s lw 2 lc %d title '%s%s'%s", col + 1, style, s + 1,
+			series[s], reps > 1 ? " (median)" : "", s < 2 ? ", " : "\n");
 	}
 }
 
@@ -339,7 +343,7 @@ static int plot_tokens(struct ctx *c, struct hc_err *err)
 	      "set key top left Left reverse\nset style fill transparent solid 0.2 noborder\n",
 	      s.out);
 	gp_png(s.out, c, PLOT_TOKENS);
-	token_plot_cmd(s.out, reps);
+	token_plot_cmd(s.out, reps, iters);
 	gp_svg(s.out, c, PLOT_TOKENS);
 	if (reps > 1)
 		snprintf(c->res->note[PLOT_TOKENS], sizeof(c->res->note[0]), "lines: the median "
@@ -418,9 +422,10 @@ static int plot_costs(struct ctx *c, struct hc_err *err)
 	fprintf(s.out, "set style data histograms\nset style histogram rowstacked\n"
 		"set style fill solid 0.85 border -1\nset boxwidth 0.5\nset xrange [-0.75:0.75]\n"
 		"set yrange [0:%.9g]\nset xtics ('%s' 0)\nset ylabel 'dollars (USD)'\n"
-		"set format y '$%%.0f'\nset key outside right top vertical Left reverse\n"
+		"set format y '$%%.%df'\nset key outside right top vertical Left reverse\n"
 		"set label 'total %s' at 0,%.9g center offset 0,0.8\n", k.total * 1.1,
 		kind && !strcmp(kind, "replay") ? "the recorded trace" : "one run",
+		plotdata_axis_decimals(k.total * 1.1),
 		numfmt_usd(k.total, usd, sizeof(usd)), k.total);
 	gp_png(s.out, c, PLOT_COSTS);
 	costs_plot_cmd(s.out, &k);

@@ -256,6 +256,43 @@ static void escape(FILE *f, const char *s, const char *unused)
 	html_escape(f, s);
 }
 
+/*
+ * gnuplot's tick step on [0, max] (quantize_normal_tics: a power of ten scaled by 0.2, 0.5, 1
+ * or 2 by how many ticks fit), written out independently of plotdata_axis_decimals.
+ */
+static double gnuplot_step(double max)
+{
+	double norm = pow(10, floor(log10(max))), posns = 20 / (max / norm);
+	return norm * (posns > 40 ? 0.05 : posns > 20 ? 0.1 : posns > 10 ? 0.2 :
+		       posns > 4 ? 0.5 : posns > 2 ? 1 : posns > 0.5 ? 2 : 5);
+}
+
+/* The dollar axis of a $1.20 bill read "$1, $1, $1, $0": every tick now reads apart. */
+START_TEST(axis_decimals_tell_ticks_apart)
+{
+	static const double maxima[] = { 1.32, 0.05, 0.0123, 3, 9.9, 11, 19.99, 1100, 1, 0.2 };
+	ck_assert_int_eq(plotdata_axis_decimals(1.32), 1);
+	ck_assert_int_eq(plotdata_axis_decimals(0.05), 3);
+	ck_assert_int_eq(plotdata_axis_decimals(11), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(1100), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(10), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(0), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(NAN), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(-5), 0);
+	for (size_t i = 0; i < sizeof(maxima) / sizeof(maxima[0]); i++) {
+		double step = gnuplot_step(maxima[i]);
+		int d = plotdata_axis_decimals(maxima[i]);
+		char prev[32] = "", cur[32];
+		for (double k = 0; k * step <= maxima[i] + 1e-12; k++) {
+			snprintf(cur, sizeof(cur), "%.*f", d, k * step);
+			ck_assert_msg(strcmp(cur, prev), "max %g: tick %s twice", maxima[i], cur);
+			ck_assert_double_eq_tol(strtod(cur, NULL), k * step, 1e-12);
+			snprintf(prev, sizeof(prev), "%s", cur);
+		}
+	}
+}
+END_TEST
+
 START_TEST(html_escapes_and_prefixes_svg_ids)
 {
 	char *s = capture(escape, "<script>a & 'b' \"c\"</script>", NULL);
@@ -284,6 +321,7 @@ int main(void)
 	check_add(s, "growth_fit_edges", growth_fit_edges, 10);
 	check_add(s, "bottleneck", bottleneck_is_highest_mean_over_values, 10);
 	check_add(s, "numbers_for_people", numbers_for_people, 10);
+	check_add(s, "axis_decimals", axis_decimals_tell_ticks_apart, 10);
 	check_add(s, "html_escape_and_svg_ids", html_escapes_and_prefixes_svg_ids, 10);
 	return check_run(s);
 }
