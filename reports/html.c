@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "base/jsonfile.h"
+#include "reports/bill.h"
 #include "reports/html.h"
 #include "reports/numfmt.h"
 
@@ -20,7 +21,9 @@ static const char style[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.total td,tr.total th{font-weight:bold;border-top:2px solid #bbb}"
 	"pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.85em}"
-	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}";
+	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}"
+	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
+	".drivers .bar{display:inline-block;height:0.7em;background:#3a6ea5;margin-left:0.5em}";
 
 void html_escape(FILE *out, const char *s)
 {
@@ -246,6 +249,40 @@ static void headline_scale(FILE *out, const cJSON *s)
 			numfmt_usd(json_get_num(q, "cost_usd_total", "p90"), b, sizeof(b)));
 	}
 	fputs("</p>\n", out);
+}
+
+/* The largest cost components with their shares and what each rests on; the rest summed. */
+static void drivers_panel(FILE *out, const cJSON *s, const cJSON *scenario)
+{
+	enum { SHOWN = 4 };
+	struct bill b;
+	char v[32];
+	double rest = 0;
+	bill_parts(s, scenario, &b);
+	if (!b.n)
+		return;
+	fputs("<section id=\"drivers\" class=\"drivers\">\n<h2>What drives this bill</h2>\n"
+	      "<ol>\n", out);
+	for (size_t i = 0; i < b.n; i++) {
+		if (i >= SHOWN) {
+			rest += b.part[i].usd;
+			continue;
+		}
+		fprintf(out, "<li><b>");
+		html_escape(out, b.part[i].name);
+		fprintf(out, "</b>: %s, <b>%.1f%%</b> <span class=\"bar\" style=\"width:%.1fem\">"
+			"</span><br><span class=\"basis\">", numfmt_usd(b.part[i].usd, v,
+			sizeof(v)), 100 * b.part[i].share, 10 * b.part[i].share);
+		html_escape(out, b.part[i].basis);
+		fputs("</span></li>\n", out);
+	}
+	fputs("</ol>\n", out);
+	if (b.n > SHOWN)
+		fprintf(out, "<p>The other %zu component%s: %s (%.1f%%).</p>\n", b.n - SHOWN,
+			b.n - SHOWN == 1 ? "" : "s", numfmt_usd(rest, v, sizeof(v)),
+			b.total > 0 ? 100 * rest / b.total : 0);
+	fputs("<p>Each assumption is a field to change with <code>--set</code>; every formula is "
+	      "in <code>docs/costs.md</code>.</p>\n</section>\n", out);
 }
 
 static void plot_figures(FILE *out, const struct html_page *p)
@@ -607,6 +644,7 @@ void html_write(FILE *out, const struct html_page *p)
 	headline_fleet(out, p->summary);
 	headline_scale(out, p->summary);
 	fputs("</div>\n", out);
+	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
 	retime_section(out, p->summary);
 	usage_table(out, p->summary);
