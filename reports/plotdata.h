@@ -3,7 +3,7 @@
  * kept apart from gnuplot so that tests can check them against hand computations.
  *
  * These summarise what the commands wrote (quantiles across replications, a least-squares
- * growth law, the busiest resource); they compute no costs.
+ * growth law, an axis's decimals); they compute no costs.
  */
 #ifndef REPORTS_PLOTDATA_H
 #define REPORTS_PLOTDATA_H
@@ -56,21 +56,5 @@ struct growth_fit {
  */
 int plotdata_growth_fit(const double *x, const double *y, size_t n, struct growth_fit *g,
 			struct hc_err *err);
-
-/* The busiest resource of timeseries.csv. */
-struct bottleneck {
-	int util_col;  /* <resource>_utilisation */
-	int queue_col; /* <resource>_queue, or -1 when absent */
-	double mean_utilisation; /* over the hours with a value */
-	char resource[256];
-};
-
-/*
- * Picks the resource whose `<resource>_utilisation` column has the highest mean over its
- * non-empty cells (the first in column order on a tie). Returns 1 when no resource has a
- * value (nothing to plot), 0 when one was found, or HC_EINPUT for a cell that is not a
- * number.
- */
-int plotdata_bottleneck(const struct csvtab *t, struct bottleneck *b, struct hc_err *err);
 
 #endif

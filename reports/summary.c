@@ -78,6 +78,19 @@ cJSON *summary_fleet_json(const struct fleet *lf, const struct fleet_result *r)
 	return x;
 }
 
+/* Per phase of the critical path: its hours and its share of the wall time. */
+static cJSON *critical_path_json(const struct forecast_means *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int p = 0; p < PHASE_COUNT; p++) {
+		cJSON *x = cJSON_AddObjectToObject(o, loop_phase_name((enum loop_phase)p));
+		cJSON_AddNumberToObject(x, "hours", m->critical_path_hours[p]);
+		cJSON_AddNumberToObject(x, "share", m->wall_hours > 0 ?
+					m->critical_path_hours[p] / m->wall_hours : 0);
+	}
+	return o;
+}
+
 static cJSON *fleets_json(const struct forecast *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -135,6 +148,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(sandbox, "gpu_hours", m->sandbox_gpu_hours);
 	cJSON_AddNumberToObject(sandbox, "gpu_sim_share_of_wall_time",
 				m->wall_hours > 0 ? m->gpu_sim_hours / m->wall_hours : 0);
+	cJSON_AddItemToObject(root, "critical_path", critical_path_json(m));
 	cJSON_AddNumberToObject(arch, "storage_requests", m->storage_requests);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
 	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *

@@ -16,7 +16,8 @@
  * Runs synchronously at the end of the body, after layout: an SVG that renders has a
  * non-empty box on the page and draws something (a non-empty bounding box of its content);
  * every series of a plot draws more than its key sample (a 39-unit line or one mark; a band
- * is a polygon of more than four points): a line through a single point draws nothing; an image that renders is
+ * is a polygon of more than four points; a series of labels, its texts): a line through a
+ * single point draws nothing; an image that renders is
  * complete with a natural width. The panel "What drives this bill" has items and a bar; the
  * re-timing section, when there is one, a table with a height. The verdict counts them.
  */
@@ -36,6 +37,7 @@ static const char probe[] =
 	"document.querySelectorAll('svg g[id*=\"gnuplot_plot_\"]').forEach(function (g) {\n"
 	"  var len = 0, marks = g.querySelectorAll('use, polygon, rect, image').length;\n"
 	"  g.querySelectorAll('path').forEach(function (p) { len += p.getTotalLength(); });\n"
+	"  if (!g.querySelector('path, use')) marks += g.querySelectorAll('text').length;\n"
 	"  g.querySelectorAll('polygon').forEach(function (p) {\n"
 	"    if (p.points.numberOfItems > 4) marks += 2; });\n"
 	"  if (!(len > 45 || marks > 1)) bad.push(g.id + ' draws only its key');\n"

@@ -193,36 +193,6 @@ START_TEST(growth_fit_edges)
 }
 END_TEST
 
-START_TEST(bottleneck_is_highest_mean_over_values)
-{
-	struct csvtab t;
-	struct bottleneck b;
-	struct hc_err err = HC_ERR_INIT;
-	/* workers: mean 0.6; api:x: no limit (empty); fleet:f: 0.9 over its one value. */
-	ck_assert_int_eq(load_csv("hour,eval_workers_utilisation,eval_workers_queue,"
-				  "api:x_utilisation,api:x_queue,fleet:f_utilisation\n"
-				  "0,0.5,1,,0,0.9\n1,0.7,3,,0,\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
-	ck_assert_str_eq(b.resource, "fleet:f");
-	ck_assert_double_eq_tol(b.mean_utilisation, 0.9, 1e-12);
-	ck_assert_int_eq(b.util_col, 5);
-	ck_assert_int_eq(b.queue_col, -1);
-	csvtab_release(&t);
-
-	/* A tie goes to the first column; the queue column is found by name. */
-	ck_assert_int_eq(load_csv("hour,a_utilisation,b_utilisation,b_queue,a_queue\n"
-				  "0,0.4,0.2,1,2\n1,0.4,0.6,1,2\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
-	ck_assert_str_eq(b.resource, "a");
-	ck_assert_int_eq(b.queue_col, 4);
-	csvtab_release(&t);
-
-	ck_assert_int_eq(load_csv("hour,api:x_utilisation\n0,\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 1);
-	csvtab_release(&t);
-}
-END_TEST
-
 START_TEST(numbers_for_people)
 {
 	char b[64];
@@ -319,7 +289,6 @@ int main(void)
 	check_add(s, "growth_fit_linear", growth_fit_linear_against_hand_numbers, 10);
 	check_add(s, "growth_fit_quadratic", growth_fit_quadratic_against_hand_numbers, 10);
 	check_add(s, "growth_fit_edges", growth_fit_edges, 10);
-	check_add(s, "bottleneck", bottleneck_is_highest_mean_over_values, 10);
 	check_add(s, "numbers_for_people", numbers_for_people, 10);
 	check_add(s, "axis_decimals", axis_decimals_tell_ticks_apart, 10);
 	check_add(s, "html_escape_and_svg_ids", html_escapes_and_prefixes_svg_ids, 10);
