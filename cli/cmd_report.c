@@ -15,7 +15,7 @@ static const char usage_head[] =
 	"\n"
 	"Redraws DIR/plots/ and DIR/report.html from the files of a results directory written\n"
 	"by simulate, replay or crossover: summary.json (required), iterations.csv,\n"
-	"crossover.csv, archive.csv, timeseries.csv and scenario.json when present. Five plots,\n"
+	"crossover.csv, archive.csv and scenario.json when present. Five plots,\n"
 	"each as PNG and SVG, drawn by gnuplot: cumulative tokens by role (P10-P90 band across\n"
 	"replications), dollars by component, the API-against-fleet crossover, archive size\n"
 	"and checkout I/O with their growth law, and the critical path (the share of wall time\n"
