@@ -198,7 +198,11 @@ START_TEST(numbers_for_people)
 	char b[64];
 	ck_assert_str_eq(numfmt_usd(1064.782, b, sizeof(b)), "$1,064.78");
 	ck_assert_str_eq(numfmt_usd(1234567.891, b, sizeof(b)), "$1,234,567.89");
-	ck_assert_str_eq(numfmt_usd(0.004, b, sizeof(b)), "$0.00");
+	ck_assert_str_eq(numfmt_usd(0.004, b, sizeof(b)), "$0.0040");
+	ck_assert_str_eq(numfmt_usd(0.00045, b, sizeof(b)), "$0.00045");
+	ck_assert_str_eq(numfmt_usd(-0.004, b, sizeof(b)), "-$0.0040");
+	ck_assert_str_eq(numfmt_usd(0.005, b, sizeof(b)), "$0.01");
+	ck_assert_str_eq(numfmt_usd(0, b, sizeof(b)), "$0.00");
 	ck_assert_str_eq(numfmt_usd(-3, b, sizeof(b)), "-$3.00");
 	ck_assert_str_eq(numfmt_usd(NAN, b, sizeof(b)), "–");
 	ck_assert_str_eq(numfmt_count(88.6e6, b, sizeof(b)), "88.6M");
