@@ -281,8 +281,10 @@ static void drivers_panel(FILE *out, const cJSON *s, const cJSON *scenario)
 		fprintf(out, "<p>The other %zu component%s: %s (%.1f%%).</p>\n", b.n - SHOWN,
 			b.n - SHOWN == 1 ? "" : "s", numfmt_usd(rest, v, sizeof(v)),
 			b.total > 0 ? 100 * rest / b.total : 0);
-	fputs("<p>Each assumption is a field to change with <code>--set</code>; every formula is "
-	      "in <code>docs/costs.md</code>.</p>\n</section>\n", out);
+	const char *kind = json_get_str(s, "kind", NULL);
+	fprintf(out, "<p>%s; every formula is in <code>docs/costs.md</code>.</p>\n</section>\n",
+		kind && !strcmp(kind, "replay") ? "Another price sheet is <code>--prices</code>"
+		: "Each assumption is a field to change with <code>--set</code>");
 }
 
 static void plot_figures(FILE *out, const struct html_page *p)
