@@ -178,14 +178,14 @@ static void headline_fleet(FILE *out, const cJSON *s)
 	fputs("</p>\n", out);
 }
 
-/* "3.2 hours (0.1 days)", or minutes and seconds below an hour. */
+/* "3.2 hours (0.1 days)", minutes below an hour, seconds below ten minutes. */
 static const char *hours_text(double hours, char *buf, size_t size)
 {
 	if (hours >= 24)
 		snprintf(buf, size, "%.1f hours (%.1f days)", hours, hours / 24);
 	else if (hours >= 1)
 		snprintf(buf, size, "%.1f hours", hours);
-	else if (hours >= 1.0 / 60)
+	else if (hours >= 10.0 / 60)
 		snprintf(buf, size, "%.1f minutes", hours * 60);
 	else
 		snprintf(buf, size, "%.0f seconds", hours * 3600);
