@@ -73,6 +73,22 @@ static void fleet_part(const cJSON *s, struct bill *b)
 		snprintf(p->basis, sizeof(p->basis), "provisioned GPU-hours over the wall time");
 }
 
+/* Appends " robotics 1800 s" (or "mean 1800 s") per domain whose sandbox holds a GPU. */
+static void gpu_domains(const cJSON *sc, char *buf, size_t size)
+{
+	const cJSON *d;
+	cJSON_ArrayForEach(d, json_get(sc, "domains", NULL)) {
+		const cJSON *t = json_get(d, "sandbox_seconds", NULL);
+		const char *name = json_get_str(d, "name", NULL);
+		double mean = cJSON_IsNumber(t) ? t->valuedouble : json_get_num(t, "mean", NULL);
+		size_t len = strlen(buf);
+		if (!(json_get_num(d, "sandbox_gpus", NULL) > 0) || !name || isnan(mean))
+			continue;
+		snprintf(buf + len, size - len, " %.60s %s%g s", name,
+			 cJSON_IsNumber(t) ? "" : "mean ", mean);
+	}
+}
+
 /* Sandbox compute: GPU simulators and vCPUs apart when their parts add up to compute. */
 static void compute_parts(const cJSON *s, const cJSON *sc, struct bill *b)
 {
@@ -95,8 +111,9 @@ static void compute_parts(const cJSON *s, const cJSON *sc, struct bill *b)
 	if ((p = bill_add(b, gpu)) != NULL) {
 		snprintf(p->name, sizeof(p->name), "GPU simulators");
 		snprintf(p->basis, sizeof(p->basis), "%.1f GPU-hours of tasks holding a simulator "
-			 "GPU at $%.2f/GPU-hour (costs.sim_gpu_hour_usd); each task's sandbox time "
-			 "is the scenario's domains.*.sandbox_seconds", gpu_h, gpu_rate);
+			 "GPU at $%.2f/GPU-hour (costs.sim_gpu_hour_usd); a task's sandbox time, as "
+			 "the scenario assumes it:", gpu_h, gpu_rate);
+		gpu_domains(sc, p->basis, sizeof(p->basis));
 	}
 	if ((p = bill_add(b, cpu)) != NULL) {
 		snprintf(p->name, sizeof(p->name), "sandbox vCPUs");

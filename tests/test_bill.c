@@ -18,7 +18,10 @@ static const char summary_text[] =
 	" \"archive\": {\"bytes\": 2e9}}";
 static const char scenario_text[] =
 	"{\"costs\": {\"sim_gpu_hour_usd\": 2.5, \"sandbox_vcpus\": 2, \"vcpu_hour_usd\": 0.05,"
-	" \"retention_months\": 12, \"storage_usd_per_gb_month\": 0.023}}";
+	" \"retention_months\": 12, \"storage_usd_per_gb_month\": 0.023},"
+	" \"domains\": [{\"name\": \"cpu\", \"sandbox_gpus\": 0, \"sandbox_seconds\": 2},"
+	"  {\"name\": \"robots\", \"sandbox_gpus\": 1,"
+	"   \"sandbox_seconds\": {\"dist\": \"lognormal\", \"mean\": 1800, \"cv\": 0.3}}]}";
 
 START_TEST(parts_largest_first_with_shares)
 {
@@ -37,6 +40,8 @@ START_TEST(parts_largest_first_with_shares)
 	}
 	ck_assert_ptr_nonnull(strstr(b.part[0].basis, "12.0 GPU-hours"));
 	ck_assert_ptr_nonnull(strstr(b.part[0].basis, "$2.50/GPU-hour"));
+	ck_assert_ptr_nonnull(strstr(b.part[0].basis, "assumes it: robots mean 1800 s"));
+	ck_assert_ptr_null(strstr(b.part[0].basis, "cpu"));
 	ck_assert_ptr_nonnull(strstr(b.part[1].basis, "1M tokens"));
 	ck_assert_ptr_nonnull(strstr(b.part[1].basis, "2026-07-24"));
 	ck_assert_ptr_nonnull(strstr(b.part[3].basis, "10.0 sandbox-hours x 2 vCPUs"));
