@@ -16,6 +16,25 @@ static void print_usage_row(const char *label, const struct usage_mean *u, doubl
 	       numfmt_count(u->cache_read, cached, 16), numfmt_count(u->output, output, 16), usd);
 }
 
+/* The means of the targets served by an API (fleet 0) or by a self-hosted fleet (fleet 1). */
+static struct usage_mean served_by(const struct forecast *f, int fleet)
+{
+	struct usage_mean sum = { 0 };
+	for (size_t k = 0; k < f->models.n; k++) {
+		const struct usage_mean *u = &f->mean.by_model[k];
+		if ((f->models.fleet[k] >= 0) != fleet)
+			continue;
+		sum.calls += u->calls;
+		sum.input += u->input;
+		sum.cache_read += u->cache_read;
+		sum.cache_write += u->cache_write;
+		sum.output += u->output;
+		sum.reasoning += u->reasoning;
+		sum.total += u->total;
+	}
+	return sum;
+}
+
 void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 			const char *outdir)
 {
@@ -30,7 +49,10 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 		print_usage_row(role_name((enum role)r), &m->by_role[r], m->cost_by_role[r]);
 	for (size_t k = 0; k < f->models.n; k++)
 		print_usage_row(f->models.labels[k], &m->by_model[k], m->cost_by_model[k]);
-	print_usage_row("total (API)", &m->total, m->cost_api);
+	struct usage_mean api = served_by(f, 0), fleets = served_by(f, 1);
+	print_usage_row("total (API)", &api, m->cost_api);
+	if (f->models.n_fleets)
+		print_usage_row("total (fleets)", &fleets, m->cost_self_hosted);
 	double runs = f->sc->costs.runs_per_month * f->sc->costs.parallel_runs;
 	printf("\n  USD per run: API %.2f", m->cost_api);
 	if (f->models.n_fleets)

@@ -1,6 +1,7 @@
 /*
  * archive: the tree of agent variants, with scores, child counts and byte sizes per node, and
- * the three parent-selection rules (docs/model.md, "Parent selection"; FACTS §1).
+ * the three parent-selection rules (docs/model.md, "Parent selection": the HyperAgents paper
+ * §A.2, the DGM-H and DGM code).
  */
 #ifndef MODEL_ARCHIVE_H
 #define MODEL_ARCHIVE_H

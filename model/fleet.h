@@ -131,8 +131,8 @@ int fleet_replica(const struct serving_sheet *ss, const struct serving_model *m,
 double fleet_call_slot_seconds(const struct replica *r, const struct serving_model *m,
 			       double fresh, double output);
 
-/* The roofline alone (FACTS §3), output tokens per second of a replica of gpus GPUs; 0 when
- * the weights and one sequence do not fit. */
+/* The roofline alone (as llm-analysis and LLM-Viewer compute it), output tokens per second
+ * of a replica of gpus GPUs; 0 when the weights and one sequence do not fit. */
 double fleet_roofline(const struct roofline_params *rp, const struct serving_model *m,
 		      enum precision p, const struct gpu *g, unsigned gpus, double isl,
 		      double isl_cached, double osl, unsigned *batch);

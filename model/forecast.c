@@ -98,6 +98,8 @@ static void compute_means(struct forecast *f)
 		m->storage_requests += r->storage_requests * w;
 		m->gpu_sim_hours += r->gpu_sim_hours * w;
 		m->wall_hours += r->wall_seconds / 3600 * w;
+		for (int p = 0; p < PHASE_COUNT; p++)
+			m->critical_path_hours[p] += r->phase_seconds[p] / 3600 * w;
 		m->archive_nodes += (double)r->archive_nodes * w;
 		m->archive_bytes += r->archive_bytes * w;
 		m->io_bytes += r->io_bytes * w;

@@ -10,6 +10,16 @@
 #include "sim/pool.h"
 #include "sim/sim.h"
 
+const char *loop_phase_name(enum loop_phase p)
+{
+	static const char *const names[PHASE_COUNT] = {
+		[PHASE_REBUILD] = "rebuild", [PHASE_SELF_MODIFY] = "self_modify",
+		[PHASE_EVAL_QUEUE] = "eval_queue", [PHASE_SANDBOX] = "sandbox",
+		[PHASE_GPU_SIM] = "gpu_simulator", [PHASE_BATCH_WAIT] = "batch_wait",
+	};
+	return names[p];
+}
+
 const char *role_name(enum role r)
 {
 	static const char *const names[] = { "self_modify", "evaluate" };
@@ -197,6 +207,7 @@ struct task {
 	struct session session;
 	double tool_seconds;
 	double requested, start;
+	double batch;  /* seconds waited for batch answers */
 };
 
 struct stage {
@@ -220,6 +231,10 @@ struct child {
 	int screening;
 	struct task *tasks;
 	size_t next_task;
+	/* the critical path (enum loop_phase): the last task to end, the batch waits */
+	const struct task *last;
+	double sm_batch;
+	double phase[PHASE_COUNT];
 };
 
 static void fail(struct run *run)
@@ -300,7 +315,7 @@ static double api_latency(struct run *run, int target, const struct usage *u)
  */
 static void call_llm(struct run *run, int target, enum role role, const struct route *route,
 		     const struct session_params *sp, struct child *c, const struct usage *u,
-		     sim_fn fn, void *arg)
+		     double *batch_wait, sim_fn fn, void *arg)
 {
 	struct loop_result *res = run->res;
 	usage_add(&res->by_role[role], u);
@@ -325,6 +340,8 @@ static void call_llm(struct run *run, int target, enum role role, const struct r
 	point(run, run->col.api_usd, cost);
 	double latency = route->batch ? route->batch_latency_hours * 3600
 				      : api_latency(run, target, u);
+	if (route->batch)
+		*batch_wait += latency;
 	sim_after(&run->sim, latency, fn, arg);
 }
 
@@ -365,6 +382,7 @@ static void task_end(struct sim *s, void *arg)
 		c->gpu_last = s->now;
 	}
 	run->res->storage_requests += 1; /* the task's artifacts */
+	c->last = t;
 	pool_done(&st->workers);
 	if (++st->finished == st->target)
 		stage_done(c);
@@ -378,7 +396,7 @@ static void task_step(struct sim *s, void *arg)
 	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
 		const struct domain *d = &run->sc->domains[t->domain];
 		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, &d->route, &d->task,
-			 t->child, &u, task_tool_done, t);
+			 t->child, &u, &t->batch, task_tool_done, t);
 		return;
 	}
 	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
@@ -390,6 +408,7 @@ static void task_begin(struct sim *s, void *arg)
 	struct task *t = arg;
 	struct run *run = t->child->run;
 	t->start = s->now;
+	t->batch = 0;
 	span(run, run->col.eval_queue, t->requested, s->now, 1);
 	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
 	task_step(s, t);
@@ -420,12 +439,27 @@ static void eval_start(struct child *c)
 		launch(c, d, full ? sc->domains[d].full_tasks : sc->domains[d].screen_tasks);
 }
 
+/*
+ * Critical-path accounting of a stage that just ended: its tasks were all requested when it
+ * began, so its last task's wait for a worker and its run (less its batch waits) make up the
+ * stage's time.
+ */
+static void account_stage(struct child *c)
+{
+	const struct task *t = c->last;
+	int gpu = c->run->sc->domains[t->domain].sandbox_gpus > 0;
+	c->phase[PHASE_EVAL_QUEUE] += t->start - t->requested;
+	c->phase[gpu ? PHASE_GPU_SIM : PHASE_SANDBOX] += c->run->sim.now - t->start - t->batch;
+	c->phase[PHASE_BATCH_WAIT] += t->batch;
+}
+
 /* Called when a domain has finished the tasks launched so far. */
 static void stage_done(struct child *c)
 {
 	const struct scenario *sc = c->run->sc;
 	if (--c->domains_pending > 0)
 		return;
+	account_stage(c);
 	if (!c->screening) {
 		child_finish(c);
 		return;
@@ -456,6 +490,10 @@ static void compile_done(struct sim *s, void *arg)
 {
 	struct child *c = arg;
 	struct run *run = c->run;
+	/* critical-path accounting: rebuild, then the session and compile check */
+	c->phase[PHASE_REBUILD] += c->session_start - c->sandbox_start;
+	c->phase[PHASE_SELF_MODIFY] += s->now - c->session_start - c->sm_batch;
+	c->phase[PHASE_BATCH_WAIT] += c->sm_batch;
 	run->res->sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
 	c->row.sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
 	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
@@ -484,7 +522,7 @@ static void selfmod_step(struct sim *s, void *arg)
 	int timed_out = s->now - c->session_start >= sm->timeout_hours * 3600;
 	if (!timed_out && session_next(&c->session, &run->rng, &u, &c->tool_seconds)) {
 		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, &sm->route, &sm->session, c,
-			 &u, selfmod_tool_done, c);
+			 &u, &c->sm_batch, selfmod_tool_done, c);
 		return;
 	}
 	if (timed_out && c->session.done < c->session.calls) {
@@ -637,6 +675,9 @@ static void child_finish(struct child *c)
 		for (size_t d = 0; d < sc->n_domains; d++)
 			span(run, run->col.eval_slots, c->eval_start, run->sim.now,
 			     sc->domains[d].eval_workers);
+	/* the iteration's last child to finish is its critical path */
+	for (int p = 0; run->children_running == 1 && p < PHASE_COUNT; p++)
+		run->res->phase_seconds[p] += c->phase[p];
 	child_free(c);
 	if (--run->children_running == 0)
 		next_iteration(run);

@@ -74,6 +74,22 @@ struct iteration_row {
 	double sandbox_gpu_hours;
 };
 
+/*
+ * The critical path's phases (docs/model.md, "The critical path"): the wall time of each
+ * iteration is its last child's, from its rebuild to its last evaluation task's end.
+ */
+enum loop_phase {
+	PHASE_REBUILD,      /* sandbox start, lineage patches, checkout I/O */
+	PHASE_SELF_MODIFY,  /* the meta agent's session and the compile check */
+	PHASE_EVAL_QUEUE,   /* a stage's last task waiting for an evaluation worker */
+	PHASE_SANDBOX,      /* that task running in its sandbox */
+	PHASE_GPU_SIM,      /* ... in a domain whose sandbox holds a simulator GPU */
+	PHASE_BATCH_WAIT,   /* waiting for batch API answers (self-modification or task) */
+	PHASE_COUNT
+};
+
+const char *loop_phase_name(enum loop_phase p);
+
 struct loop_result {
 	struct usage by_role[ROLE_COUNT];
 	double cost_by_role[ROLE_COUNT];
@@ -88,6 +104,7 @@ struct loop_result {
 	double gpu_sim_hours;     /* wall time with a GPU simulator running, per child summed */
 	double storage_requests;  /* objects written (patch, artifacts) and read (rebuilds) */
 	double wall_seconds;
+	double phase_seconds[PHASE_COUNT]; /* the critical path: sums to wall_seconds */
 	size_t archive_nodes;
 	double archive_bytes;
 	double io_bytes;         /* checkout bytes summed over the run */

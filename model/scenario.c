@@ -211,7 +211,7 @@ static const struct field cost_fields[] = {
 	DBL(struct cost_params, parallel_runs, "1", 1, 1e4, "runs",
 	    "Runs going at once (e.g. domains as separate loops); each is a run of this file."),
 	DBL(struct cost_params, fine_tune_gpus, "8", 0, 1e5, "GPUs",
-	    "The fine-tune comparator: GPUs (8 x H100, FACTS §1)."),
+	    "The fine-tune comparator: GPUs (8 x H100, one node)."),
 	DBL(struct cost_params, fine_tune_hours, "72", 0, 1e5, "h", "The fine-tune comparator: hours."),
 	DBL(struct cost_params, fine_tune_gpu_hour_usd, "3", 0, 1000, "USD/GPU-hour",
 	    "The fine-tune comparator: price per GPU-hour."),

@@ -149,6 +149,8 @@ int reprice_add(struct reprice *rp, const struct trace_record *rec, const struct
 			rp->sandbox_seconds += t->sandbox_seconds;
 		if (t->artifact_bytes > 0)
 			rp->task_artifact_bytes += t->artifact_bytes;
+		note_time(rp, t->start_time);
+		note_time(rp, t->end_time);
 		return 0;
 	}
 	const struct trace_archive_add *a = &rec->u.add;

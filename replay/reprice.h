@@ -44,7 +44,8 @@ struct reprice {
 	double estimated_cost;
 	struct reprice_groups by[REPRICE_DIM_COUNT];
 	long max_iteration;    /* -1 when no record names one */
-	double first_time, last_time; /* over the calls' start and end times; NAN when none */
+	/* over the start and end times of the calls and evaluation tasks; NAN when none */
+	double first_time, last_time;
 	/* eval_task records */
 	size_t tasks, task_pass, task_fail, task_error, task_unknown;
 	double sandbox_seconds; /* sum over tasks that give it */

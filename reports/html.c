@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "base/jsonfile.h"
+#include "reports/bill.h"
 #include "reports/html.h"
 #include "reports/numfmt.h"
 
@@ -20,7 +21,9 @@ static const char style[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.total td,tr.total th{font-weight:bold;border-top:2px solid #bbb}"
 	"pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.85em}"
-	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}";
+	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}"
+	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
+	".drivers .bar{display:inline-block;height:0.7em;background:#3a6ea5;margin-left:0.5em}";
 
 void html_escape(FILE *out, const char *s)
 {
@@ -175,6 +178,43 @@ static void headline_fleet(FILE *out, const cJSON *s)
 	fputs("</p>\n", out);
 }
 
+/* "3.2 hours (0.1 days)", minutes below an hour, seconds below ten minutes. */
+static const char *hours_text(double hours, char *buf, size_t size)
+{
+	if (hours >= 24)
+		snprintf(buf, size, "%.1f hours (%.1f days)", hours, hours / 24);
+	else if (hours >= 1)
+		snprintf(buf, size, "%.1f hours", hours);
+	else if (hours >= 10.0 / 60)
+		snprintf(buf, size, "%.1f minutes", hours * 60);
+	else
+		snprintf(buf, size, "%.0f seconds", hours * 3600);
+	return buf;
+}
+
+/*
+ * The wall time, labelled: simulated for a forecast; for a replay the recorded one and, when
+ * re-timed, the re-timed one beside it.
+ */
+static void wall_time(FILE *out, const cJSON *s, double hours)
+{
+	const char *kind = json_get_str(s, "kind", NULL);
+	double retimed = json_get_num(s, "retime", "wall_hours");
+	char a[64], b[64];
+	if (!(hours >= 0))
+		return;
+	if (!kind || strcmp(kind, "replay")) {
+		fprintf(out, "Simulated wall time %s. ", hours_text(hours, a, sizeof(a)));
+		return;
+	}
+	fprintf(out, "Recorded wall time %s (first to last time in the trace)",
+		hours_text(hours, a, sizeof(a)));
+	if (retimed >= 0)
+		fprintf(out, "; <b>re-timed: %s</b> (the section Re-timing below)",
+			hours_text(retimed, b, sizeof(b)));
+	fputs(". ", out);
+}
+
 /* The archive, wall time, the spread across replications and the monthly burn. */
 static void headline_scale(FILE *out, const cJSON *s)
 {
@@ -195,10 +235,7 @@ static void headline_scale(FILE *out, const cJSON *s)
 	if (io >= 0)
 		fprintf(out, "rebuilding parents reads %s in all. ",
 			numfmt_bytes(io, a, sizeof(a)));
-	if (hours >= 24)
-		fprintf(out, "Wall time %.1f hours (%.1f days). ", hours, hours / 24);
-	else if (hours >= 0)
-		fprintf(out, "Wall time %.1f hours. ", hours);
+	wall_time(out, s, hours);
 	if (per_month > 0 && month >= 0)
 		fprintf(out, "At %.0f run%s a month: %s a month. ", per_month,
 			per_month == 1 ? "" : "s", numfmt_usd(month, a, sizeof(a)));
@@ -212,6 +249,42 @@ static void headline_scale(FILE *out, const cJSON *s)
 			numfmt_usd(json_get_num(q, "cost_usd_total", "p90"), b, sizeof(b)));
 	}
 	fputs("</p>\n", out);
+}
+
+/* The largest cost components with their shares and what each rests on; the rest summed. */
+static void drivers_panel(FILE *out, const cJSON *s, const cJSON *scenario)
+{
+	enum { SHOWN = 4 };
+	struct bill b;
+	char v[32];
+	double rest = 0;
+	bill_parts(s, scenario, &b);
+	if (!b.n)
+		return;
+	fputs("<section id=\"drivers\" class=\"drivers\">\n<h2>What drives this bill</h2>\n"
+	      "<ol>\n", out);
+	for (size_t i = 0; i < b.n; i++) {
+		if (i >= SHOWN) {
+			rest += b.part[i].usd;
+			continue;
+		}
+		fprintf(out, "<li><b>");
+		html_escape(out, b.part[i].name);
+		fprintf(out, "</b>: %s, <b>%.1f%%</b> <span class=\"bar\" style=\"width:%.1fem\">"
+			"</span><br><span class=\"basis\">", numfmt_usd(b.part[i].usd, v,
+			sizeof(v)), 100 * b.part[i].share, 10 * b.part[i].share);
+		html_escape(out, b.part[i].basis);
+		fputs("</span></li>\n", out);
+	}
+	fputs("</ol>\n", out);
+	if (b.n > SHOWN)
+		fprintf(out, "<p>The other %zu component%s: %s (%.1f%%).</p>\n", b.n - SHOWN,
+			b.n - SHOWN == 1 ? "" : "s", numfmt_usd(rest, v, sizeof(v)),
+			b.total > 0 ? 100 * rest / b.total : 0);
+	const char *kind = json_get_str(s, "kind", NULL);
+	fprintf(out, "<p>%s; every formula is in <code>docs/costs.md</code>.</p>\n</section>\n",
+		kind && !strcmp(kind, "replay") ? "Another price sheet is <code>--prices</code>"
+		: "Each assumption is a field to change with <code>--set</code>");
 }
 
 static void plot_figures(FILE *out, const struct html_page *p)
@@ -286,6 +359,52 @@ static void usage_rows(FILE *out, const cJSON *s, const char *what)
 				  json_get_num(json_get(s, "cost_usd", by), m->string, NULL), "");
 }
 
+/*
+ * Sums the detail_by_model entries served by an API (fleet 0: names not "fleet:...") or by a
+ * self-hosted fleet (fleet 1) into sum's calls, input, cache_read, output and total; the
+ * number of models summed.
+ */
+static int served_sum(const cJSON *s, int fleet, double sum[5])
+{
+	static const char *const parts[] = { "calls", "input", "cache_read", "output", "total" };
+	const cJSON *m;
+	int n = 0;
+	memset(sum, 0, 5 * sizeof(*sum));
+	cJSON_ArrayForEach(m, json_get(s, "tokens", "detail_by_model")) {
+		if (!m->string || (strncmp(m->string, "fleet:", 6) == 0) != fleet)
+			continue;
+		for (int k = 0; k < 5; k++)
+			sum[k] += json_get_num(m, parts[k], NULL);
+		n++;
+	}
+	return n;
+}
+
+/* The API total (tokens sent to an API only) and, with fleets, the fleets' total. */
+static void served_rows(FILE *out, const cJSON *s)
+{
+	const cJSON *tokens = json_get(s, "tokens", NULL);
+	double sum[5];
+	if (!json_get(tokens, "detail_by_model", NULL)) {
+		usage_row(out, "total", "(API)", tokens, json_get_num(tokens, "total", NULL),
+			  json_get_num(s, "cost_usd", "api"), " class=\"total\"");
+		return;
+	}
+	for (int fleet = 0; fleet < 2; fleet++) {
+		if (!served_sum(s, fleet, sum) && fleet)
+			continue;
+		cJSON *d = cJSON_CreateObject();
+		cJSON_AddNumberToObject(d, "calls", sum[0]);
+		cJSON_AddNumberToObject(d, "input", sum[1]);
+		cJSON_AddNumberToObject(d, "cache_read", sum[2]);
+		cJSON_AddNumberToObject(d, "output", sum[3]);
+		usage_row(out, "total", fleet ? "(fleets)" : "(API)", d, sum[4],
+			  json_get_num(s, "cost_usd", fleet ? "self_hosted" : "api"),
+			  " class=\"total\"");
+		cJSON_Delete(d);
+	}
+}
+
 static void usage_table(FILE *out, const cJSON *s)
 {
 	const cJSON *tokens = json_get(s, "tokens", NULL);
@@ -296,8 +415,7 @@ static void usage_table(FILE *out, const cJSON *s)
 	      "<th>API USD</th></tr>\n", out);
 	usage_rows(out, s, "role");
 	usage_rows(out, s, "model");
-	usage_row(out, "total", "(API)", tokens, json_get_num(tokens, "total", NULL),
-		  json_get_num(s, "cost_usd", "api"), " class=\"total\"");
+	served_rows(out, s);
 	fputs("</table>\n<p>Tokens follow the OpenTelemetry GenAI convention: input includes "
 	      "cached reads and cache writes, output includes reasoning.</p>\n", out);
 }
@@ -383,6 +501,96 @@ static void price_table(FILE *out, const cJSON *s, const cJSON *scenario)
 	      "and dates <code>docs/costs.md</code> gives.</p>\n", out);
 }
 
+/* A row "what | recorded | re-timed | change" of the re-timing table. */
+static void retime_row(FILE *out, const char *what, double recorded, double retimed)
+{
+	char a[64], b[64];
+	fprintf(out, "<tr><th>%s</th><td class=\"n\">%s</td><td class=\"n\">%s</td>", what,
+		hours_text(recorded, a, sizeof(a)), hours_text(retimed, b, sizeof(b)));
+	if (recorded > 0)
+		fprintf(out, "<td class=\"n\">%+.1f%%</td></tr>\n",
+			(retimed / recorded - 1) * 100);
+	else
+		fputs("<td class=\"n\">–</td></tr>\n", out);
+}
+
+/* The conditions the trace was re-timed under, as summary.json's retime object says. */
+static void retime_conditions(FILE *out, const cJSON *rt)
+{
+	const cJSON *w = json_get(rt, "resources", "eval_workers");
+	const char *from = json_get_str(rt, "eval_workers_from", NULL);
+	fprintf(out, "<p>Conditions: %.0f evaluation workers (", json_get_num(rt, "eval_workers",
+		NULL));
+	html_escape(out, from ? from : "");
+	fputs("); task starts ", out);
+	html_escape(out, json_get_str(rt, "task_starts", NULL) ? json_get_str(rt, "task_starts",
+		    NULL) : "");
+	fputs("; call latency ", out);
+	html_escape(out, json_get_str(rt, "latency", NULL) ? json_get_str(rt, "latency", NULL)
+		    : "");
+	fprintf(out, "; up to %.0f children at once. The workers were %.0f%% busy; a task waited "
+		"%.1f s for one on average (at most %.1f s).</p>\n",
+		json_get_num(rt, "children", NULL), 100 * json_get_num(w, "utilisation", NULL),
+		json_get_num(w, "mean_wait_seconds", NULL),
+		json_get_num(w, "max_wait_seconds", NULL));
+}
+
+/* One row per API endpoint and per fleet the re-timing queued calls on. */
+static void retime_resources(FILE *out, const cJSON *rt)
+{
+	const cJSON *m;
+	char v[32];
+	fputs("<table>\n<tr><th>resource</th><th>calls</th><th>delayed</th>"
+	      "<th>mean wait</th><th>utilisation</th><th>USD</th></tr>\n", out);
+	cJSON_ArrayForEach(m, json_get(rt, "resources", "endpoints")) {
+		double u = json_get_num(m, "rpm_utilisation", NULL);
+		double t = json_get_num(m, "tpm_utilisation", NULL);
+		fputs("<tr><th>API ", out);
+		html_escape(out, m->string ? m->string : "");
+		fprintf(out, "</th><td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
+			"<td class=\"n\">%.1f s</td>", json_get_num(m, "calls", NULL),
+			json_get_num(m, "delayed_calls", NULL),
+			json_get_num(m, "mean_wait_seconds", NULL));
+		if (u >= 0 || t >= 0)
+			fprintf(out, "<td class=\"n\">%.0f%% of its limit</td>",
+				100 * (isnan(u) || t > u ? t : u));
+		else
+			fputs("<td class=\"n\">no limit</td>", out);
+		fputs("<td class=\"n\">–</td></tr>\n", out);
+	}
+	cJSON_ArrayForEach(m, json_get(rt, "fleets", NULL)) {
+		fputs("<tr><th>fleet ", out);
+		html_escape(out, m->string ? m->string : "");
+		fprintf(out, "</th><td class=\"n\">%.0f</td><td class=\"n\">–</td>"
+			"<td class=\"n\">%.1f s</td><td class=\"n\">%.1f%%</td>"
+			"<td class=\"n\">%s</td></tr>\n", json_get_num(m, "calls", NULL),
+			json_get_num(m, "mean_wait_seconds", NULL),
+			100 * json_get_num(m, "utilisation", NULL),
+			numfmt_usd(json_get_num(m, "cost_usd", NULL), v, sizeof(v)));
+	}
+	fputs("</table>\n", out);
+}
+
+/* With --retime: the recorded and re-timed wall times, the conditions, the resources. */
+static void retime_section(FILE *out, const cJSON *s)
+{
+	const cJSON *rt = json_get(s, "retime", NULL);
+	if (!rt)
+		return;
+	fputs("<h2 id=\"retime\">Re-timing</h2>\n<table>\n<tr><th></th><th>recorded</th>"
+	      "<th>re-timed</th><th>change</th></tr>\n", out);
+	retime_row(out, "wall time", json_get_num(rt, "recorded_wall_hours", NULL),
+		   json_get_num(rt, "wall_hours", NULL));
+	retime_row(out, "evaluation", json_get_num(rt, "recorded_evaluation_hours", NULL),
+		   json_get_num(rt, "evaluation_hours", NULL));
+	fputs("</table>\n", out);
+	retime_conditions(out, rt);
+	retime_resources(out, rt);
+	fputs("<p>The trace's calls and tasks run again on these resources "
+	      "(<code>docs/replay.md</code>, \"Re-timing\"); every row per session and task is in "
+	      "<code>retime.csv</code>.</p>\n", out);
+}
+
 static void scenario_section(FILE *out, const char *text)
 {
 	if (!text)
@@ -438,7 +646,9 @@ void html_write(FILE *out, const struct html_page *p)
 	headline_fleet(out, p->summary);
 	headline_scale(out, p->summary);
 	fputs("</div>\n", out);
+	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
+	retime_section(out, p->summary);
 	usage_table(out, p->summary);
 	cost_table(out, p->summary);
 	price_table(out, p->summary, p->scenario);

@@ -39,7 +39,10 @@ const char *numfmt_usd(double usd, char *buf, size_t size)
 		snprintf(buf, size, "–");
 		return buf;
 	}
-	snprintf(digits, sizeof(digits), "%.2f", fabs(usd));
+	/* below half a cent, two significant digits rather than "$0.00" */
+	int cents = usd == 0 || fabs(usd) >= 0.005;
+	int decimals = cents ? 2 : (int)ceil(-log10(fabs(usd))) + 1;
+	snprintf(digits, sizeof(digits), "%.*f", decimals > 12 ? 12 : decimals, fabs(usd));
 	size_t whole = strcspn(digits, "."), k = 0;
 	for (size_t i = 0; digits[i] && k + 2 < sizeof(grouped); i++) {
 		if (i && i < whole && (whole - i) % 3 == 0)

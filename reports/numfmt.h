@@ -15,7 +15,10 @@ const char *numfmt_count(double n, char *buf, size_t size);
 /* Three significant digits and B, kB, MB, GB, TB or PB (powers of 1000). */
 const char *numfmt_bytes(double n, char *buf, size_t size);
 
-/* "$1,064.78"; negative amounts "-$3.00". */
+/*
+ * "$1,064.78"; negative amounts "-$3.00"; amounts below half a cent (that would read
+ * "$0.00") with two significant digits: "$0.00045".
+ */
 const char *numfmt_usd(double usd, char *buf, size_t size);
 
 #endif

@@ -35,6 +35,14 @@ int plotdata_band(const double *v, size_t rows, size_t cols, double *p10, double
 	return 0;
 }
 
+int plotdata_axis_decimals(double max)
+{
+	if (!(max > 0) || !isfinite(max))
+		return 0;
+	double d = ceil(-log10(max / 10) - 1e-9);
+	return d < 0 ? 0 : d > 9 ? 9 : (int)d;
+}
+
 /* Reads a whole-number cell in [0, max] (replication or iteration). */
 static int index_cell(const struct csvtab *t, size_t row, int col, double max, size_t *out,
 		      struct hc_err *err)
@@ -172,50 +180,5 @@ int plotdata_growth_fit(const double *x, const double *y, size_t n, struct growt
 	g->r2_quad = tss > 0 ? 1 - rss_quad / tss : 1;
 	/* A line that leaves less than 1e-9 of the variance is exact up to rounding. */
 	g->quadratic = rss_lin > 1e-9 * tss && rss_quad < 0.5 * rss_lin;
-	return 0;
-}
-
-static int column_mean(const struct csvtab *t, int col, double *mean, struct hc_err *err)
-{
-	double sum = 0, v;
-	size_t n = 0;
-	for (size_t i = 0; i < t->n_rows; i++) {
-		if (csvtab_num(t, i, col, &v, err))
-			return HC_EINPUT;
-		if (!isnan(v)) {
-			sum += v;
-			n++;
-		}
-	}
-	*mean = n ? sum / (double)n : NAN;
-	return 0;
-}
-
-int plotdata_bottleneck(const struct csvtab *t, struct bottleneck *b, struct hc_err *err)
-{
-	static const char suffix[] = "_utilisation";
-	const size_t ls = sizeof(suffix) - 1;
-	memset(b, 0, sizeof(*b));
-	b->util_col = b->queue_col = -1;
-	b->mean_utilisation = NAN;
-	for (size_t c = 0; c < t->n_cols; c++) {
-		const char *name = t->header[c];
-		size_t len = strlen(name);
-		double mean;
-		if (len <= ls || strcmp(name + len - ls, suffix))
-			continue;
-		if (column_mean(t, (int)c, &mean, err))
-			return HC_EINPUT;
-		if (isnan(mean) || (b->util_col >= 0 && !(mean > b->mean_utilisation)))
-			continue;
-		b->util_col = (int)c;
-		b->mean_utilisation = mean;
-		snprintf(b->resource, sizeof(b->resource), "%.*s", (int)(len - ls), name);
-	}
-	if (b->util_col < 0)
-		return 1;
-	char queue[300];
-	snprintf(queue, sizeof(queue), "%s_queue", b->resource);
-	b->queue_col = csvtab_col(t, queue);
 	return 0;
 }

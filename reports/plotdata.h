@@ -3,7 +3,7 @@
  * kept apart from gnuplot so that tests can check them against hand computations.
  *
  * These summarise what the commands wrote (quantiles across replications, a least-squares
- * growth law, the busiest resource); they compute no costs.
+ * growth law, an axis's decimals); they compute no costs.
  */
 #ifndef REPORTS_PLOTDATA_H
 #define REPORTS_PLOTDATA_H
@@ -31,6 +31,14 @@ int plotdata_band(const double *v, size_t rows, size_t cols, double *p10, double
 int plotdata_cumulative_tokens(const struct csvtab *t, double **sm, double **ev,
 			       size_t *reps, size_t *iters, struct hc_err *err);
 
+/*
+ * The decimals a tick label of a linear axis [0, max] needs so that no two ticks read the
+ * same ("$1, $1, $1"): gnuplot's tick step on such an axis is 1, 2 or 5 times a power of ten
+ * and at least max / 10, so ceil(-log10(max / 10)) decimals show it exactly; 0 when that is
+ * negative or max is not positive, at most 9.
+ */
+int plotdata_axis_decimals(double max);
+
 /* A growth law y(x): the linear and quadratic least-squares fits and which one holds. */
 struct growth_fit {
 	double lin[2];  /* y = lin[0] + lin[1] x */
@@ -48,21 +56,5 @@ struct growth_fit {
  */
 int plotdata_growth_fit(const double *x, const double *y, size_t n, struct growth_fit *g,
 			struct hc_err *err);
-
-/* The busiest resource of timeseries.csv. */
-struct bottleneck {
-	int util_col;  /* <resource>_utilisation */
-	int queue_col; /* <resource>_queue, or -1 when absent */
-	double mean_utilisation; /* over the hours with a value */
-	char resource[256];
-};
-
-/*
- * Picks the resource whose `<resource>_utilisation` column has the highest mean over its
- * non-empty cells (the first in column order on a tie). Returns 1 when no resource has a
- * value (nothing to plot), 0 when one was found, or HC_EINPUT for a cell that is not a
- * number.
- */
-int plotdata_bottleneck(const struct csvtab *t, struct bottleneck *b, struct hc_err *err);
 
 #endif

@@ -23,7 +23,7 @@ static const struct {
 	[PLOT_COSTS] = { "costs", "Dollars by component" },
 	[PLOT_CROSSOVER] = { "crossover", "API against a self-hosted fleet: monthly cost" },
 	[PLOT_ARCHIVE] = { "archive", "Archive size and checkout I/O per iteration" },
-	[PLOT_BOTTLENECK] = { "bottleneck", "The bottleneck resource over time" },
+	[PLOT_CRITICAL_PATH] = { "critical_path", "The critical path: where the wall time goes" },
 };
 
 const char *plot_name(enum plot_id id)
@@ -294,17 +294,21 @@ static int token_block(FILE *out, const double *sm, const double *ev, size_t rep
 	return rc;
 }
 
-static void token_plot_cmd(FILE *out, size_t reps)
+/* A single iteration is one point, which a line does not draw: points then, and room. */
+static void token_plot_cmd(FILE *out, size_t reps, size_t iters)
 {
 	static const char *const series[] = { "self_modify", "evaluate", "total" };
+	const char *style = iters < 2 ? "lp pt 7 ps 1.5" : "l";
+	if (iters < 2)
+		fputs("set xrange [-0.5:0.5]\nset xtics 1\nset yrange [0:*]\n", out);
 	fputs("plot ", out);
 	for (int s = 0; s < 3; s++) {
 		int col = 2 + 3 * s;
 		if (reps > 1)
 			fprintf(out, "$d u 1:%d:%d w filledcurves lc %d %s, ", col, col + 2, s + 1,
 				s ? "notitle" : "title 'P10-P90 across replications'");
-		fprintf(out, "$d u 1:%d w l lw 2 lc %d title '%s%s'%s", col + 1, s + 1, series[s],
-			reps > 1 ? " (median)" : "", s < 2 ? ", " : "\n");
+		fprintf(out, "$d u 1:%d w %s lw 2 lc %d title '%s%s'%s", col + 1, style, s + 1,
+			series[s], reps > 1 ? " (median)" : "", s < 2 ? ", " : "\n");
 	}
 }
 
@@ -339,7 +343,7 @@ static int plot_tokens(struct ctx *c, struct hc_err *err)
 	      "set key top left Left reverse\nset style fill transparent solid 0.2 noborder\n",
 	      s.out);
 	gp_png(s.out, c, PLOT_TOKENS);
-	token_plot_cmd(s.out, reps);
+	token_plot_cmd(s.out, reps, iters);
 	gp_svg(s.out, c, PLOT_TOKENS);
 	if (reps > 1)
 		snprintf(c->res->note[PLOT_TOKENS], sizeof(c->res->note[0]), "lines: the median "
@@ -418,9 +422,10 @@ static int plot_costs(struct ctx *c, struct hc_err *err)
 	fprintf(s.out, "set style data histograms\nset style histogram rowstacked\n"
 		"set style fill solid 0.85 border -1\nset boxwidth 0.5\nset xrange [-0.75:0.75]\n"
 		"set yrange [0:%.9g]\nset xtics ('%s' 0)\nset ylabel 'dollars (USD)'\n"
-		"set format y '$%%.0f'\nset key outside right top vertical Left reverse\n"
+		"set format y '$%%.%df'\nset key outside right top vertical Left reverse\n"
 		"set label 'total %s' at 0,%.9g center offset 0,0.8\n", k.total * 1.1,
 		kind && !strcmp(kind, "replay") ? "the recorded trace" : "one run",
+		plotdata_axis_decimals(k.total * 1.1),
 		numfmt_usd(k.total, usd, sizeof(usd)), k.total);
 	gp_png(s.out, c, PLOT_COSTS);
 	costs_plot_cmd(s.out, &k);
@@ -708,87 +713,56 @@ static int plot_archive(struct ctx *c, struct hc_err *err)
 	return rc ? rc : gp_run(c, PLOT_ARCHIVE, &s, err);
 }
 
-/* ---- 5. the bottleneck resource ---- */
+/* ---- 5. the critical path ---- */
 
-/* hour, utilisation (%), queue; the last hour repeated at its end so that steps close it. */
-static int bottleneck_block(FILE *out, const struct csvtab *t, const struct bottleneck *b,
-			    double *max_queue, struct hc_err *err)
-{
-	int hour;
-	double h = NAN, u = NAN, q = NAN;
-	*max_queue = 0;
-	if (csvtab_need(t, "hour", &hour, err))
-		return HC_EINPUT;
-	fputs("$d << EOD\n", out);
-	for (size_t i = 0; i < t->n_rows; i++) {
-		if (csvtab_num(t, i, hour, &h, err) || csvtab_num(t, i, b->util_col, &u, err) ||
-		    (b->queue_col >= 0 && csvtab_num(t, i, b->queue_col, &q, err)))
-			return HC_EINPUT;
-		if (isnan(h))
-			return hc_err_set(err, HC_EINPUT, "%s: line %zu: column 'hour': empty; "
-					  "allowed: the hour's number", t->path, i + 2);
-		gp_num(out, h);
-		gp_num(out, u * 100);
-		gp_num(out, q);
-		fputc('\n', out);
-		*max_queue = q > *max_queue ? q : *max_queue;
-	}
-	gp_num(out, h + 1);
-	gp_num(out, u * 100);
-	gp_num(out, q);
-	fputs("\nEOD\n", out);
-	return 0;
-}
+static const char *const phase_labels[][2] = {
+	{ "rebuild", "rebuilds" }, { "self_modify", "self-modification" },
+	{ "eval_queue", "evaluation queues" }, { "sandbox", "sandboxes" },
+	{ "gpu_simulator", "GPU simulators" }, { "batch_wait", "batch waits" },
+};
 
-static void bottleneck_plot(struct ctx *c, FILE *out, const struct bottleneck *b,
-			    double max_queue)
-{
-	char t[400];
-	snprintf(t, sizeof(t), "bottleneck: %s (mean utilisation %.0f%%)", b->resource,
-		 100 * b->mean_utilisation);
-	gp_title(out, c, t);
-	fprintf(out, "set xlabel 'simulated time (hours)'\nset ylabel 'utilisation (%%)'\n"
-		"set yrange [0:105]\nset ytics nomirror\nset key top right\n");
-	if (b->queue_col >= 0)
-		fprintf(out, "set y2label 'queue (waiting requests, hourly mean)'\nset y2tics\n"
-			"set y2range [0:%.9g]\n", max_queue > 0 ? max_queue * 1.1 : 1);
-	gp_png(out, c, PLOT_BOTTLENECK);
-	snprintf(t, sizeof(t), "%s utilisation", b->resource);
-	fputs("plot $d u 1:2 w steps lw 2 lc 1 title ", out);
-	gp_str(out, t);
-	if (b->queue_col >= 0) {
-		snprintf(t, sizeof(t), "%s queue", b->resource);
-		fputs(", $d u 1:3 axes x1y2 w steps lw 1.5 lc 7 title ", out);
-		gp_str(out, t);
-	}
-	fputc('\n', out);
-	gp_svg(out, c, PLOT_BOTTLENECK);
-	snprintf(c->res->note[PLOT_BOTTLENECK], sizeof(c->res->note[0]), "%.200s, the "
-		 "resource with the highest mean utilisation (%.0f%%)", b->resource,
-		 100 * b->mean_utilisation);
-}
+#define PHASES (sizeof(phase_labels) / sizeof(phase_labels[0]))
 
-static int plot_bottleneck(struct ctx *c, struct hc_err *err)
+/* One bar per phase of summary.json's critical_path: its share of wall time and hours. */
+static int plot_critical_path(struct ctx *c, struct hc_err *err)
 {
-	struct csvtab t;
-	struct bottleneck b;
+	const cJSON *cp = json_get(c->summary, "critical_path", NULL);
+	double hours = json_get_num(c->summary, "wall_time_hours", NULL), top = 0;
 	struct script s;
-	double max_queue;
-	int rc = load_input(c, PLOT_BOTTLENECK, "timeseries.csv", &t, err);
-	if (rc)
-		return rc;
-	rc = plotdata_bottleneck(&t, &b, err);
-	if (rc == 1)
-		set_note(c, PLOT_BOTTLENECK, "no resource utilisation in timeseries.csv");
-	if (!rc)
-		rc = script_open(&s, err);
-	if (!rc && (rc = bottleneck_block(s.out, &t, &b, &max_queue, err)) != 0)
-		script_drop(&s, rc);
-	csvtab_release(&t);
-	if (rc)
-		return rc;
-	bottleneck_plot(c, s.out, &b, max_queue);
-	return gp_run(c, PLOT_BOTTLENECK, &s, err);
+	char t[200];
+	size_t most = 0;
+	if (!cp || !(hours > 0)) {
+		set_note(c, PLOT_CRITICAL_PATH, "summary.json has no critical_path");
+		return 1;
+	}
+	if (script_open(&s, err))
+		return HC_ERUNTIME;
+	fputs("$d << EOD\n", s.out);
+	for (size_t i = 0; i < PHASES; i++) {
+		double share = json_get_num(cp, phase_labels[i][0], "share");
+		double h = json_get_num(cp, phase_labels[i][0], "hours");
+		fprintf(s.out, "\"%s\"", phase_labels[i][1]);
+		gp_num(s.out, isfinite(share) ? 100 * share : 0);
+		gp_num(s.out, isfinite(h) ? h : 0);
+		fputc('\n', s.out);
+		if (share > top) {
+			top = share;
+			most = i;
+		}
+	}
+	fputs("EOD\n", s.out);
+	snprintf(t, sizeof(t), "the critical path: where the %.1f hours of wall time go", hours);
+	gp_title(s.out, c, t);
+	fprintf(s.out, "set style fill solid 0.85 border -1\nset boxwidth 0.6\nset xrange [-0.6:%zu.6]"
+		"\nset yrange [0:%.9g]\nset ylabel 'share of wall time (%%)'\nset key off\n",
+		PHASES - 1, top * 100 * 1.2 + 1);
+	gp_png(s.out, c, PLOT_CRITICAL_PATH);
+	fputs("plot $d u 0:2:xtic(1) w boxes lc rgb '#3a6ea5', "
+	      "$d u 0:2:(sprintf('%.1f%% (%.1f h)', $2, $3)) w labels offset 0,0.8\n", s.out);
+	gp_svg(s.out, c, PLOT_CRITICAL_PATH);
+	snprintf(c->res->note[PLOT_CRITICAL_PATH], sizeof(c->res->note[0]), "%s hold %.1f%% of "
+		 "the wall time", phase_labels[most][1], 100 * top);
+	return gp_run(c, PLOT_CRITICAL_PATH, &s, err);
 }
 
 /* "hyperagents-paper, 2026-07-25", or with the prices' date when the run has none. */
@@ -822,7 +796,7 @@ int plots_draw(const char *dir, const char *out_dir, const char *gnuplot, const 
 		[PLOT_COSTS] = plot_costs,
 		[PLOT_CROSSOVER] = plot_crossover,
 		[PLOT_ARCHIVE] = plot_archive,
-		[PLOT_BOTTLENECK] = plot_bottleneck,
+		[PLOT_CRITICAL_PATH] = plot_critical_path,
 	};
 	struct ctx c = { .dir = dir, .out_dir = out_dir, .gnuplot = gnuplot, .summary = summary,
 			 .res = res };

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 #include "base/hc_err.h"
 
-enum plot_id { PLOT_TOKENS, PLOT_COSTS, PLOT_CROSSOVER, PLOT_ARCHIVE, PLOT_BOTTLENECK,
+enum plot_id { PLOT_TOKENS, PLOT_COSTS, PLOT_CROSSOVER, PLOT_ARCHIVE, PLOT_CRITICAL_PATH,
 	       PLOT_COUNT };
 
 /* The file stem ("tokens") and a caption ("Cumulative tokens by role"). */

@@ -78,6 +78,19 @@ cJSON *summary_fleet_json(const struct fleet *lf, const struct fleet_result *r)
 	return x;
 }
 
+/* Per phase of the critical path: its hours and its share of the wall time. */
+static cJSON *critical_path_json(const struct forecast_means *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (int p = 0; p < PHASE_COUNT; p++) {
+		cJSON *x = cJSON_AddObjectToObject(o, loop_phase_name((enum loop_phase)p));
+		cJSON_AddNumberToObject(x, "hours", m->critical_path_hours[p]);
+		cJSON_AddNumberToObject(x, "share", m->wall_hours > 0 ?
+					m->critical_path_hours[p] / m->wall_hours : 0);
+	}
+	return o;
+}
+
 static cJSON *fleets_json(const struct forecast *f)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -135,6 +148,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(sandbox, "gpu_hours", m->sandbox_gpu_hours);
 	cJSON_AddNumberToObject(sandbox, "gpu_sim_share_of_wall_time",
 				m->wall_hours > 0 ? m->gpu_sim_hours / m->wall_hours : 0);
+	cJSON_AddItemToObject(root, "critical_path", critical_path_json(m));
 	cJSON_AddNumberToObject(arch, "storage_requests", m->storage_requests);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
 	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
@@ -145,8 +159,9 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON *ft = cJSON_AddObjectToObject(root, "fine_tune_comparator_usd");
 	cJSON_AddNumberToObject(ft, "usd", m->fine_tune_comparator_usd);
 	cJSON_AddStringToObject(ft, "note", "GPUs x hours x USD/GPU-hour (costs.fine_tune_*); "
-			       "a full-parameter 70B fine-tune does not fit one 8xH100 node, a "
-			       "LoRA run does (FACTS §1)");
+			       "a full-parameter 70B fine-tune does not fit one 8xH100 node "
+			       "(weights, gradients and Adam state at 16 bytes a parameter: "
+			       "1.1 TB against 640 GB), a LoRA run does");
 	cJSON *out = cJSON_AddObjectToObject(root, "outcomes");
 	cJSON_AddNumberToObject(out, "best_score", m->best_score);
 	cJSON_AddNumberToObject(out, "compile_failures", m->compile_failures);

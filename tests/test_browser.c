@@ -15,7 +15,11 @@
 /*
  * Runs synchronously at the end of the body, after layout: an SVG that renders has a
  * non-empty box on the page and draws something (a non-empty bounding box of its content);
- * an image that renders is complete with a natural width.
+ * every series of a plot draws more than its key sample (a 39-unit line or one mark; a band
+ * is a polygon of more than four points; a series of labels, its texts): a line through a
+ * single point draws nothing; an image that renders is
+ * complete with a natural width. The panel "What drives this bill" has items and a bar; the
+ * re-timing section, when there is one, a table with a height. The verdict counts them.
  */
 static const char probe[] =
 	"<script>(function () {\n"
@@ -30,9 +34,28 @@ static const char probe[] =
 	"imgs.forEach(function (m, i) {\n"
 	"  if (!m.complete || !(m.naturalWidth > 0)) bad.push('img ' + i + ' is broken');\n"
 	"});\n"
+	"document.querySelectorAll('svg g[id*=\"gnuplot_plot_\"]').forEach(function (g) {\n"
+	"  var len = 0, marks = g.querySelectorAll('use, polygon, rect, image').length;\n"
+	"  g.querySelectorAll('path').forEach(function (p) { len += p.getTotalLength(); });\n"
+	"  if (!g.querySelector('path, use')) marks += g.querySelectorAll('text').length;\n"
+	"  g.querySelectorAll('polygon').forEach(function (p) {\n"
+	"    if (p.points.numberOfItems > 4) marks += 2; });\n"
+	"  if (!(len > 45 || marks > 1)) bad.push(g.id + ' draws only its key');\n"
+	"});\n"
+	"var d = document.getElementById('drivers'), items = 0;\n"
+	"if (d) {\n"
+	"  items = d.querySelectorAll('li').length;\n"
+	"  if (!(d.getBoundingClientRect().height > 0)) bad.push('the drivers panel is empty');\n"
+	"  var bar = d.querySelector('.bar');\n"
+	"  if (!bar || !(bar.getBoundingClientRect().width > 0)) bad.push('no drivers bar');\n"
+	"}\n"
+	"var t = document.getElementById('retime');\n"
+	"if (t && !(t.nextElementSibling.getBoundingClientRect().height > 0))\n"
+	"  bad.push('the retime table is empty');\n"
 	"var p = document.createElement('pre');\n"
 	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
-	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' END';\n"
+	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' drivers=' + items +\n"
+	"    ' retime=' + (t ? 1 : 0) + ' END';\n"
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
@@ -54,10 +77,12 @@ static const char *find_chromium(void)
 	return NULL;
 }
 
-/* report.html with the probe inserted before </body>, as workdir/probe.html. */
-static void write_probe(void)
+/* dir/report.html with the probe inserted before </body>, as workdir/probe.html. */
+static void write_probe(const char *dir)
 {
-	char *html = slurp(path_in("r/report.html"));
+	char page[64];
+	snprintf(page, sizeof(page), "%s/report.html", dir);
+	char *html = slurp(path_in(page));
 	ck_assert_ptr_nonnull(html);
 	char *end = strstr(html, "</body>");
 	ck_assert_ptr_nonnull(end);
@@ -81,35 +106,48 @@ static int chromium(const char *bin, const char *action, const char *page, const
 	return system(cmd);
 }
 
-START_TEST(every_plot_renders_in_chromium)
+/* Chromium's path; NULL when it is missing and HYPERCAP_SKIP_BROWSER=1 (the test skips). */
+static const char *chromium_or_skip(void)
 {
 	const char *bin = find_chromium();
 	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
 	if (!bin && skip && !strcmp(skip, "1")) {
 		fprintf(stderr, "test_browser: SKIPPED: chromium is not on PATH and "
 			"HYPERCAP_SKIP_BROWSER=1\n");
-		return;
+		return NULL;
 	}
 	ck_assert_msg(bin != NULL, "chromium is not on PATH: install it (scripts/deps.sh "
 		      "installs Debian's chromium) or set HYPERCAP_SKIP_BROWSER=1 to skip");
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s/r'", SAMPLE, workdir);
-	ck_assert_int_eq(system(cmd), 0);
-	struct result r = run("report", "r", "--require-plots", NULL);
-	ck_assert_msg(r.status == 0, "%s", r.err);
-	result_free(&r);
-	write_probe();
+	return bin;
+}
 
+/* Opens dir/report.html with the probe and checks that its verdict starts with expected. */
+static void expect_verdict(const char *bin, const char *dir, const char *expected)
+{
+	write_probe(dir);
 	ck_assert_int_eq(chromium(bin, "--dump-dom", "probe.html", path_in("dom.html")), 0);
 	char *dom = slurp(path_in("dom.html"));
 	char *log = slurp(path_in("chromium.log"));
 	ck_assert_ptr_nonnull(dom);
 	char *verdict = strstr(dom, "<pre>VERDICT "); /* not the probe's own source */
 	ck_assert_msg(verdict, "no verdict in the DOM; chromium said: %.2000s", log ? log : "");
-	ck_assert_msg(!strncmp(verdict, "<pre>VERDICT OK svgs=5 imgs=0 END", 33), "%.300s",
-		      verdict);
+	ck_assert_msg(!strncmp(verdict, expected, strlen(expected)), "%.300s", verdict);
 	free(dom);
 	free(log);
+}
+
+START_TEST(every_plot_renders_in_chromium)
+{
+	const char *bin = chromium_or_skip();
+	if (!bin)
+		return;
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "cp -r '%s' '%s/r'", SAMPLE, workdir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct result r = run("report", "r", "--require-plots", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=5 imgs=0 drivers=4 retime=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
@@ -124,12 +162,34 @@ START_TEST(every_plot_renders_in_chromium)
 }
 END_TEST
 
+/*
+ * The replay of a one-iteration trace, re-timed: its token chart draws its one iteration
+ * (it drew nothing, on an axis from -1 to 1), the dollars panel and the re-timing section.
+ */
+START_TEST(one_iteration_replay_renders)
+{
+	const char *bin = chromium_or_skip();
+	if (!bin)
+		return;
+	char cmd[800];
+	snprintf(cmd, sizeof(cmd), "head -n 4 '%s/tests/fixtures/trace/retime-loop.jsonl' "
+		 ">'%s/one.jsonl'", SOURCE_DIR, workdir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct result r = run("replay", "one.jsonl", "--retime", "--eval-workers", "2",
+			      "--require-plots", "--out", "one", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 END");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("browser");
 	TCase *tc = tcase_create("browser");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_plot_renders_in_chromium);
+	tcase_add_test(tc, one_iteration_replay_renders);
 	tcase_set_timeout(tc, 150);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -3,6 +3,7 @@
  * exit codes, messages and results directories read back with cJSON.
  */
 #include <math.h>
+#include "reports/numfmt.h"
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
 
@@ -155,6 +156,111 @@ START_TEST(iterations_zero_and_set)
 	cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(eff, "domains"), 0);
 	ck_assert_double_eq(cJSON_GetObjectItem(d, "full_tasks")->valuedouble, 200);
 	cJSON_Delete(eff);
+}
+END_TEST
+
+/* The columns of the console's row `label` (calls to output), without the dollars. */
+static void row_counts(const char *out, const char *label, char *counts, size_t size)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "\n  %s ", label);
+	const char *at = strstr(out, key);
+	ck_assert_msg(at != NULL, "no row '%s' in:\n%s", label, out);
+	at += strlen(key);
+	at += strspn(at, " ");
+	size_t n = strcspn(at, "\n");
+	while (n && at[n - 1] != ' ') /* drop the USD column */
+		n--;
+	while (n && at[n - 1] == ' ')
+		n--;
+	snprintf(counts, size, "%.*s", (int)n, at);
+}
+
+/*
+ * With paper review served by a fleet, "total (API)" counts only the tokens sent to the API
+ * (here those of claude-sonnet-4-5, the only API model left) and the fleet's have their own
+ * row, in the console and in report.html.
+ */
+START_TEST(api_total_leaves_out_fleet_tokens)
+{
+	char api[128], model[128], fleets[128], fleet[128];
+	struct result r = run("simulate", "--iterations", "2", "--runs", "1", "--set",
+			      "fleets=[{\"name\":\"h100\",\"serve_model\":\"llama-3.3-70b\","
+			      "\"gpu\":\"h100-sxm\",\"replicas\":1,\"pricing\":\"reserved\"}]",
+			      "--set", "domains.paper_review.fleet=h100", "--out", "fleet", NULL);
+	ck_assert_int_eq(r.status, 0);
+	row_counts(r.out, "total (API)", api, sizeof(api));
+	row_counts(r.out, "claude-sonnet-4-5", model, sizeof(model));
+	ck_assert_str_eq(api, model);
+	row_counts(r.out, "total (fleets)", fleets, sizeof(fleets));
+	row_counts(r.out, "fleet:h100", fleet, sizeof(fleet));
+	ck_assert_str_eq(fleets, fleet);
+	result_free(&r);
+	char *html = slurp(path_in("fleet/report.html"));
+	ck_assert_ptr_nonnull(html);
+	ck_assert_ptr_nonnull(strstr(html, "<th>total (fleets)</th>"));
+	cJSON *s = load_json("fleet/summary.json");
+	char tokens[32], row[160];
+	numfmt_count(json_at(s, "tokens.by_model.claude-sonnet-4-5"), tokens, sizeof(tokens));
+	snprintf(row, sizeof(row), "<th>total (API)</th><td class=\"n\">%s</td>"
+		 "<td class=\"n\">%s</td>", numfmt_count(json_at(s,
+		 "tokens.detail_by_model.claude-sonnet-4-5.calls"), api, sizeof(api)), tokens);
+	ck_assert_msg(strstr(html, row) != NULL, "no '%s' in report.html", row);
+	cJSON_Delete(s);
+	free(html);
+}
+END_TEST
+
+/* Fails when text cites an internal document instead of a public source. */
+static void cites_no_internal_document(const char *what, const char *text)
+{
+	/* split so that tests/outside.sh, which looks for the path itself, passes over it */
+	static const char *const internal[] = { "FACTS", "shared" "/reference" };
+	for (size_t i = 0; text && i < sizeof(internal) / sizeof(internal[0]); i++)
+		ck_assert_msg(!strstr(text, internal[i]), "%s cites '%s': %s", what, internal[i],
+			      strstr(text, internal[i]));
+}
+
+/*
+ * Every GPU price of every GPU and pricing mode, as crossover prints it and writes it into
+ * summary.json and report.html, and simulate's summary, name public sources, never FACTS.
+ */
+START_TEST(outputs_cite_public_sources)
+{
+	static const char *const gpus[] = { "h100-sxm", "h100-pcie", "h200", "b200",
+					    "a100-80gb" };
+	static const char *const modes[] = { "on-demand", "spot", "reserved", "owned" };
+	int priced = 0;
+	for (size_t g = 0; g < sizeof(gpus) / sizeof(gpus[0]); g++)
+		for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+			char out[32], file[48];
+			snprintf(out, sizeof(out), "x%zu-%zu", g, m);
+			/* the A100 has no FP8 */
+			struct result r = run("crossover", "--gpu", gpus[g], "--pricing", modes[m],
+					      "--precision", g == 4 ? "bf16" : "fp8", "--set",
+					      "iterations=1", "--runs", "1", "--out", out, NULL);
+			cites_no_internal_document("crossover's stdout", r.out);
+			cites_no_internal_document("crossover's stderr", r.err);
+			for (int k = 0; r.status == 0 && k < 2; k++) {
+				snprintf(file, sizeof(file), "%s/%s", out,
+					 k ? "report.html" : "summary.json");
+				char *text = slurp(path_in(file));
+				ck_assert_ptr_nonnull(text);
+				cites_no_internal_document(k ? "report.html" : "summary.json", text);
+				free(text);
+			}
+			priced += r.status == 0;
+			result_free(&r);
+		}
+	/* the GPU sheet's prices: h100-sxm 4 (with owned), h200 2, b200 1, a100-80gb 2 */
+	ck_assert_int_eq(priced, 9);
+	struct result r = run("simulate", "--iterations", "1", "--runs", "1", "--out", "s", NULL);
+	ck_assert_int_eq(r.status, 0);
+	cites_no_internal_document("simulate's stdout", r.out);
+	result_free(&r);
+	char *text = slurp(path_in("s/summary.json"));
+	cites_no_internal_document("simulate's summary.json", text);
+	free(text);
 }
 END_TEST
 
@@ -632,6 +738,8 @@ int main(void)
 	tcase_add_test(tc, default_run_writes_contract_keys);
 	tcase_add_test(tc, same_seed_same_bytes_any_threads);
 	tcase_add_test(tc, iterations_zero_and_set);
+	tcase_add_test(tc, api_total_leaves_out_fleet_tokens);
+	tcase_add_test(tc, outputs_cite_public_sources);
 	tcase_add_test(tc, bad_input_exit_3_and_nothing_written);
 	tcase_add_test(tc, presets_validate);
 	tcase_add_test(tc, reference_docs_in_sync);

@@ -178,6 +178,33 @@ START_TEST(replay_writes_iterations_and_hours)
 }
 END_TEST
 
+/*
+ * report.html of a re-timed replay says both wall times, each labelled: the recorded one
+ * spans the tasks too (2000 to 2070 in retime-loop.jsonl: 70 s), the re-timed one with one
+ * child at a time (retime.wall_hours: 100 s) beside it, in the headline and in the section.
+ */
+START_TEST(replay_report_labels_both_wall_times)
+{
+	struct result r = run("replay", FIX "trace/retime-loop.jsonl", "--retime", "--children",
+			      "1", "--out", "rl", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	cJSON *s = load_json("rl/summary.json");
+	ck_assert_double_eq_tol(json_at(s, "wall_time_hours") * 3600, 70, 1e-9);
+	ck_assert_double_eq_tol(json_at(s, "retime.wall_hours") * 3600, 100, 1e-9);
+	cJSON_Delete(s);
+	char *html = slurp(path_in("rl/report.html"));
+	ck_assert_ptr_nonnull(html);
+	ck_assert_ptr_nonnull(strstr(html, "Recorded wall time 70 seconds (first to last time in "
+				     "the trace); <b>re-timed: 100 seconds</b>"));
+	ck_assert_ptr_nonnull(strstr(html, "<h2 id=\"retime\">Re-timing</h2>"));
+	ck_assert_ptr_nonnull(strstr(html, "<tr><th>wall time</th><td class=\"n\">70 seconds"
+				     "</td><td class=\"n\">100 seconds</td><td class=\"n\">"
+				     "+42.9%</td></tr>"));
+	free(html);
+}
+END_TEST
+
 /* Hours without calls between the first and the last are rows of zeros. */
 START_TEST(replay_hours_without_calls_are_zeros)
 {
@@ -219,6 +246,7 @@ int main(void)
 	tcase_add_test(tc, replay_reports_unknown_usage);
 	tcase_add_test(tc, replay_writes_iterations_and_hours);
 	tcase_add_test(tc, replay_hours_without_calls_are_zeros);
+	tcase_add_test(tc, replay_report_labels_both_wall_times);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -575,6 +575,73 @@ START_TEST(test_latency_one_call)
 }
 END_TEST
 
+/*
+ * The critical path, by hand on ONE with one iteration, 3 tasks of 3 s + 7 s of sandbox on 2
+ * workers and a 10 s rebuild (no root, no copy): the initial evaluation is 10 s of queue (the
+ * third task waits for a worker) and 10 s of running; iteration 1 adds the rebuild (10 s),
+ * the session (3 s) and the same evaluation: 53 s, every second in one phase.
+ */
+START_TEST(test_critical_path)
+{
+	static const char *const sets[] = { "iterations=1", "domains.a.full_tasks=3",
+		"domains.a.eval_workers=2", "domains.a.sandbox_seconds=7",
+		"archive.root_bytes=0", "archive.copy_run_dir=false",
+		"archive.sandbox_start_seconds=10" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq(res.wall_seconds, 53);
+	ck_assert_double_eq(res.phase_seconds[PHASE_REBUILD], 10);
+	ck_assert_double_eq(res.phase_seconds[PHASE_SELF_MODIFY], 3);
+	ck_assert_double_eq(res.phase_seconds[PHASE_EVAL_QUEUE], 20);
+	ck_assert_double_eq(res.phase_seconds[PHASE_SANDBOX], 20);
+	ck_assert_double_eq(res.phase_seconds[PHASE_GPU_SIM], 0);
+	ck_assert_double_eq(res.phase_seconds[PHASE_BATCH_WAIT], 0);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	/* a simulator GPU in the sandbox; the meta agent's one call batched on gpt-4o (36 s) */
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      "domains.a.sandbox_gpus=1", "self_modification.model=\"gpt-4o\"",
+		      "self_modification.batch=true",
+		      "self_modification.batch_latency_hours=0.01", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 20 + 10 + 36 + 20, 1e-9);
+	ck_assert_double_eq(res.phase_seconds[PHASE_SANDBOX], 0);
+	ck_assert_double_eq(res.phase_seconds[PHASE_GPU_SIM], 20);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_SELF_MODIFY], 0, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* The phases add up to the wall time in a run with children in parallel and staged gates. */
+START_TEST(test_critical_path_sums_to_wall_time)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	static const char *const sets[] = { "iterations=12", "children_per_iteration=3",
+					    "evaluation=\"staged\"" };
+	paper_with(&sc, sets, 3);
+	run(&sc, SEED, &m, &res);
+	double sum = 0;
+	for (int p = 0; p < PHASE_COUNT; p++) {
+		ck_assert_double_ge(res.phase_seconds[p], 0);
+		sum += res.phase_seconds[p];
+	}
+	ck_assert_double_eq_tol(sum, res.wall_seconds, 1e-9 * res.wall_seconds);
+	ck_assert_double_gt(res.phase_seconds[PHASE_GPU_SIM], 0);
+	ck_assert_double_gt(res.phase_seconds[PHASE_REBUILD], 0);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
 START_TEST(test_rate_limit_requests)
 {
 	struct scenario sc;
@@ -805,6 +872,8 @@ static Suite *loop_suite(void)
 	add(s, "more_iterations_more_tokens", test_more_iterations_more_tokens, 30);
 	add(s, "forecast_stats", test_forecast_stats, 30);
 	add(s, "latency_one_call", test_latency_one_call, 10);
+	add(s, "critical_path", test_critical_path, 10);
+	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
 	add(s, "rate_limit_requests", test_rate_limit_requests, 10);
 	add(s, "rate_limit_tokens", test_rate_limit_tokens, 10);
 	add(s, "selfmod_timeout", test_selfmod_timeout, 10);

@@ -193,42 +193,16 @@ START_TEST(growth_fit_edges)
 }
 END_TEST
 
-START_TEST(bottleneck_is_highest_mean_over_values)
-{
-	struct csvtab t;
-	struct bottleneck b;
-	struct hc_err err = HC_ERR_INIT;
-	/* workers: mean 0.6; api:x: no limit (empty); fleet:f: 0.9 over its one value. */
-	ck_assert_int_eq(load_csv("hour,eval_workers_utilisation,eval_workers_queue,"
-				  "api:x_utilisation,api:x_queue,fleet:f_utilisation\n"
-				  "0,0.5,1,,0,0.9\n1,0.7,3,,0,\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
-	ck_assert_str_eq(b.resource, "fleet:f");
-	ck_assert_double_eq_tol(b.mean_utilisation, 0.9, 1e-12);
-	ck_assert_int_eq(b.util_col, 5);
-	ck_assert_int_eq(b.queue_col, -1);
-	csvtab_release(&t);
-
-	/* A tie goes to the first column; the queue column is found by name. */
-	ck_assert_int_eq(load_csv("hour,a_utilisation,b_utilisation,b_queue,a_queue\n"
-				  "0,0.4,0.2,1,2\n1,0.4,0.6,1,2\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 0);
-	ck_assert_str_eq(b.resource, "a");
-	ck_assert_int_eq(b.queue_col, 4);
-	csvtab_release(&t);
-
-	ck_assert_int_eq(load_csv("hour,api:x_utilisation\n0,\n", &t, &err), 0);
-	ck_assert_int_eq(plotdata_bottleneck(&t, &b, &err), 1);
-	csvtab_release(&t);
-}
-END_TEST
-
 START_TEST(numbers_for_people)
 {
 	char b[64];
 	ck_assert_str_eq(numfmt_usd(1064.782, b, sizeof(b)), "$1,064.78");
 	ck_assert_str_eq(numfmt_usd(1234567.891, b, sizeof(b)), "$1,234,567.89");
-	ck_assert_str_eq(numfmt_usd(0.004, b, sizeof(b)), "$0.00");
+	ck_assert_str_eq(numfmt_usd(0.004, b, sizeof(b)), "$0.0040");
+	ck_assert_str_eq(numfmt_usd(0.00045, b, sizeof(b)), "$0.00045");
+	ck_assert_str_eq(numfmt_usd(-0.004, b, sizeof(b)), "-$0.0040");
+	ck_assert_str_eq(numfmt_usd(0.005, b, sizeof(b)), "$0.01");
+	ck_assert_str_eq(numfmt_usd(0, b, sizeof(b)), "$0.00");
 	ck_assert_str_eq(numfmt_usd(-3, b, sizeof(b)), "-$3.00");
 	ck_assert_str_eq(numfmt_usd(NAN, b, sizeof(b)), "–");
 	ck_assert_str_eq(numfmt_count(88.6e6, b, sizeof(b)), "88.6M");
@@ -256,6 +230,43 @@ static void escape(FILE *f, const char *s, const char *unused)
 	html_escape(f, s);
 }
 
+/*
+ * gnuplot's tick step on [0, max] (quantize_normal_tics: a power of ten scaled by 0.2, 0.5, 1
+ * or 2 by how many ticks fit), written out independently of plotdata_axis_decimals.
+ */
+static double gnuplot_step(double max)
+{
+	double norm = pow(10, floor(log10(max))), posns = 20 / (max / norm);
+	return norm * (posns > 40 ? 0.05 : posns > 20 ? 0.1 : posns > 10 ? 0.2 :
+		       posns > 4 ? 0.5 : posns > 2 ? 1 : posns > 0.5 ? 2 : 5);
+}
+
+/* The dollar axis of a $1.20 bill read "$1, $1, $1, $0": every tick now reads apart. */
+START_TEST(axis_decimals_tell_ticks_apart)
+{
+	static const double maxima[] = { 1.32, 0.05, 0.0123, 3, 9.9, 11, 19.99, 1100, 1, 0.2 };
+	ck_assert_int_eq(plotdata_axis_decimals(1.32), 1);
+	ck_assert_int_eq(plotdata_axis_decimals(0.05), 3);
+	ck_assert_int_eq(plotdata_axis_decimals(11), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(1100), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(10), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(0), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(NAN), 0);
+	ck_assert_int_eq(plotdata_axis_decimals(-5), 0);
+	for (size_t i = 0; i < sizeof(maxima) / sizeof(maxima[0]); i++) {
+		double step = gnuplot_step(maxima[i]);
+		int d = plotdata_axis_decimals(maxima[i]);
+		char prev[32] = "", cur[32];
+		for (double k = 0; k * step <= maxima[i] + 1e-12; k++) {
+			snprintf(cur, sizeof(cur), "%.*f", d, k * step);
+			ck_assert_msg(strcmp(cur, prev), "max %g: tick %s twice", maxima[i], cur);
+			ck_assert_double_eq_tol(strtod(cur, NULL), k * step, 1e-12);
+			snprintf(prev, sizeof(prev), "%s", cur);
+		}
+	}
+}
+END_TEST
+
 START_TEST(html_escapes_and_prefixes_svg_ids)
 {
 	char *s = capture(escape, "<script>a & 'b' \"c\"</script>", NULL);
@@ -282,8 +293,8 @@ int main(void)
 	check_add(s, "growth_fit_linear", growth_fit_linear_against_hand_numbers, 10);
 	check_add(s, "growth_fit_quadratic", growth_fit_quadratic_against_hand_numbers, 10);
 	check_add(s, "growth_fit_edges", growth_fit_edges, 10);
-	check_add(s, "bottleneck", bottleneck_is_highest_mean_over_values, 10);
 	check_add(s, "numbers_for_people", numbers_for_people, 10);
+	check_add(s, "axis_decimals", axis_decimals_tell_ticks_apart, 10);
 	check_add(s, "html_escape_and_svg_ids", html_escapes_and_prefixes_svg_ids, 10);
 	return check_run(s);
 }

@@ -10,7 +10,7 @@
 #define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
 
 static const char *const plot_names[] = { "tokens", "costs", "crossover", "archive",
-					  "bottleneck" };
+					  "critical_path" };
 
 static void copy_sample(void)
 {
@@ -79,7 +79,7 @@ START_TEST(sample_gives_five_plots_and_the_page)
 	struct result r = run("report", "r", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.err, "");
-	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, bottleneck"));
+	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path"));
 	result_free(&r);
 	for (int i = 0; i < 5; i++) {
 		char name[64];
@@ -113,8 +113,8 @@ START_TEST(sample_gives_five_plots_and_the_page)
 	/* The growth law of the hand-made archive.csv: exactly linear plus a fixed offset. */
 	ck_assert_ptr_nonnull(strstr(html, "archive: linear, +3.18 MB per iteration"));
 	ck_assert_ptr_nonnull(strstr(html, "checkout per iteration: linear, +3.19 MB"));
-	ck_assert_ptr_nonnull(strstr(html, "eval_workers, the resource with the highest mean "
-				     "utilisation (82%)"));
+	/* the hand-made critical_path: the GPU simulators' 86.6% of the wall time */
+	ck_assert_ptr_nonnull(strstr(html, "GPU simulators hold 86.6% of the wall time"));
 	ck_assert_ptr_nonnull(strstr(html, "<th>model gpt-4o</th>"));
 	ck_assert_ptr_nonnull(strstr(html, "<th>prices.source</th><td>LiteLLM"));
 	ck_assert_ptr_nonnull(strstr(html, "<details><summary><code>scenario.json</code>"));
@@ -125,14 +125,14 @@ END_TEST
 START_TEST(absent_input_skips_that_plot)
 {
 	copy_sample();
-	ck_assert_int_eq(unlink(path_in("r/timeseries.csv")), 0);
+	ck_assert_int_eq(unlink(path_in("r/archive.csv")), 0);
 	struct result r = run("report", "r", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "not drawn: bottleneck (no timeseries.csv in this "
+	ck_assert_ptr_nonnull(strstr(r.out, "not drawn: archive (no archive.csv in this "
 					    "directory)"));
 	result_free(&r);
-	ck_assert(!exists("r/plots/bottleneck.png"));
-	ck_assert(exists("r/plots/archive.svg"));
+	ck_assert(!exists("r/plots/archive.png"));
+	ck_assert(exists("r/plots/critical_path.svg"));
 	char *html = slurp(path_in("r/report.html"));
 	ck_assert_uint_eq(count(html, "<svg"), 4);
 	free(html);
@@ -228,7 +228,7 @@ START_TEST(replay_and_crossover_directories)
 	r = run("report", "cx", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_msg(strstr(r.out, "plots in cx/plots/: tokens, costs, crossover, archive, "
-			     "bottleneck (PNG and SVG)"), "%s", r.out);
+			     "critical_path (PNG and SVG)"), "%s", r.out);
 	result_free(&r);
 	html = slurp(path_in("cx/report.html"));
 	ck_assert_ptr_nonnull(strstr(html, "Self-hosting llama-3.3-70b FP8 on h100-sxm"));

@@ -85,6 +85,25 @@ START_TEST(fixture_matches_hand_arithmetic)
 }
 END_TEST
 
+/*
+ * The recorded wall time spans the evaluation tasks too: in retime-loop.jsonl the first task
+ * starts at 2000 and the last ends at 2070 (70 s, as test_retime's recorded_wall_hours), while
+ * the calls alone span 2001 to 2063.
+ */
+START_TEST(recorded_wall_time_spans_calls_and_tasks)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	struct reprice rp;
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	ck_assert_int_eq(reprice_file(FIX "retime-loop.jsonl", &ps, &rp, &err), 0);
+	ck_assert_double_eq(rp.first_time, 2000);
+	ck_assert_double_eq(rp.last_time, 2070);
+	reprice_release(&rp);
+	price_sheet_release(&ps);
+}
+END_TEST
+
 START_TEST(dgm_logs_cost_1_41_at_o3_mini_list_prices)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -162,6 +181,7 @@ int main(void)
 {
 	Suite *s = suite_create("reprice");
 	check_add(s, "fixture_matches_hand_arithmetic", fixture_matches_hand_arithmetic, 10);
+	check_add(s, "recorded_wall_time_spans_tasks", recorded_wall_time_spans_calls_and_tasks, 10);
 	check_add(s, "dgm_logs_cost_1_41", dgm_logs_cost_1_41_at_o3_mini_list_prices, 60);
 	check_add(s, "unknown_model_names_close_matches", unknown_model_names_close_matches, 10);
 	check_add(s, "missing_rate_is_an_error_not_zero", missing_rate_is_an_error_not_zero, 10);
