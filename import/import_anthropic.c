@@ -51,6 +51,7 @@ static int one_line(const cJSON *o, const char *path, long line, struct trace_wr
 	}
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.batch = msg != o; /* priced at the batch rates */
 	if (one_message(msg, &rec.u.call, err) || trace_writer_put(w, &rec, err))
 		return hc_err_prefix(err, "%s:%ld", path, line);
 	return 0;

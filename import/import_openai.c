@@ -63,6 +63,7 @@ static int one_line(const cJSON *o, const char *path, long line, struct trace_wr
 	}
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.batch = body != o; /* priced at the batch rates */
 	if (one_body(body, &rec.u.call, err))
 		return hc_err_prefix(err, "%s:%ld", path, line);
 	return trace_writer_put(w, &rec, err) ? hc_err_prefix(err, "%s:%ld", path, line) : 0;

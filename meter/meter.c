@@ -1008,6 +1008,7 @@ static void outcome(struct request *r)
 	}
 	/* counts that break the convention are the provider's bug: unknown, not guessed */
 	c->has_usage = u.has_usage && u.usage.cache_read + u.usage.cache_write <= u.usage.input &&
+		       u.usage.cache_write_1h <= u.usage.cache_write &&
 		       u.usage.reasoning <= u.usage.output;
 	c->usage = u.usage;
 	if (!r->headers_done || r->http_code >= 400)

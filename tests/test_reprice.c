@@ -138,7 +138,7 @@ START_TEST(missing_rate_is_an_error_not_zero)
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	strcpy(rec.u.call.model, "gpt-4o"); /* OpenAI: no cache-write rate */
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 1000, 0, 200, 10, 0 };
+	rec.u.call.usage = (struct usage){ 1, 1000, 0, 200, 10, 0, 0 };
 	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "200 cache_write tokens"), "%s", err.msg);
 	/* a call without usage and without a model is counted under "unknown" */
@@ -150,7 +150,7 @@ START_TEST(missing_rate_is_an_error_not_zero)
 	ck_assert_str_eq(rp.by[REPRICE_MODEL].v[0].name, "unknown");
 	/* with usage, a model is required */
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 10, 0, 0, 1, 0 };
+	rec.u.call.usage = (struct usage){ 1, 10, 0, 0, 1, 0, 0 };
 	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "model: missing"), "%s", err.msg);
 	reprice_release(&rp);

@@ -40,7 +40,7 @@ START_TEST(writes_and_reads_back)
 	c->iteration = 3;
 	c->retries = 1;
 	c->has_usage = 1;
-	c->usage = (struct usage){ 1, 1000, 400, 100, 300, 200 };
+	c->usage = (struct usage){ 1, 1000, 400, 100, 300, 200, 0 };
 	c->estimated = 1;
 	strcpy(c->estimate_method, "chars/4");
 	trace_record_init(&in[1], TRACE_EVAL_TASK);
@@ -99,7 +99,7 @@ START_TEST(writer_refuses_bad_records_and_leaves_no_file)
 	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "now", &err), 0);
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 100, 80, 30, 10, 0 }; /* 80 + 30 > 100 */
+	rec.u.call.usage = (struct usage){ 1, 100, 80, 30, 10, 0, 0 }; /* 80 + 30 > 100 */
 	ck_assert_int_eq(trace_writer_put(&w, &rec, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "record 1 (llm_call): usage: cache reads 80"), "%s", err.msg);
 	trace_writer_abort(&w);
