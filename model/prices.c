@@ -993,12 +993,18 @@ static const struct price_range *call_range(const struct price *p, double input)
 	return &p->ranges[p->n_ranges - 1];
 }
 
-/* The long-context tier of a call of input tokens: an index of price_tier_tokens, or -1. */
+/*
+ * The long-context tier of a call of input tokens: an index of price_tier_tokens, or -1.
+ * xAI bills the tier from the threshold itself (LiteLLM's _INCLUSIVE_THRESHOLD_PROVIDERS).
+ */
 static int call_tier(const struct price *p, double input)
 {
-	for (int t = PRICE_N_TIERS - 1; t >= 0; t--)
-		if (!isnan(*at(p, tiers[t].input)) && input > (double)price_tier_tokens[t])
+	int inclusive = !strcmp(p->provider, "xai");
+	for (int t = PRICE_N_TIERS - 1; t >= 0; t--) {
+		double n = (double)price_tier_tokens[t];
+		if (!isnan(*at(p, tiers[t].input)) && (input > n || (inclusive && input == n)))
 			return t;
+	}
 	return -1;
 }
 

@@ -205,8 +205,9 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
  *   all); out is the row's output or else p's; cr, cw the row's or else its input; cw1h the
  *   row's, else its cw; ro the row's reasoning_output, else its output, else as below;
  * - else the long-context tier: the highest N of price_tier_tokens with a known
- *   input_above_N that the input exceeds sets every rate to its *_above_N one (a missing one
- *   is unknown); without one the base rates; ro is reasoning_output when known, else out.
+ *   input_above_N that the input exceeds (for provider "xai": reaches) sets every rate to
+ *   its *_above_N one (a missing one is unknown); without one the base rates; ro is
+ *   reasoning_output when known, else out.
  * A term whose token count is 0 needs no rate. Returns NAN when a needed rate is unknown
  * (LiteLLM would bill it at $0 or at half the standard rate: hypercap does not guess), or
  * when the counts break the convention (negative, cache parts above input, 1-hour writes
