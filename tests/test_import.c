@@ -160,6 +160,9 @@ START_TEST(openai_chat_responses_and_batch)
 	ck_assert_int_eq(c[1].iteration, 3);
 	ck_assert_str_eq(c[2].model, "gpt-4o-mini");
 	ck_assert_int_eq(c[2].usage.output, 16384);
+	/* the Batch API output line is marked, to be priced at batch rates */
+	ck_assert_int_eq(c[2].batch, 1);
+	ck_assert_int_eq(c[0].batch + c[1].batch + c[3].batch, 0);
 	ck_assert_int_eq(c[3].has_usage, 0); /* usage: null is unknown, not zero */
 	ck_assert_int_eq(im.sum.input, 1200 + 858 + 50);
 	unlink(out_path);
@@ -178,6 +181,10 @@ START_TEST(anthropic_input_adds_cache_counts_once)
 	ck_assert_int_eq(im.calls[0].usage.input, 31520);
 	ck_assert_int_eq(im.calls[0].usage.cache_read, 30000);
 	ck_assert_int_eq(im.calls[0].usage.cache_write, 1500);
+	/* usage.cache_creation.ephemeral_1h_input_tokens: 500 of them to the 1-hour cache */
+	ck_assert_int_eq(im.calls[0].usage.cache_write_1h, 500);
+	ck_assert_int_eq(im.calls[0].batch + im.calls[1].batch, 0);
+	ck_assert_int_eq(im.calls[2].batch, 1); /* a Message Batches result */
 	ck_assert_int_eq(im.calls[1].usage.input, 1000);
 	ck_assert_int_eq(im.calls[2].usage.input, 7 + 993);
 	ck_assert_str_eq(im.calls[2].model, "claude-opus-4-5-20251101");
@@ -223,6 +230,8 @@ START_TEST(litellm_spend_log_csv)
 	ck_assert_int_eq(c[0].usage.input, 3000);
 	ck_assert_int_eq(c[0].usage.cache_read, 2000);
 	ck_assert_int_eq(c[0].usage.cache_write, 500);
+	/* prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens */
+	ck_assert_int_eq(c[0].usage.cache_write_1h, 200);
 	ck_assert_str_eq(c[0].role, "self_modify");
 	ck_assert_int_eq(c[0].iteration, 7);
 	ck_assert_double_eq_tol(c[0].start_time, 1746843208.799, 1e-6);
