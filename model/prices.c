@@ -17,22 +17,24 @@
 
 const long price_tier_tokens[PRICE_N_TIERS] = { 128000, 200000, 256000, 272000, 512000 };
 
+#define TFIELD(key, litellm, label, member, is_rate, tier) \
+	{ key, litellm, label, offsetof(struct price, member), is_rate, tier }
 #define FIELD(key, litellm, label, member, is_rate) \
-	{ key, litellm, label, offsetof(struct price, member), is_rate }
-/* The five rates of the tier above k thousand tokens: LiteLLM's *_above_<k>k_tokens keys. */
-#define TIER_FIELDS(n) \
-	FIELD("input_above_" #n "k", "input_cost_per_token_above_" #n "k_tokens", \
-	      "input above " #n "k", input_above_##n##k, 1), \
-	FIELD("output_above_" #n "k", "output_cost_per_token_above_" #n "k_tokens", \
-	      "output above " #n "k", output_above_##n##k, 1), \
-	FIELD("cache_read_above_" #n "k", "cache_read_input_token_cost_above_" #n "k_tokens", \
-	      "cache read above " #n "k", cache_read_above_##n##k, 1), \
-	FIELD("cache_write_above_" #n "k", \
-	      "cache_creation_input_token_cost_above_" #n "k_tokens", \
-	      "cache write (5 min) above " #n "k", cache_write_above_##n##k, 1), \
-	FIELD("cache_write_1h_above_" #n "k", \
-	      "cache_creation_input_token_cost_above_1hr_above_" #n "k_tokens", \
-	      "cache write (1 h) above " #n "k", cache_write_1h_above_##n##k, 1)
+	TFIELD(key, litellm, label, member, is_rate, -1)
+/* The five rates of tier t, above n thousand tokens: LiteLLM's *_above_<n>k_tokens keys. */
+#define TIER_FIELDS(n, t) \
+	TFIELD("input_above_" #n "k", "input_cost_per_token_above_" #n "k_tokens", \
+	       "input above " #n "k", input_above_##n##k, 1, t), \
+	TFIELD("output_above_" #n "k", "output_cost_per_token_above_" #n "k_tokens", \
+	       "output above " #n "k", output_above_##n##k, 1, t), \
+	TFIELD("cache_read_above_" #n "k", "cache_read_input_token_cost_above_" #n "k_tokens", \
+	       "cache read above " #n "k", cache_read_above_##n##k, 1, t), \
+	TFIELD("cache_write_above_" #n "k", \
+	       "cache_creation_input_token_cost_above_" #n "k_tokens", \
+	       "cache write (5 min) above " #n "k", cache_write_above_##n##k, 1, t), \
+	TFIELD("cache_write_1h_above_" #n "k", \
+	       "cache_creation_input_token_cost_above_1hr_above_" #n "k_tokens", \
+	       "cache write (1 h) above " #n "k", cache_write_1h_above_##n##k, 1, t)
 const struct price_field price_fields[] = {
 	FIELD("input", "input_cost_per_token", "input", input, 1),
 	FIELD("output", "output_cost_per_token", "output", output, 1),
@@ -41,17 +43,17 @@ const struct price_field price_fields[] = {
 	      1),
 	FIELD("cache_write_1h", "cache_creation_input_token_cost_above_1hr", "cache write (1 h)",
 	      cache_write_1h, 1),
-	TIER_FIELDS(200),
+	TIER_FIELDS(200, 1),
 	FIELD("batch_input", "input_cost_per_token_batches", "batch input", batch_input, 1),
 	FIELD("batch_output", "output_cost_per_token_batches", "batch output", batch_output, 1),
 	FIELD("max_input_tokens", "max_input_tokens", "max input tokens", max_input_tokens, 0),
 	FIELD("reasoning_output", "output_cost_per_reasoning_token", "reasoning output",
 	      reasoning_output, 1),
-	TIER_FIELDS(128),
-	TIER_FIELDS(256),
-	TIER_FIELDS(272),
-	TIER_FIELDS(512),
-	{ NULL, NULL, NULL, 0, 0 },
+	TIER_FIELDS(128, 0),
+	TIER_FIELDS(256, 2),
+	TIER_FIELDS(272, 3),
+	TIER_FIELDS(512, 4),
+	{ NULL, NULL, NULL, 0, 0, -1 },
 };
 
 /* The rates of each tier, in the order of price_tier_tokens. */
@@ -66,6 +68,7 @@ static const struct tier_offsets {
 #undef TIER
 #undef TIER_FIELDS
 #undef FIELD
+#undef TFIELD
 
 static double *field_ptr(struct price *p, const struct price_field *f)
 {
@@ -1006,6 +1009,11 @@ static int call_tier(const struct price *p, double input)
 			return t;
 	}
 	return -1;
+}
+
+double price_tier_input(const struct price *p, int t)
+{
+	return *at(p, tiers[t].input);
 }
 
 static const double *known(const double *rate, const double *otherwise)

@@ -86,15 +86,19 @@ struct price {
 
 /*
  * The numeric fields of struct price, in sheet order: key in hypercap's format, key in
- * LiteLLM's (whose rates are USD per token), a label for people, and whether it is a rate
- * (USD per 1M tokens) rather than a token count. Ends with a NULL key.
+ * LiteLLM's (whose rates are USD per token), a label for people, whether it is a rate
+ * (USD per 1M tokens) rather than a token count, and its tier. Ends with a NULL key.
  */
 struct price_field {
 	const char *key, *litellm, *label;
 	size_t offset;
 	int is_rate;
+	int tier; /* a long-context tier's rate: its index in price_tier_tokens; else -1 */
 };
 extern const struct price_field price_fields[];
+
+/* The input rate of p's tier t (an index of price_tier_tokens): NAN when p has no such tier. */
+double price_tier_input(const struct price *p, int t);
 
 /* The value of field f of p. */
 static inline double price_get(const struct price *p, const struct price_field *f)
