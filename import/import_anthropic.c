@@ -26,6 +26,7 @@ static int one_message(const cJSON *msg, struct trace_llm_call *c, struct hc_err
 	    (cJSON_IsString(stop) && trace_set_str(c->status, stop->valuestring, "status", err)))
 		return HC_EINPUT;
 	strcpy(c->provider, "anthropic");
+	usage_parse_service_tier(c->service_tier, msg);
 	if (!cJSON_IsObject(usage))
 		return 0; /* not reported: the call stays unpriced */
 	if (usage_parse_anthropic(usage, &c->usage, err))

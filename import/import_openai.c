@@ -38,6 +38,7 @@ static int one_body(const cJSON *body, struct trace_llm_call *c, struct hc_err *
 	if (cJSON_IsString(status) && trace_set_str(c->status, status->valuestring, "status", err))
 		return HC_EINPUT;
 	strcpy(c->provider, "openai");
+	usage_parse_service_tier(c->service_tier, body);
 	if (import_call_metadata(c, cJSON_GetObjectItemCaseSensitive(body, "metadata"), err))
 		return HC_EINPUT;
 	if (!cJSON_IsObject(usage))

@@ -121,6 +121,12 @@ static void take_str(char *dst, const cJSON *obj, const char *key)
 		usage_parse_copy_str(dst, v->valuestring);
 }
 
+void usage_parse_service_tier(char *dst, const cJSON *body)
+{
+	take_str(dst, body, "service_tier");
+	take_str(dst, cJSON_GetObjectItemCaseSensitive(body, "usage"), "service_tier");
+}
+
 static int is_str(const cJSON *obj, const char *key, const char *want)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -164,6 +170,7 @@ static void read_body(const cJSON *body, struct usage_parse_result *r)
 	take_str(r->model, body, "model");
 	take_str(r->id, body, "id");
 	body_status(r->status, body);
+	usage_parse_service_tier(r->service_tier, body);
 	if (shape != SHAPE_NONE)
 		strcpy(r->provider, shape == SHAPE_ANTHROPIC ? "anthropic" : "openai");
 	if (!cJSON_IsObject(usage))
@@ -354,6 +361,7 @@ static void anthropic_event(struct sse_parser *p, const cJSON *ev)
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(ev, "message");
 		take_str(r->model, msg, "model");
 		take_str(r->id, msg, "id");
+		usage_parse_service_tier(r->service_tier, msg);
 		usage = cJSON_GetObjectItemCaseSensitive(msg, "usage");
 		strcpy(r->provider, "anthropic");
 		struct anthropic_counts c = { 0, 0, 0, 0, 0 };
@@ -408,6 +416,7 @@ static void sse_event(struct sse_parser *p, const char *data, size_t len)
 		take_str(r->model, ev, "model");
 		take_str(r->id, ev, "id");
 		take_str(r->status, choice, "finish_reason");
+		usage_parse_service_tier(r->service_tier, ev);
 		if (cJSON_IsObject(usage))
 			r->has_usage = !usage_parse_openai_chat(usage, &r->usage, NULL);
 	}

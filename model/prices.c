@@ -53,6 +53,34 @@ const struct price_field price_fields[] = {
 	TIER_FIELDS(256, 2),
 	TIER_FIELDS(272, 3),
 	TIER_FIELDS(512, 4),
+	FIELD("flex_input", "input_cost_per_token_flex", "flex input", flex_input, 1),
+	FIELD("flex_output", "output_cost_per_token_flex", "flex output", flex_output, 1),
+	FIELD("flex_cache_read", "cache_read_input_token_cost_flex", "flex cache read",
+	      flex_cache_read, 1),
+	FIELD("flex_cache_write", "cache_creation_input_token_cost_flex",
+	      "flex cache write (5 min)", flex_cache_write, 1),
+	FIELD("priority_input", "input_cost_per_token_priority", "priority input", priority_input,
+	      1),
+	FIELD("priority_output", "output_cost_per_token_priority", "priority output",
+	      priority_output, 1),
+	FIELD("priority_cache_read", "cache_read_input_token_cost_priority", "priority cache read",
+	      priority_cache_read, 1),
+	FIELD("priority_cache_write", "cache_creation_input_token_cost_priority",
+	      "priority cache write (5 min)", priority_cache_write, 1),
+	TFIELD("priority_input_above_200k", "input_cost_per_token_above_200k_tokens_priority",
+	       "priority input above 200k", priority_input_above_200k, 1, 1),
+	TFIELD("priority_output_above_200k", "output_cost_per_token_above_200k_tokens_priority",
+	       "priority output above 200k", priority_output_above_200k, 1, 1),
+	TFIELD("priority_cache_read_above_200k",
+	       "cache_read_input_token_cost_above_200k_tokens_priority",
+	       "priority cache read above 200k", priority_cache_read_above_200k, 1, 1),
+	TFIELD("priority_input_above_272k", "input_cost_per_token_above_272k_tokens_priority",
+	       "priority input above 272k", priority_input_above_272k, 1, 3),
+	TFIELD("priority_output_above_272k", "output_cost_per_token_above_272k_tokens_priority",
+	       "priority output above 272k", priority_output_above_272k, 1, 3),
+	TFIELD("priority_cache_read_above_272k",
+	       "cache_read_input_token_cost_above_272k_tokens_priority",
+	       "priority cache read above 272k", priority_cache_read_above_272k, 1, 3),
 	{ NULL, NULL, NULL, 0, 0, -1 },
 };
 
@@ -66,6 +94,33 @@ static const struct tier_offsets {
 	size_t input, output, cache_read, cache_write, cache_write_1h;
 } tiers[PRICE_N_TIERS] = { TIER(128), TIER(200), TIER(256), TIER(272), TIER(512) };
 #undef TIER
+
+/* The six terms of a call (price_call_cost's formula). */
+enum { T_INPUT, T_CACHE_READ, T_CACHE_WRITE, T_CACHE_WRITE_1H, T_OUTPUT, T_REASONING, T_N };
+
+/* A service tier's rate of a term, at a long-context tier (its index) or at none (-1). */
+#define SERVICE(flag, term, tier, member) { flag, term, tier, offsetof(struct price, member) }
+static const struct service_rate {
+	unsigned flag;
+	int term, tier;
+	size_t offset;
+} service_rates[] = {
+	SERVICE(PRICE_FLEX, T_INPUT, -1, flex_input),
+	SERVICE(PRICE_FLEX, T_OUTPUT, -1, flex_output),
+	SERVICE(PRICE_FLEX, T_CACHE_READ, -1, flex_cache_read),
+	SERVICE(PRICE_FLEX, T_CACHE_WRITE, -1, flex_cache_write),
+	SERVICE(PRICE_PRIORITY, T_INPUT, -1, priority_input),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, -1, priority_output),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, -1, priority_cache_read),
+	SERVICE(PRICE_PRIORITY, T_CACHE_WRITE, -1, priority_cache_write),
+	SERVICE(PRICE_PRIORITY, T_INPUT, 1, priority_input_above_200k),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, 1, priority_output_above_200k),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, 1, priority_cache_read_above_200k),
+	SERVICE(PRICE_PRIORITY, T_INPUT, 3, priority_input_above_272k),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, 3, priority_output_above_272k),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, 3, priority_cache_read_above_272k),
+};
+#undef SERVICE
 #undef TIER_FIELDS
 #undef FIELD
 #undef TFIELD
@@ -974,7 +1029,6 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
 /* ---- costs ---------------------------------------------------------------------------------- */
 
 /* The six terms of a call: their token counts and the rates they bill at (into p). */
-enum { T_INPUT, T_CACHE_READ, T_CACHE_WRITE, T_CACHE_WRITE_1H, T_OUTPUT, T_REASONING, T_N };
 struct call_terms {
 	int64_t tokens[T_N];
 	const double *rate[T_N];
@@ -1051,6 +1105,40 @@ static void tier_rates(const struct price *p, int t, struct call_terms *c)
 	c->rate[T_REASONING] = known(&p->reasoning_output, c->rate[T_OUTPUT]);
 }
 
+unsigned price_service_tier(const char *name)
+{
+	if (!strcmp(name, "flex"))
+		return PRICE_FLEX;
+	return !strcmp(name, "priority") || !strcmp(name, "fast") ? PRICE_PRIORITY : 0;
+}
+
+/* The service tier's rate of term k at long-context tier t: known, or NULL. */
+static const double *service(const struct price *p, unsigned flags, int k, int t)
+{
+	for (size_t i = 0; i < sizeof(service_rates) / sizeof(service_rates[0]); i++) {
+		const struct service_rate *r = &service_rates[i];
+		if ((flags & r->flag) && r->term == k && r->tier == t && !isnan(*at(p, r->offset)))
+			return at(p, r->offset);
+	}
+	return NULL;
+}
+
+/*
+ * LiteLLM's _get_service_tier_cost_key: the service tier's rate where p gives one, else the
+ * standard rate already chosen; reasoning bills as output when the tier prices output.
+ */
+static void service_rates_of(const struct price *p, unsigned flags, int t, struct call_terms *c)
+{
+	static const int terms[] = { T_INPUT, T_OUTPUT, T_CACHE_READ, T_CACHE_WRITE };
+	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+		const double *r = service(p, flags, terms[i], t);
+		if (r)
+			c->rate[terms[i]] = r;
+	}
+	if (service(p, flags, T_OUTPUT, -1))
+		c->rate[T_REASONING] = c->rate[T_OUTPUT];
+}
+
 /* Fills c for u at p (price_call_cost's rules); -1 when the counts break the convention. */
 static int call_terms(const struct price *p, const struct usage *u, unsigned flags,
 		      struct call_terms *c)
@@ -1075,7 +1163,9 @@ static int call_terms(const struct price *p, const struct usage *u, unsigned fla
 	} else if (g) {
 		range_rates(p, g, c);
 	} else {
-		tier_rates(p, call_tier(p, mean), c);
+		int t = call_tier(p, mean);
+		tier_rates(p, t, c);
+		service_rates_of(p, flags, t, c);
 	}
 	return 0;
 }

@@ -78,6 +78,13 @@ struct price {
 		cache_write_1h_above_512k;
 	/* the batch API */
 	double batch_input, batch_output;
+	/* service tiers (OpenAI's flex and priority processing, Anthropic's priority tier) */
+	double flex_input, flex_output, flex_cache_read, flex_cache_write;
+	double priority_input, priority_output, priority_cache_read, priority_cache_write;
+	double priority_input_above_200k, priority_output_above_200k,
+		priority_cache_read_above_200k;
+	double priority_input_above_272k, priority_output_above_272k,
+		priority_cache_read_above_272k;
 	double max_input_tokens; /* tokens; NAN when unknown */
 	/* a tiered_pricing table, sorted by range; when it has rows it sets every rate */
 	struct price_range ranges[PRICE_RANGES_MAX];
@@ -194,6 +201,14 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
 /* Cost flags of a call. */
 #define PRICE_BATCH 1u    /* sent through the provider's batch API */
 #define PRICE_CACHE_1H 2u /* every cache write is a 1-hour one (else u->cache_write_1h are) */
+#define PRICE_FLEX 4u     /* served on the flex service tier */
+#define PRICE_PRIORITY 8u /* served on the priority service tier */
+
+/*
+ * The flag of a service tier as providers name it: "flex" PRICE_FLEX, "priority" and "fast"
+ * PRICE_PRIORITY (LiteLLM's mapping); 0 for any other ("default", "standard", "", ...).
+ */
+unsigned price_service_tier(const char *name);
 
 /*
  * USD for one call's usage u at price p by LiteLLM's rules for text tokens (docs/prices.md
@@ -211,7 +226,11 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
  * - else the long-context tier: the highest N of price_tier_tokens with a known
  *   input_above_N that the input exceeds (for provider "xai": reaches) sets every rate to
  *   its *_above_N one (a missing one is unknown); without one the base rates; ro is
- *   reasoning_output when known, else out.
+ *   reasoning_output when known, else out;
+ * - PRICE_FLEX or PRICE_PRIORITY (not with a tiered_pricing table nor with PRICE_BATCH): in,
+ *   out, cr and cw are the service tier's rates where p gives them (at a long-context tier:
+ *   its priority_*_above_N ones), else the standard ones; ro is out when the service tier
+ *   has an output rate.
  * A term whose token count is 0 needs no rate. Returns NAN when a needed rate is unknown
  * (LiteLLM would bill it at $0 or at half the standard rate: hypercap does not guess), or
  * when the counts break the convention (negative, cache parts above input, 1-hour writes

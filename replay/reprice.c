@@ -74,7 +74,7 @@ static int add_call(struct reprice *rp, const struct trace_llm_call *c,
 		return hc_err_set(err, HC_EINPUT, "model: missing; allowed: the model's name, "
 				  "needed to price a call with usage");
 	if (c->has_usage) {
-		unsigned flags = c->batch ? PRICE_BATCH : 0;
+		unsigned flags = (c->batch ? PRICE_BATCH : 0) | price_service_tier(c->service_tier);
 		*cost = price_call_cost(p, &c->usage, flags);
 		if (isnan(*cost)) {
 			int64_t n;

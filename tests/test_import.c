@@ -163,6 +163,8 @@ START_TEST(openai_chat_responses_and_batch)
 	/* the Batch API output line is marked, to be priced at batch rates */
 	ck_assert_int_eq(c[2].batch, 1);
 	ck_assert_int_eq(c[0].batch + c[1].batch + c[3].batch, 0);
+	ck_assert_str_eq(c[0].service_tier, "flex"); /* priced at flex rates where given */
+	ck_assert_str_eq(c[1].service_tier, "");
 	ck_assert_int_eq(c[3].has_usage, 0); /* usage: null is unknown, not zero */
 	ck_assert_int_eq(im.sum.input, 1200 + 858 + 50);
 	unlink(out_path);
@@ -185,6 +187,7 @@ START_TEST(anthropic_input_adds_cache_counts_once)
 	ck_assert_int_eq(im.calls[0].usage.cache_write_1h, 500);
 	ck_assert_int_eq(im.calls[0].batch + im.calls[1].batch, 0);
 	ck_assert_int_eq(im.calls[2].batch, 1); /* a Message Batches result */
+	ck_assert_str_eq(im.calls[0].service_tier, "standard"); /* usage.service_tier */
 	ck_assert_int_eq(im.calls[1].usage.input, 1000);
 	ck_assert_int_eq(im.calls[2].usage.input, 7 + 993);
 	ck_assert_str_eq(im.calls[2].model, "claude-opus-4-5-20251101");

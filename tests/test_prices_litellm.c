@@ -95,6 +95,19 @@ static const struct parity_case cases[] = {
 	/* above the last range: the last row; a write without its rate at the row's input */
 	{ "dashscope/qwen3-coder-plus", 2000000, 0, 1000, 0, 1000, 0, 0,
 	  1999000 * 6e-06 + 1000 * 6e-06 + 1000 * 6e-05 },
+	/* service tiers: the tier's rate where the entry gives one, else the standard one */
+	{ "gpt-5.4", 10000, 4000, 0, 0, 1000, 0, PRICE_FLEX,
+	  6000 * 1.25e-06 + 4000 * 1.3e-07 + 1000 * 7.5e-06 },
+	{ "gpt-5.4", 300000, 100000, 0, 0, 2000, 0, PRICE_PRIORITY,
+	  200000 * 5e-06 + 100000 * 5e-07 + 2000 * 2.25e-05 },
+	{ "azure_ai/gpt-5.5", 300000, 100000, 0, 0, 2000, 0, PRICE_PRIORITY,
+	  200000 * 2e-05 + 100000 * 2e-06 + 2000 * 9e-05 },
+	/* reasoning bills as the tier's output when the tier prices output */
+	{ "gpt-4.1", 1000, 0, 0, 0, 3000, 2000, PRICE_PRIORITY,
+	  1000 * 3.5e-06 + 3000 * 1.4e-05 },
+	/* the batch API wins over a service tier */
+	{ "gpt-4.1", 1000, 0, 0, 0, 3000, 0, PRICE_BATCH | PRICE_PRIORITY,
+	  1000 * 1e-06 + 3000 * 4e-06 },
 };
 
 START_TEST(test_parity_table)
@@ -122,8 +135,8 @@ START_TEST(test_folding_every_price_field)
 			 "dashscope/qwen-plus-2025-04-28");
 	/* differs in the priority rates only, which hypercap does not read */
 	ck_assert_str_eq(model("gpt-4.1-2025-04-14")->name, "gpt-4.1-2025-04-14");
-	/* 14 entries, one folded */
-	ck_assert_uint_eq(cat.n_models, 13);
+	/* 15 entries, one folded */
+	ck_assert_uint_eq(cat.n_models, 14);
 }
 END_TEST
 
@@ -147,6 +160,18 @@ START_TEST(test_tiered_round_trip)
 	free(text);
 	price_sheet_release(&out);
 	price_sheet_release(&back);
+}
+END_TEST
+
+/* The service tiers as providers name them (LiteLLM's _SERVICE_TIER_TO_COST_KEY_SUFFIX). */
+START_TEST(test_service_tier_names)
+{
+	ck_assert_uint_eq(price_service_tier("flex"), PRICE_FLEX);
+	ck_assert_uint_eq(price_service_tier("priority"), PRICE_PRIORITY);
+	ck_assert_uint_eq(price_service_tier("fast"), PRICE_PRIORITY);
+	ck_assert_uint_eq(price_service_tier("default"), 0);
+	ck_assert_uint_eq(price_service_tier("standard"), 0);
+	ck_assert_uint_eq(price_service_tier(""), 0);
 }
 END_TEST
 
@@ -186,5 +211,6 @@ int main(void)
 	add(s, "folding_every_price_field", test_folding_every_price_field, 1);
 	add(s, "tiered_round_trip", test_tiered_round_trip, 1);
 	add(s, "missing_names_the_rate", test_missing_names_the_rate, 1);
+	add(s, "service_tier_names", test_service_tier_names, 1);
 	return check_run(s);
 }

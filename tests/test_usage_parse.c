@@ -210,6 +210,7 @@ START_TEST(bodies_of_each_api)
 {
 	static const char chat[] =
 		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+		"\"service_tier\":\"priority\","
 		"\"choices\":[{\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":10,"
 		"\"completion_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":2}}}";
 	static const char resp[] =
@@ -230,6 +231,7 @@ START_TEST(bodies_of_each_api)
 	usage_parse_body(chat, strlen(chat), &r);
 	assert_usage(&r, 10, 2, 0, 5, 0);
 	ck_assert_str_eq(r.status, "length");
+	ck_assert_str_eq(r.service_tier, "priority");
 	usage_parse_body(resp, strlen(resp), &r);
 	assert_usage(&r, 40, 0, 0, 9, 8);
 	ck_assert_str_eq(r.status, "incomplete");

@@ -241,11 +241,12 @@ struct keyset {
 /* "type" first in every record's set: it is the first member of every line written */
 enum { CALL_TYPE, CALL_ID, CALL_START_TIME, CALL_END_TIME, CALL_RUN, CALL_ITERATION, CALL_NODE,
        CALL_PARENT, CALL_ROLE, CALL_DOMAIN, CALL_TASK, CALL_PROVIDER, CALL_MODEL, CALL_STATUS,
-       CALL_RETRIES, CALL_USAGE, CALL_ESTIMATED, CALL_ESTIMATE_METHOD, CALL_BATCH };
+       CALL_RETRIES, CALL_USAGE, CALL_ESTIMATED, CALL_ESTIMATE_METHOD, CALL_BATCH,
+       CALL_SERVICE_TIER };
 static const char *const call_keys[] = {
 	"type", "id", "start_time", "end_time", "run", "iteration", "node", "parent", "role",
 	"domain", "task", "provider", "model", "status", "retries", "usage", "estimated",
-	"estimate_method", "batch",
+	"estimate_method", "batch", "service_tier",
 };
 enum { USAGE_INPUT, USAGE_OUTPUT, USAGE_CACHE_READ, USAGE_CACHE_WRITE, USAGE_REASONING,
        USAGE_CACHE_WRITE_1H };
@@ -431,7 +432,8 @@ static int parse_call(struct trace_llm_call *c, const struct members *o, struct 
 	    get_str(o, CALL_TASK, c->task, err) || get_str(o, CALL_PROVIDER, c->provider, err) ||
 	    get_str(o, CALL_MODEL, c->model, err) || get_str(o, CALL_STATUS, c->status, err) ||
 	    get_long(o, CALL_RETRIES, &c->retries, err) || parse_usage(c, o, err) ||
-	    get_str(o, CALL_ESTIMATE_METHOD, c->estimate_method, err))
+	    get_str(o, CALL_ESTIMATE_METHOD, c->estimate_method, err) ||
+	    get_str(o, CALL_SERVICE_TIER, c->service_tier, err))
 		return HC_EINPUT;
 	if (est && !cJSON_IsBool(est))
 		return bad_type("", "estimated", est, "true or false", err);
@@ -735,6 +737,7 @@ static void call_to_json(cJSON *o, const struct trace_llm_call *c)
 	}
 	if (c->batch)
 		cJSON_AddTrueToObject(o, "batch");
+	add_str(o, "service_tier", c->service_tier);
 	if (c->estimated) {
 		cJSON_AddTrueToObject(o, "estimated");
 		add_str(o, "estimate_method", c->estimate_method);

@@ -54,6 +54,7 @@ struct trace_llm_call {
 	int estimated; /* the counts were estimated, not reported */
 	char estimate_method[TRACE_STR_MAX];
 	int batch; /* sent through the provider's batch API: priced at batch rates */
+	char service_tier[TRACE_STR_MAX]; /* the provider's: "flex", "priority", "default"... */
 };
 
 /*
