@@ -108,8 +108,9 @@ static void print_sheet_header(const struct price_sheet *ps)
 	if (ps->format == PRICE_FORMAT_LITELLM)
 		printf("# %s: LiteLLM catalog, dated %s (%s%s); %zu models (%zu entries skipped: "
 		       "not chat, completion or responses, or without per-token input and output "
-		       "rates nor a tiered_pricing table)\n", ps->origin, ps->date, strcmp(ps->date, "unknown") ? "from " : "",
-		       ps->date_basis, ps->n_models, ps->n_skipped);
+		       "rates nor a tiered_pricing table)\n", ps->origin, ps->date,
+		       strcmp(ps->date, "unknown") ? "from " : "", ps->date_basis, ps->n_models,
+		       ps->n_skipped);
 	else
 		printf("# %s: hypercap price sheet, dated %s; %zu models\n", ps->origin, ps->date,
 		       ps->n_models);
