@@ -190,6 +190,7 @@ static int row(struct lite *l)
 		return HC_EINPUT;
 	c->usage.calls = 1;
 	c->has_usage = 1;
+	c->batch = strstr(type, "batch") != NULL; /* a Batch API job's usage: batch rates */
 	if (trace_writer_put(l->w, &rec, l->err))
 		return hc_err_prefix(l->err, "%s: row %ld", l->path, l->row);
 	return 0;

@@ -217,6 +217,8 @@ START_TEST(otel_llm_spans_only)
 	ck_assert_str_eq(c[1].provider, "anthropic");
 	ck_assert_str_eq(c[1].status, "error");
 	ck_assert_int_eq(c[1].usage.cache_write, 1000);
+	ck_assert_int_eq(c[1].usage.cache_write_1h, 400); /* hypercap.usage.cache_creation_1h */
+	ck_assert_str_eq(c[0].service_tier, "flex"); /* openai.response.service_tier */
 	unlink(out_path);
 }
 END_TEST
@@ -226,7 +228,7 @@ START_TEST(litellm_spend_log_csv)
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
 	ck_assert_int_eq(import_and_read("litellm", FIX "litellm/spend-logs.csv", &im, &err), 0);
-	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
 	ck_assert_int_eq(im.st.skipped, 1); /* the embedding */
 	const struct trace_llm_call *c = im.calls;
 	ck_assert_str_eq(c[0].id, "chatcmpl-a1");
@@ -241,6 +243,9 @@ START_TEST(litellm_spend_log_csv)
 	ck_assert_double_eq_tol(c[0].end_time - c[0].start_time, 2.321, 1e-6);
 	ck_assert_int_eq(c[1].usage.reasoning, 128);
 	ck_assert_double_eq_tol(c[1].end_time - c[1].start_time, 4.5, 1e-6);
+	/* a batch job's row (call_type aretrieve_batch) is marked for batch rates */
+	ck_assert_int_eq(c[0].batch + c[1].batch, 0);
+	ck_assert_int_eq(c[2].batch, 1);
 	unlink(out_path);
 }
 END_TEST
