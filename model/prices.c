@@ -301,7 +301,8 @@ static int parse_range(struct price_range *r, const cJSON *row, int litellm, con
 	const cJSON *lo = cJSON_GetArrayItem(range, 0), *hi = cJSON_GetArrayItem(range, 1);
 	double max = litellm ? PRICE_MAX_RATE / 1e6 : PRICE_MAX_RATE;
 	char got[80];
-	if (!cJSON_IsObject(row) || cJSON_GetArraySize(range) != 2 || !cJSON_IsNumber(lo) ||
+	if (!cJSON_IsObject(row) || !cJSON_IsArray(range) || cJSON_GetArraySize(range) != 2 ||
+	    !cJSON_IsNumber(lo) ||
 	    !cJSON_IsNumber(hi) || !(lo->valuedouble >= 0 && lo->valuedouble < hi->valuedouble &&
 				     hi->valuedouble <= PRICE_MAX_TOKENS))
 		return hc_err_set(err, HC_EINPUT, "%s.tiered_pricing[%zu].range: got %s; allowed: "

@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +164,33 @@ START_TEST(test_tiered_round_trip)
 }
 END_TEST
 
+/* A bad tiered_pricing table is refused with its JSON path, the value and what is allowed. */
+START_TEST(test_bad_tiered_pricing)
+{
+	static const struct {
+		const char *table, *want;
+	} bad[] = {
+		{ "[{\"range\": {\"a\": 0, \"b\": 9}, \"input\": 1}]",
+		  "models[0].tiered_pricing[0].range: got" },
+		{ "[{\"range\": [9, 3], \"input\": 1}]", "allowed: [from, to] tokens with" },
+		{ "[{\"range\": [0, 9], \"output\": 1}]", "tiered_pricing[0]: no input" },
+		{ "[{\"range\": [0, 9], \"input\": -1}]", "tiered_pricing[0].input: got -1" },
+		{ "[]", "tiered_pricing: got an array with 0 rows; allowed: an array of 1 to 8" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512];
+		struct price_sheet ps;
+		struct hc_err err = HC_ERR_INIT;
+		snprintf(text, sizeof(text), "{\"hypercap_prices\": 1, \"date\": \"2026-07-24\", "
+			 "\"source\": \"t\", \"models\": [{\"name\": \"m\", "
+			 "\"tiered_pricing\": %s}]}", bad[i].table);
+		ck_assert_int_eq(price_sheet_parse(&ps, text, strlen(text), "s.json", &err),
+				 HC_EINPUT);
+		ck_assert_msg(strstr(err.msg, bad[i].want), "case %zu: %s", i, err.msg);
+	}
+}
+END_TEST
+
 /* The service tiers as providers name them (LiteLLM's _SERVICE_TIER_TO_COST_KEY_SUFFIX). */
 START_TEST(test_service_tier_names)
 {
@@ -212,5 +240,6 @@ int main(void)
 	add(s, "tiered_round_trip", test_tiered_round_trip, 1);
 	add(s, "missing_names_the_rate", test_missing_names_the_rate, 1);
 	add(s, "service_tier_names", test_service_tier_names, 1);
+	add(s, "bad_tiered_pricing", test_bad_tiered_pricing, 1);
 	return check_run(s);
 }
