@@ -23,9 +23,11 @@ static const char usage_list[] =
 static const char usage_show[] =
 	"usage: hypercap prices show MODEL [--prices FILE]\n"
 	"\n"
-	"Shows every rate of one model (\"unknown\" where the sheet gives none), its provider,\n"
-	"LiteLLM key and aliases, and the sheet's date and source. MODEL is a name or an alias;\n"
-	"an unknown or ambiguous one is an error listing close matches (exit code 3).\n";
+	"Shows every rate of one model (\"unknown\" where the sheet gives none): the base\n"
+	"rates, the reasoning and batch rates, each long-context tier the model has with its\n"
+	"rates, and its tiered_pricing table; its provider, LiteLLM key and aliases, and the\n"
+	"sheet's date and source. MODEL is a name or an alias; an unknown or ambiguous one is\n"
+	"an error listing close matches (exit code 3).\n";
 
 static const char usage_import[] =
 	"usage: hypercap prices import litellm FILE [-o SHEET] [--model NAME]... [--prices FILE]\n"
@@ -106,8 +108,9 @@ static void print_sheet_header(const struct price_sheet *ps)
 	if (ps->format == PRICE_FORMAT_LITELLM)
 		printf("# %s: LiteLLM catalog, dated %s (%s%s); %zu models (%zu entries skipped: "
 		       "not chat, completion or responses, or without per-token input and output "
-		       "rates)\n", ps->origin, ps->date, strcmp(ps->date, "unknown") ? "from " : "",
-		       ps->date_basis, ps->n_models, ps->n_skipped);
+		       "rates nor a tiered_pricing table)\n", ps->origin, ps->date,
+		       strcmp(ps->date, "unknown") ? "from " : "", ps->date_basis, ps->n_models,
+		       ps->n_skipped);
 	else
 		printf("# %s: hypercap price sheet, dated %s; %zu models\n", ps->origin, ps->date,
 		       ps->n_models);
@@ -146,6 +149,45 @@ static int list(const struct price_sheet *ps)
 	return EXIT_OK;
 }
 
+/* The long-context tiers p has (those with an input rate), each with its five rates. */
+static void show_tiers(const struct price *p)
+{
+	char buf[32];
+	int any = 0;
+	for (int t = 0; t < PRICE_N_TIERS; t++) {
+		if (isnan(price_tier_input(p, t)))
+			continue;
+		if (!any++)
+			printf("  long-context tiers, every token of a call whose input exceeds N, "
+			       "USD per 1M tokens:\n");
+		for (const struct price_field *f = price_fields; f->key; f++)
+			if (f->tier == t)
+				printf("    %-32s %10s\n", f->label,
+				       value(price_get(p, f), buf, sizeof(buf)));
+	}
+	if (!any)
+		printf("  long-context tiers                 none\n");
+}
+
+/* p's tiered_pricing table, one row a line: the input range and every rate of the row. */
+static void show_ranges(const struct price *p)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32];
+	if (!p->n_ranges)
+		return;
+	printf("  tiered_pricing, every token of a call whose input is in the range, USD per 1M "
+	       "tokens:\n    range: input output cache-read cache-write-5min cache-write-1h "
+	       "reasoning-output (unknown: docs/prices.md says what stands in)\n");
+	for (size_t i = 0; i < p->n_ranges; i++) {
+		const struct price_range *r = &p->ranges[i];
+		printf("    (%.0f, %.0f]: %s %s %s %s %s %s\n", r->above, r->upto,
+		       value(r->input, a, sizeof(a)), value(r->output, b, sizeof(b)),
+		       value(r->cache_read, c, sizeof(c)), value(r->cache_write, d, sizeof(d)),
+		       value(r->cache_write_1h, e, sizeof(e)),
+		       value(r->reasoning_output, f, sizeof(f)));
+	}
+}
+
 static int show(const struct price_sheet *ps, const char *name)
 {
 	const struct price *p;
@@ -169,8 +211,10 @@ static int show(const struct price_sheet *ps, const char *name)
 	printf("  source       %s\n", ps->source);
 	printf("  rates, USD per 1M tokens:\n");
 	for (const struct price_field *f = price_fields; f->key; f++)
-		if (f->is_rate)
+		if (f->is_rate && f->tier < 0)
 			printf("    %-32s %10s\n", f->label, value(price_get(p, f), buf, sizeof(buf)));
+	show_tiers(p);
+	show_ranges(p);
 	for (const struct price_field *f = price_fields; f->key; f++)
 		if (!f->is_rate)
 			printf("  %-34s %10s\n", f->label, value(price_get(p, f), buf, sizeof(buf)));

@@ -26,6 +26,7 @@ static int one_message(const cJSON *msg, struct trace_llm_call *c, struct hc_err
 	    (cJSON_IsString(stop) && trace_set_str(c->status, stop->valuestring, "status", err)))
 		return HC_EINPUT;
 	strcpy(c->provider, "anthropic");
+	usage_parse_service_tier(c->service_tier, msg);
 	if (!cJSON_IsObject(usage))
 		return 0; /* not reported: the call stays unpriced */
 	if (usage_parse_anthropic(usage, &c->usage, err))
@@ -51,6 +52,7 @@ static int one_line(const cJSON *o, const char *path, long line, struct trace_wr
 	}
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.batch = msg != o; /* priced at the batch rates */
 	if (one_message(msg, &rec.u.call, err) || trace_writer_put(w, &rec, err))
 		return hc_err_prefix(err, "%s:%ld", path, line);
 	return 0;

@@ -142,6 +142,7 @@ static int metadata(struct lite *l, struct trace_llm_call *c)
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "usage_object");
 	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
 	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens_details");
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(pd, "cache_creation_token_details");
 	struct usage *us = &c->usage;
 	int rc = import_count(pd, "metadata.usage_object.prompt_tokens_details", "cached_tokens",
 			      &us->cache_read, l->err) ||
@@ -149,6 +150,9 @@ static int metadata(struct lite *l, struct trace_llm_call *c)
 			      &us->cache_read, l->err) ||
 		 import_count(u, "metadata.usage_object", "cache_creation_input_tokens",
 			      &us->cache_write, l->err) ||
+		 import_count(split, "metadata.usage_object.prompt_tokens_details."
+			      "cache_creation_token_details", "ephemeral_1h_input_tokens",
+			      &us->cache_write_1h, l->err) ||
 		 import_count(cd, "metadata.usage_object.completion_tokens_details",
 			      "reasoning_tokens", &us->reasoning, l->err) ||
 		 import_call_metadata(c, cJSON_GetObjectItemCaseSensitive(m,
@@ -186,6 +190,7 @@ static int row(struct lite *l)
 		return HC_EINPUT;
 	c->usage.calls = 1;
 	c->has_usage = 1;
+	c->batch = strstr(type, "batch") != NULL; /* a Batch API job's usage: batch rates */
 	if (trace_writer_put(l->w, &rec, l->err))
 		return hc_err_prefix(l->err, "%s: row %ld", l->path, l->row);
 	return 0;

@@ -38,6 +38,7 @@ static int one_body(const cJSON *body, struct trace_llm_call *c, struct hc_err *
 	if (cJSON_IsString(status) && trace_set_str(c->status, status->valuestring, "status", err))
 		return HC_EINPUT;
 	strcpy(c->provider, "openai");
+	usage_parse_service_tier(c->service_tier, body);
 	if (import_call_metadata(c, cJSON_GetObjectItemCaseSensitive(body, "metadata"), err))
 		return HC_EINPUT;
 	if (!cJSON_IsObject(usage))
@@ -63,6 +64,7 @@ static int one_line(const cJSON *o, const char *path, long line, struct trace_wr
 	}
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
+	rec.u.call.batch = body != o; /* priced at the batch rates */
 	if (one_body(body, &rec.u.call, err))
 		return hc_err_prefix(err, "%s:%ld", path, line);
 	return trace_writer_put(w, &rec, err) ? hc_err_prefix(err, "%s:%ld", path, line) : 0;

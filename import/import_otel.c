@@ -161,8 +161,12 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 		model = attr_str(span, "gen_ai.request.model");
 	if (!provider)
 		provider = attr_str(span, "gen_ai.system"); /* the name before semconv 1.37 */
+	const char *tier = attr_str(span, "openai.response.service_tier");
+	if (!tier)
+		tier = attr_str(span, "gen_ai.openai.response.service_tier"); /* before 1.37 */
 	if (trace_set_str(c->model, model, "gen_ai.response.model", err) ||
 	    trace_set_str(c->provider, provider, "gen_ai.provider.name", err) ||
+	    trace_set_str(c->service_tier, tier, "openai.response.service_tier", err) ||
 	    (cJSON_IsString(id) && trace_set_str(c->id, id->valuestring, "spanId", err)) ||
 	    hypercap_attrs(c, span, err))
 		return hc_err_prefix(err, "%s", o->where);
@@ -186,7 +190,8 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 	    usage_attr(o, span, "gen_ai.usage.cache_creation.input_tokens", &u->cache_write,
 		       &other, err) ||
 	    usage_attr(o, span, "gen_ai.usage.reasoning.output_tokens", &u->reasoning, &other,
-		       err))
+		       err) ||
+	    usage_attr(o, span, TRACE_USAGE_CACHE_1H, &u->cache_write_1h, &other, err))
 		return HC_EINPUT;
 	if (in != out || (other && !in))
 		return hc_err_set(err, HC_EINPUT, "%s: gen_ai.usage.%s_tokens: missing; allowed: "

@@ -24,6 +24,10 @@ static int usage_bounds(const struct usage *u, struct hc_err *err)
 		return hc_err_set(err, HC_EINPUT, "usage: %lld cached input tokens above %lld input "
 				  "tokens; allowed: at most the input", (long long)u->cache_read,
 				  (long long)u->input);
+	if (u->cache_write_1h > u->cache_write)
+		return hc_err_set(err, HC_EINPUT, "usage: %lld 1-hour cache writes above %lld cache "
+				  "writes; allowed: at most the cache writes",
+				  (long long)u->cache_write_1h, (long long)u->cache_write);
 	if (u->reasoning > u->output)
 		return hc_err_set(err, HC_EINPUT, "usage: %lld reasoning tokens above %lld output "
 				  "tokens; allowed: at most the output", (long long)u->reasoning,
@@ -61,17 +65,23 @@ int usage_parse_openai_responses(const cJSON *usage, struct usage *u, struct hc_
 	       usage_bounds(u, err);
 }
 
-/* Anthropic's four counts, as sent: input_tokens excludes both cache parts. */
+/*
+ * Anthropic's counts, as sent: input_tokens excludes both cache parts; cache_creation splits
+ * the cache writes by lifetime (ephemeral_5m_input_tokens, ephemeral_1h_input_tokens).
+ */
 struct anthropic_counts {
-	int64_t plain, cache_read, cache_write, output;
+	int64_t plain, cache_read, cache_write, output, cache_write_1h;
 };
 
 static int anthropic_counts(const cJSON *usage, struct anthropic_counts *a, struct hc_err *err)
 {
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(usage, "cache_creation");
 	return import_count(usage, "usage", "input_tokens", &a->plain, err) ||
 	       import_count(usage, "usage", "output_tokens", &a->output, err) ||
 	       import_count(usage, "usage", "cache_read_input_tokens", &a->cache_read, err) ||
-	       import_count(usage, "usage", "cache_creation_input_tokens", &a->cache_write, err);
+	       import_count(usage, "usage", "cache_creation_input_tokens", &a->cache_write, err) ||
+	       import_count(split, "usage.cache_creation", "ephemeral_1h_input_tokens",
+			    &a->cache_write_1h, err);
 }
 
 static void anthropic_to_usage(const struct anthropic_counts *a, struct usage *u)
@@ -81,16 +91,17 @@ static void anthropic_to_usage(const struct anthropic_counts *a, struct usage *u
 	u->input = a->plain + a->cache_read + a->cache_write;
 	u->cache_read = a->cache_read;
 	u->cache_write = a->cache_write;
+	u->cache_write_1h = a->cache_write_1h;
 	u->output = a->output; /* thinking is not reported apart: reasoning stays 0 */
 }
 
 int usage_parse_anthropic(const cJSON *usage, struct usage *u, struct hc_err *err)
 {
-	struct anthropic_counts a = { 0, 0, 0, 0 };
+	struct anthropic_counts a = { 0, 0, 0, 0, 0 };
 	if (anthropic_counts(usage, &a, err))
 		return HC_EINPUT;
 	anthropic_to_usage(&a, u);
-	return 0;
+	return usage_bounds(u, err);
 }
 
 void usage_parse_copy_str(char *dst, const char *src)
@@ -108,6 +119,12 @@ static void take_str(char *dst, const cJSON *obj, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (cJSON_IsString(v))
 		usage_parse_copy_str(dst, v->valuestring);
+}
+
+void usage_parse_service_tier(char *dst, const cJSON *body)
+{
+	take_str(dst, body, "service_tier");
+	take_str(dst, cJSON_GetObjectItemCaseSensitive(body, "usage"), "service_tier");
 }
 
 static int is_str(const cJSON *obj, const char *key, const char *want)
@@ -153,6 +170,7 @@ static void read_body(const cJSON *body, struct usage_parse_result *r)
 	take_str(r->model, body, "model");
 	take_str(r->id, body, "id");
 	body_status(r->status, body);
+	usage_parse_service_tier(r->service_tier, body);
 	if (shape != SHAPE_NONE)
 		strcpy(r->provider, shape == SHAPE_ANTHROPIC ? "anthropic" : "openai");
 	if (!cJSON_IsObject(usage))
@@ -343,9 +361,10 @@ static void anthropic_event(struct sse_parser *p, const cJSON *ev)
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(ev, "message");
 		take_str(r->model, msg, "model");
 		take_str(r->id, msg, "id");
+		usage_parse_service_tier(r->service_tier, msg);
 		usage = cJSON_GetObjectItemCaseSensitive(msg, "usage");
 		strcpy(r->provider, "anthropic");
-		struct anthropic_counts c = { 0, 0, 0, 0 };
+		struct anthropic_counts c = { 0, 0, 0, 0, 0 };
 		if (cJSON_IsObject(usage) && !anthropic_counts(usage, &c, NULL)) {
 			anthropic_to_usage(&c, &r->usage);
 			p->anthropic_input = 1;
@@ -356,7 +375,8 @@ static void anthropic_event(struct sse_parser *p, const cJSON *ev)
 	take_str(r->status, cJSON_GetObjectItemCaseSensitive(ev, "delta"), "stop_reason");
 	usage = cJSON_GetObjectItemCaseSensitive(ev, "usage");
 	struct anthropic_counts c = { r->usage.input - r->usage.cache_read - r->usage.cache_write,
-				      r->usage.cache_read, r->usage.cache_write, -1 };
+				      r->usage.cache_read, r->usage.cache_write, -1,
+				      r->usage.cache_write_1h };
 	if (!cJSON_IsObject(usage) || anthropic_counts(usage, &c, NULL) || c.output < 0)
 		return;
 	if (cJSON_GetObjectItemCaseSensitive(usage, "input_tokens"))
@@ -396,6 +416,7 @@ static void sse_event(struct sse_parser *p, const char *data, size_t len)
 		take_str(r->model, ev, "model");
 		take_str(r->id, ev, "id");
 		take_str(r->status, choice, "finish_reason");
+		usage_parse_service_tier(r->service_tier, ev);
 		if (cJSON_IsObject(usage))
 			r->has_usage = !usage_parse_openai_chat(usage, &r->usage, NULL);
 	}

@@ -37,6 +37,7 @@ struct usage_parse_result {
 	char model[TRACE_STR_MAX];
 	char id[TRACE_STR_MAX];
 	char status[TRACE_STR_MAX]; /* finish_reason, stop_reason or the response's status */
+	char service_tier[TRACE_STR_MAX]; /* OpenAI's service_tier, Anthropic's usage.service_tier */
 };
 
 void usage_parse_result_init(struct usage_parse_result *r);
@@ -45,6 +46,13 @@ void usage_parse_result_init(struct usage_parse_result *r);
 /* Copies src, repaired as above, into dst (TRACE_STR_MAX); dst is left as it was when the
  * result does not fit. */
 void usage_parse_copy_str(char *dst, const char *src);
+
+/*
+ * The service tier a body (or stream event) states into dst (TRACE_STR_MAX): OpenAI's
+ * top-level "service_tier" ("default", "flex", "priority", ...) or Anthropic's
+ * usage.service_tier ("standard", "priority", "batch"); dst is left as it was without one.
+ */
+void usage_parse_service_tier(char *dst, const struct cJSON *body);
 
 /* The usage objects of each API into u (hypercap convention); HC_EINPUT naming the field. */
 int usage_parse_openai_chat(const struct cJSON *usage, struct usage *u, struct hc_err *err);

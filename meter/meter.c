@@ -999,6 +999,7 @@ static void outcome(struct request *r)
 	strcpy(c->provider, u.provider[0] ? u.provider : guess_provider(r));
 	strcpy(c->model, u.model);
 	strcpy(c->id, u.id);
+	strcpy(c->service_tier, u.service_tier);
 	if (!c->model[0] && r->body.len) { /* the model the request asked for */
 		cJSON *req = cJSON_ParseWithLength(r->body.p, r->body.len);
 		const cJSON *mod = cJSON_GetObjectItemCaseSensitive(req, "model");
@@ -1008,6 +1009,7 @@ static void outcome(struct request *r)
 	}
 	/* counts that break the convention are the provider's bug: unknown, not guessed */
 	c->has_usage = u.has_usage && u.usage.cache_read + u.usage.cache_write <= u.usage.input &&
+		       u.usage.cache_write_1h <= u.usage.cache_write &&
 		       u.usage.reasoning <= u.usage.output;
 	c->usage = u.usage;
 	if (!r->headers_done || r->http_code >= 400)
@@ -1068,7 +1070,8 @@ static void account(struct meter *m, const struct trace_llm_call *c, const struc
 	if (c->has_usage)
 		usage_add(&st->tokens, &c->usage);
 	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
-	double cost = p ? price_cost(p, c->has_usage ? &c->usage : bound) : NAN;
+	unsigned tier = price_service_tier(c->service_tier);
+	double cost = p ? price_call_cost(p, c->has_usage ? &c->usage : bound, tier) : NAN;
 	if (isnan(cost)) {
 		st->unpriced++;
 		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);

@@ -15,8 +15,26 @@
 #define PRICE_MAX_RATE 1e6   /* USD per 1M tokens; anything above is a unit mistake */
 #define PRICE_MAX_TOKENS 1e9 /* a context window; anything above is a mistake */
 
+const long price_tier_tokens[PRICE_N_TIERS] = { 128000, 200000, 256000, 272000, 512000 };
+
+#define TFIELD(key, litellm, label, member, is_rate, tier) \
+	{ key, litellm, label, offsetof(struct price, member), is_rate, tier }
 #define FIELD(key, litellm, label, member, is_rate) \
-	{ key, litellm, label, offsetof(struct price, member), is_rate }
+	TFIELD(key, litellm, label, member, is_rate, -1)
+/* The five rates of tier t, above n thousand tokens: LiteLLM's *_above_<n>k_tokens keys. */
+#define TIER_FIELDS(n, t) \
+	TFIELD("input_above_" #n "k", "input_cost_per_token_above_" #n "k_tokens", \
+	       "input above " #n "k", input_above_##n##k, 1, t), \
+	TFIELD("output_above_" #n "k", "output_cost_per_token_above_" #n "k_tokens", \
+	       "output above " #n "k", output_above_##n##k, 1, t), \
+	TFIELD("cache_read_above_" #n "k", "cache_read_input_token_cost_above_" #n "k_tokens", \
+	       "cache read above " #n "k", cache_read_above_##n##k, 1, t), \
+	TFIELD("cache_write_above_" #n "k", \
+	       "cache_creation_input_token_cost_above_" #n "k_tokens", \
+	       "cache write (5 min) above " #n "k", cache_write_above_##n##k, 1, t), \
+	TFIELD("cache_write_1h_above_" #n "k", \
+	       "cache_creation_input_token_cost_above_1hr_above_" #n "k_tokens", \
+	       "cache write (1 h) above " #n "k", cache_write_1h_above_##n##k, 1, t)
 const struct price_field price_fields[] = {
 	FIELD("input", "input_cost_per_token", "input", input, 1),
 	FIELD("output", "output_cost_per_token", "output", output, 1),
@@ -25,23 +43,87 @@ const struct price_field price_fields[] = {
 	      1),
 	FIELD("cache_write_1h", "cache_creation_input_token_cost_above_1hr", "cache write (1 h)",
 	      cache_write_1h, 1),
-	FIELD("input_above_200k", "input_cost_per_token_above_200k_tokens", "input above 200k",
-	      input_above_200k, 1),
-	FIELD("output_above_200k", "output_cost_per_token_above_200k_tokens", "output above 200k",
-	      output_above_200k, 1),
-	FIELD("cache_read_above_200k", "cache_read_input_token_cost_above_200k_tokens",
-	      "cache read above 200k", cache_read_above_200k, 1),
-	FIELD("cache_write_above_200k", "cache_creation_input_token_cost_above_200k_tokens",
-	      "cache write (5 min) above 200k", cache_write_above_200k, 1),
-	FIELD("cache_write_1h_above_200k",
-	      "cache_creation_input_token_cost_above_1hr_above_200k_tokens",
-	      "cache write (1 h) above 200k", cache_write_1h_above_200k, 1),
+	TIER_FIELDS(200, 1),
 	FIELD("batch_input", "input_cost_per_token_batches", "batch input", batch_input, 1),
 	FIELD("batch_output", "output_cost_per_token_batches", "batch output", batch_output, 1),
 	FIELD("max_input_tokens", "max_input_tokens", "max input tokens", max_input_tokens, 0),
-	{ NULL, NULL, NULL, 0, 0 },
+	FIELD("reasoning_output", "output_cost_per_reasoning_token", "reasoning output",
+	      reasoning_output, 1),
+	TIER_FIELDS(128, 0),
+	TIER_FIELDS(256, 2),
+	TIER_FIELDS(272, 3),
+	TIER_FIELDS(512, 4),
+	FIELD("flex_input", "input_cost_per_token_flex", "flex input", flex_input, 1),
+	FIELD("flex_output", "output_cost_per_token_flex", "flex output", flex_output, 1),
+	FIELD("flex_cache_read", "cache_read_input_token_cost_flex", "flex cache read",
+	      flex_cache_read, 1),
+	FIELD("flex_cache_write", "cache_creation_input_token_cost_flex",
+	      "flex cache write (5 min)", flex_cache_write, 1),
+	FIELD("priority_input", "input_cost_per_token_priority", "priority input", priority_input,
+	      1),
+	FIELD("priority_output", "output_cost_per_token_priority", "priority output",
+	      priority_output, 1),
+	FIELD("priority_cache_read", "cache_read_input_token_cost_priority", "priority cache read",
+	      priority_cache_read, 1),
+	FIELD("priority_cache_write", "cache_creation_input_token_cost_priority",
+	      "priority cache write (5 min)", priority_cache_write, 1),
+	TFIELD("priority_input_above_200k", "input_cost_per_token_above_200k_tokens_priority",
+	       "priority input above 200k", priority_input_above_200k, 1, 1),
+	TFIELD("priority_output_above_200k", "output_cost_per_token_above_200k_tokens_priority",
+	       "priority output above 200k", priority_output_above_200k, 1, 1),
+	TFIELD("priority_cache_read_above_200k",
+	       "cache_read_input_token_cost_above_200k_tokens_priority",
+	       "priority cache read above 200k", priority_cache_read_above_200k, 1, 1),
+	TFIELD("priority_input_above_272k", "input_cost_per_token_above_272k_tokens_priority",
+	       "priority input above 272k", priority_input_above_272k, 1, 3),
+	TFIELD("priority_output_above_272k", "output_cost_per_token_above_272k_tokens_priority",
+	       "priority output above 272k", priority_output_above_272k, 1, 3),
+	TFIELD("priority_cache_read_above_272k",
+	       "cache_read_input_token_cost_above_272k_tokens_priority",
+	       "priority cache read above 272k", priority_cache_read_above_272k, 1, 3),
+	{ NULL, NULL, NULL, 0, 0, -1 },
 };
+
+/* The rates of each tier, in the order of price_tier_tokens. */
+#define TIER(n) { offsetof(struct price, input_above_##n##k), \
+		  offsetof(struct price, output_above_##n##k), \
+		  offsetof(struct price, cache_read_above_##n##k), \
+		  offsetof(struct price, cache_write_above_##n##k), \
+		  offsetof(struct price, cache_write_1h_above_##n##k) }
+static const struct tier_offsets {
+	size_t input, output, cache_read, cache_write, cache_write_1h;
+} tiers[PRICE_N_TIERS] = { TIER(128), TIER(200), TIER(256), TIER(272), TIER(512) };
+#undef TIER
+
+/* The six terms of a call (price_call_cost's formula). */
+enum { T_INPUT, T_CACHE_READ, T_CACHE_WRITE, T_CACHE_WRITE_1H, T_OUTPUT, T_REASONING, T_N };
+
+/* A service tier's rate of a term, at a long-context tier (its index) or at none (-1). */
+#define SERVICE(flag, term, tier, member) { flag, term, tier, offsetof(struct price, member) }
+static const struct service_rate {
+	unsigned flag;
+	int term, tier;
+	size_t offset;
+} service_rates[] = {
+	SERVICE(PRICE_FLEX, T_INPUT, -1, flex_input),
+	SERVICE(PRICE_FLEX, T_OUTPUT, -1, flex_output),
+	SERVICE(PRICE_FLEX, T_CACHE_READ, -1, flex_cache_read),
+	SERVICE(PRICE_FLEX, T_CACHE_WRITE, -1, flex_cache_write),
+	SERVICE(PRICE_PRIORITY, T_INPUT, -1, priority_input),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, -1, priority_output),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, -1, priority_cache_read),
+	SERVICE(PRICE_PRIORITY, T_CACHE_WRITE, -1, priority_cache_write),
+	SERVICE(PRICE_PRIORITY, T_INPUT, 1, priority_input_above_200k),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, 1, priority_output_above_200k),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, 1, priority_cache_read_above_200k),
+	SERVICE(PRICE_PRIORITY, T_INPUT, 3, priority_input_above_272k),
+	SERVICE(PRICE_PRIORITY, T_OUTPUT, 3, priority_output_above_272k),
+	SERVICE(PRICE_PRIORITY, T_CACHE_READ, 3, priority_cache_read_above_272k),
+};
+#undef SERVICE
+#undef TIER_FIELDS
 #undef FIELD
+#undef TFIELD
 
 static double *field_ptr(struct price *p, const struct price_field *f)
 {
@@ -55,12 +137,47 @@ static void price_init(struct price *p)
 		*field_ptr(p, f) = NAN;
 }
 
+/* The rates of a tiered_pricing row: key in hypercap's format, key in LiteLLM's. */
+static const struct range_key {
+	const char *key, *litellm;
+	size_t offset;
+} range_keys[] = {
+	{ "input", "input_cost_per_token", offsetof(struct price_range, input) },
+	{ "output", "output_cost_per_token", offsetof(struct price_range, output) },
+	{ "cache_read", "cache_read_input_token_cost", offsetof(struct price_range, cache_read) },
+	{ "cache_write", "cache_creation_input_token_cost",
+	  offsetof(struct price_range, cache_write) },
+	{ "cache_write_1h", "cache_creation_input_token_cost_above_1hr",
+	  offsetof(struct price_range, cache_write_1h) },
+	{ "reasoning_output", "output_cost_per_reasoning_token",
+	  offsetof(struct price_range, reasoning_output) },
+};
+#define N_RANGE_KEYS (sizeof(range_keys) / sizeof(range_keys[0]))
+
+static double *range_rate(struct price_range *r, const struct range_key *k)
+{
+	return (double *)(void *)((char *)r + k->offset);
+}
+
+static int same(double x, double y)
+{
+	return x == y || (isnan(x) && isnan(y));
+}
+
 int price_equal_rates(const struct price *a, const struct price *b)
 {
-	for (const struct price_field *f = price_fields; f->key; f++) {
-		double x = price_get(a, f), y = price_get(b, f);
-		if (!(x == y || (isnan(x) && isnan(y))))
+	for (const struct price_field *f = price_fields; f->key; f++)
+		if (!same(price_get(a, f), price_get(b, f)))
 			return 0;
+	if (a->n_ranges != b->n_ranges)
+		return 0;
+	for (size_t i = 0; i < a->n_ranges; i++) {
+		struct price_range x = a->ranges[i], y = b->ranges[i];
+		if (!same(x.above, y.above) || !same(x.upto, y.upto))
+			return 0;
+		for (size_t k = 0; k < N_RANGE_KEYS; k++)
+			if (!same(*range_rate(&x, &range_keys[k]), *range_rate(&y, &range_keys[k])))
+				return 0;
 	}
 	return 1;
 }
@@ -154,6 +271,87 @@ static int is_model_name(const struct price_sheet *ps, const char *name)
 	size_t i = index_lower_bound(ps, name);
 	return i < ps->n_index && !strcasecmp(ps->index[i].name, name) &&
 	       ps->index[i].match == PRICE_MATCH_NAME;
+}
+
+/* ---- tiered_pricing tables ------------------------------------------------------------------ */
+
+/*
+ * LiteLLM rates are USD per token; per million they carry float noise (3e-06 x 1e6 =
+ * 2.9999999999999996). Ten significant digits remove it, as scripts/make_price_sheet.py does,
+ * so a rate read from LiteLLM equals the same rate in a hypercap sheet.
+ */
+static double per_million(double usd_per_token)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.10g", usd_per_token * 1e6);
+	return strtod(buf, NULL);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct price_range *x = a, *y = b;
+	return x->above < y->above ? -1 : x->above > y->above;
+}
+
+/* Row i of a tiered_pricing table: "range" [above, upto] and its rates (litellm: per token). */
+static int parse_range(struct price_range *r, const cJSON *row, int litellm, const char *where,
+		       size_t i, struct hc_err *err)
+{
+	const cJSON *range = cJSON_GetObjectItemCaseSensitive(row, "range");
+	const cJSON *lo = cJSON_GetArrayItem(range, 0), *hi = cJSON_GetArrayItem(range, 1);
+	double max = litellm ? PRICE_MAX_RATE / 1e6 : PRICE_MAX_RATE;
+	char got[80];
+	if (!cJSON_IsObject(row) || !cJSON_IsArray(range) || cJSON_GetArraySize(range) != 2 ||
+	    !cJSON_IsNumber(lo) ||
+	    !cJSON_IsNumber(hi) || !(lo->valuedouble >= 0 && lo->valuedouble < hi->valuedouble &&
+				     hi->valuedouble <= PRICE_MAX_TOKENS))
+		return hc_err_set(err, HC_EINPUT, "%s.tiered_pricing[%zu].range: got %s; allowed: "
+				  "[from, to] tokens with 0 <= from < to <= %g", where, i,
+				  json_describe(range, got, sizeof(got)), PRICE_MAX_TOKENS);
+	r->above = lo->valuedouble;
+	r->upto = hi->valuedouble;
+	for (size_t k = 0; k < N_RANGE_KEYS; k++) {
+		const char *key = litellm ? range_keys[k].litellm : range_keys[k].key;
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(row, key);
+		*range_rate(r, &range_keys[k]) = NAN;
+		if (!v || cJSON_IsNull(v))
+			continue;
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= max))
+			return hc_err_set(err, HC_EINPUT, "%s.tiered_pricing[%zu].%s: got %s; "
+					  "allowed: a number of USD per %s from 0 to %g", where, i,
+					  key, json_describe(v, got, sizeof(got)),
+					  litellm ? "token" : "1M tokens", max);
+		*range_rate(r, &range_keys[k]) =
+			litellm ? per_million(v->valuedouble) : v->valuedouble;
+	}
+	if (isnan(r->input))
+		return hc_err_set(err, HC_EINPUT, "%s.tiered_pricing[%zu]: no %s; allowed: a row "
+				  "with an input rate", where, i, range_keys[0].key);
+	return 0;
+}
+
+/* The tiered_pricing table of obj, when it has one, into p->ranges, sorted by range. */
+static int parse_ranges(struct price *p, const cJSON *obj, int litellm, const char *where,
+			struct hc_err *err)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "tiered_pricing");
+	size_t i = 0;
+	const cJSON *row;
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+	    cJSON_GetArraySize(list) > PRICE_RANGES_MAX)
+		return hc_err_set(err, HC_EINPUT, "%s.tiered_pricing: got %s with %d rows; "
+				  "allowed: an array of 1 to %d rows", where, json_type_name(list),
+				  cJSON_GetArraySize(list), PRICE_RANGES_MAX);
+	cJSON_ArrayForEach(row, list) {
+		if (parse_range(&p->ranges[i], row, litellm, where, i, err))
+			return HC_EINPUT;
+		i++;
+	}
+	p->n_ranges = i;
+	qsort(p->ranges, p->n_ranges, sizeof(p->ranges[0]), range_cmp);
+	return 0;
 }
 
 /* ---- hypercap's format ---------------------------------------------------------------------- */
@@ -250,9 +448,13 @@ static int parse_model(struct price *p, const cJSON *m, const char *origin, size
 	for (const struct price_field *f = price_fields; f->key; f++)
 		if (rate_field(m, f, field_ptr(p, f), origin, i, err))
 			return err ? err->code : HC_EINPUT;
-	if (isnan(p->input) || isnan(p->output))
+	char where[300];
+	snprintf(where, sizeof(where), "%.250s: models[%zu]", origin, i);
+	if (parse_ranges(p, m, 0, where, err))
+		return HC_EINPUT;
+	if (!p->n_ranges && (isnan(p->input) || isnan(p->output)))
 		return hc_err_set(err, HC_EINPUT, "%s: models[%zu] ('%s'): input and output rates "
-				  "are required", origin, i, p->name);
+				  "are required (or a tiered_pricing table)", origin, i, p->name);
 	return 0;
 }
 
@@ -359,6 +561,33 @@ static void litellm_date(struct price_sheet *ps, const cJSON *root, const char *
 	}
 }
 
+/* 1 when a catalog key is about price: a cost, a pricing table or a price multiplier. */
+static int is_price_key(const char *key)
+{
+	return strstr(key, "cost") || strstr(key, "pricing") || strstr(key, "multiplier");
+}
+
+/* 1 when every price key of a is in b with the same value (cJSON_Compare). */
+static int prices_within(const cJSON *a, const cJSON *b)
+{
+	const cJSON *v;
+	cJSON_ArrayForEach(v, a)
+		if (is_price_key(v->string) &&
+		    !cJSON_Compare(v, cJSON_GetObjectItemCaseSensitive(b, v->string), 1))
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 when catalog entries a and b give the same price fields, hypercap's or not (service
+ * tiers, per-image or per-second rates, regional multipliers...): folding a dated entry into
+ * its undated key must not lose a price that differs.
+ */
+static int litellm_same_prices(const cJSON *a, const cJSON *b)
+{
+	return prices_within(a, b) && prices_within(b, a);
+}
+
 /* 1 when entry e of the catalog is a model hypercap keeps (see price_sheet_parse). */
 static int litellm_kept(const cJSON *e)
 {
@@ -369,23 +598,12 @@ static int litellm_kept(const cJSON *e)
 		return 0;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(mode->valuestring, modes[i]))
-			return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-				       e, "input_cost_per_token")) &&
-			       cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
-				       e, "output_cost_per_token"));
+			return (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+					e, "input_cost_per_token")) &&
+				cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
+					e, "output_cost_per_token"))) ||
+			       cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(e, "tiered_pricing"));
 	return 0;
-}
-
-/*
- * LiteLLM rates are USD per token; per million they carry float noise (3e-06 x 1e6 =
- * 2.9999999999999996). Ten significant digits remove it, as scripts/make_price_sheet.py does,
- * so a rate read from LiteLLM equals the same rate in a hypercap sheet.
- */
-static double per_million(double usd_per_token)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%.10g", usd_per_token * 1e6);
-	return strtod(buf, NULL);
 }
 
 static int litellm_model(struct price *p, const cJSON *e, const char *origin,
@@ -415,7 +633,9 @@ static int litellm_model(struct price *p, const cJSON *e, const char *origin,
 					  "tokens", max);
 		*field_ptr(p, f) = f->is_rate ? per_million(v->valuedouble) : v->valuedouble;
 	}
-	return 0;
+	char where[PRICE_NAME_MAX + 260];
+	snprintf(where, sizeof(where), "%.250s: \"%s\"", origin, e->string);
+	return parse_ranges(p, e, 1, where, err);
 }
 
 /*
@@ -460,8 +680,10 @@ static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *
 		n += cJSON_IsObject(e);
 	ps->models = calloc(n ? n : 1, sizeof(*ps->models));
 	size_t *into = malloc((n ? n : 1) * sizeof(*into));
-	if (!ps->models || !into) {
+	const cJSON **entries = malloc((n ? n : 1) * sizeof(*entries));
+	if (!ps->models || !into || !entries) {
 		free(into);
+		free(entries);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
 	cJSON_ArrayForEach(e, root) {
@@ -474,16 +696,19 @@ static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *
 		int rc = litellm_model(&ps->models[ps->n_models], e, origin, err);
 		if (rc) {
 			free(into);
+			free(entries);
 			return rc;
 		}
+		entries[ps->n_models] = e;
 		into[ps->n_models] = ps->n_models;
 		ps->n_models++;
 	}
 	if (!ps->n_models) {
 		free(into);
+		free(entries);
 		return hc_err_set(err, HC_EINPUT, "%s: no LiteLLM entry of mode chat, completion "
 				  "or responses with input_cost_per_token and "
-				  "output_cost_per_token", origin);
+				  "output_cost_per_token (or a tiered_pricing table)", origin);
 	}
 	/* an index of the keys alone tells which undated names are keys */
 	int rc = build_index(ps);
@@ -499,7 +724,9 @@ static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *
 		if (k < ps->n_index && !strcasecmp(ps->index[k].name, undated)) {
 			size_t j = ps->index[k].model;
 			if (!strcmp(ps->models[j].provider, p->provider) &&
-			    price_equal_rates(&ps->models[j], p) && undated_len(ps->models[j].name) == 0)
+			    price_equal_rates(&ps->models[j], p) &&
+			    litellm_same_prices(entries[j], entries[i]) &&
+			    undated_len(ps->models[j].name) == 0)
 				into[i] = j;
 		}
 	}
@@ -527,6 +754,7 @@ static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *
 		memset(&ps->models[i], 0, sizeof(ps->models[i]));
 	ps->n_models = kept;
 	free(into);
+	free(entries);
 	if (!rc)
 		rc = build_index(ps);
 	return rc ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
@@ -727,6 +955,25 @@ int price_sheet_extract(struct price_sheet *out, const struct price_sheet *catal
 	return rc;
 }
 
+/* p's tiered_pricing table into m, in hypercap's format; 0 out of memory. */
+static int ranges_to_json(cJSON *m, const struct price *p)
+{
+	cJSON *list = cJSON_AddArrayToObject(m, "tiered_pricing");
+	int ok = list != NULL;
+	for (size_t i = 0; ok && i < p->n_ranges; i++) {
+		struct price_range r = p->ranges[i];
+		cJSON *row = cJSON_CreateObject();
+		const double bounds[2] = { r.above, r.upto };
+		ok = cJSON_AddItemToArray(list, row) &&
+		     cJSON_AddItemToObject(row, "range", cJSON_CreateDoubleArray(bounds, 2));
+		for (size_t k = 0; ok && k < N_RANGE_KEYS; k++) {
+			double v = *range_rate(&r, &range_keys[k]);
+			ok = isnan(v) || cJSON_AddNumberToObject(row, range_keys[k].key, v);
+		}
+	}
+	return ok;
+}
+
 /* p as an object of hypercap's format; NULL out of memory. */
 static cJSON *model_to_json(const struct price *p)
 {
@@ -740,6 +987,8 @@ static cJSON *model_to_json(const struct price *p)
 		ok = cJSON_AddItemToArray(aliases, cJSON_CreateString(p->aliases[j].name));
 	for (const struct price_field *f = price_fields; ok && f->key; f++)
 		ok = isnan(price_get(p, f)) || cJSON_AddNumberToObject(m, f->key, price_get(p, f));
+	if (ok && p->n_ranges)
+		ok = ranges_to_json(m, p);
 	if (!ok) {
 		cJSON_Delete(m);
 		return NULL;
@@ -780,42 +1029,177 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
 
 /* ---- costs ---------------------------------------------------------------------------------- */
 
-/* tokens x rate, where no tokens need no rate (an unknown rate for zero tokens is $0). */
-static double term(int64_t tokens, double rate)
+/* The six terms of a call: their token counts and the rates they bill at (into p). */
+struct call_terms {
+	int64_t tokens[T_N];
+	const double *rate[T_N];
+};
+
+static const double *at(const struct price *p, size_t offset)
 {
-	return tokens ? (double)tokens * rate : 0;
+	return (const double *)(const void *)((const char *)p + offset);
 }
 
-static int has_long_context_tier(const struct price *p)
+/* The row of p's tiered_pricing table for a call of input tokens (LiteLLM's rule), or NULL. */
+static const struct price_range *call_range(const struct price *p, double input)
 {
-	return !isnan(p->input_above_200k) || !isnan(p->output_above_200k) ||
-	       !isnan(p->cache_read_above_200k) || !isnan(p->cache_write_above_200k) ||
-	       !isnan(p->cache_write_1h_above_200k);
+	if (!p->n_ranges || input <= 0)
+		return NULL;
+	for (size_t i = 0; i < p->n_ranges; i++)
+		if (p->ranges[i].above < input && input <= p->ranges[i].upto)
+			return &p->ranges[i];
+	return &p->ranges[p->n_ranges - 1];
+}
+
+/*
+ * The long-context tier of a call of input tokens: an index of price_tier_tokens, or -1.
+ * xAI bills the tier from the threshold itself (LiteLLM's _INCLUSIVE_THRESHOLD_PROVIDERS).
+ */
+static int call_tier(const struct price *p, double input)
+{
+	int inclusive = !strcmp(p->provider, "xai");
+	for (int t = PRICE_N_TIERS - 1; t >= 0; t--) {
+		double n = (double)price_tier_tokens[t];
+		if (!isnan(*at(p, tiers[t].input)) && (input > n || (inclusive && input == n)))
+			return t;
+	}
+	return -1;
+}
+
+double price_tier_input(const struct price *p, int t)
+{
+	return *at(p, tiers[t].input);
+}
+
+static const double *known(const double *rate, const double *otherwise)
+{
+	return isnan(*rate) ? otherwise : rate;
+}
+
+static void range_rates(const struct price *p, const struct price_range *g, struct call_terms *c)
+{
+	c->rate[T_INPUT] = &g->input;
+	c->rate[T_OUTPUT] = known(&g->output, &p->output);
+	c->rate[T_CACHE_READ] = known(&g->cache_read, &g->input);
+	c->rate[T_CACHE_WRITE] = known(&g->cache_write, &g->input);
+	c->rate[T_CACHE_WRITE_1H] = known(&g->cache_write_1h, c->rate[T_CACHE_WRITE]);
+	c->rate[T_REASONING] = !isnan(g->reasoning_output) ? &g->reasoning_output
+			       : !isnan(g->output) ? &g->output
+			       : known(&p->reasoning_output, c->rate[T_OUTPUT]);
+}
+
+static void tier_rates(const struct price *p, int t, struct call_terms *c)
+{
+	if (t < 0) {
+		c->rate[T_INPUT] = &p->input;
+		c->rate[T_OUTPUT] = &p->output;
+		c->rate[T_CACHE_READ] = &p->cache_read;
+		c->rate[T_CACHE_WRITE] = &p->cache_write;
+		c->rate[T_CACHE_WRITE_1H] = &p->cache_write_1h;
+	} else {
+		c->rate[T_INPUT] = at(p, tiers[t].input);
+		c->rate[T_OUTPUT] = at(p, tiers[t].output);
+		c->rate[T_CACHE_READ] = at(p, tiers[t].cache_read);
+		c->rate[T_CACHE_WRITE] = at(p, tiers[t].cache_write);
+		c->rate[T_CACHE_WRITE_1H] = at(p, tiers[t].cache_write_1h);
+	}
+	c->rate[T_REASONING] = known(&p->reasoning_output, c->rate[T_OUTPUT]);
+}
+
+unsigned price_service_tier(const char *name)
+{
+	if (!strcmp(name, "flex"))
+		return PRICE_FLEX;
+	return !strcmp(name, "priority") || !strcmp(name, "fast") ? PRICE_PRIORITY : 0;
+}
+
+/* The service tier's rate of term k at long-context tier t: known, or NULL. */
+static const double *service(const struct price *p, unsigned flags, int k, int t)
+{
+	for (size_t i = 0; i < sizeof(service_rates) / sizeof(service_rates[0]); i++) {
+		const struct service_rate *r = &service_rates[i];
+		if ((flags & r->flag) && r->term == k && r->tier == t && !isnan(*at(p, r->offset)))
+			return at(p, r->offset);
+	}
+	return NULL;
+}
+
+/*
+ * LiteLLM's _get_service_tier_cost_key: the service tier's rate where p gives one, else the
+ * standard rate already chosen; reasoning bills as output when the tier prices output.
+ */
+static void service_rates_of(const struct price *p, unsigned flags, int t, struct call_terms *c)
+{
+	static const int terms[] = { T_INPUT, T_OUTPUT, T_CACHE_READ, T_CACHE_WRITE };
+	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
+		const double *r = service(p, flags, terms[i], t);
+		if (r)
+			c->rate[terms[i]] = r;
+	}
+	if (service(p, flags, T_OUTPUT, -1))
+		c->rate[T_REASONING] = c->rate[T_OUTPUT];
+}
+
+/* Fills c for u at p (price_call_cost's rules); -1 when the counts break the convention. */
+static int call_terms(const struct price *p, const struct usage *u, unsigned flags,
+		      struct call_terms *c)
+{
+	int64_t w1h = flags & PRICE_CACHE_1H ? u->cache_write : u->cache_write_1h;
+	if (u->input < 0 || u->output < 0 || u->cache_read < 0 || u->cache_write < 0 ||
+	    u->reasoning < 0 || w1h < 0 || u->cache_read > u->input - u->cache_write ||
+	    w1h > u->cache_write || u->reasoning > u->output)
+		return -1;
+	c->tokens[T_INPUT] = u->input - u->cache_read - u->cache_write;
+	c->tokens[T_CACHE_READ] = u->cache_read;
+	c->tokens[T_CACHE_WRITE] = u->cache_write - w1h;
+	c->tokens[T_CACHE_WRITE_1H] = w1h;
+	c->tokens[T_OUTPUT] = u->output - u->reasoning;
+	c->tokens[T_REASONING] = u->reasoning;
+	double mean = (double)u->input / (double)(u->calls > 1 ? u->calls : 1);
+	const struct price_range *g = call_range(p, mean);
+	if (flags & PRICE_BATCH) {
+		for (int k = T_INPUT; k <= T_CACHE_WRITE_1H; k++)
+			c->rate[k] = &p->batch_input;
+		c->rate[T_OUTPUT] = c->rate[T_REASONING] = &p->batch_output;
+	} else if (g) {
+		range_rates(p, g, c);
+	} else {
+		int t = call_tier(p, mean);
+		tier_rates(p, t, c);
+		service_rates_of(p, flags, t, c);
+	}
+	return 0;
 }
 
 double price_call_cost(const struct price *p, const struct usage *u, unsigned flags)
 {
-	if (u->input < 0 || u->output < 0 || u->cache_read < 0 || u->cache_write < 0 ||
-	    u->cache_read > u->input - u->cache_write)
+	struct call_terms c;
+	double usd = 0;
+	if (call_terms(p, u, flags, &c))
 		return NAN;
-	int64_t calls = u->calls > 1 ? u->calls : 1;
-	int tier = u->input > (int64_t)PRICE_LONG_CONTEXT_TOKENS * calls &&
-		   has_long_context_tier(p);
-	int hour = (flags & PRICE_CACHE_1H) != 0;
-	double in = tier ? p->input_above_200k : p->input;
-	double out = tier ? p->output_above_200k : p->output;
-	double cr = tier ? p->cache_read_above_200k : p->cache_read;
-	double cw = tier ? (hour ? p->cache_write_1h_above_200k : p->cache_write_above_200k)
-			 : (hour ? p->cache_write_1h : p->cache_write);
-	if (flags & PRICE_BATCH) {
-		in = tier ? NAN : p->batch_input;
-		out = tier ? NAN : p->batch_output;
-		cr = NAN;
-		cw = NAN;
+	/* no tokens need no rate: an unknown rate for zero tokens is $0 */
+	for (int k = 0; k < T_N; k++)
+		usd += c.tokens[k] ? (double)c.tokens[k] * *c.rate[k] : 0;
+	return usd / 1e6;
+}
+
+const char *price_call_missing(const struct price *p, const struct usage *u, unsigned flags,
+			       int64_t *tokens)
+{
+	struct call_terms c;
+	*tokens = 0;
+	if (call_terms(p, u, flags, &c))
+		return NULL;
+	for (int k = 0; k < T_N; k++) {
+		if (!c.tokens[k] || !isnan(*c.rate[k]))
+			continue;
+		*tokens = c.tokens[k];
+		for (const struct price_field *f = price_fields; f->key; f++)
+			if (at(p, f->offset) == c.rate[k])
+				return f->key;
+		return "tiered_pricing";
 	}
-	int64_t plain = u->input - u->cache_read - u->cache_write;
-	return (term(plain, in) + term(u->cache_read, cr) + term(u->cache_write, cw) +
-		term(u->output, out)) / 1e6;
+	return NULL;
 }
 
 double price_cost(const struct price *p, const struct usage *u)

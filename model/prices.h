@@ -20,8 +20,12 @@
 #define PRICE_NAME_MAX 96
 #define PRICE_PROVIDER_MAX 48
 
-/* Input tokens of one call above which the long-context tier applies (Anthropic, Gemini). */
-#define PRICE_LONG_CONTEXT_TOKENS 200000
+/*
+ * The long-context tiers of LiteLLM's catalog: the input tokens of one call above which the
+ * *_above_<N>k rates apply, in increasing order (docs/prices.md).
+ */
+#define PRICE_N_TIERS 5
+extern const long price_tier_tokens[PRICE_N_TIERS]; /* 128k, 200k, 256k, 272k, 512k */
 
 /*
  * How a name reaches a model, in order of precedence: a lookup takes the matches of the first
@@ -39,6 +43,16 @@ struct price_alias {
 	enum price_match match;
 };
 
+/*
+ * One row of a LiteLLM tiered_pricing table: the rates of every token of a call whose input
+ * is in (above, upto]. A rate it does not give is NAN (price_call_cost says what stands in).
+ */
+#define PRICE_RANGES_MAX 8
+struct price_range {
+	double above, upto; /* tokens */
+	double input, output, cache_read, cache_write, cache_write_1h, reasoning_output;
+};
+
 struct price {
 	char name[PRICE_NAME_MAX];
 	char provider[PRICE_PROVIDER_MAX];
@@ -47,25 +61,51 @@ struct price {
 	size_t n_aliases;
 	/* USD per 1M tokens; NAN when unknown. cache_write is the 5-minute cache write. */
 	double input, output, cache_read, cache_write, cache_write_1h;
-	/* the long-context tier: every token of a call whose input exceeds 200k tokens */
+	double reasoning_output; /* reasoning tokens, when priced apart from output */
+	/*
+	 * The long-context tiers: every token of a call whose input exceeds N tokens, for N of
+	 * price_tier_tokens (200k: Anthropic, Gemini; 272k: GPT-5.4 and later; ...).
+	 */
 	double input_above_200k, output_above_200k, cache_read_above_200k, cache_write_above_200k,
 		cache_write_1h_above_200k;
+	double input_above_128k, output_above_128k, cache_read_above_128k, cache_write_above_128k,
+		cache_write_1h_above_128k;
+	double input_above_256k, output_above_256k, cache_read_above_256k, cache_write_above_256k,
+		cache_write_1h_above_256k;
+	double input_above_272k, output_above_272k, cache_read_above_272k, cache_write_above_272k,
+		cache_write_1h_above_272k;
+	double input_above_512k, output_above_512k, cache_read_above_512k, cache_write_above_512k,
+		cache_write_1h_above_512k;
 	/* the batch API */
 	double batch_input, batch_output;
+	/* service tiers (OpenAI's flex and priority processing, Anthropic's priority tier) */
+	double flex_input, flex_output, flex_cache_read, flex_cache_write;
+	double priority_input, priority_output, priority_cache_read, priority_cache_write;
+	double priority_input_above_200k, priority_output_above_200k,
+		priority_cache_read_above_200k;
+	double priority_input_above_272k, priority_output_above_272k,
+		priority_cache_read_above_272k;
 	double max_input_tokens; /* tokens; NAN when unknown */
+	/* a tiered_pricing table, sorted by range; when it has rows it sets every rate */
+	struct price_range ranges[PRICE_RANGES_MAX];
+	size_t n_ranges;
 };
 
 /*
  * The numeric fields of struct price, in sheet order: key in hypercap's format, key in
- * LiteLLM's (whose rates are USD per token), a label for people, and whether it is a rate
- * (USD per 1M tokens) rather than a token count. Ends with a NULL key.
+ * LiteLLM's (whose rates are USD per token), a label for people, whether it is a rate
+ * (USD per 1M tokens) rather than a token count, and its tier. Ends with a NULL key.
  */
 struct price_field {
 	const char *key, *litellm, *label;
 	size_t offset;
 	int is_rate;
+	int tier; /* a long-context tier's rate: its index in price_tier_tokens; else -1 */
 };
 extern const struct price_field price_fields[];
+
+/* The input rate of p's tier t (an index of price_tier_tokens): NAN when p has no such tier. */
+double price_tier_input(const struct price *p, int t);
 
 /* The value of field f of p. */
 static inline double price_get(const struct price *p, const struct price_field *f)
@@ -160,27 +200,53 @@ int price_sheet_save(const struct price_sheet *ps, const char *path, struct hc_e
 
 /* Cost flags of a call. */
 #define PRICE_BATCH 1u    /* sent through the provider's batch API */
-#define PRICE_CACHE_1H 2u /* cache writes use the 1-hour cache (else the 5-minute one) */
+#define PRICE_CACHE_1H 2u /* every cache write is a 1-hour one (else u->cache_write_1h are) */
+#define PRICE_FLEX 4u     /* served on the flex service tier */
+#define PRICE_PRIORITY 8u /* served on the priority service tier */
 
 /*
- * USD for one call's usage u at price p (the OpenTelemetry convention of usage.h: cache reads
- * and writes are parts of input; reasoning is part of output and bills as output):
+ * The flag of a service tier as providers name it: "flex" PRICE_FLEX, "priority" and "fast"
+ * PRICE_PRIORITY (LiteLLM's mapping); 0 for any other ("default", "standard", "", ...).
+ */
+unsigned price_service_tier(const char *name);
+
+/*
+ * USD for one call's usage u at price p by LiteLLM's rules for text tokens (docs/prices.md
+ * states them with their sources). In the OpenTelemetry convention of usage.h:
  *
- *   (input - cache_read - cache_write) x in + cache_read x cr + cache_write x cw + output x out
+ *   [ (input - cache_read - cache_write) x in + cache_read x cr
+ *     + (cache_write - w1h) x cw + w1h x cw1h
+ *     + (output - reasoning) x out + reasoning x ro ] / 10^6
  *
- * over 10^6, where the rates are chosen by these rules:
- * - cw is the 5-minute cache write rate, or the 1-hour one with PRICE_CACHE_1H;
- * - long context: when the call's input exceeds PRICE_LONG_CONTEXT_TOKENS, every token of the
- *   call bills at the *_above_200k rates (Anthropic's rule); a model with no such rate at all
- *   has no tier and keeps its base rates, but one with a tier and a missing rate is unknown;
- * - PRICE_BATCH: in and out are batch_input and batch_output; the sheets give no batch cache
- *   rates nor batch long-context rates, so those are unknown.
- * A term whose token count is 0 needs no rate. Returns NAN when a needed rate is unknown, or
- * when the counts break the convention (negative, or cache parts above input).
+ * where w1h is u->cache_write_1h (all of cache_write with PRICE_CACHE_1H) and the rates are:
+ * - PRICE_BATCH: in, cr, cw and cw1h are batch_input; out and ro batch_output;
+ * - a tiered_pricing table: the row whose range holds the input (the last row above them
+ *   all); out is the row's output or else p's; cr, cw the row's or else its input; cw1h the
+ *   row's, else its cw; ro the row's reasoning_output, else its output, else as below;
+ * - else the long-context tier: the highest N of price_tier_tokens with a known
+ *   input_above_N that the input exceeds (for provider "xai": reaches) sets every rate to
+ *   its *_above_N one (a missing one is unknown); without one the base rates; ro is
+ *   reasoning_output when known, else out;
+ * - PRICE_FLEX or PRICE_PRIORITY (not with a tiered_pricing table nor with PRICE_BATCH): in,
+ *   out, cr and cw are the service tier's rates where p gives them (at a long-context tier:
+ *   its priority_*_above_N ones), else the standard ones; ro is out when the service tier
+ *   has an output rate.
+ * A term whose token count is 0 needs no rate. Returns NAN when a needed rate is unknown
+ * (LiteLLM would bill it at $0 or at half the standard rate: hypercap does not guess), or
+ * when the counts break the convention (negative, cache parts above input, 1-hour writes
+ * above the writes, reasoning above output).
  * For the sum of several calls (u->calls > 1) the tier is decided on the mean input per call:
- * exact when all of them fall on the same side of the threshold, not otherwise.
+ * exact when all of them fall in the same tier, not otherwise.
  */
 double price_call_cost(const struct price *p, const struct usage *u, unsigned flags);
+
+/*
+ * Why price_call_cost(p, u, flags) is NAN: the key (as in price_fields, or "tiered_pricing")
+ * of the first rate it needs and p lacks, with its token count in *tokens; NULL when the
+ * counts break the convention or nothing is missing.
+ */
+const char *price_call_missing(const struct price *p, const struct usage *u, unsigned flags,
+			       int64_t *tokens);
 
 /* price_call_cost(p, u, 0): a call at the standard rates with the 5-minute cache. */
 double price_cost(const struct price *p, const struct usage *u);

@@ -16,6 +16,7 @@ struct usage {
 	int64_t cache_write; /* part of input */
 	int64_t output;
 	int64_t reasoning;   /* part of output */
+	int64_t cache_write_1h; /* part of cache_write: written to the 1-hour cache */
 };
 
 static inline int64_t usage_total(const struct usage *u) { return u->input + u->output; }
@@ -26,6 +27,7 @@ static inline void usage_add(struct usage *sum, const struct usage *u)
 	sum->input += u->input;
 	sum->cache_read += u->cache_read;
 	sum->cache_write += u->cache_write;
+	sum->cache_write_1h += u->cache_write_1h;
 	sum->output += u->output;
 	sum->reasoning += u->reasoning;
 }

@@ -47,17 +47,6 @@ static struct reprice_group *group(struct reprice_groups *gs, const char *name)
 	return g;
 }
 
-/* Which rate the sheet lacks for u, for the message. */
-static const char *missing_rate(const struct price *p, const struct usage *u, int64_t *n)
-{
-	if (isnan(p->cache_read) && u->cache_read) {
-		*n = u->cache_read;
-		return "cache_read";
-	}
-	*n = u->cache_write;
-	return "cache_write";
-}
-
 static void note_time(struct reprice *rp, double t)
 {
 	if (isnan(t))
@@ -85,10 +74,12 @@ static int add_call(struct reprice *rp, const struct trace_llm_call *c,
 		return hc_err_set(err, HC_EINPUT, "model: missing; allowed: the model's name, "
 				  "needed to price a call with usage");
 	if (c->has_usage) {
-		*cost = price_cost(p, &c->usage);
+		unsigned flags = (c->batch ? PRICE_BATCH : 0) | price_service_tier(c->service_tier);
+		*cost = price_call_cost(p, &c->usage, flags);
 		if (isnan(*cost)) {
 			int64_t n;
-			const char *rate = missing_rate(p, &c->usage, &n);
+			const char *rate = price_call_missing(p, &c->usage, flags, &n);
+			rate = rate ? rate : "unknown";
 			return hc_err_set(err, HC_EINPUT, "usage: %lld %s tokens; allowed: none for "
 					  "model '%s', whose %s rate the price sheet '%s' does not "
 					  "give", (long long)n, rate, p->name, rate, rp->ps->origin);

@@ -19,6 +19,7 @@ struct retime_call {
 	double dur, gap;       /* recorded: the call, and the tool time between it and the next */
 	double requested, ran; /* re-timed: when it asked for its endpoint, how long it lasted */
 	int has_end, has_usage;
+	unsigned flags; /* price_call_cost's: batch, service tier */
 	struct usage usage;
 	size_t model, chain;
 	long line;
@@ -189,6 +190,7 @@ static int load_call(struct retime *rt, const struct trace_llm_call *c, long lin
 	rc->end = c->end_time;
 	rc->has_end = !isnan(c->end_time);
 	rc->has_usage = c->has_usage;
+	rc->flags = (c->batch ? PRICE_BATCH : 0) | price_service_tier(c->service_tier);
 	rc->usage = c->usage;
 	rc->model = model;
 	rc->chain = chain;
@@ -761,7 +763,8 @@ static int size_fleets(struct retime *rt, const struct gpu_sheet *gs,
 			fl->calls_without_usage += !c->has_usage;
 			const struct price *p = rt->conf.ps ? price_sheet_find(rt->conf.ps, ep->model)
 							    : NULL;
-			double cost = p && c->has_usage ? price_call_cost(p, &c->usage, 0) : NAN;
+			unsigned flags = c->flags;
+			double cost = p && c->has_usage ? price_call_cost(p, &c->usage, flags) : NAN;
 			if (isnan(cost))
 				fl->unpriced++;
 			else

@@ -85,6 +85,21 @@ RATE_FIELDS = [
     ("priority_input_above_200k", "input_cost_per_token_above_200k_tokens_priority"),
     ("priority_output_above_200k", "output_cost_per_token_above_200k_tokens_priority"),
     ("reasoning_output", "output_cost_per_reasoning_token"),
+    ("flex_cache_write", "cache_creation_input_token_cost_flex"),
+    ("priority_cache_write", "cache_creation_input_token_cost_priority"),
+    ("priority_cache_read_above_200k",
+     "cache_read_input_token_cost_above_200k_tokens_priority"),
+    ("priority_input_above_272k", "input_cost_per_token_above_272k_tokens_priority"),
+    ("priority_output_above_272k", "output_cost_per_token_above_272k_tokens_priority"),
+    ("priority_cache_read_above_272k",
+     "cache_read_input_token_cost_above_272k_tokens_priority"),
+] + [  # the other long-context tiers (model/prices.c reads every one)
+    (f"{k}_above_{n}k", f"{src}_above_{n}k_tokens")
+    for n in (128, 256, 272, 512)
+    for k, src in (("input", "input_cost_per_token"), ("output", "output_cost_per_token"),
+                   ("cache_read", "cache_read_input_token_cost"),
+                   ("cache_write", "cache_creation_input_token_cost"),
+                   ("cache_write_1h", "cache_creation_input_token_cost_above_1hr"))
 ]
 LIMIT_FIELDS = [("max_input_tokens", "max_input_tokens"), ("max_output_tokens", "max_output_tokens")]
 
@@ -162,7 +177,10 @@ def build(catalog):
 GROUPS = [  # one output line each
     ["input", "output", "cache_read", "cache_write", "cache_write_1h"],
     [k for k, _ in RATE_FIELDS if "above_200k" in k and not k.startswith("priority")],
-    ["batch_input", "batch_output", "flex_input", "flex_output", "flex_cache_read"],
+    [k for k, _ in RATE_FIELDS if "_above_" in k and "above_200k" not in k
+     and not k.startswith("priority")],
+    ["batch_input", "batch_output", "flex_input", "flex_output", "flex_cache_read",
+     "flex_cache_write"],
     [k for k, _ in RATE_FIELDS if k.startswith("priority")],
     ["reasoning_output"] + [k for k, _ in LIMIT_FIELDS],
 ]

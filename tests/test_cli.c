@@ -433,6 +433,7 @@ END_TEST
 /* ---- hypercap prices ---- */
 
 #define LITELLM_CATALOG SOURCE_DIR "/data/prices/litellm-model-prices-2026-07-24.json"
+#define PARITY_SHEET SOURCE_DIR "/tests/fixtures/prices/litellm-parity-2026-07-24.json"
 #define EMBEDDED_SHEET SOURCE_DIR "/data/prices/api-2026-07-24.json"
 
 /* The line of text that starts with prefix, copied into buf ("" when none). */
@@ -475,8 +476,20 @@ START_TEST(prices_list_and_show)
 	r = run("prices", "list", "--prices", LITELLM_CATALOG, NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_msg(strstr(r.out, "LiteLLM catalog, dated 2026-07-24 (from the file name); "
-				    "2166 models (723 entries skipped"), "%.300s", r.out);
-	ck_assert_uint_eq(count_lines(r.out), 4 + 2166);
+				    "2200 models (705 entries skipped"), "%.300s", r.out);
+	ck_assert_uint_eq(count_lines(r.out), 4 + 2200);
+	result_free(&r);
+
+	/* every tier a model has, with its rates, and a tiered_pricing table row by row */
+	r = run("prices", "show", "gpt-5.4", "--prices", PARITY_SHEET, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(line_starting(r.out, "    output above 272k", line, sizeof(line)),
+			     " 22.5") && !strstr(r.out, "above 200k"), "%s", r.out);
+	result_free(&r);
+	r = run("prices", "show", "dashscope/qwen3-coder-plus", "--prices", PARITY_SHEET, NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "    (32000, 128000]: 1.8 9 0.18 unknown") &&
+			      strstr(r.out, "  long-context tiers                 none"), "%s",
+		      r.out);
 	result_free(&r);
 	write_file("tiny.json", "{ \"gpt-x\": { \"litellm_provider\": \"openai\", \"mode\": "
 				"\"chat\", \"input_cost_per_token\": 2e-06, "

@@ -241,7 +241,7 @@ static void add_call(struct fit *f, const char *node, const char *role, const ch
 	strcpy(c->model, strcmp(role, "evaluate") ? "claude-sonnet-4-5" : "gpt-4o");
 	c->iteration = iteration;
 	c->has_usage = 1;
-	c->usage = (struct usage){ 1, in, cached, written, out, reasoning };
+	c->usage = (struct usage){ 1, in, cached, written, out, reasoning, 0 };
 	c->start_time = start;
 	c->end_time = end;
 	ck_assert_int_eq(fit_add(f, &rec, &err), 0);

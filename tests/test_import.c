@@ -160,6 +160,11 @@ START_TEST(openai_chat_responses_and_batch)
 	ck_assert_int_eq(c[1].iteration, 3);
 	ck_assert_str_eq(c[2].model, "gpt-4o-mini");
 	ck_assert_int_eq(c[2].usage.output, 16384);
+	/* the Batch API output line is marked, to be priced at batch rates */
+	ck_assert_int_eq(c[2].batch, 1);
+	ck_assert_int_eq(c[0].batch + c[1].batch + c[3].batch, 0);
+	ck_assert_str_eq(c[0].service_tier, "flex"); /* priced at flex rates where given */
+	ck_assert_str_eq(c[1].service_tier, "");
 	ck_assert_int_eq(c[3].has_usage, 0); /* usage: null is unknown, not zero */
 	ck_assert_int_eq(im.sum.input, 1200 + 858 + 50);
 	unlink(out_path);
@@ -178,6 +183,11 @@ START_TEST(anthropic_input_adds_cache_counts_once)
 	ck_assert_int_eq(im.calls[0].usage.input, 31520);
 	ck_assert_int_eq(im.calls[0].usage.cache_read, 30000);
 	ck_assert_int_eq(im.calls[0].usage.cache_write, 1500);
+	/* usage.cache_creation.ephemeral_1h_input_tokens: 500 of them to the 1-hour cache */
+	ck_assert_int_eq(im.calls[0].usage.cache_write_1h, 500);
+	ck_assert_int_eq(im.calls[0].batch + im.calls[1].batch, 0);
+	ck_assert_int_eq(im.calls[2].batch, 1); /* a Message Batches result */
+	ck_assert_str_eq(im.calls[0].service_tier, "standard"); /* usage.service_tier */
 	ck_assert_int_eq(im.calls[1].usage.input, 1000);
 	ck_assert_int_eq(im.calls[2].usage.input, 7 + 993);
 	ck_assert_str_eq(im.calls[2].model, "claude-opus-4-5-20251101");
@@ -207,6 +217,8 @@ START_TEST(otel_llm_spans_only)
 	ck_assert_str_eq(c[1].provider, "anthropic");
 	ck_assert_str_eq(c[1].status, "error");
 	ck_assert_int_eq(c[1].usage.cache_write, 1000);
+	ck_assert_int_eq(c[1].usage.cache_write_1h, 400); /* hypercap.usage.cache_creation_1h */
+	ck_assert_str_eq(c[0].service_tier, "flex"); /* openai.response.service_tier */
 	unlink(out_path);
 }
 END_TEST
@@ -216,19 +228,24 @@ START_TEST(litellm_spend_log_csv)
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
 	ck_assert_int_eq(import_and_read("litellm", FIX "litellm/spend-logs.csv", &im, &err), 0);
-	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
 	ck_assert_int_eq(im.st.skipped, 1); /* the embedding */
 	const struct trace_llm_call *c = im.calls;
 	ck_assert_str_eq(c[0].id, "chatcmpl-a1");
 	ck_assert_int_eq(c[0].usage.input, 3000);
 	ck_assert_int_eq(c[0].usage.cache_read, 2000);
 	ck_assert_int_eq(c[0].usage.cache_write, 500);
+	/* prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens */
+	ck_assert_int_eq(c[0].usage.cache_write_1h, 200);
 	ck_assert_str_eq(c[0].role, "self_modify");
 	ck_assert_int_eq(c[0].iteration, 7);
 	ck_assert_double_eq_tol(c[0].start_time, 1746843208.799, 1e-6);
 	ck_assert_double_eq_tol(c[0].end_time - c[0].start_time, 2.321, 1e-6);
 	ck_assert_int_eq(c[1].usage.reasoning, 128);
 	ck_assert_double_eq_tol(c[1].end_time - c[1].start_time, 4.5, 1e-6);
+	/* a batch job's row (call_type aretrieve_batch) is marked for batch rates */
+	ck_assert_int_eq(c[0].batch + c[1].batch, 0);
+	ck_assert_int_eq(c[2].batch, 1);
 	unlink(out_path);
 }
 END_TEST

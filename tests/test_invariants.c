@@ -341,7 +341,7 @@ START_TEST(reprice_at_metered_prices_gives_metered_spend)
 		snprintf(c->role, sizeof(c->role), "%s", i % 2 ? "evaluate" : "self_modify");
 		c->has_usage = 1;
 		c->usage = (struct usage){ 1, m->input, m->cache_read, m->cache_write, m->output,
-					   m->reasoning };
+					   m->reasoning, 0 };
 		ck_assert_msg(!trace_writer_put(&w, &rec, &err), "%s", err.msg);
 		metered += m->usd;
 	}

@@ -157,7 +157,7 @@ START_TEST(missing_rate_is_an_error_not_zero)
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	strcpy(rec.u.call.model, "gpt-4o"); /* OpenAI: no cache-write rate */
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 1000, 0, 200, 10, 0 };
+	rec.u.call.usage = (struct usage){ 1, 1000, 0, 200, 10, 0, 0 };
 	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "200 cache_write tokens"), "%s", err.msg);
 	/* a call without usage and without a model is counted under "unknown" */
@@ -169,9 +169,43 @@ START_TEST(missing_rate_is_an_error_not_zero)
 	ck_assert_str_eq(rp.by[REPRICE_MODEL].v[0].name, "unknown");
 	/* with usage, a model is required */
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 10, 0, 0, 1, 0 };
+	rec.u.call.usage = (struct usage){ 1, 10, 0, 0, 1, 0, 0 };
 	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "model: missing"), "%s", err.msg);
+	reprice_release(&rp);
+	price_sheet_release(&ps);
+}
+END_TEST
+
+/* A recorded call is priced as it was billed: batch rates, its service tier, 1-hour writes. */
+START_TEST(batch_service_tier_and_1h_writes_from_the_trace)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	struct reprice rp;
+	struct trace_record rec;
+	const struct price *p;
+	double cost;
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	reprice_init(&rp, &ps);
+	trace_record_init(&rec, TRACE_LLM_CALL);
+	strcpy(rec.u.call.model, "gpt-4o");
+	rec.u.call.has_usage = 1;
+	rec.u.call.usage = (struct usage){ 1, 1000000, 0, 0, 100000, 0, 0 };
+	rec.u.call.batch = 1; /* 1M x 1.25 + 100k x 5, not 1M x 2.5 + 100k x 10 */
+	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), 0);
+	ck_assert_double_eq_tol(cost, 1.75, 1e-12);
+	rec.u.call.batch = 0;
+	strcpy(rec.u.call.model, "gpt-5");
+	strcpy(rec.u.call.service_tier, "flex"); /* 1M x 0.625 + 100k x 5 */
+	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), 0);
+	ck_assert_double_eq_tol(cost, 1.125, 1e-12);
+	strcpy(rec.u.call.model, "claude-sonnet-4-5");
+	rec.u.call.service_tier[0] = '\0';
+	/* 1,000 input of which 800 writes, 500 of them 1-hour: 200 x 3 + 300 x 3.75 + 500 x 6 */
+	rec.u.call.usage = (struct usage){ 1, 1000, 0, 800, 0, 0, 500 };
+	ck_assert_int_eq(reprice_add(&rp, &rec, &p, &cost, &err), 0);
+	ck_assert_double_eq_tol(cost, (200 * 3 + 300 * 3.75 + 500 * 6) / 1e6, 1e-15);
 	reprice_release(&rp);
 	price_sheet_release(&ps);
 }
@@ -185,5 +219,7 @@ int main(void)
 	check_add(s, "dgm_logs_cost_1_41", dgm_logs_cost_1_41_at_o3_mini_list_prices, 60);
 	check_add(s, "unknown_model_names_close_matches", unknown_model_names_close_matches, 10);
 	check_add(s, "missing_rate_is_an_error_not_zero", missing_rate_is_an_error_not_zero, 10);
+	check_add(s, "batch_service_tier_and_1h_writes",
+		  batch_service_tier_and_1h_writes_from_the_trace, 10);
 	return check_run(s);
 }

@@ -41,7 +41,8 @@ START_TEST(writes_and_reads_back)
 	c->iteration = 3;
 	c->retries = 1;
 	c->has_usage = 1;
-	c->usage = (struct usage){ 1, 1000, 400, 100, 300, 200 };
+	c->usage = (struct usage){ 1, 1000, 400, 100, 300, 200, 60 }; /* 60 1-hour writes */
+	c->batch = 1;
 	c->estimated = 1;
 	strcpy(c->estimate_method, "chars/4");
 	trace_record_init(&in[1], TRACE_EVAL_TASK);
@@ -73,6 +74,7 @@ START_TEST(writes_and_reads_back)
 	ck_assert_int_eq(out.u.call.iteration, 3);
 	ck_assert_int_eq(out.u.call.retries, 1);
 	ck_assert_int_eq(memcmp(&out.u.call.usage, &c->usage, sizeof(c->usage)), 0);
+	ck_assert_int_eq(out.u.call.batch, 1);
 	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 1);
 	ck_assert_int_eq(out.kind, TRACE_EVAL_TASK);
 	ck_assert_str_eq(out.u.task.result, "pass");
@@ -100,7 +102,7 @@ START_TEST(writer_refuses_bad_records_and_leaves_no_file)
 	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "now", &err), 0);
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	rec.u.call.has_usage = 1;
-	rec.u.call.usage = (struct usage){ 1, 100, 80, 30, 10, 0 }; /* 80 + 30 > 100 */
+	rec.u.call.usage = (struct usage){ 1, 100, 80, 30, 10, 0, 0 }; /* 80 + 30 > 100 */
 	ck_assert_int_eq(trace_writer_put(&w, &rec, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "record 1 (llm_call): usage: cache reads 80"), "%s", err.msg);
 	trace_writer_abort(&w);
@@ -219,6 +221,11 @@ START_TEST(field_rules)
 		{ "{\"type\":\"llm_call\",\"start_time\":10,\"end_time\":5}",
 		  "end_time: got 5.000; allowed: a time not before start_time" },
 		{ "{\"type\":\"llm_call\",\"model\":7}", "model: got 7; allowed: a string" },
+		{ "{\"type\":\"llm_call\",\"usage\":{\"gen_ai.usage.input_tokens\":9,"
+		  "\"gen_ai.usage.output_tokens\":2,\"gen_ai.usage.cache_creation.input_tokens\":3,"
+		  "\"hypercap.usage.cache_creation_1h.input_tokens\":4}}",
+		  "usage: 1-hour cache writes 4 exceed cache writes 3" },
+		{ "{\"type\":\"llm_call\",\"batch\":1}", "batch: got 1; allowed: true or false" },
 		{ "{\"type\":\"eval_task\",\"start_time\":20,\"end_time\":19.5}",
 		  "end_time: got 19.500; allowed: a time not before start_time 20.000" },
 		{ "{\"type\":\"eval_task\",\"start_time\":-1}",

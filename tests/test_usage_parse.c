@@ -51,7 +51,8 @@ static const char anthropic_stream[] =
 	"data: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
 	"\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,\"usage\":{\"input_tokens\":25,"
 	"\"cache_creation_input_tokens\":1000,\"cache_read_input_tokens\":3000,"
-	"\"output_tokens\":1}}}\n\n"
+	"\"cache_creation\":{\"ephemeral_5m_input_tokens\":600,"
+	"\"ephemeral_1h_input_tokens\":400},\"output_tokens\":1}}}\n\n"
 	"event: ping\ndata: {\"type\":\"ping\"}\n\n"
 	"event: content_block_delta\n"
 	"data: {\"type\":\"content_block_delta\",\"index\":0,\n"
@@ -158,6 +159,7 @@ START_TEST(anthropic_stream_start_and_delta)
 	feed_whole(anthropic_stream, &r);
 	/* input = 25 + 3000 cache reads + 1000 cache writes */
 	assert_usage(&r, 4025, 3000, 1000, 412, 0);
+	ck_assert_int_eq(r.usage.cache_write_1h, 400); /* kept through message_delta */
 	ck_assert_str_eq(r.provider, "anthropic");
 	ck_assert_str_eq(r.model, "claude-sonnet-4-5");
 	ck_assert_str_eq(r.status, "end_turn");
@@ -208,6 +210,7 @@ START_TEST(bodies_of_each_api)
 {
 	static const char chat[] =
 		"{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\","
+		"\"service_tier\":\"priority\","
 		"\"choices\":[{\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":10,"
 		"\"completion_tokens\":5,\"prompt_tokens_details\":{\"cached_tokens\":2}}}";
 	static const char resp[] =
@@ -217,7 +220,9 @@ START_TEST(bodies_of_each_api)
 	static const char msg[] =
 		"{\"id\":\"m1\",\"type\":\"message\",\"model\":\"claude-haiku-4-5\",\"stop_reason\":"
 		"\"tool_use\",\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":50,"
-		"\"cache_creation_input_tokens\":20,\"output_tokens\":6}}";
+		"\"cache_creation_input_tokens\":20,\"cache_creation\":{"
+		"\"ephemeral_5m_input_tokens\":5,\"ephemeral_1h_input_tokens\":15},"
+		"\"output_tokens\":6}}";
 	static const char emb[] =
 		"{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"embedding\":[0.1]}],"
 		"\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":8,"
@@ -226,11 +231,13 @@ START_TEST(bodies_of_each_api)
 	usage_parse_body(chat, strlen(chat), &r);
 	assert_usage(&r, 10, 2, 0, 5, 0);
 	ck_assert_str_eq(r.status, "length");
+	ck_assert_str_eq(r.service_tier, "priority");
 	usage_parse_body(resp, strlen(resp), &r);
 	assert_usage(&r, 40, 0, 0, 9, 8);
 	ck_assert_str_eq(r.status, "incomplete");
 	usage_parse_body(msg, strlen(msg), &r);
 	assert_usage(&r, 73, 50, 20, 6, 0);
+	ck_assert_int_eq(r.usage.cache_write_1h, 15);
 	ck_assert_str_eq(r.provider, "anthropic");
 	ck_assert_str_eq(r.status, "tool_use");
 	usage_parse_body(emb, strlen(emb), &r);

@@ -99,13 +99,18 @@ static int check_usage(const struct usage *u, struct hc_err *err)
 	    check_count("usage.gen_ai.usage.output_tokens", u->output, err) ||
 	    check_count("usage.gen_ai.usage.cache_read.input_tokens", u->cache_read, err) ||
 	    check_count("usage.gen_ai.usage.cache_creation.input_tokens", u->cache_write, err) ||
-	    check_count("usage.gen_ai.usage.reasoning.output_tokens", u->reasoning, err))
+	    check_count("usage.gen_ai.usage.reasoning.output_tokens", u->reasoning, err) ||
+	    check_count("usage." TRACE_USAGE_CACHE_1H, u->cache_write_1h, err))
 		return HC_EINPUT;
 	if (u->cache_read + u->cache_write > u->input)
 		return hc_err_set(err, HC_EINPUT, "usage: cache reads %lld + cache writes %lld "
 				  "exceed input %lld; allowed: input counts cache reads and writes "
 				  "(OpenTelemetry convention)", (long long)u->cache_read,
 				  (long long)u->cache_write, (long long)u->input);
+	if (u->cache_write_1h > u->cache_write)
+		return hc_err_set(err, HC_EINPUT, "usage: 1-hour cache writes %lld exceed cache "
+				  "writes %lld; allowed: cache writes count the 1-hour ones",
+				  (long long)u->cache_write_1h, (long long)u->cache_write);
 	if (u->reasoning > u->output)
 		return hc_err_set(err, HC_EINPUT, "usage: reasoning %lld exceeds output %lld; "
 				  "allowed: output counts reasoning (OpenTelemetry convention)",
@@ -236,17 +241,19 @@ struct keyset {
 /* "type" first in every record's set: it is the first member of every line written */
 enum { CALL_TYPE, CALL_ID, CALL_START_TIME, CALL_END_TIME, CALL_RUN, CALL_ITERATION, CALL_NODE,
        CALL_PARENT, CALL_ROLE, CALL_DOMAIN, CALL_TASK, CALL_PROVIDER, CALL_MODEL, CALL_STATUS,
-       CALL_RETRIES, CALL_USAGE, CALL_ESTIMATED, CALL_ESTIMATE_METHOD };
+       CALL_RETRIES, CALL_USAGE, CALL_ESTIMATED, CALL_ESTIMATE_METHOD, CALL_BATCH,
+       CALL_SERVICE_TIER };
 static const char *const call_keys[] = {
 	"type", "id", "start_time", "end_time", "run", "iteration", "node", "parent", "role",
 	"domain", "task", "provider", "model", "status", "retries", "usage", "estimated",
-	"estimate_method",
+	"estimate_method", "batch", "service_tier",
 };
-enum { USAGE_INPUT, USAGE_OUTPUT, USAGE_CACHE_READ, USAGE_CACHE_WRITE, USAGE_REASONING };
+enum { USAGE_INPUT, USAGE_OUTPUT, USAGE_CACHE_READ, USAGE_CACHE_WRITE, USAGE_REASONING,
+       USAGE_CACHE_WRITE_1H };
 static const char *const usage_keys[] = {
 	"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens",
 	"gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_creation.input_tokens",
-	"gen_ai.usage.reasoning.output_tokens",
+	"gen_ai.usage.reasoning.output_tokens", TRACE_USAGE_CACHE_1H,
 };
 enum { TASK_TYPE, TASK_NODE, TASK_DOMAIN, TASK_TASK, TASK_RESULT, TASK_START_TIME,
        TASK_END_TIME, TASK_SANDBOX_SECONDS, TASK_ARTIFACT_BYTES };
@@ -407,7 +414,8 @@ static int parse_usage(struct trace_llm_call *c, const struct members *obj,
 	    get_int(u, p, USAGE_OUTPUT, &s->output, err) ||
 	    get_int(u, p, USAGE_CACHE_READ, &s->cache_read, err) ||
 	    get_int(u, p, USAGE_CACHE_WRITE, &s->cache_write, err) ||
-	    get_int(u, p, USAGE_REASONING, &s->reasoning, err))
+	    get_int(u, p, USAGE_REASONING, &s->reasoning, err) ||
+	    get_int(u, p, USAGE_CACHE_WRITE_1H, &s->cache_write_1h, err))
 		return HC_EINPUT;
 	c->has_usage = 1;
 	return 0;
@@ -415,7 +423,7 @@ static int parse_usage(struct trace_llm_call *c, const struct members *obj,
 
 static int parse_call(struct trace_llm_call *c, const struct members *o, struct hc_err *err)
 {
-	const cJSON *est = field(o, CALL_ESTIMATED);
+	const cJSON *est = field(o, CALL_ESTIMATED), *batch = field(o, CALL_BATCH);
 	if (get_str(o, CALL_ID, c->id, err) || get_num(o, CALL_START_TIME, &c->start_time, err) ||
 	    get_num(o, CALL_END_TIME, &c->end_time, err) || get_str(o, CALL_RUN, c->run, err) ||
 	    get_long(o, CALL_ITERATION, &c->iteration, err) ||
@@ -424,11 +432,15 @@ static int parse_call(struct trace_llm_call *c, const struct members *o, struct 
 	    get_str(o, CALL_TASK, c->task, err) || get_str(o, CALL_PROVIDER, c->provider, err) ||
 	    get_str(o, CALL_MODEL, c->model, err) || get_str(o, CALL_STATUS, c->status, err) ||
 	    get_long(o, CALL_RETRIES, &c->retries, err) || parse_usage(c, o, err) ||
-	    get_str(o, CALL_ESTIMATE_METHOD, c->estimate_method, err))
+	    get_str(o, CALL_ESTIMATE_METHOD, c->estimate_method, err) ||
+	    get_str(o, CALL_SERVICE_TIER, c->service_tier, err))
 		return HC_EINPUT;
 	if (est && !cJSON_IsBool(est))
 		return bad_type("", "estimated", est, "true or false", err);
 	c->estimated = cJSON_IsTrue(est);
+	if (batch && !cJSON_IsBool(batch))
+		return bad_type("", "batch", batch, "true or false", err);
+	c->batch = cJSON_IsTrue(batch);
 	return 0;
 }
 
@@ -719,7 +731,13 @@ static void call_to_json(cJSON *o, const struct trace_llm_call *c)
 					(double)s->cache_write);
 		cJSON_AddNumberToObject(u, "gen_ai.usage.reasoning.output_tokens",
 					(double)s->reasoning);
+		if (s->cache_write_1h) /* written when there are some: older traces stay alike */
+			cJSON_AddNumberToObject(u, TRACE_USAGE_CACHE_1H,
+						(double)s->cache_write_1h);
 	}
+	if (c->batch)
+		cJSON_AddTrueToObject(o, "batch");
+	add_str(o, "service_tier", c->service_tier);
 	if (c->estimated) {
 		cJSON_AddTrueToObject(o, "estimated");
 		add_str(o, "estimate_method", c->estimate_method);

@@ -26,6 +26,8 @@
 struct cJSON;
 
 #define TRACE_VERSION 1
+/* The usage key of the 1-hour cache writes (part of the cache writes): no OpenTelemetry name */
+#define TRACE_USAGE_CACHE_1H "hypercap.usage.cache_creation_1h.input_tokens"
 #define TRACE_STR_MAX 128 /* bytes of a string field, NUL included */
 #define TRACE_LINE_MAX LINES_MAX /* bytes of a line (a record): a longer one is a bad record */
 
@@ -51,6 +53,8 @@ struct trace_llm_call {
 	struct usage usage; /* calls = 1 */
 	int estimated; /* the counts were estimated, not reported */
 	char estimate_method[TRACE_STR_MAX];
+	int batch; /* sent through the provider's batch API: priced at batch rates */
+	char service_tier[TRACE_STR_MAX]; /* the provider's: "flex", "priority", "default"... */
 };
 
 /*
