@@ -318,7 +318,10 @@ static const struct token_sku {
 	{ "cache-read", "Cache Read Tokens", "cache read", offsetof(struct price, cache_read) },
 	{ "cache-write-5m", "Cache Write Tokens (5 minutes)", "cache write",
 	  offsetof(struct price, cache_write) },
+	{ "cache-write-1h", "Cache Write Tokens (1 hour)", "1-hour cache write",
+	  offsetof(struct price, cache_write_1h) },
 	{ "output", "Output Tokens", "output", offsetof(struct price, output) },
+	{ "reasoning", "Reasoning Tokens", "reasoning", offsetof(struct price, reasoning_output) },
 };
 #define TOKEN_SKUS (sizeof(token_skus) / sizeof(token_skus[0]))
 
@@ -346,8 +349,11 @@ static void token_row(FILE *out, const struct focus_account *acc, const struct f
 void focus_write_tokens(FILE *out, const struct focus_account *acc, const struct focus_charge *c,
 			const struct price *p, const struct focus_tokens *t)
 {
+	/* reasoning is a SKU of its own only where the sheet prices it apart from output */
+	double reasoning = isfinite(p->reasoning_output) ? t->reasoning : 0;
 	double tokens[TOKEN_SKUS] = { t->input - t->cache_read - t->cache_write, t->cache_read,
-				      t->cache_write, t->output };
+				      t->cache_write - t->cache_write_1h, t->cache_write_1h,
+				      t->output - reasoning, reasoning };
 	double rate[TOKEN_SKUS], weight = 0, total = 0;
 	for (size_t k = 0; k < TOKEN_SKUS; k++) {
 		rate[k] = *(const double *)(const void *)((const char *)p + token_skus[k].rate);
@@ -460,8 +466,9 @@ static void token_charges(const struct writer *w, const struct step *st, unsigne
 				.source = "forecast", .iteration = it,
 				.role = role_name((enum role)role), .model = m->labels[k],
 				.domain = role == ROLE_EVALUATE ? domains : "" };
+			/* a forecast's means do not split 1-hour writes or reasoning out */
 			struct focus_tokens t = { u[0] * runs, u[1] * runs, u[2] * runs,
-						  u[3] * runs };
+						  u[3] * runs, 0, 0 };
 			focus_write_tokens(w->out, &w->account, &c, m->prices[k], &t);
 		}
 	}

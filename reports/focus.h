@@ -47,6 +47,8 @@ struct focus_charge {
 /* Tokens of one API model's charge (usage.h's convention: input includes the cache parts). */
 struct focus_tokens {
 	double input, cache_read, cache_write, output;
+	double cache_write_1h; /* part of cache_write */
+	double reasoning;      /* part of output */
 };
 
 /* The FOCUS columns the file writes after the mandatory ones (docs/focus.md), before the x_
@@ -59,7 +61,8 @@ void focus_write_header(FILE *out);
 void focus_write_charge(FILE *out, const struct focus_account *acc, const struct focus_charge *c);
 /*
  * Writes an API model's token charge as one charge per SKU with tokens (uncached input, cache
- * read, 5-minute cache write, output), splitting c->cost in proportion to tokens × p's base
+ * read, 5-minute and 1-hour cache writes, output, and reasoning when p prices it apart from
+ * output), splitting c->cost in proportion to tokens × p's base
  * rate; c gives the period and the other fields (its unit, quantities, rate, sku and meter are
  * the SKU's), c->description the charge's context ("iteration 3"), which each row's
  * description follows ("evaluate output tokens on gpt-4o, iteration 3").

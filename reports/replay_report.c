@@ -279,7 +279,8 @@ static void replay_focus_row(FILE *out, const struct focus_account *acc,
 		.iteration = c->iteration, .role = c->role, .model = p->name, .domain = c->domain,
 	};
 	struct focus_tokens t = { (double)c->usage.input, (double)c->usage.cache_read,
-				  (double)c->usage.cache_write, (double)c->usage.output };
+				  (double)c->usage.cache_write, (double)c->usage.output,
+				  (double)c->usage.cache_write_1h, (double)c->usage.reasoning };
 	focus_write_tokens(out, acc, &ch, p, &t);
 }
 

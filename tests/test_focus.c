@@ -360,6 +360,58 @@ START_TEST(focus_skus)
 }
 END_TEST
 
+/* 1-hour cache writes and reasoning (where the sheet prices it apart) are SKUs of their own. */
+START_TEST(focus_skus_1h_and_reasoning)
+{
+	write_file("h.jsonl", "{\"hypercap_trace\": 1, \"source\": \"test\", \"created\": "
+		   "\"2026-07-24T00:00:00Z\"}\n{\"type\": \"llm_call\", \"id\": \"h\", "
+		   "\"start_time\": 1020, \"model\": \"claude-sonnet-4-5\", \"usage\": "
+		   "{\"gen_ai.usage.input_tokens\": 100000, "
+		   "\"gen_ai.usage.cache_creation.input_tokens\": 15000, "
+		   "\"hypercap.usage.cache_creation_1h.input_tokens\": 10000, "
+		   "\"gen_ai.usage.output_tokens\": 5000}}\n");
+	struct result r = run("replay", "h.jsonl", "--out", "h", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	struct table *t = read_csv("h/costs_focus.csv");
+	/* input 85,000 x $3, 5-minute writes 5,000 x $3.75, 1-hour 10,000 x $6, output 5,000 x $15 */
+	static const char *const sku[] = { "input", "cache-write-5m", "cache-write-1h", "output" };
+	static const double price[] = { 3, 3.75, 6, 15 }, tokens[] = { 85000, 5000, 10000, 5000 };
+	double sum = 0;
+	for (size_t i = 0; i < 4; i++) {
+		char id[128];
+		snprintf(id, sizeof(id), "anthropic/claude-sonnet-4-5/%s", sku[i]);
+		ck_assert_str_eq(at(t, i + 1, "SkuId"), id);
+		ck_assert_double_eq(num(t, i + 1, "ListUnitPrice"), price[i]);
+		ck_assert_double_eq(num(t, i + 1, "ConsumedQuantity"), tokens[i]);
+		sum += num(t, i + 1, "BilledCost");
+	}
+	ck_assert_double_eq_tol(sum, (85000 * 3 + 5000 * 3.75 + 10000 * 6 + 5000 * 15) / 1e6, 1e-12);
+	free_table(t);
+
+	write_file("q.jsonl", "{\"hypercap_trace\": 1, \"source\": \"test\", \"created\": "
+		   "\"2026-07-24T00:00:00Z\"}\n{\"type\": \"llm_call\", \"id\": \"q\", "
+		   "\"start_time\": 1020, \"model\": \"dashscope/qwen-plus-2025-04-28\", "
+		   "\"usage\": {\"gen_ai.usage.input_tokens\": 1000, "
+		   "\"gen_ai.usage.output_tokens\": 4000, "
+		   "\"gen_ai.usage.reasoning.output_tokens\": 3000}}\n");
+	r = run("replay", "q.jsonl", "--prices",
+		SOURCE_DIR "/tests/fixtures/prices/litellm-parity-2026-07-24.json", "--out", "q",
+		NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	t = read_csv("q/costs_focus.csv");
+	/* input 1,000 x $0.4, output 1,000 x $1.2, reasoning 3,000 x $4 (per 1M tokens) */
+	ck_assert_str_eq(at(t, 3, "SkuMeter"), "Reasoning Tokens");
+	ck_assert_double_eq(num(t, 3, "ConsumedQuantity"), 3000);
+	ck_assert_double_eq_tol(num(t, 3, "ListUnitPrice"), 4, 1e-9);
+	ck_assert_double_eq(num(t, 2, "ConsumedQuantity"), 1000);
+	sum = num(t, 1, "BilledCost") + num(t, 2, "BilledCost") + num(t, 3, "BilledCost");
+	ck_assert_double_eq_tol(sum, (1000 * 0.4 + 1000 * 1.2 + 3000 * 4) / 1e6, 1e-12);
+	free_table(t);
+}
+END_TEST
+
 START_TEST(focus_bad_start)
 {
 	struct result r = run("simulate", "--start", "2026-02-30", "--out", "x", NULL);
@@ -383,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, focus_replay);
 	tcase_add_test(tc, focus_parallel_runs);
 	tcase_add_test(tc, focus_skus);
+	tcase_add_test(tc, focus_skus_1h_and_reasoning);
 	tcase_add_test(tc, focus_bad_start);
 	suite_add_tcase(s, tc);
 	return check_run(s);
