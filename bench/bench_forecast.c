@@ -37,14 +37,14 @@ static int run_forecast(void *ctx, double *fig)
 		return 1;
 	}
 	double t0 = bench_now_s();
-	if (forecast_run(&f, &sc, &ps, c->runs, c->threads, 1, NULL, &err)) {
+	if (forecast_run(&f, &sc, &ps, c->runs, c->threads, 1, NULL, FORECAST_DROP, &err)) {
 		fprintf(stderr, "bench_forecast: %s\n", err.msg);
 		return 1;
 	}
 	fig[0] = bench_now_s() - t0;
 	fig[1] = c->runs / fig[0];
 	for (unsigned i = 0; i < c->runs; i++)
-		fig[2] += (double)f.reps[i].events / c->runs;
+		fig[2] += (double)f.per_rep[i].events / c->runs;
 	forecast_release(&f);
 	scenario_release(&sc);
 	price_sheet_release(&ps);

@@ -925,6 +925,70 @@ START_TEST(test_replicate_first_failure)
 }
 END_TEST
 
+/* Reps that take longer the lower they are, merged into a log of their order. */
+struct merge_ctx {
+	unsigned log[64], n_log, window;
+	atomic_uint running_ahead; /* reps started a window or more past the last merged */
+	unsigned merged;
+	int fail_at;               /* merge returns -9 at this rep; -1 never */
+};
+
+static int slow_low_rep(unsigned rep, void *ctx)
+{
+	struct merge_ctx *m = ctx;
+	struct timespec ts = { 0, (long)(64 - rep) * 20000 };
+
+	if (rep >= __atomic_load_n(&m->merged, __ATOMIC_SEQ_CST) + m->window)
+		atomic_fetch_add(&m->running_ahead, 1);
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static int log_merge(unsigned rep, void *ctx)
+{
+	struct merge_ctx *m = ctx;
+
+	if ((int)rep == m->fail_at)
+		return -9;
+	m->log[m->n_log++] = rep;
+	__atomic_store_n(&m->merged, rep + 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+START_TEST(test_replicate_merged_in_order)
+{
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		for (unsigned window = 1; window <= 4; window += 3) {
+			struct merge_ctx m = { .window = window, .fail_at = -1 };
+			struct replicate_merge merge = { log_merge, &m, window };
+
+			atomic_init(&m.running_ahead, 0);
+			ck_assert_int_eq(replicate_run_merged(40, threads, slow_low_rep, &m, NULL,
+							      &merge), 0);
+			ck_assert_uint_eq(m.n_log, 40);
+			for (unsigned i = 0; i < 40; i++)
+				ck_assert_uint_eq(m.log[i], i);
+			ck_assert_uint_eq(atomic_load(&m.running_ahead), 0);
+		}
+	}
+}
+END_TEST
+
+/* A failed merge stops the run with its code, and no thread waits for ever. */
+START_TEST(test_replicate_merge_fails)
+{
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		struct merge_ctx m = { .window = 2, .fail_at = 5 };
+		struct replicate_merge merge = { log_merge, &m, 2 };
+
+		atomic_init(&m.running_ahead, 0);
+		ck_assert_int_eq(replicate_run_merged(40, threads, slow_low_rep, &m, NULL, &merge),
+				 -9);
+		ck_assert_uint_eq(m.n_log, 5);
+	}
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_hc_err)
@@ -974,6 +1038,8 @@ static Suite *sim_suite(void)
 	check_add(s, "dist_kind_names", test_dist_kind_names, 10);
 	check_add(s, "replicate_deterministic", test_replicate_deterministic, 30);
 	check_add(s, "replicate_first_failure", test_replicate_first_failure, 30);
+	check_add(s, "replicate_merged_in_order", test_replicate_merged_in_order, 30);
+	check_add(s, "replicate_merge_fails", test_replicate_merge_fails, 30);
 	check_add(s, "hc_err", test_hc_err, 10);
 	return s;
 }
