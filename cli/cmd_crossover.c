@@ -226,6 +226,8 @@ static int crossover(const struct options *opt)
 	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "-crossover");
 	const char *inputs[] = { opt->scenario, o->prices };
 	rc = results_dir_check(outdir, "--out", inputs, 2, &err);
+	if (!rc)
+		rc = forecast_check(&sc, &ps, (unsigned)o->runs, &err);
 	struct crossover_job job = { opt, &sc, &ps, &gs, &ss, &plan };
 	if (!rc)
 		rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);

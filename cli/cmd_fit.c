@@ -275,7 +275,9 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 	res->sc.iterations = (unsigned)o->extrapolate;
 	fit_outdir(o, outdir, sizeof(outdir));
 	struct extrapolation x = { sh, &f, &ps, res, 0 };
-	int rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
+	int rc = forecast_check(&res->sc, &ps, (unsigned)sh->runs, &err);
+	if (!rc)
+		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
 	if (!rc && !sh->quiet) {
 		putchar('\n');
 		cli_print_forecast(&f, &ps, rd.path);

@@ -161,7 +161,8 @@ static int simulate(const struct options *opt)
 	}
 	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
 	const char *inputs[] = { opt->scenario, o->prices };
-	if (results_dir_check(outdir, "--out", inputs, 2, &err)) {
+	if (results_dir_check(outdir, "--out", inputs, 2, &err) ||
+	    forecast_check(&sc, &ps, (unsigned)o->runs, &err)) {
 		scenario_release(&sc);
 		price_sheet_release(&ps);
 		return cli_fail(&err);

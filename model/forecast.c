@@ -223,6 +223,18 @@ static unsigned window_of(unsigned runs, unsigned threads, const struct forecast
 	return sink && w < runs ? w : runs;
 }
 
+int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
+		   struct hc_err *err)
+{
+	struct loop_models models;
+	int rc = scenario_check_limits(sc, runs, err);
+	if (rc)
+		return rc;
+	if (loop_resolve_models(sc, ps, &models, err))
+		return err ? err->code : HC_EINPUT;
+	return 0;
+}
+
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
 		 unsigned runs, unsigned threads, uint64_t seed,
 		 const struct replicate_progress *progress, const struct forecast_sink *sink,

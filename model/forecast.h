@@ -104,4 +104,12 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		 struct hc_err *err);
 void forecast_release(struct forecast *f);
 
+/*
+ * What forecast_run would refuse before running anything (the limits of sc for runs, a model
+ * missing from ps, a fleet that cannot be sized), with the same codes and messages; commands
+ * call it before they create a results directory, which forecast_run's sink writes into.
+ */
+int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
+		   struct hc_err *err);
+
 #endif
