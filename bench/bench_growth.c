@@ -1,12 +1,12 @@
 /*
  * bench_growth: how the cost of one replication grows with the work. One replication of
- * hyperagents-500.json (one thread) with iterations = 100, 1,000 and 10,000, each in a child
- * process (bench_child.h) for its peak memory, with the wall and CPU time of the replication
- * (loop_run alone), the median of BENCH_REPEATS (5) runs;
+ * hyperagents-500.json (one thread) with iterations = 100, 1,000, 10,000 and 100,000, each in
+ * a child process (bench_child.h) for its peak memory, with the wall and CPU time of the
+ * replication (loop_run alone), the median of BENCH_REPEATS (5) runs (one at 100,000);
  * with the archive the run leaves (nodes, bytes) and the checkout bytes it read.
  *
  * The growth law: the exponent b of time ~ a * iterations^b, the least-squares slope of
- * log(CPU time) on log(iterations) over the three points (1: linear, 2: quadratic), and the
+ * log(CPU time) on log(iterations) over the four points (1: linear, 2: quadratic), and the
  * local exponents between neighbouring points (the law steepens as the archive grows); for
  * memory, the slope between the two largest runs of the peak above the empty process's
  * (iterations = 0: below 1,000 iterations the growth is under ru_maxrss's resolution).
@@ -20,8 +20,8 @@
 #include "model/forecast.h"
 #include "model/scenario.h"
 
-#define N_SIZES 3
-static const unsigned sizes[N_SIZES] = { 100, 1000, 10000 };
+#define N_SIZES 4
+static const unsigned sizes[N_SIZES] = { 100, 1000, 10000, 100000 };
 
 struct growth_case {
 	const char *path;
@@ -115,12 +115,13 @@ int main(int argc, char **argv)
 	measure(&c, repeats, &base_s, &base_cpu, &base_rss, fig);
 	printf("growth_base_peak_rss_mb %.1f (iterations 0)\n", base_rss);
 	for (int i = 0; i < N_SIZES; i++) {
+		unsigned runs = sizes[i] >= 100000 ? 1 : repeats;
 		c.iterations = sizes[i];
-		measure(&c, repeats, &s[i], &cpu[i], &rss[i], fig);
+		measure(&c, runs, &s[i], &cpu[i], &rss[i], fig);
 		x[i] = sizes[i];
 		nodes[i] = fig[1];
 		extra[i] = fmax(rss[i] - base_rss, 0.01);
-		printf("growth_%u_s %.4f (median of %u)\n", sizes[i], s[i], repeats);
+		printf("growth_%u_s %.4f (median of %u)\n", sizes[i], s[i], runs);
 		printf("growth_%u_cpu_s %.4f (median)\n", sizes[i], cpu[i]);
 		printf("growth_%u_us_per_iteration %.1f\n", sizes[i], s[i] / sizes[i] * 1e6);
 		printf("growth_%u_peak_rss_mb %.1f\n", sizes[i], rss[i]);

@@ -167,19 +167,38 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 }
 
 struct crossover_job {
-	const struct forecast *f;
+	const struct options *opt;
+	const struct scenario *sc;
 	const struct price_sheet *ps;
-	struct summary_extras extras;
-	int require_plots;
+	const struct gpu_sheet *gs;
+	const struct serving_sheet *ss;
+	struct crossover_plan *plan;
 };
 
+/* The forecast, its rows streamed into rd as replications finish, its plan, then the rest. */
 static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
 	const struct crossover_job *job = ctx;
+	const struct cli_options *o = &job->opt->shared;
+	struct summary_stream stream;
 	struct report_result report;
-	if (summary_write_all(rd, job->f, job->ps, &job->extras, err))
+	struct forecast f;
+	if (summary_stream_begin(&stream, rd, err))
 		return err->code;
-	return cli_report_render(rd->tmp, job->require_plots, &report, err);
+	struct forecast_sink sink = summary_stream_sink(&stream);
+	int rc = forecast_run(&f, job->sc, job->ps, (unsigned)o->runs, 0, o->seed, NULL, &sink,
+			      err);
+	if (!rc) {
+		struct summary_extras extras = { o->start, job->plan };
+		rc = crossover_plan(&f, job->ps, job->gs, job->ss, &job->opt->rq, job->plan, err);
+		if (!rc && summary_write_all(rd, &f, job->ps, &extras, &stream, err))
+			rc = err->code;
+		if (!rc)
+			rc = cli_report_render(rd->tmp, o->require_plots, &report, err);
+		forecast_release(&f);
+	}
+	summary_stream_release(&stream);
+	return rc;
 }
 
 static int crossover(const struct options *opt)
@@ -190,7 +209,6 @@ static int crossover(const struct options *opt)
 	struct gpu_sheet gs;
 	struct serving_sheet ss;
 	struct scenario sc;
-	struct forecast f;
 	struct crossover_plan plan;
 	struct results_dir rd;
 	char outdir[PATH_MAX];
@@ -209,16 +227,12 @@ static int crossover(const struct options *opt)
 	const char *inputs[] = { opt->scenario, o->prices };
 	rc = results_dir_check(outdir, "--out", inputs, 2, &err);
 	if (!rc)
-		rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, 0, o->seed, NULL, &err);
-	if (!rc) {
-		rc = crossover_plan(&f, &ps, &gs, &ss, &opt->rq, &plan, &err);
-		struct crossover_job job = { &f, &ps, { o->start, &plan }, o->require_plots };
-		if (!rc)
-			rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);
-		if (!rc)
-			print_plan(&plan, rd.path);
-		forecast_release(&f);
-	}
+		rc = forecast_check(&sc, &ps, (unsigned)o->runs, &err);
+	struct crossover_job job = { opt, &sc, &ps, &gs, &ss, &plan };
+	if (!rc)
+		rc = results_dir_write(&rd, outdir, write_crossover, &job, &err);
+	if (!rc)
+		print_plan(&plan, rd.path);
 	scenario_release(&sc);
 	fleet_sheets_release(&gs, &ss);
 	price_sheet_release(&ps);

@@ -209,23 +209,37 @@ static void print_warnings(const struct fit *f, const struct trace_reader *r)
 }
 
 struct extrapolation {
-	const struct forecast *f;
+	const struct cli_options *o;
+	struct forecast *f;
 	const struct price_sheet *ps;
 	const struct fit_result *res;
+	int ran;                /* f holds a forecast */
 };
 
+/* The forecast, its rows streamed into rd as replications finish, then the rest. */
 static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err *err)
 {
-	const struct extrapolation *x = ctx;
+	struct extrapolation *x = ctx;
+	const struct cli_options *sh = x->o;
 	const char *names[] = { "fitted-scenario.json", "fit.json" };
 	const cJSON *trees[] = { x->res->scenario, x->res->report };
 	const struct summary_extras extras = { focus_default_start(), NULL };
-	if (summary_write_all(rd, x->f, x->ps, &extras, err))
-		return err ? err->code : HC_ERUNTIME;
-	for (size_t i = 0; i < 2; i++)
-		if (results_dir_write_json(rd, names[i], trees[i], err))
-			return HC_ERUNTIME;
-	return 0;
+	struct summary_stream stream;
+	struct cli_progress progress;
+	if (summary_stream_begin(&stream, rd, err))
+		return err->code;
+	struct forecast_sink sink = summary_stream_sink(&stream);
+	cli_progress_init(&progress, "fit --extrapolate", sh->runs, sh->quiet);
+	int rc = forecast_run(x->f, &x->res->sc, x->ps, (unsigned)sh->runs, (unsigned)sh->threads,
+			      sh->seed, cli_progress_hook(&progress), &sink, err);
+	cli_progress_end(&progress);
+	x->ran = !rc;
+	if (!rc && summary_write_all(rd, x->f, x->ps, &extras, &stream, err))
+		rc = err->code;
+	for (size_t i = 0; !rc && i < 2; i++)
+		rc = results_dir_write_json(rd, names[i], trees[i], err);
+	summary_stream_release(&stream);
+	return rc;
 }
 
 /* The results directory of --extrapolate: --out, or out/fit-<trace name>. */
@@ -259,21 +273,17 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 	if (price_sheet_load(&ps, sh->prices, &err))
 		return cli_fail(&err);
 	res->sc.iterations = (unsigned)o->extrapolate;
-	struct cli_progress progress;
-	cli_progress_init(&progress, "fit --extrapolate", sh->runs, sh->quiet);
-	int rc = forecast_run(&f, &res->sc, &ps, (unsigned)sh->runs, (unsigned)sh->threads, sh->seed,
-			      cli_progress_hook(&progress), &err);
-	cli_progress_end(&progress);
-	if (!rc) {
-		fit_outdir(o, outdir, sizeof(outdir));
-		struct extrapolation x = { &f, &ps, res };
+	fit_outdir(o, outdir, sizeof(outdir));
+	struct extrapolation x = { sh, &f, &ps, res, 0 };
+	int rc = forecast_check(&res->sc, &ps, (unsigned)sh->runs, &err);
+	if (!rc)
 		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
-		if (!rc && !sh->quiet) {
-			putchar('\n');
-			cli_print_forecast(&f, &ps, rd.path);
-		}
-		forecast_release(&f);
+	if (!rc && !sh->quiet) {
+		putchar('\n');
+		cli_print_forecast(&f, &ps, rd.path);
 	}
+	if (x.ran)
+		forecast_release(&f);
 	price_sheet_release(&ps);
 	return rc ? cli_fail(&err) : EXIT_OK;
 }

@@ -88,22 +88,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-struct summary_job {
-	const struct forecast *f;
-	const struct price_sheet *ps;
-	struct summary_extras extras;
-	int require_plots;
-};
-
-static int write_summary(struct results_dir *rd, void *ctx, struct hc_err *err)
-{
-	const struct summary_job *job = ctx;
-	struct report_result report;
-	if (summary_write_all(rd, job->f, job->ps, &job->extras, err))
-		return err->code;
-	return cli_report_render(rd->tmp, job->require_plots, &report, err);
-}
-
 /* The run's API mix against reserved H100s; 0 with a note when it cannot be priced. */
 static int default_crossover(const struct forecast *f, const struct price_sheet *ps,
 			     struct crossover_plan *plan, int quiet)
@@ -120,6 +104,43 @@ static int default_crossover(const struct forecast *f, const struct price_sheet 
 	if (rc && !quiet)
 		fprintf(stderr, "simulate: no crossover.csv: %s\n", err.msg);
 	return !rc;
+}
+
+struct simulate_job {
+	const struct options *opt;
+	const struct scenario *sc;
+	const struct price_sheet *ps;
+	struct forecast *f;
+	int ran;                /* f holds a forecast */
+};
+
+/* The forecast itself, its rows streamed into rd as replications finish, then the rest. */
+static int forecast_into(struct results_dir *rd, void *ctx, struct hc_err *err)
+{
+	struct simulate_job *job = ctx;
+	const struct cli_options *o = &job->opt->shared;
+	struct summary_stream stream;
+	struct cli_progress progress;
+	struct report_result report;
+	if (summary_stream_begin(&stream, rd, err))
+		return err->code;
+	struct forecast_sink sink = summary_stream_sink(&stream);
+	cli_progress_init(&progress, "simulate", o->runs, o->quiet);
+	int rc = forecast_run(job->f, job->sc, job->ps, (unsigned)o->runs, (unsigned)o->threads,
+			      o->seed, cli_progress_hook(&progress), &sink, err);
+	cli_progress_end(&progress);
+	if (!rc) {
+		struct crossover_plan plan;
+		int has_plan = default_crossover(job->f, job->ps, &plan, o->quiet);
+		struct summary_extras extras = { o->start, has_plan ? &plan : NULL };
+		job->ran = 1;
+		if (summary_write_all(rd, job->f, job->ps, &extras, &stream, err))
+			rc = err->code;
+		else
+			rc = cli_report_render(rd->tmp, o->require_plots, &report, err);
+	}
+	summary_stream_release(&stream);
+	return rc;
 }
 
 static int simulate(const struct options *opt)
@@ -140,28 +161,20 @@ static int simulate(const struct options *opt)
 	}
 	cli_outdir(outdir, sizeof(outdir), o->out, sc.name, "");
 	const char *inputs[] = { opt->scenario, o->prices };
-	if (results_dir_check(outdir, "--out", inputs, 2, &err)) {
+	if (results_dir_check(outdir, "--out", inputs, 2, &err) ||
+	    forecast_check(&sc, &ps, (unsigned)o->runs, &err)) {
 		scenario_release(&sc);
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
-	struct cli_progress progress;
-	cli_progress_init(&progress, "simulate", o->runs, o->quiet);
-	int rc = forecast_run(&f, &sc, &ps, (unsigned)o->runs, (unsigned)o->threads, o->seed,
-			      cli_progress_hook(&progress), &err);
-	cli_progress_end(&progress);
-	if (!rc) {
-		struct crossover_plan plan;
-		int has_plan = default_crossover(&f, &ps, &plan, o->quiet);
-		struct summary_job job = { &f, &ps, { o->start, has_plan ? &plan : NULL },
-					   o->require_plots };
-		rc = results_dir_write(&rd, outdir, write_summary, &job, &err);
-		if (!rc && !o->quiet) {
-			cli_print_forecast(&f, &ps, rd.path);
-			printf("report: %s/report.html\n", rd.path);
-		}
-		forecast_release(&f);
+	struct simulate_job job = { opt, &sc, &ps, &f, 0 };
+	int rc = results_dir_write(&rd, outdir, forecast_into, &job, &err);
+	if (!rc && !o->quiet) {
+		cli_print_forecast(&f, &ps, rd.path);
+		printf("report: %s/report.html\n", rd.path);
 	}
+	if (job.ran)
+		forecast_release(&f);
 	scenario_release(&sc);
 	price_sheet_release(&ps);
 	return rc ? cli_fail(&err) : EXIT_OK;

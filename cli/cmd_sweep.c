@@ -95,7 +95,7 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 	int rc = sweep_point_load(g, p, &sc, &err);
 	if (!rc) {
 		rc = forecast_run(&f, &sc, ps, (unsigned)o->shared.runs, (unsigned)o->shared.threads, seed,
-				  cli_progress_hook(progress), &err);
+				  cli_progress_hook(progress), FORECAST_DROP, &err);
 		if (rc) {
 			hc_err_prefix(&err, "%s: point %zu", g->origin, p);
 		} else {

@@ -5,17 +5,28 @@
 #include "base/hc_err.h"
 #include "model/archive.h"
 
+static size_t top_power(size_t cap)
+{
+	size_t p = 1;
+	while (p <= cap / 2)
+		p *= 2;
+	return p;
+}
+
 int archive_init(struct archive *a, size_t cap_hint)
 {
-	a->n = 0;
+	a->n = a->n_valid = 0;
 	a->total_bytes = 0;
+	a->top[0] = a->top[1] = a->top[2] = -1;
 	a->memo_n = 0;
 	a->memo_rule = PARENT_PAPER;
 	a->memo_lambda = a->memo_m = NAN;
 	a->cap = cap_hint ? cap_hint : 16;
+	a->tree_top = top_power(a->cap);
 	a->nodes = malloc(a->cap * sizeof(*a->nodes));
-	a->memo = malloc(a->cap * sizeof(*a->memo));
-	if (!a->nodes || !a->memo) {
+	a->weight = malloc(a->cap * sizeof(*a->weight));
+	a->tree = malloc((a->cap + 1) * sizeof(*a->tree));
+	if (!a->nodes || !a->weight || !a->tree) {
 		archive_release(a);
 		return HC_ERUNTIME;
 	}
@@ -25,27 +36,82 @@ int archive_init(struct archive *a, size_t cap_hint)
 void archive_release(struct archive *a)
 {
 	free(a->nodes);
-	free(a->memo);
+	free(a->weight);
+	free(a->tree);
 	a->nodes = NULL;
-	a->memo = NULL;
+	a->weight = NULL;
+	a->tree = NULL;
 	a->n = a->cap = a->memo_n = 0;
 }
 
+/* A larger tree has other ranges: the next selection rebuilds it (memo_n = 0). */
 static int archive_grow(struct archive *a)
 {
-	size_t widest = sizeof(struct node) > sizeof(struct weight_memo) ?
-				sizeof(struct node) : sizeof(struct weight_memo);
-	size_t cap = array_capacity(a->cap, a->n + 1, 16, widest);
+	size_t cap = array_capacity(a->cap, a->n + 1, 16, sizeof(struct node));
 	struct node *nodes = cap ? realloc(a->nodes, cap * sizeof(*nodes)) : NULL;
 	if (!nodes)
 		return HC_ERUNTIME;
 	a->nodes = nodes;
-	struct weight_memo *memo = realloc(a->memo, cap * sizeof(*memo));
-	if (!memo)
+	double *weight = realloc(a->weight, cap * sizeof(*weight));
+	if (!weight)
 		return HC_ERUNTIME;
-	a->memo = memo;
+	a->weight = weight;
+	double *tree = realloc(a->tree, (cap + 1) * sizeof(*tree));
+	if (!tree)
+		return HC_ERUNTIME;
+	a->tree = tree;
 	a->cap = cap;
+	a->tree_top = top_power(cap);
+	a->memo_n = 0;
 	return 0;
+}
+
+/* Adds delta to node i's weight in the tree. */
+static void tree_add(struct archive *a, size_t i, double delta)
+{
+	for (size_t j = i + 1; j <= a->cap; j += j & -j)
+		a->tree[j] += delta;
+}
+
+/* The sum of the weights of nodes [0, n). */
+static double tree_prefix(const struct archive *a, size_t n)
+{
+	double sum = 0;
+	for (size_t j = n; j > 0; j -= j & -j)
+		sum += a->tree[j];
+	return sum;
+}
+
+/* The node where the running sum of weights first exceeds u: O(log n) down the tree. */
+static size_t tree_find(const struct archive *a, double u)
+{
+	size_t pos = 0;
+	for (size_t step = a->tree_top; step; step /= 2)
+		if (pos + step <= a->cap && a->tree[pos + step] <= u) {
+			pos += step;
+			u -= a->tree[pos];
+		}
+	return pos;
+}
+
+static double weigh(const struct archive *a, size_t i)
+{
+	const struct node *n = &a->nodes[i];
+	return n->valid ? archive_weight(n, a->memo_rule, a->memo_lambda, a->memo_m) : 0;
+}
+
+/* The same insertion as a scan of the nodes in order would make: the same top three. */
+static void add_top3(struct archive *a, double s)
+{
+	double *top = a->top;
+	if (s <= top[2])
+		return;
+	size_t k = 2;
+	while (k > 0 && top[k - 1] < s) {
+		top[k] = top[k - 1];
+		k--;
+	}
+	top[k] = s;
 }
 
 int archive_add(struct archive *a, const struct node *n)
@@ -58,11 +124,21 @@ int archive_add(struct archive *a, const struct node *n)
 	node->depth = 0;
 	node->lineage_patch_bytes = n->patch_bytes;
 	if (n->parent >= 0) {
-		struct node *p = &a->nodes[n->parent];
+		size_t pi = (size_t)n->parent;
+		struct node *p = &a->nodes[pi];
 		p->children++;
 		p->compiled_children += n->valid;
 		node->depth = p->depth + 1;
 		node->lineage_patch_bytes += p->lineage_patch_bytes;
+		if (pi < a->memo_n) {
+			double w = weigh(a, pi);
+			tree_add(a, pi, w - a->weight[pi]);
+			a->weight[pi] = w;
+		}
+	}
+	if (n->valid) {
+		a->n_valid++;
+		add_top3(a, n->score);
 	}
 	a->total_bytes += n->bytes;
 	return (int)a->n++;
@@ -70,23 +146,11 @@ int archive_add(struct archive *a, const struct node *n)
 
 double archive_top3_mean(const struct archive *a)
 {
-	double top[3] = { -1, -1, -1 };
-	for (size_t i = 0; i < a->n; i++) {
-		double s = a->nodes[i].score;
-		if (!a->nodes[i].valid || s <= top[2])
-			continue;
-		size_t k = 2;
-		while (k > 0 && top[k - 1] < s) {
-			top[k] = top[k - 1];
-			k--;
-		}
-		top[k] = s;
-	}
 	double sum = 0;
 	int n = 0;
 	for (int k = 0; k < 3; k++)
-		if (top[k] >= 0) {
-			sum += top[k];
+		if (a->top[k] >= 0) {
+			sum += a->top[k];
 			n++;
 		}
 	return n ? sum / n : 0;
@@ -106,40 +170,54 @@ double archive_weight(const struct node *n, enum parent_rule rule, double lambda
 	return 0;
 }
 
+/* Every weight again, and the tree built from them in O(cap). */
+static void rebuild(struct archive *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		a->weight[i] = weigh(a, i);
+	for (size_t j = 1; j <= a->cap; j++)
+		a->tree[j] = j <= a->n ? a->weight[j - 1] : 0;
+	for (size_t j = 1; j <= a->cap; j++) {
+		size_t up = j + (j & -j);
+		if (up <= a->cap)
+			a->tree[up] += a->tree[j];
+	}
+}
+
+/* Node i, or, when rounding landed on a node of no weight, the nearest one before it with some. */
+static int weighed_near(const struct archive *a, size_t i)
+{
+	if (i >= a->n)
+		i = a->n - 1;
+	for (size_t k = i + 1; k-- > 0;)
+		if (a->weight[k] > 0)
+			return (int)k;
+	for (size_t k = i + 1; k < a->n; k++)
+		if (a->weight[k] > 0)
+			return (int)k;
+	return 0;
+}
+
 int archive_select(struct archive *a, enum parent_rule rule, double lambda, struct rng *r)
 {
 	double m = rule == PARENT_DGM_CODE ? 0.5 : archive_top3_mean(a);
-	double sum = 0;
 	/* == on purpose: the same inputs give the same weight to the bit; NaN never matches */
-	size_t known = rule == a->memo_rule && lambda == a->memo_lambda && m == a->memo_m ?
-			       a->memo_n : 0;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct node *n = &a->nodes[i];
-		struct weight_memo *w = &a->memo[i];
-		if (i >= known || w->children != n->children ||
-		    w->compiled_children != n->compiled_children) {
-			w->w = n->valid ? archive_weight(n, rule, lambda, m) : 0;
-			w->children = n->children;
-			w->compiled_children = n->compiled_children;
-		}
-		sum += w->w;
-	}
-	a->memo_n = a->n;
+	if (!(rule == a->memo_rule && lambda == a->memo_lambda && m == a->memo_m))
+		a->memo_n = 0;
 	a->memo_rule = rule;
 	a->memo_lambda = lambda;
 	a->memo_m = m;
+	if (a->memo_n == 0) {
+		rebuild(a);
+	} else {
+		for (size_t i = a->memo_n; i < a->n; i++) {
+			a->weight[i] = weigh(a, i);
+			tree_add(a, i, a->weight[i]);
+		}
+	}
+	a->memo_n = a->n;
+	double sum = a->n_valid ? tree_prefix(a, a->n) : 0;
 	if (!(sum > 0))
 		return 0;
-	double u = rng_uniform(r) * sum;
-	int last_valid = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		double w = a->memo[i].w;
-		if (w <= 0)
-			continue;
-		last_valid = (int)i;
-		if (u < w)
-			return (int)i;
-		u -= w;
-	}
-	return last_valid; /* rounding left u just above the last weight */
+	return weighed_near(a, tree_find(a, rng_uniform(r) * sum));
 }

@@ -23,24 +23,24 @@ struct node {
 	double lineage_patch_bytes; /* patches from the root to this node, its own included */
 };
 
-/* A node's weight at the last selection, and the child counts it was computed with. */
-struct weight_memo {
-	double w;
-	unsigned children, compiled_children;
-};
-
 struct archive {
 	struct node *nodes;
 	size_t n, cap;
 	double total_bytes;
+	double top[3];              /* the three best scores of valid nodes, -1 for none */
+	size_t n_valid;
 	/*
-	 * archive_select's weights, cap entries, kept between selections: a weight is a pure
-	 * function of the node's score, validity and child counts and of the rule, λ and m, so
-	 * it is computed again only when one of those changed. Without this, the exp and pow of
-	 * every node at every selection made runs quadratic in iterations (docs/performance.md).
+	 * archive_select's weights (cap entries) and their Fenwick tree (cap + 1: tree[i] sums
+	 * the weights of nodes (i - lowbit(i), i], 1-based), kept between selections, so that a
+	 * selection costs O(log n): a weight is a pure function of the node's score, validity and
+	 * child counts and of the rule, λ and m. A new child changes its parent's weight at once
+	 * (archive_add); new nodes are weighed at the next selection; a change of rule, λ or m
+	 * weighs them all again and rebuilds the tree, in O(n) (docs/performance.md).
 	 */
-	struct weight_memo *memo;
-	size_t memo_n;              /* nodes weighed so far; 0: none */
+	double *weight;
+	double *tree;
+	size_t tree_top;            /* the highest power of 2 not above cap */
+	size_t memo_n;              /* nodes weighed so far; 0: the next selection rebuilds */
 	enum parent_rule memo_rule;
 	double memo_lambda, memo_m;
 };
@@ -53,8 +53,9 @@ void archive_release(struct archive *a);
 int archive_add(struct archive *a, const struct node *n);
 
 /*
- * Draws a parent among the valid nodes with the rule's weights (O(n); the weights are
- * recomputed only for nodes whose child counts changed, or all when m, λ or the rule did):
+ * Draws a parent among the valid nodes with the rule's weights (O(log n) with the weights
+ * kept; O(n) when m, λ or the rule changed since the last draw, or the archive grew its
+ * capacity):
  * paper:     sigmoid(λ(s − m)) / (1 + compiled children), m = mean of the top-3 scores;
  * dgmh-code: sigmoid(λ(s − m)) · exp(−(children / 8)^3);
  * dgm-code:  sigmoid(λ(s − 0.5)) / (1 + children).
@@ -65,7 +66,7 @@ int archive_select(struct archive *a, enum parent_rule rule, double lambda, stru
 /* The weight a rule gives one node, m being the rule's midpoint. */
 double archive_weight(const struct node *n, enum parent_rule rule, double lambda, double m);
 
-/* Mean of the (up to) three best scores among valid nodes; 0 when there are none. */
+/* Mean of the (up to) three best scores among valid nodes; 0 when there are none. O(1). */
 double archive_top3_mean(const struct archive *a);
 
 #endif

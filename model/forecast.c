@@ -1,4 +1,5 @@
 /* forecast: R replications of a scenario and their quantiles. Contracts in forecast.h. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"
@@ -41,16 +42,28 @@ double metric_value(const struct loop_result *r, enum metric m)
 	return 0;
 }
 
+/* A replication's slot: its result until merged, and its error. */
+struct slot {
+	struct loop_result res;
+	struct hc_err err;
+	unsigned rep;
+};
+
 struct job {
 	struct forecast *f;
-	struct hc_err *errs; /* one per replication, so threads never share one */
+	const struct forecast_sink *sink;
+	struct slot *slots;     /* rep k in slots[k % window] */
+	unsigned window;
+	struct hc_err merge_err;
 };
 
 static int run_one(unsigned rep, void *ctx)
 {
 	struct job *job = ctx;
 	struct forecast *f = job->f;
-	return loop_run(f->sc, &f->models, f->seed, rep, &f->reps[rep], &job->errs[rep]);
+	struct slot *s = &job->slots[rep % job->window];
+	s->rep = rep;
+	return loop_run(f->sc, &f->models, f->seed, rep, &s->res, &s->err);
 }
 
 static void add_mean(struct usage_mean *m, const struct usage *u, double w)
@@ -64,52 +77,82 @@ static void add_mean(struct usage_mean *m, const struct usage *u, double w)
 	m->total += (double)usage_total(u) * w;
 }
 
-/* Sums in replication order, so the means do not depend on the thread count. */
-static void compute_means(struct forecast *f)
+/* Called in replication order, so the means do not depend on the thread count. */
+static void add_to_means(struct forecast *f, const struct loop_result *r)
 {
 	struct forecast_means *m = &f->mean;
 	double w = 1.0 / f->runs;
-	memset(m, 0, sizeof(*m));
-	for (unsigned i = 0; i < f->runs; i++) {
-		const struct loop_result *r = &f->reps[i];
-		for (int role = 0; role < ROLE_COUNT; role++) {
-			add_mean(&m->by_role[role], &r->by_role[role], w);
-			add_mean(&m->total, &r->by_role[role], w);
-			m->cost_by_role[role] += r->cost_by_role[role] * w;
-		}
-		for (size_t k = 0; k < f->models.n; k++) {
-			add_mean(&m->by_model[k], &r->by_model[k], w);
-			m->cost_by_model[k] += r->cost_by_model[k] * w;
-		}
-		for (size_t k = 0; k < f->models.n_fleets; k++) {
-			m->fleet[k].gpu_hours += r->fleet[k].gpu_hours * w;
-			m->fleet[k].cost_usd += r->fleet[k].cost_usd * w;
-			m->fleet[k].utilisation += r->fleet[k].utilisation * w;
-			m->fleet[k].wait_seconds += r->fleet[k].wait_seconds * w;
-			m->fleet[k].calls += r->fleet[k].calls * w;
-		}
-		m->cost_total += loop_cost_total(r) * w;
-		m->cost_api += loop_cost_api(r) * w;
-		m->cost_self_hosted += r->cost_self_hosted * w;
-		m->cost_storage += r->cost_storage * w;
-		m->cost_compute += r->cost_compute * w;
-		m->sandbox_cpu_hours += r->sandbox_cpu_hours * w;
-		m->sandbox_gpu_hours += r->sandbox_gpu_hours * w;
-		m->storage_requests += r->storage_requests * w;
-		m->gpu_sim_hours += r->gpu_sim_hours * w;
-		m->wall_hours += r->wall_seconds / 3600 * w;
-		for (int p = 0; p < PHASE_COUNT; p++)
-			m->critical_path_hours[p] += r->phase_seconds[p] / 3600 * w;
-		m->archive_nodes += (double)r->archive_nodes * w;
-		m->archive_bytes += r->archive_bytes * w;
-		m->io_bytes += r->io_bytes * w;
-		m->max_depth += r->max_depth * w;
-		m->best_score += r->best_score * w;
-		m->compile_failures += r->compile_failures * w;
-		m->gates_passed += r->gates_passed * w;
-		m->gates_failed += r->gates_failed * w;
-		m->timeouts += r->timeouts * w;
+	for (int role = 0; role < ROLE_COUNT; role++) {
+		add_mean(&m->by_role[role], &r->by_role[role], w);
+		add_mean(&m->total, &r->by_role[role], w);
+		m->cost_by_role[role] += r->cost_by_role[role] * w;
 	}
+	for (size_t k = 0; k < f->models.n; k++) {
+		add_mean(&m->by_model[k], &r->by_model[k], w);
+		m->cost_by_model[k] += r->cost_by_model[k] * w;
+	}
+	for (size_t k = 0; k < f->models.n_fleets; k++) {
+		m->fleet[k].gpu_hours += r->fleet[k].gpu_hours * w;
+		m->fleet[k].cost_usd += r->fleet[k].cost_usd * w;
+		m->fleet[k].utilisation += r->fleet[k].utilisation * w;
+		m->fleet[k].wait_seconds += r->fleet[k].wait_seconds * w;
+		m->fleet[k].calls += r->fleet[k].calls * w;
+	}
+	m->cost_total += loop_cost_total(r) * w;
+	m->cost_api += loop_cost_api(r) * w;
+	m->cost_self_hosted += r->cost_self_hosted * w;
+	m->cost_storage += r->cost_storage * w;
+	m->cost_compute += r->cost_compute * w;
+	m->sandbox_cpu_hours += r->sandbox_cpu_hours * w;
+	m->sandbox_gpu_hours += r->sandbox_gpu_hours * w;
+	m->storage_requests += r->storage_requests * w;
+	m->gpu_sim_hours += r->gpu_sim_hours * w;
+	m->wall_hours += r->wall_seconds / 3600 * w;
+	for (int p = 0; p < PHASE_COUNT; p++)
+		m->critical_path_hours[p] += r->phase_seconds[p] / 3600 * w;
+	m->archive_nodes += (double)r->archive_nodes * w;
+	m->archive_bytes += r->archive_bytes * w;
+	m->io_bytes += r->io_bytes * w;
+	m->max_depth += r->max_depth * w;
+	m->best_score += r->best_score * w;
+	m->compile_failures += r->compile_failures * w;
+	m->gates_passed += r->gates_passed * w;
+	m->gates_failed += r->gates_failed * w;
+	m->timeouts += r->timeouts * w;
+}
+
+static void keep_rep(struct forecast_rep *k, const struct loop_result *r)
+{
+	for (int m = 0; m < METRIC_COUNT; m++)
+		k->metric[m] = metric_value(r, (enum metric)m);
+	k->cost_api = loop_cost_api(r);
+	k->cost_self_hosted = r->cost_self_hosted;
+	k->cost_storage = r->cost_storage;
+	k->cost_compute = r->cost_compute;
+	k->events = r->events;
+}
+
+/* Replication rep, in order: into the means, then to the sink and freed (or kept). */
+static int merge_one(unsigned rep, void *ctx)
+{
+	struct job *job = ctx;
+	struct forecast *f = job->f;
+	struct loop_result *r = &job->slots[rep % job->window].res;
+	int rc = 0;
+	add_to_means(f, r);
+	keep_rep(&f->per_rep[rep], r);
+	if (!job->sink) {
+		f->reps[rep] = *r;
+	} else {
+		if (job->sink->fn)
+			rc = job->sink->fn(job->sink->ctx, f, rep, r, &job->merge_err);
+		if (rep == 0)
+			f->reps[0] = *r;
+		else
+			loop_result_release(r);
+	}
+	memset(r, 0, sizeof(*r));
+	return rc;
 }
 
 #define HOURS_PER_MONTH 730.0 /* 8,760 / 12 */
@@ -136,7 +179,7 @@ static int compute_metrics(struct forecast *f)
 		struct welford w;
 		welford_init(&w);
 		for (unsigned i = 0; i < f->runs; i++) {
-			x[i] = metric_value(&f->reps[i], (enum metric)m);
+			x[i] = f->per_rep[i].metric[m];
 			welford_add(&w, x[i]);
 		}
 		struct metric_stats *s = &f->metrics[m];
@@ -153,9 +196,56 @@ static int compute_metrics(struct forecast *f)
 	return 0;
 }
 
+/*
+ * The error of the lowest failed replication, or of the sink: every replication below the
+ * one the sink failed on was merged, so none of them failed.
+ */
+static void pick_error(const struct job *job, int rc, struct hc_err *err)
+{
+	const struct hc_err *first = job->merge_err.code ? &job->merge_err : NULL;
+	unsigned lowest = UINT_MAX;
+	for (unsigned i = 0; !job->merge_err.code && i < job->window; i++) {
+		const struct slot *s = &job->slots[i];
+		if (s->err.code && s->rep < lowest) {
+			lowest = s->rep;
+			first = &s->err;
+		}
+	}
+	if (err && first)
+		*err = *first;
+	else
+		hc_err_set(err, rc, "replication failed");
+}
+
+static void release_slots(struct job *job)
+{
+	for (unsigned i = 0; job->slots && i < job->window; i++)
+		loop_result_release(&job->slots[i].res);
+	free(job->slots);
+}
+
+static unsigned window_of(unsigned runs, unsigned threads, const struct forecast_sink *sink)
+{
+	unsigned w = threads > FORECAST_WINDOW / 2 ? 2 * threads : FORECAST_WINDOW;
+	return sink && w < runs ? w : runs;
+}
+
+int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
+		   struct hc_err *err)
+{
+	struct loop_models models;
+	int rc = scenario_check_limits(sc, runs, err);
+	if (rc)
+		return rc;
+	if (loop_resolve_models(sc, ps, &models, err))
+		return err ? err->code : HC_EINPUT;
+	return 0;
+}
+
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
 		 unsigned runs, unsigned threads, uint64_t seed,
-		 const struct replicate_progress *progress, struct hc_err *err)
+		 const struct replicate_progress *progress, const struct forecast_sink *sink,
+		 struct hc_err *err)
 {
 	memset(f, 0, sizeof(*f));
 	f->sc = sc;
@@ -166,39 +256,38 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		return limited;
 	if (loop_resolve_models(sc, ps, &f->models, err))
 		return err ? err->code : HC_EINPUT;
-	f->reps = calloc(runs, sizeof(*f->reps));
-	struct job job = { f, calloc(runs, sizeof(struct hc_err)) };
-	if (!f->reps || !job.errs) {
-		free(job.errs);
+	f->n_reps = sink ? 1 : runs;
+	f->reps = calloc(f->n_reps, sizeof(*f->reps));
+	f->per_rep = calloc(runs, sizeof(*f->per_rep));
+	struct job job = { f, sink, NULL, window_of(runs, threads, sink), HC_ERR_INIT };
+	job.slots = calloc(job.window, sizeof(*job.slots));
+	if (!f->reps || !f->per_rep || !job.slots) {
+		free(job.slots);
 		forecast_release(f);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory for %u replications", runs);
 	}
-	int rc = replicate_run_progress(runs, threads, run_one, &job, progress);
-	if (rc) {
-		for (unsigned i = 0; i < runs; i++)
-			if (job.errs[i].code) {
-				if (err)
-					*err = job.errs[i];
-				break;
-			}
-		free(job.errs);
-		forecast_release(f);
-		return rc;
+	struct replicate_merge merge = { merge_one, &job, job.window };
+	int rc = replicate_run_merged(runs, threads, run_one, &job, progress, &merge);
+	if (rc)
+		pick_error(&job, rc, err);
+	release_slots(&job);
+	if (!rc) {
+		compute_monthly(f);
+		rc = compute_metrics(f);
+		if (rc)
+			hc_err_set(err, rc, "out of memory");
 	}
-	free(job.errs);
-	compute_means(f);
-	compute_monthly(f);
-	if (compute_metrics(f)) {
+	if (rc)
 		forecast_release(f);
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	}
-	return 0;
+	return rc;
 }
 
 void forecast_release(struct forecast *f)
 {
-	for (unsigned i = 0; f->reps && i < f->runs; i++)
+	for (unsigned i = 0; f->reps && i < f->n_reps; i++)
 		loop_result_release(&f->reps[i]);
 	free(f->reps);
+	free(f->per_rep);
 	f->reps = NULL;
+	f->per_rep = NULL;
 }

@@ -11,6 +11,8 @@
 #include "model/loop.h"
 #include "sim/replicate.h"
 
+#define FORECAST_WINDOW 64
+
 enum metric {
 	METRIC_TOKENS_TOTAL,
 	METRIC_TOKENS_SELF_MODIFY,
@@ -49,15 +51,41 @@ struct forecast_means {
 	double compile_failures, gates_passed, gates_failed, timeouts;
 };
 
+/* What a forecast keeps of each replication: its metrics, the parts of its cost, its events. */
+struct forecast_rep {
+	double metric[METRIC_COUNT];
+	double cost_api, cost_self_hosted, cost_storage, cost_compute;
+	uint64_t events;
+};
+
 struct forecast {
 	const struct scenario *sc;
 	struct loop_models models;
 	uint64_t seed;
 	unsigned runs;
-	struct loop_result *reps;                  /* runs entries */
+	struct loop_result *reps;       /* n_reps: every run without a sink, else replication 0 */
+	unsigned n_reps;
+	struct forecast_rep *per_rep;   /* runs entries */
 	struct metric_stats metrics[METRIC_COUNT];
 	struct forecast_means mean;
 };
+
+/*
+ * Where the replications go as they finish, for results too large to keep (a row per child
+ * and replication): fn(ctx, f, rep, r, err) is called for rep 0, 1, 2, ... in that order, one
+ * call at a time, from whichever thread finished; r and its rows are freed after the call
+ * (but for replication 0, which f->reps keeps). f->models, f->sc and f->runs are set; the
+ * means and metrics are not. A non-zero return, with detail in *err, fails the forecast.
+ * FORECAST_DROP (fn NULL) keeps nothing but replication 0, for callers that need only the
+ * means and metrics.
+ */
+struct forecast_sink {
+	int (*fn)(void *ctx, const struct forecast *f, unsigned rep, const struct loop_result *r,
+		  struct hc_err *err);
+	void *ctx;
+};
+
+#define FORECAST_DROP (&(const struct forecast_sink){ NULL, NULL })
 
 /* The metric's name in summary.json's "quantiles" and in montecarlo.csv. */
 const char *metric_name(enum metric m);
@@ -67,12 +95,24 @@ int metric_is_count(enum metric m);
 double metric_value(const struct loop_result *r, enum metric m);
 
 /*
- * Runs the replications, reporting each finished one to progress (NULL: none). The forecast
+ * Runs the replications, reporting each finished one to progress (NULL: none) and handing it
+ * to sink (NULL: none; every replication is kept in f->reps). With a sink, memory does not
+ * grow with runs beyond f->per_rep (96 bytes a replication): replications are run in a window
+ * of FORECAST_WINDOW (or twice the threads, if more) and handed on in order. The forecast
  * keeps pointers to sc and ps: keep them alive.
  */
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
 		 unsigned runs, unsigned threads, uint64_t seed,
-		 const struct replicate_progress *progress, struct hc_err *err);
+		 const struct replicate_progress *progress, const struct forecast_sink *sink,
+		 struct hc_err *err);
 void forecast_release(struct forecast *f);
+
+/*
+ * What forecast_run would refuse before running anything (the limits of sc for runs, a model
+ * missing from ps, a fleet that cannot be sized), with the same codes and messages; commands
+ * call it before they create a results directory, which forecast_run's sink writes into.
+ */
+int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
+		   struct hc_err *err);
 
 #endif

@@ -20,7 +20,8 @@ static int try_value(const struct plan_request *rq, const struct price_sheet *ps
 	sets[rq->n_sets] = assignment;
 	if (scenario_load(&sc, rq->scenario, sets, rq->n_sets + 1, err))
 		return hc_err_prefix(err, "--vary %s=%u", rq->field, value);
-	int rc = forecast_run(&f, &sc, ps, rq->runs, rq->threads, rq->seed, rq->progress, err);
+	int rc = forecast_run(&f, &sc, ps, rq->runs, rq->threads, rq->seed, rq->progress,
+			      FORECAST_DROP, err);
 	if (rc) {
 		hc_err_prefix(err, "--vary %s=%u", rq->field, value); /* e.g. over a limit */
 	} else {

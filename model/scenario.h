@@ -140,7 +140,7 @@ struct scenario {
  * has its own range too (the tables in scenario.c); these bound their products, which the
  * ranges alone leave at terabytes. docs/scenario.md, "Limits across fields", lists them.
  */
-#define SCENARIO_MAX_NODES 100000             /* iterations x children_per_iteration */
+#define SCENARIO_MAX_NODES 1000000            /* iterations x children_per_iteration */
 #define SCENARIO_MAX_ITERATION_TASKS 1000000  /* children_per_iteration x sum of full_tasks */
 #define SCENARIO_MAX_CALLS 1e9                /* expected LLM calls of one run */
 #define SCENARIO_MAX_NODE_RUNS 2000000        /* replications x archive nodes */

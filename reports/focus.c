@@ -388,7 +388,7 @@ static void emit(const struct writer *w, struct charge *ch)
 /* ---- the forecast's charges, means over replications ---------------------------------- */
 
 /* Per iteration, the means of what its charges need. */
-struct step {
+struct focus_step {
 	double t0, t1;
 	double cpu_hours, gpu_hours;
 	double fleet_usd[SCENARIO_MAX_FLEETS];
@@ -407,13 +407,14 @@ static void add_usage(double *sum, const struct usage *u, double cost, double w)
 	sum[4] += cost * w;
 }
 
-static void add_rep(const struct forecast *f, const struct loop_result *r, struct step *steps)
+void focus_steps_add(struct focus_steps *s, const struct forecast *f, const struct loop_result *r)
 {
+	struct focus_step *steps = s->step;
 	size_t nt = r->n_targets;
 	double w = 1.0 / f->runs, t_end = 0;
 	size_t i = 0;
 	for (unsigned it = 0; it <= f->sc->iterations; it++) {
-		struct step *st = &steps[it];
+		struct focus_step *st = &steps[it];
 		double t_start = t_end;
 		for (; i < r->n_rows && r->rows[i].iteration == it; i++) {
 			const struct iteration_row *row = &r->rows[i];
@@ -444,7 +445,7 @@ static void target_domains(const struct forecast *f, size_t k, char *buf, size_t
 						 f->sc->domains[d].name);
 }
 
-static void token_charges(const struct writer *w, const struct step *st, unsigned it)
+static void token_charges(const struct writer *w, const struct focus_step *st, unsigned it)
 {
 	const struct forecast *f = w->f;
 	const struct loop_models *m = &f->models;
@@ -475,7 +476,7 @@ static void token_charges(const struct writer *w, const struct step *st, unsigne
 }
 
 /* The sandbox's vCPU-hours and simulator GPU-hours of an iteration. */
-static void sandbox_charges(const struct writer *w, const struct step *st, unsigned it)
+static void sandbox_charges(const struct writer *w, const struct focus_step *st, unsigned it)
 {
 	const struct cost_params *cp = &w->f->sc->costs;
 	struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
@@ -504,7 +505,7 @@ static void sandbox_charges(const struct writer *w, const struct step *st, unsig
 }
 
 /* Each fleet's GPU-hours of an iteration. */
-static void fleet_charges(const struct writer *w, const struct step *st, unsigned it)
+static void fleet_charges(const struct writer *w, const struct focus_step *st, unsigned it)
 {
 	const struct forecast *f = w->f;
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
@@ -572,22 +573,34 @@ static void storage_charges(const struct writer *w, double end)
 	emit(w, &ch);
 }
 
-int focus_write(FILE *out, const struct forecast *f, time_t start)
+int focus_steps_init(struct focus_steps *s, const struct forecast *f)
 {
 	unsigned n = f->sc->iterations + 1;
 	size_t per_step = ROLE_COUNT * f->models.n * USAGE_MEANS;
-	struct step *steps = calloc(n, sizeof(*steps));
-	double *usage = calloc((size_t)n * per_step, sizeof(*usage));
-	if (!steps || !usage) {
-		free(steps);
-		free(usage);
+	s->n = n;
+	s->step = calloc(n, sizeof(*s->step));
+	s->usage = calloc((size_t)n * per_step, sizeof(*s->usage));
+	if (!s->step || !s->usage) {
+		focus_steps_release(s);
 		return HC_ERUNTIME;
 	}
 	for (unsigned it = 0; it < n; it++)
-		steps[it].usage = usage + (size_t)it * per_step;
-	for (unsigned rep = 0; rep < f->runs; rep++)
-		add_rep(f, &f->reps[rep], steps);
+		s->step[it].usage = s->usage + (size_t)it * per_step;
+	return 0;
+}
 
+void focus_steps_release(struct focus_steps *s)
+{
+	free(s->usage);
+	free(s->step);
+	s->usage = NULL;
+	s->step = NULL;
+}
+
+int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s, time_t start)
+{
+	const struct focus_step *steps = s->step;
+	unsigned n = s->n;
 	struct writer w = { .out = out, .f = f, .start = start };
 	snprintf(w.account_id, sizeof(w.account_id), "hypercap:%s", f->sc->name);
 	w.account = (struct focus_account){ w.account_id, f->sc->name };
@@ -598,7 +611,5 @@ int focus_write(FILE *out, const struct forecast *f, time_t start)
 		fleet_charges(&w, &steps[it], it);
 	}
 	storage_charges(&w, f->mean.wall_hours * 3600);
-	free(usage);
-	free(steps);
 	return 0;
 }

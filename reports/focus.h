@@ -16,9 +16,25 @@
 /* The 21 mandatory columns of FOCUS 1.2 (FACTS §4), in the order the file writes them. */
 extern const char *const focus_mandatory_columns[21];
 
-/* Writes the header and the forecast's charges (x_Source "forecast"); HC_ERUNTIME when memory
- * runs out. start: the calendar time (UTC seconds) of the run's simulated time 0. */
-int focus_write(FILE *out, const struct forecast *f, time_t start);
+/*
+ * The forecast's charges per iteration, means over replications, summed as the replications
+ * finish (a forecast's sink hands them in order, so the sums do not depend on threads).
+ */
+struct focus_steps {
+	struct focus_step *step; /* n */
+	double *usage;
+	unsigned n;              /* iterations + 1 */
+};
+
+/* Sized for f's iterations and targets; HC_ERUNTIME when memory runs out. */
+int focus_steps_init(struct focus_steps *s, const struct forecast *f);
+/* Adds replication r (call in replication order). */
+void focus_steps_add(struct focus_steps *s, const struct forecast *f, const struct loop_result *r);
+void focus_steps_release(struct focus_steps *s);
+
+/* Writes the header and the forecast's charges from s. start: the calendar time (UTC
+ * seconds) of the run's simulated time 0. Returns 0. */
+int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s, time_t start);
 
 /* The billing account of a file's rows. */
 struct focus_account {

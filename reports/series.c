@@ -110,17 +110,32 @@ int series_write_timeseries(FILE *out, const struct forecast *f)
 
 /* ---- archive.csv ------------------------------------------------------------------------ */
 
-/* Per iteration of one replication: the archive once the iteration is done. */
-struct archive_step {
-	double nodes, bytes, max_depth, mean_depth, checkout;
-};
+int series_archive_init(struct series_archive *a, const struct forecast *f)
+{
+	a->n = f->sc->iterations + 1;
+	a->runs = f->runs;
+	a->mean = calloc(a->n, sizeof(*a->mean));
+	a->bytes = malloc((size_t)a->n * f->runs * sizeof(*a->bytes));
+	if (a->mean && a->bytes)
+		return 0;
+	series_archive_release(a);
+	return HC_ERUNTIME;
+}
 
-static void archive_steps(const struct loop_result *r, unsigned iterations,
-			  struct archive_step *st)
+void series_archive_release(struct series_archive *a)
+{
+	free(a->mean);
+	free(a->bytes);
+	a->mean = NULL;
+	a->bytes = NULL;
+}
+
+void series_archive_add(struct series_archive *a, unsigned rep, const struct loop_result *r)
 {
 	double nodes = 0, depth_sum = 0, max_depth = 0, bytes = 0;
 	size_t i = 0;
-	for (unsigned it = 0; it <= iterations; it++) {
+	for (unsigned it = 0; it < a->n; it++) {
+		struct series_archive_step *mean = &a->mean[it];
 		double checkout = 0;
 		for (; i < r->n_rows && r->rows[i].iteration == it; i++) {
 			const struct iteration_row *row = &r->rows[i];
@@ -130,51 +145,35 @@ static void archive_steps(const struct loop_result *r, unsigned iterations,
 			bytes = row->archive_bytes;
 			checkout += row->checkout_bytes;
 		}
-		st[it] = (struct archive_step){ nodes, bytes, max_depth,
-						nodes ? depth_sum / nodes : 0, checkout };
+		mean->nodes += nodes / a->runs;
+		mean->bytes += bytes / a->runs;
+		mean->max_depth += max_depth / a->runs;
+		mean->mean_depth += (nodes ? depth_sum / nodes : 0) / a->runs;
+		mean->checkout += checkout / a->runs;
+		a->bytes[(size_t)it * a->runs + rep] = bytes;
 	}
 }
 
-int series_write_archive(FILE *out, const struct forecast *f)
+int series_write_archive(FILE *out, const struct series_archive *a)
 {
-	unsigned n = f->sc->iterations + 1;
-	struct archive_step *st = malloc((size_t)n * f->runs * sizeof(*st));
-	double *bytes = malloc(f->runs * sizeof(*bytes));
-	if (!st || !bytes) {
-		free(st);
-		free(bytes);
-		return HC_ERUNTIME;
-	}
-	for (unsigned rep = 0; rep < f->runs; rep++)
-		archive_steps(&f->reps[rep], f->sc->iterations, st + (size_t)rep * n);
 	fputs("iteration,nodes,archive_bytes,archive_bytes_p10,archive_bytes_p90,max_depth,"
 	      "mean_depth,checkout_bytes,checkout_bytes_cumulative\n", out);
 	double cumulative = 0;
-	for (unsigned it = 0; it < n; it++) {
-		struct archive_step mean = { 0, 0, 0, 0, 0 };
-		for (unsigned rep = 0; rep < f->runs; rep++) {
-			const struct archive_step *s = &st[(size_t)rep * n + it];
-			mean.nodes += s->nodes / f->runs;
-			mean.bytes += s->bytes / f->runs;
-			mean.max_depth += s->max_depth / f->runs;
-			mean.mean_depth += s->mean_depth / f->runs;
-			mean.checkout += s->checkout / f->runs;
-			bytes[rep] = s->bytes;
-		}
-		cumulative += mean.checkout;
+	for (unsigned it = 0; it < a->n; it++) {
+		const struct series_archive_step *mean = &a->mean[it];
+		double *bytes = a->bytes + (size_t)it * a->runs;
+		cumulative += mean->checkout;
 		fprintf(out, "%u", it);
-		count(out, mean.nodes);
-		count(out, mean.bytes);
-		count(out, stats_quantile(bytes, f->runs, 0.1));
-		count(out, stats_quantile(bytes, f->runs, 0.9));
-		number(out, mean.max_depth);
-		number(out, mean.mean_depth);
-		count(out, mean.checkout);
+		count(out, mean->nodes);
+		count(out, mean->bytes);
+		count(out, stats_quantile(bytes, a->runs, 0.1));
+		count(out, stats_quantile(bytes, a->runs, 0.9));
+		number(out, mean->max_depth);
+		number(out, mean->mean_depth);
+		count(out, mean->checkout);
 		count(out, cumulative);
 		fputc('\n', out);
 	}
-	free(st);
-	free(bytes);
 	return 0;
 }
 
@@ -187,16 +186,15 @@ int series_write_montecarlo(FILE *out, const struct forecast *f)
 		fprintf(out, ",%s", metric_name((enum metric)m));
 	fputs(",cost_usd_api,cost_usd_self_hosted,cost_usd_storage,cost_usd_compute\n", out);
 	for (unsigned rep = 0; rep < f->runs; rep++) {
-		const struct loop_result *r = &f->reps[rep];
+		const struct forecast_rep *r = &f->per_rep[rep];
 		fprintf(out, "%u", rep);
 		for (int m = 0; m < METRIC_COUNT; m++) {
-			double v = metric_value(r, (enum metric)m);
 			if (metric_is_count((enum metric)m))
-				count(out, v);
+				count(out, r->metric[m]);
 			else
-				number(out, v);
+				number(out, r->metric[m]);
 		}
-		number(out, loop_cost_api(r));
+		number(out, r->cost_api);
 		number(out, r->cost_self_hosted);
 		number(out, r->cost_storage);
 		number(out, r->cost_compute);

@@ -1,9 +1,8 @@
 /* summary: summary.json and iterations.csv of a forecast. Contracts in summary.h. */
 #include <stdlib.h>
+#include <string.h>
 #include "reports/crossover_out.h"
-#include "reports/focus.h"
 #include "reports/jsonout.h"
-#include "reports/series.h"
 #include "reports/summary.h"
 
 static cJSON *usage_json(const struct usage_mean *u)
@@ -175,34 +174,72 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	return root;
 }
 
-static int write_iterations(FILE *out, const struct forecast *f)
+static void iterations_header(FILE *out)
 {
 	fputs("replication,iteration,child,parent,node,score,compiled,gate_passed,timed_out,"
 	      "self_modify_calls,self_modify_tokens,evaluate_calls,evaluate_tokens,input_tokens,"
 	      "cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,cost_usd,"
 	      "checkout_bytes,archive_bytes,finish_hours\n", out);
-	for (unsigned rep = 0; rep < f->runs; rep++) {
-		const struct loop_result *r = &f->reps[rep];
-		for (size_t i = 0; i < r->n_rows; i++) {
-			const struct iteration_row *row = &r->rows[i];
-			const struct usage *sm = &row->usage[ROLE_SELF_MODIFY];
-			const struct usage *ev = &row->usage[ROLE_EVALUATE];
-			struct usage all = *sm;
-			usage_add(&all, ev);
-			fprintf(out, "%u,%u,%u,%d,%d,%.4f,%d,", rep, row->iteration, row->child,
-				row->parent, row->node, row->score, row->compiled);
-			if (row->gate >= 0)
-				fprintf(out, "%d", row->gate);
-			fprintf(out, ",%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.0f,%.0f,"
-				"%.6f\n", row->timed_out, (long long)sm->calls,
-				(long long)usage_total(sm), (long long)ev->calls,
-				(long long)usage_total(ev), (long long)all.input,
-				(long long)all.cache_read, (long long)all.cache_write,
-				(long long)all.output, (long long)all.reasoning, row->cost_usd,
-				row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600);
-		}
+}
+
+static void iterations_rows(FILE *out, unsigned rep, const struct loop_result *r)
+{
+	for (size_t i = 0; i < r->n_rows; i++) {
+		const struct iteration_row *row = &r->rows[i];
+		const struct usage *sm = &row->usage[ROLE_SELF_MODIFY];
+		const struct usage *ev = &row->usage[ROLE_EVALUATE];
+		struct usage all = *sm;
+		usage_add(&all, ev);
+		fprintf(out, "%u,%u,%u,%d,%d,%.4f,%d,", rep, row->iteration, row->child,
+			row->parent, row->node, row->score, row->compiled);
+		if (row->gate >= 0)
+			fprintf(out, "%d", row->gate);
+		fprintf(out, ",%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.0f,%.0f,"
+			"%.6f\n", row->timed_out, (long long)sm->calls,
+			(long long)usage_total(sm), (long long)ev->calls,
+			(long long)usage_total(ev), (long long)all.input,
+			(long long)all.cache_read, (long long)all.cache_write,
+			(long long)all.output, (long long)all.reasoning, row->cost_usd,
+			row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600);
 	}
+}
+
+int summary_stream_begin(struct summary_stream *s, struct results_dir *rd, struct hc_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	s->rd = rd;
+	s->iterations = results_dir_open(rd, "iterations.csv", err);
+	if (!s->iterations)
+		return HC_ERUNTIME;
+	iterations_header(s->iterations);
 	return 0;
+}
+
+/* Replication 0 comes first: it sizes the sums, once the forecast knows its models. */
+static int stream_add(void *ctx, const struct forecast *f, unsigned rep,
+		      const struct loop_result *r, struct hc_err *err)
+{
+	struct summary_stream *s = ctx;
+	if (rep == 0 && (series_archive_init(&s->archive, f) || focus_steps_init(&s->focus, f)))
+		return hc_err_set(err, HC_ERUNTIME, "out of memory for %u replications", f->runs);
+	iterations_rows(s->iterations, rep, r);
+	series_archive_add(&s->archive, rep, r);
+	focus_steps_add(&s->focus, f, r);
+	return 0;
+}
+
+struct forecast_sink summary_stream_sink(struct summary_stream *s)
+{
+	return (struct forecast_sink){ stream_add, s };
+}
+
+void summary_stream_release(struct summary_stream *s)
+{
+	if (s->iterations)
+		fclose(s->iterations);
+	s->iterations = NULL;
+	series_archive_release(&s->archive);
+	focus_steps_release(&s->focus);
 }
 
 /* Writes tree into NAME and deletes it. */
@@ -228,30 +265,44 @@ static int write_csv(struct results_dir *rd, const char *name,
 	return results_dir_close(rd, out, name, err);
 }
 
-static int write_focus(struct results_dir *rd, const struct forecast *f, time_t start,
-		       struct hc_err *err)
+static int write_archive(struct results_dir *rd, const struct series_archive *a,
+			 struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "archive.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	series_write_archive(out, a);
+	return results_dir_close(rd, out, "archive.csv", err);
+}
+
+static int write_focus(struct results_dir *rd, const struct forecast *f,
+		       const struct focus_steps *s, time_t start, struct hc_err *err)
 {
 	FILE *out = results_dir_open(rd, "costs_focus.csv", err);
 	if (!out)
 		return HC_ERUNTIME;
-	if (focus_write(out, f, start)) {
-		fclose(out);
-		return hc_err_set(err, HC_ERUNTIME, "out of memory writing costs_focus.csv");
-	}
+	focus_write(out, f, s, start);
 	return results_dir_close(rd, out, "costs_focus.csv", err);
+}
+
+static int close_iterations(struct results_dir *rd, struct summary_stream *s, struct hc_err *err)
+{
+	FILE *out = s->iterations;
+	s->iterations = NULL;
+	return results_dir_close(rd, out, "iterations.csv", err);
 }
 
 int summary_write_all(struct results_dir *rd, const struct forecast *f,
 		      const struct price_sheet *ps, const struct summary_extras *x,
-		      struct hc_err *err)
+		      struct summary_stream *s, struct hc_err *err)
 {
 	if (write_json(rd, "summary.json", summary_build(f, ps, x), err) ||
 	    write_json(rd, "scenario.json", scenario_to_json(f->sc), err) ||
-	    write_csv(rd, "iterations.csv", write_iterations, f, err) ||
+	    close_iterations(rd, s, err) ||
 	    write_csv(rd, "timeseries.csv", series_write_timeseries, f, err) ||
-	    write_csv(rd, "archive.csv", series_write_archive, f, err) ||
+	    write_archive(rd, &s->archive, err) ||
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
-	    write_focus(rd, f, x->start, err))
+	    write_focus(rd, f, &s->focus, x->start, err))
 		return HC_ERUNTIME;
 	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }

@@ -12,6 +12,8 @@
 #include "model/crossover.h"
 #include "model/forecast.h"
 #include "model/prices.h"
+#include "reports/focus.h"
+#include "reports/series.h"
 #include "reports/results_dir.h"
 
 /* What a results directory holds besides the forecast itself. */
@@ -27,10 +29,29 @@ cJSON *summary_fleet_json(const struct fleet *lf, const struct fleet_result *r);
 cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 		     const struct summary_extras *x);
 
-/* Writes summary.json, scenario.json and the CSVs (iterations, timeseries, archive,
- * montecarlo, costs_focus, and crossover when computed) into rd. */
+/*
+ * The results a forecast's replications hand on as they finish, so that memory does not grow
+ * with replications: iterations.csv, written row by row into rd, and the sums archive.csv
+ * and costs_focus.csv are made of. summary_stream_begin opens it before forecast_run, which
+ * takes summary_stream_sink; summary_write_all writes the rest and closes it;
+ * summary_stream_release frees it in any case (after a failure, the file is left to rd's
+ * abort).
+ */
+struct summary_stream {
+	struct results_dir *rd;
+	FILE *iterations;
+	struct series_archive archive;
+	struct focus_steps focus;
+};
+
+int summary_stream_begin(struct summary_stream *s, struct results_dir *rd, struct hc_err *err);
+struct forecast_sink summary_stream_sink(struct summary_stream *s);
+void summary_stream_release(struct summary_stream *s);
+
+/* Writes summary.json, scenario.json and the CSVs (iterations from s, timeseries, archive,
+ * montecarlo, costs_focus, and crossover when computed) into rd. f ran with s's sink. */
 int summary_write_all(struct results_dir *rd, const struct forecast *f,
 		      const struct price_sheet *ps, const struct summary_extras *x,
-		      struct hc_err *err);
+		      struct summary_stream *s, struct hc_err *err);
 
 #endif

@@ -1,13 +1,15 @@
 /*
  * rng: see rng.h.
  *
- * Known limit: GSL seeds MT19937 from 32 bits only. The generator's seed is therefore the low
- * 32 bits of the mixed master seed plus the stream index, which keeps the streams of one
- * master distinct for up to 2^32 replications (a folded 64-bit hash would collide with a
- * chance of about 1% at 10,000 replications).
+ * The generator is xoshiro256++ (Blackman and Vigna, 2019: 256 bits of state, period
+ * 2^256 - 1, passes BigCrush), given to GSL as a gsl_rng_type so that GSL's distributions
+ * draw from it. Its state is filled by SplitMix64 from the stream's 64-bit seed, as its
+ * authors advise; distinct seeds give distinct states, since SplitMix64's first output is a
+ * bijection of the seed.
  */
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
@@ -38,14 +40,66 @@ uint64_t rng_stream_seed(uint64_t master_seed, uint64_t stream)
 	return splitmix64(&state);
 }
 
+struct xoshiro {
+	uint64_t s[4];
+};
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* The reference implementation's next(), from prng.di.unimi.it/xoshiro256plusplus.c. */
+static inline uint64_t xoshiro_next(struct xoshiro *x)
+{
+	uint64_t *s = x->s;
+	uint64_t result = rotl(s[0] + s[3], 23) + s[0];
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+/* unsigned long is 64 bits on the platforms we build for (LP64), so no seed bit is lost. */
+static void xoshiro_set(void *state, unsigned long seed)
+{
+	struct xoshiro *x = state;
+	uint64_t sm = seed;
+
+	for (int i = 0; i < 4; i++)
+		x->s[i] = splitmix64(&sm);
+}
+
+/* The high 32 bits, the better ones; GSL's integer draws expect gsl_rng_max + 1 = 2^32. */
+static unsigned long xoshiro_get(void *state)
+{
+	return (unsigned long)(xoshiro_next(state) >> 32);
+}
+
+/* 53 bits: every double k / 2^53 in [0, 1) is equally likely. */
+static double xoshiro_get_double(void *state)
+{
+	return (double)(xoshiro_next(state) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type xoshiro256pp = {
+	"xoshiro256++", 0xffffffffUL, 0, sizeof(struct xoshiro),
+	xoshiro_set, xoshiro_get, xoshiro_get_double,
+};
+
+const gsl_rng_type *rng_xoshiro256pp = &xoshiro256pp;
+
 int rng_init(struct rng *r, uint64_t master_seed, uint64_t stream)
 {
-	uint32_t seed = (uint32_t)rng_stream_seed(master_seed, 0) + (uint32_t)stream;
-
-	r->r = gsl_rng_alloc(gsl_rng_mt19937);
+	r->r = gsl_rng_alloc(rng_xoshiro256pp);
 	if (!r->r)
 		return HC_ERUNTIME;
-	gsl_rng_set(r->r, seed);
+	gsl_rng_set(r->r, (unsigned long)rng_stream_seed(master_seed, stream));
 	return 0;
 }
 
@@ -60,7 +114,7 @@ double rng_uniform(struct rng *r)
 	return gsl_rng_uniform(r->r);
 }
 
-/* MT19937 gives 32 bits; GSL refuses n beyond that, so wider ranges use two draws. */
+/* The generator gives GSL 32 bits; GSL refuses n beyond that, so wider ranges use two draws. */
 static unsigned long uniform_int_wide(struct rng *r, unsigned long n)
 {
 	unsigned long long x, limit = ULLONG_MAX - ULLONG_MAX % n;
@@ -137,9 +191,9 @@ static double sample_lognormal(struct rng *r, const struct dist *d)
 	if (d->b == 0.0 || d->a <= 0.0)
 		return d->a;
 	if (d->a == d->prep_a && d->b == d->prep_b)
-		return gsl_ran_lognormal(r->r, d->mu, d->sigma);
+		return exp(d->mu + gsl_ran_gaussian_ziggurat(r->r, d->sigma));
 	lognormal_params(d->a, d->b, &mu, &sigma);
-	return gsl_ran_lognormal(r->r, mu, sigma);
+	return exp(mu + gsl_ran_gaussian_ziggurat(r->r, sigma));
 }
 
 /* shape k = 1 / cv^2 and scale theta = mean * cv^2 give E = k theta = mean, cv = 1 / sqrt(k). */

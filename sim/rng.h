@@ -3,7 +3,8 @@
  *
  * Every replication owns one stream, seeded from (master seed, stream index) through
  * SplitMix64, so streams are independent of how replications are spread over threads.
- * The generator is GSL's MT19937. Never rand().
+ * The generator is xoshiro256++ behind GSL's gsl_rng interface (rng_xoshiro256pp), so GSL's
+ * distributions draw from it; normals and lognormals use GSL's ziggurat. Never rand().
  *
  * struct dist describes a distribution by value (the caller owns `values` of an empirical
  * one); dist_sample draws from it and dist_mean gives its exact mean.
@@ -18,6 +19,13 @@
 struct rng {
 	gsl_rng *r;
 };
+
+/*
+ * xoshiro256++ (Blackman and Vigna, 2019) as a GSL generator: gsl_rng_get gives 32 bits
+ * (max 2^32 - 1), gsl_rng_uniform 53; gsl_rng_set(r, s) fills the 256-bit state from the
+ * 64-bit s by SplitMix64.
+ */
+extern const gsl_rng_type *rng_xoshiro256pp;
 
 /* Derives the seed of stream `stream` from master_seed (SplitMix64 of both). */
 uint64_t rng_stream_seed(uint64_t master_seed, uint64_t stream);

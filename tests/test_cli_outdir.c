@@ -182,6 +182,17 @@ START_TEST(killed_run_cleaned_by_the_next)
 }
 END_TEST
 
+/* A forecast refused by its limits creates nothing: not the directory, not its parents. */
+START_TEST(refused_forecast_creates_nothing)
+{
+	expect(run("simulate", "--runs", "50000", "--out", "p/q/res", "--quiet", NULL), 3,
+	       "runs x archive nodes: got 50000 x 101");
+	expect(run("crossover", "--runs", "50000", "--out", "p/q/res", NULL), 3,
+	       "runs x archive nodes: got 50000 x 101");
+	ck_assert(!exists("p"));
+}
+END_TEST
+
 START_TEST(scenario_name_stays_in_out)
 {
 	static const char bad[] = "name: got \"../victim\"; allowed: a plain file name";
@@ -304,6 +315,7 @@ int main(void)
 	tcase_add_test(tc, report_refuses_foreign_directory);
 	tcase_add_test(tc, stale_temporaries_removed);
 	tcase_add_test(tc, killed_run_cleaned_by_the_next);
+	tcase_add_test(tc, refused_forecast_creates_nothing);
 	tcase_add_test(tc, scenario_name_stays_in_out);
 	tcase_add_test(tc, seeds_round_trip_exactly);
 	tcase_add_test(tc, whole_numbers_are_digits_only);

@@ -480,7 +480,8 @@ static void fit_and_forecast(const cJSON *tasks, unsigned full_tasks, unsigned r
 	ck_assert_uint_eq(res->sc.iterations, 0); /* the initial agent's evaluation only */
 	res->sc.domains[0].full_tasks = full_tasks;
 	ck_assert_int_eq(price_sheet_load(ps, NULL, &err), 0);
-	ck_assert_msg(forecast_run(fc, &res->sc, ps, runs, 0, 1, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(forecast_run(fc, &res->sc, ps, runs, 0, 1, NULL, NULL, &err) == 0,
+		      "%s", err.msg);
 	scenario_release(&base);
 	fit_release(&f);
 }
@@ -633,7 +634,8 @@ START_TEST(first_half_forecasts_second_half)
 	ck_assert_double_eq_tol(res.sc.domains[0].initial_score, 0.3, 0.05);
 
 	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
-	ck_assert_msg(forecast_run(&fc, &res.sc, &ps, 50, 0, 1, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_msg(forecast_run(&fc, &res.sc, &ps, 50, 0, 1, NULL, NULL, &err) == 0,
+		      "%s", err.msg);
 	double e = fc.mean.total.total / second - 1;
 	printf("synthetic, first %d tasks -> next %d: total %+.2f%% (forecast %.0f, P10 %.0f, "
 	       "P90 %.0f; actual %.0f; the first half's own total %.0f)\n", HALF, HALF, 100 * e,

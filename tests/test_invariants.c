@@ -47,7 +47,7 @@ static void run_forecast(struct forecast *f, const struct scenario *sc,
 			 const struct price_sheet *ps, unsigned runs, uint64_t seed)
 {
 	struct hc_err err = HC_ERR_INIT;
-	ck_assert_msg(!forecast_run(f, sc, ps, runs, 1, seed, NULL, &err), "%s", err.msg);
+	ck_assert_msg(!forecast_run(f, sc, ps, runs, 1, seed, NULL, NULL, &err), "%s", err.msg);
 }
 
 static void assert_usage_eq(const struct usage *a, const struct usage *b, const char *what)

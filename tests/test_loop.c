@@ -400,7 +400,7 @@ static void forecast(struct forecast *f, const struct scenario *sc, unsigned run
 		     unsigned threads, uint64_t seed)
 {
 	struct hc_err err = HC_ERR_INIT;
-	int rc = forecast_run(f, sc, &ps, runs, threads, seed, NULL, &err);
+	int rc = forecast_run(f, sc, &ps, runs, threads, seed, NULL, NULL, &err);
 
 	ck_assert_msg(rc == 0, "forecast: rc %d: %s", rc, err.msg);
 }
@@ -430,6 +430,65 @@ START_TEST(test_same_seed_any_threads)
 	}
 	forecast_release(&f1);
 	forecast_release(&f2);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* What a sink saw: replications in order, each one's rows compared with the kept forecast's. */
+struct seen {
+	const struct forecast *kept;
+	unsigned next;
+};
+
+static int compare_rep(void *ctx, const struct forecast *f, unsigned rep,
+		       const struct loop_result *r, struct hc_err *err)
+{
+	struct seen *seen = ctx;
+
+	(void)err;
+	ck_assert_uint_eq(rep, seen->next++);
+	ck_assert_uint_eq(f->runs, seen->kept->runs);
+	assert_results_equal(r, &seen->kept->reps[rep]);
+	return 0;
+}
+
+static int fail_at_3(void *ctx, const struct forecast *f, unsigned rep,
+		     const struct loop_result *r, struct hc_err *err)
+{
+	(void)ctx, (void)f, (void)r;
+	return rep == 3 ? hc_err_set(err, HC_ERUNTIME, "disk full at %u", rep) : 0;
+}
+
+/* More replications than the window: streamed in order, the same as kept, any threads. */
+START_TEST(test_streamed_same_as_kept)
+{
+	struct scenario sc;
+	struct forecast kept, streamed;
+	struct hc_err err = HC_ERR_INIT;
+	const char *sets[] = { "iterations=3" };
+	const unsigned runs = FORECAST_WINDOW + 6;
+
+	paper_with(&sc, sets, 1);
+	forecast(&kept, &sc, runs, 1, 5);
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		struct seen seen = { &kept, 0 };
+		struct forecast_sink sink = { compare_rep, &seen };
+		ck_assert_int_eq(forecast_run(&streamed, &sc, &ps, runs, threads, 5, NULL, &sink,
+					      &err), 0);
+		ck_assert_uint_eq(seen.next, runs);
+		ck_assert_uint_eq(streamed.n_reps, 1);
+		assert_results_equal(&streamed.reps[0], &kept.reps[0]);
+		ck_assert(!memcmp(streamed.per_rep, kept.per_rep, runs * sizeof(*kept.per_rep)));
+		ck_assert(!memcmp(streamed.metrics, kept.metrics, sizeof(kept.metrics)));
+		ck_assert(!memcmp(&streamed.mean, &kept.mean, sizeof(kept.mean)));
+		forecast_release(&streamed);
+	}
+	struct forecast_sink failing = { fail_at_3, NULL };
+	ck_assert_int_eq(forecast_run(&streamed, &sc, &ps, runs, 2, 5, NULL, &failing, &err),
+			 HC_ERUNTIME);
+	ck_assert_str_eq(err.msg, "disk full at 3");
+	ck_assert_ptr_null(streamed.reps);
+	forecast_release(&kept);
 	scenario_release(&sc);
 }
 END_TEST
@@ -869,6 +928,7 @@ static Suite *loop_suite(void)
 	add(s, "cost_reprices", test_cost_reprices, 20);
 	add(s, "same_seed_any_threads", test_same_seed_any_threads, 30);
 	add(s, "seeds_differ", test_seeds_differ, 30);
+	add(s, "streamed_same_as_kept", test_streamed_same_as_kept, 60);
 	add(s, "more_iterations_more_tokens", test_more_iterations_more_tokens, 30);
 	add(s, "forecast_stats", test_forecast_stats, 30);
 	add(s, "latency_one_call", test_latency_one_call, 10);

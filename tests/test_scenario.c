@@ -1044,13 +1044,14 @@ START_TEST(test_limits_across_fields)
 	struct scenario sc;
 	struct hc_err err;
 
-	/* archive nodes: 100000 x 1 is the limit, 50001 x 2 is past it */
-	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100000", NULL), 0);
+	/* archive nodes: 100000 x 10 is the limit, 90910 x 11 is past it */
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100000",
+				       "children_per_iteration", "10", NULL), 0);
 	scenario_release(&sc);
-	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "50001",
-				       "children_per_iteration", "2", NULL), HC_EINPUT);
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "90910",
+				       "children_per_iteration", "11", NULL), HC_EINPUT);
 	assert_mentions(err.msg, ORIGIN ": iterations x children_per_iteration",
-			"50001 x 2 = 100002 archive nodes", "at most 100000", NULL);
+			"90910 x 11 = 1000010 archive nodes", "at most 1000000", NULL);
 
 	/* tasks of one iteration: 10 children x (99994 + 6) = 10^6 is the limit */
 	ck_assert_int_eq(parse_mutated(&sc, &err, "children_per_iteration", "10",

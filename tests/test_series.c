@@ -97,7 +97,8 @@ static void forecast(struct forecast *f, const struct scenario *sc, unsigned run
 {
 	struct hc_err err = HC_ERR_INIT;
 
-	ck_assert_msg(forecast_run(f, sc, &ps, runs, 2, 3, NULL, &err) == 0, "forecast: %s", err.msg);
+	ck_assert_msg(forecast_run(f, sc, &ps, runs, 2, 3, NULL, NULL, &err) == 0,
+		      "forecast: %s", err.msg);
 }
 
 START_TEST(test_timeseries_hours)
@@ -167,7 +168,18 @@ START_TEST(test_archive_csv)
 
 	scenario_text(&sc, LOOP, NULL);
 	forecast(&f, &sc, 5);
-	char *csv = write_to_string(series_write_archive, &f);
+	struct series_archive a;
+	ck_assert_int_eq(series_archive_init(&a, &f), 0);
+	for (unsigned rep = 0; rep < f.runs; rep++)
+		series_archive_add(&a, rep, &f.reps[rep]);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(series_write_archive(out, &a), 0);
+	fclose(out);
+	series_archive_release(&a);
+	char *csv = buf;
 	ck_assert_int_eq(lines(csv), 1 + 7);
 	for (int it = 0; it <= 6; it++) {
 		ck_assert_double_eq(cell(csv, 1 + it, 0), it);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "base/hc_err.h"
 #include "sim/evq.h"
 #include "sim/pool.h"
@@ -732,6 +734,117 @@ START_TEST(test_rng_streams)
 }
 END_TEST
 
+/*
+ * xoshiro256++ from the state {1, 2, 3, 4}: its first six outputs, computed with the
+ * reference algorithm (prng.di.unimi.it/xoshiro256plusplus.c) in Python, are 0x2800001,
+ * 0x3800067, 0xcc00003800067, 0xcc201994400b2, 0x8012a2019ac433cd, 0x8a69978acdee33ba.
+ */
+START_TEST(test_xoshiro_reference)
+{
+	static const uint64_t state[4] = { 1, 2, 3, 4 };
+	static const unsigned long high[5] = { 0, 0, 0xcc000, 0xcc201, 0x8012a201 };
+	gsl_rng *r = gsl_rng_alloc(rng_xoshiro256pp);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(gsl_rng_max(r), 0xffffffffUL);
+	ck_assert_uint_eq(gsl_rng_min(r), 0);
+	memcpy(gsl_rng_state(r), state, sizeof(state));
+	for (int i = 0; i < 5; i++)
+		ck_assert_uint_eq(gsl_rng_get(r), high[i]);
+	ck_assert_double_eq(gsl_rng_uniform(r),
+			    (double)(UINT64_C(0x8a69978acdee33ba) >> 11) / 9007199254740992.0);
+	gsl_rng_free(r);
+}
+END_TEST
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The largest distance between the sample's empirical CDF and cdf (Kolmogorov-Smirnov D). */
+static double ks_distance(double *x, size_t n, double (*cdf)(double, const double *),
+			  const double *par)
+{
+	double d = 0;
+
+	qsort(x, n, sizeof(*x), cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		double f = cdf(x[i], par);
+		d = fmax(d, fmax(f - (double)i / n, (double)(i + 1) / n - f));
+	}
+	return d;
+}
+
+static double cdf_uniform(double x, const double *p)
+{
+	return (x - p[0]) / (p[1] - p[0]);
+}
+
+static double cdf_normal(double x, const double *p)
+{
+	return gsl_cdf_gaussian_P(x - p[0], p[1]);
+}
+
+static double cdf_exponential(double x, const double *p)
+{
+	return gsl_cdf_exponential_P(x, p[0]);
+}
+
+/* the lognormal and gamma of mean p[0] and cv p[1], as docs/scenario.md defines them */
+static double cdf_lognormal(double x, const double *p)
+{
+	double s2 = log1p(p[1] * p[1]);
+	return gsl_cdf_lognormal_P(x, log(p[0]) - s2 / 2, sqrt(s2));
+}
+
+static double cdf_gamma(double x, const double *p)
+{
+	return gsl_cdf_gamma_P(x, 1 / (p[1] * p[1]), p[0] * p[1] * p[1]);
+}
+
+/*
+ * Every continuous distribution against its exact CDF: Kolmogorov-Smirnov D of 20,000 draws
+ * below 1.95 / sqrt(n), the 0.1% critical value, on two streams each.
+ */
+START_TEST(test_dist_kolmogorov_smirnov)
+{
+	enum { N = 20000 };
+	static double x[N];
+	struct {
+		struct dist d;
+		double (*cdf)(double, const double *);
+	} c[] = {
+		{ { .kind = DIST_UNIFORM, .a = 2, .b = 6 }, cdf_uniform },
+		{ { .kind = DIST_NORMAL, .a = 5, .b = 2 }, cdf_normal },
+		{ { .kind = DIST_LOGNORMAL, .a = 10, .b = 0.5 }, cdf_lognormal },
+		{ { .kind = DIST_LOGNORMAL, .a = 4000, .b = 2.0 }, cdf_lognormal },
+		{ { .kind = DIST_GAMMA, .a = 10, .b = 0.5 }, cdf_gamma },
+		{ { .kind = DIST_GAMMA, .a = 10, .b = 2.0 }, cdf_gamma },
+		{ { .kind = DIST_EXPONENTIAL, .a = 4, .b = 0 }, cdf_exponential },
+	};
+
+	for (uint64_t stream = 0; stream < 2; stream++) {
+		for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+			struct rng r;
+			double par[2] = { c[i].d.a, c[i].d.b };
+
+			ck_assert_int_eq(rng_init(&r, 2026, stream), 0);
+			dist_prepare(&c[i].d);
+			for (size_t k = 0; k < N; k++)
+				x[k] = dist_sample(&c[i].d, &r);
+			double d = ks_distance(x, N, c[i].cdf, par);
+			ck_assert_msg(d < 1.95 / sqrt(N), "%s(%g, %g), stream %llu: D = %.5f",
+				      dist_kind_name(c[i].d.kind), par[0], par[1],
+				      (unsigned long long)stream, d);
+			rng_release(&r);
+		}
+	}
+}
+END_TEST
+
 static const double emp_values[] = { 1.0, 2.0, 6.0 };
 
 START_TEST(test_dist_mean_exact)
@@ -925,6 +1038,70 @@ START_TEST(test_replicate_first_failure)
 }
 END_TEST
 
+/* Reps that take longer the lower they are, merged into a log of their order. */
+struct merge_ctx {
+	unsigned log[64], n_log, window;
+	atomic_uint running_ahead; /* reps started a window or more past the last merged */
+	unsigned merged;
+	int fail_at;               /* merge returns -9 at this rep; -1 never */
+};
+
+static int slow_low_rep(unsigned rep, void *ctx)
+{
+	struct merge_ctx *m = ctx;
+	struct timespec ts = { 0, (long)(64 - rep) * 20000 };
+
+	if (rep >= __atomic_load_n(&m->merged, __ATOMIC_SEQ_CST) + m->window)
+		atomic_fetch_add(&m->running_ahead, 1);
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static int log_merge(unsigned rep, void *ctx)
+{
+	struct merge_ctx *m = ctx;
+
+	if ((int)rep == m->fail_at)
+		return -9;
+	m->log[m->n_log++] = rep;
+	__atomic_store_n(&m->merged, rep + 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+START_TEST(test_replicate_merged_in_order)
+{
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		for (unsigned window = 1; window <= 4; window += 3) {
+			struct merge_ctx m = { .window = window, .fail_at = -1 };
+			struct replicate_merge merge = { log_merge, &m, window };
+
+			atomic_init(&m.running_ahead, 0);
+			ck_assert_int_eq(replicate_run_merged(40, threads, slow_low_rep, &m, NULL,
+							      &merge), 0);
+			ck_assert_uint_eq(m.n_log, 40);
+			for (unsigned i = 0; i < 40; i++)
+				ck_assert_uint_eq(m.log[i], i);
+			ck_assert_uint_eq(atomic_load(&m.running_ahead), 0);
+		}
+	}
+}
+END_TEST
+
+/* A failed merge stops the run with its code, and no thread waits for ever. */
+START_TEST(test_replicate_merge_fails)
+{
+	for (unsigned threads = 1; threads <= 3; threads++) {
+		struct merge_ctx m = { .window = 2, .fail_at = 5 };
+		struct replicate_merge merge = { log_merge, &m, 2 };
+
+		atomic_init(&m.running_ahead, 0);
+		ck_assert_int_eq(replicate_run_merged(40, threads, slow_low_rep, &m, NULL, &merge),
+				 -9);
+		ck_assert_uint_eq(m.n_log, 5);
+	}
+}
+END_TEST
+
 /* ---- errors ---- */
 
 START_TEST(test_hc_err)
@@ -972,8 +1149,12 @@ static Suite *sim_suite(void)
 	check_add(s, "dist_degenerate", test_dist_degenerate, 10);
 	check_add(s, "dist_empirical_values", test_dist_empirical_values, 10);
 	check_add(s, "dist_kind_names", test_dist_kind_names, 10);
+	check_add(s, "xoshiro_reference", test_xoshiro_reference, 10);
+	check_add(s, "dist_kolmogorov_smirnov", test_dist_kolmogorov_smirnov, 30);
 	check_add(s, "replicate_deterministic", test_replicate_deterministic, 30);
 	check_add(s, "replicate_first_failure", test_replicate_first_failure, 30);
+	check_add(s, "replicate_merged_in_order", test_replicate_merged_in_order, 30);
+	check_add(s, "replicate_merge_fails", test_replicate_merge_fails, 30);
 	check_add(s, "hc_err", test_hc_err, 10);
 	return s;
 }
