@@ -3,8 +3,11 @@
  * naming columns of the LiteLLM_SpendLogs table (as `\copy "LiteLLM_SpendLogs" TO 'x.csv'
  * CSV HEADER` or a spreadsheet export writes it). Required: model, prompt_tokens,
  * completion_tokens; read when present: request_id, call_type, startTime, endTime,
- * custom_llm_provider, status and metadata (JSON: usage_object's cache and reasoning
- * details, spend_logs_metadata's run/role/iteration tags). Other columns are ignored.
+ * custom_llm_provider, status, cache_hit and metadata (JSON: usage_object's cache and
+ * reasoning details, else additional_usage_values' in older logs; spend_logs_metadata's
+ * run/role/iteration tags). Other columns are ignored. Rows without a model (LiteLLM's MCP
+ * tool calls) are skipped; a row LiteLLM answered from its response cache is a call with
+ * status "cache_hit" and zero usage: no provider was called and nothing billed.
  *
  * LiteLLM normalises every provider to OpenAI's convention: prompt_tokens includes cache
  * reads and cache writes (its Anthropic transformation adds them), so it is hypercap's input
@@ -22,11 +25,11 @@
 #include "import/import.h"
 
 enum col { C_MODEL, C_PROMPT, C_COMPLETION, C_ID, C_CALL_TYPE, C_START, C_END, C_PROVIDER,
-	   C_STATUS, C_METADATA, C_COUNT };
+	   C_STATUS, C_METADATA, C_CACHE_HIT, C_COUNT };
 
 static const char *const col_names[C_COUNT] = {
 	"model", "prompt_tokens", "completion_tokens", "request_id", "call_type", "startTime",
-	"endTime", "custom_llm_provider", "status", "metadata",
+	"endTime", "custom_llm_provider", "status", "metadata", "cache_hit",
 };
 
 #define N_REQUIRED 3
@@ -118,7 +121,28 @@ static int time_cell(struct lite *l, enum col c, double *out)
 	return 0;
 }
 
-/* Cache and reasoning counts from metadata.usage_object; run/role/... tags. */
+/*
+ * Cache and reasoning counts from u, the provider's usage without its three totals, at the
+ * JSON path base: metadata.usage_object, or metadata.additional_usage_values in older logs.
+ */
+static int usage_details(const cJSON *u, const char *base, struct usage *us, struct hc_err *err)
+{
+	char pd_at[80], split_at[128], cd_at[80];
+	snprintf(pd_at, sizeof(pd_at), "%s.prompt_tokens_details", base);
+	snprintf(split_at, sizeof(split_at), "%s.cache_creation_token_details", pd_at);
+	snprintf(cd_at, sizeof(cd_at), "%s.completion_tokens_details", base);
+	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
+	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens_details");
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(pd, "cache_creation_token_details");
+	return import_count(pd, pd_at, "cached_tokens", &us->cache_read, err) ||
+	       import_count(u, base, "cache_read_input_tokens", &us->cache_read, err) ||
+	       import_count(u, base, "cache_creation_input_tokens", &us->cache_write, err) ||
+	       import_count(split, split_at, "ephemeral_1h_input_tokens", &us->cache_write_1h,
+			    err) ||
+	       import_count(cd, cd_at, "reasoning_tokens", &us->reasoning, err);
+}
+
+/* Cache and reasoning counts and run/role/... tags from the metadata column. */
 static int metadata(struct lite *l, struct trace_llm_call *c)
 {
 	const char *s = cell(l, C_METADATA);
@@ -139,22 +163,14 @@ static int metadata(struct lite *l, struct trace_llm_call *c)
 		cJSON_Delete(m);
 		return HC_EINPUT;
 	}
+	/* older LiteLLM versions wrote the usage's details in additional_usage_values alone */
+	const char *base = "metadata.usage_object";
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(m, "usage_object");
-	const cJSON *pd = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
-	const cJSON *cd = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens_details");
-	const cJSON *split = cJSON_GetObjectItemCaseSensitive(pd, "cache_creation_token_details");
-	struct usage *us = &c->usage;
-	int rc = import_count(pd, "metadata.usage_object.prompt_tokens_details", "cached_tokens",
-			      &us->cache_read, l->err) ||
-		 import_count(u, "metadata.usage_object", "cache_read_input_tokens",
-			      &us->cache_read, l->err) ||
-		 import_count(u, "metadata.usage_object", "cache_creation_input_tokens",
-			      &us->cache_write, l->err) ||
-		 import_count(split, "metadata.usage_object.prompt_tokens_details."
-			      "cache_creation_token_details", "ephemeral_1h_input_tokens",
-			      &us->cache_write_1h, l->err) ||
-		 import_count(cd, "metadata.usage_object.completion_tokens_details",
-			      "reasoning_tokens", &us->reasoning, l->err) ||
+	if (!cJSON_IsObject(u)) {
+		base = "metadata.additional_usage_values";
+		u = cJSON_GetObjectItemCaseSensitive(m, "additional_usage_values");
+	}
+	int rc = usage_details(u, base, &c->usage, l->err) ||
 		 import_call_metadata(c, cJSON_GetObjectItemCaseSensitive(m,
 									   "spend_logs_metadata"),
 				      l->err);
@@ -162,22 +178,51 @@ static int metadata(struct lite *l, struct trace_llm_call *c)
 	return rc ? hc_err_prefix(l->err, "%s: row %ld", l->path, l->row) : 0;
 }
 
+/* Counts a skipped row; what: why, as the CLI's "skipped N ..." says it. */
+static void skip(struct lite *l, const char *what)
+{
+	if (l->st->skipped++ && strcmp(l->st->skipped_what, what))
+		what = "rows that are not completions (call_type) or have no model";
+	snprintf(l->st->skipped_what, sizeof(l->st->skipped_what), "%s", what);
+}
+
+/* The cache_hit column: 1 for a row LiteLLM answered from its response cache. */
+static int cache_hit(struct lite *l, int *hit)
+{
+	const char *s = cell(l, C_CACHE_HIT);
+	*hit = !strcmp(s, "True") || !strcmp(s, "true");
+	if (*hit || !*s || !strcmp(s, "False") || !strcmp(s, "false") || !strcmp(s, "None"))
+		return 0;
+	return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: cache_hit: got '%.30s'; allowed: "
+			  "True, False, None or empty", l->path, l->row, s);
+}
+
+/*
+ * A cache hit: LiteLLM answered from its own cache, calling no provider, and reports the
+ * cached answer's usage (billed on the row that filled the cache): status "cache_hit", usage 0.
+ */
+static void unbilled(struct trace_llm_call *c)
+{
+	memset(&c->usage, 0, sizeof(c->usage));
+	snprintf(c->status, sizeof(c->status), "cache_hit");
+}
+
 static int row(struct lite *l)
 {
 	const char *type = cell(l, C_CALL_TYPE);
 	for (size_t i = 0; i < sizeof(skipped_types) / sizeof(skipped_types[0]); i++)
 		if (strstr(type, skipped_types[i])) {
-			l->st->skipped++;
-			snprintf(l->st->skipped_what, sizeof(l->st->skipped_what),
-				 "rows that are not completions (call_type)");
+			skip(l, "rows that are not completions (call_type)");
 			return 0;
 		}
+	if (!*cell(l, C_MODEL)) {
+		skip(l, "rows without a model (MCP tool calls)");
+		return 0;
+	}
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	struct trace_llm_call *c = &rec.u.call;
-	if (!*cell(l, C_MODEL))
-		return hc_err_set(l->err, HC_EINPUT, "%s: row %ld: model: empty; allowed: the "
-				  "model's name", l->path, l->row);
+	int hit;
 	if (trace_set_str(c->model, cell(l, C_MODEL), "model", l->err) ||
 	    trace_set_str(c->id, cell(l, C_ID), "request_id", l->err) ||
 	    trace_set_str(c->provider, cell(l, C_PROVIDER), "custom_llm_provider", l->err) ||
@@ -186,8 +231,10 @@ static int row(struct lite *l)
 	if (count_cell(l, C_PROMPT, &c->usage.input) ||
 	    count_cell(l, C_COMPLETION, &c->usage.output) ||
 	    time_cell(l, C_START, &c->start_time) || time_cell(l, C_END, &c->end_time) ||
-	    metadata(l, c))
+	    metadata(l, c) || cache_hit(l, &hit))
 		return HC_EINPUT;
+	if (hit)
+		unbilled(c);
 	c->usage.calls = 1;
 	c->has_usage = 1;
 	c->batch = strstr(type, "batch") != NULL; /* a Batch API job's usage: batch rates */

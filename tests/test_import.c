@@ -228,8 +228,10 @@ START_TEST(litellm_spend_log_csv)
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
 	ck_assert_int_eq(import_and_read("litellm", FIX "litellm/spend-logs.csv", &im, &err), 0);
-	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
-	ck_assert_int_eq(im.st.skipped, 1); /* the embedding */
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 5);
+	ck_assert_int_eq(im.st.skipped, 2); /* the embedding, the MCP tool call without a model */
+	ck_assert_str_eq(im.st.skipped_what,
+			 "rows that are not completions (call_type) or have no model");
 	const struct trace_llm_call *c = im.calls;
 	ck_assert_str_eq(c[0].id, "chatcmpl-a1");
 	ck_assert_int_eq(c[0].usage.input, 3000);
@@ -246,6 +248,17 @@ START_TEST(litellm_spend_log_csv)
 	/* a batch job's row (call_type aretrieve_batch) is marked for batch rates */
 	ck_assert_int_eq(c[0].batch + c[1].batch, 0);
 	ck_assert_int_eq(c[2].batch, 1);
+	/* cache_hit True: LiteLLM answered from its cache; unbilled, its tags still read */
+	ck_assert_str_eq(c[3].status, "cache_hit");
+	ck_assert_int_eq(c[3].has_usage, 1);
+	ck_assert_int_eq(usage_total(&c[3].usage), 0);
+	ck_assert_int_eq(c[3].usage.cache_read + c[3].usage.cache_write, 0);
+	ck_assert_int_eq(c[3].iteration, 8);
+	ck_assert_str_eq(c[0].status, "success");
+	/* an older row: the cache counts in metadata.additional_usage_values */
+	ck_assert_int_eq(c[4].usage.input, 2000);
+	ck_assert_int_eq(c[4].usage.cache_read, 1500);
+	ck_assert_int_eq(c[4].usage.cache_write, 400);
 	unlink(out_path);
 }
 END_TEST
@@ -316,6 +329,11 @@ START_TEST(lenient_inputs_are_refused)
 		{ "litellm", LITELLM_META "\"{\"\"usage_object\"\": {"
 		  "\"\"cache_read_input_tokens\"\": 1, \"\"cache_read_input_tokens\"\": 0}}\"\n",
 		  ": row 2: metadata: usage_object.cache_read_input_tokens: given twice" },
+		{ "litellm", LITELLM_META "\"{\"\"additional_usage_values\"\": {"
+		  "\"\"cache_read_input_tokens\"\": -1}}\"\n",
+		  ": row 2: metadata.additional_usage_values.cache_read_input_tokens: got -1" },
+		{ "litellm", "model,prompt_tokens,completion_tokens,cache_hit\ngpt-4o,1,2,yes\n",
+		  ": row 2: cache_hit: got 'yes'; allowed: True, False, None or empty" },
 	};
 	struct hc_err err = HC_ERR_INIT;
 	struct imported im;
