@@ -375,8 +375,8 @@ static void print_fleet(const struct retime_fleet *fl)
 {
 	const struct fleet_result *r = &fl->result;
 	char wait[32];
-	printf("  fleet %-18s %.0f calls on %u replica(s) of %u × %s (batch %u): %.1f GPU-hours, USD %.2f "
-	       "(the API: %.2f%s); utilisation %.1f%%, mean wait %s\n", fl->name, r->calls,
+	printf("  fleet %-18s %.0f calls on %u replica(s) of %u × %s (batch %u): %.1f GPU-hours, "
+	       "USD %.2f (the API: %.2f%s); utilisation %.1f%%, mean wait %s\n", fl->name, r->calls,
 	       fl->lf.spec->replicas, fl->lf.replica.gpus, fl->lf.spec->gpu, fl->lf.replica.batch,
 	       r->gpu_hours, r->cost_usd, fl->api_cost_usd, fl->unpriced ? ", some unpriced" : "",
 	       100 * r->utilisation, duration(r->wait_seconds, wait, sizeof(wait)));
