@@ -9,11 +9,13 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "fit/fit.h"
+#include "fit/fitbase.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "reports/focus.h"
 #include "reports/jsonout.h"
+#include "reports/report.h"
 #include "reports/summary.h"
 #include "trace/trace.h"
 
@@ -29,17 +31,21 @@ static const char usage_head[] =
 	"lowest AIC chosen. Writes SCENARIO.json (loadable by simulate and validate) and\n"
 	"SCENARIO.fit.json beside it: per field the sample, every candidate's parameters,\n"
 	"AIC and Kolmogorov-Smirnov statistic, and the fields the trace does not inform,\n"
-	"which keep the base scenario's values.\n"
+	"which keep the base scenario's values; it prints those of them that enter the cost\n"
+	"formulas, with their values.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE   the fitted scenario (required unless --extrapolate)\n"
-	"  --base SCENARIO     values for what the trace does not inform (default: the\n"
+	"  --base SCENARIO     values for what the trace does not inform (default: by the\n"
+	"                      loop the trace's header names: \"dgm\" (import dgm of a DGM\n"
+	"                      run) the embedded data/scenarios/dgm-polyglot.json, else the\n"
 	"                      embedded data/scenarios/hyperagents-paper.json)\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
 	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
-	"                      results directory as simulate does, with the fitted scenario\n"
-	"                      (fitted-scenario.json) and the fit report (fit.json); the\n"
-	"                      options below but --quiet are the extrapolation's\n";
+	"                      results directory as simulate does (report.html and plots\n"
+	"                      included), with the fitted scenario (fitted-scenario.json)\n"
+	"                      and the fit report (fit.json); the options below but --quiet\n"
+	"                      are the extrapolation's\n";
 
 static const char usage_tail[] =
 	"\n"
@@ -70,7 +76,8 @@ static const struct cli_options_spec spec = {
 	.cmd = "fit",
 	.shortopts = "ho:",
 	.own = own,
-	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_PRICES | CLI_OUT | CLI_QUIET,
+	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_PRICES | CLI_OUT | CLI_REQUIRE_PLOTS |
+		 CLI_QUIET,
 	.runs = 20,
 	.out = "out/fit-<trace name>",
 	.head = usage_head,
@@ -172,9 +179,34 @@ static void print_field(const struct fit_field *fl)
 	putchar('\n');
 }
 
-static void print_report(const struct fit_summary *s, const char *written)
+/* Where the base came from, in a few words. */
+static void describe_base(char *buf, size_t size, enum fitbase_why why, const char *loop)
 {
-	printf("%s: %zu calls fitted; base %s\n\n", s->trace, s->calls_fitted, s->base);
+	if (why == FITBASE_GIVEN)
+		snprintf(buf, size, "given by --base");
+	else if (why == FITBASE_LOOP)
+		snprintf(buf, size, "the preset of loop \"%s\", which the trace's header names",
+			 loop);
+	else if (*loop)
+		snprintf(buf, size, "the default: no preset for loop \"%.60s\"", loop);
+	else
+		snprintf(buf, size, "the default: the trace's header names no loop");
+}
+
+/* The cost-relevant fields that kept the base's values, one a line. */
+static void print_defaulted(const struct fit_summary *s)
+{
+	printf("\n\n  %zu fields keep the base's values (\"defaulted\" in the report); %zu of them "
+	       "enter the cost formulas%s\n", s->n_defaulted, s->n_cost_defaulted,
+	       s->n_cost_defaulted ? ":" : "");
+	for (size_t i = 0; i < s->n_cost_defaulted; i++)
+		printf("    %-44s %s\n", s->cost_defaulted[i].path, s->cost_defaulted[i].value);
+}
+
+static void print_report(const struct fit_summary *s, const char *base_why, const char *written)
+{
+	printf("%s: %zu calls fitted; base %s (%s)\n\n", s->trace, s->calls_fitted, s->base,
+	       base_why);
 	for (size_t i = 0; i < s->n_fields; i++)
 		print_field(&s->fields[i]);
 	for (size_t i = 0; i < s->n_checks; i++) {
@@ -183,8 +215,7 @@ static void print_report(const struct fit_summary *s, const char *written)
 		       "%.0f / %.0f, output %.0f / %.0f", s->checks[i].group, x->input, o->input,
 		       x->cache_read, o->cache_read, x->output, o->output);
 	}
-	printf("\n\n  %zu fields keep the base's values (\"defaulted\" in the report)\n",
-	       s->n_defaulted);
+	print_defaulted(s);
 	if (written)
 		printf("\nwrote %s\n", written);
 }
@@ -226,6 +257,7 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 	const struct summary_extras extras = { focus_default_start(), NULL };
 	struct summary_stream stream;
 	struct cli_progress progress;
+	struct report_result report;
 	if (summary_stream_begin(&stream, rd, err))
 		return err->code;
 	struct forecast_sink sink = summary_stream_sink(&stream);
@@ -238,6 +270,8 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 		rc = err->code;
 	for (size_t i = 0; !rc && i < 2; i++)
 		rc = results_dir_write_json(rd, names[i], trees[i], err);
+	if (!rc)
+		rc = cli_report_render(rd->tmp, sh->require_plots, &report, err);
 	summary_stream_release(&stream);
 	return rc;
 }
@@ -281,6 +315,7 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 	if (!rc && !sh->quiet) {
 		putchar('\n');
 		cli_print_forecast(&f, &ps, rd.path);
+		printf("report: %s/report.html\n", rd.path);
 	}
 	if (x.ran)
 		forecast_release(&f);
@@ -306,16 +341,18 @@ static int fit(const struct options *o)
 	struct trace_reader r;
 	struct fit f;
 	struct fit_result res;
-	char name[SCENARIO_NAME_MAX], written[2 * PATH_MAX + 32] = "", stem_buf[128];
+	enum fitbase_why why;
+	char name[SCENARIO_NAME_MAX], written[2 * PATH_MAX + 32] = "", stem_buf[128], base_why[200];
 
 	if (o->extrapolating && check_outdir(o, &err))
 		return cli_fail(&err);
-	if (scenario_load(&base, o->base, NULL, 0, &err))
+	if (trace_reader_open(&r, o->trace, o->skip_bad, &err))
 		return cli_fail(&err);
-	if (trace_reader_open(&r, o->trace, o->skip_bad, &err)) {
-		scenario_release(&base);
+	if (fitbase_load(&base, o->base, r.header.loop, &why, &err)) {
+		trace_reader_close(&r);
 		return cli_fail(&err);
 	}
+	describe_base(base_why, sizeof(base_why), why, r.header.loop);
 	fit_init(&f);
 	stem(stem_buf, sizeof(stem_buf), o->output ? o->output : o->trace);
 	snprintf(name, sizeof(name), "%s%.80s", o->output ? "" : "fit-", stem_buf);
@@ -328,7 +365,7 @@ static int fit(const struct options *o)
 		if (o->output)
 			rc = write_scenario(o, &res, written, sizeof(written), &err);
 		if (!rc && !o->shared.quiet)
-			print_report(&res.summary, o->output ? written : NULL);
+			print_report(&res.summary, base_why, o->output ? written : NULL);
 	}
 	fit_release(&f);
 	trace_reader_close(&r);

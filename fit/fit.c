@@ -8,6 +8,7 @@
 #include "base/array.h"
 #include "base/jsonfile.h"
 #include "fit/fit.h"
+#include "fit/fitbase.h"
 #include "fit/fitdist.h"
 
 /* ---- the state kept per session, node and (node, domain) ------------------------------ */
@@ -903,9 +904,36 @@ static int fit_top(struct build *b)
 	return 0;
 }
 
-/* Every leaf of obj whose path was not informed, in the order of the file. */
-static void list_defaulted(const cJSON *obj, const char *prefix, const cJSON *informed,
-			   cJSON *out)
+/* A cost-relevant field that kept the base's value, into the summary and the report. */
+static void add_cost_default(struct build *b, const char *path, const cJSON *item,
+			     cJSON *out)
+{
+	struct fit_summary *s = b->sum;
+	struct fit_default *d = array_room(s->cost_defaulted, s->n_cost_defaulted,
+					   &s->cap_cost_defaulted, sizeof(*d));
+	char *text = cJSON_PrintUnformatted(item);
+	if (!d || !text) {
+		free(text);
+		b->oom = 1;
+		return;
+	}
+	s->cost_defaulted = d;
+	d = &s->cost_defaulted[s->n_cost_defaulted++];
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	if (strlen(text) >= sizeof(d->value))
+		snprintf(d->value, sizeof(d->value), "%.*s...", (int)sizeof(d->value) - 4, text);
+	else
+		snprintf(d->value, sizeof(d->value), "%s", text);
+	free(text);
+	cJSON_AddItemToObject(out, path, cJSON_Duplicate(item, 1));
+}
+
+/*
+ * Every leaf of obj whose path was not informed, in the order of the file, into out; the
+ * cost-relevant ones with their values into costly and the summary.
+ */
+static void list_defaulted(struct build *b, const cJSON *obj, const char *prefix, cJSON *out,
+			   cJSON *costly)
 {
 	const cJSON *item;
 	char path[512];
@@ -920,13 +948,15 @@ static void list_defaulted(const cJSON *obj, const char *prefix, const cJSON *in
 				const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name");
 				snprintf(sub, sizeof(sub), "%s.%s", path,
 					 cJSON_IsString(n) ? n->valuestring : "?");
-				list_defaulted(e, sub, informed, out);
+				list_defaulted(b, e, sub, out, costly);
 			}
 		} else if (cJSON_IsObject(item) &&
 			   !cJSON_GetObjectItemCaseSensitive(item, "dist")) {
-			list_defaulted(item, path, informed, out);
-		} else if (!cJSON_GetObjectItemCaseSensitive(informed, path)) {
+			list_defaulted(b, item, path, out, costly);
+		} else if (!cJSON_GetObjectItemCaseSensitive(b->informed, path)) {
 			cJSON_AddItemToArray(out, cJSON_CreateString(path));
+			if (fitbase_cost_relevant(path, obj))
+				add_cost_default(b, path, item, costly);
 		}
 	}
 }
@@ -997,7 +1027,8 @@ static cJSON *report(struct build *b, const char *name)
 	cJSON_AddItemToObject(r, "notes", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 					     b->tree, "_notes"), 1));
 	cJSON *defaulted = cJSON_AddArrayToObject(r, "defaulted");
-	list_defaulted(b->tree, "", b->informed, defaulted);
+	cJSON *costly = cJSON_AddObjectToObject(r, "defaulted_cost");
+	list_defaulted(b, b->tree, "", defaulted, costly);
 	b->sum->n_defaulted = (size_t)cJSON_GetArraySize(defaulted);
 	b->fields = NULL;
 	return r;
@@ -1044,8 +1075,14 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 		hc_err_prefix(err, "%s: the fit gives a value a scenario does not allow", trace);
 		rc = HC_EINPUT;
 	}
-	if (!rc) {
+	if (!rc)
 		res->report = report(&b, name);
+	if (!rc && b.oom) { /* the list of defaulted cost-relevant fields */
+		scenario_release(&res->sc);
+		cJSON_Delete(res->report);
+		res->report = NULL;
+		rc = HC_ERUNTIME;
+	} else if (!rc) {
 		res->scenario = b.tree;
 		b.tree = NULL;
 	}
@@ -1054,6 +1091,7 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 	cJSON_Delete(b.informed);
 	if (rc) {
 		free(res->summary.fields);
+		free(res->summary.cost_defaulted);
 		memset(&res->summary, 0, sizeof(res->summary));
 	}
 	if (rc && err && !err->code)
@@ -1068,5 +1106,6 @@ void fit_result_release(struct fit_result *res)
 	cJSON_Delete(res->scenario);
 	cJSON_Delete(res->report);
 	free(res->summary.fields);
+	free(res->summary.cost_defaulted);
 	memset(res, 0, sizeof(*res));
 }

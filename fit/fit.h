@@ -15,8 +15,9 @@
  * every field the trace informs replaced (distributions by fit/fitdist.h, the tool
  * result and cache hit rate calibrated so that the model's expected tokens per session equal
  * the trace's), and the report that SCENARIO.fit.json holds: per field the sample, every
- * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, and the
- * list of fields that kept the base's value.
+ * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, the
+ * list of fields that kept the base's value, and the cost-relevant ones among them with their
+ * values. fit/fitbase.h picks the base.
  */
 #ifndef FIT_FIT_H
 #define FIT_FIT_H
@@ -125,6 +126,12 @@ struct fit_check {
 	struct fit_tokens observed, expected; /* the trace's; the fitted model's expectation */
 };
 
+/* A cost-relevant field (fit/fitbase.h) that kept the base's value. */
+struct fit_default {
+	char path[FIT_PATH_MAX];
+	char value[160]; /* the base's value as compact JSON, cut with "..." when longer */
+};
+
 /* The report's figures, typed: what SCENARIO.fit.json is written from. */
 struct fit_summary {
 	char trace[4096], base[300]; /* the trace's path; the base scenario's origin */
@@ -135,6 +142,8 @@ struct fit_summary {
 	struct fit_check checks[SCENARIO_MAX_DOMAINS + 1];
 	size_t n_checks;
 	size_t n_defaulted;          /* fields that keep the base's values ("defaulted") */
+	struct fit_default *cost_defaulted; /* those of them that are cost-relevant */
+	size_t n_cost_defaulted, cap_cost_defaulted;
 };
 
 struct fit_result {

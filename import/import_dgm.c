@@ -405,13 +405,14 @@ int import_dgm_eval_dir(const char *dir, struct trace_writer *w, struct hc_err *
 	return rc;
 }
 
+/* Each layout's marker file, what it is, the loop that wrote it (the trace header's "loop"). */
 static const struct {
-	const char *marker, *what;
+	const char *marker, *what, *loop;
 	int (*run)(const char *dir, struct trace_writer *w, struct hc_err *err);
 } layouts[] = {
-	{ "dgm_metadata.jsonl", "DGM run output", import_dgm_run },
-	{ "archive.jsonl", "DGM-H run output", import_dgmh_run },
-	{ "metadata.json", "DGM evaluation directory", import_dgm_eval_dir },
+	{ "dgm_metadata.jsonl", "DGM run output", TRACE_LOOP_DGM, import_dgm_run },
+	{ "archive.jsonl", "DGM-H run output", TRACE_LOOP_DGMH, import_dgmh_run },
+	{ "metadata.json", "DGM evaluation directory", TRACE_LOOP_DGM, import_dgm_eval_dir },
 };
 
 #define N_LAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
@@ -431,8 +432,10 @@ int import_dgm(const char *dir, struct trace_writer *w, struct import_stats *st,
 		if (dgm_is_file(p) && n_found++ == 0)
 			found = i;
 	}
-	if (n_found == 1)
-		return layouts[found].run(dir, w, err);
+	if (n_found == 1) {
+		int rc = trace_writer_set_loop(w, layouts[found].loop, err);
+		return rc ? rc : layouts[found].run(dir, w, err);
+	}
 	return hc_err_set(err, HC_EINPUT, "'%s': %s; allowed: a directory with exactly one of "
 			  "%s (%s), %s (%s) or %s (%s)", dir,
 			  n_found ? "more than one layout's file" : "no DGM or DGM-H layout's file",

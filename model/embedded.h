@@ -1,8 +1,9 @@
 /*
  * embedded: data files compiled into the binary (scripts/embed.cmake generates the table),
  * so that `hypercap simulate` runs from any directory with no file at all: the default
- * scenario (data/scenarios/hyperagents-paper.json), the default price sheet, and the GPU and
- * serving sheets (data/gpus/).
+ * scenario (data/scenarios/hyperagents-paper.json), the DGM preset (data/scenarios/
+ * dgm-polyglot.json: `hypercap fit`'s base for DGM traces), the default price sheet, and the
+ * GPU and serving sheets (data/gpus/).
  */
 #ifndef MODEL_EMBEDDED_H
 #define MODEL_EMBEDDED_H
@@ -18,6 +19,7 @@ struct embedded_file {
 extern const struct embedded_file embedded_files[]; /* ends with a NULL name */
 
 #define EMBEDDED_SCENARIO "hyperagents-paper.json"
+#define EMBEDDED_DGM_SCENARIO "dgm-polyglot.json"
 #define EMBEDDED_PRICES "api-2026-07-24.json"
 #define EMBEDDED_GPUS "gpus-2026-11-21.json"
 #define EMBEDDED_SERVING "serving-2026-11-21.json"

@@ -44,7 +44,8 @@ START_TEST(dgm_import_then_replay)
 	ck_assert_ptr_nonnull(strstr(r.out, "255 llm_call, 59 eval_task, 1 archive_add"));
 	result_free(&r);
 	char *trace = slurp(path_in("t.jsonl"));
-	ck_assert_ptr_nonnull(strstr(trace, "\"created\":\"1970-01-01T00:00:00Z\"}\n"));
+	ck_assert_ptr_nonnull(strstr(trace, "\"created\":\"1970-01-01T00:00:00Z\","
+					    "\"loop\":\"dgm\"}\n"));
 	ck_assert_int_eq(count_lines(trace), 1 + 255 + 59 + 1);
 	free(trace);
 

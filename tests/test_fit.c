@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include "base/jsonfile.h"
 #include "fit/fit.h"
+#include "fit/fitbase.h"
 #include "fit/fitdist.h"
 #include "import/import.h"
 #include "model/forecast.h"
@@ -19,6 +20,7 @@
 #include "tests/cli_harness.h"
 
 #define DGM_DIR SOURCE_DIR "/data/dgm-polyglot-initial"
+#define FIX SOURCE_DIR "/tests/fixtures/"
 #define DGM_TOTAL 643294.0 /* data/README.md */
 #define DGM_INPUT 410728.0
 #define DGM_CACHED 122856.0
@@ -301,6 +303,15 @@ static void check_summary(const struct fit_result *res)
 		cJSON_GetObjectItemCaseSensitive(res->report, "checks")));
 	ck_assert_uint_eq(s->n_defaulted, (size_t)cJSON_GetArraySize(
 		cJSON_GetObjectItemCaseSensitive(res->report, "defaulted")));
+	const cJSON *costly = cJSON_GetObjectItemCaseSensitive(res->report, "defaulted_cost");
+	ck_assert_uint_eq(s->n_cost_defaulted, (size_t)cJSON_GetArraySize(costly));
+	i = 0;
+	cJSON_ArrayForEach(e, costly) {
+		char *text = cJSON_PrintUnformatted(e);
+		ck_assert_str_eq(s->cost_defaulted[i].path, e->string);
+		ck_assert_str_eq(s->cost_defaulted[i++].value, text);
+		free(text);
+	}
 	ck_assert_uint_eq(s->calls_fitted, 7);
 	ck_assert_str_eq(s->trace, "hand.jsonl");
 }
@@ -698,6 +709,7 @@ START_TEST(cli_extrapolate_writes_a_results_directory)
 	r = run("fit", "t.jsonl", "--extrapolate", "3", "--runs", "5", "--out", "res", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "P10 / P50 / P90"));
+	ck_assert_ptr_nonnull(strstr(r.out, "report: res/report.html\n"));
 	result_free(&r);
 	cJSON *s = load_json("res/summary.json");
 	ck_assert_double_eq(json_at(s, "iterations"), 3);
@@ -710,7 +722,120 @@ START_TEST(cli_extrapolate_writes_a_results_directory)
 	cJSON_Delete(s);
 	ck_assert_int_eq(exists("res/fit.json"), 1);
 	ck_assert_int_eq(exists("res/iterations.csv"), 1);
+	ck_assert_int_eq(exists("res/report.html"), 1);
 	ck_assert_int_eq(count_prefixed("res.tmp"), 0);
+}
+END_TEST
+
+/* The fields the formulas of docs/costs.md use, and no others (docs/fit.md, "The base"). */
+START_TEST(cost_relevant_fields)
+{
+	cJSON *off = cJSON_Parse("{\"caching\": \"off\"}");
+	cJSON *automatic = cJSON_Parse("{\"caching\": \"automatic\"}");
+	cJSON *exp = cJSON_Parse("{\"caching\": \"explicit\"}");
+	static const char *const yes[] = {
+		"iterations", "evaluation", "self_modification.model", "self_modification.calls",
+		"self_modification.patch_bytes", "domains.polyglot.task.max_output_tokens",
+		"domains.polyglot.full_tasks", "domains.polyglot.improvement",
+		"domains.polyglot.batch", "archive.copy_run_dir", "costs.vcpu_hour_usd",
+		"fleets.h100.replicas",
+	};
+	static const char *const no[] = {
+		"name", "parent_selection", "self_modification.timeout_hours",
+		"self_modification.tool_seconds", "domains.polyglot.eval_workers",
+		"domains.polyglot.name", "domains.polyglot.task.model",
+		"models.gpt-4o.ttft_seconds",
+		"archive.read_bytes_per_second", "costs.runs_per_month", "fleets.h100.name",
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(fitbase_cost_relevant(yes[i], off), "%s", yes[i]);
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!fitbase_cost_relevant(no[i], off), "%s", no[i]);
+	ck_assert_int_eq(fitbase_cost_relevant("self_modification.cache_hit_rate", off), 0);
+	ck_assert_int_eq(fitbase_cost_relevant("self_modification.cache_hit_rate", automatic), 1);
+	ck_assert_int_eq(fitbase_cost_relevant("domains.x.task.cache_write_ttl", automatic), 0);
+	ck_assert_int_eq(fitbase_cost_relevant("domains.x.task.cache_write_ttl", exp), 1);
+	cJSON_Delete(off);
+	cJSON_Delete(automatic);
+	cJSON_Delete(exp);
+}
+END_TEST
+
+/* Imports a run directory and fits it; the console and the report. */
+static cJSON *cli_fit_run(const char *dir, const char *base, char **out)
+{
+	struct result r = run("import", "dgm", dir, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = base ? run("fit", "t.jsonl", "-o", "f.json", "--base", base, NULL)
+		 : run("fit", "t.jsonl", "-o", "f.json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	*out = r.out;
+	free(r.err);
+	return load_json("f.fit.json");
+}
+
+START_TEST(cli_dgm_trace_takes_the_dgm_base)
+{
+	char *out;
+	cJSON *rep = cli_fit_run(FIX "dgm-run", NULL, &out);
+	char *head = slurp(path_in("t.jsonl"));
+	ck_assert_msg(strstr(head, "\"loop\":\"dgm\"}\n"), "%.200s", head);
+	ck_assert_str_eq(json_get_str(rep, "base", NULL), "embedded:dgm-polyglot.json");
+	ck_assert_msg(strstr(out, "base embedded:dgm-polyglot.json (the preset of loop \"dgm\""),
+		      "%s", out);
+	/* the DGM preset's values, not the HyperAgents one's (copy_run_dir true, 16,384) */
+	ck_assert_msg(strstr(out, "\n    archive.copy_run_dir                         false\n"),
+		      "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\n    self_modification.max_output_tokens          "
+					  "8192\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\n    costs.vcpu_hour_usd                          "
+					  "0.04048\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\n    domains.polyglot.improvement                 "
+					  "{\"dist\":\"normal\",\"mean\":0,\"sd\":0.05}\n"));
+	/* informed, timing-only, and caching off: not listed */
+	ck_assert_ptr_null(strstr(out, "    domains.polyglot.task.calls "));
+	ck_assert_ptr_null(strstr(out, "    domains.polyglot.eval_workers "));
+	ck_assert_ptr_null(strstr(out, "    self_modification.cache_hit_rate "));
+	ck_assert_msg(strstr(out, "fields keep the base's values (\"defaulted\" in the report); "
+			     "23 of them enter the cost formulas:"), "%s", out);
+	const cJSON *costly = cJSON_GetObjectItemCaseSensitive(rep, "defaulted_cost");
+	ck_assert_double_eq(cJSON_GetObjectItemCaseSensitive(costly, "costs.sandbox_vcpus")
+				    ->valuedouble, 2);
+	ck_assert_int_eq(cJSON_GetArraySize(costly), 23);
+	free(head);
+	free(out);
+	cJSON_Delete(rep);
+}
+END_TEST
+
+START_TEST(cli_dgmh_trace_takes_the_hyperagents_base)
+{
+	char *out;
+	cJSON *rep = cli_fit_run(FIX "dgmh-run", NULL, &out);
+	char *head = slurp(path_in("t.jsonl"));
+	ck_assert_msg(strstr(head, "\"loop\":\"dgm-h\"}\n"), "%.200s", head);
+	ck_assert_str_eq(json_get_str(rep, "base", NULL), "embedded:hyperagents-paper.json");
+	ck_assert_msg(strstr(out, "(the preset of loop \"dgm-h\""), "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "\n    costs.sim_gpu_hour_usd                       "
+					  "2.79\n"));
+	free(head);
+	free(out);
+	cJSON_Delete(rep);
+	/* --base wins over the trace's loop */
+	rep = cli_fit_run(FIX "dgm-run", SOURCE_DIR "/data/scenarios/hyperagents-staged.json",
+			  &out);
+	ck_assert_str_eq(json_get_str(rep, "base", NULL),
+			 SOURCE_DIR "/data/scenarios/hyperagents-staged.json");
+	ck_assert_msg(strstr(out, "hyperagents-staged.json (given by --base)"), "%s", out);
+	free(out);
+	cJSON_Delete(rep);
+	/* a trace that names no loop: the default, and the console says why */
+	struct result r = run("fit", SOURCE_DIR "/tests/fixtures/trace/priced.jsonl", "-o",
+			      "p.json", NULL);
+	ck_assert_msg(strstr(r.out, "base embedded:hyperagents-paper.json (the default: the "
+			     "trace's header names no loop)"), "%s%s", r.out, r.err);
+	result_free(&r);
 }
 END_TEST
 
@@ -757,11 +882,14 @@ int main(void)
 	check_add(s, "self_consistency", self_consistency_on_dgm_logs, 120);
 	check_add(s, "backtest", backtest_screen_to_full_set, 120);
 	check_add(s, "synthetic", first_half_forecasts_second_half, 120);
+	check_add(s, "cost_relevant", cost_relevant_fields, 10);
 	TCase *tc = tcase_create("cli");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cli_fit_writes_a_scenario_simulate_loads);
 	tcase_add_test(tc, cli_extrapolate_writes_a_results_directory);
 	tcase_add_test(tc, cli_bad_input_exits_3_and_writes_nothing);
+	tcase_add_test(tc, cli_dgm_trace_takes_the_dgm_base);
+	tcase_add_test(tc, cli_dgmh_trace_takes_the_hyperagents_base);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

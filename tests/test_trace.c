@@ -116,6 +116,44 @@ START_TEST(writer_refuses_bad_records_and_leaves_no_file)
 }
 END_TEST
 
+/* The header names the loop when the writer was told it before the first record. */
+START_TEST(header_names_the_loop)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct trace_reader r;
+	struct trace_record rec;
+	tmp_name();
+	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "now", &err), 0);
+	ck_assert_int_eq(trace_writer_set_loop(&w, TRACE_LOOP_DGMH, &err), 0);
+	trace_record_init(&rec, TRACE_ARCHIVE_ADD);
+	ck_assert_int_eq(trace_set_str(rec.u.add.node, "n0", "node", &err), 0);
+	ck_assert_int_eq(trace_writer_put(&w, &rec, &err), 0);
+	ck_assert_int_eq(trace_writer_set_loop(&w, TRACE_LOOP_DGM, &err), HC_ERUNTIME);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+	trace_writer_abort(&w);
+	ck_assert_int_eq(trace_reader_open(&r, tmp_path, 0, &err), 0);
+	ck_assert_str_eq(r.header.loop, "dgm-h");
+	ck_assert_int_eq(trace_reader_next(&r, &rec, &err), 1);
+	trace_reader_close(&r);
+	/* no record: the header is written at commit, without a loop when none was set */
+	ck_assert_int_eq(trace_writer_open(&w, tmp_path, "test", "now", &err), 0);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+	trace_writer_abort(&w);
+	ck_assert_int_eq(trace_reader_open(&r, tmp_path, 0, &err), 0);
+	ck_assert_str_eq(r.header.loop, "");
+	ck_assert_str_eq(r.header.source, "test");
+	trace_reader_close(&r);
+	FILE *f = fopen(tmp_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_trace\":1,\"loop\":7}\n", f);
+	fclose(f);
+	ck_assert_int_eq(trace_reader_open(&r, tmp_path, 0, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ":1: loop: got 7"), "%s", err.msg);
+	unlink(tmp_path);
+}
+END_TEST
+
 static int read_all(const char *path, int skip_bad, struct trace_reader *r, size_t *n,
 		    struct hc_err *err)
 {
@@ -694,6 +732,7 @@ int main(void)
 	check_add(s, "writes_and_reads_back", writes_and_reads_back, 10);
 	check_add(s, "writer_refuses_bad_records", writer_refuses_bad_records_and_leaves_no_file,
 		  10);
+	check_add(s, "header_names_the_loop", header_names_the_loop, 10);
 	check_add(s, "bad_record_names_its_line", bad_record_names_its_line, 10);
 	check_add(s, "skip_bad_counts_and_goes_on", skip_bad_counts_and_goes_on, 10);
 	check_add(s, "truncated_last_line_is_a_warning", truncated_last_line_is_a_warning, 10);

@@ -266,8 +266,8 @@ enum { ADD_TYPE, ADD_NODE, ADD_PARENT, ADD_ITERATION, ADD_SCORE, ADD_PATCH_BYTES
 static const char *const add_keys[] = {
 	"type", "node", "parent", "iteration", "score", "patch_bytes", "artifact_bytes",
 };
-enum { HEADER_VERSION, HEADER_SOURCE, HEADER_CREATED };
-static const char *const header_keys[] = { "hypercap_trace", "source", "created" };
+enum { HEADER_VERSION, HEADER_SOURCE, HEADER_CREATED, HEADER_LOOP };
+static const char *const header_keys[] = { "hypercap_trace", "source", "created", "loop" };
 
 static const struct keyset call_set = KEYSET(call_keys), usage_set = KEYSET(usage_keys),
 			   task_set = KEYSET(task_keys), add_set = KEYSET(add_keys),
@@ -592,11 +592,16 @@ static int parse_header(struct trace_reader *r, const char *text, size_t len,
 				TRACE_VERSION);
 	} else {
 		const cJSON *src = field(&m, HEADER_SOURCE), *created = field(&m, HEADER_CREATED);
+		const cJSON *loop = field(&m, HEADER_LOOP);
 		r->header.version = (int)v->valuedouble;
 		if (src && !cJSON_IsString(src))
 			rc = bad_type("", "source", src, "a string", err);
 		else if (created && !cJSON_IsString(created))
 			rc = bad_type("", "created", created, "a string (ISO 8601 time)", err);
+		else if (loop && !cJSON_IsString(loop))
+			rc = bad_type("", "loop", loop, "a string (\"dgm\", \"dgm-h\")", err);
+		else if (loop)
+			rc = trace_set_str(r->header.loop, loop->valuestring, "loop", err);
 		if (rc)
 			hc_err_prefix(err, "%s:1", r->path);
 		else {
@@ -792,18 +797,35 @@ int trace_writer_open(struct trace_writer *w, const char *path, const char *sour
 		      const char *created, struct hc_err *err)
 {
 	memset(w, 0, sizeof(*w));
-	int rc = atomicfile_open(&w->file, path, err);
-	if (rc)
-		return rc;
+	w->header.version = TRACE_VERSION;
+	snprintf(w->header.source, sizeof(w->header.source), "%s", source);
+	snprintf(w->header.created, sizeof(w->header.created), "%s", created);
+	return atomicfile_open(&w->file, path, err);
+}
+
+int trace_writer_set_loop(struct trace_writer *w, const char *loop, struct hc_err *err)
+{
+	if (w->header_written)
+		return hc_err_set(err, HC_ERUNTIME, "the trace's loop is set after its header "
+				  "was written");
+	return trace_set_str(w->header.loop, loop, "loop", err);
+}
+
+/* The header line, before the first record or at commit. */
+static int write_header_once(struct trace_writer *w, struct hc_err *err)
+{
+	if (w->header_written)
+		return 0;
 	cJSON *h = cJSON_CreateObject();
 	if (h) {
 		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
-		cJSON_AddStringToObject(h, "source", source);
-		cJSON_AddStringToObject(h, "created", created);
+		cJSON_AddStringToObject(h, "source", w->header.source);
+		cJSON_AddStringToObject(h, "created", w->header.created);
+		if (w->header.loop[0])
+			cJSON_AddStringToObject(h, "loop", w->header.loop);
 	}
-	rc = write_json_line(w, h, err);
-	if (rc)
-		trace_writer_abort(w);
+	int rc = write_json_line(w, h, err);
+	w->header_written = !rc;
 	return rc;
 }
 
@@ -814,7 +836,9 @@ int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
 		return hc_err_prefix(err, "record %zu (%s)",
 				     w->n_records[0] + w->n_records[1] + w->n_records[2] + 1,
 				     kind_names[rec->kind]);
-	int rc = write_json_line(w, trace_record_to_json(rec), err);
+	int rc = write_header_once(w, err);
+	if (!rc)
+		rc = write_json_line(w, trace_record_to_json(rec), err);
 	if (!rc)
 		w->n_records[rec->kind]++;
 	return rc;
@@ -822,6 +846,10 @@ int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
 
 int trace_writer_commit(struct trace_writer *w, struct hc_err *err)
 {
+	if (write_header_once(w, err)) {
+		trace_writer_abort(w);
+		return err ? err->code : HC_ERUNTIME;
+	}
 	return atomicfile_commit(&w->file, err);
 }
 

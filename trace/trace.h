@@ -1,8 +1,9 @@
 /*
  * trace: hypercap's native trace format (docs/trace-format.md), read and written as a stream.
  *
- * A trace is JSON Lines: a header line {"hypercap_trace": 1, "source": ..., "created": ...}
- * and then one record per line: llm_call, eval_task or archive_add. Token counts follow
+ * A trace is JSON Lines: a header line {"hypercap_trace": 1, "source": ..., "created": ...,
+ * and "loop": ... when the writer knows which self-improving loop made the records} and then
+ * one record per line: llm_call, eval_task or archive_add. Token counts follow
  * ARCHITECTURE's convention (input includes cache reads and writes; output includes
  * reasoning) under the OpenTelemetry GenAI names. The reader holds one line at a time, so a
  * trace of any length is read in constant memory; the writer writes one record per line into
@@ -96,10 +97,15 @@ void trace_record_init(struct trace_record *rec, enum trace_kind kind);
  */
 int trace_set_str(char *dst, const char *src, const char *what, struct hc_err *err);
 
+/* The values of the header's "loop": the self-improving loop whose run the records are. */
+#define TRACE_LOOP_DGM "dgm"   /* the Darwin Goedel Machine */
+#define TRACE_LOOP_DGMH "dgm-h" /* DGM-H, the HyperAgents loop */
+
 struct trace_header {
 	int version;
 	char source[512];
 	char created[64];
+	char loop[TRACE_STR_MAX]; /* "" when the header does not say */
 };
 
 /*
@@ -146,15 +152,26 @@ void trace_reader_close(struct trace_reader *r);
 int trace_record_parse(struct trace_record *rec, const char *text, size_t len,
 		       const char *origin, long line, struct hc_err *err);
 
-/* The writer: a temporary file beside path until commit. */
+/*
+ * The writer: a temporary file beside path until commit. The header is written with the
+ * first record (or at commit), so that an importer may name the loop once it knows it.
+ */
 struct trace_writer {
 	struct atomicfile file; /* file.tmp is the temporary being written */
 	size_t n_records[TRACE_KIND_COUNT];
+	struct trace_header header; /* what the header line will hold */
+	int header_written;
 };
 
-/* Creates the temporary file and writes the header. created is an ISO 8601 time. */
+/* Creates the temporary file. created is an ISO 8601 time. */
 int trace_writer_open(struct trace_writer *w, const char *path, const char *source,
 		      const char *created, struct hc_err *err);
+
+/*
+ * Sets the header's "loop" (TRACE_LOOP_DGM...). HC_ERUNTIME once a record was written (the
+ * header with it); HC_EINPUT when loop is longer than a string field allows.
+ */
+int trace_writer_set_loop(struct trace_writer *w, const char *loop, struct hc_err *err);
 
 /* Writes rec as one line. Fails with HC_EINPUT when rec breaks the format's rules. */
 int trace_writer_put(struct trace_writer *w, const struct trace_record *rec,
