@@ -38,7 +38,8 @@ static const char usage_head[] =
 	"  --gpus N            GPUs per replica (default: the smallest tensor-parallel size that\n"
 	"                      fits)\n"
 	"  --pricing MODE      the headline row (sentence, crossover.csv): on-demand (default),\n"
-	"                      spot, reserved or owned\n"
+	"                      spot, reserved, owned, or a named offer of the GPU (h100-sxm:\n"
+	"                      GCP a3, Azure, Lambda, RunPod)\n"
 	"  --gpu-hour-usd X    the headline's GPU-hour price instead of the sheet's\n"
 	"  --utilization U     the most a replica is run at before the fleet adds one, 0.01 to\n"
 	"                      1 (default 0.6); the utilisation printed follows from the volume\n"
@@ -117,11 +118,12 @@ static int parse_one(int c, struct options *o)
 			return EXIT_USAGE;
 		o->rq.gpus = (unsigned)n;
 		return 0;
-	case OPT_PRICING:
+	case OPT_PRICING: /* not a mode: an offer's name, checked against the GPU sheet */
 		o->rq.pricing = gpu_pricing_parse(optarg);
-		return o->rq.pricing < 0 ? cli_usage_error("crossover", "--pricing '%s': expected "
-							   "on-demand, spot, reserved or owned",
-							   optarg) : 0;
+		o->rq.offer = o->rq.pricing < 0 ? optarg : NULL;
+		if (o->rq.pricing < 0)
+			o->rq.pricing = PRICING_ON_DEMAND;
+		return 0;
 	case OPT_GPU_USD:
 		return parse_double("--gpu-hour-usd", optarg, 0, 1000, &o->rq.gpu_hour_usd);
 	case OPT_UTIL:

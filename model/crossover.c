@@ -183,6 +183,58 @@ static int api_side(const struct forecast *f, const struct price_sheet *ps,
 	return 0;
 }
 
+/* The offer of g named name ("Lambda", or "on-demand Lambda"), or NULL. */
+static const struct gpu_offer *find_offer(const struct gpu *g, const char *name)
+{
+	if (!strncasecmp(name, "on-demand ", 10))
+		name += 10;
+	for (size_t i = 0; i < g->n_offers; i++)
+		if (!strcasecmp(g->offers[i].name, name))
+			return &g->offers[i];
+	return NULL;
+}
+
+static int unknown_offer(const struct gpu_sheet *gs, const struct gpu *g, const char *name,
+			 struct hc_err *err)
+{
+	char list[GPU_OFFERS_MAX * (FLEET_NAME_MAX + 2)] = "";
+	for (size_t i = 0, len = 0; i < g->n_offers; i++, len = strlen(list))
+		snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", g->offers[i].name);
+	return hc_err_set(err, HC_EINPUT, "--pricing '%s': neither a pricing mode nor an offer "
+			  "of %s in '%s'; allowed: on-demand, spot, reserved, owned%s%s", name,
+			  g->name, gs->origin, *list ? ", or an offer: " : "", list);
+}
+
+/* The headline's price per GPU-hour (--gpu-hour-usd, an offer or a mode), with its label. */
+static int headline_price(const struct gpu_sheet *gs, const struct gpu *g,
+			  const struct crossover_request *rq, struct crossover_plan *out,
+			  struct hc_err *err)
+{
+	const char *mode = gpu_pricing_name((enum gpu_pricing)rq->pricing), *offer = "";
+	const char *source = rq->pricing == PRICING_OWNED ? g->owned_source
+							  : g->price_source[rq->pricing];
+	double usd = gpu_hour_usd(g, (enum gpu_pricing)rq->pricing, &gs->owned);
+	const struct gpu_offer *o = rq->offer ? find_offer(g, rq->offer) : NULL;
+	if (!isnan(rq->gpu_hour_usd)) {
+		usd = rq->gpu_hour_usd;
+		mode = "given";
+		source = "--gpu-hour-usd";
+	} else if (rq->offer && !o) {
+		return unknown_offer(gs, g, rq->offer, err);
+	} else if (o) {
+		usd = o->usd_per_gpu_hour;
+		offer = o->name;
+		source = o->source;
+	}
+	if (isnan(usd))
+		return hc_err_set(err, HC_EINPUT, "%s has no %s price in '%s'; allowed: another "
+				  "--pricing, or --gpu-hour-usd X", g->name, mode, gs->origin);
+	out->in.gpu_hour_usd = usd;
+	snprintf(out->price_label, sizeof(out->price_label), "$%.2f/GPU-hour %s%s%s (%s)", usd,
+		 mode, *offer ? " " : "", offer, source);
+	return 0;
+}
+
 static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss,
 		      const struct crossover_request *rq, struct crossover_plan *out,
 		      struct hc_err *err)
@@ -193,19 +245,9 @@ static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss
 	if (gpu_sheet_lookup(gs, rq->gpu, &g, err) ||
 	    serving_sheet_lookup(ss, rq->serve_model, &sm, err) ||
 	    fleet_replica(ss, sm, (enum precision)rq->precision, g, rq->gpus, out->isl,
-			  out->isl_cached, out->osl, &r, err))
+			  out->isl_cached, out->osl, &r, err) ||
+	    headline_price(gs, g, rq, out, err))
 		return err ? err->code : HC_EINPUT;
-	double usd = rq->gpu_hour_usd;
-	const char *source = "given with --gpu-hour-usd";
-	if (isnan(usd)) {
-		usd = gpu_hour_usd(g, (enum gpu_pricing)rq->pricing, &gs->owned);
-		source = rq->pricing == PRICING_OWNED ? g->owned_source : g->price_source[rq->pricing];
-	}
-	if (isnan(usd))
-		return hc_err_set(err, HC_EINPUT, "%s has no %s price in '%s'; allowed: another "
-				  "--pricing, or --gpu-hour-usd X", g->name,
-				  gpu_pricing_name((enum gpu_pricing)rq->pricing), gs->origin);
-	out->in.gpu_hour_usd = usd;
 	out->in.replica_gpus = r.gpus;
 	out->in.replica_tokens_per_s = r.output_tokens_per_s * (out->isl + out->osl) / out->osl;
 	out->replica_batch = r.batch;
@@ -215,8 +257,6 @@ static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss
 	snprintf(out->gpu_name, sizeof(out->gpu_name), "%s", g->name);
 	snprintf(out->serve_label, sizeof(out->serve_label), "%s %s", sm->name,
 		 rq->precision == PRECISION_FP8 ? "FP8" : "BF16");
-	snprintf(out->price_label, sizeof(out->price_label), "$%.2f/GPU-hour %s (%s)", usd,
-		 gpu_pricing_name((enum gpu_pricing)rq->pricing), source);
 	return 0;
 }
 
@@ -243,21 +283,24 @@ static int modes_fill(const struct gpu_sheet *gs, const struct crossover_request
 	out->headline = -1;
 	if (!rc && !isnan(rq->gpu_hour_usd)) {
 		out->headline = 0;
-		rc = mode_add(out, "given", NULL, "given with --gpu-hour-usd", rq->gpu_hour_usd,
+		rc = mode_add(out, "given", NULL, "--gpu-hour-usd", rq->gpu_hour_usd,
 			      err);
 	}
 	for (int k = 0; !rc && k < PRICING_COUNT; k++) {
 		double usd = gpu_hour_usd(g, (enum gpu_pricing)k, &gs->owned);
 		if (isnan(usd))
 			continue;
-		if (k == rq->pricing && isnan(rq->gpu_hour_usd))
+		if (k == rq->pricing && !rq->offer && isnan(rq->gpu_hour_usd))
 			out->headline = (int)out->n_modes;
 		rc = mode_add(out, gpu_pricing_name((enum gpu_pricing)k), NULL,
 			      k == PRICING_OWNED ? g->owned_source : g->price_source[k], usd, err);
 	}
-	for (size_t i = 0; !rc && i < g->n_offers; i++)
+	for (size_t i = 0; !rc && i < g->n_offers; i++) {
+		if (rq->offer && isnan(rq->gpu_hour_usd) && find_offer(g, rq->offer) == &g->offers[i])
+			out->headline = (int)out->n_modes;
 		rc = mode_add(out, "on-demand", g->offers[i].name, g->offers[i].source,
 			      g->offers[i].usd_per_gpu_hour, err);
+	}
 	return rc;
 }
 

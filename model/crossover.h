@@ -81,6 +81,7 @@ struct crossover_request {
 	int precision;              /* enum precision */
 	unsigned gpus;              /* replica size; 0: the smallest that fits */
 	int pricing;                /* enum gpu_pricing */
+	const char *offer;          /* NULL, or a named offer of the GPU ("Lambda"): its price */
 	double gpu_hour_usd;        /* NAN: the sheet's price for the pricing mode */
 	double max_utilisation;
 	double min_replicas;

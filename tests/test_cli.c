@@ -486,6 +486,32 @@ START_TEST(crossover_every_mode)
 }
 END_TEST
 
+/* --pricing names an offer of the sheet as the headline; a name that is neither a mode nor an
+ * offer is refused with both lists. */
+START_TEST(crossover_offer_headline)
+{
+	struct result r = run("crossover", "--pricing", "lambda", "--set", "iterations=3",
+			      "--out", "l", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "$3.99/GPU-hour on-demand Lambda (Lambda Cloud"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("l/summary.json");
+	ck_assert_double_eq(json_at(s, "crossover.gpu_hour_usd"), 3.99);
+	cJSON_Delete(s);
+	char *csv = slurp(path_in("l/crossover_modes.csv"));
+	ck_assert_msg(strstr(csv, "\"on-demand Lambda\",\"Lambda Cloud") &&
+		      strstr(strstr(csv, "\"on-demand Lambda\""), ",yes\n"), "%s", csv);
+	free(csv);
+	r = run("crossover", "--pricing", "spott", "--set", "iterations=3", "--out", "e", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "--pricing 'spott'") &&
+		      strstr(r.err, "allowed: on-demand, spot, reserved, owned, or an offer: "
+				    "GCP a3, Azure, Lambda, RunPod"), "%s", r.err);
+	ck_assert_int_eq(exists("e"), 0);
+	result_free(&r);
+}
+END_TEST
+
 /* No quality line when the API model is the one the fleet serves. */
 START_TEST(crossover_same_model_no_quality_note)
 {
@@ -849,6 +875,7 @@ int main(void)
 	tcase_add_test(tc, flat_sheet_prices_exactly);
 	tcase_add_test(tc, crossover_paper_preset);
 	tcase_add_test(tc, crossover_every_mode);
+	tcase_add_test(tc, crossover_offer_headline);
 	tcase_add_test(tc, crossover_same_model_no_quality_note);
 	tcase_add_test(tc, prices_list_and_show);
 	tcase_add_test(tc, prices_errors);
