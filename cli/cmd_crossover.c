@@ -14,6 +14,7 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "reports/crossover_out.h"
+#include "reports/numfmt.h"
 #include "reports/summary.h"
 
 static const char usage_head[] =
@@ -156,20 +157,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
-/* A volume in tokens a month, or "never". */
-static const char *volume(double v, char *buf, size_t size)
-{
-	if (isnan(v))
-		snprintf(buf, size, "never");
-	else
-		snprintf(buf, size, "%.3gB", v / 1e9);
-	return buf;
-}
-
 /* Every mode and offer: its price, fixed monthly bill, break-even and utilisation there. */
 static void print_modes(const struct crossover_plan *p)
 {
-	char be[32];
+	char usd[32], be[32], n[32], busy[32];
 	printf("\nevery price for %u x %s a replica, at least %.0f replica%s running (break-even: "
 	       "the fleet's fixed\nmonthly cost over the API's $%.3f per 1M tokens; busy: the "
 	       "volume over the replicas'\nfull-use capacity):\n", p->in.replica_gpus,
@@ -180,13 +171,15 @@ static void print_modes(const struct crossover_plan *p)
 	for (size_t i = 0; i < p->n_modes; i++) {
 		const struct crossover_mode *m = &p->modes[i];
 		const struct crossover_result *r = &m->res;
-		printf("%s %-22s %8.2f %12.2f %18s %9.0f %5.1f%%   %s\n",
+		int never = isnan(r->integer_break_even_tokens_per_month);
+		snprintf(n, sizeof(n), "%.0f", r->replicas_at_break_even);
+		snprintf(busy, sizeof(busy), "%.1f%%", 100 * r->utilisation_at_break_even);
+		printf("%s %-22s %8.2f %12s %18s %9s %6s   %s\n",
 		       (int)i == p->headline ? "*" : " ", m->name, m->gpu_hour_usd,
-		       r->fixed_usd_per_month,
-		       volume(r->integer_break_even_tokens_per_month, be, sizeof(be)),
-		       isnan(r->replicas_at_break_even) ? 0 : r->replicas_at_break_even,
-		       isnan(r->utilisation_at_break_even) ? 0 : 100 * r->utilisation_at_break_even,
-		       m->source);
+		       numfmt_usd(r->fixed_usd_per_month, usd, sizeof(usd)),
+		       never ? "never" : numfmt_count(r->integer_break_even_tokens_per_month, be,
+						      sizeof(be)),
+		       never ? "-" : n, never ? "-" : busy, m->source);
 	}
 	printf("  (* the headline: the sentence below and crossover.csv)\n");
 }
@@ -201,13 +194,16 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	       "point%s), %s\n", p->serve_label, p->in.replica_gpus, p->gpu_name, p->replica_batch,
 	       p->replica_output_tokens_per_s, p->measured_points,
 	       p->measured_points == 1 ? "" : "s", p->price_label);
-	printf("       %.4g tokens per GPU-hour at full use ($%.3f per 1M tokens); a replica is "
-	       "added above %.0f%% busy\n", p->in.replica_tokens_per_s * 3600 / p->in.replica_gpus,
+	char v[32], api[32], fleet[32];
+	printf("       %s tokens per GPU-hour at full use ($%.3f per 1M tokens); a replica is "
+	       "added above %.0f%% busy\n",
+	       numfmt_count(p->in.replica_tokens_per_s * 3600 / p->in.replica_gpus, v, sizeof(v)),
 	       p->res.self_hosted_usd_per_mtok, p->in.max_utilisation * 100);
-	printf("at the scenario's %.3g tokens/month: API $%.2f a month, fleet $%.2f a month "
-	       "(%.0f GPUs, %.2f%% busy)\n", p->scenario_tokens_per_month, p->at_scenario.api_usd,
-	       p->at_scenario.self_hosted_usd, p->at_scenario.gpus,
-	       100 * p->at_scenario.utilisation);
+	printf("at the scenario's %s tokens a month: API %s a month, fleet %s a month (%.0f GPUs, "
+	       "%.2f%% busy)\n", numfmt_count(p->scenario_tokens_per_month, v, sizeof(v)),
+	       numfmt_usd(p->at_scenario.api_usd, api, sizeof(api)),
+	       numfmt_usd(p->at_scenario.self_hosted_usd, fleet, sizeof(fleet)),
+	       p->at_scenario.gpus, 100 * p->at_scenario.utilisation);
 	print_modes(p);
 	printf("\n%s\n", sentence);
 	if (p->quality_note[0])

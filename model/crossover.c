@@ -283,8 +283,7 @@ static int modes_fill(const struct gpu_sheet *gs, const struct crossover_request
 	out->headline = -1;
 	if (!rc && !isnan(rq->gpu_hour_usd)) {
 		out->headline = 0;
-		rc = mode_add(out, "given", NULL, "--gpu-hour-usd", rq->gpu_hour_usd,
-			      err);
+		rc = mode_add(out, "given", NULL, "--gpu-hour-usd", rq->gpu_hour_usd, err);
 	}
 	for (int k = 0; !rc && k < PRICING_COUNT; k++) {
 		double usd = gpu_hour_usd(g, (enum gpu_pricing)k, &gs->owned);
