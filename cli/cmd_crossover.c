@@ -14,6 +14,7 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "reports/crossover_out.h"
+#include "reports/numfmt.h"
 #include "reports/summary.h"
 
 static const char usage_head[] =
@@ -21,9 +22,14 @@ static const char usage_head[] =
 	"\n"
 	"Prices the scenario's token mix (input, cached and output tokens per call) on the API\n"
 	"and on a self-hosted fleet, and finds the monthly volume above which the fleet costs\n"
-	"less. Writes summary.json (key crossover.*) and crossover.csv (a log grid of volumes)\n"
-	"into a results directory that also holds the simulation's files behind the mix, as\n"
-	"simulate writes them (--runs and --seed are that simulation's).\n"
+	"less, for every pricing mode the GPU sheet prices (on-demand, spot, reserved, owned)\n"
+	"and every named on-demand offer it lists, each with its source; for each, how busy\n"
+	"the fleet is at that volume, from the replica's throughput. When the served model is\n"
+	"not the API's, a line says that quality is not modelled. Writes summary.json (key\n"
+	"crossover.*), crossover_modes.csv (one row per mode and offer) and crossover.csv (a\n"
+	"log grid of volumes at --pricing's price) into a results directory that also holds\n"
+	"the simulation's files behind the mix, as simulate writes them (--runs and --seed\n"
+	"are that simulation's).\n"
 	"\n"
 	"options:\n"
 	"  --api-model M       price the whole mix at model M (default: the scenario's models)\n"
@@ -32,9 +38,12 @@ static const char usage_head[] =
 	"  --gpu NAME          h100-sxm (default), h100-pcie, h200, b200, a100-80gb\n"
 	"  --gpus N            GPUs per replica (default: the smallest tensor-parallel size that\n"
 	"                      fits)\n"
-	"  --pricing MODE      on-demand (default), spot, reserved or owned\n"
-	"  --gpu-hour-usd X    override the GPU-hour price\n"
-	"  --utilization U     share of a replica's capacity used, 0 to 1 (default 0.6)\n"
+	"  --pricing MODE      the headline row (sentence, crossover.csv): on-demand (default),\n"
+	"                      spot, reserved, owned, or a named offer of the GPU (h100-sxm:\n"
+	"                      GCP a3, Azure, Lambda, RunPod)\n"
+	"  --gpu-hour-usd X    the headline's GPU-hour price instead of the sheet's\n"
+	"  --utilization U     the most a replica is run at before the fleet adds one, 0.01 to\n"
+	"                      1 (default 0.6); the utilisation printed follows from the volume\n"
 	"  --min-replicas N    replicas kept running at any volume (default 1)\n";
 
 static const char usage_tail[] =
@@ -110,15 +119,16 @@ static int parse_one(int c, struct options *o)
 			return EXIT_USAGE;
 		o->rq.gpus = (unsigned)n;
 		return 0;
-	case OPT_PRICING:
+	case OPT_PRICING: /* not a mode: an offer's name, checked against the GPU sheet */
 		o->rq.pricing = gpu_pricing_parse(optarg);
-		return o->rq.pricing < 0 ? cli_usage_error("crossover", "--pricing '%s': expected "
-							   "on-demand, spot, reserved or owned",
-							   optarg) : 0;
+		o->rq.offer = o->rq.pricing < 0 ? optarg : NULL;
+		if (o->rq.pricing < 0)
+			o->rq.pricing = PRICING_ON_DEMAND;
+		return 0;
 	case OPT_GPU_USD:
 		return parse_double("--gpu-hour-usd", optarg, 0, 1000, &o->rq.gpu_hour_usd);
 	case OPT_UTIL:
-		return parse_double("--utilization", optarg, 0.01, 1, &o->rq.utilisation);
+		return parse_double("--utilization", optarg, 0.01, 1, &o->rq.max_utilisation);
 	case OPT_MIN_REPLICAS:
 		if (cli_parse_u64("crossover", "--min-replicas", optarg, 1, 100000, &n))
 			return EXIT_USAGE;
@@ -147,6 +157,33 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return -1;
 }
 
+/* Every mode and offer: its price, fixed monthly bill, break-even and utilisation there. */
+static void print_modes(const struct crossover_plan *p)
+{
+	char usd[32], be[32], n[32], busy[32];
+	printf("\nevery price for %u x %s a replica, at least %.0f replica%s running (break-even: "
+	       "the fleet's fixed\nmonthly cost over the API's $%.3f per 1M tokens; busy: the "
+	       "volume over the replicas'\nfull-use capacity):\n", p->in.replica_gpus,
+	       p->gpu_name, p->in.min_replicas, p->in.min_replicas == 1 ? "" : "s",
+	       p->res.api_usd_per_mtok);
+	printf("  %-22s %8s %12s %18s %9s %6s   %s\n", "pricing", "$/GPU-h", "USD/month",
+	       "break-even tok/mo", "replicas", "busy", "source");
+	for (size_t i = 0; i < p->n_modes; i++) {
+		const struct crossover_mode *m = &p->modes[i];
+		const struct crossover_result *r = &m->res;
+		int never = isnan(r->integer_break_even_tokens_per_month);
+		snprintf(n, sizeof(n), "%.0f", r->replicas_at_break_even);
+		snprintf(busy, sizeof(busy), "%.1f%%", 100 * r->utilisation_at_break_even);
+		printf("%s %-22s %8.2f %12s %18s %9s %6s   %s\n",
+		       (int)i == p->headline ? "*" : " ", m->name, m->gpu_hour_usd,
+		       numfmt_usd(r->fixed_usd_per_month, usd, sizeof(usd)),
+		       never ? "never" : numfmt_count(r->integer_break_even_tokens_per_month, be,
+						      sizeof(be)),
+		       never ? "-" : n, never ? "-" : busy, m->source);
+	}
+	printf("  (* the headline: the sentence below and crossover.csv)\n");
+}
+
 static void print_plan(const struct crossover_plan *p, const char *outdir)
 {
 	char sentence[600];
@@ -157,13 +194,21 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	       "point%s), %s\n", p->serve_label, p->in.replica_gpus, p->gpu_name, p->replica_batch,
 	       p->replica_output_tokens_per_s, p->measured_points,
 	       p->measured_points == 1 ? "" : "s", p->price_label);
-	printf("       $%.3f per 1M tokens at full use, %.3g tokens/month per replica at %.0f%%\n",
-	       p->res.self_hosted_usd_per_mtok, p->res.replica_tokens_per_month,
-	       p->in.utilisation * 100);
-	printf("at the scenario's %.3g tokens/month: API $%.2f, fleet $%.2f (%.0f GPUs)\n",
-	       p->scenario_tokens_per_month, p->at_scenario.api_usd, p->at_scenario.self_hosted_usd,
-	       p->at_scenario.gpus);
-	printf("\n%s\n\nresults in %s/\nreport: %s/report.html\n", sentence, outdir, outdir);
+	char v[32], api[32], fleet[32];
+	printf("       %s tokens per GPU-hour at full use ($%.3f per 1M tokens); a replica is "
+	       "added above %.0f%% busy\n",
+	       numfmt_count(p->in.replica_tokens_per_s * 3600 / p->in.replica_gpus, v, sizeof(v)),
+	       p->res.self_hosted_usd_per_mtok, p->in.max_utilisation * 100);
+	printf("at the scenario's %s tokens a month: API %s a month, fleet %s a month (%.0f GPUs, "
+	       "%.2f%% busy)\n", numfmt_count(p->scenario_tokens_per_month, v, sizeof(v)),
+	       numfmt_usd(p->at_scenario.api_usd, api, sizeof(api)),
+	       numfmt_usd(p->at_scenario.self_hosted_usd, fleet, sizeof(fleet)),
+	       p->at_scenario.gpus, 100 * p->at_scenario.utilisation);
+	print_modes(p);
+	printf("\n%s\n", sentence);
+	if (p->quality_note[0])
+		printf("%s\n", p->quality_note);
+	printf("\nresults in %s/\nreport: %s/report.html\n", outdir, outdir);
 }
 
 struct crossover_job {

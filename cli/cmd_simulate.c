@@ -22,8 +22,9 @@ static const char usage_head[] =
 	"Simulates the loop the scenario describes (no file: the embedded default,\n"
 	"data/scenarios/hyperagents-paper.json) and writes a results directory with\n"
 	"summary.json, scenario.json (the effective scenario), iterations.csv, timeseries.csv,\n"
-	"archive.csv, montecarlo.csv, costs_focus.csv (FOCUS 1.2) and crossover.csv (the run's\n"
-	"API mix against Llama 3.3 70B FP8 on reserved H100 SXM; docs/output.md).\n"
+	"archive.csv, montecarlo.csv, costs_focus.csv (FOCUS 1.2), crossover.csv (the run's\n"
+	"API mix against Llama 3.3 70B FP8 on reserved H100 SXM) and crossover_modes.csv (the\n"
+	"same at every GPU price of the sheet; docs/output.md).\n"
 	"\n"
 	"options:\n"
 	"  --iterations N      override the scenario's iterations (0 to 100000)\n";

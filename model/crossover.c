@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "model/crossover.h"
 #include "model/fleet.h"
 #include "model/forecast.h"
@@ -12,9 +13,14 @@
 #define SOLVE_LO 1e3
 #define SOLVE_HI 1e18
 
+static double replica_full_tokens_per_month(const struct crossover_input *in)
+{
+	return in->replica_tokens_per_s * 3600 * CROSSOVER_HOURS_PER_MONTH;
+}
+
 static double replica_tokens_per_month(const struct crossover_input *in)
 {
-	return in->replica_tokens_per_s * 3600 * CROSSOVER_HOURS_PER_MONTH * in->utilisation;
+	return replica_full_tokens_per_month(in) * in->max_utilisation;
 }
 
 static double replica_usd_per_month(const struct crossover_input *in)
@@ -32,6 +38,7 @@ void crossover_at(const struct crossover_input *in, double v, struct crossover_p
 	out->gpus = out->replicas * in->replica_gpus;
 	out->self_hosted_usd = out->replicas * cost;
 	out->continuous_usd = continuous * cost;
+	out->utilisation = v / (out->replicas * replica_full_tokens_per_month(in));
 }
 
 static double gap(double log_v, void *params)
@@ -92,7 +99,15 @@ int crossover_solve(const struct crossover_input *in, struct crossover_result *o
 	out->api_usd_per_mtok = in->api_usd_per_token * 1e6;
 	out->self_hosted_usd_per_mtok = in->replica_gpus * in->gpu_hour_usd / full * 1e6;
 	out->replica_tokens_per_month = replica_tokens_per_month(in);
+	out->fixed_usd_per_month = in->min_replicas * replica_usd_per_month(in);
 	out->integer_break_even_tokens_per_month = first_integer_win(in);
+	out->replicas_at_break_even = out->utilisation_at_break_even = NAN;
+	if (!isnan(out->integer_break_even_tokens_per_month)) {
+		struct crossover_point p;
+		crossover_at(in, out->integer_break_even_tokens_per_month, &p);
+		out->replicas_at_break_even = p.replicas;
+		out->utilisation_at_break_even = p.utilisation;
+	}
 	return solve_continuous(in, &out->break_even_tokens_per_month, err);
 }
 
@@ -113,7 +128,7 @@ struct crossover_request crossover_default_request(int pricing)
 {
 	return (struct crossover_request){ .serve_model = "llama-3.3-70b", .gpu = "h100-sxm",
 					   .precision = PRECISION_FP8, .pricing = pricing,
-					   .gpu_hour_usd = NAN, .utilisation = 0.6,
+					   .gpu_hour_usd = NAN, .max_utilisation = 0.6,
 					   .min_replicas = 1 };
 }
 
@@ -168,6 +183,58 @@ static int api_side(const struct forecast *f, const struct price_sheet *ps,
 	return 0;
 }
 
+/* The offer of g named name ("Lambda", or "on-demand Lambda"), or NULL. */
+static const struct gpu_offer *find_offer(const struct gpu *g, const char *name)
+{
+	if (!strncasecmp(name, "on-demand ", 10))
+		name += 10;
+	for (size_t i = 0; i < g->n_offers; i++)
+		if (!strcasecmp(g->offers[i].name, name))
+			return &g->offers[i];
+	return NULL;
+}
+
+static int unknown_offer(const struct gpu_sheet *gs, const struct gpu *g, const char *name,
+			 struct hc_err *err)
+{
+	char list[GPU_OFFERS_MAX * (FLEET_NAME_MAX + 2)] = "";
+	for (size_t i = 0, len = 0; i < g->n_offers; i++, len = strlen(list))
+		snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", g->offers[i].name);
+	return hc_err_set(err, HC_EINPUT, "--pricing '%s': neither a pricing mode nor an offer "
+			  "of %s in '%s'; allowed: on-demand, spot, reserved, owned%s%s", name,
+			  g->name, gs->origin, *list ? ", or an offer: " : "", list);
+}
+
+/* The headline's price per GPU-hour (--gpu-hour-usd, an offer or a mode), with its label. */
+static int headline_price(const struct gpu_sheet *gs, const struct gpu *g,
+			  const struct crossover_request *rq, struct crossover_plan *out,
+			  struct hc_err *err)
+{
+	const char *mode = gpu_pricing_name((enum gpu_pricing)rq->pricing), *offer = "";
+	const char *source = rq->pricing == PRICING_OWNED ? g->owned_source
+							  : g->price_source[rq->pricing];
+	double usd = gpu_hour_usd(g, (enum gpu_pricing)rq->pricing, &gs->owned);
+	const struct gpu_offer *o = rq->offer ? find_offer(g, rq->offer) : NULL;
+	if (!isnan(rq->gpu_hour_usd)) {
+		usd = rq->gpu_hour_usd;
+		mode = "given";
+		source = "--gpu-hour-usd";
+	} else if (rq->offer && !o) {
+		return unknown_offer(gs, g, rq->offer, err);
+	} else if (o) {
+		usd = o->usd_per_gpu_hour;
+		offer = o->name;
+		source = o->source;
+	}
+	if (isnan(usd))
+		return hc_err_set(err, HC_EINPUT, "%s has no %s price in '%s'; allowed: another "
+				  "--pricing, or --gpu-hour-usd X", g->name, mode, gs->origin);
+	out->in.gpu_hour_usd = usd;
+	snprintf(out->price_label, sizeof(out->price_label), "$%.2f/GPU-hour %s%s%s (%s)", usd,
+		 mode, *offer ? " " : "", offer, source);
+	return 0;
+}
+
 static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss,
 		      const struct crossover_request *rq, struct crossover_plan *out,
 		      struct hc_err *err)
@@ -178,19 +245,9 @@ static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss
 	if (gpu_sheet_lookup(gs, rq->gpu, &g, err) ||
 	    serving_sheet_lookup(ss, rq->serve_model, &sm, err) ||
 	    fleet_replica(ss, sm, (enum precision)rq->precision, g, rq->gpus, out->isl,
-			  out->isl_cached, out->osl, &r, err))
+			  out->isl_cached, out->osl, &r, err) ||
+	    headline_price(gs, g, rq, out, err))
 		return err ? err->code : HC_EINPUT;
-	double usd = rq->gpu_hour_usd;
-	const char *source = "given with --gpu-hour-usd";
-	if (isnan(usd)) {
-		usd = gpu_hour_usd(g, (enum gpu_pricing)rq->pricing, &gs->owned);
-		source = rq->pricing == PRICING_OWNED ? g->owned_source : g->price_source[rq->pricing];
-	}
-	if (isnan(usd))
-		return hc_err_set(err, HC_EINPUT, "%s has no %s price in '%s'; allowed: another "
-				  "--pricing, or --gpu-hour-usd X", g->name,
-				  gpu_pricing_name((enum gpu_pricing)rq->pricing), gs->origin);
-	out->in.gpu_hour_usd = usd;
 	out->in.replica_gpus = r.gpus;
 	out->in.replica_tokens_per_s = r.output_tokens_per_s * (out->isl + out->osl) / out->osl;
 	out->replica_batch = r.batch;
@@ -200,9 +257,101 @@ static int fleet_side(const struct gpu_sheet *gs, const struct serving_sheet *ss
 	snprintf(out->gpu_name, sizeof(out->gpu_name), "%s", g->name);
 	snprintf(out->serve_label, sizeof(out->serve_label), "%s %s", sm->name,
 		 rq->precision == PRECISION_FP8 ? "FP8" : "BF16");
-	snprintf(out->price_label, sizeof(out->price_label), "$%.2f/GPU-hour %s (%s)", usd,
-		 gpu_pricing_name((enum gpu_pricing)rq->pricing), source);
 	return 0;
+}
+
+/* One row of the modes table: the plan's fleet at usd per GPU-hour, solved, and its bills at
+ * the scenario's volume. */
+static int mode_add(struct crossover_plan *out, const char *name, const char *offer,
+		    const char *source, double usd, struct hc_err *err)
+{
+	struct crossover_mode *m = &out->modes[out->n_modes++];
+	struct crossover_input in = out->in;
+	in.gpu_hour_usd = usd;
+	snprintf(m->name, sizeof(m->name), "%s%s%s", name, offer ? " " : "", offer ? offer : "");
+	snprintf(m->source, sizeof(m->source), "%s", source);
+	m->gpu_hour_usd = usd;
+	crossover_at(&in, out->scenario_tokens_per_month, &m->at_scenario);
+	return crossover_solve(&in, &m->res, err);
+}
+
+static int modes_fill(const struct gpu_sheet *gs, const struct crossover_request *rq,
+		      struct crossover_plan *out, struct hc_err *err)
+{
+	const struct gpu *g;
+	int rc = gpu_sheet_lookup(gs, rq->gpu, &g, err);
+	out->headline = -1;
+	if (!rc && !isnan(rq->gpu_hour_usd)) {
+		out->headline = 0;
+		rc = mode_add(out, "given", NULL, "--gpu-hour-usd", rq->gpu_hour_usd, err);
+	}
+	for (int k = 0; !rc && k < PRICING_COUNT; k++) {
+		double usd = gpu_hour_usd(g, (enum gpu_pricing)k, &gs->owned);
+		if (isnan(usd))
+			continue;
+		if (k == rq->pricing && !rq->offer && isnan(rq->gpu_hour_usd))
+			out->headline = (int)out->n_modes;
+		rc = mode_add(out, gpu_pricing_name((enum gpu_pricing)k), NULL,
+			      k == PRICING_OWNED ? g->owned_source : g->price_source[k], usd, err);
+	}
+	for (size_t i = 0; !rc && i < g->n_offers; i++) {
+		if (rq->offer && isnan(rq->gpu_hour_usd) && find_offer(g, rq->offer) == &g->offers[i])
+			out->headline = (int)out->n_modes;
+		rc = mode_add(out, "on-demand", g->offers[i].name, g->offers[i].source,
+			      g->offers[i].usd_per_gpu_hour, err);
+	}
+	return rc;
+}
+
+static int is_served_model(const struct serving_model *sm, const char *name)
+{
+	if (!strcasecmp(sm->name, name))
+		return 1;
+	for (size_t i = 0; i < FLEET_ALIASES; i++)
+		if (sm->aliases[i][0] && !strcasecmp(sm->aliases[i], name))
+			return 1;
+	return 0;
+}
+
+/* Appends name to list unless it is the served model; 1 when appended. */
+static int note_model(char *list, size_t size, const struct serving_model *sm, const char *name)
+{
+	size_t len = strlen(list);
+	if (is_served_model(sm, name))
+		return 0;
+	snprintf(list + len, size - len, "%s%s", len ? ", " : "", name);
+	return 1;
+}
+
+/* Whether a target before k bills at the same price as k (two names of one model). */
+static int priced_before(const struct loop_models *m, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (m->prices[j] == m->prices[k])
+			return 1;
+	return 0;
+}
+
+/* The line that says a different model's answers are not priced for quality. */
+static void quality_note(const struct forecast *f, const struct crossover_request *rq,
+			 const struct serving_sheet *ss, struct crossover_plan *out)
+{
+	const struct serving_model *sm;
+	char list[256] = "";
+	int n = 0;
+	out->quality_note[0] = 0;
+	if (serving_sheet_lookup(ss, rq->serve_model, &sm, NULL))
+		return;
+	if (rq->api_model)
+		n = note_model(list, sizeof(list), sm, out->api_label);
+	for (size_t k = 0; !rq->api_model && k < f->models.n; k++)
+		if (f->models.prices[k] && f->mean.by_model[k].total > 0 &&
+		    !priced_before(&f->models, k))
+			n += note_model(list, sizeof(list), sm, f->models.prices[k]->name);
+	if (n)
+		snprintf(out->quality_note, sizeof(out->quality_note), "quality is not modelled: "
+			 "%s replaces %s, and these figures assume it does the same work in the "
+			 "same tokens", out->serve_label, list);
 }
 
 int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
@@ -211,11 +360,13 @@ int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
 		   struct hc_err *err)
 {
 	memset(out, 0, sizeof(*out));
-	out->in.utilisation = rq->utilisation;
+	out->in.max_utilisation = rq->max_utilisation;
 	out->in.min_replicas = rq->min_replicas;
 	if (api_side(f, ps, rq, out, err) || fleet_side(gs, ss, rq, out, err))
 		return err ? err->code : HC_EINPUT;
 	out->scenario_tokens_per_month = f->mean.monthly_tokens;
 	crossover_at(&out->in, out->scenario_tokens_per_month, &out->at_scenario);
-	return crossover_solve(&out->in, &out->res, err);
+	quality_note(f, rq, ss, out);
+	int rc = crossover_solve(&out->in, &out->res, err);
+	return rc ? rc : modes_fill(gs, rq, out, err);
 }

@@ -3,15 +3,19 @@
  * (docs/costs.md, "Crossover").
  *
  * The API costs a · V for V tokens a month, a being the blended USD per token of the
- * scenario's token mix. A fleet of replicas, each serving C tokens a month at utilisation U,
- * costs replicas · gpus_per_replica · c · 730 with c USD per GPU-hour. The continuous fleet
- * has max(min_replicas, V / C) replicas, the integer fleet max(min_replicas, ceil(V / C)).
+ * scenario's token mix. A replica serves F = tokens/s · 3,600 · 730 tokens a month at full
+ * use; the fleet adds a replica when its replicas would be busier than U (the most a replica
+ * is run at), so each carries C = F · U. It costs replicas · gpus_per_replica · c · 730 with
+ * c USD per GPU-hour, busy or idle. The continuous fleet has max(min_replicas, V / C)
+ * replicas, the integer fleet max(min_replicas, ceil(V / C)); at V its utilisation is
+ * V / (replicas · F), which follows from the volume and is never U itself.
  */
 #ifndef MODEL_CROSSOVER_H
 #define MODEL_CROSSOVER_H
 
 #include <stddef.h>
 #include "base/hc_err.h"
+#include "model/fleet.h"
 
 #define CROSSOVER_HOURS_PER_MONTH 730.0
 
@@ -20,7 +24,7 @@ struct crossover_input {
 	double gpu_hour_usd;
 	unsigned replica_gpus;
 	double replica_tokens_per_s;  /* input + output tokens per second at full use */
-	double utilisation;           /* (0, 1] */
+	double max_utilisation;       /* (0, 1]: the most a replica is run at */
 	double min_replicas;          /* >= 1 */
 };
 
@@ -30,14 +34,18 @@ struct crossover_point {
 	double self_hosted_usd;       /* integer fleet */
 	double continuous_usd;        /* continuous fleet */
 	double replicas, gpus;        /* integer fleet */
+	double utilisation;           /* V over the integer fleet's full-use capacity */
 };
 
 struct crossover_result {
 	double api_usd_per_mtok;
 	double self_hosted_usd_per_mtok;      /* at full utilisation */
-	double replica_tokens_per_month;      /* C, at the utilisation */
+	double replica_tokens_per_month;      /* C, at max_utilisation */
+	double fixed_usd_per_month;           /* min_replicas · gpus · c · 730 */
 	double break_even_tokens_per_month;   /* continuous fleet, root solver; NAN: never */
 	double integer_break_even_tokens_per_month; /* first volume the integer fleet wins */
+	double replicas_at_break_even;        /* the integer fleet there; NAN: never */
+	double utilisation_at_break_even;     /* its utilisation there; NAN: never */
 };
 
 /* One volume: the two bills and the integer fleet's size. */
@@ -46,8 +54,10 @@ void crossover_at(const struct crossover_input *in, double tokens_per_month,
 
 /*
  * Finds the break-even volumes: the continuous one with GSL's Brent solver on
- * log volume in [1e3, 1e18], the integer one by walking the fleet's steps. Either is NAN
- * when self-hosting never wins (the API's marginal price is at or below the fleet's).
+ * log volume in [1e3, 1e18], the integer one in closed form (fixed_usd_per_month / a, the
+ * fleet's bill having no per-token part), and the integer fleet's size and utilisation
+ * there. Each is NAN when self-hosting never wins (the API's marginal price is at or below
+ * the fleet's at max_utilisation).
  */
 int crossover_solve(const struct crossover_input *in, struct crossover_result *out,
 		    struct hc_err *err);
@@ -71,13 +81,26 @@ struct crossover_request {
 	int precision;              /* enum precision */
 	unsigned gpus;              /* replica size; 0: the smallest that fits */
 	int pricing;                /* enum gpu_pricing */
+	const char *offer;          /* NULL, or a named offer of the GPU ("Lambda"): its price */
 	double gpu_hour_usd;        /* NAN: the sheet's price for the pricing mode */
-	double utilisation;
+	double max_utilisation;
 	double min_replicas;
 };
 
-/* The defaults: Llama 3.3 70B FP8 on H100 SXM at the sheet's price, 60% utilisation. */
+/* The defaults: Llama 3.3 70B FP8 on H100 SXM at the sheet's price, replicas run at most
+ * 60% busy. */
 struct crossover_request crossover_default_request(int pricing);
+
+#define CROSSOVER_MODES_MAX (1 + PRICING_COUNT + GPU_OFFERS_MAX)
+
+/* One way to pay for the GPUs: a pricing mode the sheet prices, or a named on-demand offer. */
+struct crossover_mode {
+	char name[FLEET_NAME_MAX + 16];    /* "reserved", or "on-demand Lambda" for an offer */
+	char source[160];
+	double gpu_hour_usd;
+	struct crossover_result res;
+	struct crossover_point at_scenario;
+};
 
 struct crossover_plan {
 	struct crossover_input in;
@@ -92,11 +115,18 @@ struct crossover_plan {
 	char serve_label[160];
 	char gpu_name[64];
 	char price_label[256];              /* the GPU-hour price and its source */
+	struct crossover_mode modes[CROSSOVER_MODES_MAX]; /* every price the GPU sheet has */
+	size_t n_modes;
+	int headline;                       /* the mode of in/res */
+	char quality_note[400];             /* "" when the API models are the served one */
 };
 
 /*
  * Prices the scenario's token mix on the API (its own models, or api_model for all of it)
- * and on a fleet serving rq->serve_model on rq->gpu, and solves the crossover.
+ * and on a fleet serving rq->serve_model on rq->gpu, and solves the crossover: for the
+ * price rq picks (in, res, at_scenario) and for every mode and offer of the GPU sheet that
+ * has a price (modes, in the sheet's order: on-demand, spot, reserved, owned, then offers;
+ * first a row "given" when rq->gpu_hour_usd is a number, the headline then).
  */
 int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
 		   const struct gpu_sheet *gs, const struct serving_sheet *ss,

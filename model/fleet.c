@@ -173,6 +173,30 @@ static int parse_gpu_prices(struct gpu *g, const cJSON *obj, const char *origin,
 	return 0;
 }
 
+static int parse_gpu_offers(struct gpu *g, const cJSON *obj, const char *origin,
+			    const char *path, struct hc_err *err)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(obj, "offers"), *o;
+	g->n_offers = 0;
+	if (!list)
+		return 0;
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > GPU_OFFERS_MAX)
+		return hc_err_set(err, HC_EINPUT, "%s: %s.offers: got %s; allowed: an array of at "
+				  "most %d objects", origin, path, json_type_name(list),
+				  GPU_OFFERS_MAX);
+	cJSON_ArrayForEach(o, list) {
+		struct gpu_offer *of = &g->offers[g->n_offers];
+		char p[128];
+		snprintf(p, sizeof(p), "%s.offers[%zu]", path, g->n_offers++);
+		if (json_string(o, "name", of->name, sizeof(of->name), 1, origin, p, err) ||
+		    json_number(o, "usd_per_gpu_hour", 0, 1000, 1, &of->usd_per_gpu_hour, origin,
+				p, err) ||
+		    json_string(o, "source", of->source, sizeof(of->source), 1, origin, p, err))
+			return HC_EINPUT;
+	}
+	return 0;
+}
+
 static int parse_gpu(void *items, size_t i, const cJSON *obj, const char *origin,
 		     const char *path, struct hc_err *err)
 {
@@ -185,7 +209,8 @@ static int parse_gpu(void *items, size_t i, const cJSON *obj, const char *origin
 	    json_number(obj, "memory_gb", 1, 1e5, 1, &g->memory_gb, origin, path, err) ||
 	    json_number(obj, "tdp_w", 1, 1e5, 1, &g->tdp_w, origin, path, err))
 		return HC_EINPUT;
-	return parse_gpu_prices(g, obj, origin, path, err);
+	return parse_gpu_prices(g, obj, origin, path, err) ||
+	       parse_gpu_offers(g, obj, origin, path, err) ? HC_EINPUT : 0;
 }
 
 static int parse_gpu_root(void *sheet, const cJSON *root, const char *origin, struct hc_err *err)

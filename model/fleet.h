@@ -32,6 +32,15 @@ struct owned_params {
 	double amortisation_years, pue, usd_per_kwh, colo_usd_per_kw_month, residual_fraction;
 };
 
+#define GPU_OFFERS_MAX 8
+
+/* A named on-demand offer of a provider ("Lambda"), beside the sheet's on-demand price. */
+struct gpu_offer {
+	char name[FLEET_NAME_MAX];
+	double usd_per_gpu_hour;
+	char source[160];
+};
+
 struct gpu {
 	char name[FLEET_NAME_MAX];
 	char aliases[FLEET_ALIASES][FLEET_NAME_MAX];
@@ -40,6 +49,8 @@ struct gpu {
 	char price_source[PRICING_OWNED][160];
 	double capex_usd_per_gpu, node_kw, gpus_per_node; /* NAN when unknown */
 	char owned_source[160];
+	struct gpu_offer offers[GPU_OFFERS_MAX]; /* the sheet's "offers", in its order */
+	size_t n_offers;
 };
 
 struct gpu_sheet {

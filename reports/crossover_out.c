@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "reports/crossover_out.h"
+#include "reports/csvout.h"
 
 #define GRID_PER_DECADE 10
 #define GRID_MAX 200
@@ -19,21 +20,26 @@ static const char *mtok(double tokens, char *buf, size_t size)
 void crossover_out_sentence(const struct crossover_plan *p, char *buf, size_t size)
 {
 	char v[32];
-	double be = p->res.break_even_tokens_per_month;
-	if (isnan(be)) {
+	const struct crossover_result *r = &p->res;
+	if (isnan(r->integer_break_even_tokens_per_month)) {
 		snprintf(buf, size, "self-hosting %s on %s at %s never costs less than %s: the "
-			 "fleet's $%.3g per 1M tokens at %.0f%% utilisation is above the API's "
-			 "$%.3g", p->serve_label, p->gpu_name, p->price_label, p->api_label,
-			 p->res.self_hosted_usd_per_mtok / p->in.utilisation,
-			 p->in.utilisation * 100, p->res.api_usd_per_mtok);
+			 "fleet's $%.3g per 1M tokens with every replica %.0f%% busy (the most it "
+			 "runs at) is above the API's $%.3g", p->serve_label, p->gpu_name,
+			 p->price_label, p->api_label,
+			 r->self_hosted_usd_per_mtok / p->in.max_utilisation,
+			 p->in.max_utilisation * 100, r->api_usd_per_mtok);
 		return;
 	}
 	snprintf(buf, size, "self-hosting %s on %s at %s costs less than %s above %s "
-		 "tokens/month (at %.0f%% utilisation)", p->serve_label, p->gpu_name,
-		 p->price_label, p->api_label, mtok(be, v, sizeof(v)), p->in.utilisation * 100);
+		 "tokens/month; at that volume its %.0f replica%s of %u GPU%s would be %.1f%% busy",
+		 p->serve_label, p->gpu_name, p->price_label, p->api_label,
+		 mtok(r->integer_break_even_tokens_per_month, v, sizeof(v)),
+		 r->replicas_at_break_even, r->replicas_at_break_even == 1 ? "" : "s",
+		 p->in.replica_gpus, p->in.replica_gpus == 1 ? "" : "s",
+		 r->utilisation_at_break_even * 100);
 }
 
-static void write_csv(FILE *out, const struct crossover_plan *p)
+static void write_grid(FILE *out, const struct crossover_plan *p)
 {
 	struct crossover_point *pts = malloc(GRID_MAX * sizeof(*pts));
 	double hi = 1e12;
@@ -41,13 +47,36 @@ static void write_csv(FILE *out, const struct crossover_plan *p)
 		hi = fmax(hi, p->res.break_even_tokens_per_month * 10);
 	size_t n = pts ? crossover_grid(&p->in, 1e6, hi, GRID_PER_DECADE, pts, GRID_MAX) : 0;
 	fputs("tokens_per_month,api_usd,self_hosted_usd,self_hosted_continuous_usd,replicas,gpus,"
-	      "cheaper\n", out);
+	      "cheaper,fleet_utilisation\n", out);
 	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%.0f,%.2f,%.2f,%.2f,%.0f,%.0f,%s\n", pts[i].tokens_per_month,
+		fprintf(out, "%.0f,%.2f,%.2f,%.2f,%.0f,%.0f,%s,%.6f\n", pts[i].tokens_per_month,
 			pts[i].api_usd, pts[i].self_hosted_usd, pts[i].continuous_usd,
 			pts[i].replicas, pts[i].gpus,
-			pts[i].self_hosted_usd < pts[i].api_usd ? "self_hosted" : "api");
+			pts[i].self_hosted_usd < pts[i].api_usd ? "self_hosted" : "api",
+			pts[i].utilisation);
 	free(pts);
+}
+
+static void write_modes(FILE *out, const struct crossover_plan *p)
+{
+	fputs("gpu_hour_usd,pricing,source,fixed_usd_per_month,break_even_tokens_per_month,"
+	      "break_even_replicas,break_even_utilisation,scenario_tokens_per_month,"
+	      "scenario_api_usd,scenario_self_hosted_usd,scenario_utilisation,headline\n", out);
+	for (size_t i = 0; i < p->n_modes; i++) {
+		const struct crossover_mode *m = &p->modes[i];
+		fprintf(out, "%.4f", m->gpu_hour_usd); /* the row's first cell: no comma */
+		csvout_text(out, m->name);
+		csvout_text(out, m->source);
+		csvout_num(out, m->res.fixed_usd_per_month, "%.2f");
+		csvout_num(out, m->res.integer_break_even_tokens_per_month, "%.0f");
+		csvout_num(out, m->res.replicas_at_break_even, "%.0f");
+		csvout_num(out, m->res.utilisation_at_break_even, "%.6f");
+		csvout_num(out, m->at_scenario.tokens_per_month, "%.0f");
+		csvout_num(out, m->at_scenario.api_usd, "%.2f");
+		csvout_num(out, m->at_scenario.self_hosted_usd, "%.2f");
+		csvout_num(out, m->at_scenario.utilisation, "%.6f");
+		fprintf(out, ",%s\n", (int)i == p->headline ? "yes" : "no");
+	}
 }
 
 static void add_or_null(cJSON *o, const char *key, double v)
@@ -58,13 +87,62 @@ static void add_or_null(cJSON *o, const char *key, double v)
 		cJSON_AddNumberToObject(o, key, v);
 }
 
+static void add_break_even(cJSON *o, const struct crossover_result *r)
+{
+	cJSON_AddNumberToObject(o, "fixed_usd_per_month", r->fixed_usd_per_month);
+	add_or_null(o, "break_even_tokens_per_month", r->break_even_tokens_per_month);
+	add_or_null(o, "integer_break_even_tokens_per_month",
+		    r->integer_break_even_tokens_per_month);
+	add_or_null(o, "replicas_at_break_even", r->replicas_at_break_even);
+	add_or_null(o, "utilisation_at_break_even", r->utilisation_at_break_even);
+}
+
+static void add_at_volume(cJSON *o, const struct crossover_point *at)
+{
+	cJSON *a = cJSON_AddObjectToObject(o, "at_scenario_volume");
+	cJSON_AddNumberToObject(a, "tokens_per_month", at->tokens_per_month);
+	cJSON_AddNumberToObject(a, "api_usd", at->api_usd);
+	cJSON_AddNumberToObject(a, "self_hosted_usd", at->self_hosted_usd);
+	cJSON_AddNumberToObject(a, "gpus", at->gpus);
+	cJSON_AddNumberToObject(a, "utilisation", at->utilisation);
+}
+
+static cJSON *modes_json(const struct crossover_plan *p)
+{
+	cJSON *list = cJSON_CreateArray();
+	for (size_t i = 0; i < p->n_modes; i++) {
+		const struct crossover_mode *m = &p->modes[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "pricing", m->name);
+		cJSON_AddNumberToObject(o, "gpu_hour_usd", m->gpu_hour_usd);
+		cJSON_AddStringToObject(o, "source", m->source);
+		add_break_even(o, &m->res);
+		add_at_volume(o, &m->at_scenario);
+		cJSON_AddBoolToObject(o, "headline", (int)i == p->headline);
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+static void add_replica(cJSON *c, const struct crossover_plan *p)
+{
+	cJSON *r = cJSON_AddObjectToObject(c, "replica");
+	cJSON_AddNumberToObject(r, "gpus", p->in.replica_gpus);
+	cJSON_AddNumberToObject(r, "batch", p->replica_batch);
+	cJSON_AddNumberToObject(r, "output_tokens_per_s", p->replica_output_tokens_per_s);
+	cJSON_AddNumberToObject(r, "tokens_per_s", p->in.replica_tokens_per_s);
+	cJSON_AddNumberToObject(r, "tokens_per_gpu_hour",
+				p->in.replica_tokens_per_s * 3600 / p->in.replica_gpus);
+	cJSON_AddNumberToObject(r, "tokens_per_month", p->res.replica_tokens_per_month);
+	cJSON_AddNumberToObject(r, "calibration", p->calibration);
+	cJSON_AddNumberToObject(r, "measured_points", (double)p->measured_points);
+}
+
 cJSON *crossover_out_json(const struct crossover_plan *p)
 {
 	char sentence[600];
 	cJSON *c = cJSON_CreateObject();
-	add_or_null(c, "break_even_tokens_per_month", p->res.break_even_tokens_per_month);
-	add_or_null(c, "integer_break_even_tokens_per_month",
-		    p->res.integer_break_even_tokens_per_month);
+	add_break_even(c, &p->res);
 	cJSON_AddNumberToObject(c, "api_usd_per_mtok", p->res.api_usd_per_mtok);
 	cJSON_AddNumberToObject(c, "self_hosted_usd_per_mtok", p->res.self_hosted_usd_per_mtok);
 	cJSON_AddStringToObject(c, "api", p->api_label);
@@ -72,36 +150,36 @@ cJSON *crossover_out_json(const struct crossover_plan *p)
 	cJSON_AddStringToObject(c, "gpu", p->gpu_name);
 	cJSON_AddStringToObject(c, "gpu_price", p->price_label);
 	cJSON_AddNumberToObject(c, "gpu_hour_usd", p->in.gpu_hour_usd);
-	cJSON_AddNumberToObject(c, "utilisation", p->in.utilisation);
+	cJSON_AddNumberToObject(c, "max_utilisation", p->in.max_utilisation);
 	cJSON_AddNumberToObject(c, "min_replicas", p->in.min_replicas);
-	cJSON *r = cJSON_AddObjectToObject(c, "replica");
-	cJSON_AddNumberToObject(r, "gpus", p->in.replica_gpus);
-	cJSON_AddNumberToObject(r, "batch", p->replica_batch);
-	cJSON_AddNumberToObject(r, "output_tokens_per_s", p->replica_output_tokens_per_s);
-	cJSON_AddNumberToObject(r, "tokens_per_s", p->in.replica_tokens_per_s);
-	cJSON_AddNumberToObject(r, "tokens_per_month", p->res.replica_tokens_per_month);
-	cJSON_AddNumberToObject(r, "calibration", p->calibration);
-	cJSON_AddNumberToObject(r, "measured_points", (double)p->measured_points);
+	add_replica(c, p);
 	cJSON *mix = cJSON_AddObjectToObject(c, "mix_per_call");
 	cJSON_AddNumberToObject(mix, "input_tokens", p->isl);
 	cJSON_AddNumberToObject(mix, "cached_tokens", p->isl_cached);
 	cJSON_AddNumberToObject(mix, "output_tokens", p->osl);
-	cJSON *at = cJSON_AddObjectToObject(c, "at_scenario_volume");
-	cJSON_AddNumberToObject(at, "tokens_per_month", p->scenario_tokens_per_month);
-	cJSON_AddNumberToObject(at, "api_usd", p->at_scenario.api_usd);
-	cJSON_AddNumberToObject(at, "self_hosted_usd", p->at_scenario.self_hosted_usd);
-	cJSON_AddNumberToObject(at, "gpus", p->at_scenario.gpus);
+	add_at_volume(c, &p->at_scenario);
 	crossover_out_sentence(p, sentence, sizeof(sentence));
 	cJSON_AddStringToObject(c, "sentence", sentence);
+	if (p->quality_note[0])
+		cJSON_AddStringToObject(c, "quality_note", p->quality_note);
+	cJSON_AddItemToObject(c, "modes", modes_json(p));
 	return c;
+}
+
+static int write_one(struct results_dir *rd, const char *name,
+		     void (*fill)(FILE *, const struct crossover_plan *),
+		     const struct crossover_plan *p, struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, name, err);
+	if (!out)
+		return HC_ERUNTIME;
+	fill(out, p);
+	return results_dir_close(rd, out, name, err);
 }
 
 int crossover_out_write_csv(struct results_dir *rd, const struct crossover_plan *p,
 			    struct hc_err *err)
 {
-	FILE *out = results_dir_open(rd, "crossover.csv", err);
-	if (!out)
-		return HC_ERUNTIME;
-	write_csv(out, p);
-	return results_dir_close(rd, out, "crossover.csv", err);
+	return write_one(rd, "crossover.csv", write_grid, p, err) ||
+	       write_one(rd, "crossover_modes.csv", write_modes, p, err) ? HC_ERUNTIME : 0;
 }

@@ -1,6 +1,7 @@
 /*
  * crossover_out: the files of `hypercap crossover`: crossover.csv (a log grid of monthly
- * volumes) and summary.json's "crossover" object, and the sentence a CFO reads.
+ * volumes, at the headline price), crossover_modes.csv (one row per pricing mode and named
+ * offer) and summary.json's "crossover" object, and the sentence a CFO reads.
  */
 #ifndef REPORTS_CROSSOVER_OUT_H
 #define REPORTS_CROSSOVER_OUT_H
@@ -12,13 +13,14 @@
 #include "reports/results_dir.h"
 
 /* "self-hosting llama-3.3-70b FP8 on h100-sxm at $6.88/GPU-hour on-demand costs less than
- * the scenario's API mix above 123M tokens/month (at 60% utilisation)", or why it never does. */
+ * the scenario's API mix above 4.35B tokens/month; at that volume its 1 replica of 2 GPUs
+ * would be 17.1% busy" (the utilisation that volume gives), or why it never does. */
 void crossover_out_sentence(const struct crossover_plan *p, char *buf, size_t size);
 
 /* summary.json's "crossover" object (docs/output.md; caller deletes). */
 cJSON *crossover_out_json(const struct crossover_plan *p);
 
-/* Writes crossover.csv into rd. */
+/* Writes crossover.csv and crossover_modes.csv into rd. */
 int crossover_out_write_csv(struct results_dir *rd, const struct crossover_plan *p,
 			    struct hc_err *err);
 

@@ -418,6 +418,119 @@ START_TEST(crossover_paper_preset)
 }
 END_TEST
 
+#define GPU_SHEET SOURCE_DIR "/data/gpus/gpus-2026-11-21.json"
+
+/* The H100 SXM's price for a mode row of crossover ("spot", "on-demand Lambda"), read from
+ * the GPU sheet itself; NAN for owned (priced from capex, tested apart). */
+static double sheet_price(const cJSON *h100, const char *row)
+{
+	const cJSON *o;
+	if (!strncmp(row, "on-demand ", 10)) {
+		cJSON_ArrayForEach(o, cJSON_GetObjectItem(h100, "offers"))
+			if (!strcmp(cJSON_GetObjectItem(o, "name")->valuestring, row + 10))
+				return cJSON_GetObjectItem(o, "usd_per_gpu_hour")->valuedouble;
+		ck_abort_msg("no offer '%s' in the sheet", row + 10);
+	}
+	o = cJSON_GetObjectItem(cJSON_GetObjectItem(h100, "prices"), row);
+	return o ? cJSON_GetObjectItem(o, "usd_per_gpu_hour")->valuedouble : NAN;
+}
+
+/* Every pricing mode and named offer of the sheet in one run: each break-even is the fixed
+ * monthly cost (GPUs × $/GPU-hour × 730) over the API's rate, and its utilisation that volume
+ * over the replica's full-use capacity (tokens/s × 3,600 × 730), never the 60% ceiling. */
+START_TEST(crossover_every_mode)
+{
+	struct result r = run("crossover", "--pricing", "reserved", "--set", "iterations=3",
+			      "--out", "m", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	char *sheet_text = slurp(GPU_SHEET);
+	cJSON *sheet = cJSON_Parse(sheet_text), *h100 = cJSON_GetArrayItem(
+		cJSON_GetObjectItem(sheet, "gpus"), 0);
+	cJSON *s = load_json("m/summary.json"), *m;
+	const cJSON *modes = cJSON_GetObjectItem(cJSON_GetObjectItem(s, "crossover"), "modes");
+	double a = json_at(s, "crossover.api_usd_per_mtok") / 1e6;
+	double gpus = json_at(s, "crossover.replica.gpus");
+	double full = json_at(s, "crossover.replica.tokens_per_s") * 3600 * 730;
+	int n = 0, headlines = 0;
+	/* the sheet's rental prices, owned (from capex) and its offers */
+	ck_assert_int_eq(cJSON_GetArraySize(modes),
+			 cJSON_GetArraySize(cJSON_GetObjectItem(h100, "prices")) + 1 +
+				 cJSON_GetArraySize(cJSON_GetObjectItem(h100, "offers")));
+	cJSON_ArrayForEach(m, modes) {
+		const char *name = cJSON_GetObjectItem(m, "pricing")->valuestring;
+		double usd = json_at(m, "gpu_hour_usd"), want = sheet_price(h100, name);
+		double fixed = gpus * usd * 730, be = json_at(m, "break_even_tokens_per_month");
+		ck_assert_msg(isnan(want) ? !strcmp(name, "owned") : usd == want, "%s", name);
+		ck_assert_double_eq_tol(json_at(m, "fixed_usd_per_month"), fixed, 1e-9 * fixed);
+		ck_assert_double_eq_tol(be, fixed / a, 1e-3 * be);
+		ck_assert_double_eq_tol(json_at(m, "utilisation_at_break_even"),
+					json_at(m, "integer_break_even_tokens_per_month") /
+						(json_at(m, "replicas_at_break_even") * full), 1e-12);
+		ck_assert_msg(strstr(r.out, name), "%s not printed:\n%s", name, r.out);
+		headlines += cJSON_IsTrue(cJSON_GetObjectItem(m, "headline"));
+		n++;
+	}
+	ck_assert_int_eq(headlines, 1);
+	char said[64], *csv = slurp(path_in("m/crossover_modes.csv"));
+	ck_assert_uint_eq(count_lines(csv), (size_t)n + 1);
+	snprintf(said, sizeof(said), "would be %.1f%% busy",
+		 100 * json_at(s, "crossover.utilisation_at_break_even"));
+	ck_assert_msg(strstr(r.out, said) && !strstr(r.out, "60% utilisation"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "quality is not modelled: llama-3.3-70b FP8 replaces "
+				    "claude-sonnet-4-5, gpt-4o"), "%s", r.out);
+	free(csv);
+	free(sheet_text);
+	cJSON_Delete(sheet);
+	cJSON_Delete(s);
+	result_free(&r);
+}
+END_TEST
+
+/* --pricing names an offer of the sheet as the headline; a name that is neither a mode nor an
+ * offer is refused with both lists. */
+START_TEST(crossover_offer_headline)
+{
+	struct result r = run("crossover", "--pricing", "lambda", "--set", "iterations=3",
+			      "--out", "l", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "$3.99/GPU-hour on-demand Lambda (Lambda Cloud"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("l/summary.json");
+	ck_assert_double_eq(json_at(s, "crossover.gpu_hour_usd"), 3.99);
+	cJSON_Delete(s);
+	char *csv = slurp(path_in("l/crossover_modes.csv"));
+	ck_assert_msg(strstr(csv, "\"on-demand Lambda\",\"Lambda Cloud") &&
+		      strstr(strstr(csv, "\"on-demand Lambda\""), ",yes\n"), "%s", csv);
+	free(csv);
+	r = run("crossover", "--pricing", "spott", "--set", "iterations=3", "--out", "e", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "--pricing 'spott'") &&
+		      strstr(r.err, "allowed: on-demand, spot, reserved, owned, or an offer: "
+				    "GCP a3, Azure, Lambda, RunPod"), "%s", r.err);
+	ck_assert_int_eq(exists("e"), 0);
+	result_free(&r);
+}
+END_TEST
+
+/* No quality line when the API model is the one the fleet serves. */
+START_TEST(crossover_same_model_no_quality_note)
+{
+	write_file("llama.json", "{\"hypercap_prices\": 1, \"date\": \"2026-11-21\", "
+				 "\"source\": \"test\", \"models\": ["
+				 "{\"name\": \"claude-sonnet-4-5\", \"input\": 3, \"output\": 15,"
+				 " \"cache_read\": 3, \"cache_write\": 3},"
+				 "{\"name\": \"gpt-4o\", \"input\": 3, \"output\": 15, "
+				 "\"cache_read\": 3},"
+				 "{\"name\": \"Llama-3.3-70B-Instruct\", \"input\": 0.9, "
+				 "\"output\": 0.9}]}");
+	struct result r = run("crossover", "--prices", "llama.json", "--api-model",
+			      "Llama-3.3-70B-Instruct", "--set", "iterations=3", "--out", "q", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(!strstr(r.out, "quality is not modelled"), "%s", r.out);
+	result_free(&r);
+}
+END_TEST
+
 /* docs/scenario.md holds the field reference as `validate --reference` prints it. */
 START_TEST(reference_docs_in_sync)
 {
@@ -761,6 +874,9 @@ int main(void)
 	tcase_add_test(tc, polyglot_matches_real_logs);
 	tcase_add_test(tc, flat_sheet_prices_exactly);
 	tcase_add_test(tc, crossover_paper_preset);
+	tcase_add_test(tc, crossover_every_mode);
+	tcase_add_test(tc, crossover_offer_headline);
+	tcase_add_test(tc, crossover_same_model_no_quality_note);
 	tcase_add_test(tc, prices_list_and_show);
 	tcase_add_test(tc, prices_errors);
 	tcase_add_test(tc, prices_import_litellm);

@@ -10,7 +10,7 @@
 
 static const struct crossover_input base = {
 	.api_usd_per_token = 3e-6, .gpu_hour_usd = 2.5, .replica_gpus = 4,
-	.replica_tokens_per_s = 20000, .utilisation = 0.5, .min_replicas = 1,
+	.replica_tokens_per_s = 20000, .max_utilisation = 0.5, .min_replicas = 1,
 };
 
 START_TEST(closed_form_break_even)
@@ -71,6 +71,51 @@ START_TEST(min_replicas_scale_the_floor)
 }
 END_TEST
 
+/* The fleet's bill has no per-token part: break-even = fixed monthly cost / (API rate − 0),
+ * and there the one replica is busy V* / (tokens/s · 3,600 · 730), whatever the ceiling. */
+START_TEST(utilisation_at_break_even_follows_from_volume)
+{
+	double fixed = 4 * 2.5 * 730, full = 20000 * 3600.0 * 730;
+	double want_be = fixed / (3e-6 - 0);
+	for (int k = 0; k < 3; k++) {
+		struct crossover_input in = base;
+		struct crossover_result r;
+		in.max_utilisation = (double[]){ 0.05, 0.6, 1 }[k];
+		ck_assert_int_eq(crossover_solve(&in, &r, NULL), 0);
+		ck_assert_double_eq_tol(r.fixed_usd_per_month, fixed, 1e-9 * fixed);
+		ck_assert_double_eq_tol(r.integer_break_even_tokens_per_month, want_be,
+					1e-9 * want_be);
+		ck_assert_double_eq(r.replicas_at_break_even, 1);
+		ck_assert_double_eq_tol(r.utilisation_at_break_even, want_be / full, 1e-12);
+		ck_assert_double_ne_tol(r.utilisation_at_break_even, in.max_utilisation, 1e-3);
+	}
+}
+END_TEST
+
+/* Past the ceiling the fleet adds replicas: at 2.5 replicas' worth of capped capacity it runs
+ * 3, each busy V / (3 · full-use capacity). */
+START_TEST(utilisation_of_a_grown_fleet)
+{
+	struct crossover_point p;
+	double full = 20000 * 3600.0 * 730, v = 2.5 * full * base.max_utilisation;
+	crossover_at(&base, v, &p);
+	ck_assert_double_eq(p.replicas, 3);
+	ck_assert_double_eq_tol(p.utilisation, v / (3 * full), 1e-12);
+	ck_assert_double_le(p.utilisation, base.max_utilisation);
+}
+END_TEST
+
+START_TEST(never_has_no_utilisation)
+{
+	struct crossover_input in = base;
+	struct crossover_result r;
+	in.api_usd_per_token = 1e-8;
+	ck_assert_int_eq(crossover_solve(&in, &r, NULL), 0);
+	ck_assert(isnan(r.replicas_at_break_even));
+	ck_assert(isnan(r.utilisation_at_break_even));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("crossover");
@@ -78,5 +123,9 @@ int main(void)
 	check_add(s, "grid_crosses_where_solved", grid_crosses_where_solved, 10);
 	check_add(s, "never_crosses", never_crosses_when_api_marginally_cheaper, 10);
 	check_add(s, "min_replicas_scale_the_floor", min_replicas_scale_the_floor, 10);
+	check_add(s, "utilisation_at_break_even", utilisation_at_break_even_follows_from_volume,
+		  10);
+	check_add(s, "utilisation_of_a_grown_fleet", utilisation_of_a_grown_fleet, 10);
+	check_add(s, "never_has_no_utilisation", never_has_no_utilisation, 10);
 	return check_run(s);
 }

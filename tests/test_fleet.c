@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "model/fleet.h"
 #include "model/scenario.h"
 #include "tests/check_main.h"
@@ -162,6 +163,36 @@ START_TEST(bad_sheet_names_path)
 }
 END_TEST
 
+/* The sheet's named on-demand offers, in its order; an offer with a bad price is refused
+ * with its JSON path and the range allowed. */
+START_TEST(offers_parsed_and_checked)
+{
+	const struct gpu *h = gpu("h100-sxm");
+	ck_assert_uint_eq(h->n_offers, 4);
+	ck_assert_str_eq(h->offers[2].name, "Lambda");
+	ck_assert_double_eq(h->offers[2].usd_per_gpu_hour, 3.99);
+	ck_assert_ptr_nonnull(strstr(h->offers[2].source, "2025-2026"));
+	ck_assert_uint_eq(gpu("b200")->n_offers, 0);
+	struct gpu_sheet bad;
+	struct hc_err err = HC_ERR_INIT;
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/hypercap-bad-offers-%d.json", (int)getpid());
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_gpus\": 1, \"date\": \"x\", \"source\": \"y\", \"owned_defaults\": "
+	      "{\"amortisation_years\": 4, \"pue\": 1.3, \"usd_per_kwh\": 0.1, "
+	      "\"colo_usd_per_kw_month\": 1, \"residual_fraction\": 0}, \"gpus\": [{\"name\": "
+	      "\"g\", \"bf16_tflops\": 1, \"hbm_tb_per_s\": 1, \"memory_gb\": 80, "
+	      "\"tdp_w\": 700, \"offers\": [{\"name\": \"P\", \"usd_per_gpu_hour\": -1, "
+	      "\"source\": \"s\"}]}]}", f);
+	fclose(f);
+	ck_assert_int_eq(gpu_sheet_load(&bad, path, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "gpus[0].offers[0]") &&
+		      strstr(err.msg, "allowed: a number from 0 to 1000"), "%s", err.msg);
+	remove(path);
+}
+END_TEST
+
 /*
  * fleet_size: the spec's request shape overrides the calls', the spec's price is taken; a
  * call holds a slot for the overhead plus the slot time of its uncached input.
@@ -209,6 +240,7 @@ int main(void)
 	add(s, "measured_points_reproduced", measured_points_reproduced);
 	add(s, "memory_fit_and_precision", memory_fit_and_precision);
 	add(s, "bad_sheet_names_path", bad_sheet_names_path);
+	add(s, "offers_parsed_and_checked", offers_parsed_and_checked);
 	add(s, "size_and_call_seconds", size_and_call_seconds);
 	return check_run(s);
 }
