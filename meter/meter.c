@@ -107,6 +107,7 @@ struct request {
 	char *uri; /* raw, as the client sent it, query included */
 	const char *path; /* into uri, after the tags */
 	int started, admitted, forwarded, recorded_call, anthropic;
+	int free_call; /* costs nothing: forwarded, never recorded nor refused by the budget */
 	int written; /* its record is written */
 	struct trace_llm_call call; /* tags and start time, then the outcome */
 	struct buf body;
@@ -750,7 +751,7 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 {
 	char model[128], msg[512];
 	r->forwarded = 1;
-	r->recorded_call = !strcmp(method, "POST"); /* GET /v1/models and the like cost nothing */
+	r->recorded_call = !r->free_call;
 	if (r->recorded_call && unpriced_model(r, model, sizeof(model))) {
 		snprintf(msg, sizeof(msg), "hypercap meter: model '%s' has no price in the sheet "
 			 "'%.200s'; under --budget-usd every call must be priced: give --prices "
@@ -788,11 +789,33 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 
 /* ---- the access handler ---- */
 
-/* Admits a request (counted in flight) unless the budget is spent (counted as rejected). */
-static int admit(struct meter *m, double *spent)
+/*
+ * 1 when a request costs nothing: every method but POST (GET /v1/models, ...) and the
+ * token-counting endpoints (Anthropic's /v1/messages/count_tokens, OpenAI's
+ * /v1/responses/input_tokens), whatever the path before them.
+ */
+static int free_endpoint(const char *method, const char *path)
+{
+	static const char *const free_ends[] = { "/count_tokens", "/input_tokens", NULL };
+	size_t n = strcspn(path, "?");
+	if (strcmp(method, "POST"))
+		return 1;
+	for (size_t i = 0; free_ends[i]; i++) {
+		size_t k = strlen(free_ends[i]);
+		if (n >= k && !strncmp(path + n - k, free_ends[i], k))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Admits a request (counted in flight) unless the budget is spent (counted as rejected); a
+ * free one is always admitted.
+ */
+static int admit(struct meter *m, int free_call, double *spent)
 {
 	pthread_mutex_lock(&m->lock);
-	int ok = !m->st.budget_spent;
+	int ok = free_call || !m->st.budget_spent;
 	if (ok)
 		m->st.in_flight++;
 	else
@@ -854,7 +877,8 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 				   "hypercap_bad_tag", bad_path ? msg : w.msg);
 	if (atomic_load(&r->m->connections) > r->m->max_connections)
 		return reply_busy(conn, r);
-	if (!admit(r->m, &spent)) {
+	r->free_call = free_endpoint(method, r->path);
+	if (!admit(r->m, r->free_call, &spent)) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,

@@ -17,7 +17,9 @@
  * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
  * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
  * into a whole chat answer's content; the path /v1/fail answers 500, and
- * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens.
+ * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens. The free
+ * endpoints (GET /v1/models, the token counts /v1/messages/count_tokens and
+ * /v1/responses/input_tokens) answer without a ledger line.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -431,6 +433,11 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	}
 	if (!strcmp(url, "/v1/models"))
 		return send_text(conn, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
+	if (!strcmp(url, "/v1/messages/count_tokens")) /* free: not in the ledger */
+		return send_text(conn, 200, "application/json", "{\"input_tokens\":42}");
+	if (!strcmp(url, "/v1/responses/input_tokens"))
+		return send_text(conn, 200, "application/json",
+				 "{\"object\":\"response.input_tokens\",\"input_tokens\":42}");
 	cJSON *rq = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
 	const cJSON *m = cJSON_GetObjectItem(rq, "model");
 	const cJSON *mt = cJSON_GetObjectItem(rq, "max_tokens");

@@ -1059,6 +1059,40 @@ START_TEST(budget_counts_unknown_usage_at_its_worst_case)
 }
 END_TEST
 
+/* The free endpoints (token counts, model lists, any GET) answered with a 200 each. */
+static void expect_free_endpoints_pass(const struct peer *m)
+{
+	static const char count[] = "{\"model\":\"fake-model\",\"messages\":[]}";
+	expect_ok(m->url, "/v1/messages/count_tokens", count, anthropic_auth);
+	expect_ok(m->url, "/hc/role=evaluate/v1/responses/input_tokens?x=1", count, openai_auth);
+	expect_ok(m->url, "/v1/models", NULL, openai_auth);
+}
+
+/*
+ * Token counts, model lists and other GETs cost nothing: passed through, never recorded
+ * (not even at a worst case), and still answered once the budget is spent.
+ */
+START_TEST(free_endpoints_pass_unrecorded_past_the_budget)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.15",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	expect_free_endpoints_pass(&m);
+	cJSON *st = status_json(&m);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "calls")->valuedouble, 0);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(st, "estimated_usd")->valuedouble, 0, 1e-12);
+	cJSON_Delete(st);
+	int accepted = accepted_before_429(&m, "{\"model\":\"fake-model\",\"max_tokens\":50}");
+	ck_assert_int_ge(accepted, 1);
+	expect_free_endpoints_pass(&m);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, (size_t)accepted);
+}
+END_TEST
+
 /* What a client got, without holding it: its length, its longest run of 'x', its end. */
 struct tally {
 	size_t len, run, longest;
@@ -1162,6 +1196,8 @@ int main(void)
 	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
 	add(s, "budget_counts_unknown_usage_at_its_worst_case",
 	    budget_counts_unknown_usage_at_its_worst_case, 60);
+	add(s, "free_endpoints_pass_unrecorded_past_the_budget",
+	    free_endpoints_pass_unrecorded_past_the_budget, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
