@@ -34,6 +34,7 @@
 #define STATUS_PATH "/_hypercap/status"
 #define TAG_PREFIX "/hc/"
 #define HEADER_PREFIX "x-hypercap-"
+#define RETRY_HEADER "x-stainless-retry-count" /* the SDKs' attempt number, forwarded */
 #define BODY_MAX (64u << 20)     /* request bodies */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
 #define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
@@ -486,6 +487,19 @@ static int named_by_connection(struct MHD_Connection *conn, const char *name)
 	return f.found;
 }
 
+/*
+ * The attempt number the official OpenAI and Anthropic SDKs send (0 on the first attempt):
+ * the retries before this one. -1 (unknown) for anything but a whole number up to 10^6.
+ */
+static long retry_count(const char *value)
+{
+	size_t n = strspn(value, "0123456789");
+	if (n == 0 || n > 7 || value[n])
+		return -1;
+	long v = strtol(value, NULL, 10);
+	return v <= 1000000 ? v : -1;
+}
+
 /* Each request header: a tag, a key to remember, one to drop, or one to forward. */
 static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const char *name,
 				   const char *value)
@@ -502,6 +516,8 @@ static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const cha
 	}
 	if (!strcasecmp(name, "anthropic-version"))
 		w->r->anthropic = 1;
+	if (!strcasecmp(name, RETRY_HEADER))
+		w->r->call.retries = retry_count(value);
 	if (is_credential(name))
 		keep_secret(w->r, name, value);
 	if (in_list(name, request_skip) || named_by_connection(w->conn, name))

@@ -5,11 +5,12 @@
  * minus hypercap's tags and hop-by-hop headers; the answer goes back as it arrives, server-sent
  * event streams chunk by chunk. Each POST becomes one llm_call record of the trace, appended
  * in one write as the call completes, with the usage read from the answer (usage_parse.h), the
- * tags, and the outcome: the provider's, "usage_unknown" (answered, no readable usage) or
- * "upstream_error" (no answer, a broken one, or an HTTP error status). Spend is priced live;
- * past the budget new requests get HTTP 429 without reaching the upstream. Free requests
- * (every other method, and POSTs to a path ending in /count_tokens or /input_tokens) are
- * forwarded, never recorded and never refused by the budget.
+ * tags, the retries before it (the SDKs' header x-stainless-retry-count), and the outcome: the
+ * provider's, "usage_unknown" (answered, no readable usage) or "upstream_error" (no answer, a
+ * broken one, or an HTTP error status). Spend is priced live; past the budget new requests
+ * get HTTP 429 without reaching the upstream. Free requests (every other method, and POSTs to
+ * a path ending in /count_tokens or /input_tokens) are forwarded, never recorded and never
+ * refused by the budget.
  *
  * Threads: libmicrohttpd runs a thread per client connection, which also drives that
  * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is

@@ -1093,6 +1093,49 @@ START_TEST(free_endpoints_pass_unrecorded_past_the_budget)
 }
 END_TEST
 
+/* The retries of the trace's calls, in order, into out (at most n); how many calls. */
+static size_t trace_retries(long *out, size_t n)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	size_t k = 0;
+	ck_assert_msg(trace_reader_open(&r, in_dir("trace.jsonl"), 0, &err) == 0, "%s", err.msg);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (k < n)
+			out[k++] = rec.u.call.retries;
+	trace_reader_close(&r);
+	return k;
+}
+
+/* The SDKs' attempt header (x-stainless-retry-count) fills the record's retries. */
+START_TEST(retries_come_from_the_attempt_header)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\"}";
+	const char *const second_retry[] = { "Authorization: Bearer " SECRET,
+					     "x-stainless-retry-count: 2", NULL };
+	const char *const first_try[] = { "x-api-key: " ANT_SECRET,
+					  "anthropic-version: 2023-06-01",
+					  "X-Stainless-Retry-Count: 0", NULL };
+	const char *const garbled[] = { "x-stainless-retry-count: two", NULL };
+	struct peer m = start_meter(upstream.url, NULL);
+	expect_ok(m.url, "/v1/chat/completions", body, second_retry);
+	expect_ok(m.url, "/v1/messages", body, first_try);
+	expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	expect_ok(m.url, "/v1/chat/completions", body, garbled);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	long retries[8];
+	ck_assert_int_eq(trace_retries(retries, 8), 4);
+	ck_assert_int_eq(retries[0], 2);
+	ck_assert_int_eq(retries[1], 0);
+	ck_assert_int_eq(retries[2], -1); /* no header: unknown */
+	ck_assert_int_eq(retries[3], -1);
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_nonnull(strstr(text, "\"retries\":2"));
+	free(text);
+}
+END_TEST
+
 /* What a client got, without holding it: its length, its longest run of 'x', its end. */
 struct tally {
 	size_t len, run, longest;
@@ -1198,6 +1241,7 @@ int main(void)
 	    budget_counts_unknown_usage_at_its_worst_case, 60);
 	add(s, "free_endpoints_pass_unrecorded_past_the_budget",
 	    free_endpoints_pass_unrecorded_past_the_budget, 60);
+	add(s, "retries_come_from_the_attempt_header", retries_come_from_the_attempt_header, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
