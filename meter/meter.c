@@ -743,6 +743,24 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
 				       MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/* 1 when path (up to its query) ends in suffix. */
+static int path_ends_with(const char *path, const char *suffix)
+{
+	size_t n = strcspn(path, "?"), k = strlen(suffix);
+	return n >= k && !strncmp(path + n - k, suffix, k);
+}
+
+/*
+ * 1 when p prices a call of r: one with output, or for an embeddings request (input only),
+ * its input rate alone (an embeddings model has no output rate).
+ */
+static int prices_request(const struct price *p, const struct request *r)
+{
+	struct usage probe = { .calls = 1, .input = 1 };
+	probe.output = !path_ends_with(r->path, "/embeddings");
+	return p && !isnan(price_call_cost(p, &probe, 0));
+}
+
 /*
  * Under a budget, the request's "model" when the sheet cannot price it (into model): such a
  * call would spend unseen by the guard. A body without a model (an Azure deployment path) is
@@ -755,7 +773,8 @@ static int unpriced_model(const struct request *r, char *model, size_t size)
 		return 0;
 	cJSON *o = cJSON_ParseWithLength(r->body.p, r->body.len);
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "model");
-	int unknown = cJSON_IsString(name) && !price_sheet_find(cfg->prices, name->valuestring);
+	int unknown = cJSON_IsString(name) &&
+		      !prices_request(price_sheet_find(cfg->prices, name->valuestring), r);
 	if (unknown)
 		snprintf(model, size, "%s", name->valuestring);
 	cJSON_Delete(o);
@@ -812,16 +831,8 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
  */
 static int free_endpoint(const char *method, const char *path)
 {
-	static const char *const free_ends[] = { "/count_tokens", "/input_tokens", NULL };
-	size_t n = strcspn(path, "?");
-	if (strcmp(method, "POST"))
-		return 1;
-	for (size_t i = 0; free_ends[i]; i++) {
-		size_t k = strlen(free_ends[i]);
-		if (n >= k && !strncmp(path + n - k, free_ends[i], k))
-			return 1;
-	}
-	return 0;
+	return strcmp(method, "POST") || path_ends_with(path, "/count_tokens") ||
+	       path_ends_with(path, "/input_tokens");
 }
 
 /*

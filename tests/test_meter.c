@@ -1136,6 +1136,49 @@ START_TEST(retries_come_from_the_attempt_header)
 }
 END_TEST
 
+/*
+ * Embeddings under a budget: an embeddings model has only an input rate, which is all an
+ * embeddings call needs, so it is priced and counted; a call that would have output is
+ * refused (it could not be priced). LiteLLM's catalog prices the model too.
+ */
+START_TEST(embeddings_priced_under_a_budget)
+{
+	static const char emb[] = "{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}";
+	FILE *f = fopen(in_dir("emb-prices.json"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_prices\":1,\"date\":\"2026-11-21\",\"source\":\"test\",\"models\":"
+	      "[{\"name\":\"text-embedding-3-small\",\"input\":1000}]}", f);
+	fclose(f);
+	const char *const opts[] = { "--prices", in_dir("emb-prices.json"), "--budget-usd", "5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	expect_ok(m.url, "/v1/embeddings", emb, openai_auth);
+	struct reply r = http(m.url, "/v1/chat/completions", emb, openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "hypercap_unpriced_model"));
+	reply_free(&r);
+	cJSON *st = status_json(&m);
+	double cost = cJSON_GetObjectItem(st, "cost_usd")->valuedouble;
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "unpriced_calls")->valuedouble, 0);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals led;
+	read_ledger(&led);
+	ck_assert_int_eq(led.n, 1);
+	ck_assert_double_eq_tol(cost, (double)led.u.input / 1000, 1e-12);
+
+	const char *const litellm[] = { "--prices", SOURCE_DIR "/data/prices/"
+					"litellm-model-prices-2026-07-24.json", "--budget-usd", "5",
+					NULL };
+	m = start_meter(upstream.url, litellm);
+	expect_ok(m.url, "/v1/embeddings", emb, openai_auth);
+	st = status_json(&m);
+	ck_assert_double_gt(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 0);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
 /* What a client got, without holding it: its length, its longest run of 'x', its end. */
 struct tally {
 	size_t len, run, longest;
@@ -1242,6 +1285,7 @@ int main(void)
 	add(s, "free_endpoints_pass_unrecorded_past_the_budget",
 	    free_endpoints_pass_unrecorded_past_the_budget, 60);
 	add(s, "retries_come_from_the_attempt_header", retries_come_from_the_attempt_header, 60);
+	add(s, "embeddings_priced_under_a_budget", embeddings_priced_under_a_budget, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
