@@ -81,6 +81,16 @@ struct target {
 	char base_path[2048]; /* without its trailing slashes: "" for "/" */
 };
 
+/*
+ * A background response (POST .../responses with "background": true) answered before it ran:
+ * its call, recorded when a retrieval (GET .../responses/{id}) answers with its usage.
+ */
+struct background {
+	struct trace_llm_call call; /* the tags, the start time and the id */
+	double estimate;            /* its worst case, counted by the budget meanwhile */
+	struct background *next;
+};
+
 struct meter {
 	struct meter_config cfg;
 	struct target upstream;
@@ -96,6 +106,7 @@ struct meter {
 	struct meter_stats st;
 	struct timespec t0;
 	struct upstream *pool;
+	struct background *background; /* waiting to be retrieved */
 	atomic_int stopping;
 };
 
@@ -109,6 +120,8 @@ struct request {
 	const char *path; /* into uri, after the tags */
 	int started, admitted, forwarded, recorded_call, anthropic;
 	int free_call; /* costs nothing: forwarded, never recorded nor refused by the budget */
+	int background; /* a POST that asks for a background response */
+	char retrieves[TRACE_STR_MAX]; /* the background response a GET retrieves; "": none */
 	int written; /* its record is written */
 	struct trace_llm_call call; /* tags and start time, then the outcome */
 	struct buf body;
@@ -781,12 +794,48 @@ static int unpriced_model(const struct request *r, char *model, size_t size)
 	return unknown;
 }
 
+/* 1 when r is a POST .../responses whose body sets "background": true. */
+static int asks_background(const struct request *r)
+{
+	if (!path_ends_with(r->path, "/responses") || !r->body.len)
+		return 0;
+	cJSON *o = cJSON_ParseWithLength(r->body.p, r->body.len);
+	int yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "background"));
+	cJSON_Delete(o);
+	return yes;
+}
+
+/*
+ * 1 when r is a GET .../responses/{id} of a background response that waits to be recorded
+ * (its id into r->retrieves).
+ */
+static int retrieval(struct request *r, const char *method)
+{
+	size_t n = strcspn(r->path, "?");
+	const char *id = r->path + n;
+	while (id > r->path && id[-1] != '/')
+		id--;
+	size_t len = (size_t)(r->path + n - id);
+	if (strcmp(method, "GET") || !len || len >= sizeof(r->retrieves) ||
+	    id - r->path < 11 || strncmp(id - 11, "/responses/", 11))
+		return 0;
+	memcpy(r->retrieves, id, len);
+	r->retrieves[len] = '\0';
+	pthread_mutex_lock(&r->m->lock);
+	const struct background *b = r->m->background;
+	while (b && strcmp(b->call.id, r->retrieves))
+		b = b->next;
+	pthread_mutex_unlock(&r->m->lock);
+	return b != NULL;
+}
+
 static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 			       const char *method)
 {
 	char model[128], msg[512];
 	r->forwarded = 1;
-	r->recorded_call = !r->free_call;
+	r->recorded_call = !r->free_call || retrieval(r, method);
+	r->background = r->recorded_call && asks_background(r);
 	if (r->recorded_call && unpriced_model(r, model, sizeof(model))) {
 		snprintf(msg, sizeof(msg), "hypercap meter: model '%s' has no price in the sheet "
 			 "'%.200s'; under --budget-usd every call must be priced: give --prices "
@@ -1105,6 +1154,14 @@ static void spend(struct meter *m, double cost, int estimated)
 		st->budget_spent = 1;
 }
 
+/* The cost of call c at the counts u, NAN when the sheet cannot price it. */
+static double call_cost(const struct meter *m, const struct trace_llm_call *c,
+			const struct usage *u)
+{
+	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
+	return p ? price_call_cost(p, u, price_service_tier(c->service_tier)) : NAN;
+}
+
 /*
  * Prices the call and adds it to the totals; a call answered without a readable usage
  * (usage_unknown) counts at its worst case, bound. The caller holds the lock.
@@ -1120,9 +1177,7 @@ static void account(struct meter *m, const struct trace_llm_call *c, const struc
 		return;
 	if (c->has_usage)
 		usage_add(&st->tokens, &c->usage);
-	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
-	unsigned tier = price_service_tier(c->service_tier);
-	double cost = p ? price_call_cost(p, c->has_usage ? &c->usage : bound, tier) : NAN;
+	double cost = call_cost(m, c, c->has_usage ? &c->usage : bound);
 	if (isnan(cost)) {
 		st->unpriced++;
 		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);
@@ -1139,6 +1194,68 @@ static void trace_counts(struct meter *m)
 	m->st.trace_reopened = m->trace.reopened;
 }
 
+/*
+ * Keeps a background response answered before it ran (an id, no usage yet) to be recorded
+ * when retrieved; the budget counts it at its worst case meanwhile. 0 when r is not one.
+ */
+static int park_background(struct request *r)
+{
+	struct meter *m = r->m;
+	struct usage bound;
+	if (!r->background || strcmp(r->call.status, "usage_unknown") || !r->call.id[0])
+		return 0;
+	struct background *b = calloc(1, sizeof(*b));
+	if (!b)
+		return 0; /* recorded as usage_unknown instead */
+	worst_case_usage(r, &bound);
+	b->call = r->call;
+	b->estimate = call_cost(m, &r->call, &bound);
+	if (isnan(b->estimate))
+		b->estimate = 0;
+	pthread_mutex_lock(&m->lock);
+	b->next = m->background;
+	m->background = b;
+	spend(m, b->estimate, 1);
+	pthread_mutex_unlock(&m->lock);
+	return 1;
+}
+
+/*
+ * A retrieval of a waiting background response that answered with the usage: r's call takes
+ * that response's tags and start time, and its estimate leaves the budget. 0 when there is
+ * nothing to record (not done yet, or already recorded by another retrieval).
+ */
+static int take_background(struct request *r)
+{
+	struct meter *m = r->m;
+	struct background **at = &m->background, *b;
+	if (!r->call.has_usage)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	while (*at && strcmp((*at)->call.id, r->retrieves))
+		at = &(*at)->next;
+	if ((b = *at)) {
+		*at = b->next;
+		m->st.estimated_usd -= b->estimate;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!b)
+		return 0;
+	struct trace_llm_call *c = &r->call;
+	const struct trace_llm_call *was = &b->call;
+	c->start_time = was->start_time;
+	c->iteration = was->iteration;
+	c->retries = was->retries;
+	memcpy(c->run, was->run, sizeof(c->run));
+	memcpy(c->node, was->node, sizeof(c->node));
+	memcpy(c->parent, was->parent, sizeof(c->parent));
+	memcpy(c->role, was->role, sizeof(c->role));
+	memcpy(c->domain, was->domain, sizeof(c->domain));
+	memcpy(c->task, was->task, sizeof(c->task));
+	free(b);
+	return 1;
+}
+
 static void record(struct request *r)
 {
 	struct meter *m = r->m;
@@ -1146,6 +1263,8 @@ static void record(struct request *r)
 	struct hc_err err = HC_ERR_INIT;
 	struct usage bound;
 	outcome(r);
+	if (park_background(r) || (r->retrieves[0] && !take_background(r)))
+		return;
 	memset(&bound, 0, sizeof(bound));
 	if (!strcmp(r->call.status, "usage_unknown")) /* the request is parsed only then */
 		worst_case_usage(r, &bound);
@@ -1444,6 +1563,11 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 		struct upstream *u = m->pool;
 		m->pool = u->next;
 		upstream_free(u);
+	}
+	while (m->background) {
+		struct background *b = m->background;
+		m->background = b->next;
+		free(b);
 	}
 	pthread_mutex_destroy(&m->lock);
 	curl_global_cleanup();

@@ -10,7 +10,9 @@
  * broken one, or an HTTP error status). Spend is priced live; past the budget new requests
  * get HTTP 429 without reaching the upstream. Free requests (every other method, and POSTs to
  * a path ending in /count_tokens or /input_tokens) are forwarded, never recorded and never
- * refused by the budget.
+ * refused by the budget. A background response (Responses' "background": true, answered
+ * without usage) is recorded when a GET .../responses/{id} answers with its usage, and
+ * counted at its worst case until then.
  *
  * Threads: libmicrohttpd runs a thread per client connection, which also drives that
  * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is

@@ -1179,6 +1179,71 @@ START_TEST(embeddings_priced_under_a_budget)
 }
 END_TEST
 
+/* GETs path from the meter; its "status" and the HTTP code must be 200. */
+static void expect_status(const struct peer *m, const char *path, const char *status)
+{
+	struct reply r = http(m->url, path, NULL, openai_auth);
+	ck_assert_int_eq(r.code, 200);
+	cJSON *o = cJSON_Parse(r.body);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "status")->valuestring, status);
+	cJSON_Delete(o);
+	reply_free(&r);
+}
+
+static double stat_of(const struct peer *m, const char *key)
+{
+	cJSON *st = status_json(m);
+	double v = cJSON_GetObjectItem(st, key)->valuedouble;
+	cJSON_Delete(st);
+	return v;
+}
+
+/*
+ * A background response is answered "queued", without usage: the budget counts it at its
+ * worst case until a retrieval answers with the usage; then it is recorded once, with the
+ * tags of the request that started it, and priced.
+ */
+START_TEST(background_responses_recorded_when_retrieved)
+{
+	char path[128];
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct reply r = http(m.url, "/hc/iteration=4/role=evaluate/v1/responses",
+			      "{\"model\":\"o4-mini\",\"background\":true,\"max_output_tokens\":33}",
+			      openai_auth);
+	ck_assert_int_eq(r.code, 200);
+	cJSON *o = cJSON_Parse(r.body);
+	snprintf(path, sizeof(path), "/v1/responses/%s",
+		 cJSON_GetObjectItem(o, "id")->valuestring);
+	cJSON_Delete(o);
+	reply_free(&r);
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 0);
+	ck_assert_double_gt(stat_of(&m, "estimated_usd"), 0);
+	expect_status(&m, path, "in_progress");
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 0);
+	expect_status(&m, path, "completed");
+	expect_status(&m, path, "completed"); /* a second look records nothing */
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 1);
+	ck_assert_double_eq_tol(stat_of(&m, "estimated_usd"), 0, 1e-12);
+	double cost = stat_of(&m, "cost_usd");
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	struct trace_llm_call call;
+	memset(&call, 0, sizeof(call));
+	read_trace(&tr, &call);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(led.n, 1);
+	assert_same_usage(&tr.u, &led.u);
+	ck_assert_double_eq_tol(cost, (double)(led.u.input + led.u.output) / 1000, 1e-9);
+	ck_assert_int_eq(call.iteration, 4);
+	ck_assert_str_eq(call.role, "evaluate");
+	ck_assert_str_eq(call.status, "completed");
+}
+END_TEST
+
 /* What a client got, without holding it: its length, its longest run of 'x', its end. */
 struct tally {
 	size_t len, run, longest;
@@ -1286,6 +1351,8 @@ int main(void)
 	    free_endpoints_pass_unrecorded_past_the_budget, 60);
 	add(s, "retries_come_from_the_attempt_header", retries_come_from_the_attempt_header, 60);
 	add(s, "embeddings_priced_under_a_budget", embeddings_priced_under_a_budget, 60);
+	add(s, "background_responses_recorded_when_retrieved",
+	    background_responses_recorded_when_retrieved, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);
