@@ -107,8 +107,8 @@ static void print_sheet_header(const struct price_sheet *ps)
 {
 	if (ps->format == PRICE_FORMAT_LITELLM)
 		printf("# %s: LiteLLM catalog, dated %s (%s%s); %zu models (%zu entries skipped: "
-		       "not chat, completion or responses, or without per-token input and output "
-		       "rates nor a tiered_pricing table)\n", ps->origin, ps->date,
+		       "not chat, completion, responses or embedding, or without the per-token "
+		       "rates they need nor a tiered_pricing table)\n", ps->origin, ps->date,
 		       strcmp(ps->date, "unknown") ? "from " : "", ps->date_basis, ps->n_models,
 		       ps->n_skipped);
 	else

@@ -34,6 +34,7 @@
 #define STATUS_PATH "/_hypercap/status"
 #define TAG_PREFIX "/hc/"
 #define HEADER_PREFIX "x-hypercap-"
+#define RETRY_HEADER "x-stainless-retry-count" /* the SDKs' attempt number, forwarded */
 #define BODY_MAX (64u << 20)     /* request bodies */
 #define RECORD_BODY_MAX (1u << 20) /* bytes of each body kept with --record-bodies */
 #define METER_UNKNOWN_OUTPUT 32768 /* output tokens of an unknown call that sets no bound */
@@ -80,6 +81,16 @@ struct target {
 	char base_path[2048]; /* without its trailing slashes: "" for "/" */
 };
 
+/*
+ * A background response (POST .../responses with "background": true) answered before it ran:
+ * its call, recorded when a retrieval (GET .../responses/{id}) answers with its usage.
+ */
+struct background {
+	struct trace_llm_call call; /* the tags, the start time and the id */
+	double estimate;            /* its worst case, counted by the budget meanwhile */
+	struct background *next;
+};
+
 struct meter {
 	struct meter_config cfg;
 	struct target upstream;
@@ -95,6 +106,7 @@ struct meter {
 	struct meter_stats st;
 	struct timespec t0;
 	struct upstream *pool;
+	struct background *background; /* waiting to be retrieved */
 	atomic_int stopping;
 };
 
@@ -107,6 +119,9 @@ struct request {
 	char *uri; /* raw, as the client sent it, query included */
 	const char *path; /* into uri, after the tags */
 	int started, admitted, forwarded, recorded_call, anthropic;
+	int free_call; /* costs nothing: forwarded, never recorded nor refused by the budget */
+	int background; /* a POST that asks for a background response */
+	char retrieves[TRACE_STR_MAX]; /* the background response a GET retrieves; "": none */
 	int written; /* its record is written */
 	struct trace_llm_call call; /* tags and start time, then the outcome */
 	struct buf body;
@@ -485,6 +500,19 @@ static int named_by_connection(struct MHD_Connection *conn, const char *name)
 	return f.found;
 }
 
+/*
+ * The attempt number the official OpenAI and Anthropic SDKs send (0 on the first attempt):
+ * the retries before this one. -1 (unknown) for anything but a whole number up to 10^6.
+ */
+static long retry_count(const char *value)
+{
+	size_t n = strspn(value, "0123456789");
+	if (n == 0 || n > 7 || value[n])
+		return -1;
+	long v = strtol(value, NULL, 10);
+	return v <= 1000000 ? v : -1;
+}
+
 /* Each request header: a tag, a key to remember, one to drop, or one to forward. */
 static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const char *name,
 				   const char *value)
@@ -501,6 +529,8 @@ static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const cha
 	}
 	if (!strcasecmp(name, "anthropic-version"))
 		w->r->anthropic = 1;
+	if (!strcasecmp(name, RETRY_HEADER))
+		w->r->call.retries = retry_count(value);
 	if (is_credential(name))
 		keep_secret(w->r, name, value);
 	if (in_list(name, request_skip) || named_by_connection(w->conn, name))
@@ -726,6 +756,24 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
 				       MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
+/* 1 when path (up to its query) ends in suffix. */
+static int path_ends_with(const char *path, const char *suffix)
+{
+	size_t n = strcspn(path, "?"), k = strlen(suffix);
+	return n >= k && !strncmp(path + n - k, suffix, k);
+}
+
+/*
+ * 1 when p prices a call of r: one with output, or for an embeddings request (input only),
+ * its input rate alone (an embeddings model has no output rate).
+ */
+static int prices_request(const struct price *p, const struct request *r)
+{
+	struct usage probe = { .calls = 1, .input = 1 };
+	probe.output = !path_ends_with(r->path, "/embeddings");
+	return p && !isnan(price_call_cost(p, &probe, 0));
+}
+
 /*
  * Under a budget, the request's "model" when the sheet cannot price it (into model): such a
  * call would spend unseen by the guard. A body without a model (an Azure deployment path) is
@@ -738,11 +786,47 @@ static int unpriced_model(const struct request *r, char *model, size_t size)
 		return 0;
 	cJSON *o = cJSON_ParseWithLength(r->body.p, r->body.len);
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "model");
-	int unknown = cJSON_IsString(name) && !price_sheet_find(cfg->prices, name->valuestring);
+	int unknown = cJSON_IsString(name) &&
+		      !prices_request(price_sheet_find(cfg->prices, name->valuestring), r);
 	if (unknown)
 		snprintf(model, size, "%s", name->valuestring);
 	cJSON_Delete(o);
 	return unknown;
+}
+
+/* 1 when r is a POST .../responses whose body sets "background": true. */
+static int asks_background(const struct request *r)
+{
+	if (!path_ends_with(r->path, "/responses") || !r->body.len)
+		return 0;
+	cJSON *o = cJSON_ParseWithLength(r->body.p, r->body.len);
+	int yes = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "background"));
+	cJSON_Delete(o);
+	return yes;
+}
+
+/*
+ * 1 when r is a GET .../responses/{id} of a background response that waits to be recorded
+ * (its id into r->retrieves).
+ */
+static int retrieval(struct request *r, const char *method)
+{
+	size_t n = strcspn(r->path, "?");
+	const char *id = r->path + n;
+	while (id > r->path && id[-1] != '/')
+		id--;
+	size_t len = (size_t)(r->path + n - id);
+	if (strcmp(method, "GET") || !len || len >= sizeof(r->retrieves) ||
+	    id - r->path < 11 || strncmp(id - 11, "/responses/", 11))
+		return 0;
+	memcpy(r->retrieves, id, len);
+	r->retrieves[len] = '\0';
+	pthread_mutex_lock(&r->m->lock);
+	const struct background *b = r->m->background;
+	while (b && strcmp(b->call.id, r->retrieves))
+		b = b->next;
+	pthread_mutex_unlock(&r->m->lock);
+	return b != NULL;
 }
 
 static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
@@ -750,7 +834,8 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 {
 	char model[128], msg[512];
 	r->forwarded = 1;
-	r->recorded_call = !strcmp(method, "POST"); /* GET /v1/models and the like cost nothing */
+	r->recorded_call = !r->free_call || retrieval(r, method);
+	r->background = r->recorded_call && asks_background(r);
 	if (r->recorded_call && unpriced_model(r, model, sizeof(model))) {
 		snprintf(msg, sizeof(msg), "hypercap meter: model '%s' has no price in the sheet "
 			 "'%.200s'; under --budget-usd every call must be priced: give --prices "
@@ -788,11 +873,25 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 
 /* ---- the access handler ---- */
 
-/* Admits a request (counted in flight) unless the budget is spent (counted as rejected). */
-static int admit(struct meter *m, double *spent)
+/*
+ * 1 when a request costs nothing: every method but POST (GET /v1/models, ...) and the
+ * token-counting endpoints (Anthropic's /v1/messages/count_tokens, OpenAI's
+ * /v1/responses/input_tokens), whatever the path before them.
+ */
+static int free_endpoint(const char *method, const char *path)
+{
+	return strcmp(method, "POST") || path_ends_with(path, "/count_tokens") ||
+	       path_ends_with(path, "/input_tokens");
+}
+
+/*
+ * Admits a request (counted in flight) unless the budget is spent (counted as rejected); a
+ * free one is always admitted.
+ */
+static int admit(struct meter *m, int free_call, double *spent)
 {
 	pthread_mutex_lock(&m->lock);
-	int ok = !m->st.budget_spent;
+	int ok = free_call || !m->st.budget_spent;
 	if (ok)
 		m->st.in_flight++;
 	else
@@ -854,7 +953,8 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 				   "hypercap_bad_tag", bad_path ? msg : w.msg);
 	if (atomic_load(&r->m->connections) > r->m->max_connections)
 		return reply_busy(conn, r);
-	if (!admit(r->m, &spent)) {
+	r->free_call = free_endpoint(method, r->path);
+	if (!admit(r->m, r->free_call, &spent)) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -1054,6 +1154,14 @@ static void spend(struct meter *m, double cost, int estimated)
 		st->budget_spent = 1;
 }
 
+/* The cost of call c at the counts u, NAN when the sheet cannot price it. */
+static double call_cost(const struct meter *m, const struct trace_llm_call *c,
+			const struct usage *u)
+{
+	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
+	return p ? price_call_cost(p, u, price_service_tier(c->service_tier)) : NAN;
+}
+
 /*
  * Prices the call and adds it to the totals; a call answered without a readable usage
  * (usage_unknown) counts at its worst case, bound. The caller holds the lock.
@@ -1069,9 +1177,7 @@ static void account(struct meter *m, const struct trace_llm_call *c, const struc
 		return;
 	if (c->has_usage)
 		usage_add(&st->tokens, &c->usage);
-	const struct price *p = m->cfg.prices ? price_sheet_find(m->cfg.prices, c->model) : NULL;
-	unsigned tier = price_service_tier(c->service_tier);
-	double cost = p ? price_call_cost(p, c->has_usage ? &c->usage : bound, tier) : NAN;
+	double cost = call_cost(m, c, c->has_usage ? &c->usage : bound);
 	if (isnan(cost)) {
 		st->unpriced++;
 		snprintf(st->unpriced_model, sizeof(st->unpriced_model), "%s", c->model);
@@ -1088,6 +1194,68 @@ static void trace_counts(struct meter *m)
 	m->st.trace_reopened = m->trace.reopened;
 }
 
+/*
+ * Keeps a background response answered before it ran (an id, no usage yet) to be recorded
+ * when retrieved; the budget counts it at its worst case meanwhile. 0 when r is not one.
+ */
+static int park_background(struct request *r)
+{
+	struct meter *m = r->m;
+	struct usage bound;
+	if (!r->background || strcmp(r->call.status, "usage_unknown") || !r->call.id[0])
+		return 0;
+	struct background *b = calloc(1, sizeof(*b));
+	if (!b)
+		return 0; /* recorded as usage_unknown instead */
+	worst_case_usage(r, &bound);
+	b->call = r->call;
+	b->estimate = call_cost(m, &r->call, &bound);
+	if (isnan(b->estimate))
+		b->estimate = 0;
+	pthread_mutex_lock(&m->lock);
+	b->next = m->background;
+	m->background = b;
+	spend(m, b->estimate, 1);
+	pthread_mutex_unlock(&m->lock);
+	return 1;
+}
+
+/*
+ * A retrieval of a waiting background response that answered with the usage: r's call takes
+ * that response's tags and start time, and its estimate leaves the budget. 0 when there is
+ * nothing to record (not done yet, or already recorded by another retrieval).
+ */
+static int take_background(struct request *r)
+{
+	struct meter *m = r->m;
+	struct background **at = &m->background, *b;
+	if (!r->call.has_usage)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	while (*at && strcmp((*at)->call.id, r->retrieves))
+		at = &(*at)->next;
+	if ((b = *at)) {
+		*at = b->next;
+		m->st.estimated_usd -= b->estimate;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!b)
+		return 0;
+	struct trace_llm_call *c = &r->call;
+	const struct trace_llm_call *was = &b->call;
+	c->start_time = was->start_time;
+	c->iteration = was->iteration;
+	c->retries = was->retries;
+	memcpy(c->run, was->run, sizeof(c->run));
+	memcpy(c->node, was->node, sizeof(c->node));
+	memcpy(c->parent, was->parent, sizeof(c->parent));
+	memcpy(c->role, was->role, sizeof(c->role));
+	memcpy(c->domain, was->domain, sizeof(c->domain));
+	memcpy(c->task, was->task, sizeof(c->task));
+	free(b);
+	return 1;
+}
+
 static void record(struct request *r)
 {
 	struct meter *m = r->m;
@@ -1095,6 +1263,8 @@ static void record(struct request *r)
 	struct hc_err err = HC_ERR_INIT;
 	struct usage bound;
 	outcome(r);
+	if (park_background(r) || (r->retrieves[0] && !take_background(r)))
+		return;
 	memset(&bound, 0, sizeof(bound));
 	if (!strcmp(r->call.status, "usage_unknown")) /* the request is parsed only then */
 		worst_case_usage(r, &bound);
@@ -1393,6 +1563,11 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 		struct upstream *u = m->pool;
 		m->pool = u->next;
 		upstream_free(u);
+	}
+	while (m->background) {
+		struct background *b = m->background;
+		m->background = b->next;
+		free(b);
 	}
 	pthread_mutex_destroy(&m->lock);
 	curl_global_cleanup();

@@ -3,12 +3,16 @@
  *
  * Every request is forwarded to the upstream as it came (method, path, query, headers, body),
  * minus hypercap's tags and hop-by-hop headers; the answer goes back as it arrives, server-sent
- * event streams chunk by chunk. Each POST (other methods are forwarded, not recorded) becomes
- * one llm_call record of the trace, appended in
- * one write as the call completes, with the usage read from the answer (usage_parse.h), the
- * tags, and the outcome: the provider's, "usage_unknown" (answered, no readable usage) or
- * "upstream_error" (no answer, a broken one, or an HTTP error status). Spend is priced live;
- * past the budget new requests get HTTP 429 without reaching the upstream.
+ * event streams chunk by chunk. Each POST becomes one llm_call record of the trace, appended
+ * in one write as the call completes, with the usage read from the answer (usage_parse.h), the
+ * tags, the retries before it (the SDKs' header x-stainless-retry-count), and the outcome: the
+ * provider's, "usage_unknown" (answered, no readable usage) or "upstream_error" (no answer, a
+ * broken one, or an HTTP error status). Spend is priced live; past the budget new requests
+ * get HTTP 429 without reaching the upstream. Free requests (every other method, and POSTs to
+ * a path ending in /count_tokens or /input_tokens) are forwarded, never recorded and never
+ * refused by the budget. A background response (Responses' "background": true, answered
+ * without usage) is recorded when a GET .../responses/{id} answers with its usage, and
+ * counted at its worst case until then.
  *
  * Threads: libmicrohttpd runs a thread per client connection, which also drives that
  * request's libcurl transfer, so a slow reader slows its own upstream read and nothing is

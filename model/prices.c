@@ -452,9 +452,10 @@ static int parse_model(struct price *p, const cJSON *m, const char *origin, size
 	snprintf(where, sizeof(where), "%.250s: models[%zu]", origin, i);
 	if (parse_ranges(p, m, 0, where, err))
 		return HC_EINPUT;
-	if (!p->n_ranges && (isnan(p->input) || isnan(p->output)))
-		return hc_err_set(err, HC_EINPUT, "%s: models[%zu] ('%s'): input and output rates "
-				  "are required (or a tiered_pricing table)", origin, i, p->name);
+	/* no output rate: a model that only reads (embeddings); a call with output is unpriced */
+	if (!p->n_ranges && isnan(p->input))
+		return hc_err_set(err, HC_EINPUT, "%s: models[%zu] ('%s'): an input rate is "
+				  "required (or a tiered_pricing table)", origin, i, p->name);
 	return 0;
 }
 
@@ -596,6 +597,8 @@ static int litellm_kept(const cJSON *e)
 	if (!cJSON_IsObject(e) || !strcmp(e->string, "sample_spec") || !cJSON_IsString(mode) ||
 	    strlen(e->string) >= PRICE_NAME_MAX)
 		return 0;
+	if (!strcmp(mode->valuestring, "embedding")) /* reads only: its input rate is enough */
+		return cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(e, "input_cost_per_token"));
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(mode->valuestring, modes[i]))
 			return (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(
@@ -708,7 +711,8 @@ static int parse_litellm(struct price_sheet *ps, const cJSON *root, const char *
 		free(entries);
 		return hc_err_set(err, HC_EINPUT, "%s: no LiteLLM entry of mode chat, completion "
 				  "or responses with input_cost_per_token and "
-				  "output_cost_per_token (or a tiered_pricing table)", origin);
+				  "output_cost_per_token (or a tiered_pricing table), nor of mode "
+				  "embedding with input_cost_per_token", origin);
 	}
 	/* an index of the keys alone tells which undated names are keys */
 	int rc = build_index(ps);

@@ -17,7 +17,12 @@
  * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
  * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
  * into a whole chat answer's content; the path /v1/fail answers 500, and
- * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens.
+ * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens. The free
+ * endpoints (GET /v1/models, the token counts /v1/messages/count_tokens and
+ * /v1/responses/input_tokens) answer without a ledger line. A Responses request with
+ * "background": true is answered "queued" without usage; GET /v1/responses/{id} then answers
+ * "in_progress" the first time and "completed" with the usage (and its ledger line, once)
+ * every later time.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -377,6 +382,14 @@ static void embeddings(struct stream *s, const char *model, const struct counts 
 	cJSON_Delete(o);
 }
 
+/* Background responses, by id (answer_seq - 1); under ledger_lock. */
+#define BACKGROUND_MAX 64
+static struct background {
+	char model[64];
+	struct counts c;
+	int polls;
+} backgrounds[BACKGROUND_MAX];
+
 struct seen {
 	int key, tag, gzip, bad_utf8;
 	long delay_ms;
@@ -414,6 +427,62 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status,
 	return rc;
 }
 
+/* GET /v1/responses/fake_N of a background response: in progress, then completed. */
+static enum MHD_Result retrieve(struct MHD_Connection *conn, const char *url,
+				const struct seen *seen)
+{
+	long n = 0;
+	if (sscanf(url, "/v1/responses/fake_%ld", &n) != 1 || n < 1 || n > BACKGROUND_MAX ||
+	    !backgrounds[n - 1].model[0])
+		return send_text(conn, 404, "application/json",
+				 "{\"error\":{\"message\":\"no such response\"}}");
+	struct background *b = &backgrounds[n - 1];
+	pthread_mutex_lock(&ledger_lock);
+	int polls = ++b->polls;
+	pthread_mutex_unlock(&ledger_lock);
+	if (polls == 2)
+		write_ledger(url, 0, &b->c, seen->key, seen->tag, seen->gzip);
+	char id[32];
+	snprintf(id, sizeof(id), "fake_%ld", n);
+	cJSON *o = response_object(b->model, id, polls == 1 ? "in_progress" : "completed",
+				   polls == 1 ? NULL : &b->c);
+	char *text = cJSON_PrintUnformatted(o);
+	enum MHD_Result rc = send_text(conn, 200, "application/json", text);
+	free(text);
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Keeps a background response's counts (by its id) and answers it queued. */
+static void queue_background(struct stream *s, const char *model, const char *id,
+			     const struct counts *c)
+{
+	long n = 0;
+	if (sscanf(id, "fake_%ld", &n) == 1 && n >= 1 && n <= BACKGROUND_MAX) {
+		struct background *b = &backgrounds[n - 1];
+		snprintf(b->model, sizeof(b->model), "%s", model);
+		b->c = *c;
+	}
+	cJSON *o = response_object(model, id, "queued", NULL);
+	s->events = malloc(sizeof(char *));
+	s->events[0] = cJSON_PrintUnformatted(o);
+	s->n = 1;
+	cJSON_Delete(o);
+}
+
+static enum MHD_Result send_stream(struct MHD_Connection *conn, struct stream *s, int stream,
+				   const char *id)
+{
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+								   read_stream, s, free_stream);
+	MHD_add_response_header(r, "Content-Type",
+				stream ? "text/event-stream" : "application/json");
+	MHD_add_response_header(r, "x-request-id", id);
+	enum MHD_Result rc = MHD_queue_response(conn, 200, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
 static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, struct req *q)
 {
 	struct seen seen = { 0, 0, 0, 0, 0, 0 };
@@ -431,6 +500,13 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	}
 	if (!strcmp(url, "/v1/models"))
 		return send_text(conn, 200, "application/json", "{\"object\":\"list\",\"data\":[]}");
+	if (!strcmp(url, "/v1/messages/count_tokens")) /* free: not in the ledger */
+		return send_text(conn, 200, "application/json", "{\"input_tokens\":42}");
+	if (!strcmp(url, "/v1/responses/input_tokens"))
+		return send_text(conn, 200, "application/json",
+				 "{\"object\":\"response.input_tokens\",\"input_tokens\":42}");
+	if (!strncmp(url, "/v1/responses/", 14))
+		return retrieve(conn, url, &seen);
 	cJSON *rq = cJSON_ParseWithLength(q->body ? q->body : "", q->len);
 	const cJSON *m = cJSON_GetObjectItem(rq, "model");
 	const cJSON *mt = cJSON_GetObjectItem(rq, "max_tokens");
@@ -452,6 +528,11 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	s->delay_ms = seen.delay_ms;
 	if (!strcmp(url, "/v1/chat/completions")) {
 		chat(s, rq, model, id, seen.bad_utf8 ? "stop\xfe" : "stop", seen.pad, &c, stream);
+	} else if (!strcmp(url, "/v1/responses") &&
+		   cJSON_IsTrue(cJSON_GetObjectItem(rq, "background"))) {
+		queue_background(s, model, id, &c);
+		cJSON_Delete(rq);
+		return send_stream(conn, s, 0, id);
 	} else if (!strcmp(url, "/v1/responses")) {
 		responses(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/messages")) {
@@ -477,14 +558,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	else
 		write_ledger(url, stream, &(struct counts){ -1, 0, 0, 0, 0 }, seen.key, seen.tag,
 			     seen.gzip);
-	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
-								   read_stream, s, free_stream);
-	MHD_add_response_header(r, "Content-Type",
-				stream ? "text/event-stream" : "application/json");
-	MHD_add_response_header(r, "x-request-id", id);
-	enum MHD_Result rc = MHD_queue_response(conn, 200, r);
-	MHD_destroy_response(r);
-	return rc;
+	return send_stream(conn, s, stream, id);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -1059,6 +1059,191 @@ START_TEST(budget_counts_unknown_usage_at_its_worst_case)
 }
 END_TEST
 
+/* The free endpoints (token counts, model lists, any GET) answered with a 200 each. */
+static void expect_free_endpoints_pass(const struct peer *m)
+{
+	static const char count[] = "{\"model\":\"fake-model\",\"messages\":[]}";
+	expect_ok(m->url, "/v1/messages/count_tokens", count, anthropic_auth);
+	expect_ok(m->url, "/hc/role=evaluate/v1/responses/input_tokens?x=1", count, openai_auth);
+	expect_ok(m->url, "/v1/models", NULL, openai_auth);
+}
+
+/*
+ * Token counts, model lists and other GETs cost nothing: passed through, never recorded
+ * (not even at a worst case), and still answered once the budget is spent.
+ */
+START_TEST(free_endpoints_pass_unrecorded_past_the_budget)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "0.15",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	expect_free_endpoints_pass(&m);
+	cJSON *st = status_json(&m);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "calls")->valuedouble, 0);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(st, "estimated_usd")->valuedouble, 0, 1e-12);
+	cJSON_Delete(st);
+	int accepted = accepted_before_429(&m, "{\"model\":\"fake-model\",\"max_tokens\":50}");
+	ck_assert_int_ge(accepted, 1);
+	expect_free_endpoints_pass(&m);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr;
+	read_trace(&tr, NULL);
+	ck_assert_int_eq(tr.n, (size_t)accepted);
+}
+END_TEST
+
+/* The retries of the trace's calls, in order, into out (at most n); how many calls. */
+static size_t trace_retries(long *out, size_t n)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	size_t k = 0;
+	ck_assert_msg(trace_reader_open(&r, in_dir("trace.jsonl"), 0, &err) == 0, "%s", err.msg);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (k < n)
+			out[k++] = rec.u.call.retries;
+	trace_reader_close(&r);
+	return k;
+}
+
+/* The SDKs' attempt header (x-stainless-retry-count) fills the record's retries. */
+START_TEST(retries_come_from_the_attempt_header)
+{
+	static const char body[] = "{\"model\":\"gpt-4o-mini\"}";
+	const char *const second_retry[] = { "Authorization: Bearer " SECRET,
+					     "x-stainless-retry-count: 2", NULL };
+	const char *const first_try[] = { "x-api-key: " ANT_SECRET,
+					  "anthropic-version: 2023-06-01",
+					  "X-Stainless-Retry-Count: 0", NULL };
+	const char *const garbled[] = { "x-stainless-retry-count: two", NULL };
+	struct peer m = start_meter(upstream.url, NULL);
+	expect_ok(m.url, "/v1/chat/completions", body, second_retry);
+	expect_ok(m.url, "/v1/messages", body, first_try);
+	expect_ok(m.url, "/v1/chat/completions", body, openai_auth);
+	expect_ok(m.url, "/v1/chat/completions", body, garbled);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	long retries[8];
+	ck_assert_int_eq(trace_retries(retries, 8), 4);
+	ck_assert_int_eq(retries[0], 2);
+	ck_assert_int_eq(retries[1], 0);
+	ck_assert_int_eq(retries[2], -1); /* no header: unknown */
+	ck_assert_int_eq(retries[3], -1);
+	char *text = slurp(in_dir("trace.jsonl"));
+	ck_assert_ptr_nonnull(strstr(text, "\"retries\":2"));
+	free(text);
+}
+END_TEST
+
+/*
+ * Embeddings under a budget: an embeddings model has only an input rate, which is all an
+ * embeddings call needs, so it is priced and counted; a call that would have output is
+ * refused (it could not be priced). LiteLLM's catalog prices the model too.
+ */
+START_TEST(embeddings_priced_under_a_budget)
+{
+	static const char emb[] = "{\"model\":\"text-embedding-3-small\",\"input\":\"hi\"}";
+	FILE *f = fopen(in_dir("emb-prices.json"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"hypercap_prices\":1,\"date\":\"2026-11-21\",\"source\":\"test\",\"models\":"
+	      "[{\"name\":\"text-embedding-3-small\",\"input\":1000}]}", f);
+	fclose(f);
+	const char *const opts[] = { "--prices", in_dir("emb-prices.json"), "--budget-usd", "5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	expect_ok(m.url, "/v1/embeddings", emb, openai_auth);
+	struct reply r = http(m.url, "/v1/chat/completions", emb, openai_auth);
+	ck_assert_int_eq(r.code, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "hypercap_unpriced_model"));
+	reply_free(&r);
+	cJSON *st = status_json(&m);
+	double cost = cJSON_GetObjectItem(st, "cost_usd")->valuedouble;
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "unpriced_calls")->valuedouble, 0);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals led;
+	read_ledger(&led);
+	ck_assert_int_eq(led.n, 1);
+	ck_assert_double_eq_tol(cost, (double)led.u.input / 1000, 1e-12);
+
+	const char *const litellm[] = { "--prices", SOURCE_DIR "/data/prices/"
+					"litellm-model-prices-2026-07-24.json", "--budget-usd", "5",
+					NULL };
+	m = start_meter(upstream.url, litellm);
+	expect_ok(m.url, "/v1/embeddings", emb, openai_auth);
+	st = status_json(&m);
+	ck_assert_double_gt(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 0);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
+/* GETs path from the meter; its "status" and the HTTP code must be 200. */
+static void expect_status(const struct peer *m, const char *path, const char *status)
+{
+	struct reply r = http(m->url, path, NULL, openai_auth);
+	ck_assert_int_eq(r.code, 200);
+	cJSON *o = cJSON_Parse(r.body);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "status")->valuestring, status);
+	cJSON_Delete(o);
+	reply_free(&r);
+}
+
+static double stat_of(const struct peer *m, const char *key)
+{
+	cJSON *st = status_json(m);
+	double v = cJSON_GetObjectItem(st, key)->valuedouble;
+	cJSON_Delete(st);
+	return v;
+}
+
+/*
+ * A background response is answered "queued", without usage: the budget counts it at its
+ * worst case until a retrieval answers with the usage; then it is recorded once, with the
+ * tags of the request that started it, and priced.
+ */
+START_TEST(background_responses_recorded_when_retrieved)
+{
+	char path[128];
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "5",
+				     NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct reply r = http(m.url, "/hc/iteration=4/role=evaluate/v1/responses",
+			      "{\"model\":\"o4-mini\",\"background\":true,\"max_output_tokens\":33}",
+			      openai_auth);
+	ck_assert_int_eq(r.code, 200);
+	cJSON *o = cJSON_Parse(r.body);
+	snprintf(path, sizeof(path), "/v1/responses/%s",
+		 cJSON_GetObjectItem(o, "id")->valuestring);
+	cJSON_Delete(o);
+	reply_free(&r);
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 0);
+	ck_assert_double_gt(stat_of(&m, "estimated_usd"), 0);
+	expect_status(&m, path, "in_progress");
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 0);
+	expect_status(&m, path, "completed");
+	expect_status(&m, path, "completed"); /* a second look records nothing */
+	ck_assert_int_eq((int)stat_of(&m, "calls"), 1);
+	ck_assert_double_eq_tol(stat_of(&m, "estimated_usd"), 0, 1e-12);
+	double cost = stat_of(&m, "cost_usd");
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	struct totals tr, led;
+	struct trace_llm_call call;
+	memset(&call, 0, sizeof(call));
+	read_trace(&tr, &call);
+	read_ledger(&led);
+	ck_assert_int_eq(tr.n, 1);
+	ck_assert_int_eq(led.n, 1);
+	assert_same_usage(&tr.u, &led.u);
+	ck_assert_double_eq_tol(cost, (double)(led.u.input + led.u.output) / 1000, 1e-9);
+	ck_assert_int_eq(call.iteration, 4);
+	ck_assert_str_eq(call.role, "evaluate");
+	ck_assert_str_eq(call.status, "completed");
+}
+END_TEST
+
 /* What a client got, without holding it: its length, its longest run of 'x', its end. */
 struct tally {
 	size_t len, run, longest;
@@ -1162,6 +1347,12 @@ int main(void)
 	add(s, "billed_error_answers_are_counted", billed_error_answers_are_counted, 60);
 	add(s, "budget_counts_unknown_usage_at_its_worst_case",
 	    budget_counts_unknown_usage_at_its_worst_case, 60);
+	add(s, "free_endpoints_pass_unrecorded_past_the_budget",
+	    free_endpoints_pass_unrecorded_past_the_budget, 60);
+	add(s, "retries_come_from_the_attempt_header", retries_come_from_the_attempt_header, 60);
+	add(s, "embeddings_priced_under_a_budget", embeddings_priced_under_a_budget, 60);
+	add(s, "background_responses_recorded_when_retrieved",
+	    background_responses_recorded_when_retrieved, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	return check_run(s);

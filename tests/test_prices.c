@@ -228,9 +228,7 @@ START_TEST(test_bad_sheets)
 			       "\"cache_read\": \"cheap\" }"),
 			 "models[1].cache_read", "got \"cheap\"", NULL);
 	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"output\": 2 }"), "models[0]", "'a'",
-			 "input and output rates are required", NULL);
-	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"input\": 1 }"), "models[0]",
-			 "input and output rates are required", NULL);
+			 "an input rate is required", NULL);
 	expect_bad_sheet(SHEET("{ \"input\": 1, \"output\": 2 }"), "models[0].name",
 			 "got nothing", NULL);
 	expect_bad_sheet(SHEET("{ \"name\": \"a\", \"input\": 1, \"output\": 2 }, "
@@ -316,6 +314,35 @@ START_TEST(test_minimal_sheet)
 	ck_assert_int_eq(price_sheet_parse(&s, nul, strlen(nul), "n.json", &err), 0);
 	ck_assert(isnan(s.models[0].cache_read));
 	ck_assert_double_eq(s.models[0].cache_write, 0);
+	price_sheet_release(&s);
+}
+END_TEST
+
+/*
+ * An embeddings model has only an input rate: a call without output needs no more (OpenAI's
+ * text-embedding-3-small, $0.02 per 1M tokens: 1M tokens cost $0.02); one with output is
+ * unpriced, never $0. LiteLLM's catalog prices it the same.
+ */
+START_TEST(test_input_only_model_prices_embeddings)
+{
+	struct price_sheet s;
+	struct hc_err err = HC_ERR_INIT;
+	const char *text = "{ \"hypercap_prices\": 1, \"date\": \"d\", \"source\": \"s\", "
+			   "\"models\": [ { \"name\": \"text-embedding-3-small\", "
+			   "\"input\": 0.02 } ] }";
+	struct usage u = { .calls = 1, .input = 1000000 };
+
+	ck_assert_msg(price_sheet_parse(&s, text, strlen(text), "e.json", &err) == 0, "%s",
+		      err.msg);
+	ck_assert(isnan(s.models[0].output));
+	ck_assert_double_eq_tol(price_cost(&s.models[0], &u), 0.02, 1e-15);
+	u.output = 1;
+	ck_assert(isnan(price_cost(&s.models[0], &u)));
+	price_sheet_release(&s);
+	u.output = 0;
+	ck_assert_msg(price_sheet_load(&s, LITELLM_PATH, &err) == 0, "%s", err.msg);
+	ck_assert_double_eq_tol(price_cost(price_sheet_find(&s, "text-embedding-3-small"), &u),
+				0.02, 1e-15);
 	price_sheet_release(&s);
 }
 END_TEST
@@ -563,9 +590,10 @@ START_TEST(test_litellm_mini)
 	ck_assert_str_eq(s.source, "LiteLLM model_prices_and_context_window.json "
 				   "(dir/litellm-2025-01-02.json)");
 	/* kept: m (with m-20250101 folded in), q-2024-06-01, n-20240101, n-20250101, azure/m,
-	 * azure/r; skipped: sample_spec, emb (embedding), video (no output per token) */
-	ck_assert_uint_eq(s.n_models, 6);
-	ck_assert_uint_eq(s.n_skipped, 3);
+	 * azure/r, emb (embedding: its input rate); skipped: sample_spec, video (no output per
+	 * token) */
+	ck_assert_uint_eq(s.n_models, 7);
+	ck_assert_uint_eq(s.n_skipped, 2);
 	p = price_sheet_find(&s, "m");
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->provider, "p");
@@ -589,7 +617,7 @@ START_TEST(test_litellm_mini)
 	/* two dated entries with different prices and no undated key: ambiguous */
 	ck_assert_int_eq(price_sheet_lookup(&s, "n", &p, &err), HC_EINPUT);
 	assert_mentions(err.msg, "ambiguous model 'n'", "'n-20240101'", "'n-20250101'", NULL);
-	ck_assert_ptr_null(price_sheet_find(&s, "emb"));
+	ck_assert_double_eq(price_sheet_find(&s, "emb")->input, 0.1);
 	ck_assert_ptr_null(price_sheet_find(&s, "sample_spec"));
 	price_sheet_release(&s);
 
@@ -619,8 +647,10 @@ START_TEST(test_litellm_bad)
 	expect_bad_sheet("{ \"a\": { \"mode\": \"chat\", \"input_cost_per_token\": 1e-06, "
 			 "\"output_cost_per_token\": 2e-06, \"max_input_tokens\": \"many\" } }",
 			 "\"a\".max_input_tokens", "got \"many\"", NULL);
-	expect_bad_sheet("{ \"a\": { \"mode\": \"embedding\", \"input_cost_per_token\": 1e-06, "
-			 "\"output_cost_per_token\": 0 } }", "no LiteLLM entry of mode chat", NULL);
+	expect_bad_sheet("{ \"a\": { \"mode\": \"embedding\", \"input_cost_per_second\": 1 }, "
+			 "\"b\": { \"mode\": \"image\", "
+			 "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 0 } }",
+			 "no LiteLLM entry of mode chat", NULL);
 }
 END_TEST
 
@@ -634,11 +664,12 @@ START_TEST(test_litellm_real_catalog)
 	ck_assert_msg(price_sheet_load(&c, LITELLM_PATH, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(c.format, PRICE_FORMAT_LITELLM);
 	ck_assert_str_eq(c.date, "2026-07-24");
-	/* 2984 entries: 2279 kept (chat, completion, responses with per-token input and output
-	 * rates or a tiered_pricing table), 79 of them dated keys folded into their undated keys
-	 * (the 28 others differ in some price field); 705 skipped */
-	ck_assert_uint_eq(c.n_models, 2200);
-	ck_assert_uint_eq(c.n_skipped, 705);
+	/* 2984 entries: 2400 kept (chat, completion, responses with per-token input and output
+	 * rates or a tiered_pricing table; 121 embedding with a per-token input rate), 79 of them
+	 * dated keys folded into their undated keys (the 28 others differ in some price field);
+	 * 584 skipped */
+	ck_assert_uint_eq(c.n_models, 2321);
+	ck_assert_uint_eq(c.n_skipped, 584);
 	for (size_t i = 0; i < ps.n_models; i++) {
 		const struct price *e = &ps.models[i];
 		int rc = price_sheet_lookup(&c, e->litellm_key, &p, &err);
@@ -660,7 +691,9 @@ START_TEST(test_litellm_real_catalog)
 			"deepinfra/meta-llama/Meta-Llama-3.1-70B", NULL);
 	ck_assert_int_eq(price_sheet_lookup(&c, "claude-sonet-4-5", &p, &err), HC_EINPUT);
 	assert_mentions(err.msg, "unknown model 'claude-sonet-4-5'", "'claude-sonnet-4-5'", NULL);
-	ck_assert_ptr_null(price_sheet_find(&c, "text-embedding-3-small"));
+	/* embeddings: kept with an input rate, skipped without one */
+	ck_assert_ptr_null(price_sheet_find(&c, "github_copilot/text-embedding-3-small"));
+	ck_assert_double_eq(price_sheet_find(&c, "text-embedding-3-small")->input, 0.02);
 	price_sheet_release(&c);
 }
 END_TEST
@@ -772,6 +805,7 @@ static Suite *prices_suite(void)
 	add(s, "bad_sheets", test_bad_sheets, 10);
 	add(s, "currency_keys_twice_nul", test_currency_keys_twice_nul, 10);
 	add(s, "minimal_sheet", test_minimal_sheet, 10);
+	add(s, "input_only_model_prices_embeddings", test_input_only_model_prices_embeddings, 60);
 	add(s, "embedded_extra_rates", test_embedded_extra_rates, 10);
 	add(s, "rule_cache_write_5m_1h", test_rule_cache_write_5m_1h, 10);
 	add(s, "rule_long_context", test_rule_long_context, 10);
