@@ -1,5 +1,6 @@
 /* forecast: R replications of a scenario and their quantiles. Contracts in forecast.h. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"
@@ -170,6 +171,59 @@ static void compute_monthly(struct forecast *f)
 				      cp->fine_tune_gpu_hour_usd;
 }
 
+static int batched(const struct scenario *sc)
+{
+	int any = sc->self_modification.route.batch;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		any |= sc->domains[d].route.batch;
+	return any;
+}
+
+/*
+ * Replication 0 of the scenario with every batch off: the wall time a batch what-if is
+ * compared with. The copy has its own domains and borrows the rest of f->sc, so it is
+ * freed, never released.
+ */
+static int run_unbatched(struct forecast *f, struct hc_err *err)
+{
+	struct scenario *plain = malloc(sizeof(*plain));
+	struct domain *domains = malloc(f->sc->n_domains * sizeof(*domains));
+	struct loop_result r;
+	if (!plain || !domains) {
+		free(plain);
+		free(domains);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	*plain = *f->sc;
+	memcpy(domains, f->sc->domains, f->sc->n_domains * sizeof(*domains));
+	plain->domains = domains;
+	plain->self_modification.route.batch = 0;
+	for (size_t d = 0; d < plain->n_domains; d++)
+		plain->domains[d].route.batch = 0;
+	int rc = loop_run(plain, &f->models, f->seed, 0, &r, err);
+	free(domains);
+	free(plain);
+	if (rc)
+		return rc;
+	f->unbatched_wall_hours = r.wall_seconds / 3600;
+	loop_result_release(&r);
+	return 0;
+}
+
+size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX])
+{
+	size_t n = 0;
+	double batched_hours = f->per_rep ? f->per_rep[0].metric[METRIC_WALL_HOURS] : 0;
+	if (f->unbatched_wall_hours > 0 &&
+	    batched_hours > FORECAST_STRETCH_WARN * f->unbatched_wall_hours)
+		snprintf(msgs[n++], FORECAST_WARNING_MAX,
+			 "batch stretches the wall time %.0f-fold: %.1f days against %.1f without "
+			 "batch (replication 0 of each); every result arrives that much later",
+			 batched_hours / f->unbatched_wall_hours, batched_hours / 24,
+			 f->unbatched_wall_hours / 24);
+	return n;
+}
+
 static int compute_metrics(struct forecast *f)
 {
 	double *x = malloc(f->runs * sizeof(*x));
@@ -277,6 +331,8 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		if (rc)
 			hc_err_set(err, rc, "out of memory");
 	}
+	if (!rc && batched(sc))
+		rc = run_unbatched(f, err);
 	if (rc)
 		forecast_release(f);
 	return rc;

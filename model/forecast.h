@@ -68,7 +68,15 @@ struct forecast {
 	struct forecast_rep *per_rep;   /* runs entries */
 	struct metric_stats metrics[METRIC_COUNT];
 	struct forecast_means mean;
+	/* when a route batches: replication 0's wall time with every batch off, in hours (the
+	 * same seed and models); 0 otherwise */
+	double unbatched_wall_hours;
 };
+
+/* A batch what-if whose wall time exceeds this many times its unbatched one is flagged. */
+#define FORECAST_STRETCH_WARN 10.0
+#define FORECAST_WARNING_MAX 320
+#define FORECAST_WARNINGS 4
 
 /*
  * Where the replications go as they finish, for results too large to keep (a row per child
@@ -106,6 +114,13 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		 const struct replicate_progress *progress, const struct forecast_sink *sink,
 		 struct hc_err *err);
 void forecast_release(struct forecast *f);
+
+/*
+ * The forecast's warnings, sentences for a person (summary.json's "warnings", the console):
+ * a batch what-if whose replication 0 lasts over FORECAST_STRETCH_WARN times as long as
+ * without batch. Fills msgs with up to FORECAST_WARNINGS and returns how many.
+ */
+size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX]);
 
 /*
  * What forecast_run would refuse before running anything (the limits of sc for runs, a model

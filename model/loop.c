@@ -206,8 +206,10 @@ struct task {
 	unsigned domain;
 	struct session session;
 	double tool_seconds;
-	double requested, start;
-	double batch;  /* seconds waited for batch answers */
+	double requested, start; /* the stage's launch; the first grant of a worker */
+	double asked, acquired;  /* the last request for a worker, and its grant */
+	double batch;            /* seconds waited for batch answers */
+	double requeued;         /* seconds waited for a worker again after batch answers */
 };
 
 struct stage {
@@ -309,6 +311,12 @@ static double api_latency(struct run *run, int target, const struct usage *u)
 	return start - now + endpoint_latency(&ep->e, u);
 }
 
+/* Whether a call of this route frees its caller's sandbox while its batch is pending. */
+static int batch_frees(const struct run *run, int target, const struct route *route)
+{
+	return route->batch && !route->batch_worker_waits && run->models->fleet[target] < 0;
+}
+
 /*
  * Accounts a call's usage and cost, then schedules fn when the call's answer is complete: on
  * the role's fleet, through the batch API, or on the model's API endpoint.
@@ -360,6 +368,21 @@ static void task_tool_done(struct sim *s, void *arg)
 
 static void stage_done(struct child *c);
 
+/* Frees the task's worker; the sandbox (and GPU simulator) time since its grant is billed. */
+static void task_release(struct task *t)
+{
+	struct child *c = t->child;
+	struct run *run = c->run;
+	const struct domain *d = &run->sc->domains[t->domain];
+	double hours = (run->sim.now - t->acquired) / 3600;
+	run->res->sandbox_cpu_hours += hours;
+	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
+	c->row.sandbox_cpu_hours += hours;
+	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
+	span(run, run->col.eval_busy, t->acquired, run->sim.now, 1);
+	pool_done(&c->stage[t->domain].workers);
+}
+
 static void task_end(struct sim *s, void *arg)
 {
 	struct task *t = arg;
@@ -370,12 +393,6 @@ static void task_end(struct sim *s, void *arg)
 	st->passed += rng_bernoulli(&run->rng, c->quality[t->domain]);
 	double bytes = dist_sample(&d->artifact_bytes, &run->rng);
 	c->artifact_bytes += bytes > 0 ? bytes : 0;
-	double hours = (s->now - t->start) / 3600;
-	run->res->sandbox_cpu_hours += hours;
-	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
-	c->row.sandbox_cpu_hours += hours;
-	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
-	span(run, run->col.eval_busy, t->start, s->now, 1);
 	if (d->sandbox_gpus > 0) {
 		if (c->gpu_last < 0 || t->start < c->gpu_first)
 			c->gpu_first = t->start;
@@ -383,9 +400,28 @@ static void task_end(struct sim *s, void *arg)
 	}
 	run->res->storage_requests += 1; /* the task's artifacts */
 	c->last = t;
-	pool_done(&st->workers);
+	task_release(t);
 	if (++st->finished == st->target)
 		stage_done(c);
+}
+
+/* A worker granted again to score a batched answer: the tool runs, then the next call. */
+static void task_regrant(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	struct run *run = t->child->run;
+	t->requeued += s->now - t->asked;
+	t->acquired = s->now;
+	span(run, run->col.eval_queue, t->asked, s->now, 1);
+	task_tool_done(s, t);
+}
+
+/* A batched answer arrived for a task that freed its worker: it asks for one again. */
+static void task_batch_back(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	t->asked = s->now;
+	pool_request(&t->child->stage[t->domain].workers, task_regrant, t);
 }
 
 static void task_step(struct sim *s, void *arg)
@@ -395,8 +431,12 @@ static void task_step(struct sim *s, void *arg)
 	struct usage u;
 	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
 		const struct domain *d = &run->sc->domains[t->domain];
-		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, &d->route, &d->task,
-			 t->child, &u, &t->batch, task_tool_done, t);
+		int target = run->models->domain[t->domain];
+		int frees = batch_frees(run, target, &d->route);
+		call_llm(run, target, ROLE_EVALUATE, &d->route, &d->task, t->child, &u, &t->batch,
+			 frees ? task_batch_back : task_tool_done, t);
+		if (frees)
+			task_release(t);
 		return;
 	}
 	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
@@ -407,8 +447,8 @@ static void task_begin(struct sim *s, void *arg)
 {
 	struct task *t = arg;
 	struct run *run = t->child->run;
-	t->start = s->now;
-	t->batch = 0;
+	t->start = t->acquired = s->now;
+	t->batch = t->requeued = 0;
 	span(run, run->col.eval_queue, t->requested, s->now, 1);
 	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
 	task_step(s, t);
@@ -423,7 +463,7 @@ static void launch(struct child *c, unsigned d, unsigned count)
 		struct task *t = &c->tasks[c->next_task++];
 		t->child = c;
 		t->domain = d;
-		t->requested = c->run->sim.now;
+		t->requested = t->asked = c->run->sim.now;
 		pool_request(&st->workers, task_begin, t);
 	}
 }
@@ -441,15 +481,16 @@ static void eval_start(struct child *c)
 
 /*
  * Critical-path accounting of a stage that just ended: its tasks were all requested when it
- * began, so its last task's wait for a worker and its run (less its batch waits) make up the
- * stage's time.
+ * began, so its last task's waits for a worker (at first, and again after batch answers when
+ * it freed its worker) and its run (less its batch waits) make up the stage's time.
  */
 static void account_stage(struct child *c)
 {
 	const struct task *t = c->last;
 	int gpu = c->run->sc->domains[t->domain].sandbox_gpus > 0;
-	c->phase[PHASE_EVAL_QUEUE] += t->start - t->requested;
-	c->phase[gpu ? PHASE_GPU_SIM : PHASE_SANDBOX] += c->run->sim.now - t->start - t->batch;
+	c->phase[PHASE_EVAL_QUEUE] += t->start - t->requested + t->requeued;
+	c->phase[gpu ? PHASE_GPU_SIM : PHASE_SANDBOX] += c->run->sim.now - t->start - t->batch -
+							 t->requeued;
 	c->phase[PHASE_BATCH_WAIT] += t->batch;
 }
 
@@ -494,8 +535,12 @@ static void compile_done(struct sim *s, void *arg)
 	c->phase[PHASE_REBUILD] += c->session_start - c->sandbox_start;
 	c->phase[PHASE_SELF_MODIFY] += s->now - c->session_start - c->sm_batch;
 	c->phase[PHASE_BATCH_WAIT] += c->sm_batch;
-	run->res->sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
-	c->row.sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
+	/* the sandbox is held from the rebuild on, but not while freed for batch answers */
+	const struct route *route = &run->sc->self_modification.route;
+	double held = s->now - c->sandbox_start -
+		      (batch_frees(run, run->models->selfmod, route) ? c->sm_batch : 0);
+	run->res->sandbox_cpu_hours += held / 3600;
+	c->row.sandbox_cpu_hours += held / 3600;
 	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;

@@ -105,6 +105,10 @@ static const struct field route_fields[] = {
 	DBL(struct route, batch_latency_hours, "24", 0, 720, "h",
 	    "Wait for a batched call's answer: the providers' completion window is 24 h; most "
 	    "batches finish sooner."),
+	BOOL(struct route, batch_worker_waits, "false",
+	     "With batch: the caller keeps its sandbox (and GPU simulator), billed, while the "
+	     "answer is pending; false: submission and scoring are separate steps, and a task "
+	     "frees its evaluation worker until the answer arrives."),
 };
 
 static const struct field selfmod_fields[] = {

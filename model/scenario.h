@@ -49,6 +49,7 @@ struct route {
 	char fleet[SCENARIO_NAME_MAX];  /* "": the API */
 	int batch;                      /* through the provider's batch API */
 	double batch_latency_hours;     /* a batched call's answer arrives this much later */
+	int batch_worker_waits;         /* the caller holds its sandbox while a batch is pending */
 };
 
 struct self_modification {

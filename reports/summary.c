@@ -167,6 +167,11 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(out, "gates_passed", m->gates_passed);
 	cJSON_AddNumberToObject(out, "gates_failed", m->gates_failed);
 	cJSON_AddNumberToObject(out, "timeouts", m->timeouts);
+	char warnings[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	size_t n_warnings = forecast_warnings(f, warnings);
+	cJSON *w = cJSON_AddArrayToObject(root, "warnings");
+	for (size_t i = 0; i < n_warnings; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(warnings[i]));
 	if (f->runs > 1)
 		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
 	if (x->crossover)

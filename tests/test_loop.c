@@ -678,6 +678,134 @@ START_TEST(test_critical_path)
 }
 END_TEST
 
+/*
+ * Batched evaluation calls, by hand on ONE: 3 tasks of one call batched for 36 s and 7 s of
+ * sandbox on 2 workers. Submission frees the worker: all three calls are submitted at 0, the
+ * answers arrive at 36, two tasks score until 43, the third waits for a worker and scores
+ * until 50; the sandboxes are held 3 · 7 s. When the worker waits: two tasks hold theirs 43 s,
+ * the third starts at 43 and ends at 86; the sandboxes are held 3 · 43 s.
+ */
+START_TEST(test_batch_frees_worker)
+{
+	static const char *const sets[] = { "domains.a.full_tasks=3", "domains.a.eval_workers=2",
+		"domains.a.sandbox_seconds=7", "domains.a.batch=true",
+		"domains.a.batch_latency_hours=0.01" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 50, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 21, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_EVAL_QUEUE], 7, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_SANDBOX], 7, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4],
+		      "domains.a.batch_worker_waits=true", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 86, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 129, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_EVAL_QUEUE], 43, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_SANDBOX], 7, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * A batched meta agent's call (36 s) frees its sandbox: held for the 10 s rebuild only, plus
+ * the two evaluations' 3 s tasks; 10 + 36 + 6 s when the worker waits.
+ */
+START_TEST(test_batch_frees_selfmod_sandbox)
+{
+	static const char *const sets[] = { "iterations=1", "archive.root_bytes=0",
+		"archive.copy_run_dir=false", "archive.sandbox_start_seconds=10",
+		"self_modification.model=\"gpt-4o\"", "self_modification.batch=true",
+		"self_modification.batch_latency_hours=0.01" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 3 + 10 + 36 + 3, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 10 + 6, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      "self_modification.batch_worker_waits=true", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 3 + 10 + 36 + 3, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 10 + 36 + 6, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * ONE without batch lasts 3 s. Batched for 36 s it lasts 12 times as long: a warning; batched
+ * for 18 s, 6 times: none.
+ */
+START_TEST(test_batch_stretch_warning)
+{
+	char msgs[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	struct scenario sc;
+	struct forecast f;
+	scenario_text(&sc, ONE, "domains.a.batch=true", "domains.a.batch_latency_hours=0.01",
+		      NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq_tol(f.unbatched_wall_hours * 3600, 3, 1e-9);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 1);
+	ck_assert_msg(strstr(msgs[0], "12-fold") != NULL, "%s", msgs[0]);
+	ck_assert_int_eq(sc.domains[0].route.batch, 1); /* the comparison left sc alone */
+	forecast_release(&f);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, "domains.a.batch=true", "domains.a.batch_latency_hours=0.005",
+		      NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 0);
+	forecast_release(&f);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq(f.unbatched_wall_hours, 0);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 0);
+	forecast_release(&f);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * The done-when of the batch what-if: the paper preset with paper-review evaluation batched
+ * costs less in total than without batch, now that a pending batch holds no sandbox.
+ */
+START_TEST(test_paper_batch_costs_less)
+{
+	static const char *const batch[] = { "iterations=20", "domains.paper_review.batch=true" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	paper_with(&sc, batch, 1);
+	run(&sc, SEED, &m, &res);
+	double plain = loop_cost_total(&res);
+	loop_result_release(&res);
+	scenario_release(&sc);
+	paper_with(&sc, batch, 2);
+	run(&sc, SEED, &m, &res);
+	ck_assert_msg(loop_cost_total(&res) < plain, "batch %.2f, without %.2f",
+		      loop_cost_total(&res), plain);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
 /* The phases add up to the wall time in a run with children in parallel and staged gates. */
 START_TEST(test_critical_path_sums_to_wall_time)
 {
@@ -934,6 +1062,10 @@ static Suite *loop_suite(void)
 	add(s, "latency_one_call", test_latency_one_call, 10);
 	add(s, "critical_path", test_critical_path, 10);
 	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
+	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
+	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
+	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);
+	add(s, "paper_batch_costs_less", test_paper_batch_costs_less, 30);
 	add(s, "rate_limit_requests", test_rate_limit_requests, 10);
 	add(s, "rate_limit_tokens", test_rate_limit_tokens, 10);
 	add(s, "selfmod_timeout", test_selfmod_timeout, 10);
