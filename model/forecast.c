@@ -109,6 +109,7 @@ static void add_to_means(struct forecast *f, const struct loop_result *r)
 	m->storage_requests += r->storage_requests * w;
 	m->gpu_sim_hours += r->gpu_sim_hours * w;
 	m->wall_hours += r->wall_seconds / 3600 * w;
+	m->rebuild_hours += r->rebuild_seconds / 3600 * w;
 	for (int p = 0; p < PHASE_COUNT; p++)
 		m->critical_path_hours[p] += r->phase_seconds[p] / 3600 * w;
 	m->archive_nodes += (double)r->archive_nodes * w;
@@ -167,6 +168,10 @@ static void compute_monthly(struct forecast *f)
 	m->monthly_cost = m->cost_total * runs;
 	/* the share of a month one loop is busy: above 1 its runs cannot all fit */
 	m->monthly_busy_share = m->wall_hours * cp->runs_per_month / HOURS_PER_MONTH;
+	double rebuild = m->critical_path_hours[PHASE_REBUILD];
+	m->rebuild_seconds_per_iteration = f->sc->iterations ? rebuild * 3600 / f->sc->iterations
+							     : 0;
+	m->rebuild_share = m->wall_hours > 0 ? rebuild / m->wall_hours : 0;
 	m->fine_tune_comparator_usd = cp->fine_tune_gpus * cp->fine_tune_hours *
 				      cp->fine_tune_gpu_hour_usd;
 }

@@ -44,6 +44,9 @@ struct forecast_means {
 	struct fleet_result fleet[SCENARIO_MAX_FLEETS];
 	double wall_hours, archive_nodes, archive_bytes, io_bytes, max_depth, best_score;
 	double critical_path_hours[PHASE_COUNT]; /* loop_result.phase_seconds, in hours */
+	/* rebuilds: every child's hours; on the critical path, seconds per iteration (0 with no
+	 * iterations) and the share of the wall time (docs/model.md, "The critical path") */
+	double rebuild_hours, rebuild_seconds_per_iteration, rebuild_share;
 	double sandbox_cpu_hours, sandbox_gpu_hours, storage_requests, gpu_sim_hours;
 	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */
 	double monthly_tokens, monthly_cost, monthly_busy_share;

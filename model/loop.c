@@ -197,6 +197,7 @@ struct run {
 	struct loop_columns col;
 	size_t rows_cap;
 	unsigned iteration;
+	double iteration_start;   /* simulated seconds */
 	unsigned children_running;
 	int failed;
 };
@@ -714,6 +715,7 @@ static void child_finish(struct child *c)
 	c->row.score = score;
 	c->row.archive_bytes = run->archive.total_bytes;
 	c->row.finish_seconds = run->sim.now;
+	c->row.iteration_seconds = run->sim.now - run->iteration_start;
 	if (add_row(run, c))
 		fail(run);
 	if (c->row.compiled)
@@ -757,6 +759,8 @@ static void child_start(struct run *run, struct child *c)
 	c->sandbox_start = run->sim.now;
 	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
 			 io / ap->read_bytes_per_second;
+	c->row.rebuild_seconds = rebuild;
+	run->res->rebuild_seconds += rebuild;
 	sim_after(&run->sim, rebuild, selfmod_begin, c);
 }
 
@@ -766,6 +770,7 @@ static void next_iteration(struct run *run)
 	if (run->iteration == sc->iterations)
 		return;
 	run->iteration++;
+	run->iteration_start = run->sim.now;
 	for (unsigned k = 0; k < sc->children_per_iteration; k++) {
 		struct child *c = child_new(run, run->iteration, k);
 		if (!c) {

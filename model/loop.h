@@ -70,6 +70,8 @@ struct iteration_row {
 	double checkout_bytes;   /* read to rebuild the parent */
 	double archive_bytes;    /* after this child joined */
 	double finish_seconds;
+	double rebuild_seconds;  /* checking out its parent: sandbox start, patches, reads */
+	double iteration_seconds; /* from its iteration's start to this child's join */
 	double sandbox_cpu_hours; /* this child's share of loop_result's */
 	double sandbox_gpu_hours;
 };
@@ -104,6 +106,7 @@ struct loop_result {
 	double gpu_sim_hours;     /* wall time with a GPU simulator running, per child summed */
 	double storage_requests;  /* objects written (patch, artifacts) and read (rebuilds) */
 	double wall_seconds;
+	double rebuild_seconds;   /* every child's rebuild, parallel children's included */
 	double phase_seconds[PHASE_COUNT]; /* the critical path: sums to wall_seconds */
 	size_t archive_nodes;
 	double archive_bytes;

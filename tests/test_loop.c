@@ -659,6 +659,11 @@ START_TEST(test_critical_path)
 	ck_assert_double_eq(res.phase_seconds[PHASE_SANDBOX], 20);
 	ck_assert_double_eq(res.phase_seconds[PHASE_GPU_SIM], 0);
 	ck_assert_double_eq(res.phase_seconds[PHASE_BATCH_WAIT], 0);
+	/* the rebuild of iteration 1: 10 s of its 33 s; the initial evaluation has none */
+	ck_assert_double_eq(res.rebuild_seconds, 10);
+	ck_assert_double_eq(res.rows[0].rebuild_seconds, 0);
+	ck_assert_double_eq(res.rows[1].rebuild_seconds, 10);
+	ck_assert_double_eq(res.rows[1].iteration_seconds, 33);
 	loop_result_release(&res);
 	scenario_release(&sc);
 
@@ -802,6 +807,29 @@ START_TEST(test_paper_batch_costs_less)
 	ck_assert_msg(loop_cost_total(&res) < plain, "batch %.2f, without %.2f",
 		      loop_cost_total(&res), plain);
 	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * Rebuilds in summary.json: on ONE with 2 iterations and a 10 s rebuild (4 s of sandbox start,
+ * 6 s of reading 6 MB at 1 MB/s, no copy of the run directory), each iteration lasts
+ * 10 + 3 + 3 s after the 3 s initial evaluation: 10 s per iteration, 20 of 35 s.
+ */
+START_TEST(test_rebuild_summary)
+{
+	struct scenario sc;
+	struct forecast f;
+	scenario_text(&sc, ONE, "iterations=2", "archive.root_bytes=6000000",
+		      "archive.read_bytes_per_second=1000000", "archive.copy_run_dir=false",
+		      "archive.sandbox_start_seconds=4", "archive.patch_apply_seconds=0",
+		      "self_modification.patch_bytes=0", NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq_tol(f.mean.wall_hours * 3600, 35, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_hours * 3600, 20, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_seconds_per_iteration, 10, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_share, 20.0 / 35, 1e-12);
+	forecast_release(&f);
 	scenario_release(&sc);
 }
 END_TEST
@@ -1062,6 +1090,7 @@ static Suite *loop_suite(void)
 	add(s, "latency_one_call", test_latency_one_call, 10);
 	add(s, "critical_path", test_critical_path, 10);
 	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
+	add(s, "rebuild_summary", test_rebuild_summary, 10);
 	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
 	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
 	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);
