@@ -106,7 +106,10 @@ static void add_to_means(struct forecast *f, const struct loop_result *r)
 	m->cost_compute += r->cost_compute * w;
 	m->sandbox_cpu_hours += r->sandbox_cpu_hours * w;
 	m->sandbox_gpu_hours += r->sandbox_gpu_hours * w;
-	m->storage_requests += r->storage_requests * w;
+	m->storage_reads += r->storage_reads * w;
+	m->storage_writes += r->storage_writes * w;
+	m->storage_requests += (r->storage_reads + r->storage_writes) * w;
+	m->archive_gb_months += r->archive_gb_months * w;
 	m->gpu_sim_hours += r->gpu_sim_hours * w;
 	m->wall_hours += r->wall_seconds / 3600 * w;
 	m->rebuild_hours += r->rebuild_seconds / 3600 * w;

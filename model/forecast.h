@@ -47,7 +47,9 @@ struct forecast_means {
 	/* rebuilds: every child's hours; on the critical path, seconds per iteration (0 with no
 	 * iterations) and the share of the wall time (docs/model.md, "The critical path") */
 	double rebuild_hours, rebuild_seconds_per_iteration, rebuild_share;
-	double sandbox_cpu_hours, sandbox_gpu_hours, storage_requests, gpu_sim_hours;
+	double sandbox_cpu_hours, sandbox_gpu_hours, gpu_sim_hours;
+	double storage_reads, storage_writes, storage_requests; /* requests: reads + writes */
+	double archive_gb_months; /* during the run; the retention's are archive_bytes' */
 	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */
 	double monthly_tokens, monthly_cost, monthly_busy_share;
 	double fine_tune_comparator_usd;

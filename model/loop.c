@@ -198,6 +198,7 @@ struct run {
 	size_t rows_cap;
 	unsigned iteration;
 	double iteration_start;   /* simulated seconds */
+	double byte_seconds;      /* Σ node bytes · the time it joined */
 	unsigned children_running;
 	int failed;
 };
@@ -399,7 +400,7 @@ static void task_end(struct sim *s, void *arg)
 			c->gpu_first = t->start;
 		c->gpu_last = s->now;
 	}
-	run->res->storage_requests += 1; /* the task's artifacts */
+	run->res->storage_writes += 1; /* the task's artifacts */
 	c->last = t;
 	task_release(t);
 	if (++st->finished == st->target)
@@ -706,7 +707,8 @@ static void child_finish(struct child *c)
 		child_free(c);
 		return;
 	}
-	run->res->storage_requests += 1; /* the node's patch and metadata */
+	run->res->storage_writes += 1; /* the node's patch and metadata */
+	run->byte_seconds += n.bytes * run->sim.now; /* billed from now to the run's end */
 	if (c->gpu_last >= 0)
 		run->res->gpu_sim_hours += (c->gpu_last - c->gpu_first) / 3600;
 	c->row.node = node;
@@ -754,7 +756,7 @@ static void child_start(struct run *run, struct child *c)
 	c->row.checkout_bytes = io;
 	run->res->io_bytes += io;
 	/* objects read: the root, one patch per ancestor, and every node when copying */
-	run->res->storage_requests += 1 + p->depth +
+	run->res->storage_reads += 1 + p->depth +
 				      (ap->copy_run_dir ? (double)run->archive.n : 0);
 	c->sandbox_start = run->sim.now;
 	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
@@ -847,12 +849,13 @@ static void run_release(struct run *run)
 	sim_release(&run->sim);
 }
 
-/* The bill besides API tokens (docs/costs.md, "Storage and compute"). */
+/* The bill besides API tokens (docs/costs.md, "Storage" and "Sandbox compute"). */
 static void price_the_rest(const struct cost_params *cp, struct loop_result *res)
 {
-	res->cost_storage = res->archive_bytes / 1e9 * cp->storage_usd_per_gb_month *
-			    cp->retention_months +
-			    res->storage_requests / 1000 * cp->storage_usd_per_1000_requests;
+	double gb_months = res->archive_gb_months + res->archive_bytes / 1e9 * cp->retention_months;
+	res->cost_storage = gb_months * cp->storage_usd_per_gb_month +
+			    res->storage_writes / 1000 * cp->storage_usd_per_1000_requests +
+			    res->storage_reads / 1000 * cp->storage_usd_per_1000_reads;
 	res->cost_compute = res->sandbox_cpu_hours * cp->sandbox_vcpus * cp->vcpu_hour_usd +
 			    res->sandbox_gpu_hours * cp->sim_gpu_hour_usd;
 }
@@ -881,6 +884,9 @@ static void summarise(struct run *run)
 	res->events = run->sim.events;
 	res->archive_nodes = a->n;
 	res->archive_bytes = a->total_bytes;
+	/* each node's bytes from its join to the end: Σ b_i (W − t_i), in GB-months of 730 h */
+	res->archive_gb_months = (a->total_bytes * res->wall_seconds - run->byte_seconds) / 1e9 /
+				 (730 * 3600.0);
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->nodes[i].depth > res->max_depth)
 			res->max_depth = a->nodes[i].depth;

@@ -107,7 +107,8 @@ struct archive_params {
 struct cost_params {
 	double storage_usd_per_gb_month;
 	double retention_months;        /* how long the archive is kept */
-	double storage_usd_per_1000_requests;
+	double storage_usd_per_1000_requests; /* writes (PUT) */
+	double storage_usd_per_1000_reads;    /* reads (GET) */
 	double vcpu_hour_usd;
 	double sandbox_vcpus;           /* per sandbox: a rebuild, a session, one task */
 	double sim_gpu_hour_usd;        /* GPU simulators of domains with sandbox_gpus */

@@ -153,6 +153,9 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(rebuild, "seconds_per_iteration", m->rebuild_seconds_per_iteration);
 	cJSON_AddNumberToObject(rebuild, "share_of_wall_time", m->rebuild_share);
 	cJSON_AddNumberToObject(arch, "storage_requests", m->storage_requests);
+	cJSON_AddNumberToObject(arch, "storage_reads", m->storage_reads);
+	cJSON_AddNumberToObject(arch, "storage_writes", m->storage_writes);
+	cJSON_AddNumberToObject(arch, "gb_months_during_run", m->archive_gb_months);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
 	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
 						 f->sc->costs.parallel_runs);

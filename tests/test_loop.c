@@ -834,6 +834,36 @@ START_TEST(test_rebuild_summary)
 }
 END_TEST
 
+/*
+ * Storage, by hand on ONE with one iteration: the root (1 GB) joins at 3 s, the child (0
+ * bytes) at 3 + 1 (reading the root at 1 GB/s) + 3 + 3 = 10 s, so the run stores 1 GB for
+ * 7 s: 7 / 2,628,000 GB-months; at $876 per GB-month that is $0.00233..., then 3 months of
+ * retention $2,628. Writes: 2 nodes and 2 tasks at $1 per 1,000; reads: the root once at $10
+ * per 1,000.
+ */
+START_TEST(test_storage_bill)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, "iterations=1", "archive.root_bytes=1e9",
+		      "archive.node_metadata_bytes=0", "domains.a.artifact_bytes=0",
+		      "self_modification.patch_bytes=0", "archive.copy_run_dir=false",
+		      "archive.read_bytes_per_second=1e9", "archive.sandbox_start_seconds=0",
+		      "archive.patch_apply_seconds=0", "costs.storage_usd_per_gb_month=876",
+		      "costs.retention_months=3", "costs.storage_usd_per_1000_requests=1",
+		      "costs.storage_usd_per_1000_reads=10", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 10, 1e-9);
+	ck_assert_double_eq_tol(res.archive_gb_months, 7 / 2628000.0, 1e-15);
+	ck_assert_double_eq(res.storage_writes, 4);
+	ck_assert_double_eq(res.storage_reads, 1);
+	ck_assert_double_eq_tol(res.cost_storage, 7 / 3000.0 + 2628 + 0.004 + 0.01, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
 /* The phases add up to the wall time in a run with children in parallel and staged gates. */
 START_TEST(test_critical_path_sums_to_wall_time)
 {
@@ -1091,6 +1121,7 @@ static Suite *loop_suite(void)
 	add(s, "critical_path", test_critical_path, 10);
 	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
 	add(s, "rebuild_summary", test_rebuild_summary, 10);
+	add(s, "storage_bill", test_storage_bill, 10);
 	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
 	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
 	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);
