@@ -110,6 +110,7 @@ static void add_to_means(struct forecast *f, const struct loop_result *r)
 	m->storage_writes += r->storage_writes * w;
 	m->storage_requests += (r->storage_reads + r->storage_writes) * w;
 	m->archive_gb_months += r->archive_gb_months * w;
+	m->retained_bytes += r->retained_bytes * w;
 	m->gpu_sim_hours += r->gpu_sim_hours * w;
 	m->wall_hours += r->wall_seconds / 3600 * w;
 	m->rebuild_hours += r->rebuild_seconds / 3600 * w;

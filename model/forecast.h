@@ -49,7 +49,8 @@ struct forecast_means {
 	double rebuild_hours, rebuild_seconds_per_iteration, rebuild_share;
 	double sandbox_cpu_hours, sandbox_gpu_hours, gpu_sim_hours;
 	double storage_reads, storage_writes, storage_requests; /* requests: reads + writes */
-	double archive_gb_months; /* during the run; the retention's are archive_bytes' */
+	double archive_gb_months; /* during the run */
+	double retained_bytes;    /* kept after the run (costs.retention_keep_top) */
 	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */
 	double monthly_tokens, monthly_cost, monthly_busy_share;
 	double fine_tune_comparator_usd;

@@ -852,7 +852,7 @@ static void run_release(struct run *run)
 /* The bill besides API tokens (docs/costs.md, "Storage" and "Sandbox compute"). */
 static void price_the_rest(const struct cost_params *cp, struct loop_result *res)
 {
-	double gb_months = res->archive_gb_months + res->archive_bytes / 1e9 * cp->retention_months;
+	double gb_months = res->archive_gb_months + res->retained_bytes / 1e9 * cp->retention_months;
 	res->cost_storage = gb_months * cp->storage_usd_per_gb_month +
 			    res->storage_writes / 1000 * cp->storage_usd_per_1000_requests +
 			    res->storage_reads / 1000 * cp->storage_usd_per_1000_reads;
@@ -876,7 +876,7 @@ static void price_fleets(struct run *run)
 	}
 }
 
-static void summarise(struct run *run)
+static int summarise(struct run *run)
 {
 	struct loop_result *res = run->res;
 	const struct archive *a = &run->archive;
@@ -893,8 +893,13 @@ static void summarise(struct run *run)
 		if (a->nodes[i].score > res->best_score)
 			res->best_score = a->nodes[i].score;
 	}
-	price_the_rest(&run->sc->costs, res);
+	const struct scenario *sc = run->sc;
+	if (archive_retained_bytes(a, sc->costs.retention_keep_top, sc->archive.node_metadata_bytes,
+				   sc->archive.root_bytes, &res->retained_bytes))
+		return HC_ERUNTIME;
+	price_the_rest(&sc->costs, res);
 	price_fleets(run);
+	return 0;
 }
 
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
@@ -913,9 +918,9 @@ int loop_run(const struct scenario *sc, const struct loop_models *models, uint64
 		loop_result_release(res);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
 	}
-	summarise(&run);
+	rc = summarise(&run);
 	run_release(&run);
-	if (res->timeline.failed) {
+	if (rc || res->timeline.failed) {
 		loop_result_release(res);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
 	}

@@ -203,6 +203,9 @@ static const struct field cost_fields[] = {
 	DBL(struct cost_params, retention_months, "12", 0, 1200, "months",
 	    "How long the final archive is kept and paid for after the run (during the run it "
 	    "is billed as it grows)."),
+	UINT(struct cost_params, retention_keep_top, "0", 0, 1000000, "nodes",
+	     "Retention policy after the run: keep the K best nodes whole and the patches and "
+	     "metadata of their lineages, drop the rest (0: keep the whole archive)."),
 	DBL(struct cost_params, storage_usd_per_1000_requests, "0.005", 0, 1000, "USD",
 	    "Price of 1,000 writes, one per object written (PUT; AWS S3 Standard us-east-1, "
 	    "aws.amazon.com/s3/pricing, 2026-12-06)."),

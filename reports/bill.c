@@ -127,6 +127,7 @@ static void storage_part(const cJSON *s, const cJSON *sc, struct bill *b)
 {
 	struct bill_part *p = bill_add(b, json_get_num(s, "cost_usd", "storage"));
 	double growing = json_get_num(s, "archive", "gb_months_during_run");
+	double kept = json_get_num(s, "archive", "retained_bytes");
 	char bytes[32], during[64] = "";
 	if (!p)
 		return;
@@ -137,7 +138,8 @@ static void storage_part(const cJSON *s, const cJSON *sc, struct bill *b)
 	snprintf(p->basis, sizeof(p->basis), "%s%s kept %g months, at $%g/GB-month "
 		 "(costs.storage_usd_per_gb_month, costs.retention_months); writes at the PUT "
 		 "rate, reads at the GET rate", during,
-		 numfmt_bytes(json_get_num(s, "archive", "bytes"), bytes, sizeof(bytes)),
+		 numfmt_bytes(isnan(kept) ? json_get_num(s, "archive", "bytes") : kept, bytes,
+			      sizeof(bytes)),
 		 json_get_num(sc, "costs", "retention_months"),
 		 json_get_num(sc, "costs", "storage_usd_per_gb_month"));
 }

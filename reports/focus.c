@@ -577,7 +577,7 @@ static void storage_charges(const struct writer *w, double end)
 		.meter = "Storage", .rate = cp->storage_usd_per_gb_month, .iteration = -1,
 		.role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
-	double gb = f->mean.archive_bytes / 1e9;
+	double gb = f->mean.archive_bytes / 1e9, kept = f->mean.retained_bytes / 1e9;
 	ch.t0 = 0;
 	ch.t1 = end;
 	c->quantity = c->consumed = f->mean.archive_gb_months;
@@ -590,10 +590,10 @@ static void storage_charges(const struct writer *w, double end)
 		double part = fmin(1, cp->retention_months - m);
 		ch.t0 = end + m * month;
 		ch.t1 = ch.t0 + part * month;
-		c->quantity = c->consumed = gb * part;
+		c->quantity = c->consumed = kept * part;
 		c->cost = c->quantity * c->rate;
 		snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB, retention "
-			 "month %.0f", gb, m + 1);
+			 "month %.0f", kept, m + 1);
 		emit(w, &ch);
 	}
 	request_charges(w, &ch, end);

@@ -156,6 +156,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(arch, "storage_reads", m->storage_reads);
 	cJSON_AddNumberToObject(arch, "storage_writes", m->storage_writes);
 	cJSON_AddNumberToObject(arch, "gb_months_during_run", m->archive_gb_months);
+	cJSON_AddNumberToObject(arch, "retained_bytes", m->retained_bytes);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
 	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
 						 f->sc->costs.parallel_runs);

@@ -864,6 +864,40 @@ START_TEST(test_storage_bill)
 }
 END_TEST
 
+/*
+ * Keeping the best nodes after the run, on ONE with two iterations: the root scores 0 and
+ * weighs 1,000,000 + 100 + 10 bytes (repository, metadata, one task's artifacts); both
+ * children score 1 and weigh 1,000 + 100 + 10. The best one is node 1 (the earlier of the
+ * tie): kept whole, with its parent's repository and metadata, 1,110 + 1,000,100 bytes.
+ * Keeping two adds node 2 whole (its lineage is kept already); keeping all, the root's
+ * artifacts too. Retention bills what is kept: 3 months at $1,000 per GB-month.
+ */
+START_TEST(test_retention_keep_top)
+{
+	static const double kept[] = { 1002330, 1001210, 1002320, 1002330 };
+	for (unsigned k = 0; k < 4; k++) {
+		struct scenario sc;
+		struct loop_models m;
+		struct loop_result res;
+		char keep[64];
+		snprintf(keep, sizeof(keep), "costs.retention_keep_top=%u", k);
+		scenario_text(&sc, ONE, "iterations=2", "archive.root_bytes=1e6",
+			      "archive.node_metadata_bytes=100", "domains.a.artifact_bytes=10",
+			      "self_modification.patch_bytes=1000", "domains.a.initial_score=0",
+			      "domains.a.improvement=1", "costs.storage_usd_per_gb_month=1000",
+			      "costs.retention_months=3", "costs.storage_usd_per_1000_requests=0",
+			      "costs.storage_usd_per_1000_reads=0", keep, NULL);
+		run(&sc, SEED, &m, &res);
+		ck_assert_double_eq(res.archive_bytes, 1002330);
+		ck_assert_double_eq(res.retained_bytes, kept[k]);
+		ck_assert_double_eq_tol(res.cost_storage, res.archive_gb_months * 1000 +
+					kept[k] / 1e9 * 3 * 1000, 1e-9);
+		loop_result_release(&res);
+		scenario_release(&sc);
+	}
+}
+END_TEST
+
 /* The phases add up to the wall time in a run with children in parallel and staged gates. */
 START_TEST(test_critical_path_sums_to_wall_time)
 {
@@ -1122,6 +1156,7 @@ static Suite *loop_suite(void)
 	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
 	add(s, "rebuild_summary", test_rebuild_summary, 10);
 	add(s, "storage_bill", test_storage_bill, 10);
+	add(s, "retention_keep_top", test_retention_keep_top, 10);
 	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
 	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
 	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);
