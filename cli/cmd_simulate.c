@@ -144,6 +144,15 @@ static int forecast_into(struct results_dir *rd, void *ctx, struct hc_err *err)
 	return rc;
 }
 
+/* The forecast's warnings, on stderr even with --quiet (summary.json has them too). */
+static void print_warnings(const struct forecast *f)
+{
+	char warnings[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	size_t n = forecast_warnings(f, warnings);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "hypercap simulate: warning: %s\n", warnings[i]);
+}
+
 static int simulate(const struct options *opt)
 {
 	const struct cli_options *o = &opt->shared;
@@ -173,7 +182,10 @@ static int simulate(const struct options *opt)
 	if (!rc && !o->quiet) {
 		cli_print_forecast(&f, &ps, rd.path);
 		printf("report: %s/report.html\n", rd.path);
+		fflush(stdout);
 	}
+	if (!rc)
+		print_warnings(&f);
 	if (job.ran)
 		forecast_release(&f);
 	scenario_release(&sc);

@@ -221,3 +221,52 @@ int archive_select(struct archive *a, enum parent_rule rule, double lambda, stru
 		return 0;
 	return weighed_near(a, tree_find(a, rng_uniform(r) * sum));
 }
+
+struct ranked {
+	double score;
+	size_t index;
+};
+
+static int by_score(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+int archive_retained_bytes(const struct archive *a, unsigned keep_top, double metadata_bytes,
+			   double root_bytes, double *bytes)
+{
+	*bytes = a->total_bytes;
+	if (keep_top == 0 || keep_top >= a->n)
+		return 0;
+	struct ranked *rank = malloc(a->n * sizeof(*rank));
+	unsigned char *kept = calloc(a->n, 1); /* 1: an ancestor's patch, 2: the whole node */
+	if (!rank || !kept) {
+		free(rank);
+		free(kept);
+		return HC_ERUNTIME;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->nodes[i].valid)
+			rank[n++] = (struct ranked){ a->nodes[i].score, i };
+	qsort(rank, n, sizeof(*rank), by_score);
+	*bytes = 0;
+	for (size_t k = 0; k < n && k < keep_top; k++) {
+		const struct node *nd = &a->nodes[rank[k].index];
+		*bytes += nd->bytes - (kept[rank[k].index] ? nd->patch_bytes + metadata_bytes +
+			  (nd->parent < 0 ? root_bytes : 0) : 0);
+		kept[rank[k].index] = 2;
+		/* the lineage, up to the first ancestor already kept */
+		for (int p = nd->parent; p >= 0 && !kept[p]; p = a->nodes[p].parent) {
+			kept[p] = 1;
+			*bytes += a->nodes[p].patch_bytes + metadata_bytes +
+				  (a->nodes[p].parent < 0 ? root_bytes : 0);
+		}
+	}
+	free(rank);
+	free(kept);
+	return 0;
+}

@@ -66,6 +66,15 @@ int archive_select(struct archive *a, enum parent_rule rule, double lambda, stru
 /* The weight a rule gives one node, m being the rule's midpoint. */
 double archive_weight(const struct node *n, enum parent_rule rule, double lambda, double m);
 
+/*
+ * The bytes a retention policy keeps (docs/costs.md, "Storage"): with keep_top 0 the whole
+ * archive; else the keep_top best valid nodes (score descending, the earlier node first on a
+ * tie) whole, and of their ancestors only what rebuilds them: the patch, metadata_bytes and,
+ * for the root, root_bytes. O(n log n). Returns 0, or HC_ERUNTIME when memory runs out.
+ */
+int archive_retained_bytes(const struct archive *a, unsigned keep_top, double metadata_bytes,
+			   double root_bytes, double *bytes);
+
 /* Mean of the (up to) three best scores among valid nodes; 0 when there are none. O(1). */
 double archive_top3_mean(const struct archive *a);
 

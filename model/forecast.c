@@ -1,5 +1,6 @@
 /* forecast: R replications of a scenario and their quantiles. Contracts in forecast.h. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"
@@ -105,9 +106,14 @@ static void add_to_means(struct forecast *f, const struct loop_result *r)
 	m->cost_compute += r->cost_compute * w;
 	m->sandbox_cpu_hours += r->sandbox_cpu_hours * w;
 	m->sandbox_gpu_hours += r->sandbox_gpu_hours * w;
-	m->storage_requests += r->storage_requests * w;
+	m->storage_reads += r->storage_reads * w;
+	m->storage_writes += r->storage_writes * w;
+	m->storage_requests += (r->storage_reads + r->storage_writes) * w;
+	m->archive_gb_months += r->archive_gb_months * w;
+	m->retained_bytes += r->retained_bytes * w;
 	m->gpu_sim_hours += r->gpu_sim_hours * w;
 	m->wall_hours += r->wall_seconds / 3600 * w;
+	m->rebuild_hours += r->rebuild_seconds / 3600 * w;
 	for (int p = 0; p < PHASE_COUNT; p++)
 		m->critical_path_hours[p] += r->phase_seconds[p] / 3600 * w;
 	m->archive_nodes += (double)r->archive_nodes * w;
@@ -166,8 +172,65 @@ static void compute_monthly(struct forecast *f)
 	m->monthly_cost = m->cost_total * runs;
 	/* the share of a month one loop is busy: above 1 its runs cannot all fit */
 	m->monthly_busy_share = m->wall_hours * cp->runs_per_month / HOURS_PER_MONTH;
+	double rebuild = m->critical_path_hours[PHASE_REBUILD];
+	m->rebuild_seconds_per_iteration = f->sc->iterations ? rebuild * 3600 / f->sc->iterations
+							     : 0;
+	m->rebuild_share = m->wall_hours > 0 ? rebuild / m->wall_hours : 0;
 	m->fine_tune_comparator_usd = cp->fine_tune_gpus * cp->fine_tune_hours *
 				      cp->fine_tune_gpu_hour_usd;
+}
+
+static int batched(const struct scenario *sc)
+{
+	int any = sc->self_modification.route.batch;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		any |= sc->domains[d].route.batch;
+	return any;
+}
+
+/*
+ * Replication 0 of the scenario with every batch off: the wall time a batch what-if is
+ * compared with. The copy has its own domains and borrows the rest of f->sc, so it is
+ * freed, never released.
+ */
+static int run_unbatched(struct forecast *f, struct hc_err *err)
+{
+	struct scenario *plain = malloc(sizeof(*plain));
+	struct domain *domains = malloc(f->sc->n_domains * sizeof(*domains));
+	struct loop_result r;
+	if (!plain || !domains) {
+		free(plain);
+		free(domains);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	*plain = *f->sc;
+	memcpy(domains, f->sc->domains, f->sc->n_domains * sizeof(*domains));
+	plain->domains = domains;
+	plain->self_modification.route.batch = 0;
+	for (size_t d = 0; d < plain->n_domains; d++)
+		plain->domains[d].route.batch = 0;
+	int rc = loop_run(plain, &f->models, f->seed, 0, &r, err);
+	free(domains);
+	free(plain);
+	if (rc)
+		return rc;
+	f->unbatched_wall_hours = r.wall_seconds / 3600;
+	loop_result_release(&r);
+	return 0;
+}
+
+size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX])
+{
+	size_t n = 0;
+	double batched_hours = f->per_rep ? f->per_rep[0].metric[METRIC_WALL_HOURS] : 0;
+	if (f->unbatched_wall_hours > 0 &&
+	    batched_hours > FORECAST_STRETCH_WARN * f->unbatched_wall_hours)
+		snprintf(msgs[n++], FORECAST_WARNING_MAX,
+			 "batch stretches the wall time %.0f-fold: %.1f days against %.1f without "
+			 "batch (replication 0 of each); every result arrives that much later",
+			 batched_hours / f->unbatched_wall_hours, batched_hours / 24,
+			 f->unbatched_wall_hours / 24);
+	return n;
 }
 
 static int compute_metrics(struct forecast *f)
@@ -277,6 +340,8 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		if (rc)
 			hc_err_set(err, rc, "out of memory");
 	}
+	if (!rc && batched(sc))
+		rc = run_unbatched(f, err);
 	if (rc)
 		forecast_release(f);
 	return rc;

@@ -44,7 +44,13 @@ struct forecast_means {
 	struct fleet_result fleet[SCENARIO_MAX_FLEETS];
 	double wall_hours, archive_nodes, archive_bytes, io_bytes, max_depth, best_score;
 	double critical_path_hours[PHASE_COUNT]; /* loop_result.phase_seconds, in hours */
-	double sandbox_cpu_hours, sandbox_gpu_hours, storage_requests, gpu_sim_hours;
+	/* rebuilds: every child's hours; on the critical path, seconds per iteration (0 with no
+	 * iterations) and the share of the wall time (docs/model.md, "The critical path") */
+	double rebuild_hours, rebuild_seconds_per_iteration, rebuild_share;
+	double sandbox_cpu_hours, sandbox_gpu_hours, gpu_sim_hours;
+	double storage_reads, storage_writes, storage_requests; /* requests: reads + writes */
+	double archive_gb_months; /* during the run */
+	double retained_bytes;    /* kept after the run (costs.retention_keep_top) */
 	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */
 	double monthly_tokens, monthly_cost, monthly_busy_share;
 	double fine_tune_comparator_usd;
@@ -68,7 +74,15 @@ struct forecast {
 	struct forecast_rep *per_rep;   /* runs entries */
 	struct metric_stats metrics[METRIC_COUNT];
 	struct forecast_means mean;
+	/* when a route batches: replication 0's wall time with every batch off, in hours (the
+	 * same seed and models); 0 otherwise */
+	double unbatched_wall_hours;
 };
+
+/* A batch what-if whose wall time exceeds this many times its unbatched one is flagged. */
+#define FORECAST_STRETCH_WARN 10.0
+#define FORECAST_WARNING_MAX 320
+#define FORECAST_WARNINGS 4
 
 /*
  * Where the replications go as they finish, for results too large to keep (a row per child
@@ -106,6 +120,13 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		 const struct replicate_progress *progress, const struct forecast_sink *sink,
 		 struct hc_err *err);
 void forecast_release(struct forecast *f);
+
+/*
+ * The forecast's warnings, sentences for a person (summary.json's "warnings", the console):
+ * a batch what-if whose replication 0 lasts over FORECAST_STRETCH_WARN times as long as
+ * without batch. Fills msgs with up to FORECAST_WARNINGS and returns how many.
+ */
+size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX]);
 
 /*
  * What forecast_run would refuse before running anything (the limits of sc for runs, a model

@@ -197,6 +197,8 @@ struct run {
 	struct loop_columns col;
 	size_t rows_cap;
 	unsigned iteration;
+	double iteration_start;   /* simulated seconds */
+	double byte_seconds;      /* Σ node bytes · the time it joined */
 	unsigned children_running;
 	int failed;
 };
@@ -206,8 +208,10 @@ struct task {
 	unsigned domain;
 	struct session session;
 	double tool_seconds;
-	double requested, start;
-	double batch;  /* seconds waited for batch answers */
+	double requested, start; /* the stage's launch; the first grant of a worker */
+	double asked, acquired;  /* the last request for a worker, and its grant */
+	double batch;            /* seconds waited for batch answers */
+	double requeued;         /* seconds waited for a worker again after batch answers */
 };
 
 struct stage {
@@ -309,6 +313,12 @@ static double api_latency(struct run *run, int target, const struct usage *u)
 	return start - now + endpoint_latency(&ep->e, u);
 }
 
+/* Whether a call of this route frees its caller's sandbox while its batch is pending. */
+static int batch_frees(const struct run *run, int target, const struct route *route)
+{
+	return route->batch && !route->batch_worker_waits && run->models->fleet[target] < 0;
+}
+
 /*
  * Accounts a call's usage and cost, then schedules fn when the call's answer is complete: on
  * the role's fleet, through the batch API, or on the model's API endpoint.
@@ -360,6 +370,21 @@ static void task_tool_done(struct sim *s, void *arg)
 
 static void stage_done(struct child *c);
 
+/* Frees the task's worker; the sandbox (and GPU simulator) time since its grant is billed. */
+static void task_release(struct task *t)
+{
+	struct child *c = t->child;
+	struct run *run = c->run;
+	const struct domain *d = &run->sc->domains[t->domain];
+	double hours = (run->sim.now - t->acquired) / 3600;
+	run->res->sandbox_cpu_hours += hours;
+	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
+	c->row.sandbox_cpu_hours += hours;
+	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
+	span(run, run->col.eval_busy, t->acquired, run->sim.now, 1);
+	pool_done(&c->stage[t->domain].workers);
+}
+
 static void task_end(struct sim *s, void *arg)
 {
 	struct task *t = arg;
@@ -370,22 +395,35 @@ static void task_end(struct sim *s, void *arg)
 	st->passed += rng_bernoulli(&run->rng, c->quality[t->domain]);
 	double bytes = dist_sample(&d->artifact_bytes, &run->rng);
 	c->artifact_bytes += bytes > 0 ? bytes : 0;
-	double hours = (s->now - t->start) / 3600;
-	run->res->sandbox_cpu_hours += hours;
-	run->res->sandbox_gpu_hours += hours * d->sandbox_gpus;
-	c->row.sandbox_cpu_hours += hours;
-	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
-	span(run, run->col.eval_busy, t->start, s->now, 1);
 	if (d->sandbox_gpus > 0) {
 		if (c->gpu_last < 0 || t->start < c->gpu_first)
 			c->gpu_first = t->start;
 		c->gpu_last = s->now;
 	}
-	run->res->storage_requests += 1; /* the task's artifacts */
+	run->res->storage_writes += 1; /* the task's artifacts */
 	c->last = t;
-	pool_done(&st->workers);
+	task_release(t);
 	if (++st->finished == st->target)
 		stage_done(c);
+}
+
+/* A worker granted again to score a batched answer: the tool runs, then the next call. */
+static void task_regrant(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	struct run *run = t->child->run;
+	t->requeued += s->now - t->asked;
+	t->acquired = s->now;
+	span(run, run->col.eval_queue, t->asked, s->now, 1);
+	task_tool_done(s, t);
+}
+
+/* A batched answer arrived for a task that freed its worker: it asks for one again. */
+static void task_batch_back(struct sim *s, void *arg)
+{
+	struct task *t = arg;
+	t->asked = s->now;
+	pool_request(&t->child->stage[t->domain].workers, task_regrant, t);
 }
 
 static void task_step(struct sim *s, void *arg)
@@ -395,8 +433,12 @@ static void task_step(struct sim *s, void *arg)
 	struct usage u;
 	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
 		const struct domain *d = &run->sc->domains[t->domain];
-		call_llm(run, run->models->domain[t->domain], ROLE_EVALUATE, &d->route, &d->task,
-			 t->child, &u, &t->batch, task_tool_done, t);
+		int target = run->models->domain[t->domain];
+		int frees = batch_frees(run, target, &d->route);
+		call_llm(run, target, ROLE_EVALUATE, &d->route, &d->task, t->child, &u, &t->batch,
+			 frees ? task_batch_back : task_tool_done, t);
+		if (frees)
+			task_release(t);
 		return;
 	}
 	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
@@ -407,8 +449,8 @@ static void task_begin(struct sim *s, void *arg)
 {
 	struct task *t = arg;
 	struct run *run = t->child->run;
-	t->start = s->now;
-	t->batch = 0;
+	t->start = t->acquired = s->now;
+	t->batch = t->requeued = 0;
 	span(run, run->col.eval_queue, t->requested, s->now, 1);
 	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
 	task_step(s, t);
@@ -423,7 +465,7 @@ static void launch(struct child *c, unsigned d, unsigned count)
 		struct task *t = &c->tasks[c->next_task++];
 		t->child = c;
 		t->domain = d;
-		t->requested = c->run->sim.now;
+		t->requested = t->asked = c->run->sim.now;
 		pool_request(&st->workers, task_begin, t);
 	}
 }
@@ -441,15 +483,16 @@ static void eval_start(struct child *c)
 
 /*
  * Critical-path accounting of a stage that just ended: its tasks were all requested when it
- * began, so its last task's wait for a worker and its run (less its batch waits) make up the
- * stage's time.
+ * began, so its last task's waits for a worker (at first, and again after batch answers when
+ * it freed its worker) and its run (less its batch waits) make up the stage's time.
  */
 static void account_stage(struct child *c)
 {
 	const struct task *t = c->last;
 	int gpu = c->run->sc->domains[t->domain].sandbox_gpus > 0;
-	c->phase[PHASE_EVAL_QUEUE] += t->start - t->requested;
-	c->phase[gpu ? PHASE_GPU_SIM : PHASE_SANDBOX] += c->run->sim.now - t->start - t->batch;
+	c->phase[PHASE_EVAL_QUEUE] += t->start - t->requested + t->requeued;
+	c->phase[gpu ? PHASE_GPU_SIM : PHASE_SANDBOX] += c->run->sim.now - t->start - t->batch -
+							 t->requeued;
 	c->phase[PHASE_BATCH_WAIT] += t->batch;
 }
 
@@ -494,8 +537,12 @@ static void compile_done(struct sim *s, void *arg)
 	c->phase[PHASE_REBUILD] += c->session_start - c->sandbox_start;
 	c->phase[PHASE_SELF_MODIFY] += s->now - c->session_start - c->sm_batch;
 	c->phase[PHASE_BATCH_WAIT] += c->sm_batch;
-	run->res->sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
-	c->row.sandbox_cpu_hours += (s->now - c->sandbox_start) / 3600;
+	/* the sandbox is held from the rebuild on, but not while freed for batch answers */
+	const struct route *route = &run->sc->self_modification.route;
+	double held = s->now - c->sandbox_start -
+		      (batch_frees(run, run->models->selfmod, route) ? c->sm_batch : 0);
+	run->res->sandbox_cpu_hours += held / 3600;
+	c->row.sandbox_cpu_hours += held / 3600;
 	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;
@@ -660,7 +707,8 @@ static void child_finish(struct child *c)
 		child_free(c);
 		return;
 	}
-	run->res->storage_requests += 1; /* the node's patch and metadata */
+	run->res->storage_writes += 1; /* the node's patch and metadata */
+	run->byte_seconds += n.bytes * run->sim.now; /* billed from now to the run's end */
 	if (c->gpu_last >= 0)
 		run->res->gpu_sim_hours += (c->gpu_last - c->gpu_first) / 3600;
 	c->row.node = node;
@@ -669,6 +717,7 @@ static void child_finish(struct child *c)
 	c->row.score = score;
 	c->row.archive_bytes = run->archive.total_bytes;
 	c->row.finish_seconds = run->sim.now;
+	c->row.iteration_seconds = run->sim.now - run->iteration_start;
 	if (add_row(run, c))
 		fail(run);
 	if (c->row.compiled)
@@ -707,11 +756,13 @@ static void child_start(struct run *run, struct child *c)
 	c->row.checkout_bytes = io;
 	run->res->io_bytes += io;
 	/* objects read: the root, one patch per ancestor, and every node when copying */
-	run->res->storage_requests += 1 + p->depth +
+	run->res->storage_reads += 1 + p->depth +
 				      (ap->copy_run_dir ? (double)run->archive.n : 0);
 	c->sandbox_start = run->sim.now;
 	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
 			 io / ap->read_bytes_per_second;
+	c->row.rebuild_seconds = rebuild;
+	run->res->rebuild_seconds += rebuild;
 	sim_after(&run->sim, rebuild, selfmod_begin, c);
 }
 
@@ -721,6 +772,7 @@ static void next_iteration(struct run *run)
 	if (run->iteration == sc->iterations)
 		return;
 	run->iteration++;
+	run->iteration_start = run->sim.now;
 	for (unsigned k = 0; k < sc->children_per_iteration; k++) {
 		struct child *c = child_new(run, run->iteration, k);
 		if (!c) {
@@ -797,12 +849,13 @@ static void run_release(struct run *run)
 	sim_release(&run->sim);
 }
 
-/* The bill besides API tokens (docs/costs.md, "Storage and compute"). */
+/* The bill besides API tokens (docs/costs.md, "Storage" and "Sandbox compute"). */
 static void price_the_rest(const struct cost_params *cp, struct loop_result *res)
 {
-	res->cost_storage = res->archive_bytes / 1e9 * cp->storage_usd_per_gb_month *
-			    cp->retention_months +
-			    res->storage_requests / 1000 * cp->storage_usd_per_1000_requests;
+	double gb_months = res->archive_gb_months + res->retained_bytes / 1e9 * cp->retention_months;
+	res->cost_storage = gb_months * cp->storage_usd_per_gb_month +
+			    res->storage_writes / 1000 * cp->storage_usd_per_1000_requests +
+			    res->storage_reads / 1000 * cp->storage_usd_per_1000_reads;
 	res->cost_compute = res->sandbox_cpu_hours * cp->sandbox_vcpus * cp->vcpu_hour_usd +
 			    res->sandbox_gpu_hours * cp->sim_gpu_hour_usd;
 }
@@ -823,7 +876,7 @@ static void price_fleets(struct run *run)
 	}
 }
 
-static void summarise(struct run *run)
+static int summarise(struct run *run)
 {
 	struct loop_result *res = run->res;
 	const struct archive *a = &run->archive;
@@ -831,14 +884,22 @@ static void summarise(struct run *run)
 	res->events = run->sim.events;
 	res->archive_nodes = a->n;
 	res->archive_bytes = a->total_bytes;
+	/* each node's bytes from its join to the end: Σ b_i (W − t_i), in GB-months of 730 h */
+	res->archive_gb_months = (a->total_bytes * res->wall_seconds - run->byte_seconds) / 1e9 /
+				 (730 * 3600.0);
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->nodes[i].depth > res->max_depth)
 			res->max_depth = a->nodes[i].depth;
 		if (a->nodes[i].score > res->best_score)
 			res->best_score = a->nodes[i].score;
 	}
-	price_the_rest(&run->sc->costs, res);
+	const struct scenario *sc = run->sc;
+	if (archive_retained_bytes(a, sc->costs.retention_keep_top, sc->archive.node_metadata_bytes,
+				   sc->archive.root_bytes, &res->retained_bytes))
+		return HC_ERUNTIME;
+	price_the_rest(&sc->costs, res);
 	price_fleets(run);
+	return 0;
 }
 
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
@@ -857,9 +918,9 @@ int loop_run(const struct scenario *sc, const struct loop_models *models, uint64
 		loop_result_release(res);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
 	}
-	summarise(&run);
+	rc = summarise(&run);
 	run_release(&run);
-	if (res->timeline.failed) {
+	if (rc || res->timeline.failed) {
 		loop_result_release(res);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory in replication %u", rep);
 	}

@@ -70,6 +70,8 @@ struct iteration_row {
 	double checkout_bytes;   /* read to rebuild the parent */
 	double archive_bytes;    /* after this child joined */
 	double finish_seconds;
+	double rebuild_seconds;  /* checking out its parent: sandbox start, patches, reads */
+	double iteration_seconds; /* from its iteration's start to this child's join */
 	double sandbox_cpu_hours; /* this child's share of loop_result's */
 	double sandbox_gpu_hours;
 };
@@ -97,13 +99,17 @@ struct loop_result {
 	double cost_by_model[LOOP_MAX_TARGETS];
 	double cost_self_hosted;  /* provisioned GPU-hours of the fleets */
 	struct fleet_result fleet[SCENARIO_MAX_FLEETS]; /* indexed like loop_models.fleets */
-	double cost_storage;      /* archive GB-months over the retention, and requests */
+	double cost_storage;      /* archive GB-months during the run and after, and requests */
 	double cost_compute;      /* sandbox vCPU-hours and simulator GPU-hours */
 	double sandbox_cpu_hours; /* sandbox occupancy: rebuild to compile check, and tasks */
 	double sandbox_gpu_hours; /* task occupancy times the domain's sandbox_gpus */
 	double gpu_sim_hours;     /* wall time with a GPU simulator running, per child summed */
-	double storage_requests;  /* objects written (patch, artifacts) and read (rebuilds) */
+	double storage_writes;    /* objects written: each node's patch, each task's artifacts */
+	double storage_reads;     /* objects read by rebuilds */
+	double archive_gb_months; /* the archive's GB integrated over the run, in 730-h months */
+	double retained_bytes;    /* what costs.retention_keep_top keeps after the run */
 	double wall_seconds;
+	double rebuild_seconds;   /* every child's rebuild, parallel children's included */
 	double phase_seconds[PHASE_COUNT]; /* the critical path: sums to wall_seconds */
 	size_t archive_nodes;
 	double archive_bytes;

@@ -105,6 +105,10 @@ static const struct field route_fields[] = {
 	DBL(struct route, batch_latency_hours, "24", 0, 720, "h",
 	    "Wait for a batched call's answer: the providers' completion window is 24 h; most "
 	    "batches finish sooner."),
+	BOOL(struct route, batch_worker_waits, "false",
+	     "With batch: the caller keeps its sandbox (and GPU simulator), billed, while the "
+	     "answer is pending; false: submission and scoring are separate steps, and a task "
+	     "frees its evaluation worker until the answer arrives."),
 };
 
 static const struct field selfmod_fields[] = {
@@ -197,9 +201,17 @@ static const struct field cost_fields[] = {
 	DBL(struct cost_params, storage_usd_per_gb_month, "0.023", 0, 1000, "USD/GB-month",
 	    "Archive storage price (object storage, standard class)."),
 	DBL(struct cost_params, retention_months, "12", 0, 1200, "months",
-	    "How long the final archive is kept and paid for."),
+	    "How long the final archive is kept and paid for after the run (during the run it "
+	    "is billed as it grows)."),
+	UINT(struct cost_params, retention_keep_top, "0", 0, 1000000, "nodes",
+	     "Retention policy after the run: keep the K best nodes whole and the patches and "
+	     "metadata of their lineages, drop the rest (0: keep the whole archive)."),
 	DBL(struct cost_params, storage_usd_per_1000_requests, "0.005", 0, 1000, "USD",
-	    "Price of 1,000 storage requests (one per object written or read)."),
+	    "Price of 1,000 writes, one per object written (PUT; AWS S3 Standard us-east-1, "
+	    "aws.amazon.com/s3/pricing, 2026-12-06)."),
+	DBL(struct cost_params, storage_usd_per_1000_reads, "0.0004", 0, 1000, "USD",
+	    "Price of 1,000 reads, one per object a rebuild reads (GET; AWS S3 Standard "
+	    "us-east-1, aws.amazon.com/s3/pricing, 2026-12-06)."),
 	DBL(struct cost_params, vcpu_hour_usd, "0.04048", 0, 1000, "USD/vCPU-hour",
 	    "Sandbox compute price."),
 	DBL(struct cost_params, sandbox_vcpus, "2", 0, 1024, "vCPUs",

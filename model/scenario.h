@@ -49,6 +49,7 @@ struct route {
 	char fleet[SCENARIO_NAME_MAX];  /* "": the API */
 	int batch;                      /* through the provider's batch API */
 	double batch_latency_hours;     /* a batched call's answer arrives this much later */
+	int batch_worker_waits;         /* the caller holds its sandbox while a batch is pending */
 };
 
 struct self_modification {
@@ -106,7 +107,9 @@ struct archive_params {
 struct cost_params {
 	double storage_usd_per_gb_month;
 	double retention_months;        /* how long the archive is kept */
-	double storage_usd_per_1000_requests;
+	unsigned retention_keep_top;    /* 0: all; else the K best nodes and their lineages */
+	double storage_usd_per_1000_requests; /* writes (PUT) */
+	double storage_usd_per_1000_reads;    /* reads (GET) */
 	double vcpu_hour_usd;
 	double sandbox_vcpus;           /* per sandbox: a rebuild, a session, one task */
 	double sim_gpu_hour_usd;        /* GPU simulators of domains with sandbox_gpus */

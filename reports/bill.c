@@ -126,13 +126,20 @@ static void compute_parts(const cJSON *s, const cJSON *sc, struct bill *b)
 static void storage_part(const cJSON *s, const cJSON *sc, struct bill *b)
 {
 	struct bill_part *p = bill_add(b, json_get_num(s, "cost_usd", "storage"));
-	char bytes[32];
+	double growing = json_get_num(s, "archive", "gb_months_during_run");
+	double kept = json_get_num(s, "archive", "retained_bytes");
+	char bytes[32], during[64] = "";
 	if (!p)
 		return;
+	if (!isnan(growing)) /* results written before storage was billed during the run */
+		snprintf(during, sizeof(during), "%.4g GB-months while the archive grows, then ",
+			 growing);
 	snprintf(p->name, sizeof(p->name), "storage");
-	snprintf(p->basis, sizeof(p->basis), "an archive of %s kept %g months at $%g/GB-month "
-		 "(costs.storage_usd_per_gb_month, costs.retention_months), and its requests",
-		 numfmt_bytes(json_get_num(s, "archive", "bytes"), bytes, sizeof(bytes)),
+	snprintf(p->basis, sizeof(p->basis), "%s%s kept %g months, at $%g/GB-month "
+		 "(costs.storage_usd_per_gb_month, costs.retention_months); writes at the PUT "
+		 "rate, reads at the GET rate", during,
+		 numfmt_bytes(isnan(kept) ? json_get_num(s, "archive", "bytes") : kept, bytes,
+			      sizeof(bytes)),
 		 json_get_num(sc, "costs", "retention_months"),
 		 json_get_num(sc, "costs", "storage_usd_per_gb_month"));
 }

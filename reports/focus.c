@@ -533,7 +533,38 @@ static void fleet_charges(const struct writer *w, const struct focus_step *st, u
 	}
 }
 
-/* The archive kept retention_months after the run, month by month, and its requests. */
+/* The requests: writes at the PUT rate, rebuild reads at the GET rate, over the run. */
+static void request_charges(const struct writer *w, struct charge *ch, double end)
+{
+	const struct forecast *f = w->f;
+	const struct cost_params *cp = &f->sc->costs;
+	struct focus_charge *c = &ch->c;
+	ch->t0 = 0;
+	ch->t1 = end;
+	c->unit = "1000 Requests";
+	c->consumed_unit = "Requests";
+	c->type = "storage_requests";
+	c->meter = "Requests";
+	c->sku = "object-storage/1000-writes";
+	c->rate = cp->storage_usd_per_1000_requests;
+	c->quantity = f->mean.storage_writes / 1000;
+	c->consumed = f->mean.storage_writes;
+	c->cost = c->quantity * c->rate;
+	snprintf(ch->description, sizeof(ch->description), "archive writes (patches, artifacts)");
+	emit(w, ch);
+	c->sku = "object-storage/1000-reads";
+	c->rate = cp->storage_usd_per_1000_reads;
+	c->quantity = f->mean.storage_reads / 1000;
+	c->consumed = f->mean.storage_reads;
+	c->cost = c->quantity * c->rate;
+	snprintf(ch->description, sizeof(ch->description), "archive reads (rebuilds)");
+	emit(w, ch);
+}
+
+/*
+ * The archive as it grows during the run, then kept retention_months after it, month by
+ * month, and its requests.
+ */
 static void storage_charges(const struct writer *w, double end)
 {
 	const struct forecast *f = w->f;
@@ -546,31 +577,26 @@ static void storage_charges(const struct writer *w, double end)
 		.meter = "Storage", .rate = cp->storage_usd_per_gb_month, .iteration = -1,
 		.role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
-	double gb = f->mean.archive_bytes / 1e9;
+	double gb = f->mean.archive_bytes / 1e9, kept = f->mean.retained_bytes / 1e9;
+	ch.t0 = 0;
+	ch.t1 = end;
+	c->quantity = c->consumed = f->mean.archive_gb_months;
+	c->cost = c->quantity * c->rate;
+	snprintf(ch.description, sizeof(ch.description), "archive during the run, growing to "
+		 "%.3f GB", gb);
+	if (c->quantity > 0)
+		emit(w, &ch);
 	for (double m = 0; m < cp->retention_months; m += 1) {
 		double part = fmin(1, cp->retention_months - m);
 		ch.t0 = end + m * month;
 		ch.t1 = ch.t0 + part * month;
-		c->quantity = c->consumed = gb * part;
+		c->quantity = c->consumed = kept * part;
 		c->cost = c->quantity * c->rate;
 		snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB, retention "
-			 "month %.0f", gb, m + 1);
+			 "month %.0f", kept, m + 1);
 		emit(w, &ch);
 	}
-	ch.t0 = 0;
-	ch.t1 = end;
-	c->unit = "1000 Requests";
-	c->consumed_unit = "Requests";
-	c->type = "storage_requests";
-	c->sku = "object-storage/1000-requests";
-	c->meter = "Requests";
-	c->rate = cp->storage_usd_per_1000_requests;
-	c->quantity = f->mean.storage_requests / 1000;
-	c->consumed = f->mean.storage_requests;
-	c->cost = c->quantity * c->rate;
-	snprintf(ch.description, sizeof(ch.description), "archive requests (writes and rebuild "
-		 "reads)");
-	emit(w, &ch);
+	request_charges(w, &ch, end);
 }
 
 int focus_steps_init(struct focus_steps *s, const struct forecast *f)

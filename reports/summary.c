@@ -148,7 +148,15 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(sandbox, "gpu_sim_share_of_wall_time",
 				m->wall_hours > 0 ? m->gpu_sim_hours / m->wall_hours : 0);
 	cJSON_AddItemToObject(root, "critical_path", critical_path_json(m));
+	cJSON *rebuild = cJSON_AddObjectToObject(root, "rebuild");
+	cJSON_AddNumberToObject(rebuild, "hours", m->rebuild_hours);
+	cJSON_AddNumberToObject(rebuild, "seconds_per_iteration", m->rebuild_seconds_per_iteration);
+	cJSON_AddNumberToObject(rebuild, "share_of_wall_time", m->rebuild_share);
 	cJSON_AddNumberToObject(arch, "storage_requests", m->storage_requests);
+	cJSON_AddNumberToObject(arch, "storage_reads", m->storage_reads);
+	cJSON_AddNumberToObject(arch, "storage_writes", m->storage_writes);
+	cJSON_AddNumberToObject(arch, "gb_months_during_run", m->archive_gb_months);
+	cJSON_AddNumberToObject(arch, "retained_bytes", m->retained_bytes);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
 	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
 						 f->sc->costs.parallel_runs);
@@ -167,6 +175,11 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(out, "gates_passed", m->gates_passed);
 	cJSON_AddNumberToObject(out, "gates_failed", m->gates_failed);
 	cJSON_AddNumberToObject(out, "timeouts", m->timeouts);
+	char warnings[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	size_t n_warnings = forecast_warnings(f, warnings);
+	cJSON *w = cJSON_AddArrayToObject(root, "warnings");
+	for (size_t i = 0; i < n_warnings; i++)
+		cJSON_AddItemToArray(w, cJSON_CreateString(warnings[i]));
 	if (f->runs > 1)
 		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
 	if (x->crossover)
@@ -179,7 +192,7 @@ static void iterations_header(FILE *out)
 	fputs("replication,iteration,child,parent,node,score,compiled,gate_passed,timed_out,"
 	      "self_modify_calls,self_modify_tokens,evaluate_calls,evaluate_tokens,input_tokens,"
 	      "cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,cost_usd,"
-	      "checkout_bytes,archive_bytes,finish_hours\n", out);
+	      "checkout_bytes,archive_bytes,finish_hours,rebuild_seconds,rebuild_share\n", out);
 }
 
 static void iterations_rows(FILE *out, unsigned rep, const struct loop_result *r)
@@ -195,12 +208,14 @@ static void iterations_rows(FILE *out, unsigned rep, const struct loop_result *r
 		if (row->gate >= 0)
 			fprintf(out, "%d", row->gate);
 		fprintf(out, ",%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.0f,%.0f,"
-			"%.6f\n", row->timed_out, (long long)sm->calls,
+			"%.6f,%.3f,%.6f\n", row->timed_out, (long long)sm->calls,
 			(long long)usage_total(sm), (long long)ev->calls,
 			(long long)usage_total(ev), (long long)all.input,
 			(long long)all.cache_read, (long long)all.cache_write,
 			(long long)all.output, (long long)all.reasoning, row->cost_usd,
-			row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600);
+			row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600,
+			row->rebuild_seconds, row->iteration_seconds > 0 ?
+			row->rebuild_seconds / row->iteration_seconds : 0);
 	}
 }
 

@@ -659,6 +659,11 @@ START_TEST(test_critical_path)
 	ck_assert_double_eq(res.phase_seconds[PHASE_SANDBOX], 20);
 	ck_assert_double_eq(res.phase_seconds[PHASE_GPU_SIM], 0);
 	ck_assert_double_eq(res.phase_seconds[PHASE_BATCH_WAIT], 0);
+	/* the rebuild of iteration 1: 10 s of its 33 s; the initial evaluation has none */
+	ck_assert_double_eq(res.rebuild_seconds, 10);
+	ck_assert_double_eq(res.rows[0].rebuild_seconds, 0);
+	ck_assert_double_eq(res.rows[1].rebuild_seconds, 10);
+	ck_assert_double_eq(res.rows[1].iteration_seconds, 33);
 	loop_result_release(&res);
 	scenario_release(&sc);
 
@@ -675,6 +680,221 @@ START_TEST(test_critical_path)
 	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
 	loop_result_release(&res);
 	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * Batched evaluation calls, by hand on ONE: 3 tasks of one call batched for 36 s and 7 s of
+ * sandbox on 2 workers. Submission frees the worker: all three calls are submitted at 0, the
+ * answers arrive at 36, two tasks score until 43, the third waits for a worker and scores
+ * until 50; the sandboxes are held 3 · 7 s. When the worker waits: two tasks hold theirs 43 s,
+ * the third starts at 43 and ends at 86; the sandboxes are held 3 · 43 s.
+ */
+START_TEST(test_batch_frees_worker)
+{
+	static const char *const sets[] = { "domains.a.full_tasks=3", "domains.a.eval_workers=2",
+		"domains.a.sandbox_seconds=7", "domains.a.batch=true",
+		"domains.a.batch_latency_hours=0.01" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 50, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 21, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_EVAL_QUEUE], 7, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_SANDBOX], 7, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4],
+		      "domains.a.batch_worker_waits=true", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 86, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 129, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_BATCH_WAIT], 36, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_EVAL_QUEUE], 43, 1e-9);
+	ck_assert_double_eq_tol(res.phase_seconds[PHASE_SANDBOX], 7, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * A batched meta agent's call (36 s) frees its sandbox: held for the 10 s rebuild only, plus
+ * the two evaluations' 3 s tasks; 10 + 36 + 6 s when the worker waits.
+ */
+START_TEST(test_batch_frees_selfmod_sandbox)
+{
+	static const char *const sets[] = { "iterations=1", "archive.root_bytes=0",
+		"archive.copy_run_dir=false", "archive.sandbox_start_seconds=10",
+		"self_modification.model=\"gpt-4o\"", "self_modification.batch=true",
+		"self_modification.batch_latency_hours=0.01" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 3 + 10 + 36 + 3, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 10 + 6, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, sets[0], sets[1], sets[2], sets[3], sets[4], sets[5], sets[6],
+		      "self_modification.batch_worker_waits=true", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 3 + 10 + 36 + 3, 1e-9);
+	ck_assert_double_eq_tol(res.sandbox_cpu_hours * 3600, 10 + 36 + 6, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * ONE without batch lasts 3 s. Batched for 36 s it lasts 12 times as long: a warning; batched
+ * for 18 s, 6 times: none.
+ */
+START_TEST(test_batch_stretch_warning)
+{
+	char msgs[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	struct scenario sc;
+	struct forecast f;
+	scenario_text(&sc, ONE, "domains.a.batch=true", "domains.a.batch_latency_hours=0.01",
+		      NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq_tol(f.unbatched_wall_hours * 3600, 3, 1e-9);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 1);
+	ck_assert_msg(strstr(msgs[0], "12-fold") != NULL, "%s", msgs[0]);
+	ck_assert_int_eq(sc.domains[0].route.batch, 1); /* the comparison left sc alone */
+	forecast_release(&f);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, "domains.a.batch=true", "domains.a.batch_latency_hours=0.005",
+		      NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 0);
+	forecast_release(&f);
+	scenario_release(&sc);
+
+	scenario_text(&sc, ONE, NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq(f.unbatched_wall_hours, 0);
+	ck_assert_uint_eq(forecast_warnings(&f, msgs), 0);
+	forecast_release(&f);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * The done-when of the batch what-if: the paper preset with paper-review evaluation batched
+ * costs less in total than without batch, now that a pending batch holds no sandbox.
+ */
+START_TEST(test_paper_batch_costs_less)
+{
+	static const char *const batch[] = { "iterations=20", "domains.paper_review.batch=true" };
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	paper_with(&sc, batch, 1);
+	run(&sc, SEED, &m, &res);
+	double plain = loop_cost_total(&res);
+	loop_result_release(&res);
+	scenario_release(&sc);
+	paper_with(&sc, batch, 2);
+	run(&sc, SEED, &m, &res);
+	ck_assert_msg(loop_cost_total(&res) < plain, "batch %.2f, without %.2f",
+		      loop_cost_total(&res), plain);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * Rebuilds in summary.json: on ONE with 2 iterations and a 10 s rebuild (4 s of sandbox start,
+ * 6 s of reading 6 MB at 1 MB/s, no copy of the run directory), each iteration lasts
+ * 10 + 3 + 3 s after the 3 s initial evaluation: 10 s per iteration, 20 of 35 s.
+ */
+START_TEST(test_rebuild_summary)
+{
+	struct scenario sc;
+	struct forecast f;
+	scenario_text(&sc, ONE, "iterations=2", "archive.root_bytes=6000000",
+		      "archive.read_bytes_per_second=1000000", "archive.copy_run_dir=false",
+		      "archive.sandbox_start_seconds=4", "archive.patch_apply_seconds=0",
+		      "self_modification.patch_bytes=0", NULL);
+	forecast(&f, &sc, 2, 1, SEED);
+	ck_assert_double_eq_tol(f.mean.wall_hours * 3600, 35, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_hours * 3600, 20, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_seconds_per_iteration, 10, 1e-9);
+	ck_assert_double_eq_tol(f.mean.rebuild_share, 20.0 / 35, 1e-12);
+	forecast_release(&f);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * Storage, by hand on ONE with one iteration: the root (1 GB) joins at 3 s, the child (0
+ * bytes) at 3 + 1 (reading the root at 1 GB/s) + 3 + 3 = 10 s, so the run stores 1 GB for
+ * 7 s: 7 / 2,628,000 GB-months; at $876 per GB-month that is $0.00233..., then 3 months of
+ * retention $2,628. Writes: 2 nodes and 2 tasks at $1 per 1,000; reads: the root once at $10
+ * per 1,000.
+ */
+START_TEST(test_storage_bill)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result res;
+	scenario_text(&sc, ONE, "iterations=1", "archive.root_bytes=1e9",
+		      "archive.node_metadata_bytes=0", "domains.a.artifact_bytes=0",
+		      "self_modification.patch_bytes=0", "archive.copy_run_dir=false",
+		      "archive.read_bytes_per_second=1e9", "archive.sandbox_start_seconds=0",
+		      "archive.patch_apply_seconds=0", "costs.storage_usd_per_gb_month=876",
+		      "costs.retention_months=3", "costs.storage_usd_per_1000_requests=1",
+		      "costs.storage_usd_per_1000_reads=10", NULL);
+	run(&sc, SEED, &m, &res);
+	ck_assert_double_eq_tol(res.wall_seconds, 10, 1e-9);
+	ck_assert_double_eq_tol(res.archive_gb_months, 7 / 2628000.0, 1e-15);
+	ck_assert_double_eq(res.storage_writes, 4);
+	ck_assert_double_eq(res.storage_reads, 1);
+	ck_assert_double_eq_tol(res.cost_storage, 7 / 3000.0 + 2628 + 0.004 + 0.01, 1e-9);
+	loop_result_release(&res);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
+ * Keeping the best nodes after the run, on ONE with two iterations: the root scores 0 and
+ * weighs 1,000,000 + 100 + 10 bytes (repository, metadata, one task's artifacts); both
+ * children score 1 and weigh 1,000 + 100 + 10. The best one is node 1 (the earlier of the
+ * tie): kept whole, with its parent's repository and metadata, 1,110 + 1,000,100 bytes.
+ * Keeping two adds node 2 whole (its lineage is kept already); keeping all, the root's
+ * artifacts too. Retention bills what is kept: 3 months at $1,000 per GB-month.
+ */
+START_TEST(test_retention_keep_top)
+{
+	static const double kept[] = { 1002330, 1001210, 1002320, 1002330 };
+	for (unsigned k = 0; k < 4; k++) {
+		struct scenario sc;
+		struct loop_models m;
+		struct loop_result res;
+		char keep[64];
+		snprintf(keep, sizeof(keep), "costs.retention_keep_top=%u", k);
+		scenario_text(&sc, ONE, "iterations=2", "archive.root_bytes=1e6",
+			      "archive.node_metadata_bytes=100", "domains.a.artifact_bytes=10",
+			      "self_modification.patch_bytes=1000", "domains.a.initial_score=0",
+			      "domains.a.improvement=1", "costs.storage_usd_per_gb_month=1000",
+			      "costs.retention_months=3", "costs.storage_usd_per_1000_requests=0",
+			      "costs.storage_usd_per_1000_reads=0", keep, NULL);
+		run(&sc, SEED, &m, &res);
+		ck_assert_double_eq(res.archive_bytes, 1002330);
+		ck_assert_double_eq(res.retained_bytes, kept[k]);
+		ck_assert_double_eq_tol(res.cost_storage, res.archive_gb_months * 1000 +
+					kept[k] / 1e9 * 3 * 1000, 1e-9);
+		loop_result_release(&res);
+		scenario_release(&sc);
+	}
 }
 END_TEST
 
@@ -934,6 +1154,13 @@ static Suite *loop_suite(void)
 	add(s, "latency_one_call", test_latency_one_call, 10);
 	add(s, "critical_path", test_critical_path, 10);
 	add(s, "critical_path_sums_to_wall_time", test_critical_path_sums_to_wall_time, 60);
+	add(s, "rebuild_summary", test_rebuild_summary, 10);
+	add(s, "storage_bill", test_storage_bill, 10);
+	add(s, "retention_keep_top", test_retention_keep_top, 10);
+	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
+	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
+	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);
+	add(s, "paper_batch_costs_less", test_paper_batch_costs_less, 30);
 	add(s, "rate_limit_requests", test_rate_limit_requests, 10);
 	add(s, "rate_limit_tokens", test_rate_limit_tokens, 10);
 	add(s, "selfmod_timeout", test_selfmod_timeout, 10);
