@@ -34,7 +34,7 @@ struct row {
 static const struct row rows[] = {
 	{ "runs", "R", CLI_RUNS, KIND_COUNT, AT(runs), 1, 100000, 1,
 	  "Monte Carlo replications (default %s; quantiles when > 1); at most 100000, and "
-	  "R x archive nodes at most 2000000" },
+	  "R x archive nodes at most 10100000" },
 	{ "seed", "S", CLI_SEED, KIND_COUNT, AT(seed), 0, UINT64_MAX, 1,
 	  "master random seed (default 1); same seed, same bytes" },
 	{ "threads", "T", CLI_THREADS, KIND_COUNT, AT(threads), 1, 1024, 0,

@@ -146,7 +146,7 @@ struct scenario {
 #define SCENARIO_MAX_NODES 1000000            /* iterations x children_per_iteration */
 #define SCENARIO_MAX_ITERATION_TASKS 1000000  /* children_per_iteration x sum of full_tasks */
 #define SCENARIO_MAX_CALLS 1e9                /* expected LLM calls of one run */
-#define SCENARIO_MAX_NODE_RUNS 2000000        /* replications x archive nodes */
+#define SCENARIO_MAX_NODE_RUNS 10100000       /* replications x archive nodes */
 
 /*
  * Checks the limits across fields, and with runs > 0 the replications too. scenario_from_json

@@ -1,4 +1,4 @@
-/* csvtab: a results CSV read whole into memory (libcsv). Contracts in csvtab.h. */
+/* csvtab: a results CSV read back whole or row by row (libcsv). Contracts in csvtab.h. */
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
@@ -8,14 +8,40 @@
 #include "base/array.h"
 #include "reports/csvtab.h"
 
-/* What the libcsv callbacks fill: the row being read, then the table's rows. */
+/*
+ * What the libcsv callbacks fill: the row being read, then the table's rows; or, with fn
+ * (csvtab_each), the row's fields in text (at off), handed to fn and dropped.
+ */
 struct loader {
 	struct csvtab *t;
 	char **row;
 	size_t n_row, cap_row, cap_cells;
+	csvtab_row_fn fn;
+	void *ctx;
+	char *text;
+	size_t n_text, cap_text, *off, cap_off; /* off: a field's offset + 1 in text, 0 empty */
 	int rc;
 	struct hc_err *err;
 };
+
+/* csvtab_each: a field into one buffer reused row after row, no allocation per cell. */
+static int push_text(struct loader *l, const char *s, size_t len)
+{
+	size_t *off = array_room(l->off, l->n_row, &l->cap_off, sizeof(*off));
+	char *text = off ? array_room(l->text, l->n_text + len, &l->cap_text, 1) : NULL;
+	if (off)
+		l->off = off;
+	if (!text)
+		return hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+	l->text = text;
+	l->off[l->n_row++] = s && len ? l->n_text + 1 : 0;
+	if (s && len) {
+		memcpy(l->text + l->n_text, s, len);
+		l->n_text += len;
+	}
+	l->text[l->n_text++] = '\0';
+	return 0;
+}
 
 static int push_field(struct loader *l, const char *s, size_t len)
 {
@@ -39,7 +65,7 @@ static void on_field(void *s, size_t len, void *data)
 {
 	struct loader *l = data;
 	if (!l->rc)
-		l->rc = push_field(l, s, len);
+		l->rc = l->fn && l->t->header ? push_text(l, s, len) : push_field(l, s, len);
 }
 
 static int keep_header(struct loader *l)
@@ -57,12 +83,35 @@ static int keep_header(struct loader *l)
 	return 0;
 }
 
+/* csvtab_each: the row read, as the one row of the table, to fn. */
+static int hand_row(struct loader *l)
+{
+	struct csvtab *t = l->t;
+	char **row = array_room(l->row, t->n_cols, &l->cap_row, sizeof(*row));
+	if (!row)
+		return hc_err_set(l->err, HC_ERUNTIME, "out of memory");
+	l->row = row;
+	for (size_t i = 0; i < t->n_cols; i++)
+		row[i] = l->off[i] ? l->text + l->off[i] - 1 : NULL;
+	t->cells = row;
+	t->n_rows = 1;
+	int rc = l->fn(t, l->ctx, l->err);
+	t->cells = NULL;
+	t->n_rows = 0;
+	t->row0++;
+	l->n_row = l->n_text = 0;
+	return rc;
+}
+
 static int keep_row(struct loader *l)
 {
 	struct csvtab *t = l->t;
 	if (l->n_row != t->n_cols)
 		return hc_err_set(l->err, HC_EINPUT, "%s: line %zu: %zu fields; allowed: %zu, as "
-				  "in the header", t->path, t->n_rows + 2, l->n_row, t->n_cols);
+				  "in the header", t->path, t->row0 + t->n_rows + 2, l->n_row,
+				  t->n_cols);
+	if (l->fn)
+		return hand_row(l);
 	if ((t->n_rows + 1) * t->n_cols > l->cap_cells) {
 		size_t cap = array_capacity(l->cap_cells, (t->n_rows + 1) * t->n_cols,
 					    64 * t->n_cols, sizeof(char *));
@@ -82,11 +131,12 @@ static void on_row(int c, void *data)
 {
 	struct loader *l = data;
 	(void)c;
+	int text = l->fn && l->t->header;
 	if (!l->rc)
 		l->rc = l->t->header ? keep_row(l) : keep_header(l);
-	for (size_t i = 0; i < l->n_row; i++) /* fields not kept: a failed row */
+	for (size_t i = 0; !text && i < l->n_row; i++) /* fields not kept: a failed row */
 		free(l->row[i]);
-	l->n_row = 0;
+	l->n_row = l->n_text = 0;
 }
 
 static int parse_file(FILE *f, struct loader *l)
@@ -99,7 +149,7 @@ static int parse_file(FILE *f, struct loader *l)
 	while (!l->rc && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		if (csv_parse(&p, buf, n, on_field, on_row, l) != n && !l->rc)
 			l->rc = hc_err_set(l->err, HC_EINPUT, "%s: line %zu: %s", l->t->path,
-					   l->t->n_rows + 2 - !l->t->header,
+					   l->t->row0 + l->t->n_rows + 2 - !l->t->header,
 					   csv_strerror(csv_error(&p)));
 	if (!l->rc && ferror(f))
 		l->rc = hc_err_set(l->err, HC_ERUNTIME, "cannot read '%s'", l->t->path);
@@ -110,25 +160,43 @@ static int parse_file(FILE *f, struct loader *l)
 	return l->rc;
 }
 
-int csvtab_load(struct csvtab *t, const char *path, struct hc_err *err)
+/* Reads path into t (whole, or row by row to l's fn). */
+static int load(struct csvtab *t, const char *path, struct loader *l)
 {
+	struct hc_err *err = l->err;
 	memset(t, 0, sizeof(*t));
 	snprintf(t->path, sizeof(t->path), "%s", path);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
-	struct loader l = { .t = t, .err = err };
-	int rc = parse_file(f, &l);
+	int rc = parse_file(f, l);
 	fclose(f);
-	for (size_t i = 0; i < l.n_row; i++)
-		free(l.row[i]);
-	free(l.row);
+	for (size_t i = 0; !(l->fn && t->header) && i < l->n_row; i++)
+		free(l->row[i]);
+	free(l->row);
+	free(l->text);
+	free(l->off);
 	if (!rc && !t->header)
 		rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: a header row and rows",
 				path);
 	if (rc)
 		csvtab_release(t);
+	return rc;
+}
+
+int csvtab_load(struct csvtab *t, const char *path, struct hc_err *err)
+{
+	struct loader l = { .t = t, .err = err };
+	return load(t, path, &l);
+}
+
+int csvtab_each(const char *path, csvtab_row_fn fn, void *ctx, struct hc_err *err)
+{
+	struct csvtab t;
+	struct loader l = { .t = &t, .fn = fn, .ctx = ctx, .err = err };
+	int rc = load(&t, path, &l);
+	csvtab_release(&t);
 	return rc;
 }
 
@@ -179,6 +247,6 @@ int csvtab_num(const struct csvtab *t, size_t row, int col, double *out, struct 
 	if (end == s || *end || errno == ERANGE || !isfinite(*out))
 		return hc_err_set(err, HC_EINPUT, "%s: line %zu: column '%s': '%.40s' is not a "
 				  "number; allowed: a finite number or an empty cell", t->path,
-				  row + 2, t->header[col], s);
+				  t->row0 + row + 2, t->header[col], s);
 	return 0;
 }

@@ -12,9 +12,6 @@
 #include "base/hc_err.h"
 #include "reports/csvtab.h"
 
-/* Replaces each row of v (rows x cols, row-major) by its running sum. */
-void plotdata_cumsum_rows(double *v, size_t rows, size_t cols);
-
 /*
  * The P10, P50 and P90 of each column of v (rows x cols, row-major) across its rows: one
  * quantile per iteration across replications, by stats_quantile (linear interpolation
@@ -24,9 +21,65 @@ int plotdata_band(const double *v, size_t rows, size_t cols, double *p10, double
 		  double *p90, struct hc_err *err);
 
 /*
- * Cumulative tokens per iteration from iterations.csv, per replication: sm and ev receive
- * *reps x *iters values (row-major by replication; the caller frees both), the running sums
- * of self_modify_tokens and evaluate_tokens over the children of iterations 0 .. i.
+ * Cumulative tokens per iteration and replication from iterations.csv, its rows added one at
+ * a time in replication order (as a forecast writes them; csvtab_each), so that the file is
+ * never held: the running sums of self_modify_tokens and evaluate_tokens over the children
+ * of iterations 0 .. i. Memory is 8 bytes per replication and iteration while every sum is
+ * a whole number below 2^32 (token counts; kept as uint32_t, exactly), 16 once one is not
+ * (all kept as doubles from then on), plus one replication's rows, whatever the number of
+ * rows and columns.
+ */
+enum plotdata_series { PLOTDATA_SELF_MODIFY, PLOTDATA_EVALUATE, PLOTDATA_TOTAL };
+
+struct plotdata_tokens {
+	int col[4];          /* replication, iteration, self_modify_tokens, evaluate_tokens */
+	size_t reps, iters;  /* the largest replication and iteration added, plus one */
+	/* replication after replication, its own iterations' running sums: */
+	int wide;            /* 0: uint32_t (while every sum fits one); 1: double */
+	void *sum[2];
+	size_t n_sum, cap_sum;
+	size_t *start;       /* reps + 1 offsets into sum: where each replication begins */
+	size_t cap_start;
+	double *cur[2];      /* the last replication's tokens per iteration, not yet summed */
+	size_t n_cur, cap_cur;
+};
+
+#define PLOTDATA_TOKENS_INIT { .col = { -1, -1, -1, -1 } }
+
+/*
+ * Adds row of t (an iterations.csv). HC_EINPUT names the file, line, column and value for a
+ * missing column, a replication or iteration that is not a whole number in [0, 1e5] or
+ * [0, 1e6], a replication below the one before (rows out of replication order), token
+ * counts that are not numbers (empty: 0), or more than 5e7 replications x iterations;
+ * HC_ERUNTIME when out of memory.
+ */
+int plotdata_tokens_add(struct plotdata_tokens *a, const struct csvtab *t, size_t row,
+			struct hc_err *err);
+
+/* After the last row: sums the last replication. HC_ERUNTIME when out of memory. */
+int plotdata_tokens_end(struct plotdata_tokens *a, struct hc_err *err);
+
+/*
+ * The cumulative tokens of series at (rep, iter) after plotdata_tokens_end: a replication
+ * with fewer iterations keeps its last sum, one with no rows is 0; the total is self_modify
+ * + evaluate.
+ */
+double plotdata_tokens_at(const struct plotdata_tokens *a, enum plotdata_series series,
+			  size_t rep, size_t iter);
+
+/*
+ * The P10, P50 and P90 of series at each of a->iters iterations across the replications, as
+ * plotdata_band gives them from the reps x iters matrix of plotdata_tokens_at.
+ */
+int plotdata_tokens_band(const struct plotdata_tokens *a, enum plotdata_series series,
+			 double *p10, double *p50, double *p90, struct hc_err *err);
+
+void plotdata_tokens_release(struct plotdata_tokens *a);
+
+/*
+ * The same from a table read whole: sm and ev receive *reps x *iters values (row-major by
+ * replication; the caller frees both) of plotdata_tokens_at. HC_EINPUT for a table with no
+ * rows.
  */
 int plotdata_cumulative_tokens(const struct csvtab *t, double **sm, double **ev,
 			       size_t *reps, size_t *iters, struct hc_err *err);

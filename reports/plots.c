@@ -248,37 +248,43 @@ static void set_note(struct ctx *c, enum plot_id id, const char *why)
 }
 
 /*
- * Opens dir/name: 1 when absent (the plot is skipped and the note says why). Every plot_*
- * function below returns 0 when it drew, 1 when it skipped and a negative code on failure.
+ * dir/name into path: 1 when absent (the plot is skipped and the note says why). Every
+ * plot_* function below returns 0 when it drew, 1 when it skipped and a negative code on
+ * failure.
  */
+static int input_path(struct ctx *c, enum plot_id id, const char *name, char *path,
+		      size_t size)
+{
+	char why[100];
+	snprintf(path, size, "%s/%s", c->dir, name);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(why, sizeof(why), "no %s in this directory", name);
+	set_note(c, id, why);
+	return 1;
+}
+
+/* Reads dir/name whole: 1 when absent, as input_path. */
 static int load_input(struct ctx *c, enum plot_id id, const char *name, struct csvtab *t,
 		      struct hc_err *err)
 {
-	char path[PATH_LEN + 64], why[100];
-	snprintf(path, sizeof(path), "%s/%s", c->dir, name);
-	if (access(path, F_OK)) {
-		snprintf(why, sizeof(why), "no %s in this directory", name);
-		set_note(c, id, why);
-		return 1;
-	}
-	return csvtab_load(t, path, err);
+	char path[PATH_LEN + 64];
+	int rc = input_path(c, id, name, path, sizeof(path));
+	return rc ? rc : csvtab_load(t, path, err);
 }
 
 /* ---- 1. cumulative tokens by role ---- */
 
 /* The datablock: iteration, then P10 P50 P90 of self_modify, evaluate, total (millions). */
-static int token_block(FILE *out, const double *sm, const double *ev, size_t reps,
-		       size_t iters, struct hc_err *err)
+static int token_block(FILE *out, const struct plotdata_tokens *a, struct hc_err *err)
 {
-	double *tot = malloc(reps * iters * sizeof(*tot));
+	size_t iters = a->iters;
 	double *q = malloc(9 * iters * sizeof(*q));
-	int rc = !tot || !q ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
-	for (size_t i = 0; !rc && i < reps * iters; i++)
-		tot[i] = sm[i] + ev[i];
+	int rc = !q ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
 	for (int k = 0; !rc && k < 3; k++)
-		rc = plotdata_band(k == 0 ? sm : k == 1 ? ev : tot, reps, iters,
-				   q + 3 * (size_t)k * iters, q + (3 * (size_t)k + 1) * iters,
-				   q + (3 * (size_t)k + 2) * iters, err);
+		rc = plotdata_tokens_band(a, (enum plotdata_series)k, q + 3 * (size_t)k * iters,
+					  q + (3 * (size_t)k + 1) * iters,
+					  q + (3 * (size_t)k + 2) * iters, err);
 	if (!rc) {
 		fputs("$d << EOD\n", out);
 		for (size_t i = 0; i < iters; i++) {
@@ -289,7 +295,6 @@ static int token_block(FILE *out, const double *sm, const double *ev, size_t rep
 		}
 		fputs("EOD\n", out);
 	}
-	free(tot);
 	free(q);
 	return rc;
 }
@@ -312,30 +317,37 @@ static void token_plot_cmd(FILE *out, size_t reps, size_t iters)
 	}
 }
 
-static int plot_tokens(struct ctx *c, struct hc_err *err)
+static int add_token_row(const struct csvtab *t, void *a, struct hc_err *err)
 {
-	struct csvtab t;
-	struct script s;
-	double *sm, *ev;
-	size_t reps, iters;
-	int rc = load_input(c, PLOT_TOKENS, "iterations.csv", &t, err);
-	if (rc)
-		return rc;
-	if (!t.n_rows) {
-		csvtab_release(&t);
+	return plotdata_tokens_add(a, t, 0, err);
+}
+
+/* iterations.csv in one pass, its rows summed as they are read (it grows with replications). */
+static int read_tokens(struct ctx *c, struct plotdata_tokens *a, struct hc_err *err)
+{
+	char path[PATH_LEN + 64];
+	int rc = input_path(c, PLOT_TOKENS, "iterations.csv", path, sizeof(path));
+	if (!rc)
+		rc = csvtab_each(path, add_token_row, a, err);
+	if (!rc)
+		rc = plotdata_tokens_end(a, err);
+	if (!rc && !a->reps) {
 		set_note(c, PLOT_TOKENS, "iterations.csv has no rows (a trace that names no "
 			 "iteration)");
-		return 1;
+		rc = 1;
 	}
-	rc = plotdata_cumulative_tokens(&t, &sm, &ev, &reps, &iters, err);
-	csvtab_release(&t);
-	if (rc)
-		return rc;
-	rc = script_open(&s, err);
-	if (!rc && (rc = token_block(s.out, sm, ev, reps, iters, err)) != 0)
+	return rc;
+}
+
+static int plot_tokens(struct ctx *c, struct hc_err *err)
+{
+	struct plotdata_tokens a = PLOTDATA_TOKENS_INIT;
+	struct script s;
+	int rc = read_tokens(c, &a, err);
+	if (!rc && !(rc = script_open(&s, err)) && (rc = token_block(s.out, &a, err)) != 0)
 		script_drop(&s, rc);
-	free(sm);
-	free(ev);
+	size_t reps = a.reps, iters = a.iters;
+	plotdata_tokens_release(&a);
 	if (rc)
 		return rc;
 	gp_title(s.out, c, "cumulative tokens by role");

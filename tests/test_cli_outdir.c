@@ -185,10 +185,10 @@ END_TEST
 /* A forecast refused by its limits creates nothing: not the directory, not its parents. */
 START_TEST(refused_forecast_creates_nothing)
 {
-	expect(run("simulate", "--runs", "50000", "--out", "p/q/res", "--quiet", NULL), 3,
-	       "runs x archive nodes: got 50000 x 101");
-	expect(run("crossover", "--runs", "50000", "--out", "p/q/res", NULL), 3,
-	       "runs x archive nodes: got 50000 x 101");
+	expect(run("simulate", "--runs", "60000", "--set", "iterations=200", "--out", "p/q/res",
+		   "--quiet", NULL), 3, "runs x archive nodes: got 60000 x 201");
+	expect(run("crossover", "--runs", "60000", "--set", "iterations=200", "--out", "p/q/res",
+		   NULL), 3, "runs x archive nodes: got 60000 x 201");
 	ck_assert(!exists("p"));
 }
 END_TEST

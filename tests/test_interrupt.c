@@ -80,7 +80,7 @@ static int left_behind(const char *prefix, const char *keep)
 
 START_TEST(sigterm_while_simulating_exits_143)
 {
-	/* Minutes of simulation (the limit is 19801 runs of it), so the signal comes mid-run. */
+	/* Minutes of simulation, so the signal comes mid-run. */
 	pid_t pid = start("simulate", "--runs", "19000", "--threads", "1", "--out", "o", NULL);
 	wait_for_handler(pid, SIGTERM);
 	pause_ms(100);

@@ -126,6 +126,146 @@ START_TEST(cumulative_tokens_sum_children_then_iterations)
 }
 END_TEST
 
+/* Writes text to a fresh temporary file, named in csv_path; the test unlinks it. */
+static const char *write_csv(const char *text)
+{
+	snprintf(csv_path, sizeof(csv_path), "/tmp/hypercap-csv-XXXXXX");
+	int fd = mkstemp(csv_path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return csv_path;
+}
+
+struct seen {
+	size_t rows;
+	char text[256];
+};
+
+/* Keeps each row's cells and line; stops with HC_EINPUT at a cell "stop". */
+static int see_row(const struct csvtab *t, void *ctx, struct hc_err *err)
+{
+	struct seen *s = ctx;
+	ck_assert_uint_eq(t->n_rows, 1);
+	ck_assert_uint_eq(t->row0, s->rows++);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		const char *v = csvtab_cell(t, 0, (int)c);
+		if (v && !strcmp(v, "stop"))
+			return hc_err_set(err, HC_EINPUT, "stopped at line %zu", t->row0 + 2);
+		strncat(s->text, v ? v : "-", sizeof(s->text) - strlen(s->text) - 2);
+		strcat(s->text, ";");
+	}
+	return 0;
+}
+
+static int see_number(const struct csvtab *t, void *ctx, struct hc_err *err)
+{
+	double v;
+	(void)ctx;
+	return csvtab_num(t, 0, 1, &v, err);
+}
+
+START_TEST(csvtab_each_hands_one_row_at_a_time)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct seen s = { 0 };
+	const char *path = write_csv("a,b\n1,\"x, \"\"y\"\"\"\n,2\n3,4\n");
+	ck_assert_int_eq(csvtab_each(path, see_row, &s, &err), 0);
+	ck_assert_uint_eq(s.rows, 3);
+	ck_assert_str_eq(s.text, "1;x, \"y\";-;2;3;4;");
+	/* a bad number names the file's line, not the row's place in the table */
+	ck_assert_int_eq(csvtab_each(path, see_number, NULL, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ": line 2: column 'b': 'x, \"y\"' is not a number"), "%s",
+		      err.msg);
+	unlink(path);
+
+	memset(&s, 0, sizeof(s));
+	path = write_csv("a,b\n1,2\n3,stop\n5,6\n");
+	ck_assert_int_eq(csvtab_each(path, see_row, &s, &err), HC_EINPUT);
+	ck_assert_str_eq(err.msg, "stopped at line 3");
+	ck_assert_uint_eq(s.rows, 2);
+	unlink(path);
+
+	memset(&s, 0, sizeof(s));
+	path = write_csv("a,b\n1,2\n3,4\n5\n");
+	ck_assert_int_eq(csvtab_each(path, see_row, &s, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ": line 4: 1 fields; allowed: 2"), "%s", err.msg);
+	unlink(path);
+}
+END_TEST
+
+static int add_row(const struct csvtab *t, void *a, struct hc_err *err)
+{
+	return plotdata_tokens_add(a, t, 0, err);
+}
+
+/* Streams text into a, as the token plot reads iterations.csv. */
+static int stream_tokens(const char *text, struct plotdata_tokens *a, struct hc_err *err)
+{
+	const char *path = write_csv(text);
+	int rc = csvtab_each(path, add_row, a, err);
+	unlink(path);
+	return rc ? rc : plotdata_tokens_end(a, err);
+}
+
+/*
+ * By hand: replication 0 sums its children per iteration then runs the sums; replication 1
+ * has no rows (0); replication 2 stops after iteration 0 and keeps its sum. Whole token
+ * counts are kept as uint32_t; a half token, or 2^32, turns every sum to a double, exactly.
+ */
+START_TEST(tokens_streamed_by_hand)
+{
+	static const char head[] = "replication,iteration,self_modify_tokens,evaluate_tokens\n";
+	static const char *const tails[] = { "2,0,4,1\n", "2,0,4.5,1\n", "2,0,4294967296,1\n" };
+	const double sm2[] = { 4, 4.5, 4294967296.0 };
+	for (int v = 0; v < 3; v++) {
+		struct plotdata_tokens a = PLOTDATA_TOKENS_INIT;
+		struct hc_err err = HC_ERR_INIT;
+		char text[512];
+		snprintf(text, sizeof(text), "%s0,0,0,100\n0,2,1,\n0,1,10,50\n0,1,5,50\n%s", head,
+			 tails[v]);
+		ck_assert_int_eq(stream_tokens(text, &a, &err), 0);
+		ck_assert_uint_eq(a.reps, 3);
+		ck_assert_uint_eq(a.iters, 3);
+		ck_assert_int_eq(a.wide, v > 0);
+		const double want[3][3][3] = {
+			{ { 0, 15, 16 }, { 100, 200, 200 }, { 100, 215, 216 } },
+			{ { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } },
+			{ { sm2[v], sm2[v], sm2[v] }, { 1, 1, 1 },
+			  { sm2[v] + 1, sm2[v] + 1, sm2[v] + 1 } },
+		};
+		for (size_t r = 0; r < 3; r++)
+			for (int k = 0; k < 3; k++)
+				for (size_t i = 0; i < 3; i++)
+					ck_assert_double_eq(plotdata_tokens_at(
+						&a, (enum plotdata_series)k, r, i), want[r][k][i]);
+		double p10[3], p50[3], p90[3];
+		ck_assert_int_eq(plotdata_tokens_band(&a, PLOTDATA_TOTAL, p10, p50, p90, &err), 0);
+		/* type 7 over { 100, 0, sm2 + 1 } at iteration 0: the middle one; P10 0.2 of it */
+		double mid = sm2[v] + 1 < 100 ? sm2[v] + 1 : 100;
+		ck_assert_double_eq(p50[0], mid);
+		ck_assert_double_eq_tol(p10[0], 0.2 * mid, 1e-9);
+		plotdata_tokens_release(&a);
+	}
+}
+END_TEST
+
+START_TEST(tokens_refuse_rows_out_of_replication_order)
+{
+	struct plotdata_tokens a = PLOTDATA_TOKENS_INIT;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(stream_tokens("replication,iteration,self_modify_tokens,evaluate_tokens\n"
+				       "0,0,1,1\n1,0,1,1\n0,1,1,1\n", &a, &err), HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, ": line 4: replication 0 after 1; allowed: rows in "
+			     "replication order"), "%s", err.msg);
+	plotdata_tokens_release(&a);
+	ck_assert_int_eq(stream_tokens("replication,iteration,tokens\n0,0,1\n", &a, &err),
+			 HC_EINPUT);
+	ck_assert_msg(strstr(err.msg, "no column 'self_modify_tokens'"), "%s", err.msg);
+	plotdata_tokens_release(&a);
+}
+END_TEST
+
 /*
  * y = 2 + 3x + e, e = +1, -1, ... on x = 0..9. By hand: Sxx = 82.5, S(x,e) = -5, so the
  * slope is 3 - 5/82.5 = 3 - 2/33 and the intercept 15.5 - 4.5 slope = 25/11; RSS = 10 -
@@ -290,6 +430,9 @@ int main(void)
 	check_add(s, "csvtab_names_the_bad_line", csvtab_names_the_bad_line, 10);
 	check_add(s, "band_type_7_per_column", band_is_type_7_quantiles_per_column, 10);
 	check_add(s, "cumulative_tokens", cumulative_tokens_sum_children_then_iterations, 10);
+	check_add(s, "csvtab_each", csvtab_each_hands_one_row_at_a_time, 10);
+	check_add(s, "tokens_streamed", tokens_streamed_by_hand, 10);
+	check_add(s, "tokens_in_replication_order", tokens_refuse_rows_out_of_replication_order, 10);
 	check_add(s, "growth_fit_linear", growth_fit_linear_against_hand_numbers, 10);
 	check_add(s, "growth_fit_quadratic", growth_fit_quadratic_against_hand_numbers, 10);
 	check_add(s, "growth_fit_edges", growth_fit_edges, 10);

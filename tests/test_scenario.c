@@ -1076,12 +1076,20 @@ START_TEST(test_limits_across_fields)
 	assert_mentions(err.msg, "expected LLM calls of one run", "got 1e+09",
 			"at most 1e+09", NULL);
 
-	/* replications: 3 iterations are 4 nodes with the root; 2e6 / 4 = 500000 runs */
+	/* replications: 3 iterations are 4 nodes with the root; 1.01e7 / 4 = 2525000 runs */
 	ck_assert_int_eq(parse_mutated(&sc, &err, NULL), 0);
-	ck_assert_int_eq(scenario_check_limits(&sc, 500000, &err), 0);
-	ck_assert_int_eq(scenario_check_limits(&sc, 500001, &err), HC_EINPUT);
-	assert_mentions(err.msg, "runs x archive nodes: got 500001 x 4 = 2000004",
-			"at most 2000000", "at most 500000 runs of this scenario", NULL);
+	ck_assert_int_eq(scenario_check_limits(&sc, 2525000, &err), 0);
+	ck_assert_int_eq(scenario_check_limits(&sc, 2525001, &err), HC_EINPUT);
+	assert_mentions(err.msg, "runs x archive nodes: got 2525001 x 4 = 10100004",
+			"at most 10100000", "at most 2525000 runs of this scenario", NULL);
+	scenario_release(&sc);
+	/* 100 iterations (the paper preset's): 100000 runs, the most --runs takes, are allowed */
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "100", NULL), 0);
+	ck_assert_int_eq(scenario_check_limits(&sc, 100000, &err), 0);
+	scenario_release(&sc);
+	ck_assert_int_eq(parse_mutated(&sc, &err, "iterations", "101", NULL), 0);
+	ck_assert_int_eq(scenario_check_limits(&sc, 100000, &err), HC_EINPUT);
+	assert_mentions(err.msg, "got 100000 x 102 = 10200000", "at most 99019 runs", NULL);
 	scenario_release(&sc);
 }
 END_TEST
