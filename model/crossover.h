@@ -118,7 +118,7 @@ struct crossover_plan {
 	struct crossover_mode modes[CROSSOVER_MODES_MAX]; /* every price the GPU sheet has */
 	size_t n_modes;
 	int headline;                       /* the mode of in/res */
-	char quality_note[400];             /* "" when the API models are the served one */
+	char quality_note[640];             /* "" when the API models are the served one */
 };
 
 /*
