@@ -64,19 +64,81 @@ static int otlp_int(const cJSON *v, int64_t *out)
 	return -1;
 }
 
-static int usage_attr(struct otel *o, const cJSON *span, const char *key, int64_t *out,
-		      int *seen, struct hc_err *err)
+/* The usage fields, as usage_read indexes them. */
+enum usage_field { U_INPUT, U_OUTPUT, U_CACHE_READ, U_CACHE_WRITE, U_REASONING, U_CACHE_1H };
+
+/* Flags of a usage name. */
+#define U_EXCLUSIVE 1 /* Anthropic's count: input excludes cache reads and writes */
+
+/*
+ * Every name an emitter gives a usage count, the first of a field's names on a span winning:
+ * the GenAI conventions' first, then the names real emitters write.
+ */
+static const struct usage_name {
+	enum usage_field field;
+	const char *key;
+	int flags;
+} usage_names[] = {
+	{ U_INPUT, "gen_ai.usage.input_tokens", 0 },
+	{ U_OUTPUT, "gen_ai.usage.output_tokens", 0 },
+	{ U_CACHE_READ, "gen_ai.usage.cache_read.input_tokens", 0 },
+	/* Traceloop's (OpenLLMetry's) Anthropic spans: Anthropic's own field names and count */
+	{ U_CACHE_READ, "gen_ai.usage.cache_read_input_tokens", U_EXCLUSIVE },
+	{ U_CACHE_WRITE, "gen_ai.usage.cache_creation.input_tokens", 0 },
+	{ U_CACHE_WRITE, "gen_ai.usage.cache_write.input_tokens", 0 }, /* Anthropic SDK's spans */
+	{ U_CACHE_WRITE, "gen_ai.usage.cache_creation_input_tokens", U_EXCLUSIVE },
+	{ U_REASONING, "gen_ai.usage.reasoning.output_tokens", 0 },
+	{ U_CACHE_1H, TRACE_USAGE_CACHE_1H, 0 },
+};
+
+#define N_USAGE_NAMES (sizeof(usage_names) / sizeof(usage_names[0]))
+
+static int usage_attr(struct otel *o, const cJSON *v, const char *key, int64_t *out,
+		      struct hc_err *err)
 {
-	const cJSON *v = attr(span, key);
-	if (!v)
-		return 0;
 	const cJSON *iv = cJSON_GetObjectItemCaseSensitive(v, "intValue");
 	char got[80];
 	if (otlp_int(iv, out))
 		return hc_err_set(err, HC_EINPUT, "%s: %s: got %s; allowed: {\"intValue\": a whole "
 				  "number >= 0}", o->where, key, json_describe(v, got, sizeof(got)));
-	*seen = 1;
 	return 0;
+}
+
+/*
+ * The span's usage counts into *u; seen[f] set to the usage_names index + 1 of field f's name
+ * and *flags to the flags of the names read.
+ */
+static int usage_read(struct otel *o, const cJSON *span, struct usage *u, size_t seen[6],
+		      int *flags, struct hc_err *err)
+{
+	int64_t *dst[] = { &u->input, &u->output, &u->cache_read, &u->cache_write,
+			   &u->reasoning, &u->cache_write_1h };
+	*flags = 0;
+	for (size_t i = 0; i < N_USAGE_NAMES; i++) {
+		const struct usage_name *n = &usage_names[i];
+		const cJSON *v = seen[n->field] ? NULL : attr(span, n->key);
+		if (!v)
+			continue;
+		if (usage_attr(o, v, n->key, dst[n->field], err))
+			return HC_EINPUT;
+		seen[n->field] = i + 1;
+		*flags |= n->flags;
+	}
+	return 0;
+}
+
+/*
+ * Anthropic counts input without its cache reads and writes; the GenAI conventions, and
+ * hypercap, with them. An Anthropic span is read the Anthropic way when it names its cache
+ * counts as Anthropic's API does (Traceloop's spans) or when its cache counts exceed its
+ * input, the one reading in which its numbers hold. Otherwise it follows the conventions.
+ */
+static void usage_normalise(struct usage *u, const char *provider, int flags)
+{
+	if (!provider || strcmp(provider, "anthropic"))
+		return;
+	if ((flags & U_EXCLUSIVE) || u->cache_read + u->cache_write > u->input)
+		u->input += u->cache_read + u->cache_write;
 }
 
 static double nanos_to_seconds(const cJSON *v)
@@ -182,21 +244,18 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 		 (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_OK")))
 		strcpy(c->status, "ok");
 	struct usage *u = &c->usage;
-	int in = 0, out = 0, other = 0;
-	if (usage_attr(o, span, "gen_ai.usage.input_tokens", &u->input, &in, err) ||
-	    usage_attr(o, span, "gen_ai.usage.output_tokens", &u->output, &out, err) ||
-	    usage_attr(o, span, "gen_ai.usage.cache_read.input_tokens", &u->cache_read, &other,
-		       err) ||
-	    usage_attr(o, span, "gen_ai.usage.cache_creation.input_tokens", &u->cache_write,
-		       &other, err) ||
-	    usage_attr(o, span, "gen_ai.usage.reasoning.output_tokens", &u->reasoning, &other,
-		       err) ||
-	    usage_attr(o, span, TRACE_USAGE_CACHE_1H, &u->cache_write_1h, &other, err))
+	size_t seen[6] = { 0 };
+	int flags;
+	if (usage_read(o, span, u, seen, &flags, err))
 		return HC_EINPUT;
+	int in = seen[U_INPUT] != 0, out = seen[U_OUTPUT] != 0;
+	int other = seen[U_CACHE_READ] || seen[U_CACHE_WRITE] || seen[U_REASONING] ||
+		    seen[U_CACHE_1H];
 	if (in != out || (other && !in))
 		return hc_err_set(err, HC_EINPUT, "%s: gen_ai.usage.%s_tokens: missing; allowed: "
 				  "both gen_ai.usage.input_tokens and output_tokens, or no usage",
 				  o->where, in ? "output" : "input");
+	usage_normalise(u, provider, flags);
 	if (in) {
 		u->calls = 1;
 		c->has_usage = 1;

@@ -223,6 +223,25 @@ START_TEST(otel_llm_spans_only)
 }
 END_TEST
 
+/* Traceloop's Anthropic count (cache excluded from input), the Anthropic SDK's cache_write. */
+START_TEST(otel_anthropic_input_counts_cache_once)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/anthropic-cache.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_int_eq(c[0].usage.input, 12 + 9000 + 300); /* cache_read_input_tokens ... */
+	ck_assert_int_eq(c[0].usage.cache_read, 9000);
+	ck_assert_int_eq(c[0].usage.cache_write, 300);
+	ck_assert_int_eq(c[1].usage.input, 50 + 2000 + 500); /* cache counts above input */
+	ck_assert_int_eq(c[1].usage.cache_write, 500);       /* cache_write.input_tokens */
+	ck_assert_int_eq(c[2].usage.input, 5000);            /* the conventions' count */
+	ck_assert_int_eq(c[2].usage.cache_read, 4000);
+	unlink(out_path);
+}
+END_TEST
+
 START_TEST(litellm_spend_log_csv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -422,6 +441,8 @@ int main(void)
 	check_add(s, "anthropic_input_adds_cache_counts_once",
 		  anthropic_input_adds_cache_counts_once, 10);
 	check_add(s, "otel_llm_spans_only", otel_llm_spans_only, 10);
+	check_add(s, "otel_anthropic_input_counts_cache_once",
+		  otel_anthropic_input_counts_cache_once, 10);
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);
