@@ -80,14 +80,25 @@ static const struct usage_name {
 	int flags;
 } usage_names[] = {
 	{ U_INPUT, "gen_ai.usage.input_tokens", 0 },
+	{ U_INPUT, "llm.token_count.prompt", 0 },  /* OpenInference */
+	{ U_INPUT, "ai.usage.inputTokens", 0 },    /* the Vercel AI SDK from version 5 */
+	{ U_INPUT, "ai.usage.promptTokens", 0 },   /* the Vercel AI SDK before */
 	{ U_OUTPUT, "gen_ai.usage.output_tokens", 0 },
+	{ U_OUTPUT, "llm.token_count.completion", 0 },
+	{ U_OUTPUT, "ai.usage.outputTokens", 0 },
+	{ U_OUTPUT, "ai.usage.completionTokens", 0 },
 	{ U_CACHE_READ, "gen_ai.usage.cache_read.input_tokens", 0 },
 	/* Traceloop's (OpenLLMetry's) Anthropic spans: Anthropic's own field names and count */
 	{ U_CACHE_READ, "gen_ai.usage.cache_read_input_tokens", U_EXCLUSIVE },
+	{ U_CACHE_READ, "llm.token_count.prompt_details.cache_read", 0 },
+	{ U_CACHE_READ, "ai.usage.cachedInputTokens", 0 },
 	{ U_CACHE_WRITE, "gen_ai.usage.cache_creation.input_tokens", 0 },
 	{ U_CACHE_WRITE, "gen_ai.usage.cache_write.input_tokens", 0 }, /* Anthropic SDK's spans */
 	{ U_CACHE_WRITE, "gen_ai.usage.cache_creation_input_tokens", U_EXCLUSIVE },
+	{ U_CACHE_WRITE, "llm.token_count.prompt_details.cache_write", 0 },
 	{ U_REASONING, "gen_ai.usage.reasoning.output_tokens", 0 },
+	{ U_REASONING, "llm.token_count.completion_details.reasoning", 0 },
+	{ U_REASONING, "ai.usage.reasoningTokens", 0 },
 	{ U_CACHE_1H, TRACE_USAGE_CACHE_1H, 0 },
 };
 
@@ -135,7 +146,7 @@ static int usage_read(struct otel *o, const cJSON *span, struct usage *u, size_t
  */
 static void usage_normalise(struct usage *u, const char *provider, int flags)
 {
-	if (!provider || strcmp(provider, "anthropic"))
+	if (strcmp(provider, "anthropic"))
 		return;
 	if ((flags & U_EXCLUSIVE) || u->cache_read + u->cache_write > u->input)
 		u->input += u->cache_read + u->cache_write;
@@ -164,18 +175,74 @@ static const char *attr_twice(const cJSON *span)
 	return NULL;
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * An LLM call: a GenAI span of an inference operation, an OpenInference span of kind LLM, the
+ * Vercel AI SDK's doGenerate or doStream span (its ai.generateText span around them sums their
+ * steps' usage), or, without any of these, a span with usage counts.
+ */
 static int is_llm_span(const cJSON *span)
 {
 	const char *op = attr_str(span, "gen_ai.operation.name");
+	const char *kind = attr_str(span, "openinference.span.kind");
+	const char *ai_op = attr_str(span, "ai.operationId");
 	if (op)
 		return !strcmp(op, "chat") || !strcmp(op, "text_completion") ||
 		       !strcmp(op, "generate_content");
+	if (kind)
+		return !strcmp(kind, "LLM");
+	if (ai_op)
+		return ends_with(ai_op, ".doGenerate") || ends_with(ai_op, ".doStream");
 	const cJSON *a;
 	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(span, "attributes")) {
 		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
 		if (cJSON_IsString(k) && !strncmp(k->valuestring, "gen_ai.usage.", 13))
 			return 1;
 	}
+	for (size_t i = 0; i < N_USAGE_NAMES; i++)
+		if (attr(span, usage_names[i].key))
+			return 1;
+	return 0;
+}
+
+/* The value of the first of keys (NULL-terminated) the span has, or NULL. */
+static const char *attr_first(const cJSON *span, const char *const *keys)
+{
+	const char *v = NULL;
+	for (; !v && *keys; keys++)
+		v = attr_str(span, *keys);
+	return v;
+}
+
+/* The model, provider, service tier and id: the GenAI conventions' names first. */
+static int span_names(struct trace_llm_call *c, const cJSON *span, struct hc_err *err)
+{
+	static const char *const models[] = { "gen_ai.response.model", "gen_ai.request.model",
+		"llm.response.model_name", "llm.model_name", "ai.response.model", "ai.model.id",
+		NULL };
+	/* gen_ai.system: the name before semconv 1.37 */
+	static const char *const providers[] = { "gen_ai.provider.name", "gen_ai.system",
+		"llm.provider", "llm.system", NULL };
+	static const char *const tiers[] = { "openai.response.service_tier",
+		"gen_ai.openai.response.service_tier", NULL };
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(span, "spanId");
+	const char *provider = attr_first(span, providers);
+	int vercel = !provider;
+	if (vercel)
+		provider = attr_str(span, "ai.model.provider");
+	if (trace_set_str(c->model, attr_first(span, models), "gen_ai.response.model", err) ||
+	    trace_set_str(c->provider, provider, "gen_ai.provider.name", err) ||
+	    trace_set_str(c->service_tier, attr_first(span, tiers),
+			  "openai.response.service_tier", err) ||
+	    (cJSON_IsString(id) && trace_set_str(c->id, id->valuestring, "spanId", err)))
+		return HC_EINPUT;
+	if (vercel) /* the Vercel AI SDK's "anthropic.messages", "openai.chat" */
+		c->provider[strcspn(c->provider, ".")] = '\0';
 	return 0;
 }
 
@@ -201,6 +268,46 @@ static int hypercap_attrs(struct trace_llm_call *c, const cJSON *span, struct hc
 	return rc;
 }
 
+static void span_status(struct trace_llm_call *c, const cJSON *span)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(span, "status"), "code");
+	if ((cJSON_IsNumber(code) && code->valueint == 2) ||
+	    (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_ERROR")))
+		strcpy(c->status, "error");
+	else if ((cJSON_IsNumber(code) && code->valueint == 1) ||
+		 (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_OK")))
+		strcpy(c->status, "ok");
+}
+
+/* The usage counts in hypercap's convention, or none when the span has none. */
+static int span_usage(struct otel *o, const cJSON *span, struct trace_llm_call *c,
+		      struct hc_err *err)
+{
+	struct usage *u = &c->usage;
+	size_t seen[6] = { 0 };
+	int flags;
+	if (usage_read(o, span, u, seen, &flags, err))
+		return HC_EINPUT;
+	int in = seen[U_INPUT] != 0, out = seen[U_OUTPUT] != 0;
+	int other = seen[U_CACHE_READ] || seen[U_CACHE_WRITE] || seen[U_REASONING] ||
+		    seen[U_CACHE_1H];
+	if (in != out || (other && !in)) {
+		size_t f = 0;
+		while (!seen[f]) /* one is: the output, the input or a part of either */
+			f++;
+		return hc_err_set(err, HC_EINPUT, "%s: %s without an %s count; allowed: both an "
+				  "input and an output count, or no usage", o->where,
+				  usage_names[seen[f] - 1].key, in ? "output" : "input");
+	}
+	usage_normalise(u, c->provider, flags);
+	if (in) {
+		u->calls = 1;
+		c->has_usage = 1;
+	}
+	return 0;
+}
+
 static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 {
 	if (!is_llm_span(span)) {
@@ -216,50 +323,14 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 	struct trace_record rec;
 	trace_record_init(&rec, TRACE_LLM_CALL);
 	struct trace_llm_call *c = &rec.u.call;
-	const char *model = attr_str(span, "gen_ai.response.model");
-	const char *provider = attr_str(span, "gen_ai.provider.name");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(span, "spanId");
-	if (!model)
-		model = attr_str(span, "gen_ai.request.model");
-	if (!provider)
-		provider = attr_str(span, "gen_ai.system"); /* the name before semconv 1.37 */
-	const char *tier = attr_str(span, "openai.response.service_tier");
-	if (!tier)
-		tier = attr_str(span, "gen_ai.openai.response.service_tier"); /* before 1.37 */
-	if (trace_set_str(c->model, model, "gen_ai.response.model", err) ||
-	    trace_set_str(c->provider, provider, "gen_ai.provider.name", err) ||
-	    trace_set_str(c->service_tier, tier, "openai.response.service_tier", err) ||
-	    (cJSON_IsString(id) && trace_set_str(c->id, id->valuestring, "spanId", err)) ||
-	    hypercap_attrs(c, span, err))
+	if (span_names(c, span, err) || hypercap_attrs(c, span, err))
 		return hc_err_prefix(err, "%s", o->where);
 	c->start_time = nanos_to_seconds(cJSON_GetObjectItemCaseSensitive(span,
 									   "startTimeUnixNano"));
 	c->end_time = nanos_to_seconds(cJSON_GetObjectItemCaseSensitive(span, "endTimeUnixNano"));
-	const cJSON *code = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(span, "status"), "code");
-	if ((cJSON_IsNumber(code) && code->valueint == 2) ||
-	    (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_ERROR")))
-		strcpy(c->status, "error");
-	else if ((cJSON_IsNumber(code) && code->valueint == 1) ||
-		 (cJSON_IsString(code) && !strcmp(code->valuestring, "STATUS_CODE_OK")))
-		strcpy(c->status, "ok");
-	struct usage *u = &c->usage;
-	size_t seen[6] = { 0 };
-	int flags;
-	if (usage_read(o, span, u, seen, &flags, err))
+	span_status(c, span);
+	if (span_usage(o, span, c, err))
 		return HC_EINPUT;
-	int in = seen[U_INPUT] != 0, out = seen[U_OUTPUT] != 0;
-	int other = seen[U_CACHE_READ] || seen[U_CACHE_WRITE] || seen[U_REASONING] ||
-		    seen[U_CACHE_1H];
-	if (in != out || (other && !in))
-		return hc_err_set(err, HC_EINPUT, "%s: gen_ai.usage.%s_tokens: missing; allowed: "
-				  "both gen_ai.usage.input_tokens and output_tokens, or no usage",
-				  o->where, in ? "output" : "input");
-	usage_normalise(u, provider, flags);
-	if (in) {
-		u->calls = 1;
-		c->has_usage = 1;
-	}
 	return trace_writer_put(o->w, &rec, err) ? hc_err_prefix(err, "%s", o->where) : 0;
 }
 

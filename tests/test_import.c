@@ -242,6 +242,39 @@ START_TEST(otel_anthropic_input_counts_cache_once)
 }
 END_TEST
 
+/* OpenInference's llm.token_count.* and the Vercel AI SDK's ai.usage.*, once imported as 0. */
+START_TEST(otel_openinference_and_vercel_spans)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/openinference-vercel.json", &im, &err),
+			 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 5);
+	ck_assert_int_eq(im.st.skipped, 2); /* the AGENT span, ai.generateText around its steps */
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].model, "o3-2025-04-16"); /* llm.model_name */
+	ck_assert_str_eq(c[0].provider, "openai");
+	ck_assert_int_eq(c[0].usage.input, 3000);
+	ck_assert_int_eq(c[0].usage.cache_read, 1024);
+	ck_assert_int_eq(c[0].usage.output, 900);
+	ck_assert_int_eq(c[0].usage.reasoning, 640);
+	ck_assert_str_eq(c[1].provider, "anthropic");
+	ck_assert_int_eq(c[1].usage.input, 8000); /* OpenInference counts the cache in */
+	ck_assert_int_eq(c[1].usage.cache_write, 1500);
+	ck_assert_str_eq(c[2].model, "gpt-4o-mini"); /* ai.model.id */
+	ck_assert_str_eq(c[2].provider, "openai");   /* ai.model.provider "openai.chat" */
+	ck_assert_int_eq(c[2].usage.input, 600);     /* ai.usage.promptTokens */
+	ck_assert_int_eq(c[3].usage.output, 200);    /* ai.usage.completionTokens */
+	ck_assert_str_eq(c[4].provider, "anthropic");
+	ck_assert_int_eq(c[4].usage.input, 4000);    /* ai.usage.inputTokens */
+	ck_assert_int_eq(c[4].usage.cache_read, 3000);
+	ck_assert_int_eq(c[4].usage.output, 500);
+	ck_assert_int_eq(c[4].usage.reasoning, 120);
+	ck_assert_int_eq(c[4].has_usage, 1);
+	unlink(out_path);
+}
+END_TEST
+
 START_TEST(litellm_spend_log_csv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -443,6 +476,8 @@ int main(void)
 	check_add(s, "otel_llm_spans_only", otel_llm_spans_only, 10);
 	check_add(s, "otel_anthropic_input_counts_cache_once",
 		  otel_anthropic_input_counts_cache_once, 10);
+	check_add(s, "otel_openinference_and_vercel_spans", otel_openinference_and_vercel_spans,
+		  10);
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);
