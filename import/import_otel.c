@@ -69,6 +69,7 @@ enum usage_field { U_INPUT, U_OUTPUT, U_CACHE_READ, U_CACHE_WRITE, U_REASONING, 
 
 /* Flags of a usage name. */
 #define U_EXCLUSIVE 1 /* Anthropic's count: input excludes cache reads and writes */
+#define U_OLDER 2     /* a name the conventions dropped: read with a warning */
 
 /*
  * Every name an emitter gives a usage count, the first of a field's names on a span winning:
@@ -80,10 +81,12 @@ static const struct usage_name {
 	int flags;
 } usage_names[] = {
 	{ U_INPUT, "gen_ai.usage.input_tokens", 0 },
+	{ U_INPUT, "gen_ai.usage.prompt_tokens", U_OLDER }, /* before semconv 1.27 */
 	{ U_INPUT, "llm.token_count.prompt", 0 },  /* OpenInference */
 	{ U_INPUT, "ai.usage.inputTokens", 0 },    /* the Vercel AI SDK from version 5 */
 	{ U_INPUT, "ai.usage.promptTokens", 0 },   /* the Vercel AI SDK before */
 	{ U_OUTPUT, "gen_ai.usage.output_tokens", 0 },
+	{ U_OUTPUT, "gen_ai.usage.completion_tokens", U_OLDER },
 	{ U_OUTPUT, "llm.token_count.completion", 0 },
 	{ U_OUTPUT, "ai.usage.outputTokens", 0 },
 	{ U_OUTPUT, "ai.usage.completionTokens", 0 },
@@ -301,6 +304,11 @@ static int span_usage(struct otel *o, const cJSON *span, struct trace_llm_call *
 				  usage_names[seen[f] - 1].key, in ? "output" : "input");
 	}
 	usage_normalise(u, c->provider, flags);
+	if (flags & U_OLDER) {
+		o->st->noted++;
+		snprintf(o->st->noted_what, sizeof(o->st->noted_what), "spans with the older "
+			 "gen_ai.usage.prompt_tokens/completion_tokens, read as input/output");
+	}
 	if (in) {
 		u->calls = 1;
 		c->has_usage = 1;

@@ -275,6 +275,25 @@ START_TEST(otel_openinference_and_vercel_spans)
 }
 END_TEST
 
+/* gen_ai.usage.prompt_tokens and completion_tokens: usage, with a warning, not calls without. */
+START_TEST(otel_older_names_read_with_a_warning)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/older-names.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_int_eq(c[0].has_usage, 1);
+	ck_assert_int_eq(c[0].usage.input, 1200);
+	ck_assert_int_eq(c[0].usage.output, 300);
+	ck_assert_int_eq(c[1].usage.input, 20 + 5000); /* Traceloop's Anthropic count */
+	ck_assert_int_eq(im.st.noted, 2);
+	ck_assert_msg(strstr(im.st.noted_what, "gen_ai.usage.prompt_tokens"), "%s",
+		      im.st.noted_what);
+	unlink(out_path);
+}
+END_TEST
+
 START_TEST(litellm_spend_log_csv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -477,6 +496,8 @@ int main(void)
 	check_add(s, "otel_anthropic_input_counts_cache_once",
 		  otel_anthropic_input_counts_cache_once, 10);
 	check_add(s, "otel_openinference_and_vercel_spans", otel_openinference_and_vercel_spans,
+		  10);
+	check_add(s, "otel_older_names_read_with_a_warning", otel_older_names_read_with_a_warning,
 		  10);
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
