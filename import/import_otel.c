@@ -7,8 +7,14 @@
  * any, sums their children's and would count it twice.
  *
  * The GenAI semantic conventions already count cached tokens in gen_ai.usage.input_tokens
- * and reasoning in gen_ai.usage.output_tokens, hypercap's convention. The whole file is read
- * into memory (up to jsonfile's limit); spans are converted one at a time.
+ * and reasoning in gen_ai.usage.output_tokens, hypercap's convention. Emitters that write
+ * other names (OpenInference, the Vercel AI SDK, Traceloop, the conventions' older names)
+ * are read by usage_names[]; Anthropic's count, input without its cache, is normalised.
+ *
+ * The whole file is read into memory (up to jsonfile's limit) and its spans are converted
+ * twice: the first pass keeps each call that has a parent span, the second writes every call
+ * but those whose child span is the same call (two instrumentations on one call), wherever
+ * in the file the child is.
  */
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "base/array.h"
 #include "base/jsonfile.h"
 #include "import/import.h"
+
+/* An LLM call with usage whose span has a parent: what tells that the parent repeats it. */
+struct otel_call {
+	char trace[TRACE_STR_MAX], parent[TRACE_STR_MAX], model[TRACE_STR_MAX];
+	int64_t input, output;
+};
 
 struct otel {
 	const char *path;
@@ -26,6 +39,10 @@ struct otel {
 	struct import_stats *st;
 	char where[160]; /* JSON path of the span in messages */
 	size_t doc;      /* offset of the current document, for its line number */
+	int writing;     /* 0: the first pass, collecting calls; 1: the second, writing them */
+	struct otel_call *calls; /* the first pass's calls with a parent, by (trace, parent) */
+	size_t n_calls, cap_calls;
+	size_t repeats;  /* spans dropped because a child span describes the same call */
 };
 
 static const cJSON *attr(const cJSON *span, const char *key)
@@ -305,7 +322,7 @@ static int span_usage(struct otel *o, const cJSON *span, struct trace_llm_call *
 	}
 	usage_normalise(u, c->provider, flags);
 	if (flags & U_OLDER) {
-		o->st->noted++;
+		o->st->noted += o->writing;
 		snprintf(o->st->noted_what, sizeof(o->st->noted_what), "spans with the older "
 			 "gen_ai.usage.prompt_tokens/completion_tokens, read as input/output");
 	}
@@ -316,10 +333,75 @@ static int span_usage(struct otel *o, const cJSON *span, struct trace_llm_call *
 	return 0;
 }
 
+static const char *span_str(const cJSON *span, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(span, key);
+	return cJSON_IsString(v) && strlen(v->valuestring) < TRACE_STR_MAX ? v->valuestring : "";
+}
+
+static int call_cmp(const void *a, const void *b)
+{
+	const struct otel_call *x = a, *y = b;
+	int d = strcmp(x->trace, y->trace);
+	return d ? d : strcmp(x->parent, y->parent);
+}
+
+/* Keeps a call whose span has a parent, for repeats_child. */
+static int call_collect(struct otel *o, const cJSON *span, const struct trace_llm_call *c,
+			struct hc_err *err)
+{
+	const char *trace = span_str(span, "traceId"), *parent = span_str(span, "parentSpanId");
+	if (!c->has_usage || !*trace || !*parent)
+		return 0;
+	struct otel_call *v = array_room(o->calls, o->n_calls, &o->cap_calls, sizeof(*v));
+	if (!v)
+		return hc_err_set(err, HC_ERUNTIME, "%s: out of memory", o->where);
+	o->calls = v;
+	v += o->n_calls++;
+	strcpy(v->trace, trace);
+	strcpy(v->parent, parent);
+	strcpy(v->model, c->model);
+	v->input = c->usage.input;
+	v->output = c->usage.output;
+	return 0;
+}
+
+/* Whether a and b name one model, one perhaps the other's dated snapshot (gpt-4o-2024-08-06). */
+static int same_model(const char *a, const char *b)
+{
+	size_t n = strlen(a) < strlen(b) ? strlen(a) : strlen(b);
+	return !strncmp(a, b, n) && (a[n] == b[n] || a[n] == '-' || b[n] == '-');
+}
+
+/*
+ * Whether a child span of this one is the same LLM call: same model, same input and output.
+ * Two instrumentations on one call (OpenInference or Traceloop around the SDK's own spans)
+ * nest two spans; the innermost is kept.
+ */
+static int repeats_child(const struct otel *o, const cJSON *span,
+			 const struct trace_llm_call *c)
+{
+	struct otel_call key;
+	snprintf(key.trace, sizeof(key.trace), "%s", span_str(span, "traceId"));
+	snprintf(key.parent, sizeof(key.parent), "%s", span_str(span, "spanId"));
+	if (!c->has_usage || !*key.trace || !*key.parent || !o->n_calls)
+		return 0;
+	const struct otel_call *hit = bsearch(&key, o->calls, o->n_calls, sizeof(key), call_cmp);
+	if (!hit)
+		return 0;
+	while (hit > o->calls && !call_cmp(hit - 1, &key))
+		hit--;
+	for (; hit < o->calls + o->n_calls && !call_cmp(hit, &key); hit++)
+		if (same_model(hit->model, c->model) && hit->input == c->usage.input &&
+		    hit->output == c->usage.output)
+			return 1;
+	return 0;
+}
+
 static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 {
 	if (!is_llm_span(span)) {
-		o->st->skipped++;
+		o->st->skipped += o->writing;
 		snprintf(o->st->skipped_what, sizeof(o->st->skipped_what),
 			 "spans that are not LLM calls");
 		return 0;
@@ -339,6 +421,13 @@ static int one_span(struct otel *o, const cJSON *span, struct hc_err *err)
 	span_status(c, span);
 	if (span_usage(o, span, c, err))
 		return HC_EINPUT;
+	if (!o->writing)
+		return call_collect(o, span, c, err);
+	if (repeats_child(o, span, c)) {
+		o->repeats++;
+		o->st->skipped++;
+		return 0;
+	}
 	return trace_writer_put(o->w, &rec, err) ? hc_err_prefix(err, "%s", o->where) : 0;
 }
 
@@ -364,8 +453,9 @@ static int one_document(struct otel *o, const cJSON *doc, struct hc_err *err)
 			cJSON_ArrayForEach(span, cJSON_GetObjectItemCaseSensitive(s, "spans")) {
 				snprintf(o->where, sizeof(o->where), "%.60s:%ld: resourceSpans[%zu]."
 					 "scopeSpans[%zu].spans[%zu]", o->path, line, i, j, k);
-				if (one_span(o, span, err))
-					return HC_EINPUT;
+				int rc = one_span(o, span, err);
+				if (rc)
+					return rc;
 				k++;
 			}
 			j++;
@@ -373,6 +463,41 @@ static int one_document(struct otel *o, const cJSON *doc, struct hc_err *err)
 		i++;
 	}
 	return 0;
+}
+
+/* Runs one_document on every document of the file, in order. */
+static int each_document(struct otel *o, size_t len, struct hc_err *err)
+{
+	const char *text = o->text;
+	size_t at = 0, docs = 0;
+	int rc = 0;
+	while (!rc) {
+		while (at < len && strchr(" \t\r\n", text[at]))
+			at++;
+		if (at == len) {
+			if (!docs)
+				rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: OTLP/JSON "
+						"documents", o->path);
+			break;
+		}
+		docs++;
+		const char *end = NULL;
+		o->doc = at;
+		cJSON *doc = cJSON_ParseWithLengthOpts(text + at, len - at, &end, 0);
+		if (!doc) {
+			long line = 1;
+			const char *bad = cJSON_GetErrorPtr();
+			for (const char *p = text; p < bad && p < text + len; p++)
+				line += *p == '\n';
+			rc = hc_err_set(err, HC_EINPUT, "%s:%ld: malformed JSON; allowed: OTLP/JSON "
+					"documents", o->path, line);
+			break;
+		}
+		rc = one_document(o, doc, err);
+		cJSON_Delete(doc);
+		at = (size_t)(end - text);
+	}
+	return rc;
 }
 
 int import_otel(const char *path, struct trace_writer *w, struct import_stats *st,
@@ -392,33 +517,17 @@ int import_otel(const char *path, struct trace_writer *w, struct import_stats *s
 				"allowed: strings without NUL", path, line);
 	}
 	struct otel o = { .path = path, .text = text, .w = w, .st = st };
-	size_t at = 0, docs = 0;
-	while (!rc) {
-		while (at < len && strchr(" \t\r\n", text[at]))
-			at++;
-		if (at == len) {
-			if (!docs)
-				rc = hc_err_set(err, HC_EINPUT, "%s: empty file; allowed: OTLP/JSON "
-						"documents", path);
-			break;
-		}
-		docs++;
-		const char *end = NULL;
-		o.doc = at;
-		cJSON *doc = cJSON_ParseWithLengthOpts(text + at, len - at, &end, 0);
-		if (!doc) {
-			long line = 1;
-			const char *bad = cJSON_GetErrorPtr();
-			for (const char *p = text; p < bad && p < text + len; p++)
-				line += *p == '\n';
-			rc = hc_err_set(err, HC_EINPUT, "%s:%ld: malformed JSON; allowed: OTLP/JSON "
-					"documents", path, line);
-			break;
-		}
-		rc = one_document(&o, doc, err);
-		cJSON_Delete(doc);
-		at = (size_t)(end - text);
-	}
+	if (!rc)
+		rc = each_document(&o, len, err);
+	if (!rc && o.n_calls)
+		qsort(o.calls, o.n_calls, sizeof(*o.calls), call_cmp);
+	o.writing = 1;
+	if (!rc)
+		rc = each_document(&o, len, err);
+	if (o.repeats)
+		snprintf(st->skipped_what, sizeof(st->skipped_what), "spans that are not LLM calls "
+			 "or repeat a child span's call");
+	free(o.calls);
 	free(text);
 	return rc;
 }

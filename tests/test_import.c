@@ -294,6 +294,26 @@ START_TEST(otel_older_names_read_with_a_warning)
 }
 END_TEST
 
+/* Two instrumentations on one call nest two spans: the call is counted once, the inner span. */
+START_TEST(otel_nested_spans_of_one_call_count_once)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/nested.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 4);
+	ck_assert_int_eq(im.st.skipped, 2);
+	ck_assert_str_eq(im.st.skipped_what,
+			 "spans that are not LLM calls or repeat a child span's call");
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].id, "f505"); /* its child's usage differs: another call */
+	ck_assert_str_eq(c[1].id, "f502"); /* in a later document than its parent f501 */
+	ck_assert_int_eq(c[1].usage.input, 9312);
+	ck_assert_str_eq(c[2].id, "f504"); /* gpt-4o-2024-08-06 under gpt-4o */
+	ck_assert_str_eq(c[3].id, "f506");
+	unlink(out_path);
+}
+END_TEST
+
 START_TEST(litellm_spend_log_csv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -499,6 +519,8 @@ int main(void)
 		  10);
 	check_add(s, "otel_older_names_read_with_a_warning", otel_older_names_read_with_a_warning,
 		  10);
+	check_add(s, "otel_nested_spans_of_one_call_count_once",
+		  otel_nested_spans_of_one_call_count_once, 10);
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);
