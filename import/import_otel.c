@@ -381,7 +381,7 @@ static int same_model(const char *a, const char *b)
 static int repeats_child(const struct otel *o, const cJSON *span,
 			 const struct trace_llm_call *c)
 {
-	struct otel_call key;
+	struct otel_call key = { .input = 0 }; /* trace and parent compared, the rest zero */
 	snprintf(key.trace, sizeof(key.trace), "%s", span_str(span, "traceId"));
 	snprintf(key.parent, sizeof(key.parent), "%s", span_str(span, "spanId"));
 	if (!c->has_usage || !*key.trace || !*key.parent || !o->n_calls)
