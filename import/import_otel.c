@@ -82,7 +82,9 @@ static int otlp_int(const cJSON *v, int64_t *out)
 }
 
 /* The usage fields, as usage_read indexes them. */
-enum usage_field { U_INPUT, U_OUTPUT, U_CACHE_READ, U_CACHE_WRITE, U_REASONING, U_CACHE_1H };
+enum usage_field {
+	U_INPUT, U_OUTPUT, U_CACHE_READ, U_CACHE_WRITE, U_REASONING, U_CACHE_1H, U_FIELDS
+};
 
 /* Flags of a usage name. */
 #define U_EXCLUSIVE 1 /* Anthropic's count: input excludes cache reads and writes */
@@ -139,8 +141,8 @@ static int usage_attr(struct otel *o, const cJSON *v, const char *key, int64_t *
  * The span's usage counts into *u; seen[f] set to the usage_names index + 1 of field f's name
  * and *flags to the flags of the names read.
  */
-static int usage_read(struct otel *o, const cJSON *span, struct usage *u, size_t seen[6],
-		      int *flags, struct hc_err *err)
+static int usage_read(struct otel *o, const cJSON *span, struct usage *u,
+		      size_t seen[U_FIELDS], int *flags, struct hc_err *err)
 {
 	int64_t *dst[] = { &u->input, &u->output, &u->cache_read, &u->cache_write,
 			   &u->reasoning, &u->cache_write_1h };
@@ -305,7 +307,7 @@ static int span_usage(struct otel *o, const cJSON *span, struct trace_llm_call *
 		      struct hc_err *err)
 {
 	struct usage *u = &c->usage;
-	size_t seen[6] = { 0 };
+	size_t seen[U_FIELDS] = { 0 };
 	int flags;
 	if (usage_read(o, span, u, seen, &flags, err))
 		return HC_EINPUT;
