@@ -159,7 +159,7 @@ static int run(int argc, char **argv)
 	snprintf(origin, sizeof(origin), "%s:%s", kind->name, source);
 	struct hc_err err = HC_ERR_INIT;
 	struct trace_writer w;
-	struct import_stats st = { 0, "" };
+	struct import_stats st = { 0 };
 	char tmp[sizeof(w.file.tmp)] = "";
 	rc = trace_writer_open(&w, out, origin, created, &err);
 	/* SIGINT or SIGTERM removes the temporary trace (cli/interrupt.c). */
@@ -175,6 +175,8 @@ static int run(int argc, char **argv)
 		return cli_fail(&err);
 	if (st.skipped)
 		fprintf(stderr, "hypercap import: skipped %zu %s\n", st.skipped, st.skipped_what);
+	if (st.noted)
+		fprintf(stderr, "hypercap import: warning: %zu %s\n", st.noted, st.noted_what);
 	if (!o.quiet)
 		printf("%s: %zu llm_call, %zu eval_task, %zu archive_add records from %s\n", out,
 		       w.n_records[TRACE_LLM_CALL], w.n_records[TRACE_EVAL_TASK],

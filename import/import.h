@@ -18,6 +18,8 @@ struct cJSON;
 struct import_stats {
 	size_t skipped;       /* entries of the source that are not LLM calls */
 	char skipped_what[64]; /* what they were, e.g. "spans without gen_ai usage" */
+	size_t noted;         /* entries read but worth a warning, e.g. by deprecated names */
+	char noted_what[96];  /* what they were */
 };
 
 typedef int (*import_fn)(const char *source, struct trace_writer *w, struct import_stats *st,

@@ -447,7 +447,7 @@ static void import_dgm_trace(char *path, size_t size)
 {
 	struct hc_err err = HC_ERR_INIT;
 	struct trace_writer w;
-	struct import_stats st = { 0, "" };
+	struct import_stats st = { 0 };
 	snprintf(path, size, "/tmp/hypercap-fit-%d.jsonl", (int)getpid());
 	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err), 0);
 	ck_assert_int_eq(import_dgm(DGM_DIR, &w, &st, &err), 0);

@@ -223,6 +223,97 @@ START_TEST(otel_llm_spans_only)
 }
 END_TEST
 
+/* Traceloop's Anthropic count (cache excluded from input), the Anthropic SDK's cache_write. */
+START_TEST(otel_anthropic_input_counts_cache_once)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/anthropic-cache.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 3);
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_int_eq(c[0].usage.input, 12 + 9000 + 300); /* cache_read_input_tokens ... */
+	ck_assert_int_eq(c[0].usage.cache_read, 9000);
+	ck_assert_int_eq(c[0].usage.cache_write, 300);
+	ck_assert_int_eq(c[1].usage.input, 50 + 2000 + 500); /* cache counts above input */
+	ck_assert_int_eq(c[1].usage.cache_write, 500);       /* cache_write.input_tokens */
+	ck_assert_int_eq(c[2].usage.input, 5000);            /* the conventions' count */
+	ck_assert_int_eq(c[2].usage.cache_read, 4000);
+	unlink(out_path);
+}
+END_TEST
+
+/* OpenInference's llm.token_count.* and the Vercel AI SDK's ai.usage.*, once imported as 0. */
+START_TEST(otel_openinference_and_vercel_spans)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/openinference-vercel.json", &im, &err),
+			 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 5);
+	ck_assert_int_eq(im.st.skipped, 2); /* the AGENT span, ai.generateText around its steps */
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].model, "o3-2025-04-16"); /* llm.model_name */
+	ck_assert_str_eq(c[0].provider, "openai");
+	ck_assert_int_eq(c[0].usage.input, 3000);
+	ck_assert_int_eq(c[0].usage.cache_read, 1024);
+	ck_assert_int_eq(c[0].usage.output, 900);
+	ck_assert_int_eq(c[0].usage.reasoning, 640);
+	ck_assert_str_eq(c[1].provider, "anthropic");
+	ck_assert_int_eq(c[1].usage.input, 8000); /* OpenInference counts the cache in */
+	ck_assert_int_eq(c[1].usage.cache_write, 1500);
+	ck_assert_str_eq(c[2].model, "gpt-4o-mini"); /* ai.model.id */
+	ck_assert_str_eq(c[2].provider, "openai");   /* ai.model.provider "openai.chat" */
+	ck_assert_int_eq(c[2].usage.input, 600);     /* ai.usage.promptTokens */
+	ck_assert_int_eq(c[3].usage.output, 200);    /* ai.usage.completionTokens */
+	ck_assert_str_eq(c[4].provider, "anthropic");
+	ck_assert_int_eq(c[4].usage.input, 4000);    /* ai.usage.inputTokens */
+	ck_assert_int_eq(c[4].usage.cache_read, 3000);
+	ck_assert_int_eq(c[4].usage.output, 500);
+	ck_assert_int_eq(c[4].usage.reasoning, 120);
+	ck_assert_int_eq(c[4].has_usage, 1);
+	unlink(out_path);
+}
+END_TEST
+
+/* gen_ai.usage.prompt_tokens and completion_tokens: usage, with a warning, not calls without. */
+START_TEST(otel_older_names_read_with_a_warning)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/older-names.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 2);
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_int_eq(c[0].has_usage, 1);
+	ck_assert_int_eq(c[0].usage.input, 1200);
+	ck_assert_int_eq(c[0].usage.output, 300);
+	ck_assert_int_eq(c[1].usage.input, 20 + 5000); /* Traceloop's Anthropic count */
+	ck_assert_int_eq(im.st.noted, 2);
+	ck_assert_msg(strstr(im.st.noted_what, "gen_ai.usage.prompt_tokens"), "%s",
+		      im.st.noted_what);
+	unlink(out_path);
+}
+END_TEST
+
+/* Two instrumentations on one call nest two spans: the call is counted once, the inner span. */
+START_TEST(otel_nested_spans_of_one_call_count_once)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct imported im;
+	ck_assert_int_eq(import_and_read("otel", FIX "otel/nested.json", &im, &err), 0);
+	ck_assert_int_eq(im.n[TRACE_LLM_CALL], 4);
+	ck_assert_int_eq(im.st.skipped, 2);
+	ck_assert_str_eq(im.st.skipped_what,
+			 "spans that are not LLM calls or repeat a child span's call");
+	const struct trace_llm_call *c = im.calls;
+	ck_assert_str_eq(c[0].id, "f505"); /* its child's usage differs: another call */
+	ck_assert_str_eq(c[1].id, "f502"); /* in a later document than its parent f501 */
+	ck_assert_int_eq(c[1].usage.input, 9312);
+	ck_assert_str_eq(c[2].id, "f504"); /* gpt-4o-2024-08-06 under gpt-4o */
+	ck_assert_str_eq(c[3].id, "f506");
+	unlink(out_path);
+}
+END_TEST
+
 START_TEST(litellm_spend_log_csv)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -422,6 +513,14 @@ int main(void)
 	check_add(s, "anthropic_input_adds_cache_counts_once",
 		  anthropic_input_adds_cache_counts_once, 10);
 	check_add(s, "otel_llm_spans_only", otel_llm_spans_only, 10);
+	check_add(s, "otel_anthropic_input_counts_cache_once",
+		  otel_anthropic_input_counts_cache_once, 10);
+	check_add(s, "otel_openinference_and_vercel_spans", otel_openinference_and_vercel_spans,
+		  10);
+	check_add(s, "otel_older_names_read_with_a_warning", otel_older_names_read_with_a_warning,
+		  10);
+	check_add(s, "otel_nested_spans_of_one_call_count_once",
+		  otel_nested_spans_of_one_call_count_once, 10);
 	check_add(s, "litellm_spend_log_csv", litellm_spend_log_csv, 10);
 	check_add(s, "bad_sources_name_the_line", bad_sources_name_the_line, 10);
 	check_add(s, "time_parse", time_parse, 10);

@@ -37,7 +37,7 @@ static char out_path[64];
 static int import_into(const char *dir, struct imported *im, struct hc_err *err)
 {
 	struct trace_writer w;
-	struct import_stats st = { 0, "" };
+	struct import_stats st = { 0 };
 	struct trace_reader r;
 	snprintf(out_path, sizeof(out_path), "/tmp/hypercap-runs-%d.jsonl", (int)getpid());
 	ck_assert_int_eq(trace_writer_open(&w, out_path, "dgm", "2026-07-24T00:00:00Z", err), 0);

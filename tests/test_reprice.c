@@ -110,7 +110,7 @@ START_TEST(dgm_logs_cost_1_41_at_o3_mini_list_prices)
 	struct price_sheet ps;
 	struct reprice rp;
 	struct trace_writer w;
-	struct import_stats st = { 0, "" };
+	struct import_stats st = { 0 };
 	char path[64];
 	snprintf(path, sizeof(path), "/tmp/hypercap-reprice-%d.jsonl", (int)getpid());
 	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err), 0);
