@@ -31,6 +31,7 @@ extern const struct cmd cmd_plan;
 extern const struct cmd cmd_report;
 extern const struct cmd cmd_fit;
 extern const struct cmd cmd_sweep;
+extern const struct cmd cmd_compare;
 extern const struct cmd cmd_meter;
 
 /*

@@ -19,6 +19,7 @@ static const struct cmd *const commands[] = {
 	&cmd_report,
 	&cmd_fit,
 	&cmd_sweep,
+	&cmd_compare,
 	&cmd_meter,
 };
 

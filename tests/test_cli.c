@@ -9,7 +9,7 @@
 
 START_TEST(help_and_version)
 {
-	static const char *const cmds[] = { "simulate", "validate", "crossover" };
+	static const char *const cmds[] = { "simulate", "validate", "crossover", "compare" };
 	struct result r = run("--help", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "simulate"));

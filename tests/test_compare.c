@@ -1,0 +1,172 @@
+/*
+ * compare: the paired deltas against hand arithmetic, and hypercap compare end to end: a
+ * variant identical to the base gives exactly 0, a longer retention raises storage dollars
+ * and nothing else, the bytes do not depend on the thread count, and usage errors.
+ */
+#include "model/compare.h"
+#include "tests/check_main.h"
+#include "tests/cli_harness.h"
+
+static const char *const names[COMPARE_METRICS] = {
+	"tokens", "api_usd", "self_hosted_usd", "storage_usd", "compute_usd", "total_usd",
+	"wall_hours",
+};
+
+/* Variant v's figure at path ("storage_usd.delta_mean") in compare.json. */
+static double figure(const cJSON *root, int v, const char *path)
+{
+	const cJSON *variants = cJSON_GetObjectItemCaseSensitive(root, "variants");
+	const cJSON *item = cJSON_GetArrayItem(variants, v);
+	ck_assert_ptr_nonnull(item);
+	return json_at(cJSON_GetObjectItemCaseSensitive(item, "metrics"), path);
+}
+
+/* Paired differences 1, 2, 3, 4, 5: mean 3; type-7 quantiles 1 + 0.4 = 1.4 and 4 + 0.6. */
+START_TEST(deltas_by_hand)
+{
+	struct forecast_rep b[5], v[5];
+	memset(b, 0, sizeof(b));
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 5; i++) {
+		b[i].cost_storage = i + 1;
+		v[i].cost_storage = 2 * (i + 1);
+	}
+	struct forecast fb = { .runs = 5, .seed = 9, .per_rep = b };
+	struct forecast fv = { .runs = 5, .seed = 9, .per_rep = v };
+	struct compare_delta d[COMPARE_METRICS];
+	ck_assert_int_eq(compare_deltas(&fb, &fv, d, NULL), 0);
+	ck_assert_double_eq_tol(d[COMPARE_STORAGE].base_mean, 3, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_STORAGE].variant_mean, 6, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_STORAGE].mean, 3, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_STORAGE].p10, 1.4, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_STORAGE].p90, 4.6, 1e-12);
+	ck_assert(d[COMPARE_API].mean == 0 && d[COMPARE_API].p90 == 0);
+	fv.seed = 10;
+	struct hc_err err = HC_ERR_INIT;
+	ck_assert_int_eq(compare_deltas(&fb, &fv, d, &err), HC_ERUNTIME);
+	ck_assert_ptr_nonnull(strstr(err.msg, "seed 10"));
+}
+END_TEST
+
+START_TEST(identical_variant_is_exactly_zero)
+{
+	struct result r = run("compare", "--set", "iterations=5", "--variant", "same",
+			      "--variant", "same-again", "--set", "iterations=5", "--runs", "6",
+			      "--out", "res", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "same-again"));
+	result_free(&r);
+	cJSON *root = load_json("res/compare.json");
+	char path[64];
+	for (int v = 0; v < 2; v++) {
+		for (int m = 0; m < COMPARE_METRICS; m++) {
+			snprintf(path, sizeof(path), "%s.base_mean", names[m]);
+			double base = figure(root, v, path);
+			snprintf(path, sizeof(path), "%s.delta_mean", names[m]);
+			ck_assert_msg(figure(root, v, path) == 0, "%d %s", v, path);
+			snprintf(path, sizeof(path), "%s.delta_p10", names[m]);
+			ck_assert_msg(figure(root, v, path) == 0, "%d %s", v, path);
+			snprintf(path, sizeof(path), "%s.delta_p90", names[m]);
+			ck_assert_msg(figure(root, v, path) == 0, "%d %s", v, path);
+			snprintf(path, sizeof(path), "%s.variant_mean", names[m]);
+			ck_assert_msg(figure(root, v, path) == base, "%d %s", v, path);
+		}
+	}
+	ck_assert_double_eq_tol(figure(root, 0, "tokens.base_mean"), 4e6, 3e6);
+	cJSON_Delete(root);
+}
+END_TEST
+
+START_TEST(retention_raises_storage_only)
+{
+	struct result r = run("compare", "--set", "iterations=5", "--set",
+			      "costs.retention_months=1", "--variant", "keep-a-year", "--set",
+			      "costs.retention_months=12", "--runs", "6", "--out", "res", "--quiet",
+			      NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "");
+	result_free(&r);
+	cJSON *root = load_json("res/compare.json");
+	double storage = figure(root, 0, "storage_usd.delta_mean");
+	ck_assert_double_gt(storage, 0);
+	ck_assert_double_gt(figure(root, 0, "storage_usd.delta_p10"), 0);
+	ck_assert_double_eq_tol(figure(root, 0, "total_usd.delta_mean"), storage, 1e-12);
+	ck_assert_double_eq_tol(figure(root, 0, "storage_usd.variant_mean") -
+				figure(root, 0, "storage_usd.base_mean"), storage, 1e-12);
+	static const char *const unmoved[] = { "tokens", "api_usd", "compute_usd", "wall_hours" };
+	char path[64];
+	for (size_t i = 0; i < sizeof(unmoved) / sizeof(unmoved[0]); i++) {
+		snprintf(path, sizeof(path), "%s.delta_mean", unmoved[i]);
+		ck_assert_msg(figure(root, 0, path) == 0, "%s", path);
+	}
+	cJSON_Delete(root);
+	char *csv = slurp(path_in("res/compare.csv"));
+	ck_assert_ptr_nonnull(strstr(csv, "index,variant,metric,base_mean,variant_mean,"
+				      "delta_mean,delta_p10,delta_p90\n1,\"keep-a-year\",tokens,"));
+	ck_assert_uint_eq(count_lines(csv), 1 + COMPARE_METRICS);
+	free(csv);
+}
+END_TEST
+
+START_TEST(threads_do_not_change_bytes)
+{
+	static const char *const threads[] = { "1", "3" }, *const outs[] = { "a", "b" };
+	for (int i = 0; i < 2; i++) {
+		struct result r = run("compare", "--set", "iterations=5", "--variant", "two",
+				      "--set", "children_per_iteration=2", "--runs", "7",
+				      "--threads", threads[i], "--seed", "5", "--out", outs[i],
+				      "--quiet", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		result_free(&r);
+	}
+	static const char *const files[] = { "compare.csv", "compare.json" };
+	for (int k = 0; k < 2; k++) {
+		char pa[64], pb[64];
+		snprintf(pa, sizeof(pa), "a/%s", files[k]);
+		snprintf(pb, sizeof(pb), "b/%s", files[k]);
+		char *a = slurp(path_in(pa)), *b = slurp(path_in(pb));
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
+START_TEST(usage_and_input_errors)
+{
+	struct result r = run("compare", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: hypercap compare [BASE.json] --variant"));
+	result_free(&r);
+	r = run("compare", "--out", "res", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "at least one --variant"));
+	result_free(&r);
+	r = run("compare", "--variant", "x", "--variant", "x", "--out", "res", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "variant 'x' given twice"));
+	result_free(&r);
+	r = run("compare", "--variant", "bad", "--set", "iterations=-3", "--out", "res", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "variant 'bad'"), "%s", r.err);
+	ck_assert_int_eq(exists("res"), 0);
+	result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("compare");
+	TCase *tc = tcase_create("compare");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, deltas_by_hand);
+	tcase_add_test(tc, identical_variant_is_exactly_zero);
+	tcase_add_test(tc, retention_raises_storage_only);
+	tcase_add_test(tc, threads_do_not_change_bytes);
+	tcase_add_test(tc, usage_and_input_errors);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
