@@ -238,9 +238,9 @@ size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_
 			 f->unbatched_wall_hours / 24);
 	if (f->mean.monthly_busy_share > 1)
 		snprintf(msgs[n++], FORECAST_WARNING_MAX,
-			 "the schedule cannot be kept: %g run%s a month of %.1f days is a busy share "
+			 "the schedule cannot be kept: %g run%s a month of %.3g days is a busy share "
 			 "of %.2f for each of %g loop%s at once; a run starts when the previous one "
-			 "ends, every %.1f days, and the monthly figures follow that rate",
+			 "ends, every %.3g days, and the monthly figures follow that rate",
 			 f->sc->costs.runs_per_month, f->sc->costs.runs_per_month == 1 ? "" : "s",
 			 f->mean.wall_hours / 24, f->mean.monthly_busy_share,
 			 f->sc->costs.parallel_runs, f->sc->costs.parallel_runs == 1 ? "" : "s",
