@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "model/forecast.h"
+#include "model/calendar.h"
 #include "sim/stats.h"
 
 const char *metric_name(enum metric m)
@@ -161,17 +162,22 @@ static int merge_one(unsigned rep, void *ctx)
 	return rc;
 }
 
-#define HOURS_PER_MONTH 730.0 /* 8,760 / 12 */
-
+/* The steady state of the calendar (model/calendar.h): each replication's run started every
+ * period in each of parallel_runs lanes, its tokens and dollars per 730-hour month. */
 static void compute_monthly(struct forecast *f)
 {
 	const struct cost_params *cp = &f->sc->costs;
 	struct forecast_means *m = &f->mean;
-	double runs = cp->runs_per_month * cp->parallel_runs;
-	m->monthly_tokens = m->total.total * runs;
-	m->monthly_cost = m->cost_total * runs;
-	/* the share of a month one loop is busy: above 1 its runs cannot all fit */
-	m->monthly_busy_share = m->wall_hours * cp->runs_per_month / HOURS_PER_MONTH;
+	m->monthly_tokens = m->monthly_cost = m->monthly_runs = 0;
+	for (unsigned i = 0; i < f->runs; i++) {
+		const struct forecast_rep *k = &f->per_rep[i];
+		double p = calendar_period_hours(cp->runs_per_month, k->metric[METRIC_WALL_HOURS]);
+		double runs = CALENDAR_HOURS_PER_MONTH / p * cp->parallel_runs / f->runs;
+		m->monthly_runs += runs;
+		m->monthly_tokens += k->metric[METRIC_TOKENS_TOTAL] * runs;
+		m->monthly_cost += k->metric[METRIC_COST_TOTAL] * runs;
+	}
+	m->monthly_busy_share = calendar_busy_share(cp->runs_per_month, m->wall_hours);
 	double rebuild = m->critical_path_hours[PHASE_REBUILD];
 	m->rebuild_seconds_per_iteration = f->sc->iterations ? rebuild * 3600 / f->sc->iterations
 							     : 0;
@@ -230,6 +236,15 @@ size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_
 			 "batch (replication 0 of each); every result arrives that much later",
 			 batched_hours / f->unbatched_wall_hours, batched_hours / 24,
 			 f->unbatched_wall_hours / 24);
+	if (f->mean.monthly_busy_share > 1)
+		snprintf(msgs[n++], FORECAST_WARNING_MAX,
+			 "the schedule cannot be kept: %g run%s a month of %.3g days is a busy share "
+			 "of %.2f for each of %g loop%s at once; a run starts when the previous one "
+			 "ends, every %.3g days, and the monthly figures follow that rate",
+			 f->sc->costs.runs_per_month, f->sc->costs.runs_per_month == 1 ? "" : "s",
+			 f->mean.wall_hours / 24, f->mean.monthly_busy_share,
+			 f->sc->costs.parallel_runs, f->sc->costs.parallel_runs == 1 ? "" : "s",
+			 calendar_period_hours(f->sc->costs.runs_per_month, f->mean.wall_hours) / 24);
 	return n;
 }
 

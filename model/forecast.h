@@ -51,8 +51,11 @@ struct forecast_means {
 	double storage_reads, storage_writes, storage_requests; /* requests: reads + writes */
 	double archive_gb_months; /* during the run */
 	double retained_bytes;    /* kept after the run (costs.retention_keep_top) */
-	/* the monthly burn: per-run means × runs_per_month × parallel_runs (docs/costs.md) */
-	double monthly_tokens, monthly_cost, monthly_busy_share;
+	/* the monthly burn in the calendar's steady state (model/calendar.h, docs/costs.md):
+	 * runs started per 730-hour month and their tokens and dollars, means over
+	 * replications; busy share: wall hours · runs_per_month / 730 (above 1 the schedule
+	 * cannot be kept: a lane starts a run when its previous one ends) */
+	double monthly_runs, monthly_tokens, monthly_cost, monthly_busy_share;
 	double fine_tune_comparator_usd;
 	double compile_failures, gates_passed, gates_failed, timeouts;
 };
@@ -124,7 +127,8 @@ void forecast_release(struct forecast *f);
 /*
  * The forecast's warnings, sentences for a person (summary.json's "warnings", the console):
  * a batch what-if whose replication 0 lasts over FORECAST_STRETCH_WARN times as long as
- * without batch. Fills msgs with up to FORECAST_WARNINGS and returns how many.
+ * without batch; a schedule the runs cannot keep (monthly_busy_share above 1). Fills msgs
+ * with up to FORECAST_WARNINGS and returns how many.
  */
 size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX]);
 

@@ -219,7 +219,7 @@ static const struct field cost_fields[] = {
 	DBL(struct cost_params, sim_gpu_hour_usd, "0", 0, 1000, "USD/GPU-hour",
 	    "Price of a simulator GPU (domains with sandbox_gpus > 0)."),
 	DBL(struct cost_params, runs_per_month, "1", 0, 1e6, "runs",
-	    "Runs started per month, for the monthly burn."),
+	    "Runs a month the schedule starts, per loop; one starts when the last ended."),
 	DBL(struct cost_params, parallel_runs, "1", 1, 1e4, "runs",
 	    "Runs going at once (e.g. domains as separate loops); each is a run of this file."),
 	DBL(struct cost_params, fine_tune_gpus, "8", 0, 1e5, "GPUs",

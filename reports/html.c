@@ -237,8 +237,9 @@ static void headline_scale(FILE *out, const cJSON *s)
 			numfmt_bytes(io, a, sizeof(a)));
 	wall_time(out, s, hours);
 	if (per_month > 0 && month >= 0)
-		fprintf(out, "At %.0f run%s a month: %s a month. ", per_month,
-			per_month == 1 ? "" : "s", numfmt_usd(month, a, sizeof(a)));
+		fprintf(out, "At %.3g run%s started a month (the steady state; monthly.csv has "
+			"each calendar month): %s a month. ", per_month, per_month == 1 ? "" : "s",
+			numfmt_usd(month, a, sizeof(a)));
 	if (q && runs > 1) {
 		fprintf(out, "Figures are means over %.0f replications; P10 to P90: tokens %s to ",
 			runs, numfmt_count(json_get_num(q, "tokens_total", "p10"), a, sizeof(a)));

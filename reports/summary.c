@@ -1,7 +1,9 @@
 /* summary: summary.json and iterations.csv of a forecast. Contracts in summary.h. */
 #include <stdlib.h>
 #include <string.h>
+#include "model/calendar.h"
 #include "reports/crossover_out.h"
+#include "reports/csvout.h"
 #include "reports/jsonout.h"
 #include "reports/summary.h"
 
@@ -158,8 +160,11 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(arch, "gb_months_during_run", m->archive_gb_months);
 	cJSON_AddNumberToObject(arch, "retained_bytes", m->retained_bytes);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
-	cJSON_AddNumberToObject(monthly, "runs", f->sc->costs.runs_per_month *
-						 f->sc->costs.parallel_runs);
+	cJSON_AddStringToObject(monthly, "month", "steady state: a 730-hour month with the "
+				"schedule's runs all going (monthly.csv: each calendar month)");
+	cJSON_AddNumberToObject(monthly, "runs_scheduled", f->sc->costs.runs_per_month *
+							   f->sc->costs.parallel_runs);
+	cJSON_AddNumberToObject(monthly, "runs", m->monthly_runs);
 	cJSON_AddNumberToObject(monthly, "tokens", m->monthly_tokens);
 	cJSON_AddNumberToObject(monthly, "cost_usd", m->monthly_cost);
 	cJSON_AddNumberToObject(monthly, "busy_share", m->monthly_busy_share);
@@ -300,6 +305,43 @@ static int write_focus(struct results_dir *rd, const struct forecast *f,
 	return results_dir_close(rd, out, "costs_focus.csv", err);
 }
 
+static void monthly_row(FILE *out, const struct calendar_month *mo)
+{
+	fprintf(out, "%04d-%02d", mo->year, mo->month);
+	csvout_num(out, mo->hours, "%.10g");
+	csvout_num(out, mo->runs_active, "%.10g");
+	csvout_num(out, mo->tokens, "%.0f");
+	csvout_num(out, mo->tokens_p10, "%.0f");
+	csvout_num(out, mo->tokens_p90, "%.0f");
+	csvout_num(out, mo->usd_api, "%.6f");
+	csvout_num(out, mo->usd_self_hosted, "%.6f");
+	csvout_num(out, mo->usd_storage, "%.6f");
+	csvout_num(out, mo->usd_compute, "%.6f");
+	csvout_num(out, mo->usd_total, "%.6f");
+	csvout_num(out, mo->usd_p10, "%.6f");
+	csvout_num(out, mo->usd_p90, "%.6f");
+	fputc('\n', out);
+}
+
+static int write_monthly(struct results_dir *rd, const struct forecast *f, time_t start,
+			 struct hc_err *err)
+{
+	struct calendar c = CALENDAR_INIT;
+	if (calendar_build(&c, f, start, err))
+		return HC_ERUNTIME;
+	FILE *out = results_dir_open(rd, "monthly.csv", err);
+	if (!out) {
+		calendar_release(&c);
+		return HC_ERUNTIME;
+	}
+	fputs("month,hours,runs_active,tokens,tokens_p10,tokens_p90,usd_api,usd_self_hosted,"
+	      "usd_storage,usd_compute,usd_total,usd_p10,usd_p90\n", out);
+	for (size_t i = 0; i < c.n; i++)
+		monthly_row(out, &c.month[i]);
+	calendar_release(&c);
+	return results_dir_close(rd, out, "monthly.csv", err);
+}
+
 static int close_iterations(struct results_dir *rd, struct summary_stream *s, struct hc_err *err)
 {
 	FILE *out = s->iterations;
@@ -317,7 +359,8 @@ int summary_write_all(struct results_dir *rd, const struct forecast *f,
 	    write_csv(rd, "timeseries.csv", series_write_timeseries, f, err) ||
 	    write_archive(rd, &s->archive, err) ||
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
-	    write_focus(rd, f, &s->focus, x->start, err))
+	    write_focus(rd, f, &s->focus, x->start, err) ||
+	    write_monthly(rd, f, x->start, err))
 		return HC_ERUNTIME;
 	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }

@@ -49,7 +49,8 @@ struct forecast_sink summary_stream_sink(struct summary_stream *s);
 void summary_stream_release(struct summary_stream *s);
 
 /* Writes summary.json, scenario.json and the CSVs (iterations from s, timeseries, archive,
- * montecarlo, costs_focus, and crossover when computed) into rd. f ran with s's sink. */
+ * montecarlo, costs_focus, monthly (model/calendar.h, from x->start), and crossover when
+ * computed) into rd. f ran with s's sink. */
 int summary_write_all(struct results_dir *rd, const struct forecast *f,
 		      const struct price_sheet *ps, const struct summary_extras *x,
 		      struct summary_stream *s, struct hc_err *err);

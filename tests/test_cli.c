@@ -91,6 +91,38 @@ START_TEST(default_run_writes_contract_keys)
 }
 END_TEST
 
+/*
+ * A schedule the runs cannot keep: 1,000 runs a month of a few hours each. A run starts when
+ * the last one ends, so monthly.cost_usd = cost · 730 / W, January in monthly.csv holds
+ * cost · 744 / W, and the console and summary.json warn.
+ */
+START_TEST(calendar_busy_schedule)
+{
+	struct result r = run("simulate", "--iterations", "3", "--set",
+			      "costs.runs_per_month=1000", "--start", "2027-01-01", "--out", "res",
+			      NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "warning: the schedule cannot be kept"));
+	result_free(&r);
+	cJSON *s = load_json("res/summary.json");
+	double cost = json_at(s, "cost_usd.total"), w = json_at(s, "wall_time_hours");
+	ck_assert_double_eq_tol(json_at(s, "monthly.cost_usd"), cost * 730 / w, 1e-6);
+	ck_assert_double_eq_tol(json_at(s, "monthly.runs"), 730 / w, 1e-9);
+	ck_assert_double_eq(json_at(s, "monthly.runs_scheduled"), 1000);
+	const cJSON *warn = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "warnings"), 0);
+	ck_assert_msg(cJSON_IsString(warn) && strstr(warn->valuestring, "cannot be kept"),
+		      "no warning in summary.json");
+	char *csv = slurp(path_in("res/monthly.csv"));
+	char *jan = strstr(csv, "\n2027-01,744,1,");
+	ck_assert_ptr_nonnull(jan);
+	double usd = 0;
+	ck_assert_int_eq(sscanf(jan, "\n2027-01,744,1,%*f,%*f,%*f,%*f,%*f,%*f,%*f,%lf", &usd), 1);
+	ck_assert_double_eq_tol(usd, cost * 744 / w, 1e-5);
+	free(csv);
+	cJSON_Delete(s);
+}
+END_TEST
+
 START_TEST(same_seed_same_bytes_any_threads)
 {
 	struct result r = run("simulate", "--runs", "70", "--threads", "1", "--seed", "7",
@@ -864,6 +896,7 @@ int main(void)
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, usage_errors_exit_2);
 	tcase_add_test(tc, default_run_writes_contract_keys);
+	tcase_add_test(tc, calendar_busy_schedule);
 	tcase_add_test(tc, same_seed_same_bytes_any_threads);
 	tcase_add_test(tc, iterations_zero_and_set);
 	tcase_add_test(tc, api_total_leaves_out_fleet_tokens);

@@ -788,6 +788,35 @@ START_TEST(test_batch_stretch_warning)
 END_TEST
 
 /*
+ * The steady state of the calendar: ONE lasts W = 3 s. One run every W hours (876,000 a
+ * month) gives monthly dollars = cost · 730 / W and no warning; a million a month cannot be
+ * kept (busy share 1.14): a run starts when the last ends, the same rate, and a warning.
+ */
+START_TEST(test_monthly_steady_state)
+{
+	static const char *const rates[] = { "costs.runs_per_month=876000",
+					     "costs.runs_per_month=1000000" };
+	char msgs[FORECAST_WARNINGS][FORECAST_WARNING_MAX];
+	for (size_t i = 0; i < 2; i++) {
+		struct scenario sc;
+		struct forecast f;
+		scenario_text(&sc, ONE, rates[i], "costs.parallel_runs=2", NULL);
+		forecast(&f, &sc, 2, 1, SEED);
+		double w = f.mean.wall_hours;
+		ck_assert_double_eq_tol(w * 3600, 3, 1e-9);
+		ck_assert_double_eq_tol(f.mean.monthly_cost, 2 * f.mean.cost_total * 730 / w,
+					1e-6 * f.mean.monthly_cost);
+		ck_assert_double_eq_tol(f.mean.monthly_runs, 2 * 730 / w, 1e-6);
+		ck_assert_uint_eq(forecast_warnings(&f, msgs), i);
+		if (i)
+			ck_assert_msg(strstr(msgs[0], "cannot be kept") != NULL, "%s", msgs[0]);
+		forecast_release(&f);
+		scenario_release(&sc);
+	}
+}
+END_TEST
+
+/*
  * The done-when of the batch what-if: the paper preset with paper-review evaluation batched
  * costs less in total than without batch, now that a pending batch holds no sandbox.
  */
@@ -1168,6 +1197,7 @@ static Suite *loop_suite(void)
 	add(s, "checkout_bytes_no_copy", test_checkout_bytes_no_copy, 10);
 	add(s, "resolve_models", test_resolve_models, 10);
 	add(s, "paper_figures", test_paper_figures, 60);
+	add(s, "monthly_steady_state", test_monthly_steady_state, 20);
 	return s;
 }
 

@@ -108,6 +108,8 @@ START_TEST(sample_gives_five_plots_and_the_page)
 				     "API</b> at the list prices of 2026-07-24; with sandbox "
 				     "compute $92.07 and storage $0.02, <b>$113.40 in all</b>."));
 	ck_assert_ptr_nonnull(strstr(html, "<b>$3,431.00 a month on 2 h100-sxm</b>"));
+	ck_assert_ptr_nonnull(strstr(html, "At 1 run started a month (the steady state; "
+				     "monthly.csv has each calendar month): $113.40 a month."));
 	ck_assert_ptr_nonnull(strstr(html, "above 1.41B tokens/month"));
 	ck_assert_ptr_nonnull(strstr(html, "The archive reaches <b>39.9 MB</b> (11 nodes)"));
 	/* The growth law of the hand-made archive.csv: exactly linear plus a fixed offset. */
