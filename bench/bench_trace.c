@@ -67,7 +67,8 @@ static void fill_call(struct trace_llm_call *c, unsigned i, struct rng *r)
 	c->has_usage = 1;
 	int64_t in = 2000 + (int64_t)rng_uniform_int(r, 60000);
 	int64_t out = 50 + (int64_t)rng_uniform_int(r, 4000);
-	c->usage = (struct usage){ 1, in, in / 2, in / 10, out, out / 4 };
+	c->usage = (struct usage){ .calls = 1, .input = in, .cache_read = in / 2,
+				   .cache_write = in / 10, .output = out, .reasoning = out / 4 };
 }
 
 /* A block of records (mostly LLM calls, as real traces are) through trace_writer. */
