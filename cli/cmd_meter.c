@@ -84,9 +84,9 @@ static const char usage[] =
 	"failure (also when any record could not be written: the last line says how many),\n"
 	"2 usage error, 3 bad input data. See docs/metering.md.\n";
 
-enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE, OPT_PRICES, OPT_BUDGET,
-       OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT, OPT_RECORD_BODIES,
-       OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT };
+enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE,
+       OPT_PRICES, OPT_BUDGET, OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
+       OPT_RECORD_BODIES, OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT };
 
 static const struct option long_options[] = {
 	{ "upstream", required_argument, NULL, OPT_UPSTREAM },

@@ -141,18 +141,18 @@ struct price_sheet {
 int price_sheet_load(struct price_sheet *ps, const char *path, struct hc_err *err);
 
 /*
- * Parses a sheet from text (len bytes and a NUL, as jsonfile_parse), either format; origin names it
- * in messages and, for LiteLLM, gives the date when it ends in -YYYY-MM-DD.json (else the file's
- * "last_updated", else "unknown"). A native sheet's model needs an input rate (or a
+ * Parses a sheet from text (len bytes and a NUL, as jsonfile_parse), either format; origin
+ * names it in messages and, for LiteLLM, gives the date when it ends in -YYYY-MM-DD.json (else
+ * the file's "last_updated", else "unknown"). A native sheet's model needs an input rate (or a
  * tiered_pricing table); one without an output rate (embeddings) prices calls without output.
- * Of a LiteLLM catalog it keeps the entries of mode "chat", "completion" or "responses" with both
- * input_cost_per_token and output_cost_per_token, and those of mode "embedding" with
+ * Of a LiteLLM catalog it keeps the entries of mode "chat", "completion" or "responses" with
+ * both input_cost_per_token and output_cost_per_token, and those of mode "embedding" with
  * input_cost_per_token (every other entry, sample_spec included, is counted in n_skipped),
- * named by their keys, with the aliases "provider/key" (a key without '/'), the key without its first "segment/" (a key with one), and
- * the key without a trailing -YYYYMMDD, -YYYY-MM-DD or @YYYYMMDD when no key has that name. A dated
- * entry whose undated form is a key of the same provider with the same prices is folded into it:
- * its key becomes that model's alias, so the two are one model. On error ps is left empty
- * (released).
+ * named by their keys, with the aliases "provider/key" (a key without '/'), the key without
+ * its first "segment/" (a key with one), and the key without a trailing -YYYYMMDD, -YYYY-MM-DD
+ * or @YYYYMMDD when no key has that name. A dated entry whose undated form is a key of the
+ * same provider with the same prices is folded into it: its key becomes that model's alias,
+ * so the two are one model. On error ps is left empty (released).
  */
 int price_sheet_parse(struct price_sheet *ps, const char *text, size_t len, const char *origin,
 		      struct hc_err *err);

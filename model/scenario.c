@@ -230,8 +230,9 @@ static const struct field cost_fields[] = {
 };
 
 static const struct table top_table = { "(top level)",
-	"Also `self_modification`, `domains`, `models`, `fleets`, `archive` and `costs` below. Keys that start "
-	"with `_` are comments and are ignored everywhere.", top_fields, COUNT(top_fields) };
+	"Also `self_modification`, `domains`, `models`, `fleets`, `archive` and `costs` below. "
+	"Keys that start with `_` are comments and are ignored everywhere.", top_fields,
+	COUNT(top_fields) };
 static const struct table selfmod_table = { "self_modification",
 	"The meta agent's session; the session fields below also belong here.",
 	selfmod_fields, COUNT(selfmod_fields) };
