@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "tests/slurp.h"
 
 static char workdir[256];
 
@@ -24,21 +25,6 @@ struct result {
 	int status;
 	char *out, *err;
 };
-
-static inline char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* Runs hypercap with the NULL-terminated arguments, in workdir. */
 static inline struct result run(const char *arg, ...)
