@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "base/civil.h"
 #include "base/jsonfile.h"
 #include "base/lines.h"
 #include "base/utf8.h"
@@ -34,25 +35,6 @@ const struct import_kind *import_kind_find(const char *name)
 	return NULL;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's method). */
-static long days_from_civil(long y, long m, long d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The days of month m (1 to 12) of year y in the proleptic Gregorian calendar. */
-static long days_in_month(long y, long m)
-{
-	static const long days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return days[m - 1] + (m == 2 && leap);
-}
-
 static int digits(const char **p, int n, long *out)
 {
 	long v = 0;
@@ -74,7 +56,7 @@ int import_time_parse(const char *text, double *out)
 	    digits(&p, 2, &d) || (*p != 'T' && *p != ' ') || !*p++ || digits(&p, 2, &h) ||
 	    *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' || digits(&p, 2, &s))
 		return HC_EINPUT;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > civil_month_days(y, mo) || h > 23 || mi > 59 || s > 60)
 		return HC_EINPUT;
 	if (*p == '.') {
 		double scale = 0.1;
@@ -98,7 +80,7 @@ int import_time_parse(const char *text, double *out)
 	}
 	if (*p)
 		return HC_EINPUT;
-	*out = (double)days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s + frac -
+	*out = (double)civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + s + frac -
 	       (double)(zh * 3600 + zm * 60);
 	return 0;
 }

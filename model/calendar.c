@@ -1,4 +1,5 @@
 /* calendar: a forecast's runs laid on calendar months (model/calendar.h) */
+#include "base/civil.h"
 #include "model/calendar.h"
 
 #include <math.h>
@@ -48,17 +49,6 @@ static double lane_end(const struct lane *l)
 	return l->n ? (l->n - 1) * l->p + l->w : 0;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static long days_from_civil(long y, int m, int d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	long yoe = y - era * 400;
-	long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* Hours from start to the first instant of month i of the calendar (month 0: start's). */
 static double month_edge(time_t start, long i)
 {
@@ -66,7 +56,7 @@ static double month_edge(time_t start, long i)
 	gmtime_r(&start, &tm);
 	long m = tm.tm_mon + i;
 	long y = tm.tm_year + 1900L + m / 12;
-	double at = (double)days_from_civil(y, (int)(m % 12) + 1, 1) * 86400;
+	double at = (double)civil_days(y, m % 12 + 1, 1) * 86400;
 	return i == 0 ? 0 : (at - (double)start) / 3600;
 }
 

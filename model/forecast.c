@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "model/forecast.h"
 #include "model/calendar.h"
+#include "model/forecast.h"
 #include "sim/stats.h"
 
 const char *metric_name(enum metric m)

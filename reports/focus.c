@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include "base/civil.h"
 #include "reports/csvout.h"
 #include "reports/focus.h"
 
@@ -26,62 +27,31 @@ static const char *const extra_columns[] = {
 	"x_Source", "x_ChargeType", "x_Iteration", "x_Role", "x_Model", "x_Domain",
 };
 
-/* ---- the calendar (proleptic Gregorian, UTC; H. Hinnant's civil-days algorithms) ---- */
-
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
-static void civil_from_days(long z, long *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (long)yoe + era * 400 + (*m <= 2);
-}
-
-static long floor_div(long a, long b)
-{
-	return a / b - (a % b != 0 && (a < 0) != (b < 0));
-}
+/* ---- the calendar (base/civil) ---- */
 
 /* The first instant of the month t falls in, and of the next one. */
 static void month_of(time_t t, time_t *first, time_t *next)
 {
-	long y;
-	unsigned m, d;
-	civil_from_days(floor_div((long)t, 86400), &y, &m, &d);
-	*first = (time_t)days_from_civil(y, m, 1) * 86400;
-	*next = (time_t)days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400;
+	long y, m, d;
+	civil_date(civil_floor_div((long)t, 86400), &y, &m, &d);
+	*first = (time_t)civil_days(y, m, 1) * 86400;
+	*next = (time_t)civil_days(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400;
 }
 
 void focus_date(time_t t, char *buf, size_t size)
 {
-	long y;
-	unsigned m, d;
-	civil_from_days(floor_div((long)t, 86400), &y, &m, &d);
-	snprintf(buf, size, "%04ld-%02u-%02u", y, m, d);
+	long y, m, d;
+	civil_date(civil_floor_div((long)t, 86400), &y, &m, &d);
+	snprintf(buf, size, "%04ld-%02ld-%02ld", y, m, d);
 }
 
 static void iso8601(time_t t, char *buf, size_t size)
 {
-	long y;
-	unsigned m, d;
-	long days = floor_div((long)t, 86400);
+	long y, m, d;
+	long days = civil_floor_div((long)t, 86400);
 	long secs = (long)t - days * 86400;
-	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, size, "%04ld-%02u-%02uT%02ld:%02ld:%02ldZ", y, m, d, secs / 3600,
+	civil_date(days, &y, &m, &d);
+	snprintf(buf, size, "%04ld-%02ld-%02ldT%02ld:%02ld:%02ldZ", y, m, d, secs / 3600,
 		 secs / 60 % 60, secs % 60);
 }
 
@@ -99,22 +69,17 @@ time_t focus_parse_date(const char *text)
 {
 	int y, m, d, used = 0;
 	if (!date_shape(text) || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
-	    used != 10 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+	    used != 10 || y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
+	    d > civil_month_days(y, m)) /* 2026-02-30 */
 		return -1;
-	long days = days_from_civil(y, (unsigned)m, (unsigned)d);
-	long back_y;
-	unsigned back_m, back_d;
-	civil_from_days(days, &back_y, &back_m, &back_d);
-	if (back_m != (unsigned)m || back_d != (unsigned)d) /* 2026-02-30 */
-		return -1;
-	return (time_t)days * 86400;
+	return (time_t)civil_days(y, m, d) * 86400;
 }
 
 time_t focus_default_start(void)
 {
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	time_t now = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
-	return (time_t)floor_div((long)now, 86400) * 86400;
+	return (time_t)civil_floor_div((long)now, 86400) * 86400;
 }
 
 /* ---- charges ------------------------------------------------------------------------- */

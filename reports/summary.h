@@ -13,8 +13,8 @@
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "reports/focus.h"
-#include "reports/series.h"
 #include "reports/results_dir.h"
+#include "reports/series.h"
 
 /* What a results directory holds besides the forecast itself. */
 struct summary_extras {
