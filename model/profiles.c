@@ -134,25 +134,29 @@ static void check_session(const struct session_params *s, const char *model, cha
 	append(msg, size, text);
 }
 
-/* The role's model, unless an earlier role (self_modification is -1) has it. */
-static const char *first_use(const struct scenario *sc, size_t d)
+/* Whether domain d calls its model's API and no earlier role calls that model's API. */
+static int first_api_use(const struct scenario *sc, size_t d)
 {
 	const char *model = sc->domains[d].model;
-	if (!strcmp(model, sc->self_modification.model))
-		return NULL;
+	if (sc->domains[d].route.fleet[0])
+		return 0;
+	if (!sc->self_modification.route.fleet[0] && !strcmp(model, sc->self_modification.model))
+		return 0;
 	for (size_t i = 0; i < d; i++)
-		if (!strcmp(model, sc->domains[i].model))
-			return NULL;
-	return model;
+		if (!sc->domains[i].route.fleet[0] && !strcmp(model, sc->domains[i].model))
+			return 0;
+	return 1;
 }
 
 int profiles_warning(const struct scenario *sc, char *msg, size_t size)
 {
 	msg[0] = 0;
-	check_model(sc, sc->self_modification.model, msg, size);
+	/* a role served by a fleet takes its latency from the fleet, not the endpoint */
+	if (!sc->self_modification.route.fleet[0])
+		check_model(sc, sc->self_modification.model, msg, size);
 	check_session(&sc->self_modification.session, sc->self_modification.model, msg, size);
 	for (size_t d = 0; d < sc->n_domains; d++) {
-		if (first_use(sc, d))
+		if (first_api_use(sc, d))
 			check_model(sc, sc->domains[d].model, msg, size);
 		check_session(&sc->domains[d].task, sc->domains[d].model, msg, size);
 	}

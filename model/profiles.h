@@ -49,9 +49,9 @@ double profile_output_factor(const struct model_profile *from, const struct mode
 void profiles_apply(struct scenario *sc);
 
 /*
- * One sentence for a person when a model sc uses has no profile (its latency takes the
- * models[] entry or the table defaults) or a session could not be moved to its role's
- * model; returns 0 and leaves msg empty when there is nothing to say.
+ * One sentence for a person when a model sc calls through its API has no profile and no
+ * models[] entry (its latency takes the table defaults) or a session could not be moved to
+ * its role's model; returns 0 and leaves msg empty when there is nothing to say.
  */
 int profiles_warning(const struct scenario *sc, char *msg, size_t size);
 

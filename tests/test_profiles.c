@@ -149,6 +149,16 @@ START_TEST(no_profile_warns)
 	ck_assert_int_eq(profiles_warning(&sc, msg, sizeof(msg)), 0);
 	ck_assert_str_eq(msg, "");
 	scenario_release(&sc);
+
+	/* served by a fleet, the model's latency is the fleet's: only the sizes are named */
+	scenario_text(&sc, EVAL, "fleets=[{\"name\": \"h100\", \"gpu\": \"h100-sxm\"}]",
+		      "domains.a.model=\"llama-3.1-70b-instruct\"", "domains.a.fleet=\"h100\"",
+		      NULL);
+	ck_assert_int_eq(profiles_warning(&sc, msg, sizeof(msg)), 1);
+	ck_assert_msg(!strstr(msg, "has no profile") &&
+		      strstr(msg, "calibrated for 'gpt-4o' runs on 'llama-3.1-70b-instruct'"), "%s",
+		      msg);
+	scenario_release(&sc);
 }
 END_TEST
 
