@@ -1,4 +1,5 @@
 /* profiles: model profiles and the move of a session to another model. Contracts in profiles.h. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -148,6 +149,30 @@ static int first_api_use(const struct scenario *sc, size_t d)
 	return 1;
 }
 
+/* The mean input of a session's last call: P + (E[K] − 1) · ((1 − f) · E[o] + E[r]). */
+static double last_input(const struct session_params *s)
+{
+	double calls = fmin(fmax(dist_mean(&s->calls), 1), s->max_calls);
+	double out = fmin(dist_mean(&s->output_tokens), s->max_output_tokens);
+	double added = (1 - s->reasoning_fraction) * out + dist_mean(&s->tool_result_tokens);
+	return dist_mean(&s->prompt_tokens) + (calls - 1) * added;
+}
+
+/* Warns when a session's last call holds, on average, more than its model's context. */
+static void check_context(const struct session_params *s, const char *model, char *msg,
+			  size_t size)
+{
+	struct model_profile p;
+	char text[300];
+	double input = last_input(s);
+	if (!model_profile_find(model, &p) || input <= p.context_window)
+		return;
+	snprintf(text, sizeof(text), "sessions on '%s' reach %.0f input tokens by their last call "
+		 "on average, over its context window of %.0f (data/models): the provider would "
+		 "refuse those calls", model, input, p.context_window);
+	append(msg, size, text);
+}
+
 int profiles_warning(const struct scenario *sc, char *msg, size_t size)
 {
 	msg[0] = 0;
@@ -155,10 +180,12 @@ int profiles_warning(const struct scenario *sc, char *msg, size_t size)
 	if (!sc->self_modification.route.fleet[0])
 		check_model(sc, sc->self_modification.model, msg, size);
 	check_session(&sc->self_modification.session, sc->self_modification.model, msg, size);
+	check_context(&sc->self_modification.session, sc->self_modification.model, msg, size);
 	for (size_t d = 0; d < sc->n_domains; d++) {
 		if (first_api_use(sc, d))
 			check_model(sc, sc->domains[d].model, msg, size);
 		check_session(&sc->domains[d].task, sc->domains[d].model, msg, size);
+		check_context(&sc->domains[d].task, sc->domains[d].model, msg, size);
 	}
 	return msg[0] != 0;
 }

@@ -50,8 +50,10 @@ void profiles_apply(struct scenario *sc);
 
 /*
  * One sentence for a person when a model sc calls through its API has no profile and no
- * models[] entry (its latency takes the table defaults) or a session could not be moved to
- * its role's model; returns 0 and leaves msg empty when there is nothing to say.
+ * models[] entry (its latency takes the table defaults), when a session could not be moved to
+ * its role's model, or when a session's last call holds on average more input than its
+ * model's context window (P + (E[K] − 1) · ((1 − f) · E[o] + E[r]), docs/model.md,
+ * "Sessions"); returns 0 and leaves msg empty when there is nothing to say.
  */
 int profiles_warning(const struct scenario *sc, char *msg, size_t size);
 

@@ -163,6 +163,30 @@ START_TEST(no_profile_warns)
 END_TEST
 
 /*
+ * A session whose last call outgrows the context window: gpt-4o's 128,000 (LiteLLM). Three
+ * calls of prompt 100,000, output 1,000 (reasoning 0) and tool result 14,000: the last input
+ * is 100,000 + 2 · 15,000 = 130,000; with tool results of 13,000 it is 128,000, which fits.
+ */
+START_TEST(context_window_warns)
+{
+	struct scenario sc;
+	char msg[640];
+	scenario_text(&sc, EVAL, "domains.a.task.calls=3", "domains.a.task.prompt_tokens=100000",
+		      "domains.a.task.output_tokens=1000",
+		      "domains.a.task.tool_result_tokens=14000", NULL);
+	ck_assert_int_eq(profiles_warning(&sc, msg, sizeof(msg)), 1);
+	ck_assert_msg(strstr(msg, "sessions on 'gpt-4o' reach 130000 input tokens by their last "
+			      "call on average, over its context window of 128000"), "%s", msg);
+	scenario_release(&sc);
+	scenario_text(&sc, EVAL, "domains.a.task.calls=3", "domains.a.task.prompt_tokens=100000",
+		      "domains.a.task.output_tokens=1000",
+		      "domains.a.task.tool_result_tokens=13000", NULL);
+	ck_assert_int_eq(profiles_warning(&sc, msg, sizeof(msg)), 0);
+	scenario_release(&sc);
+}
+END_TEST
+
+/*
  * gpt-4o-mini is not in models[]: its latency is its profile's, 80 * 59.0 / 31.7 tokens/s
  * (the sheet's source), faster than gpt-4o's 80, not the table default of 50.
  */
@@ -292,6 +316,7 @@ static Suite *profiles_suite(void)
 	check_add(s, "same_model_unchanged", same_model_unchanged, 10);
 	check_add(s, "output_factor_formula", output_factor_formula, 10);
 	check_add(s, "no_profile_warns", no_profile_warns, 10);
+	check_add(s, "context_window_warns", context_window_warns, 10);
 	check_add(s, "gpt_4o_mini_speed_from_profile", gpt_4o_mini_speed_from_profile, 10);
 	check_add(s, "sheet_sourced_and_dated", sheet_sourced_and_dated, 10);
 	check_add(s, "score_law_by_hand", score_law_by_hand, 10);
