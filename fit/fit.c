@@ -728,6 +728,8 @@ static int fit_session(struct build *b, struct fit_group *g, cJSON *obj, const c
 	struct session_fit sf = { .prompt = 0 };
 	if (!g->sessions)
 		return 0;
+	/* the fitted sizes are for the trace's model, the role's: calibrated_for "" */
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, "calibrated_for");
 	sf.input_obs = g->input / (double)g->sessions;
 	sf.cached_obs = g->cache_read / (double)g->sessions;
 	sf.output_obs = g->output_tokens / (double)g->sessions;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "model/calendar.h"
 #include "model/forecast.h"
+#include "model/profiles.h"
 #include "sim/stats.h"
 
 const char *metric_name(enum metric m)
@@ -236,6 +237,7 @@ size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_
 			 "batch (replication 0 of each); every result arrives that much later",
 			 batched_hours / f->unbatched_wall_hours, batched_hours / 24,
 			 f->unbatched_wall_hours / 24);
+	n += (size_t)profiles_warning(f->sc, msgs[n], FORECAST_WARNING_MAX);
 	if (f->mean.monthly_busy_share > 1)
 		snprintf(msgs[n++], FORECAST_WARNING_MAX,
 			 "the schedule cannot be kept: %g run%s a month of %.3g days is a busy share "

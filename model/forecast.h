@@ -84,7 +84,7 @@ struct forecast {
 
 /* A batch what-if whose wall time exceeds this many times its unbatched one is flagged. */
 #define FORECAST_STRETCH_WARN 10.0
-#define FORECAST_WARNING_MAX 320
+#define FORECAST_WARNING_MAX 640
 #define FORECAST_WARNINGS 4
 
 /*
@@ -127,7 +127,9 @@ void forecast_release(struct forecast *f);
 /*
  * The forecast's warnings, sentences for a person (summary.json's "warnings", the console):
  * a batch what-if whose replication 0 lasts over FORECAST_STRETCH_WARN times as long as
- * without batch; a schedule the runs cannot keep (monthly_busy_share above 1). Fills msgs
+ * without batch; a model with no profile or a session left on the model it was calibrated
+ * for (profiles_warning, model/profiles.h); a schedule the runs cannot keep
+ * (monthly_busy_share above 1). Fills msgs
  * with up to FORECAST_WARNINGS and returns how many.
  */
 size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX]);

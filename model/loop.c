@@ -6,6 +6,7 @@
 #include "model/archive.h"
 #include "model/endpoint.h"
 #include "model/loop.h"
+#include "model/score.h"
 #include "model/session.h"
 #include "sim/pool.h"
 #include "sim/sim.h"
@@ -732,11 +733,6 @@ static void child_finish(struct child *c)
 		next_iteration(run);
 }
 
-static double clamp01(double x)
-{
-	return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
 static void child_start(struct run *run, struct child *c)
 {
 	const struct scenario *sc = run->sc;
@@ -746,8 +742,11 @@ static void child_start(struct run *run, struct child *c)
 	const struct node *p = &run->archive.nodes[parent];
 	const double *pq = run->quality + (size_t)parent * sc->n_domains;
 	c->parent = parent;
-	for (size_t d = 0; d < sc->n_domains; d++)
-		c->quality[d] = clamp01(pq[d] + dist_sample(&sc->domains[d].improvement, &run->rng));
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		const struct domain *dom = &sc->domains[d];
+		c->quality[d] = score_child(pq[d], dist_sample(&dom->improvement, &run->rng),
+					    dom->initial_score, dom->score_ceiling);
+	}
 	double patch = dist_sample(&sc->self_modification.patch_bytes, &run->rng);
 	c->patch_bytes = patch > 0 ? round(patch) : 0;
 

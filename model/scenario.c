@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/jsonfile.h"
 #include "model/embedded.h"
+#include "model/profiles.h"
 #include "model/scenario.h"
 #include "model/textdist.h"
 
@@ -68,6 +69,10 @@ static const struct field top_fields[] = {
 };
 
 static const struct field session_fields[] = {
+	STR(struct session_params, calibrated_for, "\"\"", 0,
+	    "The model these sizes were calibrated for (\"\": the role's model). When the role "
+	    "names another, output_tokens and reasoning_fraction move to it by the two models' "
+	    "profiles (docs/model.md, \"Model profiles\")."),
 	DIST(struct session_params, calls, NULL, 1, 10000, "calls",
 	     "LLM calls in one session (rounded, at least 1)."),
 	UINT(struct session_params, max_calls, "40", 1, 10000, "calls",
@@ -137,7 +142,12 @@ static const struct field domain_fields[] = {
 	DBL(struct domain, initial_score, "0.2", 0, 1, "",
 	    "The initial agent's chance to solve one task."),
 	DIST(struct domain, improvement, "{\"dist\": \"normal\", \"mean\": 0.0, \"sd\": 0.05}", -1,
-	     1, "", "A child's chance minus its parent's, bounded to [0, 1]."),
+	     1, "", "A child's chance minus its parent's at initial_score; elsewhere scaled by "
+	     "the headroom left, (score_ceiling − parent) / (score_ceiling − initial_score) "
+	     "(docs/model.md, \"Evaluation and scores\")."),
+	DBL(struct domain, score_ceiling, "1", 0, 1, "",
+	    "The best chance to solve a task the benchmark allows; scores approach it and never "
+	    "pass it. At least initial_score (equal: children keep their parent's chance)."),
 	DIST(struct domain, sandbox_seconds, "60", 0, 86400, "s",
 	     "A task's test run after the agent finishes."),
 	DIST(struct domain, artifact_bytes, "100000", 0, 1e10, "bytes",
@@ -243,7 +253,9 @@ static const struct table domain_table = { "domains[]",
 	"One to 16 domains, evaluated in parallel; `task` holds the task agent's session.",
 	domain_fields, COUNT(domain_fields) };
 static const struct table endpoint_table = { "models[]",
-	"Optional: latency and rate limits per model; a model not listed gets these defaults.",
+	"Optional: latency and rate limits per model. A model not listed takes its profile's "
+	"ttft_seconds and decode_tokens_per_second (data/models/), else these defaults, with a "
+	"warning.",
 	endpoint_fields, COUNT(endpoint_fields) };
 static const struct table route_table = { "self_modification, domains[]",
 	"Routing: where the role's calls go (docs/costs.md).", route_fields,
@@ -587,6 +599,12 @@ static int check_domain(const struct ctx *c, const char *path, const struct doma
 		return hc_err_set(c->err, HC_EINPUT, "%s: %s: got %u; allowed: at most full_tasks "
 				  "(%u)", c->origin, p, d->screen_tasks, d->full_tasks);
 	}
+	if (d->score_ceiling < d->initial_score) {
+		snprintf(p, sizeof(p), "%s.score_ceiling", path);
+		return hc_err_set(c->err, HC_EINPUT, "%s: %s: got %g; allowed: at least "
+				  "initial_score (%g)", c->origin, p, d->score_ceiling,
+				  d->initial_score);
+	}
 	if (d->gate_min_passed > d->screen_tasks) {
 		snprintf(p, sizeof(p), "%s.gate_min_passed", path);
 		return hc_err_set(c->err, HC_EINPUT, "%s: %s: got %u; allowed: at most "
@@ -808,8 +826,10 @@ int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origi
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->origin, sizeof(sc->origin), "%s", origin);
 	int rc = parse_scenario(&c, root, sc);
-	if (!rc)
+	if (!rc) {
+		profiles_apply(sc);
 		rc = scenario_check_limits(sc, 0, c.err);
+	}
 	if (rc)
 		scenario_release(sc);
 	return rc;
@@ -928,6 +948,7 @@ cJSON *scenario_to_json(const struct scenario *sc)
 struct endpoint scenario_endpoint(const struct scenario *sc, const char *model)
 {
 	struct endpoint e;
+	struct model_profile p;
 	for (size_t i = 0; i < sc->n_models; i++)
 		if (!strcmp(sc->models[i].name, model))
 			return sc->models[i];
@@ -940,6 +961,10 @@ struct endpoint scenario_endpoint(const struct scenario *sc, const char *model)
 	const struct part parts[] = { { &endpoint_table, &e } };
 	parse_object(&c, "", obj, parts, 1, NULL); /* the defaults are valid: a test checks */
 	cJSON_Delete(obj);
+	if (model_profile_find(model, &p)) {
+		e.ttft_seconds = p.ttft_seconds;
+		e.decode_tokens_per_second = p.decode_tokens_per_second;
+	}
 	return e;
 }
 

@@ -31,6 +31,7 @@ enum cache_ttl { CACHE_TTL_5M, CACHE_TTL_1H };
 
 /* The token and tool-time model of one agentic LLM session (docs/model.md, "Sessions"). */
 struct session_params {
+	char calibrated_for[SCENARIO_NAME_MAX]; /* the model the sizes are for; "": the role's */
 	struct dist calls;              /* LLM calls in the session */
 	unsigned max_calls;
 	struct dist prompt_tokens;      /* the first call's input */
@@ -69,7 +70,8 @@ struct domain {
 	unsigned screen_tasks, full_tasks, eval_workers;
 	unsigned gate_min_passed;       /* screen tasks that must pass for the rest to run */
 	double initial_score;           /* the initial agent's chance to solve a task */
-	struct dist improvement;        /* child's chance = parent's + this, bounded to [0, 1] */
+	struct dist improvement;        /* the step at initial_score (model/score.h) */
+	double score_ceiling;           /* the best chance the benchmark allows */
 	struct dist sandbox_seconds;    /* a task's test run after the agent finishes */
 	struct dist artifact_bytes;     /* logs and results a task leaves in the archive */
 	double sandbox_gpus;            /* GPUs a task's sandbox holds (simulators) */

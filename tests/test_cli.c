@@ -91,6 +91,23 @@ START_TEST(default_run_writes_contract_keys)
 }
 END_TEST
 
+/* A model with no profile (gpt-4.1) warns on the console and in summary.json. */
+START_TEST(model_without_profile_warns)
+{
+	struct result r = run("simulate", "--iterations", "1", "--set",
+			      "domains.paper_review.model=gpt-4.1", "--out", "nop", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "warning: model 'gpt-4.1' has no profile in data/models"),
+		      "%s", r.err);
+	result_free(&r);
+	cJSON *s = load_json("nop/summary.json");
+	const cJSON *warn = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "warnings"), 0);
+	ck_assert_msg(cJSON_IsString(warn) && strstr(warn->valuestring, "TTFT 1 s and 50 tokens/s"),
+		      "no warning in summary.json");
+	cJSON_Delete(s);
+}
+END_TEST
+
 /*
  * A schedule the runs cannot keep: 1,000 runs a month of a few hours each. A run starts when
  * the last one ends, so monthly.cost_usd = cost · 730 / W, January in monthly.csv holds
@@ -897,6 +914,7 @@ int main(void)
 	tcase_add_test(tc, usage_errors_exit_2);
 	tcase_add_test(tc, default_run_writes_contract_keys);
 	tcase_add_test(tc, calendar_busy_schedule);
+	tcase_add_test(tc, model_without_profile_warns);
 	tcase_add_test(tc, same_seed_same_bytes_any_threads);
 	tcase_add_test(tc, iterations_zero_and_set);
 	tcase_add_test(tc, api_total_leaves_out_fleet_tokens);

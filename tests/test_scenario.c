@@ -682,8 +682,9 @@ START_TEST(test_endpoint_listed)
 	struct endpoint e = scenario_endpoint(&sc, "gpt-4o");
 	ck_assert_double_eq(e.ttft_seconds, 0.5);           /* given */
 	ck_assert_double_eq(e.decode_tokens_per_second, 50); /* defaulted within the entry */
-	e = scenario_endpoint(&sc, "claude-sonnet-4-5");
-	ck_assert_double_eq(e.ttft_seconds, 1);
+	e = scenario_endpoint(&sc, "claude-sonnet-4-5"); /* not listed: its profile */
+	ck_assert_double_eq(e.ttft_seconds, 2.0);
+	ck_assert_double_eq(e.decode_tokens_per_second, 60);
 	scenario_release(&sc);
 }
 END_TEST
