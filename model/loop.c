@@ -204,11 +204,24 @@ struct run {
 	int failed;
 };
 
-/* One loop of a replication: its own stream, archive and progress. */
+/*
+ * A loop's random streams, one per component (docs/model.md, "Replications"), so that a
+ * change in one place does not shift the draws of another: evaluation has one per domain.
+ */
+enum loop_stream {
+	STREAM_PARENT,       /* parent selection */
+	STREAM_VARIATION,    /* a child's improvement draws and patch size */
+	STREAM_SELF_MODIFY,  /* the meta agent's session */
+	STREAM_COMPILE,      /* the compile check: its time and its failure */
+	STREAM_EVALUATE,     /* + domain: task sessions, sandbox times, passes, artifacts */
+	STREAM_COUNT = STREAM_EVALUATE + SCENARIO_MAX_DOMAINS
+};
+
+/* One loop of a replication: its own streams, archive and progress. */
 struct loop_state {
 	struct run *run;
 	unsigned index;
-	struct rng rng;
+	struct rng rng[STREAM_COUNT]; /* STREAM_EVALUATE + n_domains of them */
 	struct archive archive;
 	double *quality;          /* n_domains per archive node */
 	size_t quality_cap;       /* nodes */
@@ -412,8 +425,9 @@ static void task_end(struct sim *s, void *arg)
 	struct run *run = c->run;
 	const struct domain *d = &run->sc->domains[t->domain];
 	struct stage *st = &c->stage[t->domain];
-	st->passed += rng_bernoulli(&c->loop->rng, c->quality[t->domain]);
-	double bytes = dist_sample(&d->artifact_bytes, &c->loop->rng);
+	struct rng *rng = &c->loop->rng[STREAM_EVALUATE + t->domain];
+	st->passed += rng_bernoulli(rng, c->quality[t->domain]);
+	double bytes = dist_sample(&d->artifact_bytes, rng);
 	c->artifact_bytes += bytes > 0 ? bytes : 0;
 	if (d->sandbox_gpus > 0) {
 		if (c->gpu_last < 0 || t->start < c->gpu_first)
@@ -452,7 +466,8 @@ static void task_step(struct sim *s, void *arg)
 	struct task *t = arg;
 	struct run *run = t->child->run;
 	struct usage u;
-	if (session_next(&t->session, &t->child->loop->rng, &u, &t->tool_seconds)) {
+	struct rng *rng = &t->child->loop->rng[STREAM_EVALUATE + t->domain];
+	if (session_next(&t->session, rng, &u, &t->tool_seconds)) {
 		const struct domain *d = &run->sc->domains[t->domain];
 		int target = run->models->domain[t->domain];
 		int frees = batch_frees(run, target, &d->route);
@@ -462,8 +477,7 @@ static void task_step(struct sim *s, void *arg)
 			task_release(t);
 		return;
 	}
-	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds,
-				     &t->child->loop->rng);
+	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, rng);
 	sim_after(s, sandbox, task_end, t);
 }
 
@@ -475,7 +489,8 @@ static void task_begin(struct sim *s, void *arg)
 	t->batch = t->requeued = 0;
 	welford_add(&run->eval_wait, s->now - t->requested);
 	span(run, run->col.eval_queue, t->requested, s->now, 1);
-	session_start(&t->session, &run->sc->domains[t->domain].task, &t->child->loop->rng);
+	session_start(&t->session, &run->sc->domains[t->domain].task,
+		      &t->child->loop->rng[STREAM_EVALUATE + t->domain]);
 	task_step(s, t);
 }
 
@@ -566,7 +581,7 @@ static void compile_done(struct sim *s, void *arg)
 		      (batch_frees(run, run->models->selfmod, route) ? c->sm_batch : 0);
 	run->res->sandbox_cpu_hours += held / 3600;
 	c->row.sandbox_cpu_hours += held / 3600;
-	c->row.compiled = !rng_bernoulli(&c->loop->rng,
+	c->row.compiled = !rng_bernoulli(&c->loop->rng[STREAM_COMPILE],
 					 run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;
@@ -591,7 +606,8 @@ static void selfmod_step(struct sim *s, void *arg)
 	const struct self_modification *sm = &run->sc->self_modification;
 	struct usage u;
 	int timed_out = s->now - c->session_start >= sm->timeout_hours * 3600;
-	if (!timed_out && session_next(&c->session, &c->loop->rng, &u, &c->tool_seconds)) {
+	if (!timed_out &&
+	    session_next(&c->session, &c->loop->rng[STREAM_SELF_MODIFY], &u, &c->tool_seconds)) {
 		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, &sm->route, &sm->session, c,
 			 &u, &c->sm_batch, selfmod_tool_done, c);
 		return;
@@ -600,13 +616,15 @@ static void selfmod_step(struct sim *s, void *arg)
 		c->row.timed_out = 1;
 		run->res->timeouts++;
 	}
-	sim_after(s, dist_sample(&sm->compile_seconds, &c->loop->rng), compile_done, c);
+	sim_after(s, dist_sample(&sm->compile_seconds, &c->loop->rng[STREAM_COMPILE]), compile_done,
+		  c);
 }
 
 static void selfmod_begin(struct sim *s, void *arg)
 {
 	struct child *c = arg;
-	session_start(&c->session, &c->run->sc->self_modification.session, &c->loop->rng);
+	session_start(&c->session, &c->run->sc->self_modification.session,
+		      &c->loop->rng[STREAM_SELF_MODIFY]);
 	c->session_start = s->now;
 	selfmod_step(s, c);
 }
@@ -786,14 +804,15 @@ static void child_start(struct loop_state *loop, struct child *c)
 	const struct scenario *sc = run->sc;
 	const struct archive_params *ap = &sc->archive;
 	int parent = archive_select(&loop->archive, sc->parent_selection, sc->selection_lambda,
-				    &loop->rng);
+				    &loop->rng[STREAM_PARENT]);
 	const struct node *p = &loop->archive.nodes[parent];
 	const double *pq = loop->quality + (size_t)parent * sc->n_domains;
 	c->parent = parent;
 	for (size_t d = 0; d < sc->n_domains; d++)
 		c->quality[d] = clamp01(pq[d] + dist_sample(&sc->domains[d].improvement,
-							    &loop->rng));
-	double patch = dist_sample(&sc->self_modification.patch_bytes, &loop->rng);
+							    &loop->rng[STREAM_VARIATION]));
+	double patch = dist_sample(&sc->self_modification.patch_bytes,
+				   &loop->rng[STREAM_VARIATION]);
 	c->patch_bytes = patch > 0 ? round(patch) : 0;
 
 	double io = ap->root_bytes + p->lineage_patch_bytes +
@@ -848,10 +867,33 @@ static void initial_evaluation(struct sim *s, void *arg)
 
 /* ---- a replication ------------------------------------------------------------------------ */
 
+static size_t stream_count(const struct scenario *sc)
+{
+	return STREAM_EVALUATE + sc->n_domains;
+}
+
+static void streams_release(struct loop_state *loop, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rng_release(&loop->rng[i]);
+}
+
 /*
- * Loop 0 draws from the replication's stream (seed, rep), so one loop gives what it gave
- * before loops shared capacity; loop k > 0 from stream k of that stream's seed.
+ * Component i of loop k in replication r draws from stream i of the seed
+ * rng_stream_seed(rng_stream_seed(seed, r), k): a stream per (seed, r, k, i).
  */
+static int streams_init(struct loop_state *loop, uint64_t seed, unsigned rep)
+{
+	uint64_t loop_seed = rng_stream_seed(rng_stream_seed(seed, rep), loop->index);
+	size_t n = stream_count(loop->run->sc);
+	for (size_t i = 0; i < n; i++)
+		if (rng_init(&loop->rng[i], loop_seed, i)) {
+			streams_release(loop, i);
+			return HC_ERUNTIME;
+		}
+	return 0;
+}
+
 static int loop_state_init(struct loop_state *loop, struct run *run, unsigned index,
 			   uint64_t seed, unsigned rep)
 {
@@ -861,14 +903,12 @@ static int loop_state_init(struct loop_state *loop, struct run *run, unsigned in
 	loop->index = index;
 	loop->quality_cap = nodes;
 	loop->quality = malloc(nodes * sc->n_domains * sizeof(*loop->quality));
-	int rc = index ? rng_init(&loop->rng, rng_stream_seed(seed, rep), index)
-		       : rng_init(&loop->rng, seed, rep);
-	if (rc) {
+	if (!loop->quality || streams_init(loop, seed, rep)) {
 		free(loop->quality);
 		return HC_ERUNTIME;
 	}
-	if (!loop->quality || archive_init(&loop->archive, nodes)) {
-		rng_release(&loop->rng);
+	if (archive_init(&loop->archive, nodes)) {
+		streams_release(loop, stream_count(sc));
 		free(loop->quality);
 		archive_release(&loop->archive);
 		return HC_ERUNTIME;
@@ -880,7 +920,7 @@ static void loop_state_release(struct loop_state *loop)
 {
 	free(loop->quality);
 	archive_release(&loop->archive);
-	rng_release(&loop->rng);
+	streams_release(loop, stream_count(loop->run->sc));
 }
 
 static void run_release(struct run *run)

@@ -163,8 +163,9 @@ void loop_columns(const struct loop_models *m, struct loop_columns *c);
 
 /*
  * Runs replication `rep` of sc: shared.loops loops at once on one clock, sharing the rate
- * limits, the fleets and (shared.eval_workers > 0) the evaluation workers. Loop 0 draws from
- * the stream derived from (seed, rep), loop k > 0 from stream k of that stream's seed. Tokens,
+ * limits, the fleets and (shared.eval_workers > 0) the evaluation workers. Each loop draws
+ * from streams of its own, one per component (parent selection, variation, self-modification,
+ * compile check, evaluation per domain), derived from (seed, rep, loop, component). Tokens,
  * dollars, rows and archive figures are the sums over the loops (the deepest and best node of
  * any); wall_seconds is the last loop's end. On success *res owns its rows and, for
  * replication 0, its timeline (loop_result_release frees them).

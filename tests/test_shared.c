@@ -269,6 +269,45 @@ START_TEST(test_loops_apart_are_alone)
 }
 END_TEST
 
+/*
+ * One stream per component: more evaluation tasks (more draws of the evaluation stream)
+ * leave every child's self-modification session and compile check as they were. With one
+ * stream for the loop, every draw after the first extra task would move.
+ */
+START_TEST(test_streams_per_component)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct loop_result a, b;
+	const char *base[] = { "iterations=8", "self_modification.model=gpt-4o",
+			       "self_modification.calls={\"dist\": \"lognormal\", \"mean\": 5, \"cv\": 0.5}",
+			       "self_modification.compile_failure_rate=0.3",
+			       "models.gpt-4o.requests_per_minute=0" };
+
+	scenario_text(&sc, RATE, base[0], base[1], base[2], base[3], base[4], NULL);
+	run(&sc, &m, &a);
+	scenario_release(&sc);
+	scenario_text(&sc, RATE, base[0], base[1], base[2], base[3], base[4],
+		      "domains.a.full_tasks=45", "domains.a.eval_workers=45", NULL);
+	run(&sc, &m, &b);
+	ck_assert_uint_eq(a.n_rows, b.n_rows);
+	int64_t evaluate_a = 0, evaluate_b = 0;
+	for (size_t i = 0; i < a.n_rows; i++) {
+		const struct usage *ua = &a.rows[i].usage[ROLE_SELF_MODIFY];
+		const struct usage *ub = &b.rows[i].usage[ROLE_SELF_MODIFY];
+		ck_assert_int_eq(ua->calls, ub->calls);
+		ck_assert_int_eq(usage_total(ua), usage_total(ub));
+		ck_assert_int_eq(a.rows[i].compiled, b.rows[i].compiled);
+		evaluate_a += usage_total(&a.rows[i].usage[ROLE_EVALUATE]);
+		evaluate_b += usage_total(&b.rows[i].usage[ROLE_EVALUATE]);
+	}
+	ck_assert_int_lt(evaluate_a, evaluate_b);
+	loop_result_release(&a);
+	loop_result_release(&b);
+	scenario_release(&sc);
+}
+END_TEST
+
 static void fails(const char *set, const char *want)
 {
 	struct scenario sc;
@@ -313,6 +352,7 @@ int main(void)
 	add(s, "fleet_shared_by_loops", test_fleet_shared_by_loops);
 	add(s, "shared_eval_workers", test_shared_eval_workers);
 	add(s, "loops_apart_are_alone", test_loops_apart_are_alone);
+	add(s, "streams_per_component", test_streams_per_component);
 	add(s, "bad_shared_values", test_bad_shared_values);
 	return check_run(s);
 }
