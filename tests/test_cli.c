@@ -444,6 +444,46 @@ START_TEST(flat_sheet_prices_exactly)
 }
 END_TEST
 
+/*
+ * crossover --loops: the table on the console and summary.json's crossover.loops, whose
+ * break-even is the fewest loops tried at which the fleet costs a loop no more than the API;
+ * --loops 1 is a usage error.
+ */
+START_TEST(crossover_loops)
+{
+	struct result r = run("crossover", "--set", "iterations=2", "--pricing", "reserved",
+			      "--loops", "8", "--max-wait", "5", "--out", "xl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "loops at once on one fleet serving every role"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("xl/summary.json");
+	ck_assert_double_eq(json_at(s, "crossover.loops.max_loops"), 8);
+	ck_assert_double_eq(json_at(s, "crossover.loops.max_wait_seconds"), 5);
+	const cJSON *tried = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s,
+				"crossover"), "loops"), "tried");
+	const cJSON *be = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s,
+				"crossover"), "loops"), "break_even_loops");
+	ck_assert_int_ge(cJSON_GetArraySize(tried), 1);
+	double first = INFINITY;
+	const cJSON *row;
+	cJSON_ArrayForEach(row, tried) {
+		double fleet = cJSON_GetObjectItem(row, "fleet_usd_per_loop")->valuedouble;
+		double api = cJSON_GetObjectItem(row, "api_usd_per_loop")->valuedouble;
+		ck_assert_double_le(cJSON_GetObjectItem(row, "mean_wait_seconds")->valuedouble, 5);
+		if (fleet <= api)
+			first = fmin(first, cJSON_GetObjectItem(row, "loops")->valuedouble);
+	}
+	if (isinf(first))
+		ck_assert(cJSON_IsNull(be));
+	else
+		ck_assert_double_eq(be->valuedouble, first);
+	cJSON_Delete(s);
+	r = run("crossover", "--loops", "1", NULL);
+	ck_assert_int_eq(r.status, 2);
+	result_free(&r);
+}
+END_TEST
+
 /* The crossover of the paper preset's mix is the closed form GPUs × $/GPU-hour × 730 / API
  * $ per token, and the CSV turns to the fleet there. */
 START_TEST(crossover_paper_preset)
@@ -951,6 +991,7 @@ int main(void)
 	tcase_add_test(tc, progress_only_on_a_terminal);
 	tcase_add_test(tc, shared_options_alike);
 	tcase_add_test(tc, shared_loops_results);
+	tcase_add_test(tc, crossover_loops);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

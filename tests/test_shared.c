@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/hc_err.h"
+#include "model/crossover.h"
 #include "model/fleet.h"
 #include "model/forecast.h"
 #include "model/loop.h"
@@ -308,6 +309,71 @@ START_TEST(test_streams_per_component)
 }
 END_TEST
 
+/*
+ * crossover --loops: with a wait target of 0 no call may queue, so N loops of 30 calls at
+ * once need ceil(30 N / B) replicas of batch B; the break-even is the fewest loops tried
+ * whose fleet costs a loop no more than the API, and every count tried below it loses.
+ * Returns the most replicas of a row.
+ */
+static unsigned check_loops(const struct scenario *sc, double gpu_hour_usd, unsigned max_loops,
+			    unsigned batch, struct crossover_plan *plan)
+{
+	struct crossover_request rq = crossover_default_request(PRICING_RESERVED);
+	struct hc_err err = HC_ERR_INIT;
+	unsigned first_win = 0, most = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	plan->in.replica_gpus = 2;
+	plan->in.gpu_hour_usd = gpu_hour_usd;
+	ck_assert_msg(crossover_loops_run(sc, &ps, &rq, plan, max_loops, 0, 1, 1, 7, &err) == 0,
+		      "%s", err.msg);
+	const struct crossover_loops *l = &plan->loops;
+	ck_assert_uint_ge(l->n, 1);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct crossover_loops_row *r = &l->rows[i];
+		unsigned need = (r->loops * RATE_TASKS + batch - 1) / batch;
+		ck_assert_msg(r->sized && r->replicas == need, "%u loops: %u replicas, want %u",
+			      r->loops, r->replicas, need);
+		ck_assert_double_eq(r->wait_seconds, 0);
+		most = r->replicas > most ? r->replicas : most;
+		int wins = r->fleet_usd_per_loop <= r->api_usd_per_loop;
+		if (wins && (!first_win || r->loops < first_win))
+			first_win = r->loops;
+	}
+	ck_assert_uint_eq(l->break_even_loops, first_win);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->rows[i].loops < first_win)
+			ck_assert_double_gt(l->rows[i].fleet_usd_per_loop,
+					    l->rows[i].api_usd_per_loop);
+	return most;
+}
+
+START_TEST(test_crossover_loops_sizing)
+{
+	struct scenario sc, fl;
+	struct loop_models m;
+	struct crossover_plan plan;
+	struct hc_err err = HC_ERR_INIT;
+
+	/* no rate limit: the API's cost a loop does not grow with the loops */
+	scenario_text(&sc, RATE, "models.gpt-4o.requests_per_minute=0", NULL);
+	scenario_text(&fl, RATE, "fleets=[{\"name\": \"crossover\", \"gpus_per_replica\": 2}]",
+		      "self_modification.fleet=crossover", "domains.a.fleet=crossover", NULL);
+	ck_assert_int_eq(loop_resolve_models(&fl, &ps, &m, &err), 0);
+	unsigned batch = m.fleets[0].replica.batch;
+	/* at $100 a GPU-hour one replica pays once a few loops share it: a bisected break-even */
+	check_loops(&sc, 100, 40, batch, &plan);
+	ck_assert_uint_gt(plan.loops.break_even_loops, 2);
+	ck_assert_uint_gt(plan.loops.n, 4);
+	/* at $400 it never does, and 16 loops of 30 calls need ceil(480 / B) replicas */
+	ck_assert_uint_eq(check_loops(&sc, 400, 16, batch, &plan), (480 + batch - 1) / batch);
+	ck_assert_uint_eq(plan.loops.break_even_loops, 0);
+	ck_assert_uint_eq(plan.loops.rows[plan.loops.n - 1].loops, 16);
+	scenario_release(&fl);
+	scenario_release(&sc);
+}
+END_TEST
+
 static void fails(const char *set, const char *want)
 {
 	struct scenario sc;
@@ -354,5 +420,6 @@ int main(void)
 	add(s, "loops_apart_are_alone", test_loops_apart_are_alone);
 	add(s, "streams_per_component", test_streams_per_component);
 	add(s, "bad_shared_values", test_bad_shared_values);
+	add(s, "crossover_loops_sizing", test_crossover_loops_sizing);
 	return check_run(s);
 }
