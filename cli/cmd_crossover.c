@@ -44,7 +44,12 @@ static const char usage_head[] =
 	"  --gpu-hour-usd X    the headline's GPU-hour price instead of the sheet's\n"
 	"  --utilization U     the most a replica is run at before the fleet adds one, 0.01 to\n"
 	"                      1 (default 0.6); the utilisation printed follows from the volume\n"
-	"  --min-replicas N    replicas kept running at any volume (default 1)\n";
+	"  --min-replicas N    replicas kept running at any volume (default 1)\n"
+	"  --loops N           also size one fleet of this replica and price for up to N loops\n"
+	"                      at once (shared.loops) serving every role, and find the fewest\n"
+	"                      loops at which it costs a loop no more than the API (2 to 1000)\n"
+	"  --max-wait S        the mean wait for a fleet slot the sizing allows, in seconds\n"
+	"                      (default 10)\n";
 
 static const char usage_tail[] =
 	"\n"
@@ -54,10 +59,12 @@ struct options {
 	struct cli_options shared;
 	const char *scenario;
 	struct crossover_request rq;
+	unsigned loops;         /* 0: no sizing for loops */
+	double max_wait;
 };
 
 enum { OPT_API = 256, OPT_SERVE, OPT_PRECISION, OPT_GPU, OPT_GPUS, OPT_PRICING, OPT_GPU_USD,
-       OPT_UTIL, OPT_MIN_REPLICAS };
+       OPT_UTIL, OPT_MIN_REPLICAS, OPT_LOOPS, OPT_MAX_WAIT };
 
 static const struct option own[] = {
 	{ "api-model", required_argument, NULL, OPT_API },
@@ -69,6 +76,8 @@ static const struct option own[] = {
 	{ "gpu-hour-usd", required_argument, NULL, OPT_GPU_USD },
 	{ "utilization", required_argument, NULL, OPT_UTIL },
 	{ "min-replicas", required_argument, NULL, OPT_MIN_REPLICAS },
+	{ "loops", required_argument, NULL, OPT_LOOPS },
+	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -134,6 +143,13 @@ static int parse_one(int c, struct options *o)
 			return EXIT_USAGE;
 		o->rq.min_replicas = (double)n;
 		return 0;
+	case OPT_LOOPS:
+		if (cli_parse_u64("crossover", "--loops", optarg, 2, 1000, &n))
+			return EXIT_USAGE;
+		o->loops = (unsigned)n;
+		return 0;
+	case OPT_MAX_WAIT:
+		return parse_double("--max-wait", optarg, 0, 86400, &o->max_wait);
 	}
 	return 0;
 }
@@ -145,6 +161,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	cli_options_init(&o->shared, &spec);
 	o->rq = crossover_default_request(PRICING_ON_DEMAND);
+	o->max_wait = 10;
 	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1)
 		if (parse_one(c, o))
 			return EXIT_USAGE;
@@ -184,6 +201,27 @@ static void print_modes(const struct crossover_plan *p)
 	printf("  (* the headline: the sentence below and crossover.csv)\n");
 }
 
+/* Loops on one fleet: every count tried, and the break-even. */
+static void print_loops(const struct crossover_loops *l)
+{
+	printf("\nloops at once on one fleet serving every role (mean wait for a slot at most "
+	       "%g s), per loop:\n", l->max_wait_seconds);
+	printf("  %6s %9s %8s %6s %10s %12s %12s\n", "loops", "replicas", "wait s", "busy",
+	       "wall h", "fleet USD", "API USD");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct crossover_loops_row *r = &l->rows[i];
+		printf("  %6u %8u%s %8.2f %5.1f%% %10.1f %12.2f %12.2f\n", r->loops, r->replicas,
+		       r->sized ? " " : "+", r->wait_seconds, 100 * r->utilisation, r->wall_hours,
+		       r->fleet_usd_per_loop, r->api_usd_per_loop);
+	}
+	if (l->break_even_loops)
+		printf("the fleet costs a loop no more than the API from %u loops at once\n",
+		       l->break_even_loops);
+	else
+		printf("the fleet costs a loop more than the API up to %u loops at once\n",
+		       l->max_loops);
+}
+
 static void print_plan(const struct crossover_plan *p, const char *outdir)
 {
 	char sentence[600];
@@ -205,6 +243,8 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	       numfmt_usd(p->at_scenario.self_hosted_usd, fleet, sizeof(fleet)),
 	       p->at_scenario.gpus, 100 * p->at_scenario.utilisation);
 	print_modes(p);
+	if (p->loops.max_loops)
+		print_loops(&p->loops);
 	printf("\n%s\n", sentence);
 	if (p->quality_note[0])
 		printf("%s\n", p->quality_note);
@@ -236,6 +276,10 @@ static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err
 	if (!rc) {
 		struct summary_extras extras = { o->start, job->plan };
 		rc = crossover_plan(&f, job->ps, job->gs, job->ss, &job->opt->rq, job->plan, err);
+		if (!rc && job->opt->loops)
+			rc = crossover_loops_run(job->sc, job->ps, &job->opt->rq, job->plan,
+						 job->opt->loops, job->opt->max_wait,
+						 (unsigned)o->runs, 0, o->seed, err);
 		if (!rc && summary_write_all(rd, &f, job->ps, &extras, &stream, err))
 			rc = err->code;
 		if (!rc)

@@ -27,6 +27,10 @@ static const char usage_head[] =
 	"API mix against Llama 3.3 70B FP8 on reserved H100 SXM) and crossover_modes.csv (the\n"
 	"same at every GPU price of the sheet; docs/output.md).\n"
 	"\n"
+	"Loops at once: --set shared.loops=N runs N loops on one clock sharing the models'\n"
+	"rate limits, the fleets and, with shared.eval_workers, evaluation workers (summary.json\n"
+	"shared: waits, stretch); costs.parallel_runs only copies a run and shares nothing.\n"
+	"\n"
 	"options:\n"
 	"  --iterations N      override the scenario's iterations (0 to 100000)\n";
 

@@ -72,6 +72,13 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 	       m->wall_hours, m->wall_hours / 24, m->archive_nodes,
 	       numfmt_bytes(m->archive_bytes, a, sizeof(a)),
 	       numfmt_bytes(m->io_bytes, b, sizeof(b)));
+	if (f->sc->shared.loops > 1)
+		printf("  %u loops on shared capacity: a loop %.1f h (alone %.1f h, stretch %.2f), "
+		       "USD %.2f a loop; mean waits: rate limits %.2f s a call, fleet slots %.2f s "
+		       "a call, eval workers %.1f s a task\n", f->sc->shared.loops,
+		       m->loop_wall_hours, f->alone_wall_hours, f->stretch,
+		       m->cost_total / f->sc->shared.loops, m->rate_wait_seconds,
+		       m->fleet_wait_seconds, m->eval_wait_seconds);
 	if (f->runs > 1) {
 		const struct metric_stats *t = &f->metrics[METRIC_TOKENS_TOTAL];
 		const struct metric_stats *d = &f->metrics[METRIC_COST_TOTAL];

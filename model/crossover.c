@@ -9,6 +9,7 @@
 #include "model/fleet.h"
 #include "model/forecast.h"
 #include "model/prices.h"
+#include "model/scenario.h"
 
 #define SOLVE_LO 1e3
 #define SOLVE_HI 1e18
@@ -369,4 +370,146 @@ int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
 	quality_note(f, rq, ss, out);
 	int rc = crossover_solve(&out->in, &out->res, err);
 	return rc ? rc : modes_fill(gs, rq, out, err);
+}
+
+/* ---- loops on one fleet ------------------------------------------------------------------ */
+
+struct loops_ctx {
+	const struct scenario *sc;
+	const struct price_sheet *ps;
+	const struct crossover_request *rq;
+	struct crossover_plan *plan;
+	unsigned runs, threads;
+	uint64_t seed;
+	struct hc_err *err;
+};
+
+/* The scenario with `loops` loops and, with replicas > 0, every role on one fleet. */
+static int loops_scenario(const struct loops_ctx *x, unsigned loops, unsigned replicas,
+			  struct scenario *out)
+{
+	char set[600];
+	cJSON *root = scenario_to_json(x->sc);
+	int rc = root ? 0 : HC_ERUNTIME;
+	snprintf(set, sizeof(set), "shared.loops=%u", loops);
+	if (!rc)
+		rc = scenario_apply_set(root, set, x->err);
+	if (!rc && replicas) {
+		snprintf(set, sizeof(set), "fleets=[{\"name\": \"crossover\", \"serve_model\": "
+			 "\"%s\", \"precision\": \"%s\", \"gpu\": \"%s\", \"gpus_per_replica\": %u, "
+			 "\"replicas\": %u, \"gpu_hour_usd\": %.17g}]", x->rq->serve_model,
+			 x->rq->precision == PRECISION_BF16 ? "bf16" : "fp8", x->rq->gpu,
+			 x->plan->in.replica_gpus, replicas, x->plan->in.gpu_hour_usd);
+		rc = scenario_apply_set(root, set, x->err);
+		if (!rc)
+			rc = scenario_apply_set(root, "self_modification.fleet=crossover", x->err);
+		for (size_t d = 0; !rc && d < x->sc->n_domains; d++) {
+			snprintf(set, sizeof(set), "domains.%s.fleet=crossover",
+				 x->sc->domains[d].name);
+			rc = scenario_apply_set(root, set, x->err);
+		}
+	}
+	if (!rc)
+		rc = scenario_from_json(out, root, x->sc->origin, x->err);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* cost_usd.total a loop of the scenario with loops and replicas; the fleet's figures. */
+static int loops_forecast(const struct loops_ctx *x, unsigned loops, unsigned replicas,
+			  double *usd_per_loop, struct fleet_result *fleet, double *wall_hours)
+{
+	struct scenario sc;
+	struct forecast f;
+	int rc = loops_scenario(x, loops, replicas, &sc);
+	if (rc)
+		return rc;
+	rc = forecast_run(&f, &sc, x->ps, x->runs, x->threads, x->seed, NULL, FORECAST_DROP,
+			  x->err);
+	if (!rc) {
+		*usd_per_loop = f.mean.cost_total / loops;
+		if (fleet)
+			*fleet = f.mean.fleet[0];
+		if (wall_hours)
+			*wall_hours = f.mean.wall_hours;
+		forecast_release(&f);
+	}
+	scenario_release(&sc);
+	return rc;
+}
+
+/* N loops: the fewest replicas from `from` up within the wait target, and the API's bill. */
+static int loops_row(const struct loops_ctx *x, unsigned loops, unsigned from,
+		     struct crossover_loops_row *row)
+{
+	struct fleet_result fr;
+	int rc = 0;
+	memset(row, 0, sizeof(*row));
+	row->loops = loops;
+	for (unsigned r = from; !rc && !row->sized && r <= CROSSOVER_LOOPS_MAX_REPLICAS; r++) {
+		rc = loops_forecast(x, loops, r, &row->fleet_usd_per_loop, &fr, &row->wall_hours);
+		row->replicas = r;
+		row->wait_seconds = fr.wait_seconds;
+		row->utilisation = fr.utilisation;
+		row->sized = fr.wait_seconds <= x->plan->loops.max_wait_seconds;
+	}
+	if (!rc)
+		rc = loops_forecast(x, loops, 0, &row->api_usd_per_loop, NULL, NULL);
+	return rc;
+}
+
+static int loops_wins(const struct crossover_loops_row *row)
+{
+	return row->sized && row->fleet_usd_per_loop <= row->api_usd_per_loop;
+}
+
+/* Tries `loops`, appending its row; *row points at it. */
+static int loops_try(const struct loops_ctx *x, unsigned loops, unsigned from,
+		     const struct crossover_loops_row **row)
+{
+	struct crossover_loops *l = &x->plan->loops;
+	if (l->n == CROSSOVER_LOOPS_ROWS)
+		return hc_err_set(x->err, HC_ERUNTIME, "more than %d loop counts tried",
+				  CROSSOVER_LOOPS_ROWS);
+	int rc = loops_row(x, loops, from, &l->rows[l->n]);
+	*row = &l->rows[l->n++];
+	return rc;
+}
+
+int crossover_loops_run(const struct scenario *sc, const struct price_sheet *ps,
+			const struct crossover_request *rq, struct crossover_plan *plan,
+			unsigned max_loops, double max_wait_seconds, unsigned runs,
+			unsigned threads, uint64_t seed, struct hc_err *err)
+{
+	struct loops_ctx x = { sc, ps, rq, plan, runs, threads, seed, err };
+	struct crossover_loops *l = &plan->loops;
+	const struct crossover_loops_row *row = NULL;
+	unsigned lost = 0, won = 0, from = 1;
+	memset(l, 0, sizeof(*l));
+	l->max_loops = max_loops;
+	l->max_wait_seconds = max_wait_seconds;
+	for (unsigned n = 1; !won; n = n < max_loops && n * 2 > max_loops ? max_loops : n * 2) {
+		int rc = loops_try(&x, n, from, &row);
+		if (rc)
+			return rc;
+		from = row->sized ? row->replicas : from;
+		if (loops_wins(row))
+			won = n;
+		else if (n >= max_loops)
+			return 0;
+		else
+			lost = n;
+	}
+	while (won - lost > 1) {
+		unsigned mid = lost + (won - lost) / 2;
+		int rc = loops_try(&x, mid, 1, &row);
+		if (rc)
+			return rc;
+		if (loops_wins(row))
+			won = mid;
+		else
+			lost = mid;
+	}
+	l->break_even_loops = won;
+	return 0;
 }

@@ -70,6 +70,7 @@ size_t crossover_grid(const struct crossover_input *in, double lo, double hi, in
 /* ---- a crossover for a scenario --------------------------------------------------------- */
 
 struct forecast;
+struct scenario;
 struct price_sheet;
 struct gpu_sheet;
 struct serving_sheet;
@@ -102,6 +103,33 @@ struct crossover_mode {
 	struct crossover_point at_scenario;
 };
 
+/*
+ * Loops on one fleet (docs/costs.md, "Loops on one fleet"): N loops of the scenario sharing
+ * (shared.loops) one fleet of the plan's replica, GPU and price that serves every role,
+ * sized to the fewest replicas whose mean wait for a slot is within a target, against the
+ * same N loops on the API as the scenario routes them.
+ */
+#define CROSSOVER_LOOPS_ROWS 64
+#define CROSSOVER_LOOPS_MAX_REPLICAS 64
+
+struct crossover_loops_row {
+	unsigned loops, replicas;
+	int sized;                  /* 0: no replicas up to the maximum meet the wait target */
+	double wait_seconds;        /* mean per fleet call, at those replicas */
+	double utilisation, wall_hours;
+	double fleet_usd_per_loop;  /* cost_usd.total / loops, every role on the fleet */
+	double api_usd_per_loop;    /* cost_usd.total / loops, the scenario as it routes */
+};
+
+struct crossover_loops {
+	unsigned max_loops;         /* 0: not asked for */
+	double max_wait_seconds;
+	struct crossover_loops_row rows[CROSSOVER_LOOPS_ROWS]; /* in the order tried */
+	size_t n;
+	unsigned break_even_loops;  /* the fewest loops whose fleet costs a loop no more than the
+				     * API; 0: none up to max_loops */
+};
+
 struct crossover_plan {
 	struct crossover_input in;
 	struct crossover_result res;
@@ -119,6 +147,7 @@ struct crossover_plan {
 	size_t n_modes;
 	int headline;                       /* the mode of in/res */
 	char quality_note[640];             /* "" when the API models are the served one */
+	struct crossover_loops loops;       /* crossover_loops_run's, max_loops 0 when not run */
 };
 
 /*
@@ -132,5 +161,18 @@ int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
 		   const struct gpu_sheet *gs, const struct serving_sheet *ss,
 		   const struct crossover_request *rq, struct crossover_plan *out,
 		   struct hc_err *err);
+
+/*
+ * Fills plan->loops: forecasts (runs replications from seed, on threads) of N loops on the
+ * fleet and on the API for N = 1, 2, 4, ... up to max_loops, each fleet sized upwards from
+ * the last N's replicas to the first within max_wait_seconds (at most
+ * CROSSOVER_LOOPS_MAX_REPLICAS), then bisects between the last N that lost and the first that
+ * won for the break-even, assuming the fleet's cost a loop does not rise with N. The plan
+ * gives the replica (GPUs, price) and rq the served model, GPU and precision.
+ */
+int crossover_loops_run(const struct scenario *sc, const struct price_sheet *ps,
+			const struct crossover_request *rq, struct crossover_plan *plan,
+			unsigned max_loops, double max_wait_seconds, unsigned runs,
+			unsigned threads, uint64_t seed, struct hc_err *err);
 
 #endif

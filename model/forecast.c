@@ -127,6 +127,11 @@ static void add_to_means(struct forecast *f, const struct loop_result *r)
 	m->gates_passed += r->gates_passed * w;
 	m->gates_failed += r->gates_failed * w;
 	m->timeouts += r->timeouts * w;
+	m->loop_wall_hours += r->shared.loop_wall_seconds_mean / 3600 * w;
+	m->rate_wait_seconds += r->shared.rate_wait.mean * w;
+	m->fleet_wait_seconds += r->shared.fleet_wait.mean * w;
+	m->eval_wait_seconds += r->shared.eval_wait.mean * w;
+	m->eval_utilisation += r->shared.eval_utilisation * w;
 }
 
 static void keep_rep(struct forecast_rep *k, const struct loop_result *r)
@@ -223,6 +228,27 @@ static int run_unbatched(struct forecast *f, struct hc_err *err)
 		return rc;
 	f->unbatched_wall_hours = r.wall_seconds / 3600;
 	loop_result_release(&r);
+	return 0;
+}
+
+/*
+ * Each loop of replication 0 again alone, with its own stream: the mean of their wall times,
+ * and the stretch, the mean over loops of wall time shared over wall time alone
+ * (docs/model.md, "Shared capacity").
+ */
+static int run_alone(struct forecast *f, struct hc_err *err)
+{
+	const struct loop_shared_result *sh = &f->reps[0].shared;
+	f->alone_wall_hours = f->stretch = 0;
+	for (unsigned k = 0; k < sh->loops; k++) {
+		struct loop_result r;
+		int rc = loop_run_alone(f->sc, &f->models, f->seed, 0, k, &r, err);
+		if (rc)
+			return rc;
+		f->alone_wall_hours += r.wall_seconds / 3600 / sh->loops;
+		f->stretch += sh->loop_wall_seconds[k] / r.wall_seconds / sh->loops;
+		loop_result_release(&r);
+	}
 	return 0;
 }
 
@@ -359,6 +385,12 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 	}
 	if (!rc && batched(sc))
 		rc = run_unbatched(f, err);
+	if (!rc && sc->shared.loops > 1) {
+		rc = run_alone(f, err);
+	} else if (!rc) {
+		f->alone_wall_hours = f->reps[0].wall_seconds / 3600;
+		f->stretch = 1;
+	}
 	if (rc)
 		forecast_release(f);
 	return rc;

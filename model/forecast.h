@@ -58,6 +58,9 @@ struct forecast_means {
 	double monthly_runs, monthly_tokens, monthly_cost, monthly_busy_share;
 	double fine_tune_comparator_usd;
 	double compile_failures, gates_passed, gates_failed, timeouts;
+	/* shared capacity (loop_shared_result): a loop's wall hours, waits per call or grant */
+	double loop_wall_hours, rate_wait_seconds, fleet_wait_seconds, eval_wait_seconds;
+	double eval_utilisation;
 };
 
 /* What a forecast keeps of each replication: its metrics, the parts of its cost, its events. */
@@ -80,6 +83,10 @@ struct forecast {
 	/* when a route batches: replication 0's wall time with every batch off, in hours (the
 	 * same seed and models); 0 otherwise */
 	double unbatched_wall_hours;
+	/* each loop of replication 0 run again alone with its stream (loop_run_alone): their
+	 * mean wall hours, and the stretch, the mean over loops of wall time shared over alone
+	 * (with one loop: replication 0's wall hours and 1, without running it again) */
+	double alone_wall_hours, stretch;
 };
 
 /* A batch what-if whose wall time exceeds this many times its unbatched one is flagged. */

@@ -183,25 +183,55 @@ struct endpoint_state {
 	struct endpoint_limits limits;
 };
 
+/*
+ * A replication: the capacity its loops share (the clock, every model's endpoint and rate
+ * limits, the fleets' slots, shared evaluation workers) and the group's result.
+ */
 struct run {
 	struct sim sim;
-	struct rng rng;
 	const struct scenario *sc;
 	const struct loop_models *models;
 	struct endpoint_state ep[LOOP_MAX_TARGETS];
 	struct pool fleet_slots[SCENARIO_MAX_FLEETS];
-	struct archive archive;
-	double *quality;          /* n_domains per archive node */
-	size_t quality_cap;       /* nodes */
+	struct pool eval_pool[SCENARIO_MAX_DOMAINS]; /* with shared.eval_workers > 0 */
+	struct loop_state *loops;  /* n_loops */
+	unsigned n_loops;
 	struct loop_result *res;
 	struct timeline *tl;      /* NULL: not recorded */
 	struct loop_columns col;
 	size_t rows_cap;
+	struct welford rate_wait; /* per API call (not batch): admission by the rate limits */
+	struct welford eval_wait; /* per grant of an evaluation worker */
+	int failed;
+};
+
+/*
+ * A loop's random streams, one per component (docs/model.md, "Replications"), so that a
+ * change in one place does not shift the draws of another: evaluation has one per domain.
+ */
+enum loop_stream {
+	STREAM_PARENT,       /* parent selection */
+	STREAM_VARIATION,    /* a child's improvement draws and patch size */
+	STREAM_SELF_MODIFY,  /* the meta agent's session */
+	STREAM_COMPILE,      /* the compile check: its time and its failure */
+	STREAM_EVALUATE,     /* + domain: task sessions, sandbox times, passes, artifacts */
+	STREAM_COUNT = STREAM_EVALUATE + SCENARIO_MAX_DOMAINS
+};
+
+/* One loop of a replication: its own streams, archive and progress. */
+struct loop_state {
+	struct run *run;
+	unsigned index;
+	struct rng rng[STREAM_COUNT]; /* STREAM_EVALUATE + n_domains of them */
+	struct archive archive;
+	double *quality;          /* n_domains per archive node */
+	size_t quality_cap;       /* nodes */
 	unsigned iteration;
 	double iteration_start;   /* simulated seconds */
 	double byte_seconds;      /* Σ node bytes · the time it joined */
 	unsigned children_running;
-	int failed;
+	double end;               /* when its last child joined */
+	double phase_seconds[PHASE_COUNT];
 };
 
 struct task {
@@ -216,12 +246,14 @@ struct task {
 };
 
 struct stage {
-	struct pool workers;
+	struct pool *workers;     /* own, or the run's shared pool of the domain */
+	struct pool own;
 	unsigned target, finished, passed;
 };
 
 struct child {
 	struct run *run;
+	struct loop_state *loop;
 	struct iteration_row row;
 	int parent;
 	double quality[SCENARIO_MAX_DOMAINS];
@@ -310,6 +342,7 @@ static double api_latency(struct run *run, int target, const struct usage *u)
 	struct endpoint_state *ep = &run->ep[target];
 	double now = run->sim.now;
 	double start = endpoint_limits_admit(&ep->limits, now, (double)usage_total(u));
+	welford_add(&run->rate_wait, start - now);
 	span(run, run->col.target_queue + (size_t)target, now, start, 1);
 	return start - now + endpoint_latency(&ep->e, u);
 }
@@ -357,7 +390,7 @@ static void call_llm(struct run *run, int target, enum role role, const struct r
 }
 
 static void child_finish(struct child *c);
-static void next_iteration(struct run *run);
+static void next_iteration(struct loop_state *loop);
 
 /* -- evaluation -- */
 
@@ -383,7 +416,7 @@ static void task_release(struct task *t)
 	c->row.sandbox_cpu_hours += hours;
 	c->row.sandbox_gpu_hours += hours * d->sandbox_gpus;
 	span(run, run->col.eval_busy, t->acquired, run->sim.now, 1);
-	pool_done(&c->stage[t->domain].workers);
+	pool_done(c->stage[t->domain].workers);
 }
 
 static void task_end(struct sim *s, void *arg)
@@ -393,8 +426,9 @@ static void task_end(struct sim *s, void *arg)
 	struct run *run = c->run;
 	const struct domain *d = &run->sc->domains[t->domain];
 	struct stage *st = &c->stage[t->domain];
-	st->passed += rng_bernoulli(&run->rng, c->quality[t->domain]);
-	double bytes = dist_sample(&d->artifact_bytes, &run->rng);
+	struct rng *rng = &c->loop->rng[STREAM_EVALUATE + t->domain];
+	st->passed += rng_bernoulli(rng, c->quality[t->domain]);
+	double bytes = dist_sample(&d->artifact_bytes, rng);
 	c->artifact_bytes += bytes > 0 ? bytes : 0;
 	if (d->sandbox_gpus > 0) {
 		if (c->gpu_last < 0 || t->start < c->gpu_first)
@@ -415,6 +449,7 @@ static void task_regrant(struct sim *s, void *arg)
 	struct run *run = t->child->run;
 	t->requeued += s->now - t->asked;
 	t->acquired = s->now;
+	welford_add(&run->eval_wait, s->now - t->asked);
 	span(run, run->col.eval_queue, t->asked, s->now, 1);
 	task_tool_done(s, t);
 }
@@ -424,7 +459,7 @@ static void task_batch_back(struct sim *s, void *arg)
 {
 	struct task *t = arg;
 	t->asked = s->now;
-	pool_request(&t->child->stage[t->domain].workers, task_regrant, t);
+	pool_request(t->child->stage[t->domain].workers, task_regrant, t);
 }
 
 static void task_step(struct sim *s, void *arg)
@@ -432,7 +467,8 @@ static void task_step(struct sim *s, void *arg)
 	struct task *t = arg;
 	struct run *run = t->child->run;
 	struct usage u;
-	if (session_next(&t->session, &run->rng, &u, &t->tool_seconds)) {
+	struct rng *rng = &t->child->loop->rng[STREAM_EVALUATE + t->domain];
+	if (session_next(&t->session, rng, &u, &t->tool_seconds)) {
 		const struct domain *d = &run->sc->domains[t->domain];
 		int target = run->models->domain[t->domain];
 		int frees = batch_frees(run, target, &d->route);
@@ -442,7 +478,7 @@ static void task_step(struct sim *s, void *arg)
 			task_release(t);
 		return;
 	}
-	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, &run->rng);
+	double sandbox = dist_sample(&run->sc->domains[t->domain].sandbox_seconds, rng);
 	sim_after(s, sandbox, task_end, t);
 }
 
@@ -452,8 +488,10 @@ static void task_begin(struct sim *s, void *arg)
 	struct run *run = t->child->run;
 	t->start = t->acquired = s->now;
 	t->batch = t->requeued = 0;
+	welford_add(&run->eval_wait, s->now - t->requested);
 	span(run, run->col.eval_queue, t->requested, s->now, 1);
-	session_start(&t->session, &run->sc->domains[t->domain].task, &run->rng);
+	session_start(&t->session, &run->sc->domains[t->domain].task,
+		      &t->child->loop->rng[STREAM_EVALUATE + t->domain]);
 	task_step(s, t);
 }
 
@@ -467,7 +505,7 @@ static void launch(struct child *c, unsigned d, unsigned count)
 		t->child = c;
 		t->domain = d;
 		t->requested = t->asked = c->run->sim.now;
-		pool_request(&st->workers, task_begin, t);
+		pool_request(st->workers, task_begin, t);
 	}
 }
 
@@ -544,7 +582,8 @@ static void compile_done(struct sim *s, void *arg)
 		      (batch_frees(run, run->models->selfmod, route) ? c->sm_batch : 0);
 	run->res->sandbox_cpu_hours += held / 3600;
 	c->row.sandbox_cpu_hours += held / 3600;
-	c->row.compiled = !rng_bernoulli(&run->rng, run->sc->self_modification.compile_failure_rate);
+	c->row.compiled = !rng_bernoulli(&c->loop->rng[STREAM_COMPILE],
+					 run->sc->self_modification.compile_failure_rate);
 	if (!c->row.compiled) {
 		run->res->compile_failures++;
 		child_finish(c);
@@ -568,7 +607,8 @@ static void selfmod_step(struct sim *s, void *arg)
 	const struct self_modification *sm = &run->sc->self_modification;
 	struct usage u;
 	int timed_out = s->now - c->session_start >= sm->timeout_hours * 3600;
-	if (!timed_out && session_next(&c->session, &run->rng, &u, &c->tool_seconds)) {
+	if (!timed_out &&
+	    session_next(&c->session, &c->loop->rng[STREAM_SELF_MODIFY], &u, &c->tool_seconds)) {
 		call_llm(run, run->models->selfmod, ROLE_SELF_MODIFY, &sm->route, &sm->session, c,
 			 &u, &c->sm_batch, selfmod_tool_done, c);
 		return;
@@ -577,13 +617,15 @@ static void selfmod_step(struct sim *s, void *arg)
 		c->row.timed_out = 1;
 		run->res->timeouts++;
 	}
-	sim_after(s, dist_sample(&sm->compile_seconds, &run->rng), compile_done, c);
+	sim_after(s, dist_sample(&sm->compile_seconds, &c->loop->rng[STREAM_COMPILE]), compile_done,
+		  c);
 }
 
 static void selfmod_begin(struct sim *s, void *arg)
 {
 	struct child *c = arg;
-	session_start(&c->session, &c->run->sc->self_modification.session, &c->run->rng);
+	session_start(&c->session, &c->run->sc->self_modification.session,
+		      &c->loop->rng[STREAM_SELF_MODIFY]);
 	c->session_start = s->now;
 	selfmod_step(s, c);
 }
@@ -593,13 +635,31 @@ static void selfmod_begin(struct sim *s, void *arg)
 static void child_free(struct child *c)
 {
 	for (size_t d = 0; d < c->run->sc->n_domains; d++)
-		pool_release(&c->stage[d].workers);
+		pool_release(&c->stage[d].own);
 	free(c->tasks);
 	free(c);
 }
 
-static struct child *child_new(struct run *run, unsigned iteration, unsigned index)
+/* The child's evaluation workers of each domain: the run's shared pools, or its own. */
+static int child_workers(struct child *c)
 {
+	const struct scenario *sc = c->run->sc;
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		struct stage *st = &c->stage[d];
+		st->workers = sc->shared.eval_workers ? &c->run->eval_pool[d] : &st->own;
+		if (!sc->shared.eval_workers &&
+		    pool_init(&st->own, &c->run->sim, sc->domains[d].eval_workers)) {
+			for (size_t k = 0; k < d; k++)
+				pool_release(&c->stage[k].own);
+			return HC_ERUNTIME;
+		}
+	}
+	return 0;
+}
+
+static struct child *child_new(struct loop_state *loop, unsigned iteration, unsigned index)
+{
+	struct run *run = loop->run;
 	const struct scenario *sc = run->sc;
 	struct child *c = calloc(1, sizeof(*c));
 	size_t n_tasks = 0;
@@ -612,36 +672,34 @@ static struct child *child_new(struct run *run, unsigned iteration, unsigned ind
 		return NULL;
 	}
 	c->run = run;
+	c->loop = loop;
+	c->row.loop = loop->index;
 	c->row.iteration = iteration;
 	c->row.child = index;
 	c->row.gate = -1;
 	c->row.compiled = 1;
 	c->gpu_last = -1;
-	for (size_t d = 0; d < sc->n_domains; d++) {
-		if (pool_init(&c->stage[d].workers, &run->sim, sc->domains[d].eval_workers)) {
-			for (size_t k = 0; k < d; k++)
-				pool_release(&c->stage[k].workers);
-			free(c->tasks);
-			free(c);
-			return NULL;
-		}
+	if (child_workers(c)) {
+		free(c->tasks);
+		free(c);
+		return NULL;
 	}
 	return c;
 }
 
-static int store_quality(struct run *run, int node, const double *q)
+static int store_quality(struct loop_state *loop, int node, const double *q)
 {
-	size_t nd = run->sc->n_domains;
-	if ((size_t)node >= run->quality_cap) {
-		size_t cap = array_capacity(run->quality_cap, (size_t)node + 1, 64,
+	size_t nd = loop->run->sc->n_domains;
+	if ((size_t)node >= loop->quality_cap) {
+		size_t cap = array_capacity(loop->quality_cap, (size_t)node + 1, 64,
 					    nd * sizeof(double));
-		double *grown = cap ? realloc(run->quality, cap * nd * sizeof(*grown)) : NULL;
+		double *grown = cap ? realloc(loop->quality, cap * nd * sizeof(*grown)) : NULL;
 		if (!grown)
 			return HC_ERUNTIME;
-		run->quality = grown;
-		run->quality_cap = cap;
+		loop->quality = grown;
+		loop->quality_cap = cap;
 	}
-	memcpy(run->quality + (size_t)node * nd, q, nd * sizeof(*q));
+	memcpy(loop->quality + (size_t)node * nd, q, nd * sizeof(*q));
 	return 0;
 }
 
@@ -687,6 +745,7 @@ static int add_row(struct run *run, const struct child *c)
 static void child_finish(struct child *c)
 {
 	struct run *run = c->run;
+	struct loop_state *loop = c->loop;
 	const struct scenario *sc = run->sc;
 	double score = 0;
 	for (size_t d = 0; c->row.compiled && d < sc->n_domains; d++)
@@ -702,61 +761,66 @@ static void child_finish(struct child *c)
 		.bytes = c->patch_bytes + sc->archive.node_metadata_bytes + c->artifact_bytes +
 			 (c->parent < 0 ? sc->archive.root_bytes : 0),
 	};
-	int node = archive_add(&run->archive, &n);
-	if (node < 0 || store_quality(run, node, c->quality)) {
+	int node = archive_add(&loop->archive, &n);
+	if (node < 0 || store_quality(loop, node, c->quality)) {
 		fail(run);
 		child_free(c);
 		return;
 	}
 	run->res->storage_writes += 1; /* the node's patch and metadata */
-	run->byte_seconds += n.bytes * run->sim.now; /* billed from now to the run's end */
+	loop->byte_seconds += n.bytes * run->sim.now; /* billed from now to the loop's end */
 	if (c->gpu_last >= 0)
 		run->res->gpu_sim_hours += (c->gpu_last - c->gpu_first) / 3600;
 	c->row.node = node;
-	c->row.depth = run->archive.nodes[node].depth;
+	c->row.depth = loop->archive.nodes[node].depth;
 	c->row.parent = c->parent;
 	c->row.score = score;
-	c->row.archive_bytes = run->archive.total_bytes;
+	c->row.archive_bytes = loop->archive.total_bytes;
 	c->row.finish_seconds = run->sim.now;
-	c->row.iteration_seconds = run->sim.now - run->iteration_start;
+	c->row.iteration_seconds = run->sim.now - loop->iteration_start;
 	if (add_row(run, c))
 		fail(run);
-	if (c->row.compiled)
+	if (c->row.compiled && !sc->shared.eval_workers)
 		for (size_t d = 0; d < sc->n_domains; d++)
 			span(run, run->col.eval_slots, c->eval_start, run->sim.now,
 			     sc->domains[d].eval_workers);
 	/* the iteration's last child to finish is its critical path */
-	for (int p = 0; run->children_running == 1 && p < PHASE_COUNT; p++)
-		run->res->phase_seconds[p] += c->phase[p];
+	for (int p = 0; loop->children_running == 1 && p < PHASE_COUNT; p++)
+		loop->phase_seconds[p] += c->phase[p];
 	child_free(c);
-	if (--run->children_running == 0)
-		next_iteration(run);
+	if (--loop->children_running == 0) {
+		loop->end = run->sim.now;
+		next_iteration(loop);
+	}
 }
 
-static void child_start(struct run *run, struct child *c)
+static void child_start(struct loop_state *loop, struct child *c)
 {
+	struct run *run = loop->run;
 	const struct scenario *sc = run->sc;
 	const struct archive_params *ap = &sc->archive;
-	int parent = archive_select(&run->archive, sc->parent_selection, sc->selection_lambda,
-				    &run->rng);
-	const struct node *p = &run->archive.nodes[parent];
-	const double *pq = run->quality + (size_t)parent * sc->n_domains;
+	int parent = archive_select(&loop->archive, sc->parent_selection, sc->selection_lambda,
+				    &loop->rng[STREAM_PARENT]);
+	const struct node *p = &loop->archive.nodes[parent];
+	const double *pq = loop->quality + (size_t)parent * sc->n_domains;
 	c->parent = parent;
 	for (size_t d = 0; d < sc->n_domains; d++) {
 		const struct domain *dom = &sc->domains[d];
-		c->quality[d] = score_child(pq[d], dist_sample(&dom->improvement, &run->rng),
+		c->quality[d] = score_child(pq[d],
+					    dist_sample(&dom->improvement, &loop->rng[STREAM_VARIATION]),
 					    dom->initial_score, dom->score_ceiling);
 	}
-	double patch = dist_sample(&sc->self_modification.patch_bytes, &run->rng);
+	double patch = dist_sample(&sc->self_modification.patch_bytes,
+				   &loop->rng[STREAM_VARIATION]);
 	c->patch_bytes = patch > 0 ? round(patch) : 0;
 
 	double io = ap->root_bytes + p->lineage_patch_bytes +
-		    (ap->copy_run_dir ? run->archive.total_bytes : 0);
+		    (ap->copy_run_dir ? loop->archive.total_bytes : 0);
 	c->row.checkout_bytes = io;
 	run->res->io_bytes += io;
 	/* objects read: the root, one patch per ancestor, and every node when copying */
 	run->res->storage_reads += 1 + p->depth +
-				      (ap->copy_run_dir ? (double)run->archive.n : 0);
+				      (ap->copy_run_dir ? (double)loop->archive.n : 0);
 	c->sandbox_start = run->sim.now;
 	double rebuild = ap->sandbox_start_seconds + p->depth * ap->patch_apply_seconds +
 			 io / ap->read_bytes_per_second;
@@ -765,87 +829,161 @@ static void child_start(struct run *run, struct child *c)
 	sim_after(&run->sim, rebuild, selfmod_begin, c);
 }
 
-static void next_iteration(struct run *run)
+static void next_iteration(struct loop_state *loop)
 {
-	const struct scenario *sc = run->sc;
-	if (run->iteration == sc->iterations)
+	const struct scenario *sc = loop->run->sc;
+	if (loop->iteration == sc->iterations)
 		return;
-	run->iteration++;
-	run->iteration_start = run->sim.now;
+	loop->iteration++;
+	loop->iteration_start = loop->run->sim.now;
 	for (unsigned k = 0; k < sc->children_per_iteration; k++) {
-		struct child *c = child_new(run, run->iteration, k);
+		struct child *c = child_new(loop, loop->iteration, k);
 		if (!c) {
-			fail(run);
+			fail(loop->run);
 			return;
 		}
-		run->children_running++;
-		child_start(run, c);
+		loop->children_running++;
+		child_start(loop, c);
 	}
 }
 
 static void initial_evaluation(struct sim *s, void *arg)
 {
 	(void)s;
-	struct run *run = arg;
-	struct child *c = child_new(run, 0, 0);
+	struct loop_state *loop = arg;
+	const struct scenario *sc = loop->run->sc;
+	struct child *c = child_new(loop, 0, 0);
 	if (!c) {
-		fail(run);
+		fail(loop->run);
 		return;
 	}
 	c->parent = -1;
-	for (size_t d = 0; d < run->sc->n_domains; d++)
-		c->quality[d] = run->sc->domains[d].initial_score;
-	run->children_running = 1;
+	for (size_t d = 0; d < sc->n_domains; d++)
+		c->quality[d] = sc->domains[d].initial_score;
+	loop->children_running = 1;
 	eval_start(c);
 }
 
 /* ---- a replication ------------------------------------------------------------------------ */
 
+static size_t stream_count(const struct scenario *sc)
+{
+	return STREAM_EVALUATE + sc->n_domains;
+}
+
+static void streams_release(struct loop_state *loop, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rng_release(&loop->rng[i]);
+}
+
+/*
+ * Component i of loop k in replication r draws from stream i of the seed
+ * rng_stream_seed(rng_stream_seed(seed, r), k): a stream per (seed, r, k, i).
+ */
+static int streams_init(struct loop_state *loop, uint64_t seed, unsigned rep)
+{
+	uint64_t loop_seed = rng_stream_seed(rng_stream_seed(seed, rep), loop->index);
+	size_t n = stream_count(loop->run->sc);
+	for (size_t i = 0; i < n; i++)
+		if (rng_init(&loop->rng[i], loop_seed, i)) {
+			streams_release(loop, i);
+			return HC_ERUNTIME;
+		}
+	return 0;
+}
+
+static int loop_state_init(struct loop_state *loop, struct run *run, unsigned index,
+			   uint64_t seed, unsigned rep)
+{
+	const struct scenario *sc = run->sc;
+	size_t nodes = (size_t)sc->iterations * sc->children_per_iteration + 1;
+	loop->run = run;
+	loop->index = index;
+	loop->quality_cap = nodes;
+	loop->quality = malloc(nodes * sc->n_domains * sizeof(*loop->quality));
+	if (!loop->quality || streams_init(loop, seed, rep)) {
+		free(loop->quality);
+		return HC_ERUNTIME;
+	}
+	if (archive_init(&loop->archive, nodes)) {
+		streams_release(loop, stream_count(sc));
+		free(loop->quality);
+		archive_release(&loop->archive);
+		return HC_ERUNTIME;
+	}
+	return 0;
+}
+
+static void loop_state_release(struct loop_state *loop)
+{
+	free(loop->quality);
+	archive_release(&loop->archive);
+	streams_release(loop, stream_count(loop->run->sc));
+}
+
+static void run_release(struct run *run)
+{
+	const struct scenario *sc = run->sc;
+	for (size_t f = 0; f < run->models->n_fleets; f++)
+		pool_release(&run->fleet_slots[f]);
+	for (size_t d = 0; d < sc->n_domains; d++)
+		pool_release(&run->eval_pool[d]);
+	for (unsigned k = 0; run->loops && k < run->n_loops; k++)
+		if (run->loops[k].run)
+			loop_state_release(&run->loops[k]);
+	free(run->loops);
+	sim_release(&run->sim);
+}
+
+/* The shared capacity: endpoints, fleet slots, shared evaluation workers. */
+static int capacity_init(struct run *run)
+{
+	const struct scenario *sc = run->sc;
+	const struct loop_models *m = run->models;
+	int ok = 1;
+	for (size_t i = 0; i < m->n; i++) {
+		struct endpoint_state *ep = &run->ep[i];
+		ep->e = scenario_endpoint(sc, m->names[i]);
+		endpoint_limits_init(&ep->limits, &ep->e);
+	}
+	for (size_t f = 0; f < m->n_fleets; f++)
+		ok &= !pool_init(&run->fleet_slots[f], &run->sim, m->fleets[f].slots);
+	for (size_t d = 0; sc->shared.eval_workers && d < sc->n_domains; d++)
+		ok &= !pool_init(&run->eval_pool[d], &run->sim, sc->shared.eval_workers);
+	return ok ? 0 : HC_ERUNTIME;
+}
+
+/* Loops first .. first + n_loops - 1 of replication rep, each with its own stream. */
 static int run_init(struct run *run, const struct scenario *sc, const struct loop_models *m,
-		    uint64_t seed, unsigned rep, struct loop_result *res)
+		    uint64_t seed, unsigned rep, unsigned first, unsigned n_loops,
+		    struct loop_result *res)
 {
 	memset(run, 0, sizeof(*run));
 	run->sc = sc;
 	run->models = m;
 	run->res = res;
 	res->n_targets = m->n;
+	welford_init(&run->rate_wait);
+	welford_init(&run->eval_wait);
 	loop_columns(m, &run->col);
 	if (rep == 0) {
 		timeline_init(&res->timeline, run->col.count);
 		run->tl = &res->timeline;
 	}
 	sim_init(&run->sim);
-	for (size_t i = 0; i < m->n; i++) {
-		struct endpoint_state *ep = &run->ep[i];
-		ep->e = scenario_endpoint(sc, m->names[i]);
-		endpoint_limits_init(&ep->limits, &ep->e);
+	run->n_loops = n_loops;
+	run->loops = calloc(n_loops, sizeof(*run->loops));
+	res->shared.loop_wall_seconds = calloc(n_loops, sizeof(double));
+	int rc = run->loops && res->shared.loop_wall_seconds ? capacity_init(run) : HC_ERUNTIME;
+	for (unsigned k = 0; !rc && k < n_loops; k++) {
+		rc = loop_state_init(&run->loops[k], run, first + k, seed, rep);
+		if (rc)
+			run->loops[k].run = NULL; /* not to be released */
 	}
-	int pools_ok = 1;
-	for (size_t f = 0; f < m->n_fleets; f++)
-		pools_ok &= !pool_init(&run->fleet_slots[f], &run->sim, m->fleets[f].slots);
-	size_t nodes = (size_t)sc->iterations * sc->children_per_iteration + 1;
-	run->quality_cap = nodes;
-	run->quality = malloc(nodes * sc->n_domains * sizeof(*run->quality));
-	if (!pools_ok || !run->quality || archive_init(&run->archive, nodes) ||
-	    rng_init(&run->rng, seed, rep)) {
-		for (size_t f = 0; f < m->n_fleets; f++)
-			pool_release(&run->fleet_slots[f]);
-		free(run->quality);
-		archive_release(&run->archive);
-		sim_release(&run->sim);
-		return HC_ERUNTIME;
-	}
-	return 0;
-}
-
-static void run_release(struct run *run)
-{
-	for (size_t f = 0; f < run->models->n_fleets; f++)
-		pool_release(&run->fleet_slots[f]);
-	free(run->quality);
-	archive_release(&run->archive);
-	rng_release(&run->rng);
-	sim_release(&run->sim);
+	if (rc)
+		run_release(run);
+	return rc;
 }
 
 /* The bill besides API tokens (docs/costs.md, "Storage" and "Sandbox compute"). */
@@ -859,10 +997,14 @@ static void price_the_rest(const struct cost_params *cp, struct loop_result *res
 			    res->sandbox_gpu_hours * cp->sim_gpu_hour_usd;
 }
 
-/* Fleets cost their provisioned GPU-hours over the whole run, idle ones included. */
+/*
+ * Fleets cost their provisioned GPU-hours over the whole run (the group's: its last loop's
+ * end), idle ones included.
+ */
 static void price_fleets(struct run *run)
 {
 	struct loop_result *res = run->res;
+	struct welford *w = &res->shared.fleet_wait;
 	for (size_t f = 0; f < run->models->n_fleets; f++) {
 		const struct fleet *lf = &run->models->fleets[f];
 		const struct pool *slots = &run->fleet_slots[f];
@@ -872,43 +1014,95 @@ static void price_fleets(struct run *run)
 		res->fleet[f].utilisation = pool_utilisation(slots);
 		res->fleet[f].wait_seconds = slots->wait.n ? slots->wait.mean : 0;
 		res->cost_self_hosted += res->fleet[f].cost_usd;
+		if (slots->wait.n) {
+			/* pooled mean of the fleets' waits, per call */
+			double n = (double)(w->n + slots->wait.n);
+			w->mean += (slots->wait.mean - w->mean) * (double)slots->wait.n / n;
+			w->n += slots->wait.n;
+		}
 	}
 }
 
-static int summarise(struct run *run)
+/* One loop's archive into the group's: sums, and the deepest and best node of any loop. */
+static int add_archive(struct run *run, const struct loop_state *loop)
 {
 	struct loop_result *res = run->res;
-	const struct archive *a = &run->archive;
-	res->wall_seconds = run->sim.now;
-	res->events = run->sim.events;
-	res->archive_nodes = a->n;
-	res->archive_bytes = a->total_bytes;
-	/* each node's bytes from its join to the end: Σ b_i (W − t_i), in GB-months of 730 h */
-	res->archive_gb_months = (a->total_bytes * res->wall_seconds - run->byte_seconds) / 1e9 /
-				 (730 * 3600.0);
+	const struct archive *a = &loop->archive;
+	const struct scenario *sc = run->sc;
+	double retained;
+	res->archive_nodes += a->n;
+	res->archive_bytes += a->total_bytes;
+	/* each node's bytes from its join to its loop's end: Σ b_i (W − t_i), in 730-h months */
+	res->archive_gb_months += (a->total_bytes * loop->end - loop->byte_seconds) / 1e9 /
+				  (730 * 3600.0);
 	for (size_t i = 0; i < a->n; i++) {
 		if (a->nodes[i].depth > res->max_depth)
 			res->max_depth = a->nodes[i].depth;
 		if (a->nodes[i].score > res->best_score)
 			res->best_score = a->nodes[i].score;
 	}
-	const struct scenario *sc = run->sc;
 	if (archive_retained_bytes(a, sc->costs.retention_keep_top, sc->archive.node_metadata_bytes,
-				   sc->archive.root_bytes, &res->retained_bytes))
+				   sc->archive.root_bytes, &retained))
 		return HC_ERUNTIME;
-	price_the_rest(&sc->costs, res);
+	res->retained_bytes += retained;
+	return 0;
+}
+
+/*
+ * The group's figures: its wall time is its last loop's end, and its critical path that
+ * loop's; loop wall times, waits and the shared evaluation workers' use.
+ */
+static void summarise_shared(struct run *run)
+{
+	struct loop_result *res = run->res;
+	const struct scenario *sc = run->sc;
+	struct loop_shared_result *sh = &res->shared;
+	const struct loop_state *last = &run->loops[0];
+	sh->loops = run->n_loops;
+	sh->loop_wall_seconds_min = INFINITY;
+	for (unsigned k = 0; k < run->n_loops; k++) {
+		const struct loop_state *loop = &run->loops[k];
+		sh->loop_wall_seconds[k] = loop->end;
+		sh->loop_wall_seconds_mean += loop->end / run->n_loops;
+		sh->loop_wall_seconds_min = fmin(sh->loop_wall_seconds_min, loop->end);
+		if (loop->end > last->end)
+			last = loop;
+	}
+	memcpy(res->phase_seconds, last->phase_seconds, sizeof(res->phase_seconds));
+	sh->rate_wait = run->rate_wait;
+	sh->eval_wait = run->eval_wait;
+	for (size_t d = 0; sc->shared.eval_workers && d < sc->n_domains; d++) {
+		sh->eval_utilisation += pool_utilisation(&run->eval_pool[d]) / sc->n_domains;
+		span(run, run->col.eval_slots, 0, res->wall_seconds, sc->shared.eval_workers);
+	}
+}
+
+static int summarise(struct run *run)
+{
+	struct loop_result *res = run->res;
+	res->wall_seconds = run->sim.now;
+	res->events = run->sim.events;
+	for (unsigned k = 0; k < run->n_loops; k++)
+		if (add_archive(run, &run->loops[k]))
+			return HC_ERUNTIME;
+	summarise_shared(run);
+	price_the_rest(&run->sc->costs, res);
 	price_fleets(run);
 	return 0;
 }
 
-int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
-	     unsigned rep, struct loop_result *res, struct hc_err *err)
+static int run_loops(const struct scenario *sc, const struct loop_models *models,
+		     uint64_t seed, unsigned rep, unsigned first, unsigned n_loops,
+		     struct loop_result *res, struct hc_err *err)
 {
 	struct run run;
 	memset(res, 0, sizeof(*res));
-	if (run_init(&run, sc, models, seed, rep, res))
+	if (run_init(&run, sc, models, seed, rep, first, n_loops, res)) {
+		loop_result_release(res);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory setting up replication %u", rep);
-	sim_at(&run.sim, 0, initial_evaluation, &run);
+	}
+	for (unsigned k = 0; k < n_loops; k++)
+		sim_at(&run.sim, 0, initial_evaluation, &run.loops[k]);
 	int rc = sim_run(&run.sim, INFINITY, 0);
 	if (rc || run.failed) {
 		/* children still in flight hold memory only the events know of; a failed run is
@@ -926,11 +1120,25 @@ int loop_run(const struct scenario *sc, const struct loop_models *models, uint64
 	return 0;
 }
 
+int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
+	     unsigned rep, struct loop_result *res, struct hc_err *err)
+{
+	return run_loops(sc, models, seed, rep, 0, sc->shared.loops, res, err);
+}
+
+int loop_run_alone(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
+		   unsigned rep, unsigned loop, struct loop_result *res, struct hc_err *err)
+{
+	return run_loops(sc, models, seed, rep, loop, 1, res, err);
+}
+
 void loop_result_release(struct loop_result *res)
 {
 	free(res->rows);
 	free(res->row_usage);
 	free(res->row_cost);
+	free(res->shared.loop_wall_seconds);
+	res->shared.loop_wall_seconds = NULL;
 	timeline_release(&res->timeline);
 	res->rows = NULL;
 	res->row_usage = NULL;

@@ -20,6 +20,7 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "model/usage.h"
+#include "sim/stats.h"
 #include "sim/timeline.h"
 
 enum role { ROLE_SELF_MODIFY, ROLE_EVALUATE, ROLE_COUNT };
@@ -56,6 +57,7 @@ int loop_resolve_models(const struct scenario *sc, const struct price_sheet *ps,
 
 /* One row per child (and one for the initial evaluation, iteration 0). */
 struct iteration_row {
+	unsigned loop;           /* 0 .. shared.loops - 1 */
 	unsigned iteration;
 	unsigned child;          /* 0 .. children_per_iteration - 1 */
 	int parent;              /* archive node index; -1 for the initial agent */
@@ -92,6 +94,21 @@ enum loop_phase {
 
 const char *loop_phase_name(enum loop_phase p);
 
+/*
+ * What the loops of one replication met on their shared capacity (docs/model.md, "Shared
+ * capacity"). The group's wall time is loop_result.wall_seconds, its last loop's end.
+ */
+struct loop_shared_result {
+	unsigned loops;
+	double *loop_wall_seconds;      /* each loop's end, [loops] */
+	double loop_wall_seconds_mean;  /* each loop's end, averaged over the loops */
+	double loop_wall_seconds_min;
+	struct welford rate_wait;  /* seconds per API call (batch calls not) before admission */
+	struct welford fleet_wait; /* seconds per fleet call before a slot (n and mean only) */
+	struct welford eval_wait;  /* seconds per grant of an evaluation worker */
+	double eval_utilisation;   /* shared workers: busy over held, mean over domains; else 0 */
+};
+
 struct loop_result {
 	struct usage by_role[ROLE_COUNT];
 	double cost_by_role[ROLE_COUNT];
@@ -110,7 +127,8 @@ struct loop_result {
 	double retained_bytes;    /* what costs.retention_keep_top keeps after the run */
 	double wall_seconds;
 	double rebuild_seconds;   /* every child's rebuild, parallel children's included */
-	double phase_seconds[PHASE_COUNT]; /* the critical path: sums to wall_seconds */
+	double phase_seconds[PHASE_COUNT]; /* the critical path (of the last loop to end): sums
+					    * to wall_seconds */
 	size_t archive_nodes;
 	double archive_bytes;
 	double io_bytes;         /* checkout bytes summed over the run */
@@ -118,6 +136,7 @@ struct loop_result {
 	double best_score;
 	unsigned compile_failures, gates_passed, gates_failed, timeouts;
 	uint64_t events;
+	struct loop_shared_result shared;
 	struct iteration_row *rows;
 	size_t n_rows;
 	/* per row, role and target: [(row · ROLE_COUNT + role) · n_targets + target] */
@@ -143,11 +162,23 @@ struct loop_columns {
 void loop_columns(const struct loop_models *m, struct loop_columns *c);
 
 /*
- * Runs replication `rep` of sc with the stream derived from (seed, rep). On success *res owns
- * its rows and, for replication 0, its timeline (loop_result_release frees them).
+ * Runs replication `rep` of sc: shared.loops loops at once on one clock, sharing the rate
+ * limits, the fleets and (shared.eval_workers > 0) the evaluation workers. Each loop draws
+ * from streams of its own, one per component (parent selection, variation, self-modification,
+ * compile check, evaluation per domain), derived from (seed, rep, loop, component). Tokens,
+ * dollars, rows and archive figures are the sums over the loops (the deepest and best node of
+ * any); wall_seconds is the last loop's end. On success *res owns its rows and, for
+ * replication 0, its timeline (loop_result_release frees them).
  */
 int loop_run(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
 	     unsigned rep, struct loop_result *res, struct hc_err *err);
+
+/*
+ * Runs loop `loop` of replication rep alone, on capacity of its own, with the stream it has
+ * in loop_run: the base of its stretch (docs/model.md, "Shared capacity").
+ */
+int loop_run_alone(const struct scenario *sc, const struct loop_models *models, uint64_t seed,
+		   unsigned rep, unsigned loop, struct loop_result *res, struct hc_err *err);
 
 void loop_result_release(struct loop_result *res);
 

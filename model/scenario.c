@@ -239,8 +239,19 @@ static const struct field cost_fields[] = {
 	    "The fine-tune comparator: price per GPU-hour."),
 };
 
+static const struct field shared_fields[] = {
+	UINT(struct shared_params, loops, "1", 1, 1000, "loops",
+	     "Loops of this file running at once in one replication, on one clock: they share "
+	     "every model's rate limits and every fleet (docs/model.md, \"Shared capacity\"). "
+	     "Unlike costs.parallel_runs, which copies a run and shares nothing."),
+	UINT(struct shared_params, eval_workers, "0", 0, 1000000, "workers",
+	     "Evaluation workers per domain shared by every child of every loop (0: each "
+	     "child has its domains' own eval_workers, nothing shared)."),
+};
+
 static const struct table top_table = { "(top level)",
-	"Also `self_modification`, `domains`, `models`, `fleets`, `archive` and `costs` below. "
+	"Also `self_modification`, `domains`, `models`, `fleets`, `archive`, `costs` and "
+	"`shared` below. "
 	"Keys that start with `_` are comments and are ignored everywhere.", top_fields,
 	COUNT(top_fields) };
 static const struct table selfmod_table = { "self_modification",
@@ -269,6 +280,9 @@ static const struct table archive_table = { "archive", "Archive sizes and rebuil
 static const struct table cost_table = { "costs",
 	"Storage, sandbox compute and the monthly burn (docs/costs.md); API prices come from the "
 	"price sheet.", cost_fields, COUNT(cost_fields) };
+static const struct table shared_table = { "shared",
+	"Optional: loops running at once on shared capacity (docs/model.md).", shared_fields,
+	COUNT(shared_fields) };
 
 /* ---- parsing one value ------------------------------------------------------------------ */
 
@@ -681,7 +695,7 @@ static int parse_fleet_item(const struct ctx *c, const char *path, const cJSON *
 }
 
 static const char *const top_subs[] = { "self_modification", "domains", "models", "fleets",
-					"archive", "costs", NULL };
+					"archive", "costs", "shared", NULL };
 
 /* A route names a fleet of the file, or none. */
 static int check_route(const struct ctx *c, const struct scenario *sc, const char *path,
@@ -746,7 +760,8 @@ static int parse_scenario(const struct ctx *c, const cJSON *root, struct scenari
 	if (parse_object(c, "self_modification", sm, smp, 3, NULL))
 		return c->err ? c->err->code : HC_EINPUT;
 	if (parse_optional(c, root, "archive", &archive_table, &sc->archive) ||
-	    parse_optional(c, root, "costs", &cost_table, &sc->costs))
+	    parse_optional(c, root, "costs", &cost_table, &sc->costs) ||
+	    parse_optional(c, root, "shared", &shared_table, &sc->shared))
 		return c->err ? c->err->code : HC_EINPUT;
 	const cJSON *domains = cJSON_GetObjectItemCaseSensitive(root, "domains");
 	if (parse_named_array(c, "domains", domains, 1, SCENARIO_MAX_DOMAINS,
@@ -802,12 +817,15 @@ int scenario_check_limits(const struct scenario *sc, unsigned runs, struct hc_er
 				  "domains[].full_tasks: got %u x %llu = %llu tasks in one "
 				  "iteration; allowed: at most %d", o, children, tasks,
 				  tasks * children, SCENARIO_MAX_ITERATION_TASKS);
-	double calls = expected_calls(sc, nodes);
+	double calls = expected_calls(sc, nodes) * sc->shared.loops;
 	if (calls > SCENARIO_MAX_CALLS)
 		return hc_err_set(err, HC_EINPUT, "%s: expected LLM calls of one run "
 				  "(iterations, children_per_iteration, domains[].full_tasks, "
-				  "the sessions' calls): got %.3g; allowed: at most %.0e (over 10 "
-				  "minutes of simulation per run)", o, calls, SCENARIO_MAX_CALLS);
+				  "the sessions' calls, shared.loops): got %.3g; allowed: at most "
+				  "%.0e (over 10 minutes of simulation per run)", o, calls,
+				  SCENARIO_MAX_CALLS);
+	/* every loop of a replication keeps its archive and rows */
+	nodes = (nodes + 1) * sc->shared.loops - 1;
 	unsigned long long node_runs = (nodes + 1) * runs;
 	if (node_runs > SCENARIO_MAX_NODE_RUNS)
 		return hc_err_set(err, HC_EINPUT, "%s: runs x archive nodes: got %u x %llu = "
@@ -942,6 +960,7 @@ cJSON *scenario_to_json(const struct scenario *sc)
 	}
 	fields_to_json(cJSON_AddObjectToObject(root, "archive"), &archive_table, &sc->archive);
 	fields_to_json(cJSON_AddObjectToObject(root, "costs"), &cost_table, &sc->costs);
+	fields_to_json(cJSON_AddObjectToObject(root, "shared"), &shared_table, &sc->shared);
 	return root;
 }
 
@@ -1147,9 +1166,9 @@ static void write_limits(FILE *out)
 		"iteration) | at most %d | a child holds its tasks |\n"
 		"| expected LLM calls of one run: (nodes + 1) x the sum over domains of "
 		"`full_tasks` x mean task calls + nodes x mean self-modification calls (each mean "
-		"at least 1, at most `max_calls`) | at most %.0e | over 10 minutes of simulation "
-		"per run |\n"
-		"| replications (`--runs`) x (nodes + 1) | at most %d | 16 to 24 bytes a run and "
+		"at least 1, at most `max_calls`), times `shared.loops` | at most %.0e | over 10 "
+		"minutes of simulation per run |\n"
+		"| replications (`--runs`) x (nodes + 1) x `shared.loops` | at most %d | 16 to 24 bytes a run and "
 		"node are kept: `archive.csv`'s quantiles and the token plot's (100,000 runs of "
 		"the paper preset: 182 MB) |\n\n",
 		SCENARIO_MAX_NODES, SCENARIO_MAX_ITERATION_TASKS, SCENARIO_MAX_CALLS,
@@ -1167,5 +1186,6 @@ void scenario_reference(FILE *out)
 	write_table(out, &fleet_table);
 	write_table(out, &archive_table);
 	write_table(out, &cost_table);
+	write_table(out, &shared_table);
 	write_limits(out);
 }

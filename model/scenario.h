@@ -120,6 +120,16 @@ struct cost_params {
 	double fine_tune_gpus, fine_tune_hours, fine_tune_gpu_hour_usd;
 };
 
+/*
+ * Loops that run at once on one simulated clock and share capacity (docs/model.md, "Shared
+ * capacity"): every model's rate limits and every fleet, and with eval_workers > 0 one pool
+ * of evaluation workers per domain. costs.parallel_runs, by contrast, copies a run.
+ */
+struct shared_params {
+	unsigned loops;                 /* loops in one replication; 1: one loop, as alone */
+	unsigned eval_workers;          /* per domain, shared by all loops; 0: each child's own */
+};
+
 struct scenario {
 	char origin[300];               /* the file, or "embedded:NAME": for messages */
 	char name[SCENARIO_NAME_MAX];
@@ -138,6 +148,7 @@ struct scenario {
 	size_t n_fleets;
 	struct archive_params archive;
 	struct cost_params costs;
+	struct shared_params shared;
 };
 
 /*

@@ -138,6 +138,30 @@ static void add_replica(cJSON *c, const struct crossover_plan *p)
 	cJSON_AddNumberToObject(r, "measured_points", (double)p->measured_points);
 }
 
+/* Loops on one fleet: each count tried, and the break-even (null: none up to max_loops). */
+static cJSON *loops_json(const struct crossover_loops *l)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "max_loops", l->max_loops);
+	cJSON_AddNumberToObject(o, "max_wait_seconds", l->max_wait_seconds);
+	add_or_null(o, "break_even_loops", l->break_even_loops ? l->break_even_loops : NAN);
+	cJSON *rows = cJSON_AddArrayToObject(o, "tried");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct crossover_loops_row *r = &l->rows[i];
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "loops", r->loops);
+		cJSON_AddNumberToObject(x, "replicas", r->replicas);
+		cJSON_AddBoolToObject(x, "within_wait", r->sized);
+		cJSON_AddNumberToObject(x, "mean_wait_seconds", r->wait_seconds);
+		cJSON_AddNumberToObject(x, "utilisation", r->utilisation);
+		cJSON_AddNumberToObject(x, "wall_time_hours", r->wall_hours);
+		cJSON_AddNumberToObject(x, "fleet_usd_per_loop", r->fleet_usd_per_loop);
+		cJSON_AddNumberToObject(x, "api_usd_per_loop", r->api_usd_per_loop);
+		cJSON_AddItemToArray(rows, x);
+	}
+	return o;
+}
+
 cJSON *crossover_out_json(const struct crossover_plan *p)
 {
 	char sentence[600];
@@ -163,6 +187,8 @@ cJSON *crossover_out_json(const struct crossover_plan *p)
 	if (p->quality_note[0])
 		cJSON_AddStringToObject(c, "quality_note", p->quality_note);
 	cJSON_AddItemToObject(c, "modes", modes_json(p));
+	if (p->loops.max_loops)
+		cJSON_AddItemToObject(c, "loops", loops_json(&p->loops));
 	return c;
 }
 

@@ -101,6 +101,29 @@ static cJSON *fleets_json(const struct forecast *f)
 	return o;
 }
 
+/* Loops on shared capacity (docs/model.md, "Shared capacity"): wall times, stretch, waits. */
+static cJSON *shared_json(const struct forecast *f)
+{
+	const struct forecast_means *m = &f->mean;
+	unsigned loops = f->sc->shared.loops;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "loops", loops);
+	if (f->sc->shared.eval_workers)
+		cJSON_AddNumberToObject(o, "eval_workers", f->sc->shared.eval_workers);
+	else
+		cJSON_AddStringToObject(o, "eval_workers", "per child");
+	cJSON_AddNumberToObject(o, "loop_wall_time_hours", m->loop_wall_hours);
+	cJSON_AddNumberToObject(o, "alone_wall_time_hours", f->alone_wall_hours);
+	cJSON_AddNumberToObject(o, "stretch", f->stretch);
+	cJSON_AddNumberToObject(o, "cost_usd_per_loop", m->cost_total / loops);
+	cJSON *w = cJSON_AddObjectToObject(o, "mean_wait_seconds");
+	cJSON_AddNumberToObject(w, "rate_limits", m->rate_wait_seconds);
+	cJSON_AddNumberToObject(w, "fleet_slots", m->fleet_wait_seconds);
+	cJSON_AddNumberToObject(w, "eval_workers", m->eval_wait_seconds);
+	cJSON_AddNumberToObject(o, "eval_worker_utilisation", m->eval_utilisation);
+	return o;
+}
+
 static cJSON *quantiles_json(const struct forecast *f)
 {
 	cJSON *q = cJSON_CreateObject();
@@ -144,6 +167,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(arch, "io_bytes", m->io_bytes);
 	cJSON_AddNumberToObject(arch, "max_depth", m->max_depth);
 	cJSON_AddNumberToObject(root, "wall_time_hours", m->wall_hours);
+	cJSON_AddItemToObject(root, "shared", shared_json(f));
 	cJSON *sandbox = cJSON_AddObjectToObject(root, "sandbox");
 	cJSON_AddNumberToObject(sandbox, "cpu_hours", m->sandbox_cpu_hours);
 	cJSON_AddNumberToObject(sandbox, "gpu_hours", m->sandbox_gpu_hours);
@@ -197,7 +221,7 @@ static void iterations_header(FILE *out)
 	fputs("replication,iteration,child,parent,node,score,compiled,gate_passed,timed_out,"
 	      "self_modify_calls,self_modify_tokens,evaluate_calls,evaluate_tokens,input_tokens,"
 	      "cache_read_tokens,cache_write_tokens,output_tokens,reasoning_tokens,cost_usd,"
-	      "checkout_bytes,archive_bytes,finish_hours,rebuild_seconds,rebuild_share\n", out);
+	      "checkout_bytes,archive_bytes,finish_hours,rebuild_seconds,rebuild_share,loop\n", out);
 }
 
 static void iterations_rows(FILE *out, unsigned rep, const struct loop_result *r)
@@ -213,14 +237,14 @@ static void iterations_rows(FILE *out, unsigned rep, const struct loop_result *r
 		if (row->gate >= 0)
 			fprintf(out, "%d", row->gate);
 		fprintf(out, ",%d,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.6f,%.0f,%.0f,"
-			"%.6f,%.3f,%.6f\n", row->timed_out, (long long)sm->calls,
+			"%.6f,%.3f,%.6f,%u\n", row->timed_out, (long long)sm->calls,
 			(long long)usage_total(sm), (long long)ev->calls,
 			(long long)usage_total(ev), (long long)all.input,
 			(long long)all.cache_read, (long long)all.cache_write,
 			(long long)all.output, (long long)all.reasoning, row->cost_usd,
 			row->checkout_bytes, row->archive_bytes, row->finish_seconds / 3600,
 			row->rebuild_seconds, row->iteration_seconds > 0 ?
-			row->rebuild_seconds / row->iteration_seconds : 0);
+			row->rebuild_seconds / row->iteration_seconds : 0, row->loop);
 	}
 }
 

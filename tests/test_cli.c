@@ -364,6 +364,41 @@ START_TEST(bad_input_exit_3_and_nothing_written)
 }
 END_TEST
 
+/*
+ * shared.loops: summary.json's shared object, a loop column in iterations.csv with every
+ * loop's rows, the console line; a bad value exits 3 naming the file, path and range.
+ */
+START_TEST(shared_loops_results)
+{
+	struct result r = run("simulate", "--iterations", "2", "--set", "shared.loops=3",
+			      "--set", "shared.eval_workers=5", "--out", "three", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, "3 loops on shared capacity"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("three/summary.json");
+	ck_assert_double_eq(json_at(s, "shared.loops"), 3);
+	ck_assert_double_eq(json_at(s, "shared.eval_workers"), 5);
+	ck_assert_double_eq_tol(json_at(s, "shared.cost_usd_per_loop"),
+				json_at(s, "cost_usd.total") / 3, 1e-9);
+	ck_assert_double_eq(json_at(s, "archive.nodes"), 3 * 3);
+	double u = json_at(s, "shared.eval_worker_utilisation");
+	ck_assert_msg(u > 0 && u <= 1, "eval_worker_utilisation %g", u);
+	cJSON_Delete(s);
+	char *csv = slurp(path_in("three/iterations.csv"));
+	ck_assert_uint_eq(count_lines(csv), 1 + 3 * 3);
+	ck_assert_ptr_nonnull(strstr(csv, ",rebuild_share,loop\n"));
+	ck_assert_ptr_nonnull(strstr(csv, ",2\n"));
+	free(csv);
+
+	r = run("simulate", "--set", "shared.loops=0", "--out", "never", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "shared.loops: got 0; allowed: a whole number from 1 to "
+				    "1000"), "%s", r.err);
+	ck_assert_int_eq(exists("never"), 0);
+	result_free(&r);
+}
+END_TEST
+
 START_TEST(presets_validate)
 {
 	static const char *const presets[] = { "hyperagents-paper", "hyperagents-staged",
@@ -423,6 +458,46 @@ START_TEST(flat_sheet_prices_exactly)
 					json_at(s, "cost_usd.compute") +
 					json_at(s, "cost_usd.self_hosted"), 1e-9 * want);
 	cJSON_Delete(s);
+}
+END_TEST
+
+/*
+ * crossover --loops: the table on the console and summary.json's crossover.loops, whose
+ * break-even is the fewest loops tried at which the fleet costs a loop no more than the API;
+ * --loops 1 is a usage error.
+ */
+START_TEST(crossover_loops)
+{
+	struct result r = run("crossover", "--set", "iterations=2", "--pricing", "reserved",
+			      "--loops", "8", "--max-wait", "5", "--out", "xl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(strstr(r.out, "loops at once on one fleet serving every role"), "%s", r.out);
+	result_free(&r);
+	cJSON *s = load_json("xl/summary.json");
+	ck_assert_double_eq(json_at(s, "crossover.loops.max_loops"), 8);
+	ck_assert_double_eq(json_at(s, "crossover.loops.max_wait_seconds"), 5);
+	const cJSON *tried = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s,
+				"crossover"), "loops"), "tried");
+	const cJSON *be = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(s,
+				"crossover"), "loops"), "break_even_loops");
+	ck_assert_int_ge(cJSON_GetArraySize(tried), 1);
+	double first = INFINITY;
+	const cJSON *row;
+	cJSON_ArrayForEach(row, tried) {
+		double fleet = cJSON_GetObjectItem(row, "fleet_usd_per_loop")->valuedouble;
+		double api = cJSON_GetObjectItem(row, "api_usd_per_loop")->valuedouble;
+		ck_assert_double_le(cJSON_GetObjectItem(row, "mean_wait_seconds")->valuedouble, 5);
+		if (fleet <= api)
+			first = fmin(first, cJSON_GetObjectItem(row, "loops")->valuedouble);
+	}
+	if (isinf(first))
+		ck_assert(cJSON_IsNull(be));
+	else
+		ck_assert_double_eq(be->valuedouble, first);
+	cJSON_Delete(s);
+	r = run("crossover", "--loops", "1", NULL);
+	ck_assert_int_eq(r.status, 2);
+	result_free(&r);
 }
 END_TEST
 
@@ -933,6 +1008,8 @@ int main(void)
 	tcase_add_test(tc, prices_import_litellm);
 	tcase_add_test(tc, progress_only_on_a_terminal);
 	tcase_add_test(tc, shared_options_alike);
+	tcase_add_test(tc, shared_loops_results);
+	tcase_add_test(tc, crossover_loops);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
