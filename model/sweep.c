@@ -5,7 +5,6 @@
 #include "model/embedded.h"
 #include "model/loop.h"
 #include "model/sweep.h"
-#include "sim/rng.h"
 
 #define ASSIGNMENT_PATH_MAX 255 /* scenario_apply_set's limit */
 
@@ -348,11 +347,6 @@ int sweep_grid_check(const struct sweep_grid *g, const struct price_sheet *ps,
 		}
 	}
 	return rc;
-}
-
-uint64_t sweep_point_seed(uint64_t seed, size_t p)
-{
-	return rng_stream_seed(seed, p);
 }
 
 cJSON *sweep_grid_to_json(const struct sweep_grid *g)

@@ -9,7 +9,8 @@
 
 static const char *const names[COMPARE_METRICS] = {
 	"tokens", "api_usd", "self_hosted_usd", "storage_usd", "compute_usd", "total_usd",
-	"wall_hours",
+	"wall_hours", "monthly_api_usd", "monthly_self_hosted_usd", "monthly_storage_usd",
+	"monthly_compute_usd", "monthly_total_usd",
 };
 
 /* Variant v's figure at path ("storage_usd.delta_mean") in compare.json. */
@@ -21,7 +22,11 @@ static double figure(const cJSON *root, int v, const char *path)
 	return json_at(cJSON_GetObjectItemCaseSensitive(item, "metrics"), path);
 }
 
-/* Paired differences 1, 2, 3, 4, 5: mean 3; type-7 quantiles 1 + 0.4 = 1.4 and 4 + 0.6. */
+/*
+ * Paired differences 1, 2, 3, 4, 5: mean 3; type-7 quantiles 1 + 0.4 = 1.4 and 4 + 0.6.
+ * Monthly: 2 runs a month in each of 3 lanes, the runs (100 h) shorter than the 365-hour
+ * period, so 730 / 365 · 3 = 6 runs a month: every monthly figure is 6 times the run's.
+ */
 START_TEST(deltas_by_hand)
 {
 	struct forecast_rep b[5], v[5];
@@ -30,9 +35,14 @@ START_TEST(deltas_by_hand)
 	for (int i = 0; i < 5; i++) {
 		b[i].cost_storage = i + 1;
 		v[i].cost_storage = 2 * (i + 1);
+		b[i].metric[METRIC_WALL_HOURS] = v[i].metric[METRIC_WALL_HOURS] = 100;
 	}
-	struct forecast fb = { .runs = 5, .seed = 9, .per_rep = b };
-	struct forecast fv = { .runs = 5, .seed = 9, .per_rep = v };
+	struct scenario sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.costs.runs_per_month = 2;
+	sc.costs.parallel_runs = 3;
+	struct forecast fb = { .sc = &sc, .runs = 5, .seed = 9, .per_rep = b };
+	struct forecast fv = { .sc = &sc, .runs = 5, .seed = 9, .per_rep = v };
 	struct compare_delta d[COMPARE_METRICS];
 	ck_assert_int_eq(compare_deltas(&fb, &fv, d, NULL), 0);
 	ck_assert_double_eq_tol(d[COMPARE_STORAGE].base_mean, 3, 1e-12);
@@ -41,6 +51,19 @@ START_TEST(deltas_by_hand)
 	ck_assert_double_eq_tol(d[COMPARE_STORAGE].p10, 1.4, 1e-12);
 	ck_assert_double_eq_tol(d[COMPARE_STORAGE].p90, 4.6, 1e-12);
 	ck_assert(d[COMPARE_API].mean == 0 && d[COMPARE_API].p90 == 0);
+	ck_assert_double_eq_tol(d[COMPARE_MONTHLY_STORAGE].base_mean, 18, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_MONTHLY_STORAGE].mean, 18, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_MONTHLY_STORAGE].p10, 6 * 1.4, 1e-12);
+	ck_assert_double_eq_tol(d[COMPARE_MONTHLY_STORAGE].p90, 6 * 4.6, 1e-12);
+	ck_assert(d[COMPARE_MONTHLY_API].mean == 0 && d[COMPARE_MONTHLY_TOTAL].mean == 0);
+	struct compare_spread spread;
+	double scratch[5];
+	compare_spread(&fv, COMPARE_STORAGE, scratch, &spread);
+	/* 2, 4, 6, 8, 10: mean 6, P10 2 + 0.4 · 2, P50 6, P90 8 + 0.6 · 2 */
+	ck_assert_double_eq_tol(spread.mean, 6, 1e-12);
+	ck_assert_double_eq_tol(spread.p10, 2.8, 1e-12);
+	ck_assert_double_eq_tol(spread.p50, 6, 1e-12);
+	ck_assert_double_eq_tol(spread.p90, 9.2, 1e-12);
 	fv.seed = 10;
 	struct hc_err err = HC_ERR_INIT;
 	ck_assert_int_eq(compare_deltas(&fb, &fv, d, &err), HC_ERUNTIME);
@@ -93,7 +116,11 @@ START_TEST(retention_raises_storage_only)
 	ck_assert_double_eq_tol(figure(root, 0, "total_usd.delta_mean"), storage, 1e-12);
 	ck_assert_double_eq_tol(figure(root, 0, "storage_usd.variant_mean") -
 				figure(root, 0, "storage_usd.base_mean"), storage, 1e-12);
-	static const char *const unmoved[] = { "tokens", "api_usd", "compute_usd", "wall_hours" };
+	ck_assert_double_gt(figure(root, 0, "monthly_storage_usd.delta_p10"), 0);
+	ck_assert_double_eq_tol(figure(root, 0, "monthly_total_usd.delta_mean"),
+				figure(root, 0, "monthly_storage_usd.delta_mean"), 1e-12);
+	static const char *const unmoved[] = { "tokens", "api_usd", "compute_usd", "wall_hours",
+					       "monthly_api_usd", "monthly_compute_usd" };
 	char path[64];
 	for (size_t i = 0; i < sizeof(unmoved) / sizeof(unmoved[0]); i++) {
 		snprintf(path, sizeof(path), "%s.delta_mean", unmoved[i]);
