@@ -161,6 +161,79 @@ START_TEST(threads_do_not_change_bytes)
 }
 END_TEST
 
+/* A variants file gives the same bytes as the same variants on the command line. */
+START_TEST(variants_file_equals_options)
+{
+	write_file("variants.json", "[{\"name\": \"keep-a-year\", \"_why\": \"storage\",\n"
+				    "  \"set\": {\"costs.retention_months\": 12}},\n"
+				    " {\"name\": \"no-cache\", \"set\": {\"self_modification.caching\": "
+				    "\"off\", \"children_per_iteration\": 2}}]\n");
+	struct result r = run("compare", "--set", "iterations=4", "--set",
+			      "costs.retention_months=1", "--variants", "variants.json", "--variant",
+			      "same", "--runs", "3", "--out", "a", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("compare", "--set", "iterations=4", "--set", "costs.retention_months=1",
+		"--variant", "keep-a-year", "--set", "costs.retention_months=12", "--variant",
+		"no-cache", "--set", "self_modification.caching=\"off\"", "--set",
+		"children_per_iteration=2", "--variant", "same", "--runs", "3", "--out", "b",
+		"--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	static const char *const files[] = { "a/compare.csv", "b/compare.csv", "a/compare.json",
+					     "b/compare.json" };
+	for (int k = 0; k < 4; k += 2) {
+		char *a = slurp(path_in(files[k])), *b = slurp(path_in(files[k + 1]));
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	}
+	cJSON *root = load_json("a/compare.json");
+	ck_assert_double_gt(figure(root, 0, "storage_usd.delta_mean"), 0);
+	ck_assert_double_gt(figure(root, 1, "api_usd.delta_mean"), 0);
+	ck_assert(figure(root, 2, "total_usd.delta_mean") == 0);
+	cJSON_Delete(root);
+}
+END_TEST
+
+/* A bad variants file: exit 3, the file and the JSON path in the message, nothing written. */
+START_TEST(bad_variants_files_exit_3)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "[{\"name\": \"a\",}]", "variants.json:1:" },
+		{ "{\"name\": \"a\"}", "variants.json: the top level: got {\"name\":\"a\"}; allowed: "
+		  "a list of 1 to" },
+		{ "[]", "variants.json: the top level: got []" },
+		{ "[{\"set\": {}}]", "variants.json: [0].name: got nothing; allowed: a name of 1" },
+		{ "[{\"name\": \"a\"}, {\"name\": \"a\"}]",
+		  "variants.json: [1].name: got \"a\", the name of [0]" },
+		{ "[{\"name\": \"x\"}]", "variants.json: [0].name: got \"x\", also given by --variant" },
+		{ "[{\"name\": \"a\", \"sett\": {}}]", "variants.json: [0].sett: unknown key" },
+		{ "[{\"name\": \"a\", \"set\": [1]}]", "variants.json: [0].set: got [1]; allowed: "
+		  "an object" },
+		{ "[{\"name\": \"a\", \"set\": {\"iterations=2\": 1}}]",
+		  "variants.json: [0].set.iterations=2: got the path" },
+		{ "[{\"name\": \"a\"}, {\"name\": \"b\", \"set\": {\"iterations\": -2}}]",
+		  "variants.json: [1].set: variant 'b': embedded:hyperagents-paper.json: iterations: "
+		  "got -2; allowed:" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file("variants.json", cases[i].text);
+		struct result r = run("compare", "--variants", "variants.json", "--variant", "x",
+				      "--runs", "1", "--out", "res", NULL);
+		ck_assert_msg(r.status == 3, "case %zu: exit %d: %s", i, r.status, r.err);
+		ck_assert_msg(strstr(r.err, cases[i].want), "case %zu: '%s' not in: %s", i,
+			      cases[i].want, r.err);
+		ck_assert_int_eq(exists("res"), 0);
+		result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(usage_and_input_errors)
 {
 	struct result r = run("compare", "--help", NULL);
@@ -169,7 +242,7 @@ START_TEST(usage_and_input_errors)
 	result_free(&r);
 	r = run("compare", "--out", "res", NULL);
 	ck_assert_int_eq(r.status, 2);
-	ck_assert_ptr_nonnull(strstr(r.err, "at least one --variant"));
+	ck_assert_ptr_nonnull(strstr(r.err, "at least one --variant NAME, or --variants FILE"));
 	result_free(&r);
 	r = run("compare", "--variant", "x", "--variant", "x", "--out", "res", NULL);
 	ck_assert_int_eq(r.status, 2);
@@ -193,6 +266,8 @@ int main(void)
 	tcase_add_test(tc, identical_variant_is_exactly_zero);
 	tcase_add_test(tc, retention_raises_storage_only);
 	tcase_add_test(tc, threads_do_not_change_bytes);
+	tcase_add_test(tc, variants_file_equals_options);
+	tcase_add_test(tc, bad_variants_files_exit_3);
 	tcase_add_test(tc, usage_and_input_errors);
 	suite_add_tcase(s, tc);
 	return check_run(s);
