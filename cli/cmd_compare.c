@@ -10,6 +10,8 @@
 #include "cli/options.h"
 #include "cli/progress.h"
 #include "model/compare.h"
+#include "model/crossover.h"
+#include "model/fleet.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -29,7 +31,10 @@ static const char usage_head[] =
 	"replication i of every variant runs with the seed replication i of the base runs with.\n"
 	"Writes a results directory with compare.csv (one row per variant and metric: the base's\n"
 	"and the variant's means, the mean of the paired difference and its P10 and P90 over the\n"
-	"replications) and compare.json, and prints the same table. Metrics: tokens, api_usd,\n"
+	"replications), compare.json (the same, and each scenario's crossover against reserved\n"
+	"H100s, as simulate's) and report.html (per variant a bar chart of the change in each\n"
+	"part of the bill, per run and per month, with P10-P90 whiskers, and its crossover\n"
+	"verdict), and prints the same table. Metrics: tokens, api_usd,\n"
 	"self_hosted_usd, storage_usd, compute_usd, total_usd, wall_hours, and per month of the\n"
 	"steady state monthly_api_usd, monthly_self_hosted_usd, monthly_storage_usd,\n"
 	"monthly_compute_usd, monthly_total_usd. --set before the first --variant changes the\n"
@@ -132,6 +137,11 @@ struct compare_job {
 	struct scenario *sc;
 	struct compare_out_variant variants[COMPARE_MAX_VARIANTS];
 	size_t n_variants;
+	/* [0] the base's, [1 + v] variant v's crossover; priced[s] 0 when it could not be */
+	struct crossover_plan *plans;
+	const struct crossover_plan *base_crossover;
+	int priced[COMPARE_MAX_VARIANTS + 1];
+	char no_crossover[HC_ERR_MSG_MAX];  /* why the first unpriced one was not */
 };
 
 /* Loads the base (v NULL) or variant v, and checks it for the runs asked; errors name v. */
@@ -181,13 +191,42 @@ static int forecast_one(const struct compare_job *job, size_t s, struct forecast
 			    o->seed, cli_progress_hook(progress), FORECAST_DROP, err);
 }
 
+/* Scenario s's crossover against reserved H100s, as simulate's; unpriced: a note. */
+static void crossover_one(struct compare_job *job, size_t s, const struct forecast *f,
+			  const struct gpu_sheet *gs, const struct serving_sheet *ss)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct crossover_request rq = crossover_default_request(PRICING_RESERVED);
+	job->priced[s] = gs && !crossover_plan(f, job->ps, gs, ss, &rq, &job->plans[s], &err);
+	if (!job->priced[s] && gs && !job->no_crossover[0])
+		snprintf(job->no_crossover, sizeof(job->no_crossover), "%s", err.msg);
+}
+
+/* Each scenario's crossover for the results: its plan, or NULL when it was not priced. */
+static void link_crossovers(struct compare_job *job)
+{
+	job->base_crossover = job->priced[0] ? &job->plans[0] : NULL;
+	for (size_t v = 0; v < job->n_variants; v++)
+		job->variants[v].crossover = job->priced[1 + v] ? &job->plans[1 + v] : NULL;
+}
+
 /* The base's forecast, then each variant's against it; the deltas into job->variants. */
 static int run_all(struct compare_job *job, struct cli_progress *progress, struct hc_err *err)
 {
 	struct forecast base, f;
+	struct gpu_sheet gs;
+	struct serving_sheet ss;
+	struct hc_err sheets_err = HC_ERR_INIT;
+	int sheets = !fleet_sheets_load(&gs, &ss, &sheets_err);
+	if (!sheets)
+		snprintf(job->no_crossover, sizeof(job->no_crossover), "%s", sheets_err.msg);
 	int rc = forecast_one(job, 0, &base, progress, err);
-	if (rc)
+	if (rc) {
+		if (sheets)
+			fleet_sheets_release(&gs, &ss);
 		return rc;
+	}
+	crossover_one(job, 0, &base, sheets ? &gs : NULL, &ss);
 	for (size_t v = 0; !rc && v < job->n_variants; v++) {
 		rc = forecast_one(job, 1 + v, &f, progress, err);
 		if (rc) {
@@ -195,9 +234,13 @@ static int run_all(struct compare_job *job, struct cli_progress *progress, struc
 			break;
 		}
 		rc = compare_deltas(&base, &f, job->variants[v].delta, err);
+		crossover_one(job, 1 + v, &f, sheets ? &gs : NULL, &ss);
 		forecast_release(&f);
 	}
 	forecast_release(&base);
+	if (sheets)
+		fleet_sheets_release(&gs, &ss);
+	link_crossovers(job);
 	return rc;
 }
 
@@ -215,7 +258,8 @@ static int write_results(struct results_dir *rd, void *ctx, struct hc_err *err)
 		return rc;
 	struct compare_out out = {
 		o->base, o->shared.sets, o->first_set[0], (unsigned)o->shared.runs, o->shared.seed,
-		job->ps, job->variants, job->n_variants,
+		job->ps, job->variants, job->n_variants, job->base_crossover,
+		job->no_crossover,
 	};
 	return compare_out_write_all(rd, &out, err);
 }
@@ -328,8 +372,9 @@ static int run(int argc, char **argv)
 		job->opt = &o;
 		job->ps = &ps;
 		job->sc = calloc(COMPARE_MAX_VARIANTS + 1, sizeof(*job->sc));
+		job->plans = calloc(COMPARE_MAX_VARIANTS + 1, sizeof(*job->plans));
 	}
-	if (!job || !job->sc)
+	if (!job || !job->sc || !job->plans)
 		rc = cli_fail(&(struct hc_err){ HC_ERUNTIME, "out of memory" });
 	else if (variants_init(job, &err))
 		rc = cli_fail(&err);
@@ -338,6 +383,7 @@ static int run(int argc, char **argv)
 	if (job) {
 		variants_file_release(&job->file);
 		free(job->sc);
+		free(job->plans);
 	}
 	free(job);
 	price_sheet_release(&ps);

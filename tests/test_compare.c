@@ -27,6 +27,15 @@ static double figure(const cJSON *root, int v, const char *path)
  * Monthly: 2 runs a month in each of 3 lanes, the runs (100 h) shorter than the 365-hour
  * period, so 730 / 365 · 3 = 6 runs a month: every monthly figure is 6 times the run's.
  */
+/* How many times needle occurs in s. */
+static int count_substr(const char *s, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 START_TEST(deltas_by_hand)
 {
 	struct forecast_rep b[5], v[5];
@@ -97,6 +106,12 @@ START_TEST(identical_variant_is_exactly_zero)
 	}
 	ck_assert_double_eq_tol(figure(root, 0, "tokens.base_mean"), 4e6, 3e6);
 	cJSON_Delete(root);
+	/* the report draws every bar of both variants, each of width 0 */
+	char *html = slurp(path_in("res/report.html"));
+	ck_assert_ptr_nonnull(html);
+	ck_assert_int_eq(count_substr(html, "<rect class=\"delta\""), 2 * 10);
+	ck_assert_int_eq(count_substr(html, "width=\"0.00\""), 20);
+	free(html);
 }
 END_TEST
 
@@ -117,6 +132,11 @@ START_TEST(retention_raises_storage_only)
 	ck_assert_double_eq_tol(figure(root, 0, "storage_usd.variant_mean") -
 				figure(root, 0, "storage_usd.base_mean"), storage, 1e-12);
 	ck_assert_double_gt(figure(root, 0, "monthly_storage_usd.delta_p10"), 0);
+	/* the crossover of each: the same monthly volume, as the tokens do not move */
+	const cJSON *variant = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "variants"), 0);
+	ck_assert_double_gt(json_at(root, "crossover.at_scenario_volume.tokens_per_month"), 0);
+	ck_assert(json_at(root, "crossover.at_scenario_volume.tokens_per_month") ==
+		  json_at(variant, "crossover.at_scenario_volume.tokens_per_month"));
 	ck_assert_double_eq_tol(figure(root, 0, "monthly_total_usd.delta_mean"),
 				figure(root, 0, "monthly_storage_usd.delta_mean"), 1e-12);
 	static const char *const unmoved[] = { "tokens", "api_usd", "compute_usd", "wall_hours",
