@@ -56,7 +56,8 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The most spans open at once, each end counted the tolerance early; ends sort first. */
+/* The most spans open at once, each end counted the tolerance early; ends sort first.
+ * s sorted by start; ends: scratch of n. */
 static unsigned peak_of(const struct fitconc_span *s, size_t n, double *ends)
 {
 	for (size_t i = 0; i < n; i++)
@@ -64,7 +65,7 @@ static unsigned peak_of(const struct fitconc_span *s, size_t n, double *ends)
 	qsort(ends, n, sizeof(*ends), by_value);
 	unsigned open = 0, peak = 0;
 	size_t e = 0;
-	for (size_t i = 0; i < n; i++) { /* s sorted by start */
+	for (size_t i = 0; i < n; i++) {
 		while (e < n && ends[e] <= s[i].start) {
 			e++;
 			open--;
@@ -75,34 +76,60 @@ static unsigned peak_of(const struct fitconc_span *s, size_t n, double *ends)
 	return peak;
 }
 
-/* Whether another span of s ends in [start - gap, start + tolerance]. */
-static int handed_off(const struct fitconc_span *s, size_t n, size_t i, double gap)
+/* The median of x[0..n), n > 0; sorts x. */
+static double median(double *x, size_t n)
 {
-	for (size_t k = 0; k < n; k++)
-		if (k != i && s[k].end >= s[i].start - gap &&
-		    s[k].end <= s[i].start + FITCONC_TOLERANCE_SECONDS)
-			return 1;
-	return 0;
+	qsort(x, n, sizeof(*x), by_value);
+	return (x[(n - 1) / 2] + x[n / 2]) / 2;
 }
 
-/* One node's spans (sorted here by start) into r; ends: scratch of n. */
-static void judge_node(struct fitconc_span *s, size_t n, double *ends,
+/* The first index of the sorted x[0..n) whose value is at least v (or above v, when after). */
+static size_t bound(const double *x, size_t n, double v, int after)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x[mid] < v || (after && x[mid] == v))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The starts from `from` on that another span's end precedes by at most gap or follows by
+ * at most the tolerance: one binary search each in the sorted ends (scratch of n). */
+static unsigned count_handoffs(const struct fitconc_span *s, size_t n, size_t from, double gap,
+			       double *ends)
+{
+	unsigned handoffs = 0;
+	for (size_t i = 0; i < n; i++)
+		ends[i] = s[i].end;
+	qsort(ends, n, sizeof(*ends), by_value);
+	for (size_t i = from; i < n; i++) {
+		double lo = s[i].start - gap, hi = s[i].start + FITCONC_TOLERANCE_SECONDS;
+		size_t in_window = bound(ends, n, hi, 1) - bound(ends, n, lo, 0);
+		in_window -= s[i].end >= lo && s[i].end <= hi; /* its own end is not a hand-off */
+		handoffs += in_window > 0;
+	}
+	return handoffs;
+}
+
+/* One node's spans (sorted here by start) into r; scratch holds n numbers. */
+static void judge_node(struct fitconc_span *s, size_t n, double *scratch,
 		       struct fitconc_result *r)
 {
 	qsort(s, n, sizeof(*s), by_start);
 	memset(r, 0, sizeof(*r));
 	r->tasks = n;
-	r->peak = peak_of(s, n, ends);
+	r->peak = peak_of(s, n, scratch);
 	while (r->burst < n && s[r->burst].start <= s[0].start + FITCONC_TOLERANCE_SECONDS)
 		r->burst++;
 	for (size_t i = 0; i < n; i++)
-		ends[i] = s[i].end - s[i].start;
-	qsort(ends, n, sizeof(*ends), by_value);
-	double gap = fmax(FITCONC_TOLERANCE_SECONDS, 0.05 * ends[n / 2]);
-	for (size_t i = r->burst; i < n; i++) {
-		r->late_starts++;
-		r->handoffs += (unsigned)handed_off(s, n, i, gap);
-	}
+		scratch[i] = s[i].end - s[i].start;
+	double gap = fmax(FITCONC_TOLERANCE_SECONDS, 0.05 * median(scratch, n));
+	r->late_starts = (unsigned)(n - r->burst);
+	r->handoffs = count_handoffs(s, n, r->burst, gap, scratch);
 	if (r->peak > r->burst || r->handoffs < r->late_starts)
 		r->verdict = FITCONC_NOT_A_POOL;
 	else if (r->burst == n)
