@@ -14,7 +14,7 @@ static const char style[] =
 	"border:1px solid #eee}"
 	"table{border-collapse:collapse;margin:0.5em 0}"
 	"th,td{padding:0.25em 0.8em;border-bottom:1px solid #e3e3e3;text-align:left}"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
 	".verdict{background:#f5f7fa;border-left:4px solid #3a6ea5;padding:0.5em 1em}";
 
 /* The parts of the bill drawn, per run and per month, and their colours. */
@@ -36,7 +36,7 @@ static const char *const colours[PARTS] = {
 /* The chart's geometry, in SVG units. */
 #define LABEL_W 110.0
 #define PANEL_W 330.0
-#define GAP 70.0
+#define GAP 80.0 /* holds the figures written right of the bars */
 #define ROW_H 26.0
 #define TOP 34.0
 
@@ -98,9 +98,10 @@ static void panel(FILE *out, const struct compare_delta *d, const enum compare_m
 		fprintf(out, "<path class=\"whisker\" d=\"M%.2f %.1fH%.2fM%.2f %.1fV%.1fM%.2f %.1fV%.1f\" "
 			"stroke=\"#222\" fill=\"none\"/>\n", p10, mid, p90, p10, mid - 5, mid + 5,
 			p90, mid - 5, mid + 5);
+		/* right of the zero line, the bar and the whisker: into the gap after the panel */
 		double tx = fmax(zero, fmax(p90, a + w)) + 4;
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n",
-			fmin(tx, x0 + PANEL_W - 2), mid + 4, text);
+		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", tx,
+			mid + 4, text);
 	}
 }
 
