@@ -17,6 +17,7 @@
 #include "model/scenario.h"
 #include "model/variants.h"
 #include "reports/compare_out.h"
+#include "reports/numfmt.h"
 
 /* The variants a comparison takes at most. */
 #define COMPARE_MAX_VARIANTS 64
@@ -270,8 +271,27 @@ static void print_cell(enum compare_metric m, double v, int sign)
 	printf(sign ? " %+15.*f" : " %15.*f", decimals, v);
 }
 
+/* Who is cheaper at the variant's monthly volume, and whether the base's verdict holds. */
+static void print_crossover(const struct crossover_plan *p, const struct crossover_plan *base)
+{
+	if (!p)
+		return;
+	char volume[32], api_usd[32], fleet_usd[32];
+	int api = p->at_scenario.api_usd <= p->at_scenario.self_hosted_usd;
+	printf("  crossover: at %s tokens a month the %s is cheaper (API %s, %.0f GPUs %s a "
+	       "month)", numfmt_count(p->at_scenario.tokens_per_month, volume, sizeof(volume)),
+	       api ? "API" : "fleet", numfmt_usd(p->at_scenario.api_usd, api_usd, sizeof(api_usd)),
+	       p->at_scenario.gpus, numfmt_usd(p->at_scenario.self_hosted_usd, fleet_usd,
+					       sizeof(fleet_usd)));
+	if (base)
+		printf("%s", api == (base->at_scenario.api_usd <= base->at_scenario.self_hosted_usd)
+		       ? ", as for the base" : "; the verdict changes from the base's");
+	putchar('\n');
+}
+
 static void print_table(const struct options *o, const struct compare_out_variant *variants,
-			size_t n_variants, const char *outdir)
+			size_t n_variants, const struct crossover_plan *base_crossover,
+			const char *outdir)
 {
 	printf("%zu variant%s against %s: %llu paired replications, seed %llu\n",
 	       n_variants, n_variants == 1 ? "" : "s", o->base ? o->base
@@ -290,6 +310,7 @@ static void print_table(const struct options *o, const struct compare_out_varian
 			print_cell((enum compare_metric)m, d->p90, 1);
 			putchar('\n');
 		}
+		print_crossover(variants[v].crossover, base_crossover);
 	}
 	printf("\nresults in %s/\n", outdir);
 }
@@ -352,7 +373,7 @@ static int compare(struct compare_job *job)
 	if (rc)
 		return cli_fail(&err);
 	if (!o->shared.quiet)
-		print_table(o, job->variants, job->n_variants, rd.path);
+		print_table(o, job->variants, job->n_variants, job->base_crossover, rd.path);
 	return EXIT_OK;
 }
 

@@ -87,6 +87,8 @@ START_TEST(identical_variant_is_exactly_zero)
 			      "--out", "res", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_ptr_nonnull(strstr(r.out, "same-again"));
+	ck_assert_ptr_nonnull(strstr(r.out, "the API is cheaper (API $"));
+	ck_assert_ptr_nonnull(strstr(r.out, "a month), as for the base\n"));
 	result_free(&r);
 	cJSON *root = load_json("res/compare.json");
 	char path[64];
