@@ -6,6 +6,7 @@
 #include "base/array.h"
 #include "base/hc_err.h"
 #include "fit/fitconc.h"
+#include "trace/trace.h"
 
 #define KEY_SEP '\x1f'
 
@@ -20,7 +21,7 @@ void fitconc_release(struct fitconc *c)
 int fitconc_add(struct fitconc *c, size_t domain, const char *node, const char *task,
 		double start, double end)
 {
-	char key[3 * 128 + 32];
+	char key[2 * TRACE_STR_MAX + 32]; /* the domain's index, the node and the task */
 	size_t node_id, id;
 	if (isnan(start))
 		return 0;
