@@ -26,9 +26,11 @@ static const char usage_head[] =
 	"Fits a scenario to a recorded trace (see 'hypercap import'): calls per session,\n"
 	"prompt, output and tool-result tokens, reasoning share and prompt caching per\n"
 	"session kind (self-modification, each domain's tasks), tool seconds, pass rates,\n"
-	"sandbox seconds, artifact and patch bytes, task counts. Each quantity is fitted by\n"
-	"maximum likelihood (lognormal, gamma, exponential; counts also empirical) and the\n"
-	"lowest AIC chosen. Writes SCENARIO.json (loadable by simulate and validate) and\n"
+	"sandbox seconds, artifact and patch bytes, task counts, and evaluation concurrency\n"
+	"(eval_workers) when the task spans show a pool of workers (else it says why it\n"
+	"cannot, as for a subset of a run's tasks, and keeps the base's). Each quantity is\n"
+	"fitted by maximum likelihood (lognormal, gamma, exponential; counts also empirical)\n"
+	"and the lowest AIC chosen. Writes SCENARIO.json (loadable by simulate and validate) and\n"
 	"SCENARIO.fit.json beside it: per field the sample, every candidate's parameters,\n"
 	"AIC and Kolmogorov-Smirnov statistic, and the fields the trace does not inform,\n"
 	"which keep the base scenario's values; it prints those of them that enter the cost\n"
@@ -215,6 +217,9 @@ static void print_report(const struct fit_summary *s, const char *base_why, cons
 		       "%.0f / %.0f, output %.0f / %.0f", s->checks[i].group, x->input, o->input,
 		       x->cache_read, o->cache_read, x->output, o->output);
 	}
+	for (size_t i = 0; i < s->n_concurrency; i++)
+		printf("\n  domains.%s.eval_workers: %s", s->concurrency[i].domain,
+		       s->concurrency[i].sentence);
 	print_defaulted(s);
 	if (written)
 		printf("\nwrote %s\n", written);

@@ -22,7 +22,9 @@ static const char usage_head[] =
 	"\n"
 	"Forecasts every point of a grid over scenario fields and writes a results directory\n"
 	"with sweep.csv (one row per point: the point, its seed, its values, then per metric\n"
-	"the mean, P10, P50 and P90 over the replications) and grid.json (the grid as used).\n"
+	"the mean, P10, P50 and P90 over the replications, then the same of the API,\n"
+	"self-hosted, storage and compute dollars per run and per month and of the monthly\n"
+	"total) and grid.json (the grid as used).\n"
 	"GRID.json:\n"
 	"  {\"scenario\": \"hyperagents-paper.json\",       (optional: the embedded default;\n"
 	"                                                  relative to GRID.json's folder)\n"
@@ -33,8 +35,10 @@ static const char usage_head[] =
 	"             \"domains.paper_review.model\": [\"gpt-4o\", \"claude-sonnet-4-5\"]}]}\n"
 	"Paths are those of --set (simulate --help). Points: the cartesian product of the\n"
 	"\"grid\" lists and the \"zip\" groups (whose lists advance together), in row-major order\n"
-	"(grid keys, then zip groups, as written; the last varies fastest). Point i runs with\n"
-	"the seed rng_stream_seed(S, i), so it equals `simulate --seed <its seed> --set ...`.\n"
+	"(grid keys, then zip groups, as written; the last varies fastest). Every point runs\n"
+	"with the seed S: common random numbers, replication i of every point draws from the\n"
+	"same seed, so the points' differences are paired; a point equals\n"
+	"`simulate --seed S --set ...` with its assignments.\n"
 	"\n"
 	"options:\n";
 
@@ -91,7 +95,7 @@ static void run_point(const struct options *o, const struct sweep_grid *g,
 	struct hc_err err = HC_ERR_INIT;
 	struct scenario sc;
 	struct forecast f;
-	uint64_t seed = sweep_point_seed(o->shared.seed, p);
+	uint64_t seed = o->shared.seed; /* every point: common random numbers */
 	int rc = sweep_point_load(g, p, &sc, &err);
 	if (!rc) {
 		rc = forecast_run(&f, &sc, ps, (unsigned)o->shared.runs, (unsigned)o->shared.threads, seed,

@@ -80,6 +80,7 @@ void fit_release(struct fit *f)
 	free(f->node_domains);
 	vec_release(&f->patch_bytes);
 	vec_release(&f->node_artifact_bytes);
+	fitconc_release(&f->conc);
 	fit_init(f);
 }
 
@@ -262,7 +263,8 @@ static int add_call(struct fit *f, const struct trace_llm_call *c, struct hc_err
 		return out_of_memory(err);
 	f->estimated += c->estimated != 0;
 	struct fit_node *n = node_for(f, c->node, c->iteration, &oom);
-	if (oom)
+	if (oom || (!selfmod && fitconc_add(&f->conc, (size_t)d, c->node, c->task,
+					    c->start_time, c->end_time)))
 		return out_of_memory(err);
 	if (n) {
 		n->self_modified |= selfmod;
@@ -295,6 +297,7 @@ static int add_task(struct fit *f, const struct trace_eval_task *t, struct hc_er
 		rc |= vec_push(&g->artifact, (double)t->artifact_bytes);
 	struct fit_node *n = node_for(f, t->node, -1, &oom);
 	struct fit_node_domain *nd = node_domain_for(f, t->node, (size_t)d, &oom);
+	rc |= fitconc_add(&f->conc, (size_t)d, t->node, t->task, t->start_time, t->end_time);
 	if (rc || oom)
 		return out_of_memory(err);
 	if (n)
@@ -791,6 +794,28 @@ static void fit_task_counts(struct build *b, const struct fit_group *g, cJSON *o
 	       "is above screen_tasks: lowered to it");
 }
 
+/* eval_workers: the pool the task spans show, or the base's kept (fit/fitconc.h). */
+static int fit_concurrency(struct build *b, const struct fit_group *g, cJSON *obj,
+			   const char *prefix)
+{
+	struct fit_summary *s = b->sum;
+	struct fit_concurrency *c = &s->concurrency[s->n_concurrency];
+	if (fitconc_domain(&b->f->conc, (size_t)(g - b->f->domains), &c->r))
+		return HC_ERUNTIME;
+	s->n_concurrency++;
+	snprintf(c->domain, sizeof(c->domain), "%s", g->name);
+	c->eval_workers = (unsigned)number_at(obj, "eval_workers");
+	fitconc_sentence(&c->r, c->eval_workers, c->sentence, sizeof(c->sentence));
+	if (c->r.verdict != FITCONC_POOL)
+		return 0;
+	char path[512];
+	path_join(path, sizeof(path), prefix, "eval_workers");
+	c->eval_workers = c->r.workers;
+	set_number(b, obj, "eval_workers", path, c->r.workers, "the most evaluation task "
+		   "spans open at once, a pool's (docs/fit.md, \"Evaluation concurrency\")");
+	return 0;
+}
+
 static int fit_domain(struct build *b, struct fit_group *g, cJSON *obj)
 {
 	char prefix[256], path[512];
@@ -806,6 +831,8 @@ static int fit_domain(struct build *b, struct fit_group *g, cJSON *obj)
 		cJSON_AddStringToObject(e, "from", "the model of most of the domain's calls");
 	}
 	fit_task_counts(b, g, obj, prefix);
+	if (fit_concurrency(b, g, obj, prefix))
+		return HC_ERUNTIME;
 	size_t judged = g->passed + g->failed + g->errored;
 	if (judged) {
 		path_join(path, sizeof(path), prefix, "initial_score");
@@ -1007,6 +1034,26 @@ static void summarise(const struct fit *f, const struct scenario *base, const ch
 	s->calls_other_roles = f->other_roles;
 }
 
+/* {"<domain>": {"verdict": ..., "eval_workers": ..., "peak": ..., ..., "sentence": ...}} */
+static cJSON *concurrency_json(const struct fit_summary *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < s->n_concurrency; i++) {
+		const struct fit_concurrency *c = &s->concurrency[i];
+		cJSON *d = cJSON_AddObjectToObject(o, c->domain);
+		cJSON_AddStringToObject(d, "verdict", fitconc_verdict_name(c->r.verdict));
+		cJSON_AddNumberToObject(d, "eval_workers", c->eval_workers);
+		cJSON_AddNumberToObject(d, "peak", c->r.peak);
+		cJSON_AddNumberToObject(d, "burst", c->r.burst);
+		cJSON_AddNumberToObject(d, "tasks", (double)c->r.tasks);
+		cJSON_AddNumberToObject(d, "late_starts", c->r.late_starts);
+		cJSON_AddNumberToObject(d, "handoffs", c->r.handoffs);
+		cJSON_AddNumberToObject(d, "nodes", (double)c->r.nodes);
+		cJSON_AddStringToObject(d, "sentence", c->sentence);
+	}
+	return o;
+}
+
 static cJSON *report(struct build *b, const char *name)
 {
 	const struct fit_summary *s = b->sum;
@@ -1026,6 +1073,7 @@ static cJSON *report(struct build *b, const char *name)
 	cJSON_AddNumberToObject(calls, "other_roles", (double)s->calls_other_roles);
 	cJSON_AddItemToObject(r, "fields", b->fields);
 	cJSON_AddItemToObject(r, "checks", checks_json(s));
+	cJSON_AddItemToObject(r, "concurrency", concurrency_json(s));
 	cJSON_AddItemToObject(r, "notes", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 					     b->tree, "_notes"), 1));
 	cJSON *defaulted = cJSON_AddArrayToObject(r, "defaulted");

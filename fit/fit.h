@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 #include "base/hc_err.h"
 #include "base/strtab.h"
+#include "fit/fitconc.h"
 #include "fit/fitdist.h"
 #include "model/scenario.h"
 #include "trace/trace.h"
@@ -83,6 +84,7 @@ struct fit {
 	struct fit_node_domain *node_domains;
 	size_t n_node_domains, cap_node_domains;
 	struct fit_vec patch_bytes, node_artifact_bytes;
+	struct fitconc conc; /* evaluation task spans, for the concurrency */
 	int finished;
 };
 
@@ -132,6 +134,14 @@ struct fit_default {
 	char value[160]; /* the base's value as compact JSON, cut with "..." when longer */
 };
 
+/* A domain's evaluation concurrency (fit/fitconc.h): the report's "concurrency". */
+struct fit_concurrency {
+	char domain[TRACE_STR_MAX];
+	struct fitconc_result r;
+	unsigned eval_workers;     /* the fitted scenario's: the pool, or the base's kept */
+	char sentence[480];
+};
+
 /* The report's figures, typed: what SCENARIO.fit.json is written from. */
 struct fit_summary {
 	char trace[4096], base[300]; /* the trace's path; the base scenario's origin */
@@ -141,6 +151,8 @@ struct fit_summary {
 	size_t n_fields, cap_fields;
 	struct fit_check checks[SCENARIO_MAX_DOMAINS + 1];
 	size_t n_checks;
+	struct fit_concurrency concurrency[SCENARIO_MAX_DOMAINS];
+	size_t n_concurrency;
 	size_t n_defaulted;          /* fields that keep the base's values ("defaulted") */
 	struct fit_default *cost_defaulted; /* those of them that are cost-relevant */
 	size_t n_cost_defaulted, cap_cost_defaulted;

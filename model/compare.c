@@ -11,6 +11,20 @@ static const char *const names[COMPARE_METRICS] = {
 	[COMPARE_COMPUTE] = "compute_usd",
 	[COMPARE_TOTAL] = "total_usd",
 	[COMPARE_WALL_HOURS] = "wall_hours",
+	[COMPARE_MONTHLY_API] = "monthly_api_usd",
+	[COMPARE_MONTHLY_SELF_HOSTED] = "monthly_self_hosted_usd",
+	[COMPARE_MONTHLY_STORAGE] = "monthly_storage_usd",
+	[COMPARE_MONTHLY_COMPUTE] = "monthly_compute_usd",
+	[COMPARE_MONTHLY_TOTAL] = "monthly_total_usd",
+};
+
+/* The per-run figure a monthly one multiplies. */
+static const enum compare_metric per_run[COMPARE_METRICS] = {
+	[COMPARE_MONTHLY_API] = COMPARE_API,
+	[COMPARE_MONTHLY_SELF_HOSTED] = COMPARE_SELF_HOSTED,
+	[COMPARE_MONTHLY_STORAGE] = COMPARE_STORAGE,
+	[COMPARE_MONTHLY_COMPUTE] = COMPARE_COMPUTE,
+	[COMPARE_MONTHLY_TOTAL] = COMPARE_TOTAL,
 };
 
 const char *compare_metric_name(enum compare_metric m)
@@ -23,8 +37,11 @@ int compare_metric_is_count(enum compare_metric m)
 	return m == COMPARE_TOKENS;
 }
 
-double compare_rep_value(const struct forecast_rep *r, enum compare_metric m)
+double compare_rep_value(const struct forecast *f, unsigned i, enum compare_metric m)
 {
+	const struct forecast_rep *r = &f->per_rep[i];
+	if (m >= COMPARE_MONTHLY_API && m < COMPARE_METRICS)
+		return compare_rep_value(f, i, per_run[m]) * forecast_rep_runs_per_month(f, i);
 	switch (m) {
 	case COMPARE_TOKENS:
 		return r->metric[METRIC_TOKENS_TOTAL];
@@ -50,8 +67,8 @@ static void delta_one(const struct forecast *base, const struct forecast *varian
 {
 	double sum_b = 0, sum_v = 0, sum_d = 0;
 	for (unsigned i = 0; i < base->runs; i++) {
-		double b = compare_rep_value(&base->per_rep[i], m);
-		double v = compare_rep_value(&variant->per_rep[i], m);
+		double b = compare_rep_value(base, i, m);
+		double v = compare_rep_value(variant, i, m);
 		diff[i] = v - b;
 		sum_b += b;
 		sum_v += v;
@@ -62,6 +79,20 @@ static void delta_one(const struct forecast *base, const struct forecast *varian
 	d->mean = sum_d / base->runs;
 	d->p10 = stats_quantile(diff, base->runs, 0.10);
 	d->p90 = stats_quantile(diff, base->runs, 0.90);
+}
+
+void compare_spread(const struct forecast *f, enum compare_metric m, double *scratch,
+		    struct compare_spread *s)
+{
+	double sum = 0;
+	for (unsigned i = 0; i < f->runs; i++) {
+		scratch[i] = compare_rep_value(f, i, m);
+		sum += scratch[i];
+	}
+	s->mean = sum / f->runs;
+	s->p10 = stats_quantile(scratch, f->runs, 0.10);
+	s->p50 = stats_quantile(scratch, f->runs, 0.50);
+	s->p90 = stats_quantile(scratch, f->runs, 0.90);
 }
 
 int compare_deltas(const struct forecast *base, const struct forecast *variant,

@@ -13,7 +13,11 @@
 #include "base/hc_err.h"
 #include "model/forecast.h"
 
-/* The figures compared: a replication's tokens, the parts of its bill, its wall time. */
+/*
+ * The figures compared: a replication's tokens, the parts of its bill, its wall time, then
+ * the parts of its bill per 730-hour month of the calendar's steady state (each part times
+ * forecast_rep_runs_per_month, as summary.json's monthly.cost_usd).
+ */
 enum compare_metric {
 	COMPARE_TOKENS,
 	COMPARE_API,
@@ -22,6 +26,11 @@ enum compare_metric {
 	COMPARE_COMPUTE,
 	COMPARE_TOTAL,
 	COMPARE_WALL_HOURS,
+	COMPARE_MONTHLY_API,
+	COMPARE_MONTHLY_SELF_HOSTED,
+	COMPARE_MONTHLY_STORAGE,
+	COMPARE_MONTHLY_COMPUTE,
+	COMPARE_MONTHLY_TOTAL,
 	COMPARE_METRICS
 };
 
@@ -32,12 +41,21 @@ struct compare_delta {
 	double p10, p90;        /* of the same paired differences */
 };
 
-/* The metric's name in compare.csv and compare.json: "tokens", "api_usd", ..., "wall_hours". */
+/* One figure across a forecast's replications: the mean and the type-7 quantiles. */
+struct compare_spread {
+	double mean, p10, p50, p90;
+};
+
+/* The metric's name in compare.csv, compare.json and sweep.csv: "tokens", "api_usd", ...,
+ * "wall_hours", "monthly_api_usd", ..., "monthly_total_usd". */
 const char *compare_metric_name(enum compare_metric m);
 /* 1 for a count (tokens), which compare.csv writes as a whole number; 0 for dollars, hours. */
 int compare_metric_is_count(enum compare_metric m);
-/* The metric's value in one replication as a forecast keeps it. */
-double compare_rep_value(const struct forecast_rep *r, enum compare_metric m);
+/* The metric's value in replication i of f (f->per_rep and, for monthly figures, f->sc). */
+double compare_rep_value(const struct forecast *f, unsigned i, enum compare_metric m);
+/* The metric's mean and P10 / P50 / P90 over f's replications; scratch holds f->runs. */
+void compare_spread(const struct forecast *f, enum compare_metric m, double *scratch,
+		    struct compare_spread *s);
 
 /*
  * Fills d[0..COMPARE_METRICS) with variant against base, pairing replication i of each.

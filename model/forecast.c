@@ -168,6 +168,14 @@ static int merge_one(unsigned rep, void *ctx)
 	return rc;
 }
 
+double forecast_rep_runs_per_month(const struct forecast *f, unsigned i)
+{
+	const struct cost_params *cp = &f->sc->costs;
+	double period = calendar_period_hours(cp->runs_per_month,
+					      f->per_rep[i].metric[METRIC_WALL_HOURS]);
+	return CALENDAR_HOURS_PER_MONTH / period * cp->parallel_runs;
+}
+
 /* The steady state of the calendar (model/calendar.h): each replication's run started every
  * period in each of parallel_runs lanes, its tokens and dollars per 730-hour month. */
 static void compute_monthly(struct forecast *f)
@@ -177,8 +185,7 @@ static void compute_monthly(struct forecast *f)
 	m->monthly_tokens = m->monthly_cost = m->monthly_runs = 0;
 	for (unsigned i = 0; i < f->runs; i++) {
 		const struct forecast_rep *k = &f->per_rep[i];
-		double p = calendar_period_hours(cp->runs_per_month, k->metric[METRIC_WALL_HOURS]);
-		double runs = CALENDAR_HOURS_PER_MONTH / p * cp->parallel_runs / f->runs;
+		double runs = forecast_rep_runs_per_month(f, i) / f->runs;
 		m->monthly_runs += runs;
 		m->monthly_tokens += k->metric[METRIC_TOKENS_TOTAL] * runs;
 		m->monthly_cost += k->metric[METRIC_COST_TOTAL] * runs;

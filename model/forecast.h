@@ -117,6 +117,11 @@ const char *metric_name(enum metric m);
 int metric_is_count(enum metric m);
 /* The metric's value in one replication. */
 double metric_value(const struct loop_result *r, enum metric m);
+/*
+ * Replication i's runs started per 730-hour month in the calendar's steady state
+ * (model/calendar.h, docs/costs.md): parallel_runs · 730 / its period.
+ */
+double forecast_rep_runs_per_month(const struct forecast *f, unsigned i);
 
 /*
  * Runs the replications, reporting each finished one to progress (NULL: none) and handing it

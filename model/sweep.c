@@ -2,12 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/jsonfile.h"
+#include "model/assignment.h"
 #include "model/embedded.h"
 #include "model/loop.h"
 #include "model/sweep.h"
-#include "sim/rng.h"
-
-#define ASSIGNMENT_PATH_MAX 255 /* scenario_apply_set's limit */
 
 static int bad(struct hc_err *err, const char *origin, const char *where, const cJSON *v,
 	       const char *allowed)
@@ -15,35 +13,6 @@ static int bad(struct hc_err *err, const char *origin, const char *where, const 
 	char got[80];
 	return hc_err_set(err, HC_EINPUT, "%s: %s: got %s; allowed: %s", origin, where,
 			  json_describe(v, got, sizeof(got)), allowed);
-}
-
-/* A path as --set takes it: dot-separated non-empty parts, no '='. */
-static int check_path(const struct sweep_grid *g, const char *where, const char *path,
-		      struct hc_err *err)
-{
-	size_t len = strlen(path);
-	int ok = len && len <= ASSIGNMENT_PATH_MAX && !strchr(path, '=') && path[0] != '.' &&
-		 path[len - 1] != '.' && !strstr(path, "..");
-	if (ok)
-		return 0;
-	return hc_err_set(err, HC_EINPUT, "%s: %s: got the path \"%s\"; allowed: a scenario field "
-			  "as --set takes it (dot-separated names or indexes, no '=', at most %d "
-			  "characters), e.g. domains.paper_review.full_tasks", g->origin, where, path,
-			  ASSIGNMENT_PATH_MAX);
-}
-
-/* "path=value" with the value as JSON, so that --set reads it back with its type. */
-static char *assignment(const char *path, const cJSON *value)
-{
-	char *text = cJSON_PrintUnformatted(value);
-	if (!text)
-		return NULL;
-	size_t n = strlen(path) + strlen(text) + 2;
-	char *s = malloc(n);
-	if (s)
-		snprintf(s, n, "%s=%s", path, text);
-	free(text);
-	return s;
 }
 
 static int load_scenario_name(struct sweep_grid *g, const cJSON *v, struct hc_err *err)
@@ -72,9 +41,9 @@ static int load_sets(struct sweep_grid *g, const cJSON *set, struct hc_err *err)
 	cJSON_ArrayForEach(item, set) {
 		char where[300];
 		snprintf(where, sizeof(where), "set.%s", item->string);
-		if (check_path(g, where, item->string, err))
+		if (assignment_check_path(g->origin, where, item->string, err))
 			return HC_EINPUT;
-		g->base_sets[g->n_base_sets] = assignment(item->string, item);
+		g->base_sets[g->n_base_sets] = assignment_text(item->string, item);
 		if (!g->base_sets[g->n_base_sets++])
 			return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
@@ -87,7 +56,7 @@ static int add_column(struct sweep_grid *g, const char *where, const cJSON *list
 {
 	char at[300];
 	snprintf(at, sizeof(at), "%s.%s", where, list->string);
-	if (check_path(g, at, list->string, err))
+	if (assignment_check_path(g->origin, at, list->string, err))
 		return HC_EINPUT;
 	if (!cJSON_IsArray(list) || !cJSON_GetArraySize(list))
 		return bad(err, g->origin, at, list, "a non-empty list of values");
@@ -244,7 +213,7 @@ static int load_with(const struct sweep_grid *g, size_t p, const int *mask, stru
 	for (size_t c = 0; !rc && c < g->n_columns; c++) {
 		if (mask && !mask[c])
 			continue;
-		own[n_own] = assignment(g->columns[c].path, sweep_point_value(g, p, c));
+		own[n_own] = assignment_text(g->columns[c].path, sweep_point_value(g, p, c));
 		if (!own[n_own])
 			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
 		else
@@ -348,11 +317,6 @@ int sweep_grid_check(const struct sweep_grid *g, const struct price_sheet *ps,
 		}
 	}
 	return rc;
-}
-
-uint64_t sweep_point_seed(uint64_t seed, size_t p)
-{
-	return rng_stream_seed(seed, p);
 }
 
 cJSON *sweep_grid_to_json(const struct sweep_grid *g)

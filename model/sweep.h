@@ -15,7 +15,6 @@
 #define MODEL_SWEEP_H
 
 #include <stddef.h>
-#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "base/hc_err.h"
 #include "model/prices.h"
@@ -72,13 +71,6 @@ const cJSON *sweep_point_value(const struct sweep_grid *g, size_t p, size_t c);
 /* Loads point p's scenario (base assignments, then the point's); errors name the point. */
 int sweep_point_load(const struct sweep_grid *g, size_t p, struct scenario *sc,
 		     struct hc_err *err);
-
-/*
- * The master seed of point p: rng_stream_seed(seed, p), so a point's result depends only on
- * (seed, p), never on which process or thread computed it; `simulate --seed` with this seed
- * and the point's assignments gives the same figures.
- */
-uint64_t sweep_point_seed(uint64_t seed, size_t p);
 
 /* The grid as it is used: scenario, set, grid, zip, the axis order and the point count. */
 cJSON *sweep_grid_to_json(const struct sweep_grid *g);

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "reports/compare_out.h"
+#include "reports/compare_report.h"
+#include "reports/crossover_out.h"
 #include "reports/csvout.h"
 
 /* A figure: tokens as a whole number, dollars and hours with ten significant digits. */
@@ -45,6 +47,12 @@ static cJSON *delta_json(const struct compare_delta *d)
 	return o;
 }
 
+/* simulate's summary.json "crossover" object, or null when it was not priced. */
+static cJSON *crossover_json(const struct crossover_plan *p)
+{
+	return p ? crossover_out_json(p) : cJSON_CreateNull();
+}
+
 static cJSON *variant_json(const struct compare_out_variant *v)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -54,6 +62,7 @@ static cJSON *variant_json(const struct compare_out_variant *v)
 	for (int m = 0; m < COMPARE_METRICS; m++)
 		cJSON_AddItemToObject(metrics, compare_metric_name((enum compare_metric)m),
 				      delta_json(&v->delta[m]));
+	cJSON_AddItemToObject(o, "crossover", crossover_json(v->crossover));
 	return o;
 }
 
@@ -74,10 +83,22 @@ static cJSON *compare_json(const struct compare_out *c)
 	cJSON_AddStringToObject(tree, "pairing", "replication i of every variant runs with the "
 				"base's seed for replication i; docs/compare.md");
 	cJSON_AddStringToObject(tree, "prices", c->ps->origin);
+	cJSON_AddItemToObject(tree, "crossover", crossover_json(c->base_crossover));
+	if (c->no_crossover[0])
+		cJSON_AddStringToObject(tree, "no_crossover", c->no_crossover);
 	cJSON *variants = cJSON_AddArrayToObject(tree, "variants");
 	for (size_t v = 0; v < c->n_variants; v++)
 		cJSON_AddItemToArray(variants, variant_json(&c->variants[v]));
 	return tree;
+}
+
+static int write_report(struct results_dir *rd, const struct compare_out *c, struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "report.html", err);
+	if (!out)
+		return HC_ERUNTIME;
+	compare_report_write(out, c);
+	return results_dir_close(rd, out, "report.html", err);
 }
 
 int compare_out_write_all(struct results_dir *rd, const struct compare_out *c,
@@ -91,5 +112,5 @@ int compare_out_write_all(struct results_dir *rd, const struct compare_out *c,
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	rc = results_dir_write_json(rd, "compare.json", tree, err);
 	cJSON_Delete(tree);
-	return rc;
+	return rc ? rc : write_report(rd, c, err);
 }

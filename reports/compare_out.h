@@ -1,7 +1,8 @@
 /*
  * compare_out: the files of a comparison's results directory (docs/compare.md): compare.csv,
- * one row per variant and metric in the order given, and compare.json, the same figures
- * with the base, each variant's assignments, the runs, seed and price sheet.
+ * one row per variant and metric in the order given, compare.json, the same figures
+ * with the base, each variant's assignments and crossover, the runs, seed and price sheet,
+ * and report.html (compare_report.h).
  */
 #ifndef REPORTS_COMPARE_OUT_H
 #define REPORTS_COMPARE_OUT_H
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "model/compare.h"
+#include "model/crossover.h"
 #include "model/prices.h"
 #include "reports/results_dir.h"
 
@@ -18,6 +20,7 @@ struct compare_out_variant {
 	const char *const *sets;
 	size_t n_sets;
 	struct compare_delta delta[COMPARE_METRICS];
+	const struct crossover_plan *crossover; /* as simulate's; NULL: not priced */
 };
 
 /* A whole comparison; every pointer is borrowed. */
@@ -30,9 +33,11 @@ struct compare_out {
 	const struct price_sheet *ps;
 	const struct compare_out_variant *variants;
 	size_t n_variants;
+	const struct crossover_plan *base_crossover; /* NULL: not priced */
+	const char *no_crossover;       /* why a crossover was not priced, or "" */
 };
 
-/* Writes compare.csv and compare.json into rd. */
+/* Writes compare.csv, compare.json and report.html (compare_report.h) into rd. */
 int compare_out_write_all(struct results_dir *rd, const struct compare_out *c,
 			  struct hc_err *err);
 

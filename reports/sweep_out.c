@@ -1,10 +1,19 @@
 /* sweep_out: the files of a sweep's results directory. Contracts in sweep_out.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include "model/compare.h"
 #include "reports/csvout.h"
 #include "reports/sweep_out.h"
 
 static const char *const stat_names[] = { "mean", "p10", "p50", "p90" };
+
+/* The parts of the bill, per run and per month, after the metrics (docs/sweep.md). */
+static const enum compare_metric parts[] = {
+	COMPARE_API, COMPARE_SELF_HOSTED, COMPARE_STORAGE, COMPARE_COMPUTE,
+	COMPARE_MONTHLY_API, COMPARE_MONTHLY_SELF_HOSTED, COMPARE_MONTHLY_STORAGE,
+	COMPARE_MONTHLY_COMPUTE, COMPARE_MONTHLY_TOTAL,
+};
+#define N_PARTS (sizeof(parts) / sizeof(parts[0]))
 
 /* A comma and a cell for a JSON value: numbers and booleans as JSON writes them, text quoted. */
 static int value_cell(FILE *out, const cJSON *v)
@@ -30,6 +39,24 @@ static void number(FILE *out, enum metric m, double v)
 	csvout_num(out, v, metric_is_count(m) ? "%.0f" : "%.10g");
 }
 
+/* The mean, P10, P50 and P90 of each part of the bill, per run and per month. */
+static int part_cells(FILE *out, const struct forecast *f)
+{
+	double *scratch = malloc(f->runs * sizeof(*scratch));
+	if (!scratch)
+		return HC_ERUNTIME;
+	for (size_t k = 0; k < N_PARTS; k++) {
+		struct compare_spread s;
+		compare_spread(f, parts[k], scratch, &s);
+		csvout_num(out, s.mean, "%.10g");
+		csvout_num(out, s.p10, "%.10g");
+		csvout_num(out, s.p50, "%.10g");
+		csvout_num(out, s.p90, "%.10g");
+	}
+	free(scratch);
+	return 0;
+}
+
 int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
 		  const struct forecast *f, char **row, struct hc_err *err)
 {
@@ -47,6 +74,8 @@ int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
 		number(out, (enum metric)m, s->p50);
 		number(out, (enum metric)m, s->p90);
 	}
+	if (!rc)
+		rc = part_cells(out, f);
 	if (out) {
 		fputc('\n', out);
 		rc |= ferror(out);
@@ -68,6 +97,9 @@ static void write_header(FILE *out, const struct sweep_grid *g)
 	for (int m = 0; m < METRIC_COUNT; m++)
 		for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
 			fprintf(out, ",%s_%s", metric_name((enum metric)m), stat_names[k]);
+	for (size_t p = 0; p < N_PARTS; p++)
+		for (size_t k = 0; k < sizeof(stat_names) / sizeof(stat_names[0]); k++)
+			fprintf(out, ",%s_%s", compare_metric_name(parts[p]), stat_names[k]);
 	fputc('\n', out);
 }
 
@@ -92,8 +124,9 @@ static int write_grid(struct results_dir *rd, const struct sweep_grid *g,
 	char seed[24];
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)s->seed);
 	cJSON_AddStringToObject(tree, "seed", seed);
-	cJSON_AddStringToObject(tree, "point_seed", "rng_stream_seed(seed, point): SplitMix64, "
-				"docs/sweep.md");
+	cJSON_AddStringToObject(tree, "pairing", "common random numbers: every point runs "
+				"with the seed, so replication i of every point draws from "
+				"rng_stream_seed(seed, i); docs/sweep.md");
 	cJSON_AddStringToObject(tree, "prices", s->ps->origin);
 	char *text = cJSON_Print(tree);
 	cJSON_Delete(tree);

@@ -21,7 +21,8 @@ struct sweep_out_settings {
 
 /*
  * Point p's row of sweep.csv, newline included, into *row (caller frees): the point, its
- * seed, its value of each column, then per metric the mean, P10, P50 and P90 of f.
+ * seed, its value of each column, then per metric the mean, P10, P50 and P90 of f, then the
+ * same of each part of the bill per run and per month (compare_spread, model/compare.h).
  */
 int sweep_out_row(const struct sweep_grid *g, size_t p, uint64_t seed,
 		  const struct forecast *f, char **row, struct hc_err *err);

@@ -19,7 +19,9 @@
  * is a polygon of more than four points; a series of labels, its texts): a line through a
  * single point draws nothing; an image that renders is
  * complete with a natural width. The panel "What drives this bill" has items and a bar; the
- * re-timing section, when there is one, a table with a height. The verdict counts them.
+ * re-timing section, when there is one, a table with a height. Compare's charts: every bar
+ * of a change (rect.delta) lies inside its chart. The verdict counts them (bars: those wider
+ * than 0).
  */
 static const char probe[] =
 	"<script>(function () {\n"
@@ -52,10 +54,16 @@ static const char probe[] =
 	"var t = document.getElementById('retime');\n"
 	"if (t && !(t.nextElementSibling.getBoundingClientRect().height > 0))\n"
 	"  bad.push('the retime table is empty');\n"
+	"var bars = 0;\n"
+	"document.querySelectorAll('svg.compare-chart rect.delta').forEach(function (b) {\n"
+	"  var r = b.getBoundingClientRect(), c = b.ownerSVGElement.getBoundingClientRect();\n"
+	"  if (r.left < c.left - 1 || r.right > c.right + 1) bad.push('a bar leaves its chart');\n"
+	"  if (r.width > 0) bars++;\n"
+	"});\n"
 	"var p = document.createElement('pre');\n"
 	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
 	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' drivers=' + items +\n"
-	"    ' retime=' + (t ? 1 : 0) + ' END';\n"
+	"    ' retime=' + (t ? 1 : 0) + ' bars=' + bars + ' END';\n"
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
@@ -147,7 +155,7 @@ START_TEST(every_plot_renders_in_chromium)
 	struct result r = run("report", "r", "--require-plots", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=5 imgs=0 drivers=4 retime=0 END");
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=5 imgs=0 drivers=4 retime=0 bars=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
@@ -179,7 +187,28 @@ START_TEST(one_iteration_replay_renders)
 			      "--require-plots", "--out", "one", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 END");
+	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 bars=0 END");
+}
+END_TEST
+
+/*
+ * compare's report: one chart per variant. Keeping the archive a year moves storage and the
+ * total, per run and per month (4 bars); caching off moves the API and the total (4 bars);
+ * an identical variant draws no bar at all.
+ */
+START_TEST(compare_charts_render)
+{
+	const char *bin = chromium_or_skip();
+	if (!bin)
+		return;
+	struct result r = run("compare", "--set", "iterations=3", "--set",
+			      "costs.retention_months=1", "--variant", "keep-a-year", "--set",
+			      "costs.retention_months=12", "--variant", "no-cache", "--set",
+			      "self_modification.caching=off", "--variant", "same", "--runs", "3",
+			      "--out", "cmp", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "cmp", "<pre>VERDICT OK svgs=3 imgs=0 drivers=0 retime=0 bars=8 END");
 }
 END_TEST
 
@@ -190,6 +219,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, every_plot_renders_in_chromium);
 	tcase_add_test(tc, one_iteration_replay_renders);
+	tcase_add_test(tc, compare_charts_render);
 	tcase_set_timeout(tc, 150);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -441,6 +441,126 @@ START_TEST(out_of_bounds_fit_names_the_field)
 }
 END_TEST
 
+/* ---- evaluation concurrency ---------------------------------------------------------------- */
+
+/*
+ * A pool of `workers` given n tasks at once: task i lasts 100 + (37 i mod 50) s and starts on
+ * the worker that frees first (at 0 for the first `workers`), as a thread pool runs them.
+ * Each task is an eval_task with its span and one evaluation call inside it; every `keep`-th
+ * task is added (keep 1: the whole run), or only its call when calls_only.
+ */
+static void add_pool_run(struct fit *f, unsigned workers, int n, int keep, int calls_only)
+{
+	double free_at[16] = { 0 };
+	for (int i = 0; i < n; i++) {
+		unsigned w = 0;
+		for (unsigned k = 1; k < workers; k++)
+			w = free_at[k] < free_at[w] ? k : w;
+		double start = free_at[w], end = start + 100 + (37 * i) % 50;
+		free_at[w] = end;
+		if (i % keep)
+			continue;
+		char task[32];
+		snprintf(task, sizeof(task), "t%d", i);
+		add_call(f, "initial", "evaluate", task, 0, 1000, 0, 0, 100, 0, start + 2, end - 3);
+		if (calls_only)
+			continue;
+		struct trace_record rec;
+		trace_record_init(&rec, TRACE_EVAL_TASK);
+		strcpy(rec.u.task.node, "initial");
+		strcpy(rec.u.task.domain, "code.v2");
+		strcpy(rec.u.task.task, task);
+		strcpy(rec.u.task.result, "pass");
+		rec.u.task.start_time = start;
+		rec.u.task.end_time = end;
+		ck_assert_int_eq(fit_add(f, &rec, NULL), 0);
+	}
+}
+
+/* Fits f on the default base; the domain's concurrency and the fitted eval_workers. */
+static const struct fit_concurrency *fit_concurrency_of(struct fit *f, struct fit_result *res)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario base;
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_msg(fit_build(f, &base, "pool", "pool.jsonl", res, &err) == 0, "%s", err.msg);
+	scenario_release(&base);
+	ck_assert_uint_eq(res->summary.n_concurrency, 1);
+	const struct fit_concurrency *c = &res->summary.concurrency[0];
+	ck_assert_str_eq(c->domain, "code_v2");
+	ck_assert_uint_eq(res->sc.domains[0].eval_workers, c->eval_workers);
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(res->report, "concurrency"), "code_v2");
+	ck_assert_str_eq(json_get_str(rep, "verdict", NULL), fitconc_verdict_name(c->r.verdict));
+	ck_assert_str_eq(json_get_str(rep, "sentence", NULL), c->sentence);
+	ck_assert_double_eq(json_get_num(rep, "eval_workers", NULL), c->eval_workers);
+	return c;
+}
+
+/* A whole run on 4 workers (40 tasks): the pool is 4, from eval_task spans or calls alone. */
+START_TEST(concurrency_of_a_whole_run)
+{
+	for (int calls_only = 0; calls_only < 2; calls_only++) {
+		struct fit f;
+		struct fit_result res;
+		fit_init(&f);
+		add_pool_run(&f, 4, 40, 1, calls_only);
+		const struct fit_concurrency *c = fit_concurrency_of(&f, &res);
+		ck_assert_msg(c->r.verdict == FITCONC_POOL, "%s", c->sentence);
+		ck_assert_uint_eq(c->r.workers, 4);
+		ck_assert_uint_eq(c->r.peak, 4);
+		ck_assert_uint_eq(c->r.burst, 4);
+		ck_assert_uint_eq(c->r.handoffs, 36);
+		ck_assert_uint_eq(c->eval_workers, 4);
+		ck_assert_ptr_nonnull(strstr(c->sentence, "4 workers: 4 of 40 tasks"));
+		ck_assert_double_eq(json_at(field(&res, "domains.code_v2.eval_workers"), "value"), 4);
+		fit_result_release(&res);
+		fit_release(&f);
+	}
+}
+END_TEST
+
+/*
+ * What the trace cannot tell, said plainly, the base's 10 kept: every third task of a run
+ * on 8 workers (fewer overlaps than the run had); 6 tasks on 8 workers (all at once); no
+ * times at all.
+ */
+START_TEST(concurrency_it_cannot_infer)
+{
+	struct fit f;
+	struct fit_result res;
+	fit_init(&f);
+	add_pool_run(&f, 8, 60, 3, 0);
+	const struct fit_concurrency *c = fit_concurrency_of(&f, &res);
+	ck_assert_msg(c->r.verdict == FITCONC_NOT_A_POOL, "%s", c->sentence);
+	ck_assert_uint_eq(c->eval_workers, 10);
+	ck_assert_uint_lt(c->r.peak, 8);
+	ck_assert_ptr_nonnull(strstr(c->sentence, "cannot infer: "));
+	ck_assert_ptr_nonnull(strstr(c->sentence, "as a subset of a run's tasks shows"));
+	ck_assert_ptr_nonnull(strstr(c->sentence, "; kept 10"));
+	ck_assert_int_eq(defaulted(&res, "domains.code_v2.eval_workers"), 1);
+	fit_result_release(&res);
+	fit_release(&f);
+
+	fit_init(&f);
+	add_pool_run(&f, 8, 6, 1, 0);
+	c = fit_concurrency_of(&f, &res);
+	ck_assert_msg(c->r.verdict == FITCONC_ALL_AT_ONCE, "%s", c->sentence);
+	ck_assert_str_eq(c->sentence, "cannot infer: all 6 tasks of a node started together, so "
+			 "the workers were at least 6; kept 10");
+	fit_result_release(&res);
+	fit_release(&f);
+
+	fit_init(&f);
+	add_call(&f, "initial", "evaluate", "t", 0, 1000, 0, 0, 100, 0, NAN, NAN);
+	c = fit_concurrency_of(&f, &res);
+	ck_assert_int_eq(c->r.verdict, FITCONC_NO_TIMES);
+	ck_assert_str_eq(c->sentence, "cannot infer: no task has a start and an end time; kept 10");
+	fit_result_release(&res);
+	fit_release(&f);
+}
+END_TEST
+
 /* ---- accuracy ------------------------------------------------------------------------------ */
 
 static void import_dgm_trace(char *path, size_t size)
@@ -496,6 +616,46 @@ static void fit_and_forecast(const cJSON *tasks, unsigned full_tasks, unsigned r
 	scenario_release(&base);
 	fit_release(&f);
 }
+
+/*
+ * DGM's logs hold 59 of the run's 225 tasks (metadata.json), which ran on at least 40
+ * workers (docs/calibration.md): 12 start together, up to 16 run at once later, and 20 of
+ * the 47 later starts follow no end among the 59. The fit says it cannot infer and keeps
+ * the base's value (the default base's 10).
+ */
+START_TEST(concurrency_on_dgm_logs)
+{
+	char path[64];
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	struct trace_record rec;
+	struct scenario base;
+	struct fit_result res;
+	struct fit f;
+	import_dgm_trace(path, sizeof(path));
+	ck_assert_int_eq(trace_reader_open(&r, path, 0, &err), 0);
+	fit_init(&f);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		ck_assert_int_eq(fit_add(&f, &rec, &err), 0);
+	trace_reader_close(&r);
+	unlink(path);
+	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
+	ck_assert_msg(fit_build(&f, &base, "dgm", path, &res, &err) == 0, "%s", err.msg);
+	const struct fit_concurrency *c = &res.summary.concurrency[0];
+	printf("DGM logs, concurrency: %s\n", c->sentence);
+	ck_assert_int_eq(c->r.verdict, FITCONC_NOT_A_POOL);
+	ck_assert_uint_eq(c->r.tasks, 59);
+	ck_assert_uint_eq(c->r.burst, 12);
+	ck_assert_uint_eq(c->r.peak, 16);
+	ck_assert_uint_eq(c->r.late_starts, 47);
+	ck_assert_uint_eq(c->r.handoffs, 27);
+	ck_assert_uint_eq(c->eval_workers, base.domains[0].eval_workers);
+	ck_assert_uint_eq(res.sc.domains[0].eval_workers, base.domains[0].eval_workers);
+	fit_result_release(&res);
+	scenario_release(&base);
+	fit_release(&f);
+}
+END_TEST
 
 /*
  * (a) The scenario fitted to all 59 tasks, simulated (iteration 0: the initial agent on the
@@ -883,6 +1043,9 @@ int main(void)
 	check_add(s, "backtest", backtest_screen_to_full_set, 120);
 	check_add(s, "synthetic", first_half_forecasts_second_half, 120);
 	check_add(s, "cost_relevant", cost_relevant_fields, 10);
+	check_add(s, "concurrency_pool", concurrency_of_a_whole_run, 10);
+	check_add(s, "concurrency_cannot", concurrency_it_cannot_infer, 10);
+	check_add(s, "concurrency_dgm", concurrency_on_dgm_logs, 60);
 	TCase *tc = tcase_create("cli");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cli_fit_writes_a_scenario_simulate_loads);

@@ -4,15 +4,22 @@
  */
 #include <math.h>
 #include "model/forecast.h"
-#include "sim/rng.h"
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
 
 #define N_METRICS 7
+#define N_PARTS 9
+/* The first column of part k's figures, after `first` columns of point, seed and axes. */
+#define PART_COLUMN(first, k) ((first) + 4 * N_METRICS + 4 * (k))
 
 static const char *const metrics[N_METRICS] = {
 	"tokens_total", "tokens_self_modify", "tokens_evaluate", "cost_usd_total",
 	"wall_time_hours", "archive_bytes", "io_bytes",
+};
+
+static const char *const parts[N_PARTS] = {
+	"api_usd", "self_hosted_usd", "storage_usd", "compute_usd", "monthly_api_usd",
+	"monthly_self_hosted_usd", "monthly_storage_usd", "monthly_compute_usd", "monthly_total_usd",
 };
 
 /* Field k (from 0) of line n (0: the header) of a CSV without commas inside quotes. */
@@ -106,10 +113,14 @@ START_TEST(rows_in_documented_order)
 		ck_assert_double_eq(number_at(csv, p + 1, 0), p);
 		ck_assert_double_eq(number_at(csv, p + 1, 2), children[p]);
 		ck_assert_double_eq(number_at(csv, p + 1, 3), tasks[p]);
-		char seed[32];
-		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)rng_stream_seed(1, p));
-		assert_field(csv, p + 1, 1, seed);
+		assert_field(csv, p + 1, 1, "1"); /* every point: the --seed */
 	}
+	for (int k = 0; k < N_PARTS; k++)
+		for (int s = 0; s < 4; s++) {
+			char want[64];
+			snprintf(want, sizeof(want), "%s_%s", parts[k], stat[s]);
+			assert_field(csv, 0, PART_COLUMN(4, k) + s, want);
+		}
 	/* more evaluation tasks cost more tokens: the values reached the scenario */
 	ck_assert_double_lt(number_at(csv, 1, 4 + 4 * 2), number_at(csv, 3, 4 + 4 * 2));
 	cJSON *g = load_json("res/grid.json");
@@ -146,7 +157,7 @@ START_TEST(zip_lists_advance_together)
 }
 END_TEST
 
-/* Point 3 equals `simulate --seed rng_stream_seed(7, 3)` with the point's assignments. */
+/* Point 3 equals `simulate --seed 7` with the point's assignments: common random numbers. */
 START_TEST(point_equals_plain_simulate)
 {
 	write_file("grid.json", "{\"set\": {\"iterations\": 5},\n"
@@ -158,10 +169,8 @@ START_TEST(point_equals_plain_simulate)
 	result_free(&r);
 	char *csv = slurp(path_in("res/sweep.csv"));
 	ck_assert_ptr_nonnull(csv);
-	char seed[32];
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)rng_stream_seed(7, 3));
-	assert_field(csv, 4, 1, seed);
-	r = run("simulate", "--runs", "3", "--seed", seed, "--set", "iterations=5", "--set",
+	assert_field(csv, 4, 1, "7");
+	r = run("simulate", "--runs", "3", "--seed", "7", "--set", "iterations=5", "--set",
 		"domains.paper_review.full_tasks=40", "--set", "children_per_iteration=2",
 		"--out", "plain", "--quiet", NULL);
 	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
@@ -180,7 +189,64 @@ START_TEST(point_equals_plain_simulate)
 			ck_assert_msg(fabs(got - want) <= (count ? 0.5 : 1e-9 * fabs(want)),
 				      "%s: sweep %.17g, simulate %.17g", key, got, want);
 		}
+	/* the parts of the bill against summary.json's means; monthly: times monthly.runs,
+	 * the same in every replication here (the runs are far shorter than their period) */
+	static const char *const cost_keys[] = { "cost_usd.api", "cost_usd.self_hosted",
+						 "cost_usd.storage", "cost_usd.compute" };
+	double runs_per_month = json_at(s, "monthly.runs"), sum = 0;
+	for (int k = 0; k < 4; k++) {
+		double want = json_at(s, cost_keys[k]), got = number_at(csv, 4, PART_COLUMN(4, k));
+		ck_assert_msg(fabs(got - want) <= 1e-9 * fabs(want), "%s: sweep %.17g, simulate "
+			      "%.17g", cost_keys[k], got, want);
+		double monthly = number_at(csv, 4, PART_COLUMN(4, 4 + k));
+		ck_assert_msg(fabs(monthly - want * runs_per_month) <= 1e-9 * fabs(monthly) + 1e-12,
+			      "monthly %s: %.17g, %.17g x %.17g", cost_keys[k], monthly, want,
+			      runs_per_month);
+		sum += monthly;
+	}
+	double total = number_at(csv, 4, PART_COLUMN(4, 8));
+	ck_assert_double_eq_tol(total, json_at(s, "monthly.cost_usd"), 1e-9 * total);
+	ck_assert_double_eq_tol(sum, total, 1e-9 * total);
 	cJSON_Delete(s);
+	free(csv);
+}
+END_TEST
+
+/*
+ * Common random numbers: keeping the archive 12 months instead of 1 raises the storage
+ * dollars, per run and per month, at every quantile, and leaves every other figure of the
+ * row identical to the last digit (retention draws nothing).
+ */
+START_TEST(retention_moves_storage_only)
+{
+	write_file("grid.json", "{\"set\": {\"iterations\": 5},\n"
+				"\"grid\": {\"costs.retention_months\": [1, 12]}}\n");
+	char *csv = sweep_ok("grid.json", "6", "res");
+	ck_assert_uint_eq(count_lines(csv), 3);
+	const int first = 3, storage = 2, monthly_storage = 6, monthly_total = 8;
+	for (int k = 0; k < N_PARTS; k++) {
+		int moved = k == storage || k == monthly_storage || k == monthly_total;
+		for (int s = 0; s < 4; s++) {
+			int c = PART_COLUMN(first, k) + s;
+			double one = number_at(csv, 1, c), twelve = number_at(csv, 2, c);
+			if (moved)
+				ck_assert_msg(twelve > one, "%s[%d]: %.17g <= %.17g", parts[k], s,
+					      twelve, one);
+			else
+				ck_assert_msg(twelve == one, "%s[%d]: %.17g != %.17g", parts[k], s,
+					      twelve, one);
+		}
+	}
+	/* of the metrics, only the total cost moves */
+	for (int m = 0; m < N_METRICS; m++)
+		for (int s = 0; s < 4; s++) {
+			int c = first + 4 * m + s;
+			double one = number_at(csv, 1, c), twelve = number_at(csv, 2, c);
+			if (m == 3)
+				ck_assert_double_gt(twelve, one);
+			else
+				ck_assert_msg(twelve == one, "%s[%d]", metrics[m], s);
+		}
 	free(csv);
 }
 END_TEST
@@ -276,6 +342,7 @@ int main(void)
 	tcase_add_test(tc, rows_in_documented_order);
 	tcase_add_test(tc, zip_lists_advance_together);
 	tcase_add_test(tc, point_equals_plain_simulate);
+	tcase_add_test(tc, retention_moves_storage_only);
 	tcase_add_test(tc, deterministic);
 	tcase_add_test(tc, bad_grids_exit_3);
 	suite_add_tcase(s, tc);
