@@ -103,6 +103,9 @@ struct archive_params {
 	double patch_apply_seconds;     /* per ancestor on the lineage */
 };
 
+/* How runs start on the calendar (model/calendar.h, docs/costs.md "Monthly burn"). */
+enum schedule { SCHEDULE_CADENCE, SCHEDULE_BACK_TO_BACK, SCHEDULE_AT_ONCE };
+
 /* The bill besides API tokens (docs/costs.md), and how often the loop runs. */
 struct cost_params {
 	double storage_usd_per_gb_month;
@@ -115,6 +118,7 @@ struct cost_params {
 	double sim_gpu_hour_usd;        /* GPU simulators of domains with sandbox_gpus */
 	double runs_per_month;
 	double parallel_runs;           /* e.g. domains run as separate loops at once */
+	enum schedule schedule;
 	double fine_tune_gpus, fine_tune_hours, fine_tune_gpu_hour_usd;
 };
 
