@@ -119,6 +119,15 @@ START_TEST(test_back_to_back)
 }
 END_TEST
 
+/* The third replication of test_at_once: $900 ($500 API, $400 compute), 9M tokens. */
+static void skew(struct forecast_rep *k)
+{
+	k->metric[METRIC_COST_TOTAL] = 900;
+	k->metric[METRIC_TOKENS_TOTAL] = 9e6;
+	k->cost_api = 500;
+	k->cost_compute = 400;
+}
+
 /* At once, 2 runs of W = 1,000 hours started at --start and no more: January's 744 hours
  * hold 0.744 of each, February the other 0.256, and nothing after. Three replications
  * costing $100, $200 and $900 (tokens 1M, 2M, 9M): the mean is $400 a run, the median $200.
@@ -130,10 +139,7 @@ START_TEST(test_at_once)
 	struct forecast f = { 0 };
 	struct calendar c = CALENDAR_INIT;
 	fake(&f, &sc, rep, 3, 1000, 5, 2);
-	rep[2].metric[METRIC_COST_TOTAL] = 900;
-	rep[2].metric[METRIC_TOKENS_TOTAL] = 9e6;
-	rep[2].cost_api = 500;
-	rep[2].cost_compute = 400;
+	skew(&rep[2]);
 	sc.costs.schedule = SCHEDULE_AT_ONCE;
 	ck_assert_double_eq_tol(calendar_monthly_runs(&sc.costs, 1000), 0.73, 1e-12);
 	ck_assert_double_eq_tol(calendar_monthly_runs(&sc.costs, 100), 1, 1e-12);
