@@ -21,7 +21,8 @@ static const char style[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.total td,tr.total th{font-weight:bold;border-top:2px solid #bbb}"
 	"pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.85em}"
-	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}"
+	".note{color:#8a5300}.warnings{border-left:4px solid #c77700;padding:0.1em 1em;"
+	"background:#fff8ec}footer{margin-top:3em;color:#888;font-size:0.85em}"
 	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
 	".drivers .bar{display:inline-block;height:0.7em;background:#3a6ea5;margin-left:0.5em}";
 
@@ -236,7 +237,11 @@ static void headline_scale(FILE *out, const cJSON *s)
 		fprintf(out, "rebuilding parents reads %s in all. ",
 			numfmt_bytes(io, a, sizeof(a)));
 	wall_time(out, s, hours);
-	if (per_month > 0 && month >= 0)
+	const char *schedule = json_get_str(s, "monthly", "schedule");
+	if (schedule && !strcmp(schedule, "at-once") && month >= 0)
+		fprintf(out, "The runs started at once cost %s in a 730-hour month while they go "
+			"(monthly.csv has each calendar month). ", numfmt_usd(month, a, sizeof(a)));
+	else if (per_month > 0 && month >= 0)
 		fprintf(out, "At %.3g run%s started a month (the steady state; monthly.csv has "
 			"each calendar month): %s a month. ", per_month, per_month == 1 ? "" : "s",
 			numfmt_usd(month, a, sizeof(a)));
@@ -250,6 +255,23 @@ static void headline_scale(FILE *out, const cJSON *s)
 			numfmt_usd(json_get_num(q, "cost_usd_total", "p90"), b, sizeof(b)));
 	}
 	fputs("</p>\n", out);
+}
+
+/* summary.json's warnings (a schedule the runs cannot keep, a batch that stretches the wall
+ * time), as on the console. */
+static void warnings_panel(FILE *out, const cJSON *s)
+{
+	const cJSON *w, *all = json_get(s, "warnings", NULL);
+	if (!cJSON_GetArraySize(all))
+		return;
+	fputs("<div id=\"warnings\" class=\"warnings\">\n", out);
+	cJSON_ArrayForEach(w, all)
+		if (cJSON_IsString(w)) {
+			fputs("<p class=\"note\"><b>Warning:</b> ", out);
+			html_escape(out, w->valuestring);
+			fputs("</p>\n", out);
+		}
+	fputs("</div>\n", out);
 }
 
 /* The largest cost components with their shares and what each rests on; the rest summed. */
@@ -647,6 +669,7 @@ void html_write(FILE *out, const struct html_page *p)
 	headline_fleet(out, p->summary);
 	headline_scale(out, p->summary);
 	fputs("</div>\n", out);
+	warnings_panel(out, p->summary);
 	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
 	retime_section(out, p->summary);

@@ -10,7 +10,7 @@
 #define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
 
 static const char *const plot_names[] = { "tokens", "costs", "crossover", "archive",
-					  "critical_path" };
+					  "critical_path", "monthly" };
 
 static void copy_sample(void)
 {
@@ -73,15 +73,16 @@ START_TEST(help)
 }
 END_TEST
 
-START_TEST(sample_gives_five_plots_and_the_page)
+START_TEST(sample_gives_six_plots_and_the_page)
 {
 	copy_sample();
 	struct result r = run("report", "r", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.err, "");
-	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path"));
+	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path, "
+				     "monthly"));
 	result_free(&r);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "r/plots/%s.png", plot_names[i]);
 		char *png = slurp(path_in(name));
@@ -97,7 +98,11 @@ START_TEST(sample_gives_five_plots_and_the_page)
 	ck_assert_int_eq(count_in("r", ".report"), 0);
 	char *html = slurp(path_in("r/report.html"));
 	ck_assert_ptr_nonnull(html);
-	ck_assert_uint_eq(count(html, "<svg"), 5);
+	ck_assert_uint_eq(count(html, "<svg"), 6);
+	/* the calendar's 13 months of the sample's monthly.csv, its period and assumptions */
+	ck_assert_ptr_nonnull(strstr(html, "per calendar month (UTC) from --start, 13 months, "
+				     "schedule cadence; each run"));
+	ck_assert_ptr_null(strstr(html, "id=\"warnings\""));
 	/* Self-contained: nothing fetched, nothing run. */
 	ck_assert_ptr_null(strstr(html, "<script"));
 	ck_assert_ptr_null(strstr(html, "<img"));
@@ -136,7 +141,7 @@ START_TEST(absent_input_skips_that_plot)
 	ck_assert(!exists("r/plots/archive.png"));
 	ck_assert(exists("r/plots/critical_path.svg"));
 	char *html = slurp(path_in("r/report.html"));
-	ck_assert_uint_eq(count(html, "<svg"), 4);
+	ck_assert_uint_eq(count(html, "<svg"), 5);
 	free(html);
 }
 END_TEST
@@ -230,10 +235,44 @@ START_TEST(replay_and_crossover_directories)
 	r = run("report", "cx", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_msg(strstr(r.out, "plots in cx/plots/: tokens, costs, crossover, archive, "
-			     "critical_path (PNG and SVG)"), "%s", r.out);
+			     "critical_path, monthly (PNG and SVG)"), "%s", r.out);
 	result_free(&r);
 	html = slurp(path_in("cx/report.html"));
 	ck_assert_ptr_nonnull(strstr(html, "Self-hosting llama-3.3-70b FP8 on h100-sxm"));
+	free(html);
+}
+END_TEST
+
+/*
+ * A schedule the runs cannot keep (1,000 runs a month) is a warning in the report as on the
+ * console; two loops started at once for 2 iterations fall in one calendar month, and the
+ * headline says it is a month while they go, not a steady state.
+ */
+START_TEST(busy_schedule_warns_and_at_once_headline)
+{
+	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
+			      "--start", "2027-01-01", "--out", "busy", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "busy", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	char *html = slurp(path_in("busy/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "<div id=\"warnings\" class=\"warnings\">\n<p class="
+				     "\"note\"><b>Warning:</b> the schedule cannot be kept: 1000 "
+				     "runs a month"));
+	free(html);
+	r = run("simulate", "--iterations", "2", "--set", "costs.schedule=\"at-once\"", "--set",
+		"costs.parallel_runs=2", "--start", "2027-01-01", "--out", "once", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "once", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	html = slurp(path_in("once/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "The runs started at once cost "));
+	ck_assert_ptr_nonnull(strstr(html, "1 month, schedule at-once"));
+	ck_assert_ptr_null(strstr(html, "id=\"warnings\""));
 	free(html);
 }
 END_TEST
@@ -244,12 +283,13 @@ int main(void)
 	TCase *tc = tcase_create("report");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, help);
-	tcase_add_test(tc, sample_gives_five_plots_and_the_page);
+	tcase_add_test(tc, sample_gives_six_plots_and_the_page);
 	tcase_add_test(tc, absent_input_skips_that_plot);
 	tcase_add_test(tc, no_gnuplot_one_line_and_require_plots_fails);
 	tcase_add_test(tc, gnuplot_failing_leaves_old_plots);
 	tcase_add_test(tc, bad_input_exits_3_and_writes_nothing);
 	tcase_add_test(tc, replay_and_crossover_directories);
+	tcase_add_test(tc, busy_schedule_warns_and_at_once_headline);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);
