@@ -894,7 +894,8 @@ static int summarise(struct run *run)
 			res->best_score = a->nodes[i].score;
 	}
 	const struct scenario *sc = run->sc;
-	if (archive_retained_bytes(a, sc->costs.retention_keep_top, sc->archive.node_metadata_bytes,
+	if (archive_retained_bytes(a, sc->costs.retention_keep_top,
+				   sc->costs.retention_keep_iterations, sc->archive.node_metadata_bytes,
 				   sc->archive.root_bytes, &res->retained_bytes))
 		return HC_ERUNTIME;
 	price_the_rest(&sc->costs, res);

@@ -207,6 +207,11 @@ static const struct field cost_fields[] = {
 	UINT(struct cost_params, retention_keep_top, "0", 0, 1000000, "nodes",
 	     "Retention policy after the run: keep the K best nodes whole and the patches and "
 	     "metadata of their lineages, drop the rest (0: keep the whole archive)."),
+	UINT(struct cost_params, retention_keep_iterations, "0", 0, 1000000, "iterations",
+	     "Retention policy after the run: keep the run directories (patch, metadata, "
+	     "artifacts) of the nodes of the last N iterations whole; older nodes keep only "
+	     "their patch and metadata, which rebuild the rest (0: keep every run directory). "
+	     "Applies to what retention_keep_top keeps."),
 	DBL(struct cost_params, storage_usd_per_1000_requests, "0.005", 0, 1000, "USD",
 	    "Price of 1,000 writes, one per object written (PUT; AWS S3 Standard us-east-1, "
 	    "aws.amazon.com/s3/pricing, 2026-12-06)."),

@@ -111,6 +111,7 @@ struct cost_params {
 	double storage_usd_per_gb_month;
 	double retention_months;        /* how long the archive is kept */
 	unsigned retention_keep_top;    /* 0: all; else the K best nodes and their lineages */
+	unsigned retention_keep_iterations; /* 0: all; else run dirs of the last N iterations */
 	double storage_usd_per_1000_requests; /* writes (PUT) */
 	double storage_usd_per_1000_reads;    /* reads (GET) */
 	double vcpu_hour_usd;
