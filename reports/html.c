@@ -216,6 +216,16 @@ static void wall_time(FILE *out, const cJSON *s, double hours)
 	fputs(". ", out);
 }
 
+/* Rebuilds on the critical path: seconds an iteration and their share of the wall time. */
+static void rebuild_sentence(FILE *out, const cJSON *s)
+{
+	double per_iteration = json_get_num(s, "rebuild", "seconds_per_iteration");
+	double share = json_get_num(s, "rebuild", "share_of_wall_time");
+	if (per_iteration >= 0 && share >= 0)
+		fprintf(out, "Rebuilds on the critical path take %.3g s an iteration, %.1f%% of the "
+			"wall time. ", per_iteration, 100 * share);
+}
+
 /* The archive, wall time, the spread across replications and the monthly burn. */
 static void headline_scale(FILE *out, const cJSON *s)
 {
@@ -236,6 +246,7 @@ static void headline_scale(FILE *out, const cJSON *s)
 	if (io >= 0)
 		fprintf(out, "rebuilding parents reads %s in all. ",
 			numfmt_bytes(io, a, sizeof(a)));
+	rebuild_sentence(out, s);
 	wall_time(out, s, hours);
 	const char *schedule = json_get_str(s, "monthly", "schedule");
 	if (schedule && !strcmp(schedule, "at-once") && month >= 0)

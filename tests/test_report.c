@@ -261,6 +261,14 @@ START_TEST(busy_schedule_warns_and_at_once_headline)
 	ck_assert_ptr_nonnull(strstr(html, "<div id=\"warnings\" class=\"warnings\">\n<p class="
 				     "\"note\"><b>Warning:</b> the schedule cannot be kept: 1000 "
 				     "runs a month"));
+	/* the rebuild sentence restates summary.json's rebuild object */
+	cJSON *sum = load_json("busy/summary.json");
+	char want[160];
+	snprintf(want, sizeof(want), "Rebuilds on the critical path take %.3g s an iteration, "
+		 "%.1f%% of the wall time.", json_at(sum, "rebuild.seconds_per_iteration"),
+		 100 * json_at(sum, "rebuild.share_of_wall_time"));
+	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	cJSON_Delete(sum);
 	free(html);
 	r = run("simulate", "--iterations", "2", "--set", "costs.schedule=\"at-once\"", "--set",
 		"costs.parallel_runs=2", "--start", "2027-01-01", "--out", "once", "--quiet", NULL);
