@@ -24,7 +24,8 @@ static const char style[] =
 	".note{color:#8a5300}.warnings{border-left:4px solid #c77700;padding:0.1em 1em;"
 	"background:#fff8ec}footer{margin-top:3em;color:#888;font-size:0.85em}"
 	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
-	".drivers .bar{display:inline-block;height:0.7em;background:#3a6ea5;margin-left:0.5em}";
+	".drivers .bar,.modes .bar{display:inline-block;height:0.7em;background:#3a6ea5;"
+	"margin-left:0.5em}.modes .basis{color:#555;font-size:0.8em;font-weight:normal}";
 
 void html_escape(FILE *out, const char *s)
 {
@@ -319,6 +320,56 @@ static void drivers_panel(FILE *out, const cJSON *s, const cJSON *scenario)
 	fprintf(out, "<p>%s; every formula is in <code>docs/costs.md</code>.</p>\n</section>\n",
 		kind && !strcmp(kind, "replay") ? "Another price sheet is <code>--prices</code>"
 		: "Each assumption is a field to change with <code>--set</code>");
+}
+
+/* One pricing mode of crossover.modes: its break-even against the run's monthly volume. */
+static void mode_row(FILE *out, const cJSON *m, double volume)
+{
+	double be = json_get_num(m, "break_even_tokens_per_month", NULL);
+	double util = json_get_num(m, "utilisation_at_break_even", NULL);
+	double api = json_get_num(m, "at_scenario_volume", "api_usd");
+	double fleet = json_get_num(m, "at_scenario_volume", "self_hosted_usd");
+	const char *source = json_get_str(m, "source", NULL);
+	char a[32], b[32];
+	fputs(cJSON_IsTrue(json_get(m, "headline", NULL)) ? "<tr class=\"total\"><th>" : "<tr><th>",
+	      out);
+	html_escape(out, json_get_str(m, "pricing", NULL) ? json_get_str(m, "pricing", NULL) : "?");
+	fputs("<br><span class=\"basis\">", out);
+	html_escape(out, source ? source : "");
+	fprintf(out, "</span></th><td class=\"n\">$%.2f</td><td class=\"n\">%s</td>",
+		json_get_num(m, "gpu_hour_usd", NULL),
+		numfmt_usd(json_get_num(m, "fixed_usd_per_month", NULL), a, sizeof(a)));
+	if (be > 0)
+		fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%.1f%%</td><td class=\"n\">"
+			"%.3g%%<span class=\"bar\" style=\"width:%.2fem\"></span></td>",
+			numfmt_count(be, b, sizeof(b)), 100 * util, 100 * volume / be,
+			6 * fmin(1, volume / be));
+	else
+		fputs("<td class=\"n\">never</td><td class=\"n\">-</td><td class=\"n\">-</td>", out);
+	fprintf(out, "<td>%s</td></tr>\n", fleet < api ? "the fleet" : "the API");
+}
+
+/* crossover.modes: each pricing mode's break-even against the forecast's monthly tokens. */
+static void modes_table(FILE *out, const cJSON *s)
+{
+	const cJSON *m, *modes = json_get(s, "crossover", "modes");
+	double volume = json_get_num(json_get(s, "crossover", "at_scenario_volume"),
+				     "tokens_per_month", NULL);
+	char v[32];
+	if (!cJSON_GetArraySize(modes) || !(volume >= 0))
+		return;
+	fprintf(out, "<h2 id=\"modes\">Self-hosting by pricing mode</h2>\n<p>Each price of the "
+		"GPU sheet: the fleet's fixed cost a 730-hour month, the monthly token volume above "
+		"which it costs less than the API (break-even) and how busy its replicas are there, "
+		"against this run's %s tokens a month (<code>monthly.tokens</code>, the schedule's "
+		"steady state); the bold row is the headline's. Formulas: <code>docs/costs.md"
+		"</code>, \"Crossover\".</p>\n<table class=\"modes\">\n<tr><th>pricing</th>"
+		"<th>$/GPU-hour</th><th>fixed a month</th><th>break-even tokens a month</th>"
+		"<th>utilisation at break-even</th><th>this run's volume, share of break-even</th>"
+		"<th>cheaper at this volume</th></tr>\n", numfmt_count(volume, v, sizeof(v)));
+	cJSON_ArrayForEach(m, modes)
+		mode_row(out, m, volume);
+	fputs("</table>\n", out);
 }
 
 static void plot_figures(FILE *out, const struct html_page *p)
@@ -683,6 +734,7 @@ void html_write(FILE *out, const struct html_page *p)
 	warnings_panel(out, p->summary);
 	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
+	modes_table(out, p->summary);
 	retime_section(out, p->summary);
 	usage_table(out, p->summary);
 	cost_table(out, p->summary);

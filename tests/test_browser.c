@@ -20,7 +20,7 @@
  * single point draws nothing; an image that renders is
  * complete with a natural width. The panel "What drives this bill" has items and a bar; the
  * re-timing section, when there is one, a table with a height; the warnings, when there are
- * any, a box with a height. The verdict counts them.
+ * any, a box with a height; the table of pricing modes, when there is one, a height. The verdict counts them.
  */
 static const char probe[] =
 	"<script>(function () {\n"
@@ -55,13 +55,18 @@ static const char probe[] =
 	"  warned = w.querySelectorAll('p').length;\n"
 	"  if (!(w.getBoundingClientRect().height > 0)) bad.push('the warnings are hidden');\n"
 	"}\n"
+	"var mt = document.querySelector('table.modes'), modes = 0;\n"
+	"if (mt) {\n"
+	"  modes = mt.querySelectorAll('tr').length - 1;\n"
+	"  if (!(mt.getBoundingClientRect().height > 0)) bad.push('the modes table is empty');\n"
+	"}\n"
 	"var t = document.getElementById('retime');\n"
 	"if (t && !(t.nextElementSibling.getBoundingClientRect().height > 0))\n"
 	"  bad.push('the retime table is empty');\n"
 	"var p = document.createElement('pre');\n"
 	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
 	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' drivers=' + items +\n"
-	"    ' retime=' + (t ? 1 : 0) + ' warnings=' + warned + ' END';\n"
+	"    ' retime=' + (t ? 1 : 0) + ' warnings=' + warned + ' modes=' + modes + ' END';\n"
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
@@ -153,7 +158,7 @@ START_TEST(every_plot_renders_in_chromium)
 	struct result r = run("report", "r", "--require-plots", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=6 imgs=0 drivers=4 retime=0 warnings=0 END");
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=6 imgs=0 drivers=4 retime=0 warnings=0 modes=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
@@ -185,13 +190,14 @@ START_TEST(one_iteration_replay_renders)
 			      "--require-plots", "--out", "one", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 warnings=0 END");
+	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 warnings=0 modes=0 END");
 }
 END_TEST
 
 /*
  * A simulation whose schedule the runs cannot keep: its month-by-month chart draws every
- * series (bars of each component, the runs-active line) and the warning shows.
+ * series (bars of each component, the runs-active line), the warning shows, and so does the
+ * table of the 8 pricing modes of data/gpus' H100 sheet.
  */
 START_TEST(busy_schedule_renders_its_months_and_warning)
 {
@@ -208,7 +214,7 @@ START_TEST(busy_schedule_renders_its_months_and_warning)
 	result_free(&r);
 	expect_verdict(bin, "busy", "<pre>VERDICT OK svgs=6 imgs=0 drivers=");
 	char *dom = slurp(path_in("dom.html"));
-	ck_assert_ptr_nonnull(strstr(dom, "retime=0 warnings=1 END"));
+	ck_assert_ptr_nonnull(strstr(dom, "retime=0 warnings=1 modes=8 END"));
 	free(dom);
 }
 END_TEST

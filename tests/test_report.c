@@ -268,6 +268,23 @@ START_TEST(busy_schedule_warns_and_at_once_headline)
 		 "%.1f%% of the wall time.", json_at(sum, "rebuild.seconds_per_iteration"),
 		 100 * json_at(sum, "rebuild.share_of_wall_time"));
 	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	/* the pricing modes: one row each, the headline's bold; the reserved row's share of
+	 * break-even is the run's monthly tokens over the break-even of summary.json */
+	const cJSON *modes = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "crossover"), "modes");
+	ck_assert_int_ge(cJSON_GetArraySize(modes), 4);
+	ck_assert_uint_eq(count(html, "<tr class=\"total\"><th>reserved<br>"), 1);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, modes)
+		if (!strcmp(cJSON_GetObjectItem(m, "pricing")->valuestring, "reserved")) {
+			snprintf(want, sizeof(want), "<td class=\"n\">%.3g%%<span class=\"bar\"",
+				 100 * json_at(sum, "monthly.tokens") /
+				 json_at(m, "break_even_tokens_per_month"));
+			ck_assert_msg(strstr(html, want), "no '%s'", want);
+		}
+	char *table = strstr(html, "<table class=\"modes\">");
+	ck_assert_ptr_nonnull(table);
+	*strstr(table, "</table>") = '\0';
+	ck_assert_uint_eq(count(table, "<tr"), 1 + (size_t)cJSON_GetArraySize(modes));
 	cJSON_Delete(sum);
 	free(html);
 	r = run("simulate", "--iterations", "2", "--set", "costs.schedule=\"at-once\"", "--set",
