@@ -308,12 +308,13 @@ static int write_archive(struct results_dir *rd, const struct series_archive *a,
 }
 
 static int write_focus(struct results_dir *rd, const struct forecast *f,
-		       const struct focus_steps *s, time_t start, struct hc_err *err)
+		       const struct focus_steps *s, const struct calendar *c, time_t start,
+		       struct hc_err *err)
 {
 	FILE *out = results_dir_open(rd, "costs_focus.csv", err);
 	if (!out)
 		return HC_ERUNTIME;
-	focus_write(out, f, s, start);
+	focus_write(out, f, s, c, start);
 	return results_dir_close(rd, out, "costs_focus.csv", err);
 }
 
@@ -337,23 +338,28 @@ static void monthly_row(FILE *out, const struct calendar_month *mo)
 	fputc('\n', out);
 }
 
-static int write_monthly(struct results_dir *rd, const struct forecast *f, time_t start,
-			 struct hc_err *err)
+static int write_monthly(struct results_dir *rd, const struct calendar *c, struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "monthly.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	fputs("month,hours,runs_active,tokens,tokens_p10,tokens_p50,tokens_p90,usd_api,"
+	      "usd_self_hosted,usd_storage,usd_compute,usd_total,usd_p10,usd_p50,usd_p90\n", out);
+	for (size_t i = 0; i < c->n; i++)
+		monthly_row(out, &c->month[i]);
+	return results_dir_close(rd, out, "monthly.csv", err);
+}
+
+/* The calendar's two files: monthly.csv and costs_focus.csv, which follows it. */
+static int write_calendar(struct results_dir *rd, const struct forecast *f,
+			  const struct focus_steps *s, time_t start, struct hc_err *err)
 {
 	struct calendar c = CALENDAR_INIT;
 	if (calendar_build(&c, f, start, err))
 		return HC_ERUNTIME;
-	FILE *out = results_dir_open(rd, "monthly.csv", err);
-	if (!out) {
-		calendar_release(&c);
-		return HC_ERUNTIME;
-	}
-	fputs("month,hours,runs_active,tokens,tokens_p10,tokens_p50,tokens_p90,usd_api,"
-	      "usd_self_hosted,usd_storage,usd_compute,usd_total,usd_p10,usd_p50,usd_p90\n", out);
-	for (size_t i = 0; i < c.n; i++)
-		monthly_row(out, &c.month[i]);
+	int rc = write_focus(rd, f, s, &c, start, err) || write_monthly(rd, &c, err);
 	calendar_release(&c);
-	return results_dir_close(rd, out, "monthly.csv", err);
+	return rc ? HC_ERUNTIME : 0;
 }
 
 static int close_iterations(struct results_dir *rd, struct summary_stream *s, struct hc_err *err)
@@ -373,8 +379,7 @@ int summary_write_all(struct results_dir *rd, const struct forecast *f,
 	    write_csv(rd, "timeseries.csv", series_write_timeseries, f, err) ||
 	    write_archive(rd, &s->archive, err) ||
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
-	    write_focus(rd, f, &s->focus, x->start, err) ||
-	    write_monthly(rd, f, x->start, err))
+	    write_calendar(rd, f, &s->focus, x->start, err))
 		return HC_ERUNTIME;
 	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }
