@@ -56,10 +56,16 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 	printf("\n  USD per run: API %.2f", m->cost_api);
 	if (f->models.n_fleets)
 		printf(" + self-hosted %.2f", m->cost_self_hosted);
-	printf(" + storage %.2f + sandboxes and GPU simulators %.2f = %.2f\n"
-	       "  USD per month: %.2f (steady state: %.3g run%s started a month; by calendar "
-	       "month: monthly.csv)\n", m->cost_storage, m->cost_compute, m->cost_total,
-	       m->monthly_cost, m->monthly_runs, m->monthly_runs == 1 ? "" : "s");
+	printf(" + storage %.2f + sandboxes and GPU simulators %.2f = %.2f\n", m->cost_storage,
+	       m->cost_compute, m->cost_total);
+	if (f->sc->costs.schedule == SCHEDULE_AT_ONCE)
+		printf("  USD per month: %.2f (a 730-hour month while the %g run%s started at once "
+		       "go; by calendar month: monthly.csv)\n", m->monthly_cost,
+		       f->sc->costs.parallel_runs, f->sc->costs.parallel_runs == 1 ? "" : "s");
+	else
+		printf("  USD per month: %.2f (steady state: %.3g run%s started a month; by "
+		       "calendar month: monthly.csv)\n", m->monthly_cost, m->monthly_runs,
+		       m->monthly_runs == 1 ? "" : "s");
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
 		const struct fleet *lf = &f->models.fleets[k];
 		const struct fleet_result *r = &m->fleet[k];

@@ -1,6 +1,7 @@
 /* archive: the tree of agent variants and parent selection. Contracts in archive.h. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "base/array.h"
 #include "base/hc_err.h"
 #include "model/archive.h"
@@ -235,38 +236,62 @@ static int by_score(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-int archive_retained_bytes(const struct archive *a, unsigned keep_top, double metadata_bytes,
-			   double root_bytes, double *bytes)
+/* What rebuilding a node needs kept: its patch, its metadata and, for the root, the repository. */
+static double rebuild_bytes(const struct node *nd, double metadata_bytes, double root_bytes)
 {
-	*bytes = a->total_bytes;
-	if (keep_top == 0 || keep_top >= a->n)
-		return 0;
+	return nd->patch_bytes + metadata_bytes + (nd->parent < 0 ? root_bytes : 0);
+}
+
+enum { DROPPED, LINEAGE, WHOLE };
+
+/* kept[i]: the keep_top best valid nodes WHOLE, their ancestors LINEAGE (keep_top < a->n). */
+static int mark_top(const struct archive *a, unsigned keep_top, unsigned char *kept)
+{
 	struct ranked *rank = malloc(a->n * sizeof(*rank));
-	unsigned char *kept = calloc(a->n, 1); /* 1: an ancestor's patch, 2: the whole node */
-	if (!rank || !kept) {
-		free(rank);
-		free(kept);
+	if (!rank)
 		return HC_ERUNTIME;
-	}
 	size_t n = 0;
 	for (size_t i = 0; i < a->n; i++)
 		if (a->nodes[i].valid)
 			rank[n++] = (struct ranked){ a->nodes[i].score, i };
 	qsort(rank, n, sizeof(*rank), by_score);
-	*bytes = 0;
 	for (size_t k = 0; k < n && k < keep_top; k++) {
-		const struct node *nd = &a->nodes[rank[k].index];
-		*bytes += nd->bytes - (kept[rank[k].index] ? nd->patch_bytes + metadata_bytes +
-			  (nd->parent < 0 ? root_bytes : 0) : 0);
-		kept[rank[k].index] = 2;
-		/* the lineage, up to the first ancestor already kept */
-		for (int p = nd->parent; p >= 0 && !kept[p]; p = a->nodes[p].parent) {
-			kept[p] = 1;
-			*bytes += a->nodes[p].patch_bytes + metadata_bytes +
-				  (a->nodes[p].parent < 0 ? root_bytes : 0);
-		}
+		kept[rank[k].index] = WHOLE;
+		for (int p = a->nodes[rank[k].index].parent; p >= 0 && !kept[p];
+		     p = a->nodes[p].parent)
+			kept[p] = LINEAGE;
 	}
 	free(rank);
+	return 0;
+}
+
+int archive_retained_bytes(const struct archive *a, unsigned keep_top, unsigned keep_iterations,
+			   double metadata_bytes, double root_bytes, double *bytes)
+{
+	int every = keep_top == 0 || keep_top >= a->n;
+	*bytes = a->total_bytes;
+	if (every && keep_iterations == 0)
+		return 0;
+	unsigned char *kept = malloc(a->n ? a->n : 1);
+	if (!kept)
+		return HC_ERUNTIME;
+	memset(kept, every ? WHOLE : DROPPED, a->n);
+	if (!every && mark_top(a, keep_top, kept)) {
+		free(kept);
+		return HC_ERUNTIME;
+	}
+	unsigned last = 0;
+	for (size_t i = 0; i < a->n; i++)
+		last = a->nodes[i].iteration > last ? a->nodes[i].iteration : last;
+	*bytes = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct node *nd = &a->nodes[i];
+		int recent = keep_iterations == 0 || nd->iteration + keep_iterations > last;
+		if (kept[i] == WHOLE && recent)
+			*bytes += nd->bytes;
+		else if (kept[i] != DROPPED)
+			*bytes += rebuild_bytes(nd, metadata_bytes, root_bytes);
+	}
 	free(kept);
 	return 0;
 }

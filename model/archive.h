@@ -67,13 +67,16 @@ int archive_select(struct archive *a, enum parent_rule rule, double lambda, stru
 double archive_weight(const struct node *n, enum parent_rule rule, double lambda, double m);
 
 /*
- * The bytes a retention policy keeps (docs/costs.md, "Storage"): with keep_top 0 the whole
- * archive; else the keep_top best valid nodes (score descending, the earlier node first on a
+ * The bytes the retention policies keep (docs/costs.md, "Storage"). keep_top: 0 keeps every
+ * node; else the keep_top best valid nodes (score descending, the earlier node first on a
  * tie) whole, and of their ancestors only what rebuilds them: the patch, metadata_bytes and,
- * for the root, root_bytes. O(n log n). Returns 0, or HC_ERUNTIME when memory runs out.
+ * for the root, root_bytes. keep_iterations: 0 keeps the run directories of every node kept
+ * whole; else only of the nodes of the last keep_iterations iterations (iteration above the
+ * last one's minus keep_iterations), the older ones keeping only what rebuilds them. O(n log
+ * n). Returns 0, or HC_ERUNTIME when memory runs out.
  */
-int archive_retained_bytes(const struct archive *a, unsigned keep_top, double metadata_bytes,
-			   double root_bytes, double *bytes);
+int archive_retained_bytes(const struct archive *a, unsigned keep_top, unsigned keep_iterations,
+			   double metadata_bytes, double root_bytes, double *bytes);
 
 /* Mean of the (up to) three best scores among valid nodes; 0 when there are none. O(1). */
 double archive_top3_mean(const struct archive *a);

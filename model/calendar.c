@@ -14,9 +14,29 @@ double calendar_period_hours(double runs_per_month, double wall_hours)
 	return fmax(CALENDAR_HOURS_PER_MONTH / runs_per_month, wall_hours);
 }
 
-double calendar_busy_share(double runs_per_month, double wall_hours)
+double calendar_busy_share(const struct cost_params *cp, double wall_hours)
 {
-	return wall_hours * runs_per_month / CALENDAR_HOURS_PER_MONTH;
+	switch (cp->schedule) {
+	case SCHEDULE_BACK_TO_BACK:
+		return wall_hours > 0;
+	case SCHEDULE_AT_ONCE:
+		return fmin(1, wall_hours / CALENDAR_HOURS_PER_MONTH);
+	default:
+		return wall_hours * cp->runs_per_month / CALENDAR_HOURS_PER_MONTH;
+	}
+}
+
+double calendar_monthly_runs(const struct cost_params *cp, double wall_hours)
+{
+	switch (cp->schedule) {
+	case SCHEDULE_BACK_TO_BACK:
+		return wall_hours > 0 ? CALENDAR_HOURS_PER_MONTH / wall_hours : 0;
+	case SCHEDULE_AT_ONCE:
+		return fmin(1, CALENDAR_HOURS_PER_MONTH / wall_hours);
+	default:
+		return CALENDAR_HOURS_PER_MONTH / calendar_period_hours(cp->runs_per_month,
+									 wall_hours);
+	}
 }
 
 /* One lane of one replication: n runs of w hours, one every p hours from hour 0. */
@@ -26,9 +46,18 @@ struct lane {
 
 static struct lane lane_of(const struct forecast *f, unsigned rep)
 {
+	const struct cost_params *cp = &f->sc->costs;
 	double w = f->per_rep[rep].metric[METRIC_WALL_HOURS];
-	double p = calendar_period_hours(f->sc->costs.runs_per_month, w);
-	return (struct lane){ p, w, isinf(p) ? 0 : ceil(CALENDAR_START_HOURS / p) };
+	switch (cp->schedule) {
+	case SCHEDULE_BACK_TO_BACK:
+		return (struct lane){ w, w, w > 0 ? ceil(CALENDAR_START_HOURS / w) : 0 };
+	case SCHEDULE_AT_ONCE:
+		return (struct lane){ INFINITY, w, 1 };
+	default: {
+		double p = calendar_period_hours(cp->runs_per_month, w);
+		return (struct lane){ p, w, isinf(p) ? 0 : ceil(CALENDAR_START_HOURS / p) };
+	}
+	}
 }
 
 /* The runs' share of a run in hours [0, t): whole runs ended, plus the part of one going. */
@@ -41,12 +70,15 @@ static double runs_before(const struct lane *l, double t)
 		return l->n;
 	if (l->w <= 0)
 		return k + 1; /* a run of no wall time falls where it starts */
-	return k + fmin(t - k * l->p, l->w) / l->w;
+	double into = k > 0 ? t - k * l->p : t; /* at-once: p is infinite */
+	return k + fmin(into, l->w) / l->w;
 }
 
 static double lane_end(const struct lane *l)
 {
-	return l->n ? (l->n - 1) * l->p + l->w : 0;
+	if (l->n == 0)
+		return 0;
+	return l->n > 1 ? (l->n - 1) * l->p + l->w : l->w;
 }
 
 /* Hours from start to the first instant of month i of the calendar (month 0: start's). */
@@ -62,7 +94,7 @@ static double month_edge(time_t start, long i)
 
 static size_t horizon_months(const struct forecast *f, time_t start)
 {
-	double end = CALENDAR_START_HOURS;
+	double end = f->sc->costs.schedule == SCHEDULE_AT_ONCE ? 0 : CALENDAR_START_HOURS;
 	for (unsigned r = 0; r < f->runs; r++) {
 		struct lane l = lane_of(f, r);
 		end = fmax(end, lane_end(&l));
@@ -95,8 +127,10 @@ static void fill_month(struct calendar_month *mo, const struct forecast *f, doub
 	mo->runs_active = busy / mo->hours;
 	mo->usd_total = mo->usd_api + mo->usd_self_hosted + mo->usd_storage + mo->usd_compute;
 	mo->tokens_p10 = stats_quantile(tok, f->runs, 0.10);
+	mo->tokens_p50 = stats_quantile(tok, f->runs, 0.50);
 	mo->tokens_p90 = stats_quantile(tok, f->runs, 0.90);
 	mo->usd_p10 = stats_quantile(usd, f->runs, 0.10);
+	mo->usd_p50 = stats_quantile(usd, f->runs, 0.50);
 	mo->usd_p90 = stats_quantile(usd, f->runs, 0.90);
 }
 

@@ -171,13 +171,12 @@ static int merge_one(unsigned rep, void *ctx)
 double forecast_rep_runs_per_month(const struct forecast *f, unsigned i)
 {
 	const struct cost_params *cp = &f->sc->costs;
-	double period = calendar_period_hours(cp->runs_per_month,
-					      f->per_rep[i].metric[METRIC_WALL_HOURS]);
-	return CALENDAR_HOURS_PER_MONTH / period * cp->parallel_runs;
+	return calendar_monthly_runs(cp, f->per_rep[i].metric[METRIC_WALL_HOURS]) *
+	       cp->parallel_runs;
 }
 
-/* The steady state of the calendar (model/calendar.h): each replication's run started every
- * period in each of parallel_runs lanes, its tokens and dollars per 730-hour month. */
+/* The steady state of the calendar (model/calendar.h): each replication's runs a 730-hour
+ * month in each of parallel_runs lanes, by the schedule, and their tokens and dollars. */
 static void compute_monthly(struct forecast *f)
 {
 	const struct cost_params *cp = &f->sc->costs;
@@ -190,7 +189,7 @@ static void compute_monthly(struct forecast *f)
 		m->monthly_tokens += k->metric[METRIC_TOKENS_TOTAL] * runs;
 		m->monthly_cost += k->metric[METRIC_COST_TOTAL] * runs;
 	}
-	m->monthly_busy_share = calendar_busy_share(cp->runs_per_month, m->wall_hours);
+	m->monthly_busy_share = calendar_busy_share(cp, m->wall_hours);
 	double rebuild = m->critical_path_hours[PHASE_REBUILD];
 	m->rebuild_seconds_per_iteration = f->sc->iterations ? rebuild * 3600 / f->sc->iterations
 							     : 0;

@@ -50,7 +50,7 @@ struct forecast_means {
 	double sandbox_cpu_hours, sandbox_gpu_hours, gpu_sim_hours;
 	double storage_reads, storage_writes, storage_requests; /* requests: reads + writes */
 	double archive_gb_months; /* during the run */
-	double retained_bytes;    /* kept after the run (costs.retention_keep_top) */
+	double retained_bytes;    /* kept after the run (costs.retention_keep_*) */
 	/* the monthly burn in the calendar's steady state (model/calendar.h, docs/costs.md):
 	 * runs started per 730-hour month and their tokens and dollars, means over
 	 * replications; busy share: wall hours · runs_per_month / 730 (above 1 the schedule

@@ -1041,7 +1041,8 @@ static int add_archive(struct run *run, const struct loop_state *loop)
 		if (a->nodes[i].score > res->best_score)
 			res->best_score = a->nodes[i].score;
 	}
-	if (archive_retained_bytes(a, sc->costs.retention_keep_top, sc->archive.node_metadata_bytes,
+	if (archive_retained_bytes(a, sc->costs.retention_keep_top,
+				   sc->costs.retention_keep_iterations, sc->archive.node_metadata_bytes,
 				   sc->archive.root_bytes, &retained))
 		return HC_ERUNTIME;
 	res->retained_bytes += retained;

@@ -124,7 +124,7 @@ struct loop_result {
 	double storage_writes;    /* objects written: each node's patch, each task's artifacts */
 	double storage_reads;     /* objects read by rebuilds */
 	double archive_gb_months; /* the archive's GB integrated over the run, in 730-h months */
-	double retained_bytes;    /* what costs.retention_keep_top keeps after the run */
+	double retained_bytes;    /* what costs.retention_keep_* keep after the run */
 	double wall_seconds;
 	double rebuild_seconds;   /* every child's rebuild, parallel children's included */
 	double phase_seconds[PHASE_COUNT]; /* the critical path (of the last loop to end): sums

@@ -50,6 +50,7 @@ static const char *const cache_ttls[] = { "5m", "1h", NULL };
 /* in the order of enum precision and enum gpu_pricing (model/fleet.h) */
 static const char *const precisions[] = { "fp8", "bf16", NULL };
 static const char *const pricings[] = { "on-demand", "spot", "reserved", "owned", NULL };
+static const char *const schedules[] = { "cadence", "back-to-back", "at-once", NULL };
 
 static const struct field top_fields[] = {
 	STR(struct scenario, name, NULL, 1, "A short name, used in titles and file names "
@@ -216,6 +217,11 @@ static const struct field cost_fields[] = {
 	UINT(struct cost_params, retention_keep_top, "0", 0, 1000000, "nodes",
 	     "Retention policy after the run: keep the K best nodes whole and the patches and "
 	     "metadata of their lineages, drop the rest (0: keep the whole archive)."),
+	UINT(struct cost_params, retention_keep_iterations, "0", 0, 1000000, "iterations",
+	     "Retention policy after the run: keep the run directories (patch, metadata, "
+	     "artifacts) of the nodes of the last N iterations whole; older nodes keep only "
+	     "their patch and metadata, which rebuild the rest (0: keep every run directory). "
+	     "Applies to what retention_keep_top keeps."),
 	DBL(struct cost_params, storage_usd_per_1000_requests, "0.005", 0, 1000, "USD",
 	    "Price of 1,000 writes, one per object written (PUT; AWS S3 Standard us-east-1, "
 	    "aws.amazon.com/s3/pricing, 2026-12-06)."),
@@ -232,6 +238,10 @@ static const struct field cost_fields[] = {
 	    "Runs a month the schedule starts, per loop; one starts when the last ended."),
 	DBL(struct cost_params, parallel_runs, "1", 1, 1e4, "runs",
 	    "Runs going at once (e.g. domains as separate loops); each is a run of this file."),
+	ENUM(struct cost_params, schedule, "\"cadence\"", schedules,
+	     "How each of the parallel_runs loops starts runs: cadence, runs_per_month a month "
+	     "but never before the last ended; back-to-back, a run when the last ends; at-once, "
+	     "one run at --start and no more. Runs start in the first 8,760 hours."),
 	DBL(struct cost_params, fine_tune_gpus, "8", 0, 1e5, "GPUs",
 	    "The fine-tune comparator: GPUs (8 x H100, one node)."),
 	DBL(struct cost_params, fine_tune_hours, "72", 0, 1e5, "h", "The fine-tune comparator: hours."),

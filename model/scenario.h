@@ -105,11 +105,15 @@ struct archive_params {
 	double patch_apply_seconds;     /* per ancestor on the lineage */
 };
 
+/* How runs start on the calendar (model/calendar.h, docs/costs.md "Monthly burn"). */
+enum schedule { SCHEDULE_CADENCE, SCHEDULE_BACK_TO_BACK, SCHEDULE_AT_ONCE };
+
 /* The bill besides API tokens (docs/costs.md), and how often the loop runs. */
 struct cost_params {
 	double storage_usd_per_gb_month;
 	double retention_months;        /* how long the archive is kept */
 	unsigned retention_keep_top;    /* 0: all; else the K best nodes and their lineages */
+	unsigned retention_keep_iterations; /* 0: all; else run dirs of the last N iterations */
 	double storage_usd_per_1000_requests; /* writes (PUT) */
 	double storage_usd_per_1000_reads;    /* reads (GET) */
 	double vcpu_hour_usd;
@@ -117,6 +121,7 @@ struct cost_params {
 	double sim_gpu_hour_usd;        /* GPU simulators of domains with sandbox_gpus */
 	double runs_per_month;
 	double parallel_runs;           /* e.g. domains run as separate loops at once */
+	enum schedule schedule;
 	double fine_tune_gpus, fine_tune_hours, fine_tune_gpu_hour_usd;
 };
 

@@ -84,17 +84,20 @@ time_t focus_default_start(void)
 
 /* ---- charges ------------------------------------------------------------------------- */
 
-/* A charge of a forecast: its period in simulated seconds. */
+/* A charge of a forecast's mean run, and its description's text. */
 struct charge {
-	double t0, t1;
 	struct focus_charge c;
 	char description[256];
 };
 
+/* The parts of the bill monthly.csv splits by, and what each charge belongs to. */
+enum component { PART_API, PART_SELF_HOSTED, PART_STORAGE, PART_COMPUTE, PARTS };
+
 struct writer {
 	FILE *out;
 	const struct forecast *f;
-	time_t start;
+	time_t t0, t1;          /* the calendar month being written, its hours on the calendar */
+	double runs[PARTS];     /* the month's runs' worth of each part (set_month) */
 	struct focus_account account;
 	char account_id[SCENARIO_NAME_MAX + 16];
 };
@@ -336,12 +339,14 @@ void focus_write_tokens(FILE *out, const struct focus_account *acc, const struct
 	}
 }
 
-/* A forecast's charge on the calendar that starts at w->start, for parallel_runs runs. */
-static void emit(const struct writer *w, struct charge *ch)
+/* A charge of the mean run in the month being written: its runs' worth of part k. */
+static void emit(const struct writer *w, struct charge *ch, enum component k)
 {
-	double runs = w->f->sc->costs.parallel_runs;
-	ch->c.start = w->start + (time_t)llround(ch->t0);
-	ch->c.end = w->start + (time_t)llround(ch->t1);
+	double runs = w->runs[k];
+	if (!(runs > 0) || !(ch->c.cost > 0 || ch->c.quantity > 0))
+		return;
+	ch->c.start = w->t0;
+	ch->c.end = w->t1;
 	ch->c.description = ch->description;
 	ch->c.source = "forecast";
 	ch->c.cost *= runs;
@@ -352,9 +357,8 @@ static void emit(const struct writer *w, struct charge *ch)
 
 /* ---- the forecast's charges, means over replications ---------------------------------- */
 
-/* Per iteration, the means of what its charges need. */
+/* The run's means of what its charges need, over its iterations. */
 struct focus_step {
-	double t0, t1;
 	double cpu_hours, gpu_hours;
 	double fleet_usd[SCENARIO_MAX_FLEETS];
 	/* [(role · n_targets + target) · USAGE_MEANS]: input, cache read, cache write, output,
@@ -374,29 +378,19 @@ static void add_usage(double *sum, const struct usage *u, double cost, double w)
 
 void focus_steps_add(struct focus_steps *s, const struct forecast *f, const struct loop_result *r)
 {
-	struct focus_step *steps = s->step;
+	struct focus_step *st = s->step;
 	size_t nt = r->n_targets;
-	double w = 1.0 / f->runs, t_end = 0;
-	size_t i = 0;
-	for (unsigned it = 0; it <= f->sc->iterations; it++) {
-		struct focus_step *st = &steps[it];
-		double t_start = t_end;
-		for (; i < r->n_rows && r->rows[i].iteration == it; i++) {
-			const struct iteration_row *row = &r->rows[i];
-			t_end = fmax(t_end, row->finish_seconds);
-			st->cpu_hours += row->sandbox_cpu_hours * w;
-			st->gpu_hours += row->sandbox_gpu_hours * w;
-			for (size_t k = 0; k < ROLE_COUNT * nt; k++)
-				add_usage(&st->usage[k * USAGE_MEANS],
-					  &r->row_usage[i * ROLE_COUNT * nt + k],
-					  r->row_cost[i * ROLE_COUNT * nt + k], w);
-		}
-		st->t0 += t_start * w;
-		st->t1 += t_end * w;
-		double share = r->wall_seconds > 0 ? (t_end - t_start) / r->wall_seconds : 0;
-		for (size_t k = 0; k < f->models.n_fleets; k++)
-			st->fleet_usd[k] += r->fleet[k].cost_usd * share * w;
+	double w = 1.0 / f->runs;
+	for (size_t i = 0; i < r->n_rows; i++) {
+		const struct iteration_row *row = &r->rows[i];
+		st->cpu_hours += row->sandbox_cpu_hours * w;
+		st->gpu_hours += row->sandbox_gpu_hours * w;
+		for (size_t k = 0; k < ROLE_COUNT * nt; k++)
+			add_usage(&st->usage[k * USAGE_MEANS], &r->row_usage[i * ROLE_COUNT * nt + k],
+				  r->row_cost[i * ROLE_COUNT * nt + k], w);
 	}
+	for (size_t k = 0; k < f->models.n_fleets; k++)
+		st->fleet_usd[k] += r->fleet[k].cost_usd * w;
 }
 
 /* The domains whose calls go to target k, joined with ';' (empty for none). */
@@ -410,26 +404,24 @@ static void target_domains(const struct forecast *f, size_t k, char *buf, size_t
 						 f->sc->domains[d].name);
 }
 
-static void token_charges(const struct writer *w, const struct focus_step *st, unsigned it)
+static void token_charges(const struct writer *w, const struct focus_step *st)
 {
 	const struct forecast *f = w->f;
 	const struct loop_models *m = &f->models;
-	double runs = f->sc->costs.parallel_runs;
-	char domains[512], where[64];
-	snprintf(where, sizeof(where), "iteration %u", it);
+	double runs = w->runs[PART_API];
+	char domains[512];
 	for (int role = 0; role < ROLE_COUNT; role++) {
 		for (size_t k = 0; k < m->n; k++) {
 			const double *u = &st->usage[((size_t)role * m->n + k) * USAGE_MEANS];
-			if (!m->prices[k] || u[0] + u[3] <= 0)
+			if (!m->prices[k] || u[0] + u[3] <= 0 || !(runs > 0))
 				continue;      /* fleet calls are billed as GPU-hours */
 			target_domains(f, k, domains, sizeof(domains));
 			struct focus_charge c = {
-				.start = w->start + (time_t)llround(st->t0),
-				.end = w->start + (time_t)llround(st->t1), .cost = u[4] * runs,
+				.start = w->t0, .end = w->t1, .cost = u[4] * runs,
 				.category = "AI and Machine Learning", .subcategory = "Generative AI",
 				.type = "api_tokens", .service = "LLM API",
-				.provider = m->prices[k]->provider, .description = where,
-				.source = "forecast", .iteration = it,
+				.provider = m->prices[k]->provider, .description = "this month's runs",
+				.source = "forecast", .iteration = -1,
 				.role = role_name((enum role)role), .model = m->labels[k],
 				.domain = role == ROLE_EVALUATE ? domains : "" };
 			/* a forecast's means do not split 1-hour writes or reasoning out */
@@ -440,48 +432,46 @@ static void token_charges(const struct writer *w, const struct focus_step *st, u
 	}
 }
 
-/* The sandbox's vCPU-hours and simulator GPU-hours of an iteration. */
-static void sandbox_charges(const struct writer *w, const struct focus_step *st, unsigned it)
+/* The sandbox's vCPU-hours and simulator GPU-hours of the run. */
+static void sandbox_charges(const struct writer *w, const struct focus_step *st)
 {
 	const struct cost_params *cp = &w->f->sc->costs;
-	struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
+	struct charge ch = { .c = {
 		.unit = "Hours", .consumed_unit = "Hours", .category = "Compute",
 		.subcategory = "Containers", .service = "Sandbox compute",
 		.provider = "sandbox provider", .type = "sandbox", .sku = "sandbox/vcpu-hour",
-		.meter = "vCPU Hours", .iteration = it, .role = "", .model = "", .domain = "" } };
+		.meter = "vCPU Hours", .iteration = -1, .role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
 	c->quantity = c->consumed = st->cpu_hours * cp->sandbox_vcpus;
 	c->rate = cp->vcpu_hour_usd;
 	c->cost = c->quantity * c->rate;
-	snprintf(ch.description, sizeof(ch.description), "sandbox vCPU-hours, iteration %u", it);
-	if (c->quantity > 0)
-		emit(w, &ch);
+	snprintf(ch.description, sizeof(ch.description), "sandbox vCPU-hours of this month's runs");
+	emit(w, &ch, PART_COMPUTE);
 	ch.c = (struct focus_charge){ .unit = "Hours", .consumed_unit = "Hours",
 		.category = "Compute", .subcategory = "Containers",
 		.service = "Sandbox compute", .provider = "sandbox provider",
 		.type = "gpu_simulator", .sku = "sandbox/simulator-gpu-hour",
-		.meter = "GPU Hours", .iteration = it, .role = "", .model = "", .domain = "" };
+		.meter = "GPU Hours", .iteration = -1, .role = "", .model = "", .domain = "" };
 	c->quantity = c->consumed = st->gpu_hours;
 	c->rate = cp->sim_gpu_hour_usd;
 	c->cost = c->quantity * c->rate;
-	snprintf(ch.description, sizeof(ch.description), "simulator GPU-hours, iteration %u", it);
-	if (c->quantity > 0)
-		emit(w, &ch);
+	snprintf(ch.description, sizeof(ch.description), "simulator GPU-hours of this month's runs");
+	emit(w, &ch, PART_COMPUTE);
 }
 
-/* Each fleet's GPU-hours of an iteration. */
-static void fleet_charges(const struct writer *w, const struct focus_step *st, unsigned it)
+/* Each fleet's GPU-hours of the run. */
+static void fleet_charges(const struct writer *w, const struct focus_step *st)
 {
 	const struct forecast *f = w->f;
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
 		const struct fleet *lf = &f->models.fleets[k];
 		char sku[SCENARIO_NAME_MAX + 32];
-		struct charge ch = { .t0 = st->t0, .t1 = st->t1, .c = {
+		struct charge ch = { .c = {
 			.unit = "Hours", .consumed_unit = "Hours",
 			.category = "AI and Machine Learning", .subcategory = "Generative AI",
 			.service = "Self-hosted inference", .provider = "self-hosted",
 			.type = "fleet_gpu_hours", .sku = sku, .meter = "GPU Hours",
-			.iteration = it, .role = "", .model = "", .domain = "" } };
+			.iteration = -1, .role = "", .model = "", .domain = "" } };
 		struct focus_charge *c = &ch.c;
 		snprintf(sku, sizeof(sku), "self-hosted/%s/gpu-hour", lf->spec->name);
 		c->cost = st->fleet_usd[k];
@@ -491,21 +481,19 @@ static void fleet_charges(const struct writer *w, const struct focus_step *st, u
 			if (f->models.fleet[t] == (int)k)
 				c->model = f->models.labels[t];
 		snprintf(ch.description, sizeof(ch.description), "GPU-hours of fleet %s (%u x %u "
-			 "%s, %s), iteration %u", lf->spec->name, lf->spec->replicas,
+			 "%s, %s) for this month's runs", lf->spec->name, lf->spec->replicas,
 			 lf->replica.gpus, lf->spec->gpu,
-			 gpu_pricing_name((enum gpu_pricing)lf->spec->pricing), it);
-		emit(w, &ch);
+			 gpu_pricing_name((enum gpu_pricing)lf->spec->pricing));
+		emit(w, &ch, PART_SELF_HOSTED);
 	}
 }
 
-/* The requests: writes at the PUT rate, rebuild reads at the GET rate, over the run. */
-static void request_charges(const struct writer *w, struct charge *ch, double end)
+/* The requests: writes at the PUT rate, rebuild reads at the GET rate. */
+static void request_charges(const struct writer *w, struct charge *ch)
 {
 	const struct forecast *f = w->f;
 	const struct cost_params *cp = &f->sc->costs;
 	struct focus_charge *c = &ch->c;
-	ch->t0 = 0;
-	ch->t1 = end;
 	c->unit = "1000 Requests";
 	c->consumed_unit = "Requests";
 	c->type = "storage_requests";
@@ -516,25 +504,22 @@ static void request_charges(const struct writer *w, struct charge *ch, double en
 	c->consumed = f->mean.storage_writes;
 	c->cost = c->quantity * c->rate;
 	snprintf(ch->description, sizeof(ch->description), "archive writes (patches, artifacts)");
-	emit(w, ch);
+	emit(w, ch, PART_STORAGE);
 	c->sku = "object-storage/1000-reads";
 	c->rate = cp->storage_usd_per_1000_reads;
 	c->quantity = f->mean.storage_reads / 1000;
 	c->consumed = f->mean.storage_reads;
 	c->cost = c->quantity * c->rate;
 	snprintf(ch->description, sizeof(ch->description), "archive reads (rebuilds)");
-	emit(w, ch);
+	emit(w, ch, PART_STORAGE);
 }
 
-/*
- * The archive as it grows during the run, then kept retention_months after it, month by
- * month, and its requests.
- */
-static void storage_charges(const struct writer *w, double end)
+/* The archive as it grows during the run, then what the retention policies keep for
+ * retention_months after it, and its requests. */
+static void storage_charges(const struct writer *w)
 {
 	const struct forecast *f = w->f;
 	const struct cost_params *cp = &f->sc->costs;
-	const double month = 730 * 3600.0;
 	struct charge ch = { .c = {
 		.unit = "GB-Months", .consumed_unit = "GB-Months", .category = "Storage",
 		.subcategory = "Object Storage", .service = "Archive storage",
@@ -543,40 +528,28 @@ static void storage_charges(const struct writer *w, double end)
 		.role = "", .model = "", .domain = "" } };
 	struct focus_charge *c = &ch.c;
 	double gb = f->mean.archive_bytes / 1e9, kept = f->mean.retained_bytes / 1e9;
-	ch.t0 = 0;
-	ch.t1 = end;
 	c->quantity = c->consumed = f->mean.archive_gb_months;
 	c->cost = c->quantity * c->rate;
 	snprintf(ch.description, sizeof(ch.description), "archive during the run, growing to "
 		 "%.3f GB", gb);
-	if (c->quantity > 0)
-		emit(w, &ch);
-	for (double m = 0; m < cp->retention_months; m += 1) {
-		double part = fmin(1, cp->retention_months - m);
-		ch.t0 = end + m * month;
-		ch.t1 = ch.t0 + part * month;
-		c->quantity = c->consumed = kept * part;
-		c->cost = c->quantity * c->rate;
-		snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB, retention "
-			 "month %.0f", kept, m + 1);
-		emit(w, &ch);
-	}
-	request_charges(w, &ch, end);
+	emit(w, &ch, PART_STORAGE);
+	c->quantity = c->consumed = kept * cp->retention_months;
+	c->cost = c->quantity * c->rate;
+	snprintf(ch.description, sizeof(ch.description), "archive of %.3f GB kept %g months "
+		 "after the run", kept, cp->retention_months);
+	emit(w, &ch, PART_STORAGE);
+	request_charges(w, &ch);
 }
 
 int focus_steps_init(struct focus_steps *s, const struct forecast *f)
 {
-	unsigned n = f->sc->iterations + 1;
-	size_t per_step = ROLE_COUNT * f->models.n * USAGE_MEANS;
-	s->n = n;
-	s->step = calloc(n, sizeof(*s->step));
-	s->usage = calloc((size_t)n * per_step, sizeof(*s->usage));
+	s->step = calloc(1, sizeof(*s->step));
+	s->usage = calloc(ROLE_COUNT * f->models.n * USAGE_MEANS, sizeof(*s->usage));
 	if (!s->step || !s->usage) {
 		focus_steps_release(s);
 		return HC_ERUNTIME;
 	}
-	for (unsigned it = 0; it < n; it++)
-		s->step[it].usage = s->usage + (size_t)it * per_step;
+	s->step->usage = s->usage;
 	return 0;
 }
 
@@ -588,19 +561,43 @@ void focus_steps_release(struct focus_steps *s)
 	s->step = NULL;
 }
 
-int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s, time_t start)
+/* The mean run's dollars of each part, as monthly.csv splits them. */
+static void mean_parts(const struct forecast *f, double part[PARTS])
 {
-	const struct focus_step *steps = s->step;
-	unsigned n = s->n;
-	struct writer w = { .out = out, .f = f, .start = start };
+	part[PART_API] = f->mean.cost_api;
+	part[PART_SELF_HOSTED] = f->mean.cost_self_hosted;
+	part[PART_STORAGE] = f->mean.cost_storage;
+	part[PART_COMPUTE] = f->mean.cost_compute;
+}
+
+/* w's window and runs' worth for calendar month mo: its dollars over the mean run's. */
+static void set_month(struct writer *w, const struct calendar_month *mo, time_t start)
+{
+	double mean[PARTS];
+	const double usd[PARTS] = { mo->usd_api, mo->usd_self_hosted, mo->usd_storage,
+				    mo->usd_compute };
+	time_t first = (time_t)civil_days(mo->year, mo->month, 1) * 86400;
+	w->t0 = first > start ? first : start;
+	w->t1 = (time_t)civil_days(mo->month == 12 ? mo->year + 1 : mo->year,
+				   mo->month == 12 ? 1 : mo->month + 1, 1) * 86400;
+	mean_parts(w->f, mean);
+	for (int k = 0; k < PARTS; k++)
+		w->runs[k] = mean[k] > 0 ? usd[k] / mean[k] : 0;
+}
+
+int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s,
+		const struct calendar *cal, time_t start)
+{
+	struct writer w = { .out = out, .f = f };
 	snprintf(w.account_id, sizeof(w.account_id), "hypercap:%s", f->sc->name);
 	w.account = (struct focus_account){ w.account_id, f->sc->name };
 	focus_write_header(out);
-	for (unsigned it = 0; it < n; it++) {
-		token_charges(&w, &steps[it], it);
-		sandbox_charges(&w, &steps[it], it);
-		fleet_charges(&w, &steps[it], it);
+	for (size_t i = 0; i < cal->n; i++) {
+		set_month(&w, &cal->month[i], start);
+		token_charges(&w, s->step);
+		sandbox_charges(&w, s->step);
+		fleet_charges(&w, s->step);
+		storage_charges(&w);
 	}
-	storage_charges(&w, f->mean.wall_hours * 3600);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <time.h>
+#include "model/calendar.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 
@@ -17,24 +18,30 @@
 extern const char *const focus_mandatory_columns[21];
 
 /*
- * The forecast's charges per iteration, means over replications, summed as the replications
- * finish (a forecast's sink hands them in order, so the sums do not depend on threads).
+ * The forecast's charges of a run (its iterations summed), means over replications, summed
+ * as the replications finish (a forecast's sink hands them in order, so the sums do not
+ * depend on threads).
  */
 struct focus_steps {
-	struct focus_step *step; /* n */
+	struct focus_step *step; /* one: the run */
 	double *usage;
-	unsigned n;              /* iterations + 1 */
 };
 
-/* Sized for f's iterations and targets; HC_ERUNTIME when memory runs out. */
+/* Sized for f's targets; HC_ERUNTIME when memory runs out. */
 int focus_steps_init(struct focus_steps *s, const struct forecast *f);
 /* Adds replication r (call in replication order). */
 void focus_steps_add(struct focus_steps *s, const struct forecast *f, const struct loop_result *r);
 void focus_steps_release(struct focus_steps *s);
 
-/* Writes the header and the forecast's charges from s. start: the calendar time (UTC
- * seconds) of the run's simulated time 0. Returns 0. */
-int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s, time_t start);
+/*
+ * Writes the header and the forecast's charges from s as the calendar c (calendar_build from
+ * start, UTC seconds) lays its runs: for each calendar month, every charge of the mean run
+ * times the month's runs' worth of its part of the bill (API, self-hosted, storage,
+ * compute): that part's dollars in c over the mean run's. Each month's BilledCost then sums
+ * to c's usd_total for it (docs/focus.md). Returns 0.
+ */
+int focus_write(FILE *out, const struct forecast *f, const struct focus_steps *s,
+		const struct calendar *c, time_t start);
 
 /* The billing account of a file's rows. */
 struct focus_account {

@@ -21,9 +21,11 @@ static const char style[] =
 	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.total td,tr.total th{font-weight:bold;border-top:2px solid #bbb}"
 	"pre{background:#f7f7f7;padding:1em;overflow:auto;font-size:0.85em}"
-	".note{color:#8a5300}footer{margin-top:3em;color:#888;font-size:0.85em}"
+	".note{color:#8a5300}.warnings{border-left:4px solid #c77700;padding:0.1em 1em;"
+	"background:#fff8ec}footer{margin-top:3em;color:#888;font-size:0.85em}"
 	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
-	".drivers .bar{display:inline-block;height:0.7em;background:#3a6ea5;margin-left:0.5em}";
+	".drivers .bar,.modes .bar{display:inline-block;height:0.7em;background:#3a6ea5;"
+	"margin-left:0.5em}.modes .basis{color:#555;font-size:0.8em;font-weight:normal}";
 
 void html_escape(FILE *out, const char *s)
 {
@@ -215,6 +217,16 @@ static void wall_time(FILE *out, const cJSON *s, double hours)
 	fputs(". ", out);
 }
 
+/* Rebuilds on the critical path: seconds an iteration and their share of the wall time. */
+static void rebuild_sentence(FILE *out, const cJSON *s)
+{
+	double per_iteration = json_get_num(s, "rebuild", "seconds_per_iteration");
+	double share = json_get_num(s, "rebuild", "share_of_wall_time");
+	if (per_iteration >= 0 && share >= 0)
+		fprintf(out, "Rebuilds on the critical path take %.3g s an iteration, %.1f%% of the "
+			"wall time. ", per_iteration, 100 * share);
+}
+
 /* The archive, wall time, the spread across replications and the monthly burn. */
 static void headline_scale(FILE *out, const cJSON *s)
 {
@@ -235,8 +247,13 @@ static void headline_scale(FILE *out, const cJSON *s)
 	if (io >= 0)
 		fprintf(out, "rebuilding parents reads %s in all. ",
 			numfmt_bytes(io, a, sizeof(a)));
+	rebuild_sentence(out, s);
 	wall_time(out, s, hours);
-	if (per_month > 0 && month >= 0)
+	const char *schedule = json_get_str(s, "monthly", "schedule");
+	if (schedule && !strcmp(schedule, "at-once") && month >= 0)
+		fprintf(out, "The runs started at once cost %s in a 730-hour month while they go "
+			"(monthly.csv has each calendar month). ", numfmt_usd(month, a, sizeof(a)));
+	else if (per_month > 0 && month >= 0)
 		fprintf(out, "At %.3g run%s started a month (the steady state; monthly.csv has "
 			"each calendar month): %s a month. ", per_month, per_month == 1 ? "" : "s",
 			numfmt_usd(month, a, sizeof(a)));
@@ -250,6 +267,23 @@ static void headline_scale(FILE *out, const cJSON *s)
 			numfmt_usd(json_get_num(q, "cost_usd_total", "p90"), b, sizeof(b)));
 	}
 	fputs("</p>\n", out);
+}
+
+/* summary.json's warnings (a schedule the runs cannot keep, a batch that stretches the wall
+ * time), as on the console. */
+static void warnings_panel(FILE *out, const cJSON *s)
+{
+	const cJSON *w, *all = json_get(s, "warnings", NULL);
+	if (!cJSON_GetArraySize(all))
+		return;
+	fputs("<div id=\"warnings\" class=\"warnings\">\n", out);
+	cJSON_ArrayForEach(w, all)
+		if (cJSON_IsString(w)) {
+			fputs("<p class=\"note\"><b>Warning:</b> ", out);
+			html_escape(out, w->valuestring);
+			fputs("</p>\n", out);
+		}
+	fputs("</div>\n", out);
 }
 
 /* The largest cost components with their shares and what each rests on; the rest summed. */
@@ -286,6 +320,56 @@ static void drivers_panel(FILE *out, const cJSON *s, const cJSON *scenario)
 	fprintf(out, "<p>%s; every formula is in <code>docs/costs.md</code>.</p>\n</section>\n",
 		kind && !strcmp(kind, "replay") ? "Another price sheet is <code>--prices</code>"
 		: "Each assumption is a field to change with <code>--set</code>");
+}
+
+/* One pricing mode of crossover.modes: its break-even against the run's monthly volume. */
+static void mode_row(FILE *out, const cJSON *m, double volume)
+{
+	double be = json_get_num(m, "break_even_tokens_per_month", NULL);
+	double util = json_get_num(m, "utilisation_at_break_even", NULL);
+	double api = json_get_num(m, "at_scenario_volume", "api_usd");
+	double fleet = json_get_num(m, "at_scenario_volume", "self_hosted_usd");
+	const char *source = json_get_str(m, "source", NULL);
+	char a[32], b[32];
+	fputs(cJSON_IsTrue(json_get(m, "headline", NULL)) ? "<tr class=\"total\"><th>" : "<tr><th>",
+	      out);
+	html_escape(out, json_get_str(m, "pricing", NULL) ? json_get_str(m, "pricing", NULL) : "?");
+	fputs("<br><span class=\"basis\">", out);
+	html_escape(out, source ? source : "");
+	fprintf(out, "</span></th><td class=\"n\">$%.2f</td><td class=\"n\">%s</td>",
+		json_get_num(m, "gpu_hour_usd", NULL),
+		numfmt_usd(json_get_num(m, "fixed_usd_per_month", NULL), a, sizeof(a)));
+	if (be > 0)
+		fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%.1f%%</td><td class=\"n\">"
+			"%.3g%%<span class=\"bar\" style=\"width:%.2fem\"></span></td>",
+			numfmt_count(be, b, sizeof(b)), 100 * util, 100 * volume / be,
+			6 * fmin(1, volume / be));
+	else
+		fputs("<td class=\"n\">never</td><td class=\"n\">-</td><td class=\"n\">-</td>", out);
+	fprintf(out, "<td>%s</td></tr>\n", fleet < api ? "the fleet" : "the API");
+}
+
+/* crossover.modes: each pricing mode's break-even against the forecast's monthly tokens. */
+static void modes_table(FILE *out, const cJSON *s)
+{
+	const cJSON *m, *modes = json_get(s, "crossover", "modes");
+	double volume = json_get_num(json_get(s, "crossover", "at_scenario_volume"),
+				     "tokens_per_month", NULL);
+	char v[32];
+	if (!cJSON_GetArraySize(modes) || !(volume >= 0))
+		return;
+	fprintf(out, "<h2 id=\"modes\">Self-hosting by pricing mode</h2>\n<p>Each price of the "
+		"GPU sheet: the fleet's fixed cost a 730-hour month, the monthly token volume above "
+		"which it costs less than the API (break-even) and how busy its replicas are there, "
+		"against this run's %s tokens a month (<code>monthly.tokens</code>, the schedule's "
+		"steady state); the bold row is the headline's. Formulas: <code>docs/costs.md"
+		"</code>, \"Crossover\".</p>\n<table class=\"modes\">\n<tr><th>pricing</th>"
+		"<th>$/GPU-hour</th><th>fixed a month</th><th>break-even tokens a month</th>"
+		"<th>utilisation at break-even</th><th>this run's volume, share of break-even</th>"
+		"<th>cheaper at this volume</th></tr>\n", numfmt_count(volume, v, sizeof(v)));
+	cJSON_ArrayForEach(m, modes)
+		mode_row(out, m, volume);
+	fputs("</table>\n", out);
 }
 
 static void plot_figures(FILE *out, const struct html_page *p)
@@ -647,8 +731,10 @@ void html_write(FILE *out, const struct html_page *p)
 	headline_fleet(out, p->summary);
 	headline_scale(out, p->summary);
 	fputs("</div>\n", out);
+	warnings_panel(out, p->summary);
 	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
+	modes_table(out, p->summary);
 	retime_section(out, p->summary);
 	usage_table(out, p->summary);
 	cost_table(out, p->summary);

@@ -24,6 +24,7 @@ static const struct {
 	[PLOT_CROSSOVER] = { "crossover", "API against a self-hosted fleet: monthly cost" },
 	[PLOT_ARCHIVE] = { "archive", "Archive size and checkout I/O per iteration" },
 	[PLOT_CRITICAL_PATH] = { "critical_path", "The critical path: where the wall time goes" },
+	[PLOT_MONTHLY] = { "monthly", "Dollars per calendar month by component, and runs active" },
 };
 
 const char *plot_name(enum plot_id id)
@@ -777,6 +778,115 @@ static int plot_critical_path(struct ctx *c, struct hc_err *err)
 	return gp_run(c, PLOT_CRITICAL_PATH, &s, err);
 }
 
+/* ---- 6. dollars per calendar month ---- */
+
+/* monthly.csv's columns the plot draws: the month, the components stacked, runs active. */
+static const char *const monthly_cols[] = { "month", "usd_api", "usd_self_hosted",
+	"usd_storage", "usd_compute", "runs_active" };
+static const char *const monthly_titles[] = { "", "API", "self-hosted GPUs", "storage",
+	"sandbox compute" };
+#define MONTHLY_COLS (sizeof(monthly_cols) / sizeof(monthly_cols[0]))
+#define MONTHLY_PARTS 4
+
+/* The datablock, one row a month; drawn[k]: component k has dollars in some month. */
+static int monthly_block(FILE *out, const struct csvtab *t, int drawn[MONTHLY_PARTS + 1],
+			 double *top, struct hc_err *err)
+{
+	int col[MONTHLY_COLS];
+	for (size_t k = 0; k < MONTHLY_COLS; k++)
+		if (csvtab_need(t, monthly_cols[k], &col[k], err))
+			return HC_EINPUT;
+	memset(drawn, 0, (MONTHLY_PARTS + 1) * sizeof(*drawn));
+	*top = 0;
+	fputs("$d << EOD\n", out);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const char *month = csvtab_cell(t, i, col[0]);
+		double stack = 0;
+		/* a datablock's string is double-quoted: the month's digits and '-' only */
+		fprintf(out, "\"%.7s\"", month && strspn(month, "0123456789-") == strlen(month)
+			? month : "?");
+		for (size_t k = 1; k < MONTHLY_COLS; k++) {
+			double v;
+			if (csvtab_num(t, i, col[k], &v, err))
+				return HC_EINPUT;
+			gp_num(out, v);
+			if (k <= MONTHLY_PARTS && v > 0) {
+				drawn[k] = 1;
+				stack += v;
+			}
+		}
+		*top = fmax(*top, stack);
+		fputc('\n', out);
+	}
+	fputs("EOD\n", out);
+	return 0;
+}
+
+/* Stacked bars of the components with dollars, runs active on the right axis. */
+static void monthly_plot_cmd(FILE *out, const int drawn[MONTHLY_PARTS + 1], size_t months)
+{
+	size_t every = months > 24 ? (months + 23) / 24 : 1; /* at most 24 month labels */
+	fputs("plot ", out);
+	for (size_t k = 1; k <= MONTHLY_PARTS; k++) {
+		if (!drawn[k])
+			continue;
+		fprintf(out, "$d u %zu:xtic(int($0) %% %zu == 0 ? strcol(1) : '') lc %zu title '%s', ",
+			k + 1, every, k, monthly_titles[k]);
+	}
+	fprintf(out, "$d u 0:%zu axes x1y2 w %s lw 2 lc rgb '#222222' title "
+		"'runs active (right axis)'\n", MONTHLY_COLS,
+		months < 2 ? "lp pt 7 ps 1.5" : "lp pt 7 ps 0.5");
+}
+
+/* What the plot assumes: the schedule, the loops at once, the spreading, the replications. */
+static void monthly_note(struct ctx *c, size_t months)
+{
+	const char *schedule = json_get_str(c->summary, "monthly", "schedule");
+	double runs = json_get_num(c->summary, "replications", NULL);
+	snprintf(c->res->note[PLOT_MONTHLY], sizeof(c->res->note[0]), "per calendar month (UTC) "
+		 "from --start, %zu month%s, schedule %s; each run's dollars spread evenly over "
+		 "its wall time; means over %.0f replication%s (monthly.csv, with P10/P50/P90)",
+		 months, months == 1 ? "" : "s", schedule ? schedule : "cadence",
+		 runs >= 1 ? runs : 1, runs > 1 ? "s" : "");
+}
+
+static int plot_monthly(struct ctx *c, struct hc_err *err)
+{
+	struct csvtab t;
+	struct script s;
+	int drawn[MONTHLY_PARTS + 1], any = 0;
+	double top;
+	int rc = load_input(c, PLOT_MONTHLY, "monthly.csv", &t, err);
+	if (rc)
+		return rc;
+	size_t months = t.n_rows;
+	rc = script_open(&s, err);
+	if (!rc && (rc = monthly_block(s.out, &t, drawn, &top, err)) != 0)
+		script_drop(&s, rc);
+	csvtab_release(&t);
+	if (rc)
+		return rc;
+	for (size_t k = 1; k <= MONTHLY_PARTS; k++)
+		any |= drawn[k];
+	if (!any) {
+		set_note(c, PLOT_MONTHLY, "monthly.csv has no dollars in any month");
+		return script_drop(&s, 1);
+	}
+	gp_title(s.out, c, "dollars per calendar month by component, and runs active");
+	fprintf(s.out, "set format y '$%%.%df'\n", plotdata_axis_decimals(top * 1.1));
+	fputs("set style data histograms\nset style histogram rowstacked\n"
+	      "set style fill solid 0.85 border -1\nset boxwidth 0.75\nset yrange [0:*]\n"
+	      "set y2range [0:*]\nset ytics nomirror\nset y2tics\n"
+	      "set ylabel 'dollars per calendar month (USD)'\n"
+	      "set y2label 'runs active (mean over the month)'\nset xtics rotate by -45\n"
+	      "set key outside below horizontal\n", s.out);
+	gp_png(s.out, c, PLOT_MONTHLY);
+	monthly_plot_cmd(s.out, drawn, months);
+	gp_svg(s.out, c, PLOT_MONTHLY);
+	monthly_note(c, months);
+	return gp_run(c, PLOT_MONTHLY, &s, err);
+}
+
 /* "hyperagents-paper, 2026-07-25", or with the prices' date when the run has none. */
 static void heading(const cJSON *summary, char *buf, size_t size)
 {
@@ -809,6 +919,7 @@ int plots_draw(const char *dir, const char *out_dir, const char *gnuplot, const 
 		[PLOT_CROSSOVER] = plot_crossover,
 		[PLOT_ARCHIVE] = plot_archive,
 		[PLOT_CRITICAL_PATH] = plot_critical_path,
+		[PLOT_MONTHLY] = plot_monthly,
 	};
 	struct ctx c = { .dir = dir, .out_dir = out_dir, .gnuplot = gnuplot, .summary = summary,
 			 .res = res };

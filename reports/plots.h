@@ -1,5 +1,5 @@
 /*
- * plots: the five plots of a results directory, drawn by gnuplot through a pipe, each as
+ * plots: the six plots of a results directory, drawn by gnuplot through a pipe, each as
  * <name>.png (pngcairo) and <name>.svg. Data goes to gnuplot inline (datablocks), computed
  * by plotdata from the directory's files; docs/report.md describes every plot.
  *
@@ -15,7 +15,7 @@
 #include "base/hc_err.h"
 
 enum plot_id { PLOT_TOKENS, PLOT_COSTS, PLOT_CROSSOVER, PLOT_ARCHIVE, PLOT_CRITICAL_PATH,
-	       PLOT_COUNT };
+	       PLOT_MONTHLY, PLOT_COUNT };
 
 /* The file stem ("tokens") and a caption ("Cumulative tokens by role"). */
 const char *plot_name(enum plot_id id);

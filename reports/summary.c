@@ -140,6 +140,21 @@ static cJSON *quantiles_json(const struct forecast *f)
 	return q;
 }
 
+/* Which month summary.json's monthly is, the schedule, and the runs it asks for a month. */
+static void monthly_schedule_json(cJSON *o, const struct cost_params *cp, double runs)
+{
+	static const char *const names[] = { "cadence", "back-to-back", "at-once" };
+	cJSON_AddStringToObject(o, "schedule", names[cp->schedule]);
+	cJSON_AddStringToObject(o, "month", cp->schedule == SCHEDULE_AT_ONCE
+				? "a 730-hour month while the runs started at once go (monthly.csv: "
+				  "each calendar month)"
+				: "steady state: a 730-hour month with the schedule's runs all going "
+				  "(monthly.csv: each calendar month)");
+	cJSON_AddNumberToObject(o, "runs_scheduled", cp->schedule == SCHEDULE_CADENCE
+				? cp->runs_per_month * cp->parallel_runs : runs);
+}
+
+
 cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 		     const struct summary_extras *x)
 {
@@ -184,10 +199,7 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddNumberToObject(arch, "gb_months_during_run", m->archive_gb_months);
 	cJSON_AddNumberToObject(arch, "retained_bytes", m->retained_bytes);
 	cJSON *monthly = cJSON_AddObjectToObject(root, "monthly");
-	cJSON_AddStringToObject(monthly, "month", "steady state: a 730-hour month with the "
-				"schedule's runs all going (monthly.csv: each calendar month)");
-	cJSON_AddNumberToObject(monthly, "runs_scheduled", f->sc->costs.runs_per_month *
-							   f->sc->costs.parallel_runs);
+	monthly_schedule_json(monthly, &f->sc->costs, m->monthly_runs);
 	cJSON_AddNumberToObject(monthly, "runs", m->monthly_runs);
 	cJSON_AddNumberToObject(monthly, "tokens", m->monthly_tokens);
 	cJSON_AddNumberToObject(monthly, "cost_usd", m->monthly_cost);
@@ -320,12 +332,13 @@ static int write_archive(struct results_dir *rd, const struct series_archive *a,
 }
 
 static int write_focus(struct results_dir *rd, const struct forecast *f,
-		       const struct focus_steps *s, time_t start, struct hc_err *err)
+		       const struct focus_steps *s, const struct calendar *c, time_t start,
+		       struct hc_err *err)
 {
 	FILE *out = results_dir_open(rd, "costs_focus.csv", err);
 	if (!out)
 		return HC_ERUNTIME;
-	focus_write(out, f, s, start);
+	focus_write(out, f, s, c, start);
 	return results_dir_close(rd, out, "costs_focus.csv", err);
 }
 
@@ -336,6 +349,7 @@ static void monthly_row(FILE *out, const struct calendar_month *mo)
 	csvout_num(out, mo->runs_active, "%.10g");
 	csvout_num(out, mo->tokens, "%.0f");
 	csvout_num(out, mo->tokens_p10, "%.0f");
+	csvout_num(out, mo->tokens_p50, "%.0f");
 	csvout_num(out, mo->tokens_p90, "%.0f");
 	csvout_num(out, mo->usd_api, "%.6f");
 	csvout_num(out, mo->usd_self_hosted, "%.6f");
@@ -343,27 +357,33 @@ static void monthly_row(FILE *out, const struct calendar_month *mo)
 	csvout_num(out, mo->usd_compute, "%.6f");
 	csvout_num(out, mo->usd_total, "%.6f");
 	csvout_num(out, mo->usd_p10, "%.6f");
+	csvout_num(out, mo->usd_p50, "%.6f");
 	csvout_num(out, mo->usd_p90, "%.6f");
 	fputc('\n', out);
 }
 
-static int write_monthly(struct results_dir *rd, const struct forecast *f, time_t start,
-			 struct hc_err *err)
+static int write_monthly(struct results_dir *rd, const struct calendar *c, struct hc_err *err)
+{
+	FILE *out = results_dir_open(rd, "monthly.csv", err);
+	if (!out)
+		return HC_ERUNTIME;
+	fputs("month,hours,runs_active,tokens,tokens_p10,tokens_p50,tokens_p90,usd_api,"
+	      "usd_self_hosted,usd_storage,usd_compute,usd_total,usd_p10,usd_p50,usd_p90\n", out);
+	for (size_t i = 0; i < c->n; i++)
+		monthly_row(out, &c->month[i]);
+	return results_dir_close(rd, out, "monthly.csv", err);
+}
+
+/* The calendar's two files: monthly.csv and costs_focus.csv, which follows it. */
+static int write_calendar(struct results_dir *rd, const struct forecast *f,
+			  const struct focus_steps *s, time_t start, struct hc_err *err)
 {
 	struct calendar c = CALENDAR_INIT;
 	if (calendar_build(&c, f, start, err))
 		return HC_ERUNTIME;
-	FILE *out = results_dir_open(rd, "monthly.csv", err);
-	if (!out) {
-		calendar_release(&c);
-		return HC_ERUNTIME;
-	}
-	fputs("month,hours,runs_active,tokens,tokens_p10,tokens_p90,usd_api,usd_self_hosted,"
-	      "usd_storage,usd_compute,usd_total,usd_p10,usd_p90\n", out);
-	for (size_t i = 0; i < c.n; i++)
-		monthly_row(out, &c.month[i]);
+	int rc = write_focus(rd, f, s, &c, start, err) || write_monthly(rd, &c, err);
 	calendar_release(&c);
-	return results_dir_close(rd, out, "monthly.csv", err);
+	return rc ? HC_ERUNTIME : 0;
 }
 
 static int close_iterations(struct results_dir *rd, struct summary_stream *s, struct hc_err *err)
@@ -383,8 +403,7 @@ int summary_write_all(struct results_dir *rd, const struct forecast *f,
 	    write_csv(rd, "timeseries.csv", series_write_timeseries, f, err) ||
 	    write_archive(rd, &s->archive, err) ||
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
-	    write_focus(rd, f, &s->focus, x->start, err) ||
-	    write_monthly(rd, f, x->start, err))
+	    write_calendar(rd, f, &s->focus, x->start, err))
 		return HC_ERUNTIME;
 	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }

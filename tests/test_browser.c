@@ -19,9 +19,10 @@
  * is a polygon of more than four points; a series of labels, its texts): a line through a
  * single point draws nothing; an image that renders is
  * complete with a natural width. The panel "What drives this bill" has items and a bar; the
- * re-timing section, when there is one, a table with a height. Compare's charts: every bar
- * of a change (rect.delta) lies inside its chart. The verdict counts them (bars: those wider
- * than 0).
+ * re-timing section, when there is one, a table with a height; the warnings, when there are
+ * any, a box with a height; the table of pricing modes, when there is one, a height.
+ * Compare's charts: every bar of a change (rect.delta) lies inside its chart. The verdict
+ * counts them (bars: those wider than 0).
  */
 static const char probe[] =
 	"<script>(function () {\n"
@@ -51,6 +52,16 @@ static const char probe[] =
 	"  var bar = d.querySelector('.bar');\n"
 	"  if (!bar || !(bar.getBoundingClientRect().width > 0)) bad.push('no drivers bar');\n"
 	"}\n"
+	"var w = document.getElementById('warnings'), warned = 0;\n"
+	"if (w) {\n"
+	"  warned = w.querySelectorAll('p').length;\n"
+	"  if (!(w.getBoundingClientRect().height > 0)) bad.push('the warnings are hidden');\n"
+	"}\n"
+	"var mt = document.querySelector('table.modes'), modes = 0;\n"
+	"if (mt) {\n"
+	"  modes = mt.querySelectorAll('tr').length - 1;\n"
+	"  if (!(mt.getBoundingClientRect().height > 0)) bad.push('the modes table is empty');\n"
+	"}\n"
 	"var t = document.getElementById('retime');\n"
 	"if (t && !(t.nextElementSibling.getBoundingClientRect().height > 0))\n"
 	"  bad.push('the retime table is empty');\n"
@@ -63,7 +74,8 @@ static const char probe[] =
 	"var p = document.createElement('pre');\n"
 	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
 	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' drivers=' + items +\n"
-	"    ' retime=' + (t ? 1 : 0) + ' bars=' + bars + ' END';\n"
+	"    ' retime=' + (t ? 1 : 0) + ' warnings=' + warned + ' modes=' + modes +\n"
+	"    ' bars=' + bars + ' END';\n"
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
@@ -155,7 +167,7 @@ START_TEST(every_plot_renders_in_chromium)
 	struct result r = run("report", "r", "--require-plots", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=5 imgs=0 drivers=4 retime=0 bars=0 END");
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=6 imgs=0 drivers=4 retime=0 warnings=0 modes=0 bars=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
@@ -187,7 +199,7 @@ START_TEST(one_iteration_replay_renders)
 			      "--require-plots", "--out", "one", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 bars=0 END");
+	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 warnings=0 modes=0 bars=0 END");
 }
 END_TEST
 
@@ -208,7 +220,33 @@ START_TEST(compare_charts_render)
 			      "--out", "cmp", "--quiet", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "cmp", "<pre>VERDICT OK svgs=3 imgs=0 drivers=0 retime=0 bars=8 END");
+	expect_verdict(bin, "cmp",
+		       "<pre>VERDICT OK svgs=3 imgs=0 drivers=0 retime=0 warnings=0 modes=0 bars=8 END");
+}
+END_TEST
+
+/*
+ * A simulation whose schedule the runs cannot keep: its month-by-month chart draws every
+ * series (bars of each component, the runs-active line), the warning shows, and so does the
+ * table of the 8 pricing modes of data/gpus' H100 sheet.
+ */
+START_TEST(busy_schedule_renders_its_months_and_warning)
+{
+	const char *bin = chromium_or_skip();
+	if (!bin)
+		return;
+	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
+			      "--set", "costs.parallel_runs=2", "--start", "2027-01-15",
+			      "--require-plots", "--out", "busy", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "busy", "--require-plots", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "busy", "<pre>VERDICT OK svgs=6 imgs=0 drivers=");
+	char *dom = slurp(path_in("dom.html"));
+	ck_assert_ptr_nonnull(strstr(dom, "retime=0 warnings=1 modes=8 bars=0 END"));
+	free(dom);
 }
 END_TEST
 
@@ -220,6 +258,7 @@ int main(void)
 	tcase_add_test(tc, every_plot_renders_in_chromium);
 	tcase_add_test(tc, one_iteration_replay_renders);
 	tcase_add_test(tc, compare_charts_render);
+	tcase_add_test(tc, busy_schedule_renders_its_months_and_warning);
 	tcase_set_timeout(tc, 150);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -133,10 +133,40 @@ START_TEST(calendar_busy_schedule)
 	char *jan = strstr(csv, "\n2027-01,744,1,");
 	ck_assert_ptr_nonnull(jan);
 	double usd = 0;
-	ck_assert_int_eq(sscanf(jan, "\n2027-01,744,1,%*f,%*f,%*f,%*f,%*f,%*f,%*f,%lf", &usd), 1);
+	ck_assert_int_eq(sscanf(jan, "\n2027-01,744,1,%*f,%*f,%*f,%*f,%*f,%*f,%*f,%*f,%lf", &usd),
+			 1);
 	ck_assert_double_eq_tol(usd, cost * 744 / w, 1e-5);
 	free(csv);
 	cJSON_Delete(s);
+}
+END_TEST
+
+/*
+ * The back-to-back schedule: a run when the last ends, whatever runs_per_month says, so
+ * monthly.cost_usd = cost · 730 / W with a busy share of 1 and no warning; an unknown schedule
+ * is bad input naming the field, the value and the schedules allowed.
+ */
+START_TEST(calendar_back_to_back)
+{
+	struct result r = run("simulate", "--iterations", "3", "--set",
+			      "costs.schedule=\"back-to-back\"", "--start", "2027-01-01", "--out",
+			      "res", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_null(strstr(r.err, "warning"));
+	result_free(&r);
+	cJSON *s = load_json("res/summary.json");
+	double cost = json_at(s, "cost_usd.total"), w = json_at(s, "wall_time_hours");
+	ck_assert_double_eq_tol(json_at(s, "monthly.cost_usd"), cost * 730 / w, 1e-6);
+	ck_assert_double_eq(json_at(s, "monthly.busy_share"), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "monthly"),
+					     "schedule")->valuestring, "back-to-back");
+	cJSON_Delete(s);
+	r = run("simulate", "--set", "costs.schedule=\"weekly\"", "--out", "bad", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "costs.schedule"));
+	ck_assert_ptr_nonnull(strstr(r.err, "weekly"));
+	ck_assert_ptr_nonnull(strstr(r.err, "at-once"));
+	result_free(&r);
 }
 END_TEST
 
@@ -990,6 +1020,7 @@ int main(void)
 	tcase_add_test(tc, default_run_writes_contract_keys);
 	tcase_add_test(tc, calendar_busy_schedule);
 	tcase_add_test(tc, model_without_profile_warns);
+	tcase_add_test(tc, calendar_back_to_back);
 	tcase_add_test(tc, same_seed_same_bytes_any_threads);
 	tcase_add_test(tc, iterations_zero_and_set);
 	tcase_add_test(tc, api_total_leaves_out_fleet_tokens);

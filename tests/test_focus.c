@@ -202,7 +202,8 @@ static void check_export(const char *dir, double *billed_sum, size_t *rows)
 START_TEST(focus_paper_preset)
 {
 	struct result r = run("simulate", "--runs", "2", "--iterations", "20", "--start",
-			      "2026-11-21", "--out", "p", "--quiet", NULL);
+			      "2026-11-21", "--out", "p", "--quiet", "--set",
+			      "costs.schedule=\"at-once\"", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	double sum;
@@ -211,11 +212,59 @@ START_TEST(focus_paper_preset)
 	cJSON *s = load_json("p/summary.json");
 	double total = json_at(s, "cost_usd.total");
 	ck_assert_double_eq_tol(sum, total, 1e-6 * total);
-	/* 21 iterations × (2 API models + sandbox + simulator GPUs) + 12 retention months
-	 * (a month of 730 h crosses a calendar month: +12) + requests */
-	ck_assert_uint_ge(rows, 21 * 4 + 12);
+	/* the run's charges, its iterations summed, in its one month: 2 API models' input and
+	 * output, the sandbox, the archive during the run and kept after it, writes and reads */
+	ck_assert_uint_ge(rows, 2 * 2 + 1 + 2 + 2);
 	ck_assert_str_eq(cJSON_GetObjectItem(s, "date")->valuestring, "2026-11-21");
 	cJSON_Delete(s);
+}
+END_TEST
+
+/*
+ * costs_focus.csv follows the calendar: in every calendar month, its BilledCost sums to
+ * monthly.csv's usd_total for that month to the cent, on two presets and two schedules
+ * (three replications, two loops at once). Every month of monthly.csv with dollars has rows,
+ * and no row falls outside monthly.csv's months.
+ */
+START_TEST(focus_follows_the_calendar)
+{
+	static const char *const presets[] = { "hyperagents-paper.json", "dgm-polyglot.json" };
+	static const char *const schedules[] = { "costs.schedule=\"cadence\"",
+						 "costs.schedule=\"back-to-back\"" };
+	for (size_t k = 0; k < 4; k++) {
+		char scenario[512], out[16], path[64];
+		snprintf(scenario, sizeof(scenario), SOURCE_DIR "/data/scenarios/%s", presets[k / 2]);
+		snprintf(out, sizeof(out), "c%zu", k);
+		struct result r = run("simulate", scenario, "--runs", "3", "--set", "iterations=4",
+				      "--set", "costs.parallel_runs=2", "--set", schedules[k % 2],
+				      "--start", "2027-01-15", "--out", out, "--quiet", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		result_free(&r);
+		snprintf(path, sizeof(path), "%s/monthly.csv", out);
+		struct table *m = read_csv(path);
+		snprintf(path, sizeof(path), "%s/costs_focus.csv", out);
+		struct table *t = read_csv(path);
+		double billed_all = 0, monthly_all = 0;
+		for (size_t i = 1; i < m->rows; i++) {
+			double billed = 0;
+			for (size_t j = 1; j < t->rows; j++)
+				if (!strncmp(at(t, j, "BillingPeriodStart"), at(m, i, "month"), 7))
+					billed += num(t, j, "BilledCost");
+			ck_assert_msg(fabs(billed - num(m, i, "usd_total")) < 0.005, "%s %s %s: "
+				      "BilledCost %.6f, monthly.csv %.6f", presets[k / 2],
+				      schedules[k % 2], at(m, i, "month"), billed,
+				      num(m, i, "usd_total"));
+			billed_all += billed;
+			monthly_all += num(m, i, "usd_total");
+		}
+		double every = 0;
+		for (size_t j = 1; j < t->rows; j++)
+			every += num(t, j, "BilledCost");
+		ck_assert_double_eq_tol(every, billed_all, 1e-9 * every);
+		ck_assert_double_gt(monthly_all, 0);
+		free_table(m);
+		free_table(t);
+	}
 }
 END_TEST
 
@@ -223,7 +272,8 @@ END_TEST
 START_TEST(focus_month_boundary)
 {
 	struct result r = run("simulate", "--iterations", "40", "--start", "2026-11-30", "--out",
-			      "b", "--quiet", "--set", "costs.retention_months=0", NULL);
+			      "b", "--quiet", "--set", "costs.retention_months=0", "--set",
+			      "costs.schedule=\"at-once\"", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	struct table *t = read_csv("b/costs_focus.csv");
@@ -250,7 +300,8 @@ START_TEST(focus_fleet)
 {
 	struct result r = run("simulate", "--iterations", "5", "--out", "f", "--quiet", "--set",
 			      "fleets=[{\"name\": \"h100\", \"pricing\": \"reserved\"}]", "--set",
-			      "domains.paper_review.fleet=h100", NULL);
+			      "domains.paper_review.fleet=h100", "--set",
+			      "costs.schedule=\"at-once\"", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	double sum;
@@ -297,11 +348,11 @@ START_TEST(focus_replay)
 }
 END_TEST
 
-/* parallel_runs concurrent runs are all billed: the sum is that many times one run's. */
+/* parallel_runs runs started at once are all billed: the sum is that many times one run's. */
 START_TEST(focus_parallel_runs)
 {
 	struct result r = run("simulate", "--iterations", "5", "--out", "p", "--quiet", "--set",
-			      "costs.parallel_runs=4", NULL);
+			      "costs.parallel_runs=4", "--set", "costs.schedule=\"at-once\"", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	double sum;
@@ -431,6 +482,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, focus_paper_preset);
 	tcase_add_test(tc, focus_month_boundary);
+	tcase_add_test(tc, focus_follows_the_calendar);
 	tcase_add_test(tc, focus_fleet);
 	tcase_add_test(tc, focus_replay);
 	tcase_add_test(tc, focus_parallel_runs);

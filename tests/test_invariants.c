@@ -121,8 +121,9 @@ END_TEST
 START_TEST(focus_billed_cost_sums_to_total)
 {
 	struct result r = run("simulate", "--iterations", "6", "--runs", "3", "--seed", "5",
-			      "--set", MIXED[0], "--set", MIXED[1], "--set", MIXED[2],
-			      "--start", "2026-01-31", "--out", "o", NULL);
+			      "--set", MIXED[0], "--set", MIXED[1], "--set", MIXED[2], "--set",
+			      "costs.schedule=\"at-once\"", "--start", "2026-01-31", "--out", "o",
+			      NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	struct csvtab t;

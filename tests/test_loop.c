@@ -927,6 +927,42 @@ START_TEST(test_retention_keep_top)
 }
 END_TEST
 
+/*
+ * Keeping the run directories of the last N iterations, on the run of test_retention_keep_top
+ * (root 1,000,110 bytes at iteration 0, nodes 1 and 2 of 1,110 at iterations 1 and 2): an
+ * older node keeps its patch and metadata, the root its repository and metadata. N = 1: node
+ * 2 whole, node 1's 1,100, the root's 1,000,100: 1,002,310 (the two older artifacts, 20
+ * bytes, dropped); N = 2: 1,002,320; N = 3 keeps all, 1,002,330. With keep_top 1 (node 1
+ * and its lineage) and N = 1, node 1 is old: 1,100 + 1,000,100 = 1,001,200.
+ */
+START_TEST(test_retention_keep_iterations)
+{
+	static const unsigned top[] = { 0, 0, 0, 1 }, iters[] = { 1, 2, 3, 1 };
+	static const double kept[] = { 1002310, 1002320, 1002330, 1001200 };
+	for (unsigned k = 0; k < 4; k++) {
+		struct scenario sc;
+		struct loop_models m;
+		struct loop_result res;
+		char keep_top[64], keep_iters[64];
+		snprintf(keep_top, sizeof(keep_top), "costs.retention_keep_top=%u", top[k]);
+		snprintf(keep_iters, sizeof(keep_iters), "costs.retention_keep_iterations=%u",
+			 iters[k]);
+		scenario_text(&sc, ONE, "iterations=2", "archive.root_bytes=1e6",
+			      "archive.node_metadata_bytes=100", "domains.a.artifact_bytes=10",
+			      "self_modification.patch_bytes=1000", "domains.a.initial_score=0",
+			      "domains.a.improvement=1", "costs.storage_usd_per_gb_month=1000",
+			      "costs.retention_months=3", "costs.storage_usd_per_1000_requests=0",
+			      "costs.storage_usd_per_1000_reads=0", keep_top, keep_iters, NULL);
+		run(&sc, SEED, &m, &res);
+		ck_assert_double_eq(res.retained_bytes, kept[k]);
+		ck_assert_double_eq_tol(res.cost_storage, res.archive_gb_months * 1000 +
+					kept[k] / 1e9 * 3 * 1000, 1e-9);
+		loop_result_release(&res);
+		scenario_release(&sc);
+	}
+}
+END_TEST
+
 /* The phases add up to the wall time in a run with children in parallel and staged gates. */
 START_TEST(test_critical_path_sums_to_wall_time)
 {
@@ -1186,6 +1222,7 @@ static Suite *loop_suite(void)
 	add(s, "rebuild_summary", test_rebuild_summary, 10);
 	add(s, "storage_bill", test_storage_bill, 10);
 	add(s, "retention_keep_top", test_retention_keep_top, 10);
+	add(s, "retention_keep_iterations", test_retention_keep_iterations, 10);
 	add(s, "batch_frees_worker", test_batch_frees_worker, 10);
 	add(s, "batch_frees_selfmod_sandbox", test_batch_frees_selfmod_sandbox, 10);
 	add(s, "batch_stretch_warning", test_batch_stretch_warning, 10);

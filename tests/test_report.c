@@ -10,7 +10,7 @@
 #define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
 
 static const char *const plot_names[] = { "tokens", "costs", "crossover", "archive",
-					  "critical_path" };
+					  "critical_path", "monthly" };
 
 static void copy_sample(void)
 {
@@ -73,15 +73,16 @@ START_TEST(help)
 }
 END_TEST
 
-START_TEST(sample_gives_five_plots_and_the_page)
+START_TEST(sample_gives_six_plots_and_the_page)
 {
 	copy_sample();
 	struct result r = run("report", "r", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.err, "");
-	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path"));
+	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path, "
+				     "monthly"));
 	result_free(&r);
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "r/plots/%s.png", plot_names[i]);
 		char *png = slurp(path_in(name));
@@ -97,7 +98,11 @@ START_TEST(sample_gives_five_plots_and_the_page)
 	ck_assert_int_eq(count_in("r", ".report"), 0);
 	char *html = slurp(path_in("r/report.html"));
 	ck_assert_ptr_nonnull(html);
-	ck_assert_uint_eq(count(html, "<svg"), 5);
+	ck_assert_uint_eq(count(html, "<svg"), 6);
+	/* the calendar's 13 months of the sample's monthly.csv, its period and assumptions */
+	ck_assert_ptr_nonnull(strstr(html, "per calendar month (UTC) from --start, 13 months, "
+				     "schedule cadence; each run"));
+	ck_assert_ptr_null(strstr(html, "id=\"warnings\""));
 	/* Self-contained: nothing fetched, nothing run. */
 	ck_assert_ptr_null(strstr(html, "<script"));
 	ck_assert_ptr_null(strstr(html, "<img"));
@@ -136,7 +141,7 @@ START_TEST(absent_input_skips_that_plot)
 	ck_assert(!exists("r/plots/archive.png"));
 	ck_assert(exists("r/plots/critical_path.svg"));
 	char *html = slurp(path_in("r/report.html"));
-	ck_assert_uint_eq(count(html, "<svg"), 4);
+	ck_assert_uint_eq(count(html, "<svg"), 5);
 	free(html);
 }
 END_TEST
@@ -230,10 +235,69 @@ START_TEST(replay_and_crossover_directories)
 	r = run("report", "cx", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_msg(strstr(r.out, "plots in cx/plots/: tokens, costs, crossover, archive, "
-			     "critical_path (PNG and SVG)"), "%s", r.out);
+			     "critical_path, monthly (PNG and SVG)"), "%s", r.out);
 	result_free(&r);
 	html = slurp(path_in("cx/report.html"));
 	ck_assert_ptr_nonnull(strstr(html, "Self-hosting llama-3.3-70b FP8 on h100-sxm"));
+	free(html);
+}
+END_TEST
+
+/*
+ * A schedule the runs cannot keep (1,000 runs a month) is a warning in the report as on the
+ * console; two loops started at once for 2 iterations fall in one calendar month, and the
+ * headline says it is a month while they go, not a steady state.
+ */
+START_TEST(busy_schedule_warns_and_at_once_headline)
+{
+	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
+			      "--start", "2027-01-01", "--out", "busy", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "busy", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	char *html = slurp(path_in("busy/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "<div id=\"warnings\" class=\"warnings\">\n<p class="
+				     "\"note\"><b>Warning:</b> the schedule cannot be kept: 1000 "
+				     "runs a month"));
+	/* the rebuild sentence restates summary.json's rebuild object */
+	cJSON *sum = load_json("busy/summary.json");
+	char want[160];
+	snprintf(want, sizeof(want), "Rebuilds on the critical path take %.3g s an iteration, "
+		 "%.1f%% of the wall time.", json_at(sum, "rebuild.seconds_per_iteration"),
+		 100 * json_at(sum, "rebuild.share_of_wall_time"));
+	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	/* the pricing modes: one row each, the headline's bold; the reserved row's share of
+	 * break-even is the run's monthly tokens over the break-even of summary.json */
+	const cJSON *modes = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "crossover"), "modes");
+	ck_assert_int_ge(cJSON_GetArraySize(modes), 4);
+	ck_assert_uint_eq(count(html, "<tr class=\"total\"><th>reserved<br>"), 1);
+	const cJSON *m;
+	cJSON_ArrayForEach(m, modes)
+		if (!strcmp(cJSON_GetObjectItem(m, "pricing")->valuestring, "reserved")) {
+			snprintf(want, sizeof(want), "<td class=\"n\">%.3g%%<span class=\"bar\"",
+				 100 * json_at(sum, "monthly.tokens") /
+				 json_at(m, "break_even_tokens_per_month"));
+			ck_assert_msg(strstr(html, want), "no '%s'", want);
+		}
+	char *table = strstr(html, "<table class=\"modes\">");
+	ck_assert_ptr_nonnull(table);
+	*strstr(table, "</table>") = '\0';
+	ck_assert_uint_eq(count(table, "<tr"), 1 + (size_t)cJSON_GetArraySize(modes));
+	cJSON_Delete(sum);
+	free(html);
+	r = run("simulate", "--iterations", "2", "--set", "costs.schedule=\"at-once\"", "--set",
+		"costs.parallel_runs=2", "--start", "2027-01-01", "--out", "once", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("report", "once", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	html = slurp(path_in("once/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "The runs started at once cost "));
+	ck_assert_ptr_nonnull(strstr(html, "1 month, schedule at-once"));
+	ck_assert_ptr_null(strstr(html, "id=\"warnings\""));
 	free(html);
 }
 END_TEST
@@ -244,12 +308,13 @@ int main(void)
 	TCase *tc = tcase_create("report");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, help);
-	tcase_add_test(tc, sample_gives_five_plots_and_the_page);
+	tcase_add_test(tc, sample_gives_six_plots_and_the_page);
 	tcase_add_test(tc, absent_input_skips_that_plot);
 	tcase_add_test(tc, no_gnuplot_one_line_and_require_plots_fails);
 	tcase_add_test(tc, gnuplot_failing_leaves_old_plots);
 	tcase_add_test(tc, bad_input_exits_3_and_writes_nothing);
 	tcase_add_test(tc, replay_and_crossover_directories);
+	tcase_add_test(tc, busy_schedule_warns_and_at_once_headline);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

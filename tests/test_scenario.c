@@ -215,6 +215,9 @@ START_TEST(test_out_of_range)
 			"min <= max", NULL);
 	expect_bad(&err, "name", "''");
 	assert_mentions(err.msg, "name: got \"\"", "1 to 95 characters", NULL);
+	expect_bad(&err, "costs", "{ 'retention_keep_iterations': -1 }");
+	assert_mentions(err.msg, "costs.retention_keep_iterations: got -1", "from 0 to 1e+06",
+			NULL);
 }
 END_TEST
 
@@ -286,6 +289,9 @@ START_TEST(test_unknown_enum)
 			"one of 'off', 'automatic', 'explicit'", NULL);
 	expect_bad(&err, "domains.0.task.caching", "2");
 	assert_mentions(err.msg, "domains[0].task.caching: got 2", "one of 'off'", NULL);
+	expect_bad(&err, "costs", "{ 'schedule': 'weekly' }");
+	assert_mentions(err.msg, "costs.schedule: got \"weekly\"",
+			"one of 'cadence', 'back-to-back', 'at-once'", NULL);
 }
 END_TEST
 
