@@ -225,3 +225,14 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 	free(x);
 	return rc;
 }
+
+long project_guard_first(unsigned last_iteration)
+{
+	long tenth = ((long)last_iteration + 9) / 10;
+	return tenth > 1 ? tenth : 1;
+}
+
+int project_guard_trips(const struct projection *p, double budget_usd)
+{
+	return p->upto >= project_guard_first(p->last_iteration) && p->usd.p90 > budget_usd;
+}

@@ -87,6 +87,17 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 
 void project_release(struct project *p);
 
+/*
+ * The projected guard's rule (docs/metering.md, "The guard that looks ahead"): 1 when the
+ * projection's P90 passes budget_usd and it was made from iteration project_guard_first or
+ * later: a tenth of the run, and at least iteration 1. Before that the level rests on too few
+ * iterations (from iteration 0 alone nothing of the children is known at all), and a run
+ * whose first iterations happen to be dear would be stopped for nothing.
+ */
+long project_guard_first(unsigned last_iteration);
+
+int project_guard_trips(const struct projection *p, double budget_usd);
+
 /* The iteration a record belongs to: the call's or archive_add's, -1 when it names none. */
 long project_record_iteration(const struct trace_record *rec);
 

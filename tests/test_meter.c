@@ -1293,6 +1293,201 @@ START_TEST(large_answer_passes_whole_with_its_usage)
 }
 END_TEST
 
+/* ---- the live forecast ---- */
+
+/*
+ * One call of a loop: iteration, role and task tagged in the path (node n<iteration>).
+ * Every call has the same body, so the same usage and price.
+ */
+static long loop_call(const struct peer *m, long iteration, const char *role, int task)
+{
+	static const char body[] = "{\"model\":\"fake-model\",\"max_tokens\":50}";
+	char path[160];
+	snprintf(path, sizeof(path), "/hc/iteration=%ld/node=n%ld/role=%s/domain=d/task=t%d"
+		 "/v1/chat/completions", iteration, iteration, role, task);
+	struct reply r = http(m->url, path, body, openai_auth);
+	long code = r.code;
+	if (code == 429)
+		ck_assert_ptr_nonnull(strstr(r.body, "hypercap_budget_projected"));
+	reply_free(&r);
+	return code;
+}
+
+/* Iteration 0: three tasks; later ones: a self-modification call and three tasks. */
+static void loop_iteration(const struct peer *m, long iteration)
+{
+	if (iteration > 0)
+		ck_assert_int_eq(loop_call(m, iteration, "self_modify", 0), 200);
+	for (int t = 0; t < 3; t++)
+		ck_assert_int_eq(loop_call(m, iteration, "evaluate", t), 200);
+}
+
+/* The status once the projection from iterations 0 .. upto is published (caller deletes). */
+static cJSON *projection_from(const struct peer *m, long upto)
+{
+	double end = now_s() + 60;
+	for (;;) {
+		cJSON *st = status_json(m);
+		const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_str_eq(cJSON_GetObjectItem(f, "error")->valuestring, "");
+		const cJSON *from = cJSON_GetObjectItem(f, "from_iteration");
+		if (from && (long)from->valuedouble == upto)
+			return st;
+		cJSON_Delete(st);
+		ck_assert_msg(now_s() < end, "no projection from iteration %ld", upto);
+		sleep_s(0.05);
+	}
+}
+
+static double band_of(const cJSON *st, const char *what, const char *q)
+{
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(f, what), q)->valuedouble;
+}
+
+/*
+ * A run without randomness (every call alike, one call a session) of 10 iterations, seen up
+ * to iteration 3: the projection from iterations 0 .. 2 is the whole run's bill, 3 + 10 x 4
+ * calls at the ledger's price, with P10 = P90.
+ */
+START_TEST(forecast_projects_the_final_bill)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--forecast",
+				     "--iterations", "10", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	for (long i = 0; i <= 3; i++)
+		loop_iteration(&m, i);
+	cJSON *st = projection_from(&m, 2);
+	struct totals led;
+	read_ledger(&led);
+	ck_assert_uint_eq(led.n, 15);
+	double per_call = (double)(led.u.input + led.u.output) / 1000 / (double)led.n;
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(f, "spent_usd")->valuedouble, 11 * per_call,
+				1e-9);
+	ck_assert_double_eq_tol(band_of(st, "usd", "p50"), 43 * per_call, 1e-6);
+	ck_assert_double_eq_tol(band_of(st, "usd", "p10"), band_of(st, "usd", "p90"), 1e-9);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(f, "last_iteration")->valuedouble, 10);
+	ck_assert(band_of(st, "hours_left", "p50") > 0);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
+/*
+ * --guard projected: a run whose bill (43 calls at $0.108, $4.644) would pass the budget
+ * ($4) is refused its next iteration once projected from iteration 1, with $0.97 spent; the
+ * iteration under way goes on. A run 20 % under its budget ($4.644 / 0.8) runs to its end.
+ */
+START_TEST(projected_guard_refuses_the_next_iteration)
+{
+	write_prices();
+	const char *const over[] = { "--prices", in_dir("prices.json"), "--iterations", "10",
+				     "--budget-usd", "4", "--guard", "projected", NULL };
+	struct peer m = start_meter(upstream.url, over);
+	for (long i = 0; i <= 1; i++)
+		loop_iteration(&m, i);
+	ck_assert_int_eq(loop_call(&m, 2, "self_modify", 0), 200);
+	cJSON *st = projection_from(&m, 1);
+	ck_assert_double_eq_tol(band_of(st, "usd", "p90"), 4.644, 1e-6);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "forecast"),
+						   "guard_tripped")));
+	cJSON_Delete(st);
+	ck_assert_int_eq(loop_call(&m, 2, "evaluate", 0), 200);
+	ck_assert_int_eq(loop_call(&m, 3, "self_modify", 0), 429);
+	st = status_json(&m);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(st, "budget_spent")));
+	ck_assert_double_lt(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 4 * 0.5);
+	ck_assert_int_eq((int)cJSON_GetObjectItem(st, "rejected_projected")->valuedouble, 1);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+
+	unlink(in_dir("trace.jsonl"));
+	const char *const under[] = { "--prices", in_dir("prices.json"), "--iterations", "10",
+				      "--budget-usd", "5.805", "--guard", "projected", NULL };
+	m = start_meter(upstream.url, under);
+	for (long i = 0; i <= 10; i++)
+		loop_iteration(&m, i);
+	st = projection_from(&m, 9);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(st, "forecast"),
+						    "guard_tripped")));
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(st, "cost_usd")->valuedouble, 4.644, 1e-9);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
+/* The first chromium or chromium-browser on PATH (Debian's), or NULL. */
+static const char *chromium_path(void)
+{
+	static const char *const names[] = { "chromium", "chromium-browser" };
+	static char found[1024];
+	for (size_t k = 0; k < 2; k++)
+		for (const char *env = getenv("PATH"); env && *env;) {
+			size_t len = strcspn(env, ":");
+			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
+			if (len && !access(found, X_OK))
+				return found;
+			env += len + (env[len] == ':');
+		}
+	return NULL;
+}
+
+/* How many times needle occurs in text. */
+static size_t occurrences(const char *text, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * GET /_hypercap/ in headless Chromium (as test_browser does for the report), after a
+ * projection with a budget: the page has drawn the cone (a polygon of three points), the P50
+ * line, the spend so far, the budget line, a row per (role, model) and per endpoint. Missing
+ * Chromium fails, unless HYPERCAP_SKIP_BROWSER=1.
+ */
+START_TEST(live_page_renders_the_cone_and_the_budget)
+{
+	const char *bin = chromium_path();
+	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
+	if (!bin && skip && !strcmp(skip, "1"))
+		return;
+	ck_assert_msg(bin != NULL, "chromium is not on PATH (or set HYPERCAP_SKIP_BROWSER=1)");
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--forecast",
+				     "--iterations", "10", "--budget-usd", "6", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	for (long i = 0; i <= 3; i++)
+		loop_iteration(&m, i);
+	cJSON_Delete(projection_from(&m, 2));
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "timeout 60 '%s' --headless --no-sandbox --disable-gpu "
+		 "--user-data-dir='%s' --virtual-time-budget=5000 --dump-dom '%s/_hypercap/' "
+		 ">'%s' 2>'%s'", bin, in_dir("profile"), m.url, in_dir("dom.html"),
+		 in_dir("chromium.log"));
+	ck_assert_int_eq(system(cmd), 0);
+	char *dom = slurp(in_dir("dom.html"));
+	ck_assert_ptr_nonnull(dom);
+	ck_assert_msg(strstr(dom, "data-updated="), "the page never read the status: %.500s",
+		      dom);
+	const char *cone = strstr(dom, "id=\"cone\"");
+	ck_assert_ptr_nonnull(cone);
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"p50\""));
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"spent-line\""));
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"budget\""));
+	ck_assert_ptr_nonnull(strstr(dom, "P50 $4.6440"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>self_modify</td><td>fake-model</td><td>3</td>"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>evaluate</td><td>fake-model</td><td>12</td>"));
+	ck_assert_uint_eq(occurrences(dom, "<td>/v1/chat/completions</td>"), 1);
+	free(dom);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1341,5 +1536,10 @@ int main(void)
 	    background_responses_recorded_when_retrieved, 60);
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
+	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
+	add(s, "projected_guard_refuses_the_next_iteration",
+	    projected_guard_refuses_the_next_iteration, 120);
+	add(s, "live_page_renders_the_cone_and_the_budget",
+	    live_page_renders_the_cone_and_the_budget, 120);
 	return check_run(s);
 }

@@ -228,11 +228,81 @@ START_TEST(dgmh_synthetic_backtest)
 }
 END_TEST
 
+/* ---- the guard that looks ahead ---- */
+
+#define GUARD_SEEDS 4
+#define GUARD_STEP 3 /* projections from every third iteration: the test's time */
+/* budgets as a share of the run's bill: under 1 the run overshoots, over 1 it stays below */
+static const double budget_shares[] = { 0.8, 1 / 0.95, 1 / 0.9, 1 / 0.8 };
+#define N_SHARES 4
+
+/*
+ * Projects each run from every third iteration from the guard's first to N - 1 (the meter
+ * projects from every iteration), and applies
+ * project_guard_trips to budgets of budget_shares x the bill: for an overshooting run, the
+ * first trip must come before its spend reaches the budget; a run 20 % or more below its
+ * budget must never trip. Prints the trips (false stops above 1).
+ */
+static void guard_backtest(const char *name, const struct scenario *sc,
+			   const struct synth_recorded *tasks)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	unsigned tripped[N_SHARES] = { 0 };
+	double spent_share_at_trip = 0;
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	for (uint64_t seed = 1; seed <= GUARD_SEEDS; seed++) {
+		struct bill all = { &ps, 0, 0 };
+		int done[N_SHARES] = { 0 };
+		synth_run(sc, tasks, seed, put_bill, &all);
+		for (long k = project_guard_first(sc->iterations); k < (long)sc->iterations;
+		     k += GUARD_STEP) {
+			struct projection pr;
+			project_run(sc, tasks, seed, &ps, k, &pr);
+			for (int b = 0; b < N_SHARES; b++) {
+				double budget = budget_shares[b] * all.usd;
+				if (done[b] || !project_guard_trips(&pr, budget))
+					continue;
+				done[b] = 1;
+				tripped[b]++;
+				if (b == 0) {
+					ck_assert_double_lt(pr.spent_usd, budget);
+					spent_share_at_trip += pr.spent_usd / budget / GUARD_SEEDS;
+				}
+			}
+		}
+	}
+	printf("%s, projected guard over %d runs, a projection every %d iterations: budget "
+	       "0.8 x bill tripped in %u (at %.0f%% of the budget spent, mean), bill / 0.95 in "
+	       "%u, bill / 0.9 in %u, bill / 0.8 in %u\n", name, GUARD_SEEDS, GUARD_STEP, tripped[0],
+	       100 * spent_share_at_trip, tripped[1], tripped[2], tripped[3]);
+	fflush(stdout);
+	ck_assert_uint_eq(tripped[0], GUARD_SEEDS);
+	ck_assert_uint_eq(tripped[3], 0);
+	price_sheet_release(&ps);
+}
+
+START_TEST(projected_guard_on_whole_runs)
+{
+	static const char *const flat[] = { "domains.polyglot.improvement=0" };
+	static struct synth_recorded tasks;
+	struct scenario sc;
+	load_dgm_sessions(&tasks);
+	load(&sc, "dgm-polyglot.json", flat, 1);
+	guard_backtest("DGM logs", &sc, &tasks);
+	scenario_release(&sc);
+	load(&sc, "hyperagents-paper.json", NULL, 0);
+	guard_backtest("DGM-H synthetic", &sc, NULL);
+	scenario_release(&sc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("project");
 	check_add(s, "constant", constant_run_is_projected_exactly, 60);
 	check_add(s, "dgm", dgm_logs_backtest, 600);
 	check_add(s, "dgmh", dgmh_synthetic_backtest, 600);
+	check_add(s, "guard", projected_guard_on_whole_runs, 900);
 	return check_run(s);
 }
