@@ -1,5 +1,9 @@
+#define _GNU_SOURCE /* syscall */
 #include <math.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +65,14 @@ static void publish(struct projector *p, int rc, const struct projection *pr,
 	}
 }
 
+/*
+ * The worker runs at the lowest priority (nice 19; on Linux a thread's own), so that on
+ * busy cores a projection yields to the request threads, yet still progresses.
+ */
 static void *work(void *cls)
 {
 	struct projector *p = cls;
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->stop && p->noted - 1 <= p->projected)

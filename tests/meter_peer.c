@@ -16,7 +16,9 @@
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
  * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
  * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
- * into a whole chat answer's content; the path /v1/fail answers 500, and
+ * into a whole chat answer's content; a request body's "x_test_usage": [input, cache reads,
+ * cache writes, output, reasoning] (hypercap's convention) sets the answer's usage, for the
+ * replay of a recorded trace; the path /v1/fail answers 500, and
  * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens. The free
  * endpoints (GET /v1/models, the token counts /v1/messages/count_tokens and
  * /v1/responses/input_tokens) answer without a ledger line. A Responses request with
@@ -118,6 +120,18 @@ static void write_ledger(const char *path, int stream, const struct counts *c, i
 		tag_leak ? "true" : "false", gzip_asked ? "true" : "false");
 	fflush(ledger);
 	pthread_mutex_unlock(&ledger_lock);
+}
+
+/* The counts a replayed call asks for ("x_test_usage"); 0 when the request names none. */
+static int recorded_counts(const cJSON *a, struct counts *c)
+{
+	if (cJSON_GetArraySize(a) != 5)
+		return 0;
+	long v[5];
+	for (int i = 0; i < 5; i++)
+		v[i] = (long)cJSON_GetArrayItem(a, i)->valuedouble;
+	*c = (struct counts){ v[0], v[1], v[2], v[3], v[4] };
+	return 1;
 }
 
 static cJSON *chat_usage(const struct counts *c)
@@ -520,6 +534,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	c.out = cJSON_IsNumber(mt) ? (long)mt->valuedouble :
 		cJSON_IsNumber(mo) ? (long)mo->valuedouble : 7;
 	c.reasoning = c.out / 3;
+	int replayed = recorded_counts(cJSON_GetObjectItem(rq, "x_test_usage"), &c);
 	char id[64];
 	pthread_mutex_lock(&ledger_lock);
 	snprintf(id, sizeof(id), "fake_%ld%s", ++answer_seq, seen.bad_utf8 ? "\xff" : "");
@@ -536,7 +551,8 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	} else if (!strcmp(url, "/v1/responses")) {
 		responses(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/messages")) {
-		c.cache_write = 5;
+		if (!replayed)
+			c.cache_write = 5;
 		c.reasoning = 0; /* Anthropic does not report it */
 		messages(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/embeddings")) {

@@ -14,6 +14,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include "import/import.h"
 #include "model/scenario.h"
 #include "model/session.h"
 #include "sim/rng.h"
@@ -137,6 +139,64 @@ static inline void synth_run(const struct scenario *sc, const struct synth_recor
 			synth_evaluate(&g, i, node, sc->evaluation == EVAL_FULL);
 		}
 	rng_release(&g.rng);
+}
+
+/* The task's session, or -1. */
+static inline long synth_find_task(const struct synth_recorded *t, const char *task)
+{
+	for (size_t i = 0; i < t->n_sess; i++)
+		if (!strcmp(t->sess[i].task, task))
+			return (long)i;
+	return -1;
+}
+
+/* Adds a recorded call to the last session, or to a new one for another task. */
+static inline int synth_add_call(struct synth_recorded *t, const struct trace_llm_call *c)
+{
+	if (!t->n_sess || strcmp(t->sess[t->n_sess - 1].task, c->task)) {
+		if (t->n_sess == SYNTH_MAX_SESSIONS)
+			return -1;
+		t->sess[t->n_sess].first = t->n_calls;
+		snprintf(t->sess[t->n_sess++].task, TRACE_STR_MAX, "%s", c->task);
+	}
+	if (t->n_calls == SYNTH_MAX_CALLS)
+		return -1;
+	t->calls[t->n_calls++] = c->usage;
+	t->sess[t->n_sess - 1].n++;
+	snprintf(t->model, sizeof(t->model), "%s", c->model);
+	return 0;
+}
+
+/* DGM's recorded task sessions: `import dgm` of dir, each task's calls and result. */
+static inline int synth_load_dgm(struct synth_recorded *t, const char *dir)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct trace_reader r;
+	struct trace_record rec;
+	struct import_stats st = { 0 };
+	char path[64];
+	long k;
+	int rc = 0;
+	memset(t, 0, sizeof(*t));
+	snprintf(path, sizeof(path), "/tmp/hypercap-synth-%d.jsonl", (int)getpid());
+	if (trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err))
+		return -1;
+	if (import_dgm(dir, &w, &st, &err) || trace_writer_commit(&w, &err)) {
+		trace_writer_abort(&w);
+		return -1;
+	}
+	if (trace_reader_open(&r, path, 0, &err))
+		return -1;
+	while (!rc && trace_reader_next(&r, &rec, &err) == 1) {
+		if (rec.kind == TRACE_EVAL_TASK && (k = synth_find_task(t, rec.u.task.task)) >= 0)
+			t->sess[k].passed = !strcmp(rec.u.task.result, "pass");
+		else if (rec.kind == TRACE_LLM_CALL && rec.u.call.has_usage)
+			rc = synth_add_call(t, &rec.u.call);
+	}
+	trace_reader_close(&r);
+	unlink(path);
+	return rc;
 }
 
 #endif

@@ -23,6 +23,9 @@
 #include <curl/curl.h>
 #include "tests/check_main.h"
 #include "tests/slurp.h"
+#include "base/jsonfile.h"
+#include "model/prices.h"
+#include "tests/synth_run.h"
 #include "trace/trace.h"
 
 #define SECRET "sk-test-SECRETKEY-0123456789abcdef"
@@ -1488,6 +1491,159 @@ START_TEST(live_page_renders_the_cone_and_the_budget)
 }
 END_TEST
 
+/* ---- a recorded run replayed through the meter ---- */
+
+#define REPLAY_CHECKPOINTS 3
+static const double replay_share[REPLAY_CHECKPOINTS] = { 0.10, 0.25, 0.50 };
+
+/* The replay: the meter, the bill priced here, and the projections at the checkpoints. */
+struct replay {
+	const struct peer *m;
+	const struct price_sheet *ps;
+	double bill;
+	long iteration, at[REPLAY_CHECKPOINTS]; /* the checkpoints' iterations */
+	size_t calls;
+	double p10[REPLAY_CHECKPOINTS], p50[REPLAY_CHECKPOINTS], p90[REPLAY_CHECKPOINTS];
+};
+
+/* Appends "/name=value" to path when value is not empty. */
+static void tag(char *path, size_t size, const char *name, const char *value)
+{
+	size_t n = strlen(path);
+	if (*value)
+		snprintf(path + n, size - n, "/%s=%s", name, value);
+}
+
+/* Waits for the projection from the checkpoint just passed, and keeps its band. */
+static void replay_checkpoint(struct replay *rp, long iteration)
+{
+	for (int k = 0; k < REPLAY_CHECKPOINTS; k++) {
+		if (rp->at[k] != iteration - 1)
+			continue;
+		cJSON *st = projection_from(rp->m, rp->at[k]);
+		rp->p10[k] = band_of(st, "usd", "p10");
+		rp->p50[k] = band_of(st, "usd", "p50");
+		rp->p90[k] = band_of(st, "usd", "p90");
+		cJSON_Delete(st);
+	}
+}
+
+/*
+ * Sends one recorded call: its tags in the path, its usage in the body for the fake upstream
+ * to answer with (Anthropic's Messages for Claude models, which carry cache writes; Chat
+ * Completions for the others), at once (the accelerated time: no pause between calls).
+ */
+static int replay_put(void *ctx, const struct trace_record *rec)
+{
+	struct replay *rp = ctx;
+	const struct trace_llm_call *c = &rec->u.call;
+	const struct usage *u = &c->usage;
+	char path[512] = "/hc", body[512], it[24];
+	int claude = !strncmp(c->model, "claude", 6);
+	snprintf(it, sizeof(it), "%ld", c->iteration);
+	tag(path, sizeof(path), "iteration", it);
+	tag(path, sizeof(path), "node", c->node);
+	tag(path, sizeof(path), "role", c->role);
+	tag(path, sizeof(path), "domain", c->domain);
+	tag(path, sizeof(path), "task", c->task);
+	strcat(path, claude ? "/v1/messages" : "/v1/chat/completions");
+	snprintf(body, sizeof(body), "{\"model\":\"%s\",\"max_tokens\":%llu,\"x_test_usage\":"
+		 "[%llu,%llu,%llu,%llu,%llu]}", c->model, (unsigned long long)u->output,
+		 (unsigned long long)u->input, (unsigned long long)u->cache_read,
+		 (unsigned long long)u->cache_write, (unsigned long long)u->output,
+		 (unsigned long long)u->reasoning);
+	struct reply r = http(rp->m->url, path, body, claude ? anthropic_auth : openai_auth);
+	ck_assert_msg(r.code == 200, "%s: HTTP %ld: %s", path, r.code, r.body);
+	reply_free(&r);
+	rp->calls++;
+	rp->bill += price_cost(price_sheet_find(rp->ps, c->model), u);
+	if (c->iteration != rp->iteration)
+		replay_checkpoint(rp, c->iteration);
+	rp->iteration = c->iteration;
+	return 0;
+}
+
+/*
+ * Replays the run of (sc, tasks, seed 1) through hypercap meter --forecast=scenario in
+ * accelerated time, and checks that the meter prices it as this test does; prints its
+ * projections at the checkpoints, kept in rp.
+ */
+static void replay_run(const char *name, const char *scenario, const struct scenario *sc,
+		       const struct synth_recorded *tasks, struct replay *rp)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	char forecast[300];
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	snprintf(forecast, sizeof(forecast), "--forecast=%s", scenario);
+	unlink(in_dir("trace.jsonl")); /* the projection reads the whole trace: this run only */
+	const char *const opts[] = { "--upstream-anthropic", upstream.url, forecast, NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	*rp = (struct replay){ .m = &m, .ps = &ps };
+	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
+		rp->at[k] = lround(replay_share[k] * sc->iterations);
+	double t0 = now_s();
+	synth_run(sc, tasks, 1, replay_put, rp);
+	double took = now_s() - t0;
+	cJSON *st = status_json(&m);
+	double cost = cJSON_GetObjectItem(st, "cost_usd")->valuedouble;
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	ck_assert_double_eq_tol(cost, rp->bill, 1e-9 * rp->bill);
+	printf("%s replayed through the meter: %zu calls of %u iterations in %.1f s, bill "
+	       "$%.2f\n", name, rp->calls, sc->iterations, took, rp->bill);
+	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
+		printf("  after %ld iterations: P10 $%.2f P50 $%.2f (%+.1f%%) P90 $%.2f, bill %s\n",
+		       rp->at[k], rp->p10[k], rp->p50[k], 100 * (rp->p50[k] / rp->bill - 1),
+		       rp->p90[k], rp->p10[k] <= rp->bill && rp->bill <= rp->p90[k] ? "inside"
+										 : "outside");
+	fflush(stdout);
+	rp->m = NULL;
+	rp->ps = NULL;
+	price_sheet_release(&ps);
+}
+
+/*
+ * The harness of docs/metering.md: whole runs (tests/synth_run.h, seed 1) replayed through
+ * hypercap meter --forecast, the fake upstream answering each call with its recorded usage in
+ * recorded order: a synthetic 100-iteration DGM-H run on the embedded preset, and DGM's logs
+ * on the DGM preset with improvement 0 (what the logs show). The projections after 25 % and
+ * 50 % of the iterations are within 3 % of the bill (DGM-H) and 8 % (DGM), after 10 % within
+ * 5 % and 25 %: test_project's tolerances for one run.
+ */
+START_TEST(recorded_runs_replayed_through_the_meter)
+{
+	static struct synth_recorded tasks;
+	static const char *const flat[] = { "domains.polyglot.improvement=0" };
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct replay rp;
+	ck_assert_int_eq(scenario_load(&sc, NULL, NULL, 0, &err), 0);
+	replay_run("DGM-H synthetic", SOURCE_DIR "/data/scenarios/hyperagents-paper.json", &sc,
+		   NULL, &rp);
+	scenario_release(&sc);
+	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
+		ck_assert_double_lt(fabs(rp.p50[k] / rp.bill - 1), (k ? 0.03 : 0.05));
+
+	cJSON *dgm = jsonfile_load(SOURCE_DIR "/data/scenarios/dgm-polyglot.json", &err);
+	ck_assert_ptr_nonnull(dgm);
+	ck_assert_int_eq(scenario_apply_set(dgm, flat[0], &err), 0);
+	char *text = cJSON_Print(dgm);
+	FILE *f = fopen(in_dir("dgm-flat.json"), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	cJSON_Delete(dgm);
+	ck_assert_int_eq(synth_load_dgm(&tasks, SOURCE_DIR "/data/dgm-polyglot-initial"), 0);
+	ck_assert_int_eq(scenario_load(&sc, in_dir("dgm-flat.json"), NULL, 0, &err), 0);
+	replay_run("DGM logs", in_dir("dgm-flat.json"), &sc, &tasks, &rp);
+	scenario_release(&sc);
+	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
+		ck_assert_double_lt(fabs(rp.p50[k] / rp.bill - 1), (k ? 0.08 : 0.25));
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1541,5 +1697,7 @@ int main(void)
 	    projected_guard_refuses_the_next_iteration, 120);
 	add(s, "live_page_renders_the_cone_and_the_budget",
 	    live_page_renders_the_cone_and_the_budget, 120);
+	add(s, "recorded_runs_replayed_through_the_meter",
+	    recorded_runs_replayed_through_the_meter, 900);
 	return check_run(s);
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "fit/project.h"
-#include "import/import.h"
 #include "tests/check_main.h"
 #include "tests/synth_run.h"
 
@@ -101,44 +100,6 @@ START_TEST(constant_run_is_projected_exactly)
 }
 END_TEST
 
-/* DGM's 59 recorded task sessions (import dgm of data/dgm-polyglot-initial). */
-static void load_dgm_sessions(struct synth_recorded *t)
-{
-	struct hc_err err = HC_ERR_INIT;
-	struct trace_writer w;
-	struct trace_reader r;
-	struct trace_record rec;
-	struct import_stats st = { 0 };
-	char path[64];
-	snprintf(path, sizeof(path), "/tmp/hypercap-project-%d.jsonl", (int)getpid());
-	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-07-24T00:00:00Z", &err), 0);
-	ck_assert_int_eq(import_dgm(DGM_DIR, &w, &st, &err), 0);
-	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
-	ck_assert_int_eq(trace_reader_open(&r, path, 0, &err), 0);
-	memset(t, 0, sizeof(*t));
-	while (trace_reader_next(&r, &rec, &err) == 1) {
-		if (rec.kind == TRACE_EVAL_TASK) {
-			for (size_t i = 0; i < t->n_sess; i++)
-				if (!strcmp(t->sess[i].task, rec.u.task.task))
-					t->sess[i].passed = !strcmp(rec.u.task.result, "pass");
-			continue;
-		}
-		if (rec.kind != TRACE_LLM_CALL || !rec.u.call.has_usage)
-			continue;
-		if (!t->n_sess || strcmp(t->sess[t->n_sess - 1].task, rec.u.call.task)) {
-			ck_assert_uint_lt(t->n_sess, SYNTH_MAX_SESSIONS);
-			t->sess[t->n_sess].first = t->n_calls;
-			strcpy(t->sess[t->n_sess++].task, rec.u.call.task);
-		}
-		ck_assert_uint_lt(t->n_calls, SYNTH_MAX_CALLS);
-		t->calls[t->n_calls++] = rec.u.call.usage;
-		t->sess[t->n_sess - 1].n++;
-		strcpy(t->model, rec.u.call.model);
-	}
-	trace_reader_close(&r);
-	unlink(path);
-}
-
 #define SEEDS 10
 static const double fractions[] = { 0.10, 0.25, 0.50 };
 #define N_FRACTIONS 3
@@ -199,7 +160,7 @@ START_TEST(dgm_logs_backtest)
 	static struct synth_recorded tasks;
 	struct scenario sc;
 	struct accuracy acc;
-	load_dgm_sessions(&tasks);
+	ck_assert_int_eq(synth_load_dgm(&tasks, DGM_DIR), 0);
 	ck_assert_uint_eq(tasks.n_sess, 59);
 	ck_assert_uint_eq(tasks.n_calls, 255);
 	load(&sc, "dgm-polyglot.json", flat, 1);
@@ -287,7 +248,7 @@ START_TEST(projected_guard_on_whole_runs)
 	static const char *const flat[] = { "domains.polyglot.improvement=0" };
 	static struct synth_recorded tasks;
 	struct scenario sc;
-	load_dgm_sessions(&tasks);
+	ck_assert_int_eq(synth_load_dgm(&tasks, DGM_DIR), 0);
 	load(&sc, "dgm-polyglot.json", flat, 1);
 	guard_backtest("DGM logs", &sc, &tasks);
 	scenario_release(&sc);
