@@ -787,6 +787,30 @@ START_TEST(bad_tags_and_bad_options_are_refused)
 		 HYPERCAP_BIN, in_dir("t3.jsonl"), in_dir("e"));
 	st = system(cmd);
 	ck_assert_int_eq(WEXITSTATUS(st), 2);
+	/* the forecast's options: a missing scenario is bad input, a guard without budget usage */
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' --forecast='%s' "
+		 "2>'%s'", HYPERCAP_BIN, upstream.url, in_dir("t4.jsonl"), in_dir("none.json"),
+		 in_dir("e"));
+	st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 3);
+	e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "none.json"), "%s", e);
+	free(e);
+	static const char *const usage_errors[][2] = {
+		{ "--guard projected", "--guard projected needs --budget-usd" },
+		{ "--guard ahead --budget-usd 5", "--guard 'ahead': allowed: spent, projected" },
+		{ "--forecast --iterations 0", "--iterations" },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' %s 2>'%s'",
+			 HYPERCAP_BIN, upstream.url, in_dir("t4.jsonl"), usage_errors[i][0],
+			 in_dir("e"));
+		st = system(cmd);
+		ck_assert_int_eq(WEXITSTATUS(st), 2);
+		e = slurp(in_dir("e"));
+		ck_assert_msg(strstr(e, usage_errors[i][1]), "%s", e);
+		free(e);
+	}
 }
 END_TEST
 
@@ -1644,6 +1668,34 @@ START_TEST(recorded_runs_replayed_through_the_meter)
 }
 END_TEST
 
+/*
+ * --guard projected --budget-action stop: a loop of 4 calls an iteration, 20 iterations
+ * ($9.07 at $0.108 a call), under a $4 budget, is stopped (SIGTERM) once projected over, from
+ * iteration 2 (a tenth of the run) on, before $4 is spent.
+ */
+START_TEST(projected_guard_stops_the_child)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--budget-usd", "4",
+				     "--forecast", "--iterations", "20", "--guard", "projected",
+				     "--budget-action", "stop", "--grace", "0.5", NULL };
+	const char *const loop[] = { METER_PEER, "client", "0", "--model", "fake-model",
+				     "--per-iteration", "4", "--pace-ms", "100", NULL };
+	ck_assert_int_eq(run_with_child(opts, loop, NULL), 128 + SIGTERM);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, "budget projected to run out"), "%s", err);
+	ck_assert_msg(!strstr(err, "budget spent"), "%s", err);
+	free(err);
+	struct totals led;
+	read_ledger(&led);
+	double spent = (double)(led.u.input + led.u.output) / 1000;
+	printf("projected guard stopped the child after %zu calls, $%.3f of $4 spent\n", led.n,
+	       spent);
+	ck_assert_uint_ge(led.n, 13); /* iteration 3 had started: the projection from 2 */
+	ck_assert_double_lt(spent, 4);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t, double timeout)
 {
 	TCase *tc = tcase_create(name);
@@ -1695,6 +1747,7 @@ int main(void)
 	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
 	add(s, "projected_guard_refuses_the_next_iteration",
 	    projected_guard_refuses_the_next_iteration, 120);
+	add(s, "projected_guard_stops_the_child", projected_guard_stops_the_child, 60);
 	add(s, "live_page_renders_the_cone_and_the_budget",
 	    live_page_renders_the_cone_and_the_budget, 120);
 	add(s, "recorded_runs_replayed_through_the_meter",
