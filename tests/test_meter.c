@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1446,74 +1447,6 @@ START_TEST(projected_guard_refuses_the_next_iteration)
 }
 END_TEST
 
-/* The first chromium or chromium-browser on PATH (Debian's), or NULL. */
-static const char *chromium_path(void)
-{
-	static const char *const names[] = { "chromium", "chromium-browser" };
-	static char found[1024];
-	for (size_t k = 0; k < 2; k++)
-		for (const char *env = getenv("PATH"); env && *env;) {
-			size_t len = strcspn(env, ":");
-			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
-			if (len && !access(found, X_OK))
-				return found;
-			env += len + (env[len] == ':');
-		}
-	return NULL;
-}
-
-/* How many times needle occurs in text. */
-static size_t occurrences(const char *text, const char *needle)
-{
-	size_t n = 0;
-	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-/*
- * GET /_hypercap/ in headless Chromium (as test_browser does for the report), after a
- * projection with a budget: the page has drawn the cone (a polygon of three points), the P50
- * line, the spend so far, the budget line, a row per (role, model) and per endpoint. Missing
- * Chromium fails, unless HYPERCAP_SKIP_BROWSER=1.
- */
-START_TEST(live_page_renders_the_cone_and_the_budget)
-{
-	const char *bin = chromium_path();
-	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
-	if (!bin && skip && !strcmp(skip, "1"))
-		return;
-	ck_assert_msg(bin != NULL, "chromium is not on PATH (or set HYPERCAP_SKIP_BROWSER=1)");
-	write_prices();
-	const char *const opts[] = { "--prices", in_dir("prices.json"), "--forecast",
-				     "--iterations", "10", "--budget-usd", "6", NULL };
-	struct peer m = start_meter(upstream.url, opts);
-	for (long i = 0; i <= 3; i++)
-		loop_iteration(&m, i);
-	cJSON_Delete(projection_from(&m, 2));
-	char cmd[2048];
-	snprintf(cmd, sizeof(cmd), "timeout 60 '%s' --headless --no-sandbox --disable-gpu "
-		 "--user-data-dir='%s' --virtual-time-budget=5000 --dump-dom '%s/_hypercap/' "
-		 ">'%s' 2>'%s'", bin, in_dir("profile"), m.url, in_dir("dom.html"),
-		 in_dir("chromium.log"));
-	ck_assert_int_eq(system(cmd), 0);
-	char *dom = slurp(in_dir("dom.html"));
-	ck_assert_ptr_nonnull(dom);
-	ck_assert_msg(strstr(dom, "data-updated="), "the page never read the status: %.500s",
-		      dom);
-	const char *cone = strstr(dom, "id=\"cone\"");
-	ck_assert_ptr_nonnull(cone);
-	ck_assert_ptr_nonnull(strstr(dom, "id=\"p50\""));
-	ck_assert_ptr_nonnull(strstr(dom, "id=\"spent-line\""));
-	ck_assert_ptr_nonnull(strstr(dom, "id=\"budget\""));
-	ck_assert_ptr_nonnull(strstr(dom, "P50 $4.6440"));
-	ck_assert_ptr_nonnull(strstr(dom, "<td>self_modify</td><td>fake-model</td><td>3</td>"));
-	ck_assert_ptr_nonnull(strstr(dom, "<td>evaluate</td><td>fake-model</td><td>12</td>"));
-	ck_assert_uint_eq(occurrences(dom, "<td>/v1/chat/completions</td>"), 1);
-	free(dom);
-	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
-}
-END_TEST
 
 /* ---- a recorded run replayed through the meter ---- */
 
@@ -1526,6 +1459,7 @@ struct replay {
 	const struct price_sheet *ps;
 	double bill;
 	long iteration, at[REPLAY_CHECKPOINTS]; /* the checkpoints' iterations */
+	long last;     /* the last iteration whose calls are sent; LONG_MAX: all */
 	size_t calls;
 	double p10[REPLAY_CHECKPOINTS], p50[REPLAY_CHECKPOINTS], p90[REPLAY_CHECKPOINTS];
 };
@@ -1562,6 +1496,8 @@ static int replay_put(void *ctx, const struct trace_record *rec)
 	struct replay *rp = ctx;
 	const struct trace_llm_call *c = &rec->u.call;
 	const struct usage *u = &c->usage;
+	if (c->iteration > rp->last)
+		return 0;
 	char path[512] = "/hc", body[512], it[24];
 	int claude = !strncmp(c->model, "claude", 6);
 	snprintf(it, sizeof(it), "%ld", c->iteration);
@@ -1603,7 +1539,7 @@ static void replay_run(const char *name, const char *scenario, const struct scen
 	unlink(in_dir("trace.jsonl")); /* the projection reads the whole trace: this run only */
 	const char *const opts[] = { "--upstream-anthropic", upstream.url, forecast, NULL };
 	struct peer m = start_meter(upstream.url, opts);
-	*rp = (struct replay){ .m = &m, .ps = &ps };
+	*rp = (struct replay){ .m = &m, .ps = &ps, .last = LONG_MAX };
 	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
 		rp->at[k] = lround(replay_share[k] * sc->iterations);
 	double t0 = now_s();
@@ -1693,6 +1629,81 @@ START_TEST(projected_guard_stops_the_child)
 	       spent);
 	ck_assert_uint_ge(led.n, 13); /* iteration 3 had started: the projection from 2 */
 	ck_assert_double_lt(spent, 4);
+}
+END_TEST
+
+/* The first chromium or chromium-browser on PATH (Debian's), or NULL. */
+static const char *chromium_path(void)
+{
+	static const char *const names[] = { "chromium", "chromium-browser" };
+	static char found[1024];
+	for (size_t k = 0; k < 2; k++)
+		for (const char *env = getenv("PATH"); env && *env;) {
+			size_t len = strcspn(env, ":");
+			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
+			if (len && !access(found, X_OK))
+				return found;
+			env += len + (env[len] == ':');
+		}
+	return NULL;
+}
+
+/*
+ * GET /_hypercap/ in headless Chromium (as test_browser does for the report), after the first
+ * 30 iterations of the synthetic DGM-H run (seed 1) were replayed through the meter with a
+ * budget: the page has drawn the cone (a polygon whose P90 and P10 ends differ), the P50 line,
+ * the spend so far, the budget line, a row per (role, model) and the endpoints. Missing
+ * Chromium fails, unless HYPERCAP_SKIP_BROWSER=1.
+ */
+START_TEST(live_page_renders_the_cone_and_the_budget)
+{
+	struct hc_err err = HC_ERR_INIT;
+	const char *bin = chromium_path();
+	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
+	if (!bin && skip && !strcmp(skip, "1"))
+		return;
+	ck_assert_msg(bin != NULL, "chromium is not on PATH (or set HYPERCAP_SKIP_BROWSER=1)");
+	struct scenario sc;
+	struct price_sheet ps;
+	ck_assert_int_eq(scenario_load(&sc, NULL, NULL, 0, &err), 0);
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	const char *const opts[] = { "--upstream-anthropic", upstream.url, "--forecast",
+				     "--budget-usd", "150", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	struct replay rp = { .m = &m, .ps = &ps, .last = 31, .at = { -9, -9, -9 } };
+	synth_run(&sc, NULL, 1, replay_put, &rp);
+	cJSON_Delete(projection_from(&m, 30));
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "timeout 60 '%s' --headless --no-sandbox --disable-gpu "
+		 "--user-data-dir='%s' --virtual-time-budget=5000 --dump-dom '%s/_hypercap/' "
+		 ">'%s' 2>'%s'", bin, in_dir("profile"), m.url, in_dir("dom.html"),
+		 in_dir("chromium.log"));
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *dom = slurp(in_dir("dom.html"));
+	ck_assert_ptr_nonnull(dom);
+	ck_assert_msg(strstr(dom, "data-updated="), "the page never read the status: %.500s",
+		      dom);
+	const char *cone = strstr(dom, "id=\"cone\"");
+	ck_assert_ptr_nonnull(cone);
+	double x[6];
+	const char *pts = strstr(cone, "points=\"");
+	ck_assert_ptr_nonnull(pts);
+	ck_assert_int_eq(sscanf(pts + 8, "%lf %lf %lf %lf %lf %lf", &x[0], &x[1], &x[2], &x[3],
+				&x[4], &x[5]), 6);
+	ck_assert_double_lt(x[0], x[2]);  /* from iteration 30 to the last */
+	ck_assert_double_lt(x[3], x[5]);  /* P90 above P10 (SVG's y grows downwards) */
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"p50\""));
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"spent-line\""));
+	ck_assert_ptr_nonnull(strstr(dom, "id=\"budget\""));
+	ck_assert_ptr_nonnull(strstr(dom, "from iteration 30 of 100"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>self_modify</td><td>claude-sonnet-4-5</td>"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>evaluate</td><td>gpt-4o</td>"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>/v1/messages</td>"));
+	ck_assert_ptr_nonnull(strstr(dom, "<td>/v1/chat/completions</td>"));
+	free(dom);
+	price_sheet_release(&ps);
+	scenario_release(&sc);
 }
 END_TEST
 
