@@ -274,6 +274,9 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return cli_usage_error("meter", "--listen '%s': not a loopback address; add "
 				       "--allow-remote to listen there (anyone who reaches it "
 				       "spends your API keys' budget)", o->addr);
+	if (o->iterations > 0 && !o->forecast)
+		return cli_usage_error("meter", "--iterations needs --forecast (or --guard "
+				       "projected)");
 	if (o->cfg.guard_projected && isnan(o->cfg.budget_usd))
 		return cli_usage_error("meter", "--guard projected needs --budget-usd");
 	if (o->stop_child && !o->cmd)

@@ -54,7 +54,7 @@ static void publish(struct projector *p, int rc, const struct projection *pr,
 	struct projector_view *v = &p->view;
 	v->made_at = (double)time(NULL);
 	v->projections++;
-	snprintf(v->error, sizeof(v->error), "%s", rc ? err->msg : "");
+	snprintf(v->error, sizeof(v->error), "%.250s", rc ? err->msg : "");
 	if (rc)
 		return;
 	v->have = 1;
