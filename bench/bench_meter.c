@@ -125,6 +125,58 @@ static void latency(unsigned port, const char *body, int first_byte, size_t n,
 	free(t);
 }
 
+/*
+ * p50 and p99 in microseconds of n sequential chat requests tagged as a loop's calls: a new
+ * iteration every 25 requests (each one a task of its own), so that a meter with --forecast
+ * projects all along the measurement.
+ */
+static void latency_tagged(unsigned port, size_t n, struct curl_slist *h, double *p50,
+			   double *p99)
+{
+	double *t = malloc(n * sizeof(double));
+	CURL *e = client(port, "/", chat, h);
+	for (size_t i = 0; i < n; i++) {
+		char url[256];
+		double total;
+		snprintf(url, sizeof(url), "http://127.0.0.1:%u/hc/iteration=%zu/node=n%zu/"
+			 "role=%s/domain=d/task=t%zu/v1/chat/completions", port, i / 25, i / 25,
+			 i % 25 ? "evaluate" : "self_modify", i % 25);
+		curl_easy_setopt(e, CURLOPT_URL, url);
+		curl_easy_perform(e);
+		curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &total);
+		t[i] = total * 1e6;
+	}
+	curl_easy_cleanup(e);
+	*p50 = quantile(t, n, 0.5);
+	*p99 = quantile(t, n, 0.99);
+	free(t);
+}
+
+/* Starts hypercap meter in front of up_url recording into trace, with extra options. */
+static pid_t start_meter(const char *up_url, const char *trace, const char *err,
+			 const char *extra1, const char *extra2, unsigned *port)
+{
+	const char *m_argv[] = { HYPERCAP_BIN, "meter", "--upstream", up_url, "--listen",
+				 "127.0.0.1:0", "--trace", trace, extra1, extra2, NULL };
+	pid_t pid = spawn(m_argv, err);
+	*port = wait_port(err, "listening on http://127.0.0.1:");
+	return pid;
+}
+
+/* The status's forecast.projections of the meter on port: how many it made. */
+static long projections(unsigned port)
+{
+	char cmd[160], line[64] = "";
+	snprintf(cmd, sizeof(cmd), "curl -s http://127.0.0.1:%u/_hypercap/status | grep -o "
+		 "'\"projections\":[0-9]*' | cut -d: -f2", port);
+	FILE *p = popen(cmd, "r");
+	if (p && !fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	if (p)
+		pclose(p);
+	return atol(line);
+}
+
 struct worker {
 	unsigned port;
 	struct curl_slist *h;
@@ -179,10 +231,8 @@ int main(int argc, char **argv)
 	unsigned up_port = wait_port("upstream.out", "");
 	char up_url[64];
 	snprintf(up_url, sizeof(up_url), "http://127.0.0.1:%u", up_port);
-	const char *m_argv[] = { HYPERCAP_BIN, "meter", "--upstream", up_url, "--listen",
-				 "127.0.0.1:0", "--trace", trace, NULL };
-	pid_t meter = spawn(m_argv, "meter.err");
-	unsigned m_port = wait_port("meter.err", "listening on http://127.0.0.1:");
+	unsigned m_port;
+	pid_t meter = start_meter(up_url, trace, "meter.err", NULL, NULL, &m_port);
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	h = curl_slist_append(h, "Authorization: Bearer sk-bench-0000000000000000");
 
@@ -206,6 +256,27 @@ int main(int argc, char **argv)
 	printf("meter_rps_direct_16_clients %.0f\nmeter_rps_proxied_16_clients %.0f\n",
 	       rps_direct, rps_meter);
 	printf("meter_throughput_answered_200 %ld of %ld\n", ok_meter, 10 * (long)n);
+
+	/* the same tagged loop through a meter without and with --forecast, fresh traces */
+	double t50, t99, f50, f99;
+	unsigned plain_port, forecast_port;
+	snprintf(trace, sizeof(trace), "%s/plain.jsonl", dir);
+	pid_t plain = start_meter(up_url, trace, "plain.err", NULL, NULL, &plain_port);
+	latency_tagged(plain_port, 10 * n, h, &t50, &t99);
+	kill(plain, SIGTERM);
+	waitpid(plain, NULL, 0);
+	snprintf(trace, sizeof(trace), "%s/forecast.jsonl", dir);
+	pid_t fc = start_meter(up_url, trace, "forecast.err", "--forecast", "--iterations=2000",
+			       &forecast_port);
+	latency_tagged(forecast_port, 10 * n, h, &f50, &f99);
+	long made = projections(forecast_port);
+	kill(fc, SIGTERM);
+	waitpid(fc, NULL, 0);
+	printf("meter_tagged_p50_us %.0f\nmeter_tagged_p99_us %.0f\n", t50, t99);
+	printf("meter_tagged_forecast_p50_us %.0f\nmeter_tagged_forecast_p99_us %.0f\n", f50,
+	       f99);
+	printf("meter_forecast_projections_during_run %ld of %zu iterations\n", made,
+	       10 * n / 25);
 
 	curl_slist_free_all(h);
 	kill(meter, SIGTERM);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "fit/fitbase.h"
 #include "meter/meter.h"
 #include "model/prices.h"
 #include "reports/numfmt.h"
@@ -64,6 +65,18 @@ static const char usage[] =
 	"                         the open-file limit holds less); a few more get HTTP 503\n"
 	"  --idle-timeout S       close a connection without a request in flight after S idle\n"
 	"                         seconds (default 30)\n"
+	"  --forecast[=SCENARIO]  project the run's final bill each time an iteration\n"
+	"                         completes (a call tagged with a later iteration is\n"
+	"                         recorded): fit the run so far onto SCENARIO (default: the\n"
+	"                         embedded hyperagents-paper.json), simulate the remaining\n"
+	"                         iterations, P10/P50/P90 in /_hypercap/status; off the\n"
+	"                         request path\n"
+	"  --iterations N         the run's last iteration (default: SCENARIO's iterations)\n"
+	"  --guard G              spent (default): the budget guard above; projected: also,\n"
+	"                         once the projected P90 passes --budget-usd, refuse calls\n"
+	"                         tagged with a later iteration than the latest started\n"
+	"                         (HTTP 429), or stop CMD as --budget-action says; implies\n"
+	"                         --forecast\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Tags label the records: a base URL with a path prefix\n"
@@ -86,7 +99,8 @@ static const char usage[] =
 
 enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE,
        OPT_PRICES, OPT_BUDGET, OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
-       OPT_RECORD_BODIES, OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT };
+       OPT_RECORD_BODIES, OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT, OPT_FORECAST, OPT_ITERATIONS,
+       OPT_GUARD };
 
 static const struct option long_options[] = {
 	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
@@ -103,6 +117,9 @@ static const struct option long_options[] = {
 	{ "record-bodies", no_argument, NULL, OPT_RECORD_BODIES },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "forecast", optional_argument, NULL, OPT_FORECAST },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "guard", required_argument, NULL, OPT_GUARD },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -112,6 +129,9 @@ struct opts {
 	char addr[64];
 	const char *prices;
 	int allow_remote, stop_child;
+	int forecast;             /* --forecast or --guard projected */
+	const char *scenario;     /* --forecast=SCENARIO; NULL: the default base */
+	long iterations;          /* --iterations; -1: the scenario's */
 	double grace_s;
 	char **cmd; /* NULL-terminated, or NULL */
 };
@@ -177,6 +197,22 @@ static int parse_option(struct opts *o, int c, const char *arg)
 		return 0;
 	case OPT_GRACE: return parse_number("--grace", arg, 0, MAX_SECONDS, &o->grace_s);
 	case OPT_RECORD_BODIES: o->cfg.record_bodies = 1; return 0;
+	case OPT_FORECAST:
+		o->forecast = 1;
+		o->scenario = arg;
+		return 0;
+	case OPT_ITERATIONS:
+		if (cli_parse_u64("meter", "--iterations", arg, 1, 100000, &n))
+			return EXIT_USAGE;
+		o->iterations = (long)n;
+		return 0;
+	case OPT_GUARD:
+		if (strcmp(arg, "spent") && strcmp(arg, "projected"))
+			return cli_usage_error("meter", "--guard '%s': allowed: spent, projected",
+					       arg);
+		o->cfg.guard_projected = !strcmp(arg, "projected");
+		o->forecast |= o->cfg.guard_projected;
+		return 0;
 	case OPT_MAX_CONNECTIONS:
 		if (cli_parse_u64("meter", "--max-connections", arg, 1, 100000, &n))
 			return EXIT_USAGE;
@@ -218,6 +254,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	o->cfg.budget_usd = NAN;
 	o->cfg.max_connections = 256;
 	o->grace_s = 10;
+	o->iterations = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", long_options, NULL)) != -1) {
 		if (c == 'h') {
@@ -237,6 +274,11 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return cli_usage_error("meter", "--listen '%s': not a loopback address; add "
 				       "--allow-remote to listen there (anyone who reaches it "
 				       "spends your API keys' budget)", o->addr);
+	if (o->iterations > 0 && !o->forecast)
+		return cli_usage_error("meter", "--iterations needs --forecast (or --guard "
+				       "projected)");
+	if (o->cfg.guard_projected && isnan(o->cfg.budget_usd))
+		return cli_usage_error("meter", "--guard projected needs --budget-usd");
 	if (o->stop_child && !o->cmd)
 		return cli_usage_error("meter", "--budget-action stop needs a command to stop "
 				       "(-- CMD ARGS)");
@@ -291,6 +333,9 @@ static void print_status(const struct meter_stats *st, int final)
 		fprintf(stderr, "; %zu usage unknown, %zu upstream errors, %zu unpriced, %zu "
 			"rejected", st->usage_unknown, st->upstream_errors, st->unpriced,
 			st->rejected);
+	if (st->forecasting && st->forecast.have)
+		fprintf(stderr, "; projected $%.2f (P10 $%.2f, P90 $%.2f)", st->forecast.p.usd.p50,
+			st->forecast.p.usd.p10, st->forecast.p.usd.p90);
 	if (st->records_pending || st->records_lost)
 		fprintf(stderr, "; %zu records waiting, %zu lost", st->records_pending,
 			st->records_lost);
@@ -353,11 +398,15 @@ static void tick(struct meter *m, const struct opts *o, struct run_state *rs, in
 			"them\n", bol, st.unpriced_model);
 	}
 	warn_trace(&st, o, rs, bol);
-	if (o->stop_child && st.budget_spent && rs->child > 0 && !rs->child_done) {
+	int over = st.budget_spent || st.forecast.tripped;
+	if (o->stop_child && over && rs->child > 0 && !rs->child_done) {
 		if (rs->term_at == 0) {
-			fprintf(stderr, "%shypercap meter: budget spent ($%.4f of $%.2f): "
+			fprintf(stderr, "%shypercap meter: budget %s ($%.4f of $%.2f%s): "
 				"stopping the command (SIGTERM)\n", tty ? "\r\033[K" : "",
-				st.cost_usd + st.estimated_usd, st.budget_usd);
+				st.budget_spent ? "spent" : "projected to run out",
+				st.budget_spent ? st.cost_usd + st.estimated_usd
+						: st.forecast.p.usd.p90, st.budget_usd,
+				st.budget_spent ? "" : " at P90");
 			kill(rs->child, SIGTERM);
 			rs->term_at = mono_now();
 		} else if (!rs->killed && mono_now() - rs->term_at >= o->grace_s) {
@@ -415,6 +464,24 @@ static int serve(struct meter *m, const struct opts *o, const sigset_t *set,
 	return o->cmd ? rs.child_status : EXIT_OK;
 }
 
+/* The forecast's base: --forecast's scenario or the default, with --iterations. */
+static int load_base(struct opts *o, struct scenario *sc, struct hc_err *err)
+{
+	enum fitbase_why why;
+	if (fitbase_load(sc, o->scenario, "", &why, err))
+		return -1;
+	if (o->iterations > 0)
+		sc->iterations = (unsigned)o->iterations;
+	if (!sc->iterations) {
+		hc_err_set(err, HC_EUSAGE, "meter: the forecast's scenario '%s' has no iterations "
+			   "to project: give --iterations N", sc->origin);
+		scenario_release(sc);
+		return HC_EUSAGE;
+	}
+	o->cfg.forecast = sc;
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	struct opts o;
@@ -424,8 +491,14 @@ static int run(int argc, char **argv)
 	struct hc_err err = HC_ERR_INIT;
 	struct price_sheet ps = PRICE_SHEET_INIT;
 	char created[32], source[300];
+	struct scenario base;
+	memset(&base, 0, sizeof(base));
 	if (price_sheet_load(&ps, o.prices, &err))
 		return cli_fail(&err);
+	if (o.forecast && load_base(&o, &base, &err)) {
+		price_sheet_release(&ps);
+		return cli_fail(&err);
+	}
 	created_now(created, sizeof(created));
 	snprintf(source, sizeof(source), "meter:%.280s", o.cfg.upstream);
 	o.cfg.prices = &ps;
@@ -443,6 +516,7 @@ static int run(int argc, char **argv)
 	struct meter *m;
 	if (meter_start(&m, &o.cfg, &err)) {
 		price_sheet_release(&ps);
+		scenario_release(&base);
 		return cli_fail(&err);
 	}
 	if (meter_max_connections(m) < o.cfg.max_connections) {
@@ -462,6 +536,7 @@ static int run(int argc, char **argv)
 	struct meter_stats st;
 	rc = meter_stop(m, &st, &err);
 	price_sheet_release(&ps);
+	scenario_release(&base);
 	print_status(&st, 1);
 	if (rc)
 		return cli_fail(&err);

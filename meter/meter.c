@@ -32,6 +32,7 @@
 #include "trace/trace.h"
 
 #define STATUS_PATH "/_hypercap/status"
+#define PAGE_PATH "/_hypercap/"
 #define TAG_PREFIX "/hc/"
 #define HEADER_PREFIX "x-hypercap-"
 #define RETRY_HEADER "x-stainless-retry-count" /* the SDKs' attempt number, forwarded */
@@ -108,6 +109,7 @@ struct meter {
 	struct upstream *pool;
 	struct background *background; /* waiting to be retrieved */
 	atomic_int stopping;
+	struct projector *proj; /* the live forecast; NULL: none */
 };
 
 struct header {
@@ -235,6 +237,17 @@ static enum MHD_Result reply_status(struct MHD_Connection *conn, struct meter *m
 	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text,
 								    MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json");
+	enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static enum MHD_Result reply_page(struct MHD_Connection *conn)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		strlen(meter_live_page), (void *)meter_live_page, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -901,6 +914,24 @@ static int admit(struct meter *m, int free_call, double *spent)
 	return ok;
 }
 
+/*
+ * The projected guard: 1 (counted, and msg says why) when the request's iteration is past the
+ * last one allowed since the projection's P90 passed the budget.
+ */
+static int refused_ahead(struct meter *m, long iteration, char *msg, size_t size)
+{
+	long last;
+	if (!m->proj || !projector_refuses(m->proj, iteration, &last))
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	m->st.rejected_projected++;
+	pthread_mutex_unlock(&m->lock);
+	snprintf(msg, size, "hypercap budget projected to run out: the run's projected P90 "
+		 "passed $%.4f; iteration %ld is past the last allowed (%ld)", m->cfg.budget_usd,
+		 iteration, last);
+	return 1;
+}
+
 /* Past --max-connections: a 503 in the provider's shape, which clients retry later. */
 static enum MHD_Result reply_busy(struct MHD_Connection *conn, struct request *r)
 {
@@ -938,6 +969,8 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 	if (!strcmp(method, "GET") && !strncmp(r->uri, STATUS_PATH, n) &&
 	    (r->uri[n] == '\0' || r->uri[n] == '?'))
 		return reply_status(conn, r->m);
+	if (!strcmp(method, "GET") && !strcmp(r->uri, PAGE_PATH))
+		return reply_page(conn);
 	/* the path's tags first, so that a header overrides them */
 	int bad_path = path_tags(r, msg, sizeof(msg));
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, walk_header, &w);
@@ -954,6 +987,10 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 	if (atomic_load(&r->m->connections) > r->m->max_connections)
 		return reply_busy(conn, r);
 	r->free_call = free_endpoint(method, r->path);
+	if (!r->free_call && refused_ahead(r->m, r->call.iteration, msg, sizeof(msg)))
+		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
+				   r->anthropic ? "rate_limit_error" : "insufficient_quota",
+				   "hypercap_budget_projected", msg);
 	if (!admit(r->m, r->free_call, &spent)) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
@@ -1166,6 +1203,43 @@ static double call_cost(const struct meter *m, const struct trace_llm_call *c,
  * Prices the call and adds it to the totals; a call answered without a readable usage
  * (usage_unknown) counts at its worst case, bound. The caller holds the lock.
  */
+/* The (role, model) pair's spend, added when there is room; NULL when there is none. */
+static struct meter_spend *spend_of(struct meter_stats *st, const struct trace_llm_call *c)
+{
+	for (size_t i = 0; i < st->n_spend; i++)
+		if (!strcmp(st->spend[i].role, c->role) && !strcmp(st->spend[i].model, c->model))
+			return &st->spend[i];
+	if (st->n_spend == METER_TALLY_MAX)
+		return NULL;
+	struct meter_spend *e = &st->spend[st->n_spend++];
+	snprintf(e->role, sizeof(e->role), "%s", c->role);
+	snprintf(e->model, sizeof(e->model), "%s", c->model);
+	return e;
+}
+
+/* The call's time into its endpoint's tally; the caller holds the lock. */
+static void time_endpoint(struct meter_stats *st, const char *path, const struct trace_llm_call *c)
+{
+	struct meter_endpoint *e = NULL;
+	size_t n = strcspn(path, "?");
+	for (size_t i = 0; i < st->n_endpoints && !e; i++)
+		if (!strncmp(st->endpoints[i].path, path, n) && !st->endpoints[i].path[n] &&
+		    !strcmp(st->endpoints[i].model, c->model))
+			e = &st->endpoints[i];
+	if (!e && st->n_endpoints < METER_TALLY_MAX) {
+		e = &st->endpoints[st->n_endpoints++];
+		snprintf(e->path, sizeof(e->path), "%.*s", (int)n, path);
+		snprintf(e->model, sizeof(e->model), "%s", c->model);
+	}
+	double took = c->end_time - c->start_time;
+	if (!e || !isfinite(took))
+		return;
+	e->calls++;
+	e->seconds += took;
+	if (took > e->max_seconds)
+		e->max_seconds = took;
+}
+
 static void account(struct meter *m, const struct trace_llm_call *c, const struct usage *bound)
 {
 	struct meter_stats *st = &m->st;
@@ -1184,6 +1258,11 @@ static void account(struct meter *m, const struct trace_llm_call *c, const struc
 		return;
 	}
 	spend(m, cost, !c->has_usage);
+	struct meter_spend *e = c->has_usage ? spend_of(st, c) : NULL;
+	if (e) {
+		e->calls++;
+		e->usd += cost;
+	}
 }
 
 /* The trace's counts into the stats; the caller holds the lock. */
@@ -1273,12 +1352,15 @@ static void record(struct request *r)
 	cJSON *extra = recorded_bodies(r);
 	pthread_mutex_lock(&m->lock);
 	account(m, &r->call, &bound);
+	time_endpoint(&m->st, r->path, &r->call);
 	if (trace_appender_put(&m->trace, &rec, extra, &err)) {
 		m->st.write_errors++;
 		snprintf(m->st.last_error, sizeof(m->st.last_error), "%.250s", err.msg);
 	}
 	trace_counts(m);
 	pthread_mutex_unlock(&m->lock);
+	if (m->proj && r->call.iteration >= 0)
+		projector_note(m->proj, r->call.iteration);
 }
 
 static void record_once(struct request *r)
@@ -1477,6 +1559,17 @@ static struct MHD_Daemon *daemon_start(struct meter *m, struct sockaddr_in *sa)
 		MHD_OPTION_END);
 }
 
+static int start_projector(struct meter *m, struct hc_err *err)
+{
+	const struct meter_config *cfg = &m->cfg;
+	struct projector_config pc = { .trace_path = cfg->trace_path, .base = cfg->forecast,
+				       .prices = cfg->prices, .runs = cfg->forecast_runs,
+				       .budget_usd = cfg->budget_usd,
+				       .guard = cfg->guard_projected && cfg->budget_usd > 0 };
+	m->st.forecasting = 1;
+	return projector_start(&m->proj, &pc, err);
+}
+
 int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_err *err)
 {
 	struct sockaddr_in sa;
@@ -1510,6 +1603,10 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 		return hc_err_set(err, HC_ERUNTIME, "cannot listen on %s:%u: %s", cfg->listen_addr,
 				  cfg->port, e ? strerror(e) : "libmicrohttpd failed");
 	}
+	if (cfg->forecast && (rc = start_projector(m, err))) {
+		meter_stop(m, NULL, NULL);
+		return rc;
+	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->daemon,
 							       MHD_DAEMON_INFO_BIND_PORT);
 	m->port = info ? info->port : cfg->port;
@@ -1539,6 +1636,8 @@ void meter_get_stats(struct meter *m, struct meter_stats *st)
 	pthread_mutex_lock(&m->lock);
 	*st = m->st;
 	pthread_mutex_unlock(&m->lock);
+	if (m->proj)
+		projector_view(m->proj, &st->forecast);
 	st->uptime_s = (double)(t.tv_sec - m->t0.tv_sec) + (t.tv_nsec - m->t0.tv_nsec) / 1e9;
 }
 
@@ -1555,6 +1654,8 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
 	atomic_store(&m->stopping, 1);
 	MHD_stop_daemon(m->daemon);
+	projector_stop(m->proj);
+	m->proj = NULL;
 	int rc = trace_appender_close(&m->trace, err);
 	trace_counts(m);
 	if (final)
@@ -1573,6 +1674,65 @@ int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 	curl_global_cleanup();
 	meter_free(m);
 	return rc;
+}
+
+/* "spend": per (role, model); "endpoints": per (path, model), the mean and longest time. */
+static void add_tallies(cJSON *o, const struct meter_stats *st)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "spend");
+	for (size_t i = 0; i < st->n_spend; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "role", st->spend[i].role);
+		cJSON_AddStringToObject(x, "model", st->spend[i].model);
+		cJSON_AddNumberToObject(x, "calls", (double)st->spend[i].calls);
+		cJSON_AddNumberToObject(x, "usd", st->spend[i].usd);
+		cJSON_AddItemToArray(a, x);
+	}
+	a = cJSON_AddArrayToObject(o, "endpoints");
+	for (size_t i = 0; i < st->n_endpoints; i++) {
+		const struct meter_endpoint *e = &st->endpoints[i];
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "path", e->path);
+		cJSON_AddStringToObject(x, "model", e->model);
+		cJSON_AddNumberToObject(x, "calls", (double)e->calls);
+		cJSON_AddNumberToObject(x, "mean_seconds", e->calls ? e->seconds / e->calls : 0);
+		cJSON_AddNumberToObject(x, "max_seconds", e->max_seconds);
+		cJSON_AddItemToArray(a, x);
+	}
+}
+
+static void add_band(cJSON *o, const char *key, const struct project_band *b)
+{
+	cJSON *x = cJSON_AddObjectToObject(o, key);
+	cJSON_AddNumberToObject(x, "p10", b->p10);
+	cJSON_AddNumberToObject(x, "p50", b->p50);
+	cJSON_AddNumberToObject(x, "p90", b->p90);
+}
+
+/* The status's "forecast": the last projection (docs/metering.md, "Live forecast"). */
+static void add_forecast(cJSON *o, const struct projector_view *v)
+{
+	cJSON *f = cJSON_AddObjectToObject(o, "forecast");
+	const struct projection *p = &v->p;
+	cJSON_AddNumberToObject(f, "projections", (double)v->projections);
+	cJSON_AddStringToObject(f, "error", v->error);
+	cJSON_AddBoolToObject(f, "guard_tripped", v->tripped);
+	if (v->tripped)
+		cJSON_AddNumberToObject(f, "last_allowed_iteration", (double)v->last_allowed);
+	if (!v->have)
+		return;
+	cJSON_AddNumberToObject(f, "from_iteration", (double)p->upto);
+	cJSON_AddNumberToObject(f, "last_iteration", p->last_iteration);
+	cJSON_AddNumberToObject(f, "replications", p->runs);
+	cJSON_AddNumberToObject(f, "calls", (double)p->calls);
+	cJSON_AddNumberToObject(f, "spent_usd", p->spent_usd);
+	cJSON_AddNumberToObject(f, "usd_per_hour",
+				p->elapsed_hours > 0 ? p->spent_usd / p->elapsed_hours : 0);
+	add_band(f, "usd", &p->usd);
+	add_band(f, "tokens", &p->tokens);
+	add_band(f, "hours_left", &p->hours_left);
+	cJSON_AddNumberToObject(f, "made_at", v->made_at);
+	cJSON_AddNumberToObject(f, "expected_end", v->made_at + 3600 * p->hours_left.p50);
 }
 
 char *meter_stats_json(const struct meter_stats *st)
@@ -1607,6 +1767,10 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddNumberToObject(o, "records_pending", (double)st->records_pending);
 	cJSON_AddNumberToObject(o, "records_lost", (double)st->records_lost);
 	cJSON_AddNumberToObject(o, "trace_reopened", (double)st->trace_reopened);
+	cJSON_AddNumberToObject(o, "rejected_projected", (double)st->rejected_projected);
+	add_tallies(o, st);
+	if (st->forecasting)
+		add_forecast(o, &st->forecast);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;

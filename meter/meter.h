@@ -27,7 +27,9 @@
 
 #include <stddef.h>
 #include "base/hc_err.h"
+#include "meter/projector.h"
 #include "model/prices.h"
+#include "model/scenario.h"
 #include "model/usage.h"
 
 struct meter_config {
@@ -44,15 +46,43 @@ struct meter_config {
 	int record_bodies;       /* add request and response bodies (keys redacted) */
 	unsigned max_connections; /* served at once; 0: 256. Lowered to fit the open files */
 	unsigned idle_timeout_s; /* a connection without a request in flight; 0: 30 s */
+	/* the live forecast (meter/projector.h): the base scenario, whose iterations are the
+	 * run's last; NULL: none. The caller keeps it alive */
+	const struct scenario *forecast;
+	unsigned forecast_runs;  /* replications per projection; 0: PROJECT_RUNS */
+	int guard_projected;     /* refuse new iterations once the projected P90 passes budget */
 };
 
 /* The tags a request may carry, in path-prefix and X-Hypercap-<Name> header form. */
 extern const char *const meter_tag_names[]; /* NULL-terminated */
 
+#define METER_TALLY_MAX 32 /* (role, model) pairs and endpoints kept for the live page */
+
+/* Spend of one (role, model) pair; "" for an untagged role. */
+struct meter_spend {
+	char role[TRACE_STR_MAX], model[TRACE_STR_MAX];
+	size_t calls;
+	double usd;
+};
+
+/* The time one (path, model) took to answer: from the request's arrival to its end. */
+struct meter_endpoint {
+	char path[96], model[TRACE_STR_MAX];
+	size_t calls;
+	double seconds, max_seconds; /* summed; the longest */
+};
+
 struct meter_stats {
 	size_t calls;          /* recorded llm_calls */
 	size_t usage_unknown, upstream_errors, unpriced;
 	size_t rejected;       /* requests refused: budget spent */
+	size_t rejected_projected; /* refused by the projected guard: an iteration past the last */
+	struct meter_spend spend[METER_TALLY_MAX]; /* the first pairs seen; later ones not kept */
+	size_t n_spend;
+	struct meter_endpoint endpoints[METER_TALLY_MAX];
+	size_t n_endpoints;
+	int forecasting;       /* cfg.forecast was given: forecast holds the projector's view */
+	struct projector_view forecast;
 	size_t in_flight;
 	struct usage tokens;   /* sum over the calls with usage */
 	double cost_usd;       /* priced calls only */
@@ -100,6 +130,9 @@ int meter_sync(struct meter *m, struct hc_err *err);
  * be written (final->records_lost says how many).
  */
 int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err);
+
+/* The live page GET /_hypercap/ serves: self-contained, it polls the status. */
+extern const char meter_live_page[];
 
 /* The stats as the JSON of GET /_hypercap/status (caller frees), or NULL out of memory. */
 char *meter_stats_json(const struct meter_stats *st);

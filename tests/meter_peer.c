@@ -7,16 +7,20 @@
  *                                providers document. Each answer's usage is appended to
  *                                LEDGER in hypercap's convention, computed here on its own,
  *                                with what the request looked like (key present, tags leaked)
- *   meter_peer client N [--model M] [--ignore-term]
+ *   meter_peer client N [--model M] [--ignore-term] [--per-iteration K --pace-ms P]
  *                                N chat requests for model M (default gpt-4o-mini; 0: until
  *                                killed) to $OPENAI_BASE_URL, one after the other; a 429 is
  *                                waited out. --ignore-term makes SIGTERM harmless, for the
- *                                budget stop's SIGKILL path
+ *                                budget stop's SIGKILL path. --per-iteration K tags them as a
+ *                                loop's evaluation calls, K an iteration (to
+ *                                $HYPERCAP_PROXY_URL/hc/iteration=I/...), P ms apart
  *
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
  * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
  * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
- * into a whole chat answer's content; the path /v1/fail answers 500, and
+ * into a whole chat answer's content; a request body's "x_test_usage": [input, cache reads,
+ * cache writes, output, reasoning] (hypercap's convention) sets the answer's usage, for the
+ * replay of a recorded trace; the path /v1/fail answers 500, and
  * /v1/fail-billed answers 500 with a usage of 10 input and 2 output tokens. The free
  * endpoints (GET /v1/models, the token counts /v1/messages/count_tokens and
  * /v1/responses/input_tokens) answer without a ledger line. A Responses request with
@@ -118,6 +122,18 @@ static void write_ledger(const char *path, int stream, const struct counts *c, i
 		tag_leak ? "true" : "false", gzip_asked ? "true" : "false");
 	fflush(ledger);
 	pthread_mutex_unlock(&ledger_lock);
+}
+
+/* The counts a replayed call asks for ("x_test_usage"); 0 when the request names none. */
+static int recorded_counts(const cJSON *a, struct counts *c)
+{
+	if (cJSON_GetArraySize(a) != 5)
+		return 0;
+	long v[5];
+	for (int i = 0; i < 5; i++)
+		v[i] = (long)cJSON_GetArrayItem(a, i)->valuedouble;
+	*c = (struct counts){ v[0], v[1], v[2], v[3], v[4] };
+	return 1;
 }
 
 static cJSON *chat_usage(const struct counts *c)
@@ -520,6 +536,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	c.out = cJSON_IsNumber(mt) ? (long)mt->valuedouble :
 		cJSON_IsNumber(mo) ? (long)mo->valuedouble : 7;
 	c.reasoning = c.out / 3;
+	int replayed = recorded_counts(cJSON_GetObjectItem(rq, "x_test_usage"), &c);
 	char id[64];
 	pthread_mutex_lock(&ledger_lock);
 	snprintf(id, sizeof(id), "fake_%ld%s", ++answer_seq, seen.bad_utf8 ? "\xff" : "");
@@ -536,7 +553,8 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	} else if (!strcmp(url, "/v1/responses")) {
 		responses(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/messages")) {
-		c.cache_write = 5;
+		if (!replayed)
+			c.cache_write = 5;
 		c.reasoning = 0; /* Anthropic does not report it */
 		messages(s, model, id, &c, stream);
 	} else if (!strcmp(url, "/v1/embeddings")) {
@@ -618,30 +636,49 @@ static size_t discard(char *p, size_t s, size_t n, void *cls)
 	return s * n;
 }
 
-static int client(long n, const char *model, int ignore_term)
+struct client_opts {
+	const char *model;
+	int ignore_term;
+	long per_iteration, pace_ms; /* 0: untagged, no pause */
+};
+
+/* Request i's URL: $OPENAI_BASE_URL's, or tagged as iteration i / per_iteration's task. */
+static void client_url(char *url, size_t size, const struct client_opts *o, long i)
 {
-	const char *base = getenv("OPENAI_BASE_URL");
+	const char *proxy = getenv("HYPERCAP_PROXY_URL");
+	if (!o->per_iteration || !proxy) {
+		snprintf(url, size, "%s/chat/completions", getenv("OPENAI_BASE_URL"));
+		return;
+	}
+	long it = i / o->per_iteration;
+	snprintf(url, size, "%s/hc/iteration=%ld/node=n%ld/role=evaluate/domain=d/task=t%ld"
+		 "/v1/chat/completions", proxy, it, it, i % o->per_iteration);
+}
+
+static int client(long n, const struct client_opts *o)
+{
 	char url[512], body[256];
-	if (!base)
+	if (!getenv("OPENAI_BASE_URL"))
 		return 2;
-	if (ignore_term)
+	if (o->ignore_term)
 		signal(SIGTERM, SIG_IGN);
-	snprintf(url, sizeof(url), "%s/chat/completions", base);
 	CURL *e = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	h = curl_slist_append(h, "Authorization: Bearer sk-test-CLIENTSECRET0123456789");
-	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-	snprintf(body, sizeof(body), "{\"model\":\"%s\",\"max_tokens\":50}", model);
+	snprintf(body, sizeof(body), "{\"model\":\"%s\",\"max_tokens\":50}", o->model);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
 	for (long i = 0; n == 0 || i < n; i++) {
 		long code = 0;
+		client_url(url, sizeof(url), o, i);
+		curl_easy_setopt(e, CURLOPT_URL, url);
 		curl_easy_perform(e);
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-		if (code == 429)
-			nanosleep(&(struct timespec){ 0, 50000000L }, NULL);
+		if (code == 429 || o->pace_ms)
+			nanosleep(&(struct timespec){ 0, code == 429 ? 50000000L
+							  : o->pace_ms * 1000000L }, NULL);
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(e);
@@ -653,17 +690,20 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "upstream"))
 		return upstream(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "client")) {
-		const char *model = "gpt-4o-mini";
-		int ignore_term = 0;
+		struct client_opts o = { "gpt-4o-mini", 0, 0, 0 };
 		for (int i = 3; i < argc; i++) {
 			if (!strcmp(argv[i], "--ignore-term"))
-				ignore_term = 1;
+				o.ignore_term = 1;
 			else if (!strcmp(argv[i], "--model") && i + 1 < argc)
-				model = argv[++i];
+				o.model = argv[++i];
+			else if (!strcmp(argv[i], "--per-iteration") && i + 1 < argc)
+				o.per_iteration = atol(argv[++i]);
+			else if (!strcmp(argv[i], "--pace-ms") && i + 1 < argc)
+				o.pace_ms = atol(argv[++i]) % 1000;
 		}
-		return client(atol(argv[2]), model, ignore_term);
+		return client(atol(argv[2]), &o);
 	}
 	fprintf(stderr, "usage: meter_peer upstream LEDGER | client N [--model M] "
-		"[--ignore-term]\n");
+		"[--ignore-term] [--per-iteration K] [--pace-ms P]\n");
 	return 2;
 }

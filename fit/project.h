@@ -1,0 +1,104 @@
+/*
+ * project: the final bill of a run that is still going, projected from its first iterations
+ * (docs/metering.md, "Live forecast").
+ *
+ * The records of iterations 0 .. upto (and those with no iteration) are the run so far: they
+ * are priced as they are added (what was spent) and fitted (fit/fit.h) onto a base scenario.
+ * The fitted scenario, run for the whole run's iterations, gives per replication the API
+ * dollars, tokens and hours of iterations upto + 1 .. last; the projection of the whole run is
+ * what was spent plus that remainder, with P10 / P50 / P90 across replications. From
+ * iteration 1 on, each replication's remainder is scaled by the run's own level: the mean
+ * dollars (tokens) of a resample of the done iterations 1 .. upto over the simulated mean of
+ * those iterations, so that the band holds both the model's spread and the uncertainty of the
+ * level the run has shown (docs/metering.md, "Live forecast"). Records of
+ * later iterations (the one in progress) are left out: the remainder stands for them.
+ *
+ * Ownership as docs/development.md says: the caller allocates struct project, project_release
+ * frees what it holds; the config's base and prices are borrowed and must outlive it.
+ */
+#ifndef FIT_PROJECT_H
+#define FIT_PROJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/hc_err.h"
+#include "fit/fit.h"
+#include "model/prices.h"
+#include "model/scenario.h"
+#include "trace/trace.h"
+
+#define PROJECT_RUNS 20 /* replications of the remainder when the config says 0 */
+
+struct project_config {
+	const struct scenario *base;      /* what the run so far does not inform */
+	const struct price_sheet *prices; /* prices the records and the remainder */
+	unsigned last_iteration;          /* the run's last iteration (the scenario's iterations) */
+	unsigned runs;                    /* replications; 0: PROJECT_RUNS */
+	unsigned threads;                 /* 0: one a core */
+	uint64_t seed;
+};
+
+/* P10 / P50 / P90 across replications. */
+struct project_band {
+	double p10, p50, p90;
+};
+
+struct projection {
+	long upto;               /* iterations 0 .. upto were fitted */
+	unsigned last_iteration;
+	unsigned runs;
+	size_t calls, unpriced;  /* records of the run so far; of them, not priced */
+	double spent_usd;        /* the run so far, priced */
+	double spent_tokens;
+	double elapsed_hours;    /* first call's start to last call's end, so far */
+	struct project_band usd;        /* the whole run: spent + the remainder */
+	struct project_band tokens;
+	struct project_band hours_left; /* the remainder's wall time */
+};
+
+struct project {
+	struct project_config cfg;
+	long upto;
+	struct fit fit;
+	size_t calls, unpriced;
+	double spent_usd, spent_tokens;
+	double first_start, last_end;
+	double *iter_usd, *iter_tokens; /* per iteration 0 .. upto */
+};
+
+/*
+ * Starts a projection from iterations 0 .. upto (upto < cfg->last_iteration). HC_ERUNTIME out
+ * of memory (p then needs no release).
+ */
+int project_init(struct project *p, const struct project_config *cfg, long upto,
+		 struct hc_err *err);
+
+/*
+ * Adds one record of the run, in file order; records of iterations after upto are ignored.
+ * Errors as fit_add's.
+ */
+int project_add(struct project *p, const struct trace_record *rec, struct hc_err *err);
+
+/*
+ * Fits, runs the remainder and fills *out. HC_EINPUT when the run so far informs no fit
+ * (fit_build's message) or its fitted scenario cannot run with the sheet; may run once.
+ */
+int project_finish(struct project *p, struct projection *out, struct hc_err *err);
+
+void project_release(struct project *p);
+
+/*
+ * The projected guard's rule (docs/metering.md, "The guard that looks ahead"): 1 when the
+ * projection's P90 passes budget_usd and it was made from iteration project_guard_first or
+ * later: a tenth of the run, and at least iteration 1. Before that the level rests on too few
+ * iterations (from iteration 0 alone nothing of the children is known at all), and a run
+ * whose first iterations happen to be dear would be stopped for nothing.
+ */
+long project_guard_first(unsigned last_iteration);
+
+int project_guard_trips(const struct projection *p, double budget_usd);
+
+/* The iteration a record belongs to: the call's or archive_add's, -1 when it names none. */
+long project_record_iteration(const struct trace_record *rec);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * The projection (fit/project.h): exact on a run without randomness, and its accuracy on
+ * whole runs generated from DGM's logs and from the DGM-H preset (tests/synth_run.h): the
+ * projection after 10 %, 25 % and 50 % of the iterations against the run's final bill, and
+ * how often that bill falls inside the projected P10-P90. docs/metering.md gives the figures.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "fit/project.h"
+#include "tests/check_main.h"
+#include "tests/synth_run.h"
+
+#define DGM_DIR SOURCE_DIR "/data/dgm-polyglot-initial"
+
+static int put_project(void *ctx, const struct trace_record *rec)
+{
+	ck_assert_int_eq(project_add(ctx, rec, NULL), 0);
+	return 0;
+}
+
+/* The whole run's bill, priced call by call here (not by project.c). */
+struct bill {
+	const struct price_sheet *ps;
+	double usd, tokens;
+};
+
+static int put_bill(void *ctx, const struct trace_record *rec)
+{
+	struct bill *b = ctx;
+	const struct price *p = price_sheet_find(b->ps, rec->u.call.model);
+	ck_assert_msg(p != NULL, "no price for %s", rec->u.call.model);
+	const struct usage *u = &rec->u.call.usage;
+	double usd = price_cost(p, u);
+	ck_assert(isfinite(usd));
+	b->usd += usd;
+	b->tokens += (double)(u->input + u->output);
+	return 0;
+}
+
+/* Projects the run of (sc, tasks, seed) from iterations 0 .. upto. */
+static void project_run(const struct scenario *sc, const struct synth_recorded *tasks,
+			uint64_t seed, const struct price_sheet *ps, long upto,
+			struct projection *out)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct project p;
+	struct project_config cfg = { .base = sc, .prices = ps, .last_iteration = sc->iterations,
+				      .runs = 20, .seed = seed + 1000 };
+	ck_assert_int_eq(project_init(&p, &cfg, upto, &err), 0);
+	synth_run(sc, tasks, seed, put_project, &p);
+	ck_assert_msg(project_finish(&p, out, &err) == 0, "%s", err.msg);
+	project_release(&p);
+}
+
+static void load(struct scenario *sc, const char *preset, const char *const *sets, size_t n)
+{
+	struct hc_err err = HC_ERR_INIT;
+	char path[256];
+	snprintf(path, sizeof(path), SOURCE_DIR "/data/scenarios/%s", preset);
+	ck_assert_msg(scenario_load(sc, path, sets, n, &err) == 0, "%s", err.msg);
+}
+
+/*
+ * Without randomness (every count and size a constant, no caching, the full evaluation) the
+ * remainder is the same in every replication, and spent + remainder is the run's bill to the
+ * cent, priced here call by call.
+ */
+START_TEST(constant_run_is_projected_exactly)
+{
+	static const char *const sets[] = {
+		"iterations=20", "self_modification.calls=4", "self_modification.prompt_tokens=5000",
+		"self_modification.output_tokens=400", "self_modification.tool_result_tokens=600",
+		"self_modification.caching=\"off\"",
+		"domains.paper_review.task.prompt_tokens=4500",
+		"domains.paper_review.task.output_tokens=500",
+		"domains.robotics_reward.task.prompt_tokens=700",
+		"domains.robotics_reward.task.output_tokens=300",
+	};
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct price_sheet ps;
+	struct projection pr;
+	load(&sc, "hyperagents-paper.json", sets, sizeof(sets) / sizeof(*sets));
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	struct bill all = { &ps, 0, 0 };
+	synth_run(&sc, NULL, 7, put_bill, &all);
+	project_run(&sc, NULL, 7, &ps, 5, &pr);
+	printf("constant run: bill $%.4f, projected from 5 of 20 iterations P10 $%.4f P50 $%.4f "
+	       "P90 $%.4f (spent $%.4f)\n", all.usd, pr.usd.p10, pr.usd.p50, pr.usd.p90,
+	       pr.spent_usd);
+	ck_assert_double_eq_tol(pr.usd.p50, all.usd, 1e-6 * all.usd);
+	ck_assert_double_eq_tol(pr.usd.p10, pr.usd.p90, 1e-9 * all.usd);
+	ck_assert_double_eq_tol(pr.tokens.p50, all.tokens, 1e-6 * all.tokens);
+	ck_assert_double_lt(pr.spent_usd, 0.4 * all.usd);
+	ck_assert_uint_eq(pr.unpriced, 0);
+	price_sheet_release(&ps);
+	scenario_release(&sc);
+}
+END_TEST
+
+#define SEEDS 10
+static const double fractions[] = { 0.10, 0.25, 0.50 };
+#define N_FRACTIONS 3
+
+/* Per fraction of the iterations done: the mean |P50 / bill - 1| and the band's coverage. */
+struct accuracy {
+	double mean_abs_error[N_FRACTIONS], signed_error[N_FRACTIONS], worst_error[N_FRACTIONS];
+	unsigned inside[N_FRACTIONS], seeds;
+};
+
+static void backtest(const char *name, const struct scenario *sc,
+		     const struct synth_recorded *tasks, struct accuracy *acc)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	memset(acc, 0, sizeof(*acc));
+	acc->seeds = SEEDS;
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	for (uint64_t seed = 1; seed <= SEEDS; seed++) {
+		struct bill all = { &ps, 0, 0 };
+		synth_run(sc, tasks, seed, put_bill, &all);
+		for (int k = 0; k < N_FRACTIONS; k++) {
+			struct projection pr;
+			long upto = lround(fractions[k] * sc->iterations);
+			project_run(sc, tasks, seed, &ps, upto, &pr);
+			double e = pr.usd.p50 / all.usd - 1;
+			acc->mean_abs_error[k] += fabs(e) / SEEDS;
+			acc->signed_error[k] += e / SEEDS;
+			if (fabs(e) > fabs(acc->worst_error[k]))
+				acc->worst_error[k] = e;
+			acc->inside[k] += pr.usd.p10 <= all.usd && all.usd <= pr.usd.p90;
+			if (seed == 1)
+				printf("%s seed 1 after %ld of %u iterations: bill $%.2f, spent $%.2f, "
+				       "P10 $%.2f P50 $%.2f P90 $%.2f\n", name, upto,
+				       sc->iterations, all.usd, pr.spent_usd, pr.usd.p10,
+				       pr.usd.p50, pr.usd.p90);
+		}
+	}
+	for (int k = 0; k < N_FRACTIONS; k++)
+		printf("%s after %.0f%%: P50 error mean %+.1f%%, mean |.| %.1f%%, worst %+.1f%%; "
+		       "bill inside P10-P90 in %u of %u runs\n", name, 100 * fractions[k],
+		       100 * acc->signed_error[k], 100 * acc->mean_abs_error[k],
+		       100 * acc->worst_error[k], acc->inside[k], acc->seeds);
+	fflush(stdout);
+	price_sheet_release(&ps);
+}
+
+/*
+ * DGM: the preset's loop (80 iterations of 4 children, staged) on DGM's recorded tasks, which
+ * resample the initial agent's results, so no agent of the run improves. With the preset's
+ * improvement (children drift up and pass the screen more often) the model expects a dearer
+ * run than these logs make: the projection runs high. With improvement 0, what the logs show,
+ * it is close. docs/metering.md gives both.
+ */
+START_TEST(dgm_logs_backtest)
+{
+	static const char *const flat[] = { "domains.polyglot.improvement=0" };
+	static struct synth_recorded tasks;
+	struct scenario sc;
+	struct accuracy acc;
+	ck_assert_int_eq(synth_load_dgm(&tasks, DGM_DIR), 0);
+	ck_assert_uint_eq(tasks.n_sess, 59);
+	ck_assert_uint_eq(tasks.n_calls, 255);
+	load(&sc, "dgm-polyglot.json", flat, 1);
+	backtest("DGM logs", &sc, &tasks, &acc);
+	ck_assert_double_lt(acc.mean_abs_error[1], 0.06);
+	ck_assert_uint_ge(acc.inside[1], 6);
+	scenario_release(&sc);
+	load(&sc, "dgm-polyglot.json", NULL, 0);
+	backtest("DGM logs, preset's improvement", &sc, &tasks, &acc);
+	ck_assert_double_gt(acc.signed_error[1], 0.10);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* DGM-H: the HyperAgents preset's 100 iterations, drawn from its own session models. */
+START_TEST(dgmh_synthetic_backtest)
+{
+	struct scenario sc;
+	struct accuracy acc;
+	load(&sc, "hyperagents-paper.json", NULL, 0);
+	ck_assert_uint_eq(sc.iterations, 100);
+	backtest("DGM-H synthetic", &sc, NULL, &acc);
+	ck_assert_double_lt(acc.mean_abs_error[1], 0.03);
+	ck_assert_uint_ge(acc.inside[1], 6);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* ---- the guard that looks ahead ---- */
+
+#define GUARD_SEEDS 4
+#define GUARD_STEP 3 /* projections from every third iteration: the test's time */
+/* budgets as a share of the run's bill: under 1 the run overshoots, over 1 it stays below */
+static const double budget_shares[] = { 0.8, 1 / 0.95, 1 / 0.9, 1 / 0.8 };
+#define N_SHARES 4
+
+/*
+ * Projects each run from every third iteration from the guard's first to N - 1 (the meter
+ * projects from every iteration), and applies
+ * project_guard_trips to budgets of budget_shares x the bill: for an overshooting run, the
+ * first trip must come before its spend reaches the budget; a run 20 % or more below its
+ * budget must never trip. Prints the trips (false stops above 1).
+ */
+static void guard_backtest(const char *name, const struct scenario *sc,
+			   const struct synth_recorded *tasks)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct price_sheet ps;
+	unsigned tripped[N_SHARES] = { 0 };
+	double spent_share_at_trip = 0;
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	for (uint64_t seed = 1; seed <= GUARD_SEEDS; seed++) {
+		struct bill all = { &ps, 0, 0 };
+		int done[N_SHARES] = { 0 };
+		synth_run(sc, tasks, seed, put_bill, &all);
+		for (long k = project_guard_first(sc->iterations); k < (long)sc->iterations;
+		     k += GUARD_STEP) {
+			struct projection pr;
+			project_run(sc, tasks, seed, &ps, k, &pr);
+			for (int b = 0; b < N_SHARES; b++) {
+				double budget = budget_shares[b] * all.usd;
+				if (done[b] || !project_guard_trips(&pr, budget))
+					continue;
+				done[b] = 1;
+				tripped[b]++;
+				if (b == 0) {
+					ck_assert_double_lt(pr.spent_usd, budget);
+					spent_share_at_trip += pr.spent_usd / budget / GUARD_SEEDS;
+				}
+			}
+		}
+	}
+	printf("%s, projected guard over %d runs, a projection every %d iterations: budget "
+	       "0.8 x bill tripped in %u (at %.0f%% of the budget spent, mean), bill / 0.95 in "
+	       "%u, bill / 0.9 in %u, bill / 0.8 in %u\n", name, GUARD_SEEDS, GUARD_STEP, tripped[0],
+	       100 * spent_share_at_trip, tripped[1], tripped[2], tripped[3]);
+	fflush(stdout);
+	ck_assert_uint_eq(tripped[0], GUARD_SEEDS);
+	ck_assert_uint_eq(tripped[3], 0);
+	price_sheet_release(&ps);
+}
+
+START_TEST(projected_guard_on_whole_runs)
+{
+	static const char *const flat[] = { "domains.polyglot.improvement=0" };
+	static struct synth_recorded tasks;
+	struct scenario sc;
+	ck_assert_int_eq(synth_load_dgm(&tasks, DGM_DIR), 0);
+	load(&sc, "dgm-polyglot.json", flat, 1);
+	guard_backtest("DGM logs", &sc, &tasks);
+	scenario_release(&sc);
+	load(&sc, "hyperagents-paper.json", NULL, 0);
+	guard_backtest("DGM-H synthetic", &sc, NULL);
+	scenario_release(&sc);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("project");
+	check_add(s, "constant", constant_run_is_projected_exactly, 60);
+	check_add(s, "dgm", dgm_logs_backtest, 600);
+	check_add(s, "dgmh", dgmh_synthetic_backtest, 600);
+	check_add(s, "guard", projected_guard_on_whole_runs, 900);
+	return check_run(s);
+}
