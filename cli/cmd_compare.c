@@ -151,7 +151,7 @@ static int load_one(const struct options *o, const struct price_sheet *ps,
 	const char *sets[2 * CLI_MAX_SETS];
 	size_t n = o->first_set[0];
 	memcpy(sets, o->shared.sets, n * sizeof(*sets));
-	if (v) {
+	if (v && v->n_sets) { /* a variant with no assignments has no array */
 		memcpy(sets + n, v->sets, v->n_sets * sizeof(*sets));
 		n += v->n_sets;
 	}
