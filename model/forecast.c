@@ -5,6 +5,7 @@
 #include <string.h>
 #include "model/calendar.h"
 #include "model/forecast.h"
+#include "model/priors.h"
 #include "sim/stats.h"
 
 const char *metric_name(enum metric m)
@@ -59,12 +60,30 @@ struct job {
 	struct hc_err merge_err;
 };
 
+/* A replication of a scenario with priors: its own draw, its models resolved for it (fleet
+ * sizing follows the drawn sizes). */
+static int run_drawn(const struct forecast *f, unsigned rep, struct slot *s)
+{
+	struct scenario drawn;
+	struct loop_models models;
+	int rc = scenario_draw(f->sc, f->seed, rep, &drawn, &s->err);
+	if (rc)
+		return rc;
+	rc = loop_resolve_models(&drawn, f->ps, &models, &s->err);
+	if (!rc)
+		rc = loop_run(&drawn, &models, f->seed, rep, &s->res, &s->err);
+	scenario_release(&drawn);
+	return rc;
+}
+
 static int run_one(unsigned rep, void *ctx)
 {
 	struct job *job = ctx;
 	struct forecast *f = job->f;
 	struct slot *s = &job->slots[rep % job->window];
 	s->rep = rep;
+	if (f->sc->n_priors)
+		return run_drawn(f, rep, s);
 	return loop_run(f->sc, &f->models, f->seed, rep, &s->res, &s->err);
 }
 
@@ -327,6 +346,7 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 {
 	memset(f, 0, sizeof(*f));
 	f->sc = sc;
+	f->ps = ps;
 	f->seed = seed;
 	f->runs = runs;
 	int limited = scenario_check_limits(sc, runs, err);
