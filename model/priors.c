@@ -344,22 +344,43 @@ static int parse_copy(const struct scenario *sc, cJSON *copy, struct scenario *o
 	return rc;
 }
 
+/* FNV-1a: a prior's stream is named by its path. */
+static uint64_t path_hash(const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 0x100000001b3ull;
+	return h;
+}
+
+/* The uniform replication rep draws for prior p: from the stream of (seed, "priors", its
+ * path), so that adding, removing or fixing one prior leaves the others' draws alone. */
+static int prior_uniform(const struct prior *p, uint64_t seed, unsigned rep, double *u)
+{
+	struct rng r;
+	uint64_t master = rng_stream_seed(rng_stream_seed(seed, PRIOR_STREAM), path_hash(p->path));
+	if (rng_init(&r, master, rep))
+		return HC_ERUNTIME;
+	*u = rng_uniform(&r);
+	rng_release(&r);
+	return 0;
+}
+
 int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
 		  struct hc_err *err)
 {
-	struct rng r;
 	cJSON *copy = cJSON_Duplicate(sc->tree, 1);
-	if (!copy || rng_init(&r, rng_stream_seed(seed, PRIOR_STREAM), rep)) {
-		cJSON_Delete(copy);
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	}
-	int rc = 0;
+	int rc = copy ? 0 : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	for (size_t i = 0; !rc && i < sc->n_priors; i++) {
 		char value[PRIOR_VALUE_MAX];
-		prior_value_at(&sc->priors[i], rng_uniform(&r), value);
+		double u;
+		if (prior_uniform(&sc->priors[i], seed, rep, &u)) {
+			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
+			break;
+		}
+		prior_value_at(&sc->priors[i], u, value);
 		rc = prior_set(copy, sc->priors[i].path, value, err);
 	}
-	rng_release(&r);
 	if (rc) {
 		cJSON_Delete(copy);
 		return rc;
@@ -379,4 +400,9 @@ int scenario_with_value(const struct scenario *sc, const char *path, const char 
 		return rc;
 	}
 	return parse_copy(sc, copy, out, err);
+}
+
+int scenario_at_medians(const struct scenario *sc, struct scenario *out, struct hc_err *err)
+{
+	return scenario_from_json(out, sc->tree, sc->origin, err);
 }

@@ -7,8 +7,9 @@
  * high), lognormal (p10, p90; draws kept within its 0.1% and 99.9% quantiles), choice
  * (values: {VALUE: weight, ...}). Parsing replaces each with its median (a choice: its
  * likeliest value, the first of equals) and keeps the list; each replication draws every
- * prior once, from a stream of its own derived from (seed, "priors", replication), so the
- * per-call streams are untouched (parameter uncertainty apart from per-call variability).
+ * prior once, each from a stream of its own derived from (seed, "priors", its path,
+ * replication), so the per-call streams are untouched (parameter uncertainty apart from
+ * per-call variability) and one prior's draws do not depend on the others.
  */
 #ifndef MODEL_PRIORS_H
 #define MODEL_PRIORS_H
@@ -57,11 +58,14 @@ size_t prior_ends(const struct prior *p, char out[][PRIOR_VALUE_MAX]);
 int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *err);
 
 /*
- * Replication rep's scenario: every prior of sc drawn from the stream (seed, "priors", rep),
- * a scenario without priors. The caller releases *out.
+ * Replication rep's scenario: every prior of sc drawn from its stream (seed, "priors", its
+ * path, rep), a scenario without priors. The caller releases *out.
  */
 int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
 		  struct hc_err *err);
+
+/* sc with every prior at its median: the scenario without priors (calibration checks it). */
+int scenario_at_medians(const struct scenario *sc, struct scenario *out, struct hc_err *err);
 
 /* sc with one field set to value and every other prior at its median (a plain scenario). */
 int scenario_with_value(const struct scenario *sc, const char *path, const char *value,

@@ -87,8 +87,9 @@ static const struct field session_fields[] = {
 	DIST(struct session_params, tool_seconds, "0", 0, 86400, "s",
 	     "Tool execution time after each call."),
 	ENUM(struct session_params, caching, "\"off\"", cachings,
-	     "Prompt caching: off; automatic (OpenAI: cached prefix reads, no writes); explicit "
-	     "(Anthropic: the prefix is read, the new part written)."),
+	     "Prompt caching: off; automatic (OpenAI: cached prefix reads, no writes; refused on "
+	     "Anthropic models); explicit (Anthropic, when the caller sends cache_control "
+	     "markers: the prefix is read, the new part written)."),
 	DBL(struct session_params, cache_hit_rate, "1", 0, 1, "",
 	    "Share of the repeated prefix that is read from the cache."),
 	ENUM(struct session_params, cache_write_ttl, "\"5m\"", cache_ttls,

@@ -6,13 +6,23 @@
 #include "tests/cli_harness.h"
 #include "tests/check_main.h"
 
-#define PAPER SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
+#define PAPER "plain.json"
+/* a small loop without priors of its own; the tests add them with --set */
+#define PLAIN_JSON "{\"name\": \"plain\", \"iterations\": 4, \"evaluation\": \"full\"," \
+	" \"self_modification\": {\"model\": \"claude-sonnet-4-5\", \"calls\": 3," \
+	"  \"prompt_tokens\": 5000, \"output_tokens\": 200}," \
+	" \"domains\": [{\"name\": \"robotics_reward\", \"model\": \"claude-sonnet-4-5\"," \
+	"  \"screen_tasks\": 1, \"full_tasks\": 3, \"sandbox_gpus\": 1," \
+	"  \"sandbox_seconds\": {\"dist\": \"lognormal\", \"mean\": 1800, \"cv\": 0.3}," \
+	"  \"task\": {\"calls\": 1, \"prompt_tokens\": 700, \"output_tokens\": 300}}]," \
+	" \"costs\": {\"sim_gpu_hour_usd\": 2.79}}"
 #define GPU_PRIOR "costs.sim_gpu_hour_usd={\"prior\": \"uniform\", \"low\": 1, \"high\": 4}"
 #define SIM_PRIOR "domains.robotics_reward.sandbox_seconds.mean={\"prior\": \"triangular\", " \
 		  "\"low\": 600, \"mode\": 1800, \"high\": 2700}"
 
 START_TEST(bad_prior_exits_3_with_the_path)
 {
+	write_file(PAPER, PLAIN_JSON);
 	struct result r = run("simulate", PAPER, "--set", "iterations={\"prior\": \"uniform\", "
 			      "\"low\": 1, \"high\": 9}", "--out", "o", NULL);
 	ck_assert_int_eq(r.status, 3);
@@ -25,6 +35,7 @@ END_TEST
 
 static char *simulate_threads(const char *threads, const char *out)
 {
+	write_file(PAPER, PLAIN_JSON);
 	struct result r = run("simulate", PAPER, "--set", "iterations=3", "--set", GPU_PRIOR,
 			      "--set", SIM_PRIOR, "--runs", "6", "--seed", "11", "--threads",
 			      threads, "--out", out, NULL);
@@ -58,8 +69,9 @@ END_TEST
 
 START_TEST(no_priors_no_sensitivity)
 {
-	struct result r = run("simulate", SOURCE_DIR "/data/scenarios/dgm-polyglot.json", "--set",
-			      "iterations=2", "--runs", "3", "--out", "plain", "--quiet", NULL);
+	write_file(PAPER, PLAIN_JSON);
+	struct result r = run("simulate", PAPER, "--set", "iterations=2", "--runs", "3", "--out",
+			      "plain", "--quiet", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	ck_assert(exists("plain/summary.json") && !exists("plain/sensitivity.csv"));

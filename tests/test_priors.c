@@ -16,23 +16,51 @@
 #include "model/sensitivity.h"
 #include "sim/stats.h"
 #include "tests/check_main.h"
+#include <cjson/cJSON.h>
 
-#define PAPER SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
 #define SEED 7u
 #define DRAWS 10000
 
-static void paper(struct scenario *sc, const char *const *sets, size_t n)
+/*
+ * A small loop without priors of its own: a meta agent and a robotics-like domain whose
+ * sandbox holds a simulator GPU. The tests add priors with --set.
+ */
+static const char PLAIN[] =
+	"{\"name\": \"plain\", \"iterations\": 4, \"evaluation\": \"full\","
+	" \"self_modification\": {\"model\": \"claude-sonnet-4-5\", \"calls\": 3,"
+	"  \"prompt_tokens\": {\"dist\": \"lognormal\", \"mean\": 5000, \"cv\": 0.2},"
+	"  \"output_tokens\": 200, \"tool_result_tokens\": 300, \"caching\": \"off\"},"
+	" \"domains\": [{\"name\": \"robotics_reward\", \"model\": \"claude-sonnet-4-5\","
+	"  \"screen_tasks\": 1, \"full_tasks\": 3, \"sandbox_gpus\": 1,"
+	"  \"sandbox_seconds\": {\"dist\": \"lognormal\", \"mean\": 1800, \"cv\": 0.3},"
+	"  \"task\": {\"calls\": 1, \"prompt_tokens\": 700, \"output_tokens\": 300}}],"
+	" \"costs\": {\"sim_gpu_hour_usd\": 2.79}}";
+
+/* rc of PLAIN with the sets applied, as a file with them would load. */
+static int plain_try(struct scenario *sc, const char *const *sets, size_t n, struct hc_err *err)
+{
+	cJSON *root = cJSON_Parse(PLAIN);
+	ck_assert_ptr_nonnull(root);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = scenario_apply_set(root, sets[i], err);
+	if (!rc)
+		rc = scenario_from_json(sc, root, "plain.json", err);
+	cJSON_Delete(root);
+	return rc;
+}
+
+static void load(struct scenario *sc, const char *const *sets, size_t n)
 {
 	struct hc_err err = HC_ERR_INIT;
-	int rc = scenario_load(sc, PAPER, sets, n, &err);
+	int rc = plain_try(sc, sets, n, &err);
 	ck_assert_msg(rc == 0, "%s", err.msg);
 }
 
-/* rc and message of the paper preset with sets applied. */
-static int paper_try(const char *const *sets, size_t n, struct hc_err *err)
+static int plain_try_release(const char *const *sets, size_t n, struct hc_err *err)
 {
 	struct scenario sc;
-	int rc = scenario_load(&sc, PAPER, sets, n, err);
+	int rc = plain_try(&sc, sets, n, err);
 	if (!rc)
 		scenario_release(&sc);
 	return rc;
@@ -59,7 +87,7 @@ static double *gpu_price_draws(const char *prior)
 	snprintf(set, sizeof(set), "costs.sim_gpu_hour_usd=%s", prior);
 	const char *sets[] = { set, "iterations=1" };
 	struct scenario sc;
-	paper(&sc, sets, 2);
+	load(&sc, sets, 2);
 	double *x = malloc(DRAWS * sizeof(*x));
 	ck_assert_ptr_nonnull(x);
 	for (unsigned r = 0; r < DRAWS; r++) {
@@ -123,7 +151,7 @@ START_TEST(choice_draws_follow_the_weights)
 	struct scenario sc, d;
 	struct hc_err err = HC_ERR_INIT;
 	size_t explicit = 0;
-	paper(&sc, sets, 2);
+	load(&sc, sets, 2);
 	/* the field holds the likeliest value */
 	ck_assert_int_eq(sc.self_modification.session.caching, CACHING_OFF);
 	for (unsigned r = 0; r < 4000; r++) {
@@ -135,6 +163,33 @@ START_TEST(choice_draws_follow_the_weights)
 	ck_assert_uint_ge(explicit, 1000 - 110);
 	ck_assert_uint_le(explicit, 1000 + 110);
 	scenario_release(&sc);
+}
+END_TEST
+
+/* A prior's draws come from its own stream: fixing another prior leaves them alone. */
+START_TEST(fixing_one_prior_leaves_the_others_draws)
+{
+	const char *both[] = {
+		"costs.sim_gpu_hour_usd={\"prior\": \"uniform\", \"low\": 1, \"high\": 4}",
+		"costs.vcpu_hour_usd={\"prior\": \"uniform\", \"low\": 0.01, \"high\": 0.1}",
+	};
+	const char *one[] = { both[0], "costs.vcpu_hour_usd=0.05" };
+	struct scenario a, b, da, db;
+	struct hc_err err = HC_ERR_INIT;
+	load(&a, both, 2);
+	load(&b, one, 2);
+	ck_assert_uint_eq(a.n_priors, 2);
+	ck_assert_uint_eq(b.n_priors, 1);
+	for (unsigned r = 0; r < 50; r++) {
+		ck_assert_int_eq(scenario_draw(&a, SEED, r, &da, &err), 0);
+		ck_assert_int_eq(scenario_draw(&b, SEED, r, &db, &err), 0);
+		ck_assert_double_eq(da.costs.sim_gpu_hour_usd, db.costs.sim_gpu_hour_usd);
+		ck_assert_double_eq(db.costs.vcpu_hour_usd, 0.05);
+		scenario_release(&da);
+		scenario_release(&db);
+	}
+	scenario_release(&a);
+	scenario_release(&b);
 }
 END_TEST
 
@@ -154,9 +209,8 @@ START_TEST(zero_width_prior_is_the_deterministic_scenario)
 	struct price_sheet ps;
 	struct forecast a, b;
 	sheet(&ps);
-	paper(&plain, plain_sets, 2);
-	plain.self_modification.session.caching = CACHING_OFF;
-	paper(&uncertain, prior_sets, 5);
+	load(&plain, plain_sets, 2);
+	load(&uncertain, prior_sets, 5);
 	ck_assert_uint_eq(uncertain.n_priors, 4);
 	forecast(&a, &plain, &ps, 6, 2);
 	forecast(&b, &uncertain, &ps, 6, 2);
@@ -181,7 +235,7 @@ START_TEST(linear_field_swing_is_price_times_gpu_hours)
 	struct forecast f;
 	struct hc_err err = HC_ERR_INIT;
 	sheet(&ps);
-	paper(&sc, sets, 2);
+	load(&sc, sets, 2);
 	ck_assert_int_eq(sensitivity_run(&s, &sc, &ps, 8, 2, SEED, &err), 0);
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert_str_eq(s.rows[0].low, "1.3");
@@ -219,7 +273,7 @@ START_TEST(sensitivity_is_the_same_on_any_threads_and_sorted)
 	struct sensitivity one, two;
 	struct hc_err err = HC_ERR_INIT;
 	sheet(&ps);
-	paper(&sc, sets, 4);
+	load(&sc, sets, 4);
 	ck_assert_int_eq(sensitivity_run(&one, &sc, &ps, 5, 1, SEED, &err), 0);
 	ck_assert_int_eq(sensitivity_run(&two, &sc, &ps, 5, 2, SEED, &err), 0);
 	ck_assert_uint_eq(one.n, 3);
@@ -249,8 +303,8 @@ START_TEST(bad_priors_name_the_path)
 	} cases[] = {
 		{ "iterations={\"prior\": \"uniform\", \"low\": 10, \"high\": 20}",
 		  "iterations: a uniform prior cannot be given here" },
-		{ "domains.paper_review.full_tasks={\"prior\": \"uniform\", \"low\": 10, "
-		  "\"high\": 20}", "domains.paper_review.full_tasks: a uniform prior cannot" },
+		{ "domains.robotics_reward.full_tasks={\"prior\": \"uniform\", \"low\": 1, "
+		  "\"high\": 3}", "domains.robotics_reward.full_tasks: a uniform prior cannot" },
 		{ "self_modification.model={\"prior\": \"choice\", \"values\": {\"gpt-4o\": 1}}",
 		  "self_modification.model: a choice prior cannot be given here" },
 		{ "self_modification.caching={\"prior\": \"uniform\", \"low\": 0, \"high\": 1}",
@@ -278,9 +332,9 @@ START_TEST(bad_priors_name_the_path)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct hc_err err = HC_ERR_INIT;
 		const char *sets[] = { cases[i].set };
-		ck_assert_int_eq(paper_try(sets, 1, &err), HC_EINPUT);
+		ck_assert_int_eq(plain_try_release(sets, 1, &err), HC_EINPUT);
 		ck_assert_msg(strstr(err.msg, cases[i].says), "case %zu: %s", i, err.msg);
-		ck_assert_msg(strstr(err.msg, PAPER), "case %zu names no file: %s", i, err.msg);
+		ck_assert_msg(strstr(err.msg, "plain.json: "), "case %zu names no file: %s", i, err.msg);
 	}
 }
 END_TEST
@@ -291,6 +345,7 @@ int main(void)
 	check_add(s, "uniform_draws", uniform_draws_have_its_mean_and_quantiles, 120);
 	check_add(s, "triangular_lognormal", triangular_and_lognormal_draws, 120);
 	check_add(s, "choice_draws", choice_draws_follow_the_weights, 120);
+	check_add(s, "own_streams", fixing_one_prior_leaves_the_others_draws, 120);
 	check_add(s, "zero_width", zero_width_prior_is_the_deterministic_scenario, 120);
 	check_add(s, "linear_swing", linear_field_swing_is_price_times_gpu_hours, 120);
 	check_add(s, "threads", sensitivity_is_the_same_on_any_threads_and_sorted, 120);
