@@ -147,7 +147,7 @@ START_TEST(every_plot_renders_in_chromium)
 	struct result r = run("report", "r", "--require-plots", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=5 imgs=0 drivers=4 retime=0 END");
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=6 imgs=0 drivers=4 retime=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
