@@ -327,6 +327,29 @@ static unsigned window_of(unsigned runs, unsigned threads, const struct forecast
 	return sink && w < runs ? w : runs;
 }
 
+/* Each prior's ends (a choice: each value) must resolve in ps too: a rate it needs, a rule of
+ * its provider (explicit caching on a model without a cache write rate, ...). */
+static int check_prior_ends(const struct scenario *sc, const struct price_sheet *ps,
+			    struct hc_err *err)
+{
+	for (size_t i = 0; i < sc->n_priors; i++) {
+		char ends[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+		size_t n = prior_ends(&sc->priors[i], ends);
+		for (size_t e = 0; e < n; e++) {
+			struct scenario at;
+			struct loop_models models;
+			int rc = scenario_with_value(sc, sc->priors[i].path, ends[e], &at, err);
+			if (!rc && loop_resolve_models(&at, ps, &models, err))
+				rc = hc_err_prefix(err, "the value %s of the prior at %s", ends[e],
+						   sc->priors[i].path);
+			scenario_release(&at);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
 		   struct hc_err *err)
 {
@@ -336,7 +359,7 @@ int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsi
 		return rc;
 	if (loop_resolve_models(sc, ps, &models, err))
 		return err ? err->code : HC_EINPUT;
-	return 0;
+	return check_prior_ends(sc, ps, err);
 }
 
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,

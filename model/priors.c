@@ -369,6 +369,7 @@ static int prior_uniform(const struct prior *p, uint64_t seed, unsigned rep, dou
 int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
 		  struct hc_err *err)
 {
+	memset(out, 0, sizeof(*out));
 	cJSON *copy = cJSON_Duplicate(sc->tree, 1);
 	int rc = copy ? 0 : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	for (size_t i = 0; !rc && i < sc->n_priors; i++) {
@@ -391,6 +392,7 @@ int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct
 int scenario_with_value(const struct scenario *sc, const char *path, const char *value,
 			struct scenario *out, struct hc_err *err)
 {
+	memset(out, 0, sizeof(*out));
 	cJSON *copy = cJSON_Duplicate(sc->tree, 1);
 	if (!copy)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");

@@ -59,7 +59,7 @@ int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *e
 
 /*
  * Replication rep's scenario: every prior of sc drawn from its stream (seed, "priors", its
- * path, rep), a scenario without priors. The caller releases *out.
+ * path, rep), a scenario without priors. The caller releases *out (empty on error).
  */
 int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
 		  struct hc_err *err);

@@ -33,6 +33,23 @@ START_TEST(bad_prior_exits_3_with_the_path)
 }
 END_TEST
 
+/* A choice whose value the model's provider refuses: exit 3 before anything runs. */
+START_TEST(prior_value_the_provider_refuses_exits_3)
+{
+	write_file(PAPER, PLAIN_JSON);
+	struct result r = run("simulate", PAPER, "--set", "self_modification.caching={\"prior\": "
+			      "\"choice\", \"values\": {\"off\": 0.5, \"automatic\": 0.5}}",
+			      "--out", "o", NULL);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "the value \"automatic\" of the prior at "
+			     "self_modification.caching: plain.json: self_modification.model: "
+			     "model 'claude-sonnet-4-5' (anthropic) with caching \"automatic\""),
+		      "%s", r.err);
+	ck_assert(!exists("o"));
+	result_free(&r);
+}
+END_TEST
+
 static char *simulate_threads(const char *threads, const char *out)
 {
 	write_file(PAPER, PLAIN_JSON);
@@ -90,6 +107,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, bad_prior_exits_3_with_the_path);
+	tcase_add_test(tc, prior_value_the_provider_refuses_exits_3);
 	tcase_add_test(tc, sensitivity_csv_same_on_any_threads);
 	tcase_add_test(tc, no_priors_no_sensitivity);
 	suite_add_tcase(s, tc);

@@ -295,6 +295,46 @@ START_TEST(sensitivity_is_the_same_on_any_threads_and_sorted)
 }
 END_TEST
 
+/*
+ * Issue 16's test of the paper preset's priors: the band is many times the per-call noise
+ * alone, wide enough to hold the caching swing, and the simulator time leads the list with
+ * caching among the first three (docs/model.md, "Priors of the presets").
+ */
+START_TEST(paper_preset_band_holds_its_assumptions)
+{
+	const char *sets[] = { "iterations=20" };
+	struct scenario sc, median;
+	struct price_sheet ps;
+	struct sensitivity s;
+	struct forecast drawn, fixed;
+	struct hc_err err = HC_ERR_INIT;
+	sheet(&ps);
+	ck_assert_msg(!scenario_load(&sc, SOURCE_DIR "/data/scenarios/hyperagents-paper.json",
+				     sets, 1, &err), "%s", err.msg);
+	ck_assert_int_eq(scenario_at_medians(&sc, &median, &err), 0);
+	forecast(&drawn, &sc, &ps, 40, 2);
+	forecast(&fixed, &median, &ps, 40, 2);
+	ck_assert_int_eq(sensitivity_run(&s, &sc, &ps, 10, 2, SEED, &err), 0);
+	const struct metric_stats *d = &drawn.metrics[METRIC_COST_TOTAL];
+	const struct metric_stats *f = &fixed.metrics[METRIC_COST_TOTAL];
+	ck_assert_msg(d->p90 - d->p10 > 10 * (f->p90 - f->p10), "band %.2f against %.2f",
+		      d->p90 - d->p10, f->p90 - f->p10);
+	ck_assert_str_eq(s.rows[0].prior->path, "domains.robotics_reward.sandbox_seconds.mean");
+	int caching = -1;
+	for (size_t i = 0; i < 3; i++)
+		if (!strcmp(s.rows[i].prior->path, "self_modification.caching"))
+			caching = (int)i;
+	ck_assert_msg(caching >= 0, "caching is not among the first three");
+	ck_assert(d->p90 - d->p10 > fabs(sensitivity_swing(&s.rows[caching], SENS_COST_USD)));
+	sensitivity_release(&s);
+	forecast_release(&drawn);
+	forecast_release(&fixed);
+	scenario_release(&median);
+	scenario_release(&sc);
+	price_sheet_release(&ps);
+}
+END_TEST
+
 /* Each bad prior: HC_EINPUT, and the message names the path and the rule. */
 START_TEST(bad_priors_name_the_path)
 {
@@ -349,6 +389,7 @@ int main(void)
 	check_add(s, "zero_width", zero_width_prior_is_the_deterministic_scenario, 120);
 	check_add(s, "linear_swing", linear_field_swing_is_price_times_gpu_hours, 120);
 	check_add(s, "threads", sensitivity_is_the_same_on_any_threads_and_sorted, 120);
+	check_add(s, "paper_preset", paper_preset_band_holds_its_assumptions, 120);
 	check_add(s, "bad_priors", bad_priors_name_the_path, 120);
 	return check_run(s);
 }
