@@ -203,9 +203,47 @@ static int known_key(enum prior_kind k, const char *key)
 	return 0;
 }
 
+/* {"assumed": true, "value": V}: a uniform prior of zero width at a number, a choice of one
+ * value at a string. */
+static int parse_fixed(const struct walk *w, const char *path, const char *const *keys,
+		       size_t depth, const cJSON *o, struct prior *p)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value"), *item;
+	enum scenario_slot slot = scenario_prior_slot(keys, depth);
+	memset(p, 0, sizeof(*p));
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	p->fixed = 1;
+	cJSON_ArrayForEach(item, o)
+		if (item->string[0] != '_' && strcmp(item->string, "value") &&
+		    strcmp(item->string, "assumed"))
+			return bad_prior(w, path, "an assumed value takes only \"assumed\": true, "
+					 "\"value\" and comments");
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "assumed")))
+		return bad_prior(w, path, "\"assumed\" is true when given");
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && slot == SCENARIO_SLOT_NUMBER) {
+		p->kind = PRIOR_UNIFORM;
+		p->low = p->mode = p->high = v->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(v) && slot == SCENARIO_SLOT_CHOICE &&
+	    strlen(v->valuestring) < PRIOR_VALUE_MAX - 2) {
+		p->kind = PRIOR_CHOICE;
+		snprintf(p->values[0], PRIOR_VALUE_MAX, "%s", v->valuestring);
+		p->weights[0] = 1;
+		p->n_values = 1;
+		return 0;
+	}
+	return hc_err_set(w->err, HC_EINPUT, "%s: %s: an assumed value cannot be given here; "
+			  "allowed: a number on number fields (not counts) and distribution "
+			  "parameters, a name on enumerations (docs/scenario.md, \"Priors\")",
+			  w->origin, path);
+}
+
 static int parse_prior(const struct walk *w, const char *path, const char *const *keys,
 		       size_t depth, const cJSON *o, struct prior *p)
 {
+	if (!cJSON_GetObjectItemCaseSensitive(o, "prior"))
+		return parse_fixed(w, path, keys, depth, o, p);
 	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "prior"), *item;
 	memset(p, 0, sizeof(*p));
 	snprintf(p->path, sizeof(p->path), "%s", path);
@@ -279,6 +317,14 @@ static void element_key(const cJSON *el, int index, char out[PRIOR_PATH_MAX])
 		snprintf(out, PRIOR_PATH_MAX, "%d", index);
 }
 
+/* A prior object, or an assumed value ({"assumed": ..., "value": V}, not a distribution). */
+static int is_prior(const cJSON *o)
+{
+	return cJSON_IsObject(o) && (cJSON_GetObjectItemCaseSensitive(o, "prior") ||
+				     (cJSON_GetObjectItemCaseSensitive(o, "assumed") &&
+				      !cJSON_GetObjectItemCaseSensitive(o, "dist")));
+}
+
 static int walk_node(struct walk *w, cJSON *node, const char **keys, size_t depth,
 		     char (*names)[PRIOR_PATH_MAX])
 {
@@ -297,7 +343,7 @@ static int walk_node(struct walk *w, cJSON *node, const char **keys, size_t dept
 			keys[depth] = child->string;
 		}
 		int rc = 0;
-		if (cJSON_IsObject(child) && cJSON_GetObjectItemCaseSensitive(child, "prior"))
+		if (is_prior(child))
 			rc = take_prior(w, node, child, keys, depth + 1);
 		else if (cJSON_IsObject(child) || cJSON_IsArray(child))
 			rc = walk_node(w, child, keys, depth + 1, names);

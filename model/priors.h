@@ -5,7 +5,8 @@
  * In a scenario file a number field, a distribution's parameter or an enumeration may be an
  * object {"prior": KIND, ...} instead of a value: uniform (low, high), triangular (low, mode,
  * high), lognormal (p10, p90; draws kept within its 0.1% and 99.9% quantiles), choice
- * (values: {VALUE: weight, ...}). Parsing replaces each with its median (a choice: its
+ * (values: {VALUE: weight, ...}); {"assumed": true, "value": V} marks a fixed value as
+ * assumed (a prior of zero width, listed but not drawn apart). Parsing replaces each with its median (a choice: its
  * likeliest value, the first of equals) and keeps the list; each replication draws every
  * prior once, each from a stream of its own derived from (seed, "priors", its path,
  * replication), so the per-call streams are untouched (parameter uncertainty apart from
@@ -36,6 +37,7 @@ struct prior {
 	char values[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX]; /* choice */
 	double weights[PRIOR_MAX_VALUES];
 	size_t n_values;
+	int fixed;                   /* {"assumed": true, "value": V}: no spread */
 };
 
 const char *prior_kind_name(enum prior_kind k);

@@ -97,7 +97,9 @@ int sensitivity_run(struct sensitivity *s, const struct scenario *sc,
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	s->runs = runs;
 	for (size_t i = 0; i < sc->n_priors; i++) {
-		int rc = one_row(&j, &sc->priors[i], &s->rows[i], err);
+		if (sc->priors[i].fixed) /* no spread: no swing */
+			continue;
+		int rc = one_row(&j, &sc->priors[i], &s->rows[s->n], err);
 		if (rc) {
 			sensitivity_release(s);
 			return rc;

@@ -2,7 +2,7 @@
  * sensitivity: how far each uncertain field moves the forecast (docs/model.md, "Priors and
  * sensitivity").
  *
- * For each prior of a scenario, two forecasts of the scenario with every other prior at its
+ * For each prior of a scenario (but fixed assumed values), two forecasts of the scenario with every other prior at its
  * median: one with the field at its prior's P10, one at its P90 (a choice: one forecast per
  * value, and the two whose mean cost is lowest and highest). Every forecast runs the same
  * replications with the same seed (paired random numbers), so a swing is the field's own.

@@ -25,7 +25,12 @@ static cJSON *prior_json(const struct prior *p)
 	cJSON *o = cJSON_CreateObject();
 	char median[PRIOR_VALUE_MAX];
 	cJSON_AddStringToObject(o, "path", p->path);
-	cJSON_AddStringToObject(o, "prior", prior_kind_name(p->kind));
+	cJSON_AddStringToObject(o, "prior", p->fixed ? "fixed" : prior_kind_name(p->kind));
+	if (p->fixed) {
+		prior_value_at(p, 0.5, median);
+		cJSON_AddRawToObject(o, "value", median);
+		return o;
+	}
 	if (p->kind == PRIOR_CHOICE) {
 		cJSON *v = cJSON_AddObjectToObject(o, "values");
 		for (size_t i = 0; i < p->n_values; i++)

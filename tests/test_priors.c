@@ -335,6 +335,40 @@ START_TEST(paper_preset_band_holds_its_assumptions)
 }
 END_TEST
 
+/* {"assumed": true, "value": V}: listed as assumed, the value in every draw, no swing. */
+START_TEST(assumed_value_is_listed_and_fixed)
+{
+	const char *sets[] = {
+		"domains.robotics_reward.sandbox_gpus={\"assumed\": true, \"value\": 2, "
+		"\"_source\": \"a guess\"}",
+		"self_modification.cache_write_ttl={\"assumed\": true, \"value\": \"1h\"}",
+		"costs.sim_gpu_hour_usd={\"prior\": \"uniform\", \"low\": 1, \"high\": 4}",
+	};
+	struct scenario sc, d;
+	struct price_sheet ps;
+	struct sensitivity s;
+	struct hc_err err = HC_ERR_INIT;
+	sheet(&ps);
+	load(&sc, sets, 3);
+	ck_assert_uint_eq(sc.n_priors, 3);
+	ck_assert(sc.priors[0].fixed && sc.priors[1].fixed && !sc.priors[2].fixed);
+	ck_assert_double_eq(sc.domains[0].sandbox_gpus, 2);
+	ck_assert_int_eq(sc.self_modification.session.cache_write_ttl, CACHE_TTL_1H);
+	for (unsigned r = 0; r < 20; r++) {
+		ck_assert_int_eq(scenario_draw(&sc, SEED, r, &d, &err), 0);
+		ck_assert_double_eq(d.domains[0].sandbox_gpus, 2);
+		ck_assert_int_eq(d.self_modification.session.cache_write_ttl, CACHE_TTL_1H);
+		scenario_release(&d);
+	}
+	ck_assert_int_eq(sensitivity_run(&s, &sc, &ps, 2, 1, SEED, &err), 0);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_str_eq(s.rows[0].prior->path, "costs.sim_gpu_hour_usd");
+	sensitivity_release(&s);
+	scenario_release(&sc);
+	price_sheet_release(&ps);
+}
+END_TEST
+
 /* Each bad prior: HC_EINPUT, and the message names the path and the rule. */
 START_TEST(bad_priors_name_the_path)
 {
@@ -366,6 +400,14 @@ START_TEST(bad_priors_name_the_path)
 		{ "self_modification.cache_hit_rate={\"prior\": \"uniform\", \"low\": 0.5, "
 		  "\"high\": 1.5}", "self_modification.cache_hit_rate: got 1.5; allowed: a number "
 		  "from 0 to 1 (the value 1.5 of the prior at self_modification.cache_hit_rate)" },
+		{ "domains.robotics_reward.sandbox_gpus={\"assumed\": false, \"value\": 1}",
+		  "domains.robotics_reward.sandbox_gpus: \"assumed\" is true when given" },
+		{ "domains.robotics_reward.full_tasks={\"assumed\": true, \"value\": 3}",
+		  "domains.robotics_reward.full_tasks: an assumed value cannot be given here" },
+		{ "self_modification.caching={\"assumed\": true, \"value\": 1}",
+		  "self_modification.caching: an assumed value cannot be given here" },
+		{ "domains.robotics_reward.sandbox_gpus={\"assumed\": true, \"value\": 1, "
+		  "\"low\": 0}", "an assumed value takes only" },
 		{ "domains.robotics_reward.sandbox_seconds.cv={\"prior\": \"lognormal\", "
 		  "\"p10\": 1, \"p90\": 9}", "the prior at domains.robotics_reward.sandbox_seconds.cv" },
 	};
@@ -389,6 +431,7 @@ int main(void)
 	check_add(s, "zero_width", zero_width_prior_is_the_deterministic_scenario, 120);
 	check_add(s, "linear_swing", linear_field_swing_is_price_times_gpu_hours, 120);
 	check_add(s, "threads", sensitivity_is_the_same_on_any_threads_and_sorted, 120);
+	check_add(s, "assumed_value", assumed_value_is_listed_and_fixed, 120);
 	check_add(s, "paper_preset", paper_preset_band_holds_its_assumptions, 120);
 	check_add(s, "bad_priors", bad_priors_name_the_path, 120);
 	return check_run(s);
