@@ -47,6 +47,15 @@ START_TEST(prior_value_the_provider_refuses_exits_3)
 		      "%s", r.err);
 	ck_assert(!exists("o"));
 	result_free(&r);
+	/* validate checks the same, and counts the assumed fields of a good one */
+	r = run("validate", PAPER, "--set", "self_modification.caching={\"prior\": \"choice\", "
+		"\"values\": {\"off\": 0.5, \"automatic\": 0.5}}", NULL);
+	ck_assert_int_eq(r.status, 3);
+	result_free(&r);
+	r = run("validate", PAPER, "--set", GPU_PRIOR, NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "; 1 assumed field (priors)\n"), "%s%s",
+		      r.out, r.err);
+	result_free(&r);
 }
 END_TEST
 
