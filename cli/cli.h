@@ -73,7 +73,12 @@ void cli_outdir(char *buf, size_t size, const char *given, const char *name, con
 
 
 /* Prints the forecast's table (simulate's output) and where its results went. */
+struct sensitivity;
+
 void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 			const char *outdir);
+
+/* The priors' top five drivers of the bill (the swings of sensitivity.csv); nothing without. */
+void cli_print_sensitivity(const struct sensitivity *s, const struct forecast *f);
 
 #endif

@@ -274,7 +274,7 @@ static int write_crossover(struct results_dir *rd, void *ctx, struct hc_err *err
 	int rc = forecast_run(&f, job->sc, job->ps, (unsigned)o->runs, 0, o->seed, NULL, &sink,
 			      err);
 	if (!rc) {
-		struct summary_extras extras = { o->start, job->plan };
+		struct summary_extras extras = { o->start, job->plan, NULL };
 		rc = crossover_plan(&f, job->ps, job->gs, job->ss, &job->opt->rq, job->plan, err);
 		if (!rc && job->opt->loops)
 			rc = crossover_loops_run(job->sc, job->ps, &job->opt->rq, job->plan,

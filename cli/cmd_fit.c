@@ -259,7 +259,7 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 	const struct cli_options *sh = x->o;
 	const char *names[] = { "fitted-scenario.json", "fit.json" };
 	const cJSON *trees[] = { x->res->scenario, x->res->report };
-	const struct summary_extras extras = { focus_default_start(), NULL };
+	const struct summary_extras extras = { focus_default_start(), NULL, NULL };
 	struct summary_stream stream;
 	struct cli_progress progress;
 	struct report_result report;

@@ -13,6 +13,7 @@
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
+#include "model/sensitivity.h"
 #include "reports/focus.h"
 #include "reports/summary.h"
 
@@ -31,8 +32,14 @@ static const char usage_head[] =
 	"rate limits, the fleets and, with shared.eval_workers, evaluation workers (summary.json\n"
 	"shared: waits, stretch); costs.parallel_runs only copies a run and shares nothing.\n"
 	"\n"
+	"A scenario with priors (uncertain values, docs/scenario.md) also gets sensitivity.csv:\n"
+	"each prior's swing of the bill between its P10 and P90, the top five printed.\n"
+	"\n"
 	"options:\n"
-	"  --iterations N      override the scenario's iterations (0 to 100000)\n";
+	"  --iterations N      override the scenario's iterations (0 to 100000)\n"
+	"  --sensitivity-runs N\n"
+	"                      replications of each sensitivity forecast when the scenario has\n"
+	"                      priors: min(--runs, N), default 50; 0: no sensitivity.csv\n";
 
 static const char usage_tail[] =
 	"\n"
@@ -50,12 +57,14 @@ struct options {
 	struct cli_options shared;
 	const char *scenario;
 	char iterations_set[64];
+	unsigned sensitivity_runs;
 };
 
-enum { OPT_ITERATIONS = 256 };
+enum { OPT_ITERATIONS = 256, OPT_SENSITIVITY_RUNS };
 
 static const struct option own[] = {
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "sensitivity-runs", required_argument, NULL, OPT_SENSITIVITY_RUNS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -75,13 +84,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	uint64_t n;
 	int rc;
+	int opt;
 	memset(o, 0, sizeof(*o));
+	o->sensitivity_runs = SENSITIVITY_RUNS;
 	cli_options_init(&o->shared, &spec);
-	while (cli_options_next(&o->shared, argc, argv, &rc) == OPT_ITERATIONS) {
-		if (cli_parse_u64("simulate", "--iterations", optarg, 0, 100000, &n))
+	while ((opt = cli_options_next(&o->shared, argc, argv, &rc)) == OPT_ITERATIONS ||
+	       opt == OPT_SENSITIVITY_RUNS) {
+		const char *name = opt == OPT_ITERATIONS ? "--iterations" : "--sensitivity-runs";
+		if (cli_parse_u64("simulate", name, optarg, 0, 100000, &n))
 			return EXIT_USAGE;
-		snprintf(o->iterations_set, sizeof(o->iterations_set), "iterations=%llu",
-			 (unsigned long long)n);
+		if (opt == OPT_SENSITIVITY_RUNS)
+			o->sensitivity_runs = (unsigned)n;
+		else
+			snprintf(o->iterations_set, sizeof(o->iterations_set), "iterations=%llu",
+				 (unsigned long long)n);
 	}
 	if (rc >= 0)
 		return rc;
@@ -117,8 +133,15 @@ struct simulate_job {
 	const struct scenario *sc;
 	const struct price_sheet *ps;
 	struct forecast *f;
+	struct sensitivity *sens;
 	int ran;                /* f holds a forecast */
 };
+
+static unsigned sensitivity_runs(const struct options *o)
+{
+	unsigned runs = (unsigned)o->shared.runs;
+	return o->sensitivity_runs < runs ? o->sensitivity_runs : runs;
+}
 
 /* The forecast itself, its rows streamed into rd as replications finish, then the rest. */
 static int forecast_into(struct results_dir *rd, void *ctx, struct hc_err *err)
@@ -136,10 +159,15 @@ static int forecast_into(struct results_dir *rd, void *ctx, struct hc_err *err)
 			      o->seed, cli_progress_hook(&progress), &sink, err);
 	cli_progress_end(&progress);
 	if (!rc) {
+		job->ran = 1;
+		if (sensitivity_runs(job->opt))
+			rc = sensitivity_run(job->sens, job->sc, job->ps, sensitivity_runs(job->opt),
+					     (unsigned)o->threads, o->seed, err);
+	}
+	if (!rc) {
 		struct crossover_plan plan;
 		int has_plan = default_crossover(job->f, job->ps, &plan, o->quiet);
-		struct summary_extras extras = { o->start, has_plan ? &plan : NULL };
-		job->ran = 1;
+		struct summary_extras extras = { o->start, has_plan ? &plan : NULL, job->sens };
 		if (summary_write_all(rd, job->f, job->ps, &extras, &stream, err))
 			rc = err->code;
 		else
@@ -166,6 +194,7 @@ static int simulate(const struct options *opt)
 	struct price_sheet ps;
 	struct forecast f;
 	struct results_dir rd;
+	struct sensitivity sens = SENSITIVITY_INIT;
 	char outdir[PATH_MAX];
 
 	if (price_sheet_load(&ps, o->prices, &err))
@@ -182,10 +211,11 @@ static int simulate(const struct options *opt)
 		price_sheet_release(&ps);
 		return cli_fail(&err);
 	}
-	struct simulate_job job = { opt, &sc, &ps, &f, 0 };
+	struct simulate_job job = { opt, &sc, &ps, &f, &sens, 0 };
 	int rc = results_dir_write(&rd, outdir, forecast_into, &job, &err);
 	if (!rc && !o->quiet) {
 		cli_print_forecast(&f, &ps, rd.path);
+		cli_print_sensitivity(&sens, &f);
 		printf("report: %s/report.html\n", rd.path);
 		fflush(stdout);
 	}
@@ -193,6 +223,7 @@ static int simulate(const struct options *opt)
 		print_warnings(&f);
 	if (job.ran)
 		forecast_release(&f);
+	sensitivity_release(&sens);
 	scenario_release(&sc);
 	price_sheet_release(&ps);
 	return rc ? cli_fail(&err) : EXIT_OK;

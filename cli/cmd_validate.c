@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/options.h"
+#include "model/forecast.h"
 #include "model/loop.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -52,6 +53,8 @@ static int check(const char *path, const struct cli_options *o, int effective)
 		return cli_fail(&err);
 	}
 	int rc = loop_resolve_models(&sc, &ps, &models, &err);
+	if (!rc) /* the priors' ends too (runs 1: the scenario's own limits) */
+		rc = forecast_check(&sc, &ps, 1, &err);
 	if (!rc && effective) {
 		cJSON *tree = scenario_to_json(&sc);
 		char *text = cJSON_Print(tree);
@@ -60,9 +63,13 @@ static int check(const char *path, const struct cli_options *o, int effective)
 			puts(text);
 		free(text);
 	} else if (!rc) {
-		printf("ok: %s: '%s', %u iterations, %zu domain%s, %zu model%s priced by %s\n",
+		printf("ok: %s: '%s', %u iterations, %zu domain%s, %zu model%s priced by %s",
 		       sc.origin, sc.name, sc.iterations, sc.n_domains, sc.n_domains > 1 ? "s" : "",
 		       models.n, models.n > 1 ? "s" : "", ps.origin);
+		if (sc.n_priors)
+			printf("; %zu assumed field%s (priors)", sc.n_priors,
+			       sc.n_priors > 1 ? "s" : "");
+		putchar('\n');
 	}
 	scenario_release(&sc);
 	price_sheet_release(&ps);

@@ -6,7 +6,9 @@
 #include "cli/cli.h"
 #include "model/forecast.h"
 #include "model/prices.h"
+#include "model/sensitivity.h"
 #include "reports/numfmt.h"
+#include "reports/sensitivity_out.h"
 
 static void print_usage_row(const char *label, const struct usage_mean *u, double usd)
 {
@@ -93,4 +95,27 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 		       numfmt_count(t->p90, c, sizeof(c)), d->p10, d->p50, d->p90);
 	}
 	printf("\nresults in %s/\n", outdir);
+}
+
+#define SENSITIVITY_PRINTED 5
+
+void cli_print_sensitivity(const struct sensitivity *s, const struct forecast *f)
+{
+	char a[16], low[PRIOR_VALUE_MAX], high[PRIOR_VALUE_MAX];
+	if (!s->n)
+		return;
+	printf("\n%zu assumed field%s (priors; P10-P90 above includes them). Swing of each between "
+	       "its P10 and P90,\nthe others at their medians (%u paired replications; all in "
+	       "sensitivity.csv):\n", f->sc->n_priors, f->sc->n_priors == 1 ? "" : "s", s->runs);
+	for (size_t i = 0; i < s->n && i < SENSITIVITY_PRINTED; i++) {
+		const struct sensitivity_row *r = &s->rows[i];
+		double usd = sensitivity_swing(r, SENS_COST_USD);
+		double mean = f->metrics[METRIC_COST_TOTAL].mean;
+		sensitivity_out_value(r->low, low, sizeof(low));
+		sensitivity_out_value(r->high, high, sizeof(high));
+		printf("  %-46s %s -> %s: USD %+.2f (%+.1f%%), tokens %s, wall %+.1f h\n",
+		       r->prior->path, low, high, usd, mean > 0 ? 100 * usd / mean : 0,
+		       numfmt_count(sensitivity_swing(r, SENS_TOKENS), a, sizeof(a)),
+		       sensitivity_swing(r, SENS_WALL_HOURS));
+	}
 }

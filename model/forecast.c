@@ -5,6 +5,7 @@
 #include <string.h>
 #include "model/calendar.h"
 #include "model/forecast.h"
+#include "model/priors.h"
 #include "model/profiles.h"
 #include "sim/stats.h"
 
@@ -60,12 +61,30 @@ struct job {
 	struct hc_err merge_err;
 };
 
+/* A replication of a scenario with priors: its own draw, its models resolved for it (fleet
+ * sizing follows the drawn sizes). */
+static int run_drawn(const struct forecast *f, unsigned rep, struct slot *s)
+{
+	struct scenario drawn;
+	struct loop_models models;
+	int rc = scenario_draw(f->sc, f->seed, rep, &drawn, &s->err);
+	if (rc)
+		return rc;
+	rc = loop_resolve_models(&drawn, f->ps, &models, &s->err);
+	if (!rc)
+		rc = loop_run(&drawn, &models, f->seed, rep, &s->res, &s->err);
+	scenario_release(&drawn);
+	return rc;
+}
+
 static int run_one(unsigned rep, void *ctx)
 {
 	struct job *job = ctx;
 	struct forecast *f = job->f;
 	struct slot *s = &job->slots[rep % job->window];
 	s->rep = rep;
+	if (f->sc->n_priors)
+		return run_drawn(f, rep, s);
 	return loop_run(f->sc, &f->models, f->seed, rep, &s->res, &s->err);
 }
 
@@ -342,6 +361,29 @@ static unsigned window_of(unsigned runs, unsigned threads, const struct forecast
 	return sink && w < runs ? w : runs;
 }
 
+/* Each prior's ends (a choice: each value) must resolve in ps too: a rate it needs, a rule of
+ * its provider (explicit caching on a model without a cache write rate, ...). */
+static int check_prior_ends(const struct scenario *sc, const struct price_sheet *ps,
+			    struct hc_err *err)
+{
+	for (size_t i = 0; i < sc->n_priors; i++) {
+		char ends[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+		size_t n = prior_ends(&sc->priors[i], ends);
+		for (size_t e = 0; e < n; e++) {
+			struct scenario at;
+			struct loop_models models;
+			int rc = scenario_with_value(sc, sc->priors[i].path, ends[e], &at, err);
+			if (!rc && loop_resolve_models(&at, ps, &models, err))
+				rc = hc_err_prefix(err, "the value %s of the prior at %s", ends[e],
+						   sc->priors[i].path);
+			scenario_release(&at);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsigned runs,
 		   struct hc_err *err)
 {
@@ -351,7 +393,7 @@ int forecast_check(const struct scenario *sc, const struct price_sheet *ps, unsi
 		return rc;
 	if (loop_resolve_models(sc, ps, &models, err))
 		return err ? err->code : HC_EINPUT;
-	return 0;
+	return check_prior_ends(sc, ps, err);
 }
 
 int forecast_run(struct forecast *f, const struct scenario *sc, const struct price_sheet *ps,
@@ -361,6 +403,7 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 {
 	memset(f, 0, sizeof(*f));
 	f->sc = sc;
+	f->ps = ps;
 	f->seed = seed;
 	f->runs = runs;
 	int limited = scenario_check_limits(sc, runs, err);

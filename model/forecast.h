@@ -1,6 +1,6 @@
 /*
- * forecast: R replications of a scenario (on threads, each with its own random stream) and
- * their statistics: per metric the mean, the 95% confidence half-width of the mean and the
+ * forecast: R replications of a scenario (on threads, each with its own random stream and,
+ * when the scenario has priors, its own draw of them: model/priors.h) and their statistics: per metric the mean, the 95% confidence half-width of the mean and the
  * P10 / P50 / P90 across replications. Replications are merged in their order, so the result
  * is the same for any thread count.
  */
@@ -72,6 +72,7 @@ struct forecast_rep {
 
 struct forecast {
 	const struct scenario *sc;
+	const struct price_sheet *ps;
 	struct loop_models models;
 	uint64_t seed;
 	unsigned runs;

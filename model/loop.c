@@ -72,6 +72,23 @@ static int fleet_index(const struct scenario *sc, const char *name)
 	return -1;
 }
 
+/*
+ * Caching follows the provider's rules (docs/model.md, "Sessions"): Anthropic caches only
+ * prompts the caller marks with cache_control, so "automatic" is refused on its models.
+ * ("explicit" on an OpenAI model is refused by its missing cache write rate.)
+ */
+static int check_caching_rule(const struct scenario *sc, const char *path, const char *name,
+			      const struct price *p, const struct session_params *session,
+			      struct hc_err *err)
+{
+	if (session->caching != CACHING_AUTOMATIC || strcmp(p->provider, "anthropic"))
+		return 0;
+	return hc_err_set(err, HC_EINPUT, "%s: %s: model '%s' (anthropic) with caching "
+			  "\"automatic\": Anthropic caches only prompts marked with cache_control; "
+			  "allowed: caching \"explicit\" (the loop adds cache markers) or \"off\"",
+			  sc->origin, path, name);
+}
+
 /* The role's target: its fleet, or its model in the price sheet. */
 static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, const char *path,
 		       const char *name, const struct session_params *session,
@@ -85,7 +102,8 @@ static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, 
 	}
 	if (price_sheet_lookup(ps, name, &p, err))
 		return hc_err_prefix(err, "%s: %s", sc->origin, path);
-	if (check_rates(sc, ps, path, name, p, session, route, err))
+	if (check_rates(sc, ps, path, name, p, session, route, err) ||
+	    check_caching_rule(sc, path, name, p, session, err))
 		return HC_EINPUT;
 	*index = add_target(m, name, p, -1);
 	return 0;

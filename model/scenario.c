@@ -7,6 +7,7 @@
 #include <string.h>
 #include "base/jsonfile.h"
 #include "model/embedded.h"
+#include "model/priors.h"
 #include "model/profiles.h"
 #include "model/scenario.h"
 #include "model/textdist.h"
@@ -92,8 +93,9 @@ static const struct field session_fields[] = {
 	DIST(struct session_params, tool_seconds, "0", 0, 86400, "s",
 	     "Tool execution time after each call."),
 	ENUM(struct session_params, caching, "\"off\"", cachings,
-	     "Prompt caching: off; automatic (OpenAI: cached prefix reads, no writes); explicit "
-	     "(Anthropic: the prefix is read, the new part written)."),
+	     "Prompt caching: off; automatic (OpenAI: cached prefix reads, no writes; refused on "
+	     "Anthropic models); explicit (Anthropic, when the caller sends cache_control "
+	     "markers: the prefix is read, the new part written)."),
 	DBL(struct session_params, cache_hit_rate, "1", 0, 1, "",
 	    "Share of the repeated prefix that is read from the cache."),
 	ENUM(struct session_params, cache_write_ttl, "\"5m\"", cache_ttls,
@@ -846,11 +848,11 @@ int scenario_check_limits(const struct scenario *sc, unsigned runs, struct hc_er
 	return 0;
 }
 
-int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origin,
-		       struct hc_err *err)
+/* A scenario without priors. */
+static int scenario_parse_plain(struct scenario *sc, const cJSON *root, const char *origin,
+				struct hc_err *err)
 {
-	struct hc_err local = HC_ERR_INIT;
-	struct ctx c = { origin, err ? err : &local };
+	struct ctx c = { origin, err };
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->origin, sizeof(sc->origin), "%s", origin);
 	int rc = parse_scenario(&c, root, sc);
@@ -861,6 +863,59 @@ int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origi
 	if (rc)
 		scenario_release(sc);
 	return rc;
+}
+
+/* Each prior's ends (and a choice's every value) must make a valid scenario too. */
+static int check_prior_ends(const cJSON *tree, const struct prior *priors, size_t n,
+			    const char *origin, struct hc_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ends[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+		size_t n_ends = prior_ends(&priors[i], ends);
+		for (size_t e = 0; e < n_ends; e++) {
+			struct scenario probe;
+			struct hc_err inner = HC_ERR_INIT;
+			cJSON *copy = cJSON_Duplicate(tree, 1);
+			int rc = copy ? prior_set(copy, priors[i].path, ends[e], &inner) : HC_ERUNTIME;
+			if (!rc)
+				rc = scenario_parse_plain(&probe, copy, origin, &inner);
+			cJSON_Delete(copy);
+			if (rc)
+				return hc_err_set(err, rc, "%s (the value %s of "
+						  "the prior at %s)", inner.msg, ends[e],
+						  priors[i].path);
+			scenario_release(&probe);
+		}
+	}
+	return 0;
+}
+
+int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origin,
+		       struct hc_err *err)
+{
+	struct hc_err local = HC_ERR_INIT;
+	struct prior *priors = NULL;
+	size_t n = 0;
+	if (!err)
+		err = &local;
+	memset(sc, 0, sizeof(*sc));
+	cJSON *tree = cJSON_Duplicate(root, 1);
+	if (!tree)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int rc = priors_extract(tree, origin, &priors, &n, err);
+	if (!rc && n)
+		rc = check_prior_ends(tree, priors, n, origin, err);
+	if (!rc)
+		rc = scenario_parse_plain(sc, tree, origin, err);
+	if (rc || !n) {
+		free(priors);
+		cJSON_Delete(tree);
+		return rc;
+	}
+	sc->priors = priors;
+	sc->n_priors = n;
+	sc->tree = tree;
+	return 0;
 }
 
 /* ---- release ------------------------------------------------------------------------------ */
@@ -887,10 +942,72 @@ void scenario_release(struct scenario *sc)
 	free(sc->domains);
 	free(sc->models);
 	free(sc->fleets);
+	free(sc->priors);
+	cJSON_Delete(sc->tree);
+	sc->priors = NULL;
+	sc->n_priors = 0;
+	sc->tree = NULL;
 	sc->domains = NULL;
 	sc->models = NULL;
 	sc->fleets = NULL;
 	sc->n_domains = sc->n_models = sc->n_fleets = 0;
+}
+
+/* ---- what a prior may set ----------------------------------------------------------------- */
+
+static const struct field *field_named(const struct table *const *ts, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < ts[i]->n; j++)
+			if (!strcmp(ts[i]->fields[j].name, name))
+				return &ts[i]->fields[j];
+	return NULL;
+}
+
+/* keys[0] names a field of the tables; keys[1], if any, a distribution's parameter. */
+static enum scenario_slot slot_of(const struct table *const *ts, size_t nt,
+				  const char *const *keys, size_t n)
+{
+	static const char *const params[] = { "value", "min", "max", "mean", "sd", "cv", NULL };
+	const struct field *f = n ? field_named(ts, nt, keys[0]) : NULL;
+	if (!f || n > 2)
+		return SCENARIO_SLOT_NONE;
+	if (n == 2)
+		return f->type == F_DIST && is_listed(params, keys[1]) ? SCENARIO_SLOT_NUMBER
+								       : SCENARIO_SLOT_NONE;
+	if (f->type == F_ENUM)
+		return SCENARIO_SLOT_CHOICE;
+	return f->type == F_DOUBLE || f->type == F_DIST ? SCENARIO_SLOT_NUMBER
+							: SCENARIO_SLOT_NONE;
+}
+
+enum scenario_slot scenario_prior_slot(const char *const *keys, size_t n)
+{
+	const struct table *selfmod[] = { &selfmod_table, &route_table, &session_table };
+	const struct table *domain[] = { &domain_table, &route_table };
+	const struct table *session[] = { &session_table };
+	const struct table *endpoint[] = { &endpoint_table };
+	const struct table *fleet[] = { &fleet_table };
+	const struct table *archive[] = { &archive_table };
+	const struct table *costs[] = { &cost_table };
+	const struct table *top[] = { &top_table };
+	if (!n)
+		return SCENARIO_SLOT_NONE;
+	if (!strcmp(keys[0], "self_modification"))
+		return slot_of(selfmod, 3, keys + 1, n - 1);
+	if (!strcmp(keys[0], "domains") && n > 3 && !strcmp(keys[2], "task"))
+		return slot_of(session, 1, keys + 3, n - 3);
+	if (!strcmp(keys[0], "domains") && n > 2)
+		return slot_of(domain, 2, keys + 2, n - 2);
+	if (!strcmp(keys[0], "models") && n > 2)
+		return slot_of(endpoint, 1, keys + 2, n - 2);
+	if (!strcmp(keys[0], "fleets") && n > 2)
+		return slot_of(fleet, 1, keys + 2, n - 2);
+	if (!strcmp(keys[0], "archive"))
+		return slot_of(archive, 1, keys + 1, n - 1);
+	if (!strcmp(keys[0], "costs"))
+		return slot_of(costs, 1, keys + 1, n - 1);
+	return slot_of(top, 1, keys, n);
 }
 
 /* ---- the effective scenario ------------------------------------------------------------ */

@@ -125,6 +125,8 @@ struct cost_params {
 	double fine_tune_gpus, fine_tune_hours, fine_tune_gpu_hour_usd;
 };
 
+struct prior; /* model/priors.h */
+
 /*
  * Loops that run at once on one simulated clock and share capacity (docs/model.md, "Shared
  * capacity"): every model's rate limits and every fleet, and with eval_workers > 0 one pool
@@ -154,6 +156,11 @@ struct scenario {
 	struct archive_params archive;
 	struct cost_params costs;
 	struct shared_params shared;
+	/* uncertain fields (model/priors.h): the fields above hold their medians; tree is the
+	 * scenario's JSON with the medians in place, from which each replication's draw is made */
+	struct prior *priors;
+	size_t n_priors;
+	cJSON *tree;
 };
 
 /*
@@ -195,6 +202,16 @@ int scenario_load(struct scenario *sc, const char *path, const char *const *sets
 int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err);
 
 void scenario_release(struct scenario *sc);
+
+/* What a prior may set (docs/scenario.md, "Priors"). */
+enum scenario_slot {
+	SCENARIO_SLOT_NONE,    /* counts, names, flags, strings, structure */
+	SCENARIO_SLOT_NUMBER,  /* a number field, a distribution given as a number, a parameter */
+	SCENARIO_SLOT_CHOICE,  /* an enumeration */
+};
+
+/* The slot at the key path keys[0..n) (as --set names it; an array element is one key). */
+enum scenario_slot scenario_prior_slot(const char *const *keys, size_t n);
 
 /* The effective scenario, every field with its value (defaults included). Caller deletes. */
 cJSON *scenario_to_json(const struct scenario *sc);

@@ -25,6 +25,8 @@ static const struct {
 	[PLOT_ARCHIVE] = { "archive", "Archive size and checkout I/O per iteration" },
 	[PLOT_CRITICAL_PATH] = { "critical_path", "The critical path: where the wall time goes" },
 	[PLOT_MONTHLY] = { "monthly", "Dollars per calendar month by component, and runs active" },
+	[PLOT_SENSITIVITY] = { "sensitivity", "What the assumptions move: the bill at each "
+			       "prior's P10 and P90" },
 };
 
 const char *plot_name(enum plot_id id)
@@ -887,6 +889,75 @@ static int plot_monthly(struct ctx *c, struct hc_err *err)
 	return gp_run(c, PLOT_MONTHLY, &s, err);
 }
 
+/* ---- 7. sensitivity: a tornado of the priors ---- */
+
+#define TORNADO_ROWS 10
+
+/* A prior's value in summary.json (a number or a choice's name) as a label. */
+static void value_label(const cJSON *v, char *buf, size_t size)
+{
+	if (cJSON_IsString(v))
+		snprintf(buf, size, "%s", v->valuestring);
+	else if (cJSON_IsNumber(v))
+		snprintf(buf, size, "%.4g", v->valuedouble);
+	else
+		snprintf(buf, size, "?");
+}
+
+/* One row of the tornado: the field, its mean cost at the low and high ends, the values. */
+static void tornado_row(FILE *out, const cJSON *row)
+{
+	char low[64], high[64];
+	value_label(json_get(row, "low", NULL), low, sizeof(low));
+	value_label(json_get(row, "high", NULL), high, sizeof(high));
+	fputc('"', out);
+	for (const char *p = json_get_str(row, "path", NULL); p && *p; p++)
+		fputc(*p == '"' || (unsigned char)*p < 0x20 ? ' ' : *p, out);
+	fputc('"', out);
+	gp_num(out, json_get_num(row, "cost_usd", "at_low"));
+	gp_num(out, json_get_num(row, "cost_usd", "at_high"));
+	fprintf(out, " \"%s -> %s\"\n", low, high);
+}
+
+/* One bar per prior of summary.json's sensitivity, from its P10 run's cost to its P90's. */
+static int plot_sensitivity(struct ctx *c, struct hc_err *err)
+{
+	const cJSON *rows = json_get(c->summary, "sensitivity", "rows"), *row;
+	double mean = json_get_num(c->summary, "cost_usd", "total");
+	int n = cJSON_GetArraySize(rows), shown = n < TORNADO_ROWS ? n : TORNADO_ROWS, i = 0;
+	struct script s;
+	if (n < 1) {
+		set_note(c, PLOT_SENSITIVITY, "the scenario has no priors (summary.json has no "
+			 "sensitivity)");
+		return 1;
+	}
+	if (script_open(&s, err))
+		return HC_ERUNTIME;
+	fputs("$d << EOD\n", s.out);
+	cJSON_ArrayForEach(row, rows)
+		if (i++ < shown)
+			tornado_row(s.out, row);
+	fputs("EOD\n", s.out);
+	gp_title(s.out, c, "the bill at each prior's P10 and P90");
+	fprintf(s.out, "set style fill solid 0.85 border -1\nset yrange [%d.5:-0.5]\n"
+		"set xlabel 'mean cost of the run (USD), paired replications'\nset key off\n"
+		"set lmargin 48\nset rmargin 16\nset grid xtics\nset offsets graph 0.05, "
+		"graph 0.12, 0, 0\n", shown - 1);
+	if (isfinite(mean))
+		fprintf(s.out, "set arrow 1 from %.9g, graph 0 to %.9g, graph 1 nohead dt 2 "
+			"lc rgb '#555555'\n", mean, mean);
+	gp_png(s.out, c, PLOT_SENSITIVITY);
+	fputs("plot $d u (($2 + $3) / 2):0:($2 < $3 ? $2 : $3):($2 < $3 ? $3 : $2):($0 - 0.35):"
+	      "($0 + 0.35):ytic(1) w boxxyerror lc rgb '#3a6ea5', "
+	      "$d u ($2 < $3 ? $3 : $2):0:(' ' . strcol(4)) w labels left\n", s.out);
+	gp_svg(s.out, c, PLOT_SENSITIVITY);
+	snprintf(c->res->note[PLOT_SENSITIVITY], sizeof(c->res->note[0]), "%s moves the mean "
+		 "bill by $%.2f between its P10 and P90; the dashed line is the forecast's mean",
+		 json_get_str(cJSON_GetArrayItem(rows, 0), "path", NULL),
+		 fabs(json_get_num(cJSON_GetArrayItem(rows, 0), "cost_usd", "swing")));
+	return gp_run(c, PLOT_SENSITIVITY, &s, err);
+}
+
 /* "hyperagents-paper, 2026-07-25", or with the prices' date when the run has none. */
 static void heading(const cJSON *summary, char *buf, size_t size)
 {
@@ -920,6 +991,7 @@ int plots_draw(const char *dir, const char *out_dir, const char *gnuplot, const 
 		[PLOT_ARCHIVE] = plot_archive,
 		[PLOT_CRITICAL_PATH] = plot_critical_path,
 		[PLOT_MONTHLY] = plot_monthly,
+		[PLOT_SENSITIVITY] = plot_sensitivity,
 	};
 	struct ctx c = { .dir = dir, .out_dir = out_dir, .gnuplot = gnuplot, .summary = summary,
 			 .res = res };

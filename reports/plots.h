@@ -15,7 +15,7 @@
 #include "base/hc_err.h"
 
 enum plot_id { PLOT_TOKENS, PLOT_COSTS, PLOT_CROSSOVER, PLOT_ARCHIVE, PLOT_CRITICAL_PATH,
-	       PLOT_MONTHLY, PLOT_COUNT };
+	       PLOT_MONTHLY, PLOT_SENSITIVITY, PLOT_COUNT };
 
 /* The file stem ("tokens") and a caption ("Cumulative tokens by role"). */
 const char *plot_name(enum plot_id id);

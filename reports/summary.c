@@ -4,6 +4,7 @@
 #include "model/calendar.h"
 #include "reports/crossover_out.h"
 #include "reports/csvout.h"
+#include "reports/sensitivity_out.h"
 #include "reports/jsonout.h"
 #include "reports/summary.h"
 
@@ -225,6 +226,11 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 		cJSON_AddItemToObject(root, "quantiles", quantiles_json(f));
 	if (x->crossover)
 		cJSON_AddItemToObject(root, "crossover", crossover_out_json(x->crossover));
+	if (f->sc->n_priors)
+		cJSON_AddItemToObject(root, "priors", sensitivity_out_priors_json(f->sc));
+	if (x->sensitivity && x->sensitivity->n)
+		cJSON_AddItemToObject(root, "sensitivity",
+				      sensitivity_out_json(x->sensitivity, f));
 	return root;
 }
 
@@ -404,6 +410,9 @@ int summary_write_all(struct results_dir *rd, const struct forecast *f,
 	    write_archive(rd, &s->archive, err) ||
 	    write_csv(rd, "montecarlo.csv", series_write_montecarlo, f, err) ||
 	    write_calendar(rd, f, &s->focus, x->start, err))
+		return HC_ERUNTIME;
+	if (x->sensitivity && x->sensitivity->n &&
+	    sensitivity_out_write_csv(rd, x->sensitivity, f, err))
 		return HC_ERUNTIME;
 	return x->crossover ? crossover_out_write_csv(rd, x->crossover, err) : 0;
 }

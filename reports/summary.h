@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include "model/crossover.h"
 #include "model/forecast.h"
+#include "model/sensitivity.h"
 #include "model/prices.h"
 #include "reports/focus.h"
 #include "reports/results_dir.h"
@@ -20,6 +21,7 @@
 struct summary_extras {
 	time_t start;                           /* the calendar of costs_focus.csv */
 	const struct crossover_plan *crossover; /* NULL: none computed */
+	const struct sensitivity *sensitivity;  /* NULL or empty: none (sensitivity.csv) */
 };
 
 /* A fleet's size, the shape it was sized for and what it did (summary.json fleets.<name>). */

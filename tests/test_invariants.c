@@ -20,8 +20,11 @@
 #include "tests/cli_harness.h"
 #include "trace/trace.h"
 
-/* The embedded paper preset with evaluate calls of one domain batched, the other on a fleet. */
+/* The embedded paper preset with evaluate calls of one domain batched, the other on a fleet,
+ * and the meta agent caching explicitly (the preset caches nothing, as the released code
+ * sends no cache markers) so that every cache rate is exercised. */
 static const char *const MIXED[] = {
+	"self_modification.caching=\"explicit\"",
 	"fleets=[{\"name\": \"h100\", \"replicas\": 2, \"pricing\": \"reserved\"}]",
 	"domains.robotics_reward.fleet=h100",
 	"domains.paper_review.batch=true",

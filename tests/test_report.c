@@ -1,6 +1,6 @@
 /*
  * hypercap report end to end: the built binary on the hand-made sample results directory
- * (tests/fixtures/results-sample): five plots as PNG and SVG, the page and its headline, a
+ * (tests/fixtures/results-sample): six plots as PNG and SVG, the page and its headline, a
  * plot skipped when its input is absent, gnuplot missing (one line; --require-plots fails),
  * gnuplot failing, and bad input leaving the directory as it was.
  */
@@ -10,7 +10,7 @@
 #define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
 
 static const char *const plot_names[] = { "tokens", "costs", "crossover", "archive",
-					  "critical_path", "monthly" };
+					  "critical_path", "monthly", "sensitivity" };
 
 static void copy_sample(void)
 {
@@ -73,16 +73,16 @@ START_TEST(help)
 }
 END_TEST
 
-START_TEST(sample_gives_six_plots_and_the_page)
+START_TEST(sample_gives_seven_plots_and_the_page)
 {
 	copy_sample();
 	struct result r = run("report", "r", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.err, "");
 	ck_assert_ptr_nonnull(strstr(r.out, "tokens, costs, crossover, archive, critical_path, "
-				     "monthly"));
+				     "monthly, sensitivity"));
 	result_free(&r);
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "r/plots/%s.png", plot_names[i]);
 		char *png = slurp(path_in(name));
@@ -98,7 +98,7 @@ START_TEST(sample_gives_six_plots_and_the_page)
 	ck_assert_int_eq(count_in("r", ".report"), 0);
 	char *html = slurp(path_in("r/report.html"));
 	ck_assert_ptr_nonnull(html);
-	ck_assert_uint_eq(count(html, "<svg"), 6);
+	ck_assert_uint_eq(count(html, "<svg"), 7);
 	/* the calendar's 13 months of the sample's monthly.csv, its period and assumptions */
 	ck_assert_ptr_nonnull(strstr(html, "per calendar month (UTC) from --start, 13 months, "
 				     "schedule cadence; each run"));
@@ -122,6 +122,9 @@ START_TEST(sample_gives_six_plots_and_the_page)
 	ck_assert_ptr_nonnull(strstr(html, "checkout per iteration: linear, +3.19 MB"));
 	/* the hand-made critical_path: the GPU simulators' 86.6% of the wall time */
 	ck_assert_ptr_nonnull(strstr(html, "GPU simulators hold 86.6% of the wall time"));
+	/* the tornado's note: the sample's first sensitivity row and its swing */
+	ck_assert_msg(strstr(html, "domains.robotics_reward.sandbox_seconds.mean moves the mean "
+			     "bill by $"), "no sensitivity note");
 	ck_assert_ptr_nonnull(strstr(html, "<th>model gpt-4o</th>"));
 	ck_assert_ptr_nonnull(strstr(html, "<th>prices.source</th><td>LiteLLM"));
 	ck_assert_ptr_nonnull(strstr(html, "<details><summary><code>scenario.json</code>"));
@@ -141,7 +144,7 @@ START_TEST(absent_input_skips_that_plot)
 	ck_assert(!exists("r/plots/archive.png"));
 	ck_assert(exists("r/plots/critical_path.svg"));
 	char *html = slurp(path_in("r/report.html"));
-	ck_assert_uint_eq(count(html, "<svg"), 5);
+	ck_assert_uint_eq(count(html, "<svg"), 6);
 	free(html);
 }
 END_TEST
@@ -308,7 +311,7 @@ int main(void)
 	TCase *tc = tcase_create("report");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, help);
-	tcase_add_test(tc, sample_gives_six_plots_and_the_page);
+	tcase_add_test(tc, sample_gives_seven_plots_and_the_page);
 	tcase_add_test(tc, absent_input_skips_that_plot);
 	tcase_add_test(tc, no_gnuplot_one_line_and_require_plots_fails);
 	tcase_add_test(tc, gnuplot_failing_leaves_old_plots);

@@ -32,7 +32,7 @@ run fit dgm.jsonl -o fit.json
 cat >grid.json <<'GRID'
 {"set": {"iterations": 6},
  "grid": {"domains.paper_review.full_tasks": [50, 100],
-          "self_modification.caching": ["off", "automatic"]}}
+          "self_modification.caching": ["off", "explicit"]}}
 GRID
 run sweep grid.json --runs 3 --seed 11 --out sweep
 find . -type f ! -path './in/*' ! -name .hypercap ! -name '*.png' ! -name '*.svg' \

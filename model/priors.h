@@ -1,0 +1,76 @@
+/*
+ * priors: uncertain scenario fields (docs/scenario.md, "Priors"; docs/model.md, "Priors and
+ * sensitivity").
+ *
+ * In a scenario file a number field, a distribution's parameter or an enumeration may be an
+ * object {"prior": KIND, ...} instead of a value: uniform (low, high), triangular (low, mode,
+ * high), lognormal (p10, p90; draws kept within its 0.1% and 99.9% quantiles), choice
+ * (values: {VALUE: weight, ...}); {"assumed": true, "value": V} marks a fixed value as
+ * assumed (a prior of zero width, listed but not drawn apart). Parsing replaces each with its median (a choice: its
+ * likeliest value, the first of equals) and keeps the list; each replication draws every
+ * prior once, each from a stream of its own derived from (seed, "priors", its path,
+ * replication), so the per-call streams are untouched (parameter uncertainty apart from
+ * per-call variability) and one prior's draws do not depend on the others.
+ */
+#ifndef MODEL_PRIORS_H
+#define MODEL_PRIORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "base/hc_err.h"
+
+struct scenario;
+
+enum prior_kind { PRIOR_UNIFORM, PRIOR_TRIANGULAR, PRIOR_LOGNORMAL, PRIOR_CHOICE };
+
+#define PRIOR_MAX_VALUES 8
+#define PRIOR_VALUE_MAX 40
+#define PRIOR_PATH_MAX 200
+/* the stream index the priors' master seed is derived with: "priors" in ASCII */
+#define PRIOR_STREAM 0x7072696f7273ull
+
+struct prior {
+	char path[PRIOR_PATH_MAX];   /* as --set names it: domains.robotics_reward.task.calls */
+	enum prior_kind kind;
+	double low, mode, high;      /* uniform, triangular; lognormal: p10 in low, p90 in high */
+	char values[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX]; /* choice */
+	double weights[PRIOR_MAX_VALUES];
+	size_t n_values;
+	int fixed;                   /* {"assumed": true, "value": V}: no spread */
+};
+
+const char *prior_kind_name(enum prior_kind k);
+
+/*
+ * Finds every prior object in tree, checks it (kind, parameters in order, weights summing to
+ * 1, a field that may take a prior: scenario_prior_slot) and replaces it with its median.
+ * *out (caller frees, NULL when none) gets the list. HC_EINPUT naming origin and the path.
+ */
+int priors_extract(cJSON *tree, const char *origin, struct prior **out, size_t *n,
+		   struct hc_err *err);
+
+/* The prior's value at quantile u in [0, 1] (a choice's value by cumulative weight), as JSON. */
+void prior_value_at(const struct prior *p, double u, char out[PRIOR_VALUE_MAX]);
+
+/* The values parsing checks: a numeric prior's lowest and highest draws, each choice value. */
+size_t prior_ends(const struct prior *p, char out[][PRIOR_VALUE_MAX]);
+
+/* Sets the field at path (a --set path) in tree to the JSON value text. */
+int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *err);
+
+/*
+ * Replication rep's scenario: every prior of sc drawn from its stream (seed, "priors", its
+ * path, rep), a scenario without priors. The caller releases *out (empty on error).
+ */
+int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
+		  struct hc_err *err);
+
+/* sc with every prior at its median: the scenario without priors (calibration checks it). */
+int scenario_at_medians(const struct scenario *sc, struct scenario *out, struct hc_err *err);
+
+/* sc with one field set to value and every other prior at its median (a plain scenario). */
+int scenario_with_value(const struct scenario *sc, const char *path, const char *value,
+			struct scenario *out, struct hc_err *err);
+
+#endif
