@@ -1049,6 +1049,7 @@ START_TEST(cli_bootstrap_pilot_band_is_wider_and_holds_the_total)
 	ck_assert_double_gt(p90 - p10, 1.1 * (f90 - f10));
 	ck_assert_double_lt(p10, f50);
 	ck_assert_double_gt(p90, f50);
+	ck_assert_double_eq(json_at(pilot, "fit_resamples"), 200);
 	cJSON *report = load_json("pilot/fit.json");
 	ck_assert_double_eq(json_at(report, "bootstrap.resamples"), 200);
 	ck_assert_double_eq(json_at(report, "bootstrap.units.tasks"), 10);
@@ -1084,6 +1085,37 @@ START_TEST(cli_bootstrap_same_bytes_any_threads)
 		free(ta);
 		free(tb);
 	}
+}
+END_TEST
+
+/* --bootstrap's limits, 0 turning it off, and --set only with --extrapolate. */
+START_TEST(cli_bootstrap_options)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "10001", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--bootstrap"));
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--set", "iterations=3", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--set applies to --extrapolate"));
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "0", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_null(strstr(r.out, "bootstrap:"));
+	result_free(&r);
+	cJSON *report = load_json("f.fit.json");
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(report, "bootstrap"));
+	cJSON_Delete(report);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "5", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "bootstrap: 5 resamples of 59 tasks"));
+	result_free(&r);
+	report = load_json("f.fit.json");
+	ck_assert_double_eq(json_at(report, "bootstrap.resamples"), 5);
+	cJSON_Delete(report);
 }
 END_TEST
 
@@ -1256,6 +1288,7 @@ int main(void)
 	tcase_add_test(tc, cli_dgmh_trace_takes_the_hyperagents_base);
 	tcase_add_test(tc, cli_bootstrap_pilot_band_is_wider_and_holds_the_total);
 	tcase_add_test(tc, cli_bootstrap_same_bytes_any_threads);
+	tcase_add_test(tc, cli_bootstrap_options);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);
