@@ -16,7 +16,8 @@
  * Resample b draws from random stream b of the seed rng_stream_seed(seed, FITBOOT_STREAM), a
  * stream no replication uses, so the same seed gives the same resamples. The trace is read
  * once to find its units and once more per resample: memory does not grow with the trace, the
- * time grows with resamples times its length.
+ * time grows with resamples times its length. Each pass reads only as many records as the
+ * first found, so a trace a recorder appends to meanwhile is resampled as it was.
  */
 #ifndef FIT_FITBOOT_H
 #define FIT_FITBOOT_H
