@@ -44,16 +44,16 @@ static const char usage_head[] =
 	"                      run) the embedded data/scenarios/dgm-polyglot.json, else the\n"
 	"                      embedded data/scenarios/hyperagents-paper.json)\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
-	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
-	"                      results directory as simulate does (report.html and plots\n"
-	"                      included), with the fitted scenario (fitted-scenario.json)\n"
-	"                      and the fit report (fit.json); the options below but --quiet\n"
-	"                      are the extrapolation's (--set: on the fitted scenario)\n"
 	"  --bootstrap B       refit B resamples of the trace's tasks and self-modification\n"
 	"                      sessions, drawn with replacement (default 200; 0: none): the\n"
 	"                      report gives each fitted mean's P10 / P50 / P90 over them, and\n"
 	"                      replication r of --extrapolate runs on resample r mod B, so\n"
-	"                      its bands carry the fit's uncertainty (--seed draws them)\n";
+	"                      its bands carry the fit's uncertainty (--seed draws them)\n"
+	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
+	"                      results directory as simulate does (report.html and plots\n"
+	"                      included), with the fitted scenario (fitted-scenario.json)\n"
+	"                      and the fit report (fit.json); the options below but --quiet\n"
+	"                      are the extrapolation's (--set: on the fitted scenario)\n";
 
 static const char usage_tail[] =
 	"\n"
