@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "fit/fit.h"
 #include "fit/fitbase.h"
+#include "fit/fitboot.h"
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
@@ -43,11 +44,16 @@ static const char usage_head[] =
 	"                      run) the embedded data/scenarios/dgm-polyglot.json, else the\n"
 	"                      embedded data/scenarios/hyperagents-paper.json)\n"
 	"  --skip-bad          skip records that break the format (counted and reported)\n"
+	"  --bootstrap B       refit B resamples of the trace's tasks and self-modification\n"
+	"                      sessions, drawn with replacement (default 200; 0: none): the\n"
+	"                      report gives each fitted mean's P10 / P50 / P90 over them, and\n"
+	"                      replication r of --extrapolate runs on resample r mod B, so\n"
+	"                      its bands carry the fit's uncertainty (--seed draws them)\n"
 	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
 	"                      results directory as simulate does (report.html and plots\n"
 	"                      included), with the fitted scenario (fitted-scenario.json)\n"
 	"                      and the fit report (fit.json); the options below but --quiet\n"
-	"                      are the extrapolation's\n";
+	"                      are the extrapolation's (--set: on the fitted scenario)\n";
 
 static const char usage_tail[] =
 	"\n"
@@ -60,17 +66,19 @@ static const char usage_tail[] =
 struct options {
 	struct cli_options shared;
 	const char *trace, *output, *base;
-	uint64_t extrapolate;
+	uint64_t extrapolate, bootstrap;
 	int skip_bad, extrapolating;
+	char iterations_set[32]; /* "iterations=N", the last of shared.sets when extrapolating */
 };
 
-enum { OPT_BASE = 256, OPT_SKIP_BAD, OPT_EXTRAPOLATE };
+enum { OPT_BASE = 256, OPT_SKIP_BAD, OPT_EXTRAPOLATE, OPT_BOOTSTRAP };
 
 static const struct option own[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "base", required_argument, NULL, OPT_BASE },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "extrapolate", required_argument, NULL, OPT_EXTRAPOLATE },
+	{ "bootstrap", required_argument, NULL, OPT_BOOTSTRAP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -79,7 +87,7 @@ static const struct cli_options_spec spec = {
 	.shortopts = "ho:",
 	.own = own,
 	.takes = CLI_RUNS | CLI_SEED | CLI_THREADS | CLI_PRICES | CLI_OUT | CLI_REQUIRE_PLOTS |
-		 CLI_QUIET,
+		 CLI_QUIET | CLI_SET,
 	.runs = 20,
 	.out = "out/fit-<trace name>",
 	.head = usage_head,
@@ -92,6 +100,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c, rc;
 	memset(o, 0, sizeof(*o));
 	cli_options_init(&o->shared, &spec);
+	o->bootstrap = FITBOOT_DEFAULT;
 	while ((c = cli_options_next(&o->shared, argc, argv, &rc)) != -1) {
 		switch (c) {
 		case 'o':
@@ -109,6 +118,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 					  &o->extrapolate))
 				return EXIT_USAGE;
 			break;
+		case OPT_BOOTSTRAP:
+			if (cli_parse_u64("fit", "--bootstrap", optarg, 0, FITBOOT_MAX,
+					  &o->bootstrap))
+				return EXIT_USAGE;
+			break;
 		}
 	}
 	if (rc >= 0)
@@ -120,6 +134,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return cli_usage_error("fit", "unexpected argument '%s'", argv[optind]);
 	if (!o->output && !o->extrapolating)
 		return cli_usage_error("fit", "-o SCENARIO.json is required (or --extrapolate N)");
+	if (o->shared.n_sets && !o->extrapolating)
+		return cli_usage_error("fit", "--set applies to --extrapolate's scenario");
+	if (o->extrapolating) {
+		snprintf(o->iterations_set, sizeof(o->iterations_set), "iterations=%llu",
+			 (unsigned long long)o->extrapolate);
+		o->shared.sets[o->shared.n_sets++] = o->iterations_set;
+	}
 	return -1;
 }
 
@@ -225,6 +246,21 @@ static void print_report(const struct fit_summary *s, const char *base_why, cons
 		printf("\nwrote %s\n", written);
 }
 
+/* The bootstrap's tokens per session, one line a session kind. */
+static void print_bootstrap(const struct fitboot *b)
+{
+	if (!b->resamples)
+		return;
+	printf("bootstrap: %u resamples of %zu tasks and %zu self-modification sessions "
+	       "(\"bootstrap\" in the report)\n", b->resamples, b->tasks, b->sessions);
+	for (size_t k = 0; k < b->n_spread; k++) {
+		const struct fitboot_spread *s = &b->spread[k];
+		if (strstr(s->path, ".tokens_per_session"))
+			printf("  %-42s %.0f, P10 / P50 / P90 %.0f / %.0f / %.0f\n", s->path,
+			       s->fitted, s->p10, s->p50, s->p90);
+	}
+}
+
 static void print_warnings(const struct fit *f, const struct trace_reader *r)
 {
 	if (r->n_skipped)
@@ -249,6 +285,7 @@ struct extrapolation {
 	struct forecast *f;
 	const struct price_sheet *ps;
 	const struct fit_result *res;
+	const struct fitboot *boot;
 	int ran;                /* f holds a forecast */
 };
 
@@ -267,8 +304,9 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 		return err->code;
 	struct forecast_sink sink = summary_stream_sink(&stream);
 	cli_progress_init(&progress, "fit --extrapolate", sh->runs, sh->quiet);
-	int rc = forecast_run(x->f, &x->res->sc, x->ps, (unsigned)sh->runs, (unsigned)sh->threads,
-			      sh->seed, cli_progress_hook(&progress), &sink, err);
+	int rc = forecast_run_variants(x->f, &x->res->sc, x->boot->variants, x->boot->resamples,
+				       x->ps, (unsigned)sh->runs, (unsigned)sh->threads, sh->seed,
+				       cli_progress_hook(&progress), &sink, err);
 	cli_progress_end(&progress);
 	x->ran = !rc;
 	if (!rc && summary_write_all(rd, x->f, x->ps, &extras, &stream, err))
@@ -301,7 +339,8 @@ static int check_outdir(const struct options *o, struct hc_err *err)
 	return results_dir_check(outdir, "--out", inputs, 3, err);
 }
 
-static int extrapolate(const struct options *o, struct fit_result *res)
+static int extrapolate(const struct options *o, struct fit_result *res,
+		       const struct fitboot *boot)
 {
 	const struct cli_options *sh = &o->shared;
 	struct hc_err err = HC_ERR_INIT;
@@ -311,9 +350,8 @@ static int extrapolate(const struct options *o, struct fit_result *res)
 	char outdir[PATH_MAX];
 	if (price_sheet_load(&ps, sh->prices, &err))
 		return cli_fail(&err);
-	res->sc.iterations = (unsigned)o->extrapolate;
 	fit_outdir(o, outdir, sizeof(outdir));
-	struct extrapolation x = { sh, &f, &ps, res, 0 };
+	struct extrapolation x = { sh, &f, &ps, res, boot, 0 };
 	int rc = forecast_check(&res->sc, &ps, (unsigned)sh->runs, &err);
 	if (!rc)
 		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
@@ -339,6 +377,40 @@ static int write_scenario(const struct options *o, const struct fit_result *res,
 	return jsonout_files(2, paths, trees, err);
 }
 
+/*
+ * --set and iterations = N on the scenario the extrapolation runs, as on every resample's
+ * (the written scenario stays the fit).
+ */
+static int apply_sets(const struct options *o, struct fit_result *res, struct hc_err *err)
+{
+	struct scenario sc;
+	if (!o->shared.n_sets)
+		return 0;
+	if (fitboot_scenario(&sc, res->scenario, o->shared.sets, o->shared.n_sets, err))
+		return err->code;
+	scenario_release(&res->sc);
+	res->sc = sc;
+	return 0;
+}
+
+/* The resamples, their spread into the report as "bootstrap" (fit/fitboot.h). */
+static int bootstrap(const struct options *o, const struct scenario *base, const char *name,
+		     struct fit_result *res, struct fitboot *boot, struct hc_err *err)
+{
+	const struct fitboot_input in = { o->trace, o->skip_bad, base, name, o->shared.sets,
+					  o->shared.n_sets };
+	if (!o->bootstrap)
+		return 0;
+	if (fitboot_run(boot, &in, &res->summary, &res->sc, (unsigned)o->bootstrap,
+			o->shared.seed, err))
+		return err->code;
+	cJSON *report = fitboot_report(boot);
+	if (!report)
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	cJSON_AddItemToObject(res->report, "bootstrap", report);
+	return 0;
+}
+
 static int fit(const struct options *o)
 {
 	struct hc_err err = HC_ERR_INIT;
@@ -362,20 +434,28 @@ static int fit(const struct options *o)
 	stem(stem_buf, sizeof(stem_buf), o->output ? o->output : o->trace);
 	snprintf(name, sizeof(name), "%s%.80s", o->output ? "" : "fit-", stem_buf);
 	memset(&res, 0, sizeof(res));
+	struct fitboot boot = FITBOOT_INIT;
 	int rc = fit_trace(&f, &r, &err);
 	if (!rc)
 		rc = fit_build(&f, &base, name, o->trace, &res, &err);
+	if (!rc)
+		rc = apply_sets(o, &res, &err);
+	if (!rc)
+		rc = bootstrap(o, &base, name, &res, &boot, &err);
 	if (!rc) {
 		print_warnings(&f, &r);
 		if (o->output)
 			rc = write_scenario(o, &res, written, sizeof(written), &err);
-		if (!rc && !o->shared.quiet)
+		if (!rc && !o->shared.quiet) {
 			print_report(&res.summary, base_why, o->output ? written : NULL);
+			print_bootstrap(&boot);
+		}
 	}
 	fit_release(&f);
 	trace_reader_close(&r);
 	scenario_release(&base);
-	int code = rc ? cli_fail(&err) : o->extrapolating ? extrapolate(o, &res) : EXIT_OK;
+	int code = rc ? cli_fail(&err) : o->extrapolating ? extrapolate(o, &res, &boot) : EXIT_OK;
+	fitboot_release(&boot);
 	fit_result_release(&res);
 	return code;
 }

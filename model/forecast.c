@@ -63,11 +63,12 @@ struct job {
 
 /* A replication of a scenario with priors: its own draw, its models resolved for it (fleet
  * sizing follows the drawn sizes). */
-static int run_drawn(const struct forecast *f, unsigned rep, struct slot *s)
+static int run_drawn(const struct forecast *f, const struct scenario *sc, unsigned rep,
+		     struct slot *s)
 {
 	struct scenario drawn;
 	struct loop_models models;
-	int rc = scenario_draw(f->sc, f->seed, rep, &drawn, &s->err);
+	int rc = scenario_draw(sc, f->seed, rep, &drawn, &s->err);
 	if (rc)
 		return rc;
 	rc = loop_resolve_models(&drawn, f->ps, &models, &s->err);
@@ -83,9 +84,15 @@ static int run_one(unsigned rep, void *ctx)
 	struct forecast *f = job->f;
 	struct slot *s = &job->slots[rep % job->window];
 	s->rep = rep;
-	if (f->sc->n_priors)
-		return run_drawn(f, rep, s);
-	return loop_run(f->sc, &f->models, f->seed, rep, &s->res, &s->err);
+	const struct scenario *sc = forecast_rep_scenario(f, rep);
+	if (sc->n_priors)
+		return run_drawn(f, sc, rep, s);
+	return loop_run(sc, &f->models, f->seed, rep, &s->res, &s->err);
+}
+
+const struct scenario *forecast_rep_scenario(const struct forecast *f, unsigned rep)
+{
+	return f->n_variants ? &f->variants[rep % f->n_variants] : f->sc;
 }
 
 static void add_mean(struct usage_mean *m, const struct usage *u, double w)
@@ -240,8 +247,8 @@ static int run_unbatched(struct forecast *f, struct hc_err *err)
 		free(domains);
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	}
-	*plain = *f->sc;
-	memcpy(domains, f->sc->domains, f->sc->n_domains * sizeof(*domains));
+	*plain = *forecast_rep_scenario(f, 0);
+	memcpy(domains, plain->domains, plain->n_domains * sizeof(*domains));
 	plain->domains = domains;
 	plain->self_modification.route.batch = 0;
 	for (size_t d = 0; d < plain->n_domains; d++)
@@ -267,7 +274,7 @@ static int run_alone(struct forecast *f, struct hc_err *err)
 	f->alone_wall_hours = f->stretch = 0;
 	for (unsigned k = 0; k < sh->loops; k++) {
 		struct loop_result r;
-		int rc = loop_run_alone(f->sc, &f->models, f->seed, 0, k, &r, err);
+		int rc = loop_run_alone(forecast_rep_scenario(f, 0), &f->models, f->seed, 0, k, &r, err);
 		if (rc)
 			return rc;
 		f->alone_wall_hours += r.wall_seconds / 3600 / sh->loops;
@@ -401,12 +408,26 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		 const struct replicate_progress *progress, const struct forecast_sink *sink,
 		 struct hc_err *err)
 {
+	return forecast_run_variants(f, sc, NULL, 0, ps, runs, threads, seed, progress, sink,
+				     err);
+}
+
+int forecast_run_variants(struct forecast *f, const struct scenario *sc,
+			  const struct scenario *variants, unsigned n_variants,
+			  const struct price_sheet *ps, unsigned runs, unsigned threads,
+			  uint64_t seed, const struct replicate_progress *progress,
+			  const struct forecast_sink *sink, struct hc_err *err)
+{
 	memset(f, 0, sizeof(*f));
 	f->sc = sc;
 	f->ps = ps;
+	f->variants = variants;
+	f->n_variants = variants ? n_variants : 0;
 	f->seed = seed;
 	f->runs = runs;
 	int limited = scenario_check_limits(sc, runs, err);
+	for (unsigned i = 0; !limited && i < f->n_variants && i < runs; i++)
+		limited = scenario_check_limits(&variants[i], runs, err);
 	if (limited)
 		return limited;
 	if (loop_resolve_models(sc, ps, &f->models, err))

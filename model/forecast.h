@@ -73,6 +73,9 @@ struct forecast_rep {
 struct forecast {
 	const struct scenario *sc;
 	const struct price_sheet *ps;
+	/* forecast_run_variants: replication r runs variants[r % n_variants]; else NULL, 0 */
+	const struct scenario *variants;
+	unsigned n_variants;
 	struct loop_models models;
 	uint64_t seed;
 	unsigned runs;
@@ -135,6 +138,23 @@ int forecast_run(struct forecast *f, const struct scenario *sc, const struct pri
 		 unsigned runs, unsigned threads, uint64_t seed,
 		 const struct replicate_progress *progress, const struct forecast_sink *sink,
 		 struct hc_err *err);
+
+/*
+ * forecast_run with replication r on variants[r % n_variants] (n_variants > 0), the scenarios
+ * of a fit's bootstrap resamples (fit/fitboot.h), so that the quantiles carry the fit's
+ * uncertainty; sc gives everything else (the models, the calendar, what summary.json names)
+ * and the variants must share its models, fleets and costs. Replication r's random streams
+ * are those it has under forecast_run.
+ */
+int forecast_run_variants(struct forecast *f, const struct scenario *sc,
+			  const struct scenario *variants, unsigned n_variants,
+			  const struct price_sheet *ps, unsigned runs, unsigned threads,
+			  uint64_t seed, const struct replicate_progress *progress,
+			  const struct forecast_sink *sink, struct hc_err *err);
+
+/* The scenario replication rep runs: its variant, or f->sc. */
+const struct scenario *forecast_rep_scenario(const struct forecast *f, unsigned rep);
+
 void forecast_release(struct forecast *f);
 
 /*

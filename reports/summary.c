@@ -169,6 +169,8 @@ cJSON *summary_build(const struct forecast *f, const struct price_sheet *ps,
 	cJSON_AddStringToObject(root, "scenario_source", f->sc->origin);
 	cJSON_AddNumberToObject(root, "iterations", f->sc->iterations);
 	cJSON_AddNumberToObject(root, "replications", f->runs);
+	if (f->n_variants) /* fit --extrapolate's bootstrap (docs/fit.md) */
+		cJSON_AddNumberToObject(root, "fit_resamples", f->n_variants);
 	jsonout_add_u64(root, "seed", f->seed);
 	cJSON *sheet = cJSON_AddObjectToObject(root, "prices");
 	cJSON_AddStringToObject(sheet, "sheet", ps->origin);

@@ -12,6 +12,7 @@
 #include "base/jsonfile.h"
 #include "fit/fit.h"
 #include "fit/fitbase.h"
+#include "fit/fitboot.h"
 #include "fit/fitdist.h"
 #include "import/import.h"
 #include "model/forecast.h"
@@ -712,6 +713,106 @@ START_TEST(backtest_screen_to_full_set)
 }
 END_TEST
 
+/* ---- the bootstrap (fit/fitboot.h) -------------------------------------------------------- */
+
+/* Writes a trace of n tasks with the same three calls and the same eval_task each. */
+static void write_identical_tasks(const char *path, int n)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_writer w;
+	struct trace_record rec;
+	static const int64_t in[] = { 900, 1400, 2100 }, out[] = { 300, 500, 1200 };
+	ck_assert_int_eq(trace_writer_open(&w, path, "test", "2026-12-07T00:00:00Z", &err), 0);
+	for (int t = 0; t < n; t++) {
+		for (int k = 0; k < 3; k++) {
+			trace_record_init(&rec, TRACE_LLM_CALL);
+			struct trace_llm_call *c = &rec.u.call;
+			snprintf(c->id, sizeof(c->id), "c%d-%d", t, k);
+			strcpy(c->run, "r");
+			strcpy(c->node, "initial");
+			strcpy(c->role, "evaluate");
+			strcpy(c->domain, "code");
+			snprintf(c->task, sizeof(c->task), "task%d", t);
+			strcpy(c->model, "gpt-4o");
+			c->iteration = 0;
+			c->has_usage = 1;
+			c->usage = (struct usage){ 1, in[k], 200 * k, 0, out[k], 100, 0 };
+			ck_assert_msg(trace_writer_put(&w, &rec, &err) == 0, "%s", err.msg);
+		}
+		trace_record_init(&rec, TRACE_EVAL_TASK);
+		strcpy(rec.u.task.node, "initial");
+		strcpy(rec.u.task.domain, "code");
+		snprintf(rec.u.task.task, sizeof(rec.u.task.task), "task%d", t);
+		strcpy(rec.u.task.result, "fail");
+		rec.u.task.sandbox_seconds = 40;
+		ck_assert_msg(trace_writer_put(&w, &rec, &err) == 0, "%s", err.msg);
+	}
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+}
+
+/* Fits the trace at path and bootstraps it (resamples, seed 1). */
+static void fit_and_bootstrap(const char *path, unsigned resamples, struct fit_result *res,
+			      struct scenario *base, struct fitboot *boot)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	struct fit f;
+	fit_init(&f);
+	ck_assert_int_eq(scenario_load(base, NULL, NULL, 0, &err), 0);
+	ck_assert_int_eq(trace_reader_open(&r, path, 0, &err), 0);
+	ck_assert_msg(fit_trace(&f, &r, &err) == 0, "%s", err.msg);
+	trace_reader_close(&r);
+	ck_assert_msg(fit_build(&f, base, "boot", path, res, &err) == 0, "%s", err.msg);
+	const struct fitboot_input in = { path, 0, base, "boot", NULL, 0 };
+	ck_assert_msg(fitboot_run(boot, &in, &res->summary, &res->sc, resamples, 1, &err) == 0,
+		      "%s", err.msg);
+	fit_release(&f);
+}
+
+/*
+ * Tasks that are all alike: every resample holds the same tasks again, so every fitted figure
+ * of every resample is the full fit's, and the spread has zero width.
+ */
+START_TEST(identical_tasks_give_a_zero_width_bootstrap)
+{
+	char path[64];
+	struct fit_result res;
+	struct scenario base;
+	struct fitboot boot;
+	snprintf(path, sizeof(path), "/tmp/hypercap-boot-%d.jsonl", (int)getpid());
+	write_identical_tasks(path, 12);
+	fit_and_bootstrap(path, 30, &res, &base, &boot);
+	unlink(path);
+	ck_assert_uint_eq(boot.resamples, 30);
+	ck_assert_uint_eq(boot.tasks, 12);
+	ck_assert_uint_eq(boot.sessions, 0);
+	int tokens_seen = 0;
+	for (size_t k = 0; k < boot.n_spread; k++) {
+		const struct fitboot_spread *sp = &boot.spread[k];
+		ck_assert_msg(sp->n == 30, "%s: %zu resamples", sp->path, sp->n);
+		ck_assert_msg(sp->p10 == sp->fitted && sp->p90 == sp->fitted,
+			      "%s: fitted %g, P10 %g, P90 %g", sp->path, sp->fitted, sp->p10,
+			      sp->p90);
+		if (strstr(sp->path, "tokens_per_session")) {
+			tokens_seen = 1;
+			ck_assert_double_eq(sp->fitted, 900 + 1400 + 2100 + 300 + 500 + 1200);
+		}
+	}
+	ck_assert_int_eq(tokens_seen, 1);
+	for (unsigned i = 0; i < boot.resamples; i++) {
+		const struct session_params *v = &boot.variants[i].domains[0].task;
+		const struct session_params *full = &res.sc.domains[0].task;
+		ck_assert_double_eq(v->prompt_tokens.a, full->prompt_tokens.a);
+		ck_assert_double_eq(v->output_tokens.a, full->output_tokens.a);
+		ck_assert_double_eq(v->cache_hit_rate, full->cache_hit_rate);
+		ck_assert_uint_eq(boot.variants[i].domains[0].full_tasks, 12);
+	}
+	fitboot_release(&boot);
+	fit_result_release(&res);
+	scenario_release(&base);
+}
+END_TEST
+
 /* The synthetic loop: one domain's task sessions drawn from known distributions. */
 static const struct session_params synth_params = {
 	.calls = { .kind = DIST_GAMMA, .a = 6, .b = 0.5 },
@@ -887,6 +988,142 @@ START_TEST(cli_extrapolate_writes_a_results_directory)
 }
 END_TEST
 
+/* Writes DGM's trace t.jsonl with only the tasks of DGM's screen (subsets/small.json). */
+static void write_pilot(const char *pilot)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	struct trace_writer w;
+	struct trace_record rec;
+	cJSON *small = jsonfile_load(SOURCE_DIR "/data/dgm-polyglot-subsets/small.json", &err);
+	ck_assert_msg(small != NULL, "%s", err.msg);
+	ck_assert_int_eq(trace_reader_open(&r, path_in("t.jsonl"), 0, &err), 0);
+	ck_assert_int_eq(trace_writer_open(&w, path_in(pilot), "dgm pilot",
+					   "2026-12-07T00:00:00Z", &err), 0);
+	ck_assert_int_eq(trace_writer_set_loop(&w, r.header.loop, &err), 0);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (kept(&rec, small))
+			ck_assert_msg(trace_writer_put(&w, &rec, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+	trace_reader_close(&r);
+	cJSON_Delete(small);
+}
+
+/* fit TRACE --extrapolate 0 on 59 tasks, 200 runs on 200 resamples: summary.json. */
+static cJSON *extrapolate_59_tasks(const char *trace, const char *out, const char *threads)
+{
+	struct result r = run("fit", trace, "--extrapolate", "0", "--runs", "200", "--bootstrap",
+			      "200", "--set", "domains.polyglot.full_tasks=59", "--threads",
+			      threads, "--out", out, "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	char name[64];
+	snprintf(name, sizeof(name), "%s/summary.json", out);
+	return load_json(name);
+}
+
+/*
+ * DGM's 59 tasks and its 10-task screen as a pilot, each fitted with a bootstrap and
+ * extrapolated to the initial agent's evaluation of the 59 tasks (200 runs on 200
+ * resamples, seed 1): the pilot's P10-P90 of the total dollars is wider than the 59 tasks'
+ * and holds their P50. Figures in docs/fit.md ("The fit's own uncertainty").
+ */
+START_TEST(cli_bootstrap_pilot_band_is_wider_and_holds_the_total)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	write_pilot("pilot.jsonl");
+	cJSON *full = extrapolate_59_tasks("t.jsonl", "full", "2");
+	cJSON *pilot = extrapolate_59_tasks("pilot.jsonl", "pilot", "2");
+	double f10 = json_at(full, "quantiles.cost_usd_total.p10");
+	double f50 = json_at(full, "quantiles.cost_usd_total.p50");
+	double f90 = json_at(full, "quantiles.cost_usd_total.p90");
+	double p10 = json_at(pilot, "quantiles.cost_usd_total.p10");
+	double p50 = json_at(pilot, "quantiles.cost_usd_total.p50");
+	double p90 = json_at(pilot, "quantiles.cost_usd_total.p90");
+	printf("bootstrap, $ for 59 tasks: 59-task fit P10 %.3f P50 %.3f P90 %.3f (width %.3f); "
+	       "10-task pilot P10 %.3f P50 %.3f P90 %.3f (width %.3f)\n", f10, f50, f90,
+	       f90 - f10, p10, p50, p90, p90 - p10);
+	fflush(stdout);
+	ck_assert_double_gt(p90 - p10, 1.1 * (f90 - f10));
+	ck_assert_double_lt(p10, f50);
+	ck_assert_double_gt(p90, f50);
+	ck_assert_double_eq(json_at(pilot, "fit_resamples"), 200);
+	static const char *const reports[] = { "full/fit.json", "pilot/fit.json" };
+	for (int i = 0; i < 2; i++) {
+		cJSON *report = load_json(reports[i]);
+		ck_assert_double_eq(json_at(report, "bootstrap.resamples"), 200);
+		ck_assert_double_eq(json_at(report, "bootstrap.units.tasks"), i ? 10 : 59);
+		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(report, "bootstrap"), "spread");
+		const cJSON *tok = cJSON_GetObjectItemCaseSensitive(
+			sp, "domains.polyglot.task.tokens_per_session");
+		printf("bootstrap, %s: tokens per task %.0f, P10 %.0f, P90 %.0f\n", reports[i],
+		       json_at(tok, "fitted"), json_at(tok, "p10"), json_at(tok, "p90"));
+		ck_assert_double_lt(json_at(tok, "p10"), json_at(tok, "fitted"));
+		ck_assert_double_gt(json_at(tok, "p90"), json_at(tok, "fitted"));
+		cJSON_Delete(report);
+	}
+	cJSON_Delete(full);
+	cJSON_Delete(pilot);
+}
+END_TEST
+
+/* The resamples draw from their own stream: 1 and 2 threads write the same bytes. */
+START_TEST(cli_bootstrap_same_bytes_any_threads)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	cJSON_Delete(extrapolate_59_tasks("t.jsonl", "one", "1"));
+	cJSON_Delete(extrapolate_59_tasks("t.jsonl", "two", "2"));
+	static const char *const files[] = { "summary.json", "fit.json", "montecarlo.csv",
+					     "iterations.csv" };
+	for (size_t i = 0; i < 4; i++) {
+		char a[64], b[64];
+		snprintf(a, sizeof(a), "one/%s", files[i]);
+		snprintf(b, sizeof(b), "two/%s", files[i]);
+		char *ta = slurp(path_in(a)), *tb = slurp(path_in(b));
+		ck_assert_msg(ta && tb && !strcmp(ta, tb), "%s differs between 1 and 2 threads",
+			      files[i]);
+		free(ta);
+		free(tb);
+	}
+}
+END_TEST
+
+/* --bootstrap's limits, 0 turning it off, and --set only with --extrapolate. */
+START_TEST(cli_bootstrap_options)
+{
+	struct result r = run("import", "dgm", DGM_DIR, "-o", "t.jsonl", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "10001", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--bootstrap"));
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--set", "iterations=3", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--set applies to --extrapolate"));
+	result_free(&r);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "0", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_null(strstr(r.out, "bootstrap:"));
+	result_free(&r);
+	cJSON *report = load_json("f.fit.json");
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(report, "bootstrap"));
+	cJSON_Delete(report);
+	r = run("fit", "t.jsonl", "-o", "f.json", "--bootstrap", "5", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "bootstrap: 5 resamples of 59 tasks"));
+	result_free(&r);
+	report = load_json("f.fit.json");
+	ck_assert_double_eq(json_at(report, "bootstrap.resamples"), 5);
+	cJSON_Delete(report);
+}
+END_TEST
+
 /* The fields the formulas of docs/costs.md use, and no others (docs/fit.md, "The base"). */
 START_TEST(cost_relevant_fields)
 {
@@ -1046,6 +1283,7 @@ int main(void)
 	check_add(s, "concurrency_pool", concurrency_of_a_whole_run, 10);
 	check_add(s, "concurrency_cannot", concurrency_it_cannot_infer, 10);
 	check_add(s, "concurrency_dgm", concurrency_on_dgm_logs, 60);
+	check_add(s, "bootstrap_identical", identical_tasks_give_a_zero_width_bootstrap, 30);
 	TCase *tc = tcase_create("cli");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cli_fit_writes_a_scenario_simulate_loads);
@@ -1053,6 +1291,9 @@ int main(void)
 	tcase_add_test(tc, cli_bad_input_exits_3_and_writes_nothing);
 	tcase_add_test(tc, cli_dgm_trace_takes_the_dgm_base);
 	tcase_add_test(tc, cli_dgmh_trace_takes_the_hyperagents_base);
+	tcase_add_test(tc, cli_bootstrap_pilot_band_is_wider_and_holds_the_total);
+	tcase_add_test(tc, cli_bootstrap_same_bytes_any_threads);
+	tcase_add_test(tc, cli_bootstrap_options);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -501,6 +501,41 @@ START_TEST(test_streamed_same_as_kept)
 }
 END_TEST
 
+/*
+ * Variants (a fit's bootstrap resamples): replication r of forecast_run_variants is
+ * replication r of forecast_run on variant r mod 2, to the bit, for 1 and 2 threads.
+ */
+START_TEST(test_variants_alternate)
+{
+	struct scenario v[2];
+	struct forecast alone[2], mixed;
+	struct hc_err err = HC_ERR_INIT;
+	const char *two[] = { "iterations=2" }, *four[] = { "iterations=4" };
+	const unsigned runs = 9;
+
+	paper_with(&v[0], two, 1);
+	paper_with(&v[1], four, 1);
+	forecast(&alone[0], &v[0], runs, 1, 11);
+	forecast(&alone[1], &v[1], runs, 1, 11);
+	for (unsigned threads = 1; threads <= 2; threads++) {
+		ck_assert_int_eq(forecast_run_variants(&mixed, &v[0], v, 2, &ps, runs, threads, 11,
+						       NULL, FORECAST_DROP, &err), 0);
+		for (unsigned r = 0; r < runs; r++) {
+			ck_assert_ptr_eq(forecast_rep_scenario(&mixed, r), &v[r % 2]);
+			ck_assert(!memcmp(&mixed.per_rep[r], &alone[r % 2].per_rep[r],
+					  sizeof(mixed.per_rep[r])));
+		}
+		ck_assert_double_ne(mixed.per_rep[0].metric[METRIC_COST_TOTAL],
+				    mixed.per_rep[1].metric[METRIC_COST_TOTAL]);
+		forecast_release(&mixed);
+	}
+	forecast_release(&alone[0]);
+	forecast_release(&alone[1]);
+	scenario_release(&v[0]);
+	scenario_release(&v[1]);
+}
+END_TEST
+
 START_TEST(test_seeds_differ)
 {
 	struct scenario sc;
@@ -1234,6 +1269,7 @@ static Suite *loop_suite(void)
 	add(s, "cost_reprices", test_cost_reprices, 20);
 	add(s, "same_seed_any_threads", test_same_seed_any_threads, 30);
 	add(s, "seeds_differ", test_seeds_differ, 30);
+	add(s, "variants_alternate", test_variants_alternate, 60);
 	add(s, "streamed_same_as_kept", test_streamed_same_as_kept, 60);
 	add(s, "more_iterations_more_tokens", test_more_iterations_more_tokens, 30);
 	add(s, "forecast_stats", test_forecast_stats, 30);
