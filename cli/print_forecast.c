@@ -101,7 +101,7 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 
 void cli_print_sensitivity(const struct sensitivity *s, const struct forecast *f)
 {
-	char a[16], low[PRIOR_VALUE_MAX], high[PRIOR_VALUE_MAX];
+	char a[16], low[PRIOR_JSON_MAX], high[PRIOR_JSON_MAX];
 	if (!s->n)
 		return;
 	printf("\n%zu assumed field%s (priors; P10-P90 above includes them). Swing of each between "

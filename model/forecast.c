@@ -374,7 +374,7 @@ static int check_prior_ends(const struct scenario *sc, const struct price_sheet 
 			    struct hc_err *err)
 {
 	for (size_t i = 0; i < sc->n_priors; i++) {
-		char ends[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+		char ends[PRIOR_MAX_VALUES][PRIOR_JSON_MAX];
 		size_t n = prior_ends(&sc->priors[i], ends);
 		for (size_t e = 0; e < n; e++) {
 			struct scenario at;

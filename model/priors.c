@@ -82,15 +82,15 @@ static size_t choice_at(const struct prior *p, double u)
 	return last;
 }
 
-void prior_value_at(const struct prior *p, double u, char out[PRIOR_VALUE_MAX])
+void prior_value_at(const struct prior *p, double u, char out[PRIOR_JSON_MAX])
 {
 	if (p->kind == PRIOR_CHOICE)
-		snprintf(out, PRIOR_VALUE_MAX, "\"%s\"", p->values[choice_at(p, u)]);
+		snprintf(out, PRIOR_JSON_MAX, "\"%s\"", p->values[choice_at(p, u)]);
 	else
-		snprintf(out, PRIOR_VALUE_MAX, "%.17g", numeric_at(p, u));
+		snprintf(out, PRIOR_JSON_MAX, "%.17g", numeric_at(p, u));
 }
 
-size_t prior_ends(const struct prior *p, char out[][PRIOR_VALUE_MAX])
+size_t prior_ends(const struct prior *p, char out[][PRIOR_JSON_MAX])
 {
 	if (p->kind != PRIOR_CHOICE) {
 		prior_value_at(p, 0, out[0]);
@@ -98,7 +98,7 @@ size_t prior_ends(const struct prior *p, char out[][PRIOR_VALUE_MAX])
 		return 2;
 	}
 	for (size_t i = 0; i < p->n_values; i++)
-		snprintf(out[i], PRIOR_VALUE_MAX, "\"%s\"", p->values[i]);
+		snprintf(out[i], PRIOR_JSON_MAX, "\"%s\"", p->values[i]);
 	return p->n_values;
 }
 
@@ -377,7 +377,7 @@ int priors_extract(cJSON *tree, const char *origin, struct prior **out, size_t *
 
 int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *err)
 {
-	char assignment[PRIOR_PATH_MAX + PRIOR_VALUE_MAX + 2];
+	char assignment[PRIOR_PATH_MAX + PRIOR_JSON_MAX + 1];
 	snprintf(assignment, sizeof(assignment), "%s=%s", path, value);
 	return scenario_apply_set(tree, assignment, err);
 }
@@ -419,7 +419,7 @@ int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct
 	cJSON *copy = cJSON_Duplicate(sc->tree, 1);
 	int rc = copy ? 0 : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	for (size_t i = 0; !rc && i < sc->n_priors; i++) {
-		char value[PRIOR_VALUE_MAX];
+		char value[PRIOR_JSON_MAX];
 		double u;
 		if (prior_uniform(&sc->priors[i], seed, rep, &u)) {
 			rc = hc_err_set(err, HC_ERUNTIME, "out of memory");

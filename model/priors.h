@@ -26,6 +26,8 @@ enum prior_kind { PRIOR_UNIFORM, PRIOR_TRIANGULAR, PRIOR_LOGNORMAL, PRIOR_CHOICE
 
 #define PRIOR_MAX_VALUES 8
 #define PRIOR_VALUE_MAX 40
+/* a value as JSON text: a number, or a choice's value in quotes */
+#define PRIOR_JSON_MAX (PRIOR_VALUE_MAX + 2)
 #define PRIOR_PATH_MAX 200
 /* the stream index the priors' master seed is derived with: "priors" in ASCII */
 #define PRIOR_STREAM 0x7072696f7273ull
@@ -51,10 +53,10 @@ int priors_extract(cJSON *tree, const char *origin, struct prior **out, size_t *
 		   struct hc_err *err);
 
 /* The prior's value at quantile u in [0, 1] (a choice's value by cumulative weight), as JSON. */
-void prior_value_at(const struct prior *p, double u, char out[PRIOR_VALUE_MAX]);
+void prior_value_at(const struct prior *p, double u, char out[PRIOR_JSON_MAX]);
 
 /* The values parsing checks: a numeric prior's lowest and highest draws, each choice value. */
-size_t prior_ends(const struct prior *p, char out[][PRIOR_VALUE_MAX]);
+size_t prior_ends(const struct prior *p, char out[][PRIOR_JSON_MAX]);
 
 /* Sets the field at path (a --set path) in tree to the JSON value text. */
 int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *err);

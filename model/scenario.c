@@ -870,7 +870,7 @@ static int check_prior_ends(const cJSON *tree, const struct prior *priors, size_
 			    const char *origin, struct hc_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		char ends[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+		char ends[PRIOR_MAX_VALUES][PRIOR_JSON_MAX];
 		size_t n_ends = prior_ends(&priors[i], ends);
 		for (size_t e = 0; e < n_ends; e++) {
 			struct scenario probe;

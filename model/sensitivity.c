@@ -42,7 +42,7 @@ static int means_at(const struct sens_job *j, const char *path, const char *valu
 static int choice_row(const struct sens_job *j, const struct prior *p,
 		      struct sensitivity_row *row, struct hc_err *err)
 {
-	char values[PRIOR_MAX_VALUES][PRIOR_VALUE_MAX];
+	char values[PRIOR_MAX_VALUES][PRIOR_JSON_MAX];
 	size_t n = prior_ends(p, values);
 	for (size_t i = 0; i < n; i++) {
 		double m[SENS_METRIC_COUNT];
@@ -51,11 +51,11 @@ static int choice_row(const struct sens_job *j, const struct prior *p,
 			return rc;
 		if (i == 0 || m[SENS_COST_USD] < row->at_low[SENS_COST_USD]) {
 			memcpy(row->at_low, m, sizeof(m));
-			memcpy(row->low, values[i], PRIOR_VALUE_MAX);
+			memcpy(row->low, values[i], PRIOR_JSON_MAX);
 		}
 		if (i == 0 || m[SENS_COST_USD] > row->at_high[SENS_COST_USD]) {
 			memcpy(row->at_high, m, sizeof(m));
-			memcpy(row->high, values[i], PRIOR_VALUE_MAX);
+			memcpy(row->high, values[i], PRIOR_JSON_MAX);
 		}
 	}
 	return 0;

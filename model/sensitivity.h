@@ -24,8 +24,8 @@ enum sensitivity_metric { SENS_COST_USD, SENS_TOKENS, SENS_WALL_HOURS, SENS_METR
 
 struct sensitivity_row {
 	const struct prior *prior;      /* borrowed from the scenario */
-	char low[PRIOR_VALUE_MAX];      /* the field's value in the low run (JSON) */
-	char high[PRIOR_VALUE_MAX];
+	char low[PRIOR_JSON_MAX];      /* the field's value in the low run (JSON) */
+	char high[PRIOR_JSON_MAX];
 	double at_low[SENS_METRIC_COUNT];  /* means over the replications */
 	double at_high[SENS_METRIC_COUNT];
 };

@@ -23,7 +23,7 @@ void sensitivity_out_value(const char *json, char *buf, size_t size)
 static cJSON *prior_json(const struct prior *p)
 {
 	cJSON *o = cJSON_CreateObject();
-	char median[PRIOR_VALUE_MAX];
+	char median[PRIOR_JSON_MAX];
 	cJSON_AddStringToObject(o, "path", p->path);
 	cJSON_AddStringToObject(o, "prior", p->fixed ? "fixed" : prior_kind_name(p->kind));
 	if (p->fixed) {
@@ -92,7 +92,7 @@ static void csv_row(FILE *out, size_t rank, const struct sensitivity_row *r,
 		    const struct forecast *f, unsigned runs)
 {
 	static const char *const fmts[] = { "%.6f", "%.0f", "%.6f" };
-	char low[PRIOR_VALUE_MAX], high[PRIOR_VALUE_MAX];
+	char low[PRIOR_JSON_MAX], high[PRIOR_JSON_MAX];
 	sensitivity_out_value(r->low, low, sizeof(low));
 	sensitivity_out_value(r->high, high, sizeof(high));
 	fprintf(out, "%zu", rank);
