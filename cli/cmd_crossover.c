@@ -24,12 +24,14 @@ static const char usage_head[] =
 	"and on a self-hosted fleet, and finds the monthly volume above which the fleet costs\n"
 	"less, for every pricing mode the GPU sheet prices (on-demand, spot, reserved, owned)\n"
 	"and every named on-demand offer it lists, each with its source; for each, how busy\n"
-	"the fleet is at that volume, from the replica's throughput. When the served model is\n"
-	"not the API's, a line says that quality is not modelled. Writes summary.json (key\n"
-	"crossover.*), crossover_modes.csv (one row per mode and offer) and crossover.csv (a\n"
-	"log grid of volumes at --pricing's price) into a results directory that also holds\n"
-	"the simulation's files behind the mix, as simulate writes them (--runs and --seed\n"
-	"are that simulation's).\n"
+	"the fleet is at that volume, computed from the replica's throughput (not simulated).\n"
+	"With --loops, every mode and offer is also priced against simulated loops sharing one\n"
+	"fleet, with its simulated utilisation. When the served model is not the API's, a line\n"
+	"says that quality is not modelled. Writes summary.json (key crossover.*),\n"
+	"crossover_modes.csv (one row per mode and offer), crossover_loops.csv (with --loops:\n"
+	"one row per mode and offer) and crossover.csv (a log grid of volumes at --pricing's\n"
+	"price) into a results directory that also holds the simulation's files behind the\n"
+	"mix, as simulate writes them (--runs and --seed are that simulation's).\n"
 	"\n"
 	"options:\n"
 	"  --api-model M       price the whole mix at model M (default: the scenario's models)\n"
@@ -43,11 +45,12 @@ static const char usage_head[] =
 	"                      GCP a3, Azure, Lambda, RunPod)\n"
 	"  --gpu-hour-usd X    the headline's GPU-hour price instead of the sheet's\n"
 	"  --utilization U     the most a replica is run at before the fleet adds one, 0.01 to\n"
-	"                      1 (default 0.6); the utilisation printed follows from the volume\n"
+	"                      1 (default 0.6); the modes' utilisation follows from the volume\n"
 	"  --min-replicas N    replicas kept running at any volume (default 1)\n"
 	"  --loops N           also size one fleet of this replica and price for up to N loops\n"
-	"                      at once (shared.loops) serving every role, and find the fewest\n"
-	"                      loops at which it costs a loop no more than the API (2 to 1000)\n"
+	"                      at once (shared.loops) serving every role, and find for every\n"
+	"                      mode and offer the fewest loops at which it costs a loop no more\n"
+	"                      than the API, with the fleet's simulated utilisation (2 to 1000)\n"
 	"  --max-wait S        the mean wait for a fleet slot the sizing allows, in seconds\n"
 	"                      (default 10)\n";
 
@@ -180,7 +183,8 @@ static void print_modes(const struct crossover_plan *p)
 	char usd[32], be[32], n[32], busy[32];
 	printf("\nevery price for %u x %s a replica, at least %.0f replica%s running (break-even: "
 	       "the fleet's fixed\nmonthly cost over the API's $%.3f per 1M tokens; busy: the "
-	       "volume over the replicas'\nfull-use capacity):\n", p->in.replica_gpus,
+	       "volume over the replicas'\nfull-use capacity, computed from throughput, not "
+	       "simulated):\n", p->in.replica_gpus,
 	       p->gpu_name, p->in.min_replicas, p->in.min_replicas == 1 ? "" : "s",
 	       p->res.api_usd_per_mtok);
 	printf("  %-22s %8s %12s %18s %9s %6s   %s\n", "pricing", "$/GPU-h", "USD/month",
@@ -201,11 +205,12 @@ static void print_modes(const struct crossover_plan *p)
 	printf("  (* the headline: the sentence below and crossover.csv)\n");
 }
 
-/* Loops on one fleet: every count tried, and the break-even. */
-static void print_loops(const struct crossover_loops *l)
+/* Loops on one fleet: every count tried at the headline's price. */
+static void print_loops_rows(const struct crossover_loops *l)
 {
 	printf("\nloops at once on one fleet serving every role (mean wait for a slot at most "
-	       "%g s), per loop:\n", l->max_wait_seconds);
+	       "%g s), per loop,\nat the headline's price; busy and wait simulated:\n",
+	       l->max_wait_seconds);
 	printf("  %6s %9s %8s %6s %10s %12s %12s\n", "loops", "replicas", "wait s", "busy",
 	       "wall h", "fleet USD", "API USD");
 	for (size_t i = 0; i < l->n; i++) {
@@ -214,12 +219,53 @@ static void print_loops(const struct crossover_loops *l)
 		       r->sized ? " " : "+", r->wait_seconds, 100 * r->utilisation, r->wall_hours,
 		       r->fleet_usd_per_loop, r->api_usd_per_loop);
 	}
+}
+
+/* Every mode against the same simulated rows: break-even loops and the fleet there. */
+static void print_loops_modes(const struct crossover_plan *p)
+{
+	const struct crossover_loops *l = &p->loops;
+	char be[16], fleet[32], api[32], tok[32];
+	printf("\nevery price against the same simulations: the fewest loops at once whose fleet "
+	       "costs a loop\nno more than the API (-: none up to %u; then the figures at %u), the "
+	       "simulated fleet there,\nand a month of those loops (runs a month by the "
+	       "scenario's calendar):\n", l->max_loops, l->max_loops);
+	printf("  %-22s %8s %6s %9s %6s %7s %13s %13s %10s\n", "pricing", "$/GPU-h", "loops",
+	       "replicas", "busy", "wait s", "fleet USD/mo", "API USD/mo", "tok/mo");
+	for (size_t i = 0; i < l->n_modes; i++) {
+		const struct crossover_loops_mode *m = &l->modes[i];
+		const struct crossover_loops_row *r = &l->rows[m->at];
+		snprintf(be, sizeof(be), "%u", m->break_even_loops);
+		printf("%s %-22s %8.2f %6s %8u%s %5.1f%% %7.2f %13s %13s %10s\n",
+		       (int)i == p->headline ? "*" : " ", p->modes[i].name, p->modes[i].gpu_hour_usd,
+		       m->break_even_loops ? be : "-", r->replicas, r->sized ? " " : "+",
+		       100 * r->utilisation, r->wait_seconds,
+		       numfmt_usd(m->fleet_usd_per_month, fleet, sizeof(fleet)),
+		       numfmt_usd(m->api_usd_per_month, api, sizeof(api)),
+		       numfmt_count(r->tokens_per_month, tok, sizeof(tok)));
+	}
+}
+
+/* The headline's break-even loops, with the fleet's simulated utilisation there. */
+static void print_loops_sentence(const struct crossover_plan *p)
+{
+	const struct crossover_loops *l = &p->loops;
+	const struct crossover_loops_row *r = NULL;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->rows[i].loops == (l->break_even_loops ? l->break_even_loops : l->max_loops))
+			r = &l->rows[i];
+	if (!r)
+		return;
 	if (l->break_even_loops)
-		printf("the fleet costs a loop no more than the API from %u loops at once\n",
-		       l->break_even_loops);
+		printf("at %s the fleet costs a loop no more than the API from %u loops at once, "
+		       "where its %u replica%s %s %.1f%% busy (simulated)\n", p->price_label,
+		       l->break_even_loops, r->replicas, r->replicas == 1 ? "" : "s",
+		       r->replicas == 1 ? "is" : "are", 100 * r->utilisation);
 	else
-		printf("the fleet costs a loop more than the API up to %u loops at once\n",
-		       l->max_loops);
+		printf("at %s the fleet costs a loop more than the API up to %u loops at once, "
+		       "where its %u replica%s %s %.1f%% busy (simulated)\n", p->price_label,
+		       l->max_loops, r->replicas, r->replicas == 1 ? "" : "s",
+		       r->replicas == 1 ? "is" : "are", 100 * r->utilisation);
 }
 
 static void print_plan(const struct crossover_plan *p, const char *outdir)
@@ -243,9 +289,13 @@ static void print_plan(const struct crossover_plan *p, const char *outdir)
 	       numfmt_usd(p->at_scenario.self_hosted_usd, fleet, sizeof(fleet)),
 	       p->at_scenario.gpus, 100 * p->at_scenario.utilisation);
 	print_modes(p);
-	if (p->loops.max_loops)
-		print_loops(&p->loops);
+	if (p->loops.max_loops) {
+		print_loops_rows(&p->loops);
+		print_loops_modes(p);
+	}
 	printf("\n%s\n", sentence);
+	if (p->loops.max_loops)
+		print_loops_sentence(p);
 	if (p->quality_note[0])
 		printf("%s\n", p->quality_note);
 	printf("\nresults in %s/\nreport: %s/report.html\n", outdir, outdir);

@@ -415,9 +415,10 @@ static int loops_scenario(const struct loops_ctx *x, unsigned loops, unsigned re
 	return rc;
 }
 
-/* cost_usd.total a loop of the scenario with loops and replicas; the fleet's figures. */
+/* The forecast's figures a loop of the scenario with loops and, with replicas > 0, the fleet:
+ * the fleet's into row (and its GPU-hours and other costs), else the API's. */
 static int loops_forecast(const struct loops_ctx *x, unsigned loops, unsigned replicas,
-			  double *usd_per_loop, struct fleet_result *fleet, double *wall_hours)
+			  struct crossover_loops_row *row)
 {
 	struct scenario sc;
 	struct forecast f;
@@ -426,14 +427,22 @@ static int loops_forecast(const struct loops_ctx *x, unsigned loops, unsigned re
 		return rc;
 	rc = forecast_run(&f, &sc, x->ps, x->runs, x->threads, x->seed, NULL, FORECAST_DROP,
 			  x->err);
-	if (!rc) {
-		*usd_per_loop = f.mean.cost_total / loops;
-		if (fleet)
-			*fleet = f.mean.fleet[0];
-		if (wall_hours)
-			*wall_hours = f.mean.wall_hours;
-		forecast_release(&f);
+	if (!rc && replicas) {
+		const struct fleet_result *fr = &f.mean.fleet[0];
+		row->replicas = replicas;
+		row->fleet_usd_per_loop = f.mean.cost_total / loops;
+		row->gpu_hours_per_loop = fr->gpu_hours / loops;
+		row->other_usd_per_loop = (f.mean.cost_total - fr->cost_usd) / loops;
+		row->wait_seconds = fr->wait_seconds;
+		row->utilisation = fr->utilisation;
+		row->wall_hours = f.mean.wall_hours;
+	} else if (!rc) {
+		row->api_usd_per_loop = f.mean.cost_total / loops;
+		row->runs_per_month = f.mean.monthly_runs;
+		row->tokens_per_month = f.mean.monthly_tokens;
 	}
+	if (!rc)
+		forecast_release(&f);
 	scenario_release(&sc);
 	return rc;
 }
@@ -442,38 +451,112 @@ static int loops_forecast(const struct loops_ctx *x, unsigned loops, unsigned re
 static int loops_row(const struct loops_ctx *x, unsigned loops, unsigned from,
 		     struct crossover_loops_row *row)
 {
-	struct fleet_result fr;
 	int rc = 0;
 	memset(row, 0, sizeof(*row));
 	row->loops = loops;
 	for (unsigned r = from; !rc && !row->sized && r <= CROSSOVER_LOOPS_MAX_REPLICAS; r++) {
-		rc = loops_forecast(x, loops, r, &row->fleet_usd_per_loop, &fr, &row->wall_hours);
-		row->replicas = r;
-		row->wait_seconds = fr.wait_seconds;
-		row->utilisation = fr.utilisation;
-		row->sized = fr.wait_seconds <= x->plan->loops.max_wait_seconds;
+		rc = loops_forecast(x, loops, r, row);
+		row->sized = row->wait_seconds <= x->plan->loops.max_wait_seconds;
 	}
 	if (!rc)
-		rc = loops_forecast(x, loops, 0, &row->api_usd_per_loop, NULL, NULL);
+		rc = loops_forecast(x, loops, 0, row);
 	return rc;
 }
 
-static int loops_wins(const struct crossover_loops_row *row)
+double crossover_loops_fleet_usd(const struct crossover_loops_row *r, double gpu_hour_usd)
 {
-	return row->sized && row->fleet_usd_per_loop <= row->api_usd_per_loop;
+	return r->other_usd_per_loop + r->gpu_hours_per_loop * gpu_hour_usd;
 }
 
-/* Tries `loops`, appending its row; *row points at it. */
-static int loops_try(const struct loops_ctx *x, unsigned loops, unsigned from,
-		     const struct crossover_loops_row **row)
+static int loops_wins(const struct crossover_loops_row *row, double gpu_hour_usd)
+{
+	return row->sized && crossover_loops_fleet_usd(row, gpu_hour_usd) <= row->api_usd_per_loop;
+}
+
+/* The row of `loops`, simulated now unless tried before; *at is its index. */
+static int loops_try(const struct loops_ctx *x, unsigned loops, unsigned from, size_t *at)
 {
 	struct crossover_loops *l = &x->plan->loops;
+	for (*at = 0; *at < l->n; ++*at)
+		if (l->rows[*at].loops == loops)
+			return 0;
 	if (l->n == CROSSOVER_LOOPS_ROWS)
 		return hc_err_set(x->err, HC_ERUNTIME, "more than %d loop counts tried",
 				  CROSSOVER_LOOPS_ROWS);
 	int rc = loops_row(x, loops, from, &l->rows[l->n]);
-	*row = &l->rows[l->n++];
+	*at = l->n++;
 	return rc;
+}
+
+/* The prices to find a break-even for: the headline's, then every mode's. */
+static size_t loops_prices(const struct crossover_plan *plan, double *usd)
+{
+	usd[0] = plan->in.gpu_hour_usd;
+	for (size_t i = 0; i < plan->n_modes; i++)
+		usd[1 + i] = plan->modes[i].gpu_hour_usd;
+	return 1 + plan->n_modes;
+}
+
+/* 1, 2, 4, ... up to max_loops, until every price wins. */
+static int loops_double(const struct loops_ctx *x, const double *usd, size_t n_prices)
+{
+	const struct crossover_loops *l = &x->plan->loops;
+	unsigned from = 1, max = l->max_loops;
+	for (unsigned n = 1;; n = n * 2 > max ? max : n * 2) {
+		size_t at, k = 0;
+		int rc = loops_try(x, n, from, &at);
+		if (rc)
+			return rc;
+		from = l->rows[at].sized ? l->rows[at].replicas : from;
+		while (k < n_prices && loops_wins(&l->rows[at], usd[k]))
+			k++;
+		if (k == n_prices || n >= max)
+			return 0;
+	}
+}
+
+/* At one price: bisects between the most loops tried that lost below the fewest that won;
+ * *be is the break-even (0: none), *at the row there or at max_loops. */
+static int loops_bisect(const struct loops_ctx *x, double usd, unsigned *be, size_t *at)
+{
+	const struct crossover_loops *l = &x->plan->loops;
+	unsigned lost = 0, won = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (loops_wins(&l->rows[i], usd) && (!won || l->rows[i].loops < won))
+			won = l->rows[i].loops;
+	for (size_t i = 0; i < l->n; i++)
+		if (!loops_wins(&l->rows[i], usd) && l->rows[i].loops > lost &&
+		    (!won || l->rows[i].loops < won))
+			lost = l->rows[i].loops;
+	*be = won;
+	if (!won)
+		return loops_try(x, l->max_loops, 1, at);
+	while (won - lost > 1) {
+		unsigned mid = lost + (won - lost) / 2;
+		int rc = loops_try(x, mid, 1, at);
+		if (rc)
+			return rc;
+		if (loops_wins(&l->rows[*at], usd))
+			won = mid;
+		else
+			lost = mid;
+	}
+	*be = won;
+	return loops_try(x, won, 1, at);
+}
+
+/* The mode's figures at its row: a loop's and a month's (runs_per_month runs of L loops). */
+static void loops_mode_fill(struct crossover_loops *l, double usd, unsigned be, size_t at,
+			    struct crossover_loops_mode *m)
+{
+	const struct crossover_loops_row *r = &l->rows[at];
+	double loops_a_month = r->loops * r->runs_per_month;
+	m->break_even_loops = be;
+	m->at = at;
+	m->fleet_usd_per_loop = crossover_loops_fleet_usd(r, usd);
+	m->api_usd_per_loop = r->api_usd_per_loop;
+	m->fleet_usd_per_month = m->fleet_usd_per_loop * loops_a_month;
+	m->api_usd_per_month = m->api_usd_per_loop * loops_a_month;
 }
 
 int crossover_loops_run(const struct scenario *sc, const struct price_sheet *ps,
@@ -483,33 +566,19 @@ int crossover_loops_run(const struct scenario *sc, const struct price_sheet *ps,
 {
 	struct loops_ctx x = { sc, ps, rq, plan, runs, threads, seed, err };
 	struct crossover_loops *l = &plan->loops;
-	const struct crossover_loops_row *row = NULL;
-	unsigned lost = 0, won = 0, from = 1;
+	double usd[1 + CROSSOVER_MODES_MAX];
+	size_t n_prices = loops_prices(plan, usd), at;
 	memset(l, 0, sizeof(*l));
 	l->max_loops = max_loops;
 	l->max_wait_seconds = max_wait_seconds;
-	for (unsigned n = 1; !won; n = n < max_loops && n * 2 > max_loops ? max_loops : n * 2) {
-		int rc = loops_try(&x, n, from, &row);
-		if (rc)
-			return rc;
-		from = row->sized ? row->replicas : from;
-		if (loops_wins(row))
-			won = n;
-		else if (n >= max_loops)
-			return 0;
-		else
-			lost = n;
+	int rc = loops_double(&x, usd, n_prices);
+	if (!rc)
+		rc = loops_bisect(&x, usd[0], &l->break_even_loops, &at);
+	for (size_t k = 1; !rc && k < n_prices; k++) {
+		unsigned be;
+		rc = loops_bisect(&x, usd[k], &be, &at);
+		if (!rc)
+			loops_mode_fill(l, usd[k], be, at, &l->modes[l->n_modes++]);
 	}
-	while (won - lost > 1) {
-		unsigned mid = lost + (won - lost) / 2;
-		int rc = loops_try(&x, mid, 1, &row);
-		if (rc)
-			return rc;
-		if (loops_wins(row))
-			won = mid;
-		else
-			lost = mid;
-	}
-	l->break_even_loops = won;
-	return 0;
+	return rc;
 }

@@ -115,10 +115,26 @@ struct crossover_mode {
 struct crossover_loops_row {
 	unsigned loops, replicas;
 	int sized;                  /* 0: no replicas up to the maximum meet the wait target */
-	double wait_seconds;        /* mean per fleet call, at those replicas */
-	double utilisation, wall_hours;
+	double wait_seconds;        /* mean per fleet call, at those replicas (simulated) */
+	double utilisation, wall_hours; /* the fleet's busy slot time over slot time (simulated) */
 	double fleet_usd_per_loop;  /* cost_usd.total / loops, every role on the fleet */
 	double api_usd_per_loop;    /* cost_usd.total / loops, the scenario as it routes */
+	/* what does not depend on the GPU-hour price: the fleet's GPU-hours a loop and the rest
+	 * of its cost a loop (sandboxes, storage), so that fleet_usd_per_loop =
+	 * other_usd_per_loop + gpu_hours_per_loop · the price simulated */
+	double gpu_hours_per_loop, other_usd_per_loop;
+	/* the API side's calendar (monthly.runs, monthly.tokens): runs of the L loops a month
+	 * and their tokens a month */
+	double runs_per_month, tokens_per_month;
+};
+
+/* One price of the plan's modes against the simulated rows. */
+struct crossover_loops_mode {
+	unsigned break_even_loops;  /* the fewest loops whose fleet costs a loop no more than the
+				     * API at this price; 0: none up to max_loops */
+	size_t at;                  /* rows[at]: at the break-even, or at max_loops */
+	double fleet_usd_per_loop, api_usd_per_loop;   /* at that row and this price */
+	double fleet_usd_per_month, api_usd_per_month; /* · loops · runs_per_month */
 };
 
 struct crossover_loops {
@@ -126,9 +142,14 @@ struct crossover_loops {
 	double max_wait_seconds;
 	struct crossover_loops_row rows[CROSSOVER_LOOPS_ROWS]; /* in the order tried */
 	size_t n;
-	unsigned break_even_loops;  /* the fewest loops whose fleet costs a loop no more than the
-				     * API; 0: none up to max_loops */
+	unsigned break_even_loops;  /* the headline's (the price simulated) */
+	struct crossover_loops_mode modes[CROSSOVER_MODES_MAX]; /* indexed like plan->modes */
+	size_t n_modes;
 };
+
+/* A row's fleet cost a loop at another GPU-hour price: other_usd_per_loop +
+ * gpu_hours_per_loop · gpu_hour_usd (the simulation does not depend on the price). */
+double crossover_loops_fleet_usd(const struct crossover_loops_row *r, double gpu_hour_usd);
 
 struct crossover_plan {
 	struct crossover_input in;
@@ -166,9 +187,11 @@ int crossover_plan(const struct forecast *f, const struct price_sheet *ps,
  * Fills plan->loops: forecasts (runs replications from seed, on threads) of N loops on the
  * fleet and on the API for N = 1, 2, 4, ... up to max_loops, each fleet sized upwards from
  * the last N's replicas to the first within max_wait_seconds (at most
- * CROSSOVER_LOOPS_MAX_REPLICAS), then bisects between the last N that lost and the first that
- * won for the break-even, assuming the fleet's cost a loop does not rise with N. The plan
- * gives the replica (GPUs, price) and rq the served model, GPU and precision.
+ * CROSSOVER_LOOPS_MAX_REPLICAS), until the fleet wins at the headline's price and at every
+ * mode's of plan->modes (or N reaches max_loops); then, for each price, bisects between the
+ * last N that lost and the first that won for its break-even, assuming the fleet's cost a
+ * loop does not rise with N, re-using the rows already simulated. The plan gives the replica
+ * (GPUs, headline price) and rq the served model, GPU and precision.
  */
 int crossover_loops_run(const struct scenario *sc, const struct price_sheet *ps,
 			const struct crossover_request *rq, struct crossover_plan *plan,

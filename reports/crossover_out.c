@@ -31,12 +31,21 @@ void crossover_out_sentence(const struct crossover_plan *p, char *buf, size_t si
 		return;
 	}
 	snprintf(buf, size, "self-hosting %s on %s at %s costs less than %s above %s "
-		 "tokens/month; at that volume its %.0f replica%s of %u GPU%s would be %.1f%% busy",
+		 "tokens/month; at that volume its %.0f replica%s of %u GPU%s would be %.1f%% busy "
+		 "(computed from the replica's throughput, not simulated)",
 		 p->serve_label, p->gpu_name, p->price_label, p->api_label,
 		 mtok(r->integer_break_even_tokens_per_month, v, sizeof(v)),
 		 r->replicas_at_break_even, r->replicas_at_break_even == 1 ? "" : "s",
 		 p->in.replica_gpus, p->in.replica_gpus == 1 ? "" : "s",
 		 r->utilisation_at_break_even * 100);
+}
+
+static void add_or_null(cJSON *o, const char *key, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, v);
 }
 
 static void write_grid(FILE *out, const struct crossover_plan *p)
@@ -79,12 +88,30 @@ static void write_modes(FILE *out, const struct crossover_plan *p)
 	}
 }
 
-static void add_or_null(cJSON *o, const char *key, double v)
+
+/* crossover_loops.csv: every mode against the simulated loops (docs/output.md). */
+static void write_loops(FILE *out, const struct crossover_plan *p)
 {
-	if (isnan(v))
-		cJSON_AddNullToObject(o, key);
-	else
-		cJSON_AddNumberToObject(o, key, v);
+	fputs("gpu_hour_usd,pricing,source,break_even_loops,at_loops,replicas,within_wait,"
+	      "simulated_utilisation,mean_wait_seconds,fleet_usd_per_loop,api_usd_per_loop,"
+	      "fleet_usd_per_month,api_usd_per_month,tokens_per_month,headline\n", out);
+	for (size_t i = 0; i < p->loops.n_modes; i++) {
+		const struct crossover_loops_mode *m = &p->loops.modes[i];
+		const struct crossover_loops_row *r = &p->loops.rows[m->at];
+		fprintf(out, "%.4f", p->modes[i].gpu_hour_usd); /* the first cell: no comma */
+		csvout_text(out, p->modes[i].name);
+		csvout_text(out, p->modes[i].source);
+		csvout_num(out, m->break_even_loops ? m->break_even_loops : NAN, "%.0f");
+		fprintf(out, ",%u,%u,%s", r->loops, r->replicas, r->sized ? "yes" : "no");
+		csvout_num(out, r->utilisation, "%.6f");
+		csvout_num(out, r->wait_seconds, "%.4f");
+		csvout_num(out, m->fleet_usd_per_loop, "%.2f");
+		csvout_num(out, m->api_usd_per_loop, "%.2f");
+		csvout_num(out, m->fleet_usd_per_month, "%.2f");
+		csvout_num(out, m->api_usd_per_month, "%.2f");
+		csvout_num(out, r->tokens_per_month, "%.0f");
+		fprintf(out, ",%s\n", (int)i == p->headline ? "yes" : "no");
+	}
 }
 
 static void add_break_even(cJSON *o, const struct crossover_result *r)
@@ -138,9 +165,39 @@ static void add_replica(cJSON *c, const struct crossover_plan *p)
 	cJSON_AddNumberToObject(r, "measured_points", (double)p->measured_points);
 }
 
-/* Loops on one fleet: each count tried, and the break-even (null: none up to max_loops). */
-static cJSON *loops_json(const struct crossover_loops *l)
+/* Every mode against the simulated rows: its break-even loops (null: none up to max_loops)
+ * and the simulated fleet at that row (or at max_loops). */
+static cJSON *loops_modes_json(const struct crossover_plan *p)
 {
+	cJSON *list = cJSON_CreateArray();
+	for (size_t i = 0; i < p->loops.n_modes; i++) {
+		const struct crossover_loops_mode *m = &p->loops.modes[i];
+		const struct crossover_loops_row *r = &p->loops.rows[m->at];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "pricing", p->modes[i].name);
+		cJSON_AddNumberToObject(o, "gpu_hour_usd", p->modes[i].gpu_hour_usd);
+		cJSON_AddStringToObject(o, "source", p->modes[i].source);
+		add_or_null(o, "break_even_loops", m->break_even_loops ? m->break_even_loops : NAN);
+		cJSON_AddNumberToObject(o, "at_loops", r->loops);
+		cJSON_AddNumberToObject(o, "replicas", r->replicas);
+		cJSON_AddBoolToObject(o, "within_wait", r->sized);
+		cJSON_AddNumberToObject(o, "simulated_utilisation", r->utilisation);
+		cJSON_AddNumberToObject(o, "mean_wait_seconds", r->wait_seconds);
+		cJSON_AddNumberToObject(o, "fleet_usd_per_loop", m->fleet_usd_per_loop);
+		cJSON_AddNumberToObject(o, "api_usd_per_loop", m->api_usd_per_loop);
+		cJSON_AddNumberToObject(o, "fleet_usd_per_month", m->fleet_usd_per_month);
+		cJSON_AddNumberToObject(o, "api_usd_per_month", m->api_usd_per_month);
+		cJSON_AddNumberToObject(o, "tokens_per_month", r->tokens_per_month);
+		cJSON_AddBoolToObject(o, "headline", (int)i == p->headline);
+		cJSON_AddItemToArray(list, o);
+	}
+	return list;
+}
+
+/* Loops on one fleet: each count tried, and the break-even (null: none up to max_loops). */
+static cJSON *loops_json(const struct crossover_plan *p)
+{
+	const struct crossover_loops *l = &p->loops;
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "max_loops", l->max_loops);
 	cJSON_AddNumberToObject(o, "max_wait_seconds", l->max_wait_seconds);
@@ -157,8 +214,13 @@ static cJSON *loops_json(const struct crossover_loops *l)
 		cJSON_AddNumberToObject(x, "wall_time_hours", r->wall_hours);
 		cJSON_AddNumberToObject(x, "fleet_usd_per_loop", r->fleet_usd_per_loop);
 		cJSON_AddNumberToObject(x, "api_usd_per_loop", r->api_usd_per_loop);
+		cJSON_AddNumberToObject(x, "fleet_gpu_hours_per_loop", r->gpu_hours_per_loop);
+		cJSON_AddNumberToObject(x, "fleet_other_usd_per_loop", r->other_usd_per_loop);
+		cJSON_AddNumberToObject(x, "runs_per_month", r->runs_per_month);
+		cJSON_AddNumberToObject(x, "tokens_per_month", r->tokens_per_month);
 		cJSON_AddItemToArray(rows, x);
 	}
+	cJSON_AddItemToObject(o, "modes", loops_modes_json(p));
 	return o;
 }
 
@@ -188,7 +250,7 @@ cJSON *crossover_out_json(const struct crossover_plan *p)
 		cJSON_AddStringToObject(c, "quality_note", p->quality_note);
 	cJSON_AddItemToObject(c, "modes", modes_json(p));
 	if (p->loops.max_loops)
-		cJSON_AddItemToObject(c, "loops", loops_json(&p->loops));
+		cJSON_AddItemToObject(c, "loops", loops_json(p));
 	return c;
 }
 
@@ -206,6 +268,10 @@ static int write_one(struct results_dir *rd, const char *name,
 int crossover_out_write_csv(struct results_dir *rd, const struct crossover_plan *p,
 			    struct hc_err *err)
 {
-	return write_one(rd, "crossover.csv", write_grid, p, err) ||
-	       write_one(rd, "crossover_modes.csv", write_modes, p, err) ? HC_ERUNTIME : 0;
+	if (write_one(rd, "crossover.csv", write_grid, p, err) ||
+	    write_one(rd, "crossover_modes.csv", write_modes, p, err))
+		return HC_ERUNTIME;
+	if (p->loops.max_loops && write_one(rd, "crossover_loops.csv", write_loops, p, err))
+		return HC_ERUNTIME;
+	return 0;
 }

@@ -5,6 +5,7 @@
 #include "base/jsonfile.h"
 #include "reports/bill.h"
 #include "reports/html.h"
+#include "reports/html_shared.h"
 #include "reports/numfmt.h"
 
 static const char style[] =
@@ -24,8 +25,8 @@ static const char style[] =
 	".note{color:#8a5300}.warnings{border-left:4px solid #c77700;padding:0.1em 1em;"
 	"background:#fff8ec}footer{margin-top:3em;color:#888;font-size:0.85em}"
 	".drivers li{margin:0.4em 0}.drivers .basis{color:#555;font-size:0.9em}"
-	".drivers .bar,.modes .bar{display:inline-block;height:0.7em;background:#3a6ea5;"
-	"margin-left:0.5em}.modes .basis{color:#555;font-size:0.8em;font-weight:normal}";
+	".drivers .bar,.modes .bar,.loops .bar{display:inline-block;height:0.7em;background:#3a6ea5;"
+	"margin-left:0.5em}.modes .basis,.loops .basis{color:#555;font-size:0.8em;font-weight:normal}";
 
 void html_escape(FILE *out, const char *s)
 {
@@ -360,12 +361,13 @@ static void modes_table(FILE *out, const cJSON *s)
 		return;
 	fprintf(out, "<h2 id=\"modes\">Self-hosting by pricing mode</h2>\n<p>Each price of the "
 		"GPU sheet: the fleet's fixed cost a 730-hour month, the monthly token volume above "
-		"which it costs less than the API (break-even) and how busy its replicas are there, "
+		"which it costs less than the API (break-even) and how busy its replicas are there "
+		"(computed from their throughput at that volume, not simulated), "
 		"against this run's %s tokens a month (<code>monthly.tokens</code>, the schedule's "
 		"steady state); the bold row is the headline's. Formulas: <code>docs/costs.md"
 		"</code>, \"Crossover\".</p>\n<table class=\"modes\">\n<tr><th>pricing</th>"
 		"<th>$/GPU-hour</th><th>fixed a month</th><th>break-even tokens a month</th>"
-		"<th>utilisation at break-even</th><th>this run's volume, share of break-even</th>"
+		"<th>utilisation at break-even (computed)</th><th>this run's volume, share of break-even</th>"
 		"<th>cheaper at this volume</th></tr>\n", numfmt_count(volume, v, sizeof(v)));
 	cJSON_ArrayForEach(m, modes)
 		mode_row(out, m, volume);
@@ -735,6 +737,8 @@ void html_write(FILE *out, const struct html_page *p)
 	drivers_panel(out, p->summary, p->scenario);
 	plot_figures(out, p);
 	modes_table(out, p->summary);
+	html_shared_loops(out, p->summary);
+	html_shared_panel(out, p->summary);
 	retime_section(out, p->summary);
 	usage_table(out, p->summary);
 	cost_table(out, p->summary);

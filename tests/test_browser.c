@@ -20,7 +20,9 @@
  * single point draws nothing; an image that renders is
  * complete with a natural width. The panel "What drives this bill" has items and a bar; the
  * re-timing section, when there is one, a table with a height; the warnings, when there are
- * any, a box with a height; the table of pricing modes, when there is one, a height.
+ * any, a box with a height; the table of pricing modes, when there is one, a height; the
+ * table of modes by break-even loops and the panel "Shared capacity", when there, a height
+ * (and the loops table's first bar a width).
  * Compare's charts: every bar of a change (rect.delta) lies inside its chart. The verdict
  * counts them (bars: those wider than 0).
  */
@@ -62,6 +64,18 @@ static const char probe[] =
 	"  modes = mt.querySelectorAll('tr').length - 1;\n"
 	"  if (!(mt.getBoundingClientRect().height > 0)) bad.push('the modes table is empty');\n"
 	"}\n"
+	"var lt = document.querySelector('table.loops'), loops = 0;\n"
+	"if (lt) {\n"
+	"  loops = lt.querySelectorAll('tr').length - 1;\n"
+	"  if (!(lt.getBoundingClientRect().height > 0)) bad.push('the loops table is empty');\n"
+	"  var lb = lt.querySelector('.bar');\n"
+	"  if (lb && !(lb.getBoundingClientRect().width > 0)) bad.push('a loops bar is empty');\n"
+	"}\n"
+	"var sh = document.querySelector('table.shared'), shared = 0;\n"
+	"if (sh) {\n"
+	"  shared = sh.querySelectorAll('tr').length;\n"
+	"  if (!(sh.getBoundingClientRect().height > 0)) bad.push('the shared panel is empty');\n"
+	"}\n"
 	"var t = document.getElementById('retime');\n"
 	"if (t && !(t.nextElementSibling.getBoundingClientRect().height > 0))\n"
 	"  bad.push('the retime table is empty');\n"
@@ -75,7 +89,7 @@ static const char probe[] =
 	"p.textContent = 'VERDICT ' + (bad.length ? 'FAIL ' + bad.join('; ') : 'OK') +\n"
 	"    ' svgs=' + svgs.length + ' imgs=' + imgs.length + ' drivers=' + items +\n"
 	"    ' retime=' + (t ? 1 : 0) + ' warnings=' + warned + ' modes=' + modes +\n"
-	"    ' bars=' + bars + ' END';\n"
+	"    ' bars=' + bars + ' loops=' + loops + ' shared=' + shared + ' END';\n"
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
@@ -167,7 +181,7 @@ START_TEST(every_plot_renders_in_chromium)
 	struct result r = run("report", "r", "--require-plots", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=7 imgs=0 drivers=4 retime=0 warnings=0 modes=0 bars=0 END");
+	expect_verdict(bin, "r", "<pre>VERDICT OK svgs=7 imgs=0 drivers=4 retime=0 warnings=0 modes=0 bars=0 loops=0 shared=0 END");
 
 	mkdir(TEST_OUTPUT_DIR, 0777);
 	char shot[600], action[700];
@@ -199,7 +213,7 @@ START_TEST(one_iteration_replay_renders)
 			      "--require-plots", "--out", "one", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
-	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 warnings=0 modes=0 bars=0 END");
+	expect_verdict(bin, "one", "<pre>VERDICT OK svgs=2 imgs=0 drivers=1 retime=1 warnings=0 modes=0 bars=0 loops=0 shared=0 END");
 }
 END_TEST
 
@@ -222,7 +236,7 @@ START_TEST(compare_charts_render)
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	expect_verdict(bin, "cmp",
-		       "<pre>VERDICT OK svgs=3 imgs=0 drivers=0 retime=0 warnings=0 modes=0 bars=8 END");
+		       "<pre>VERDICT OK svgs=3 imgs=0 drivers=0 retime=0 warnings=0 modes=0 bars=8 loops=0 shared=0 END");
 }
 END_TEST
 
@@ -246,7 +260,37 @@ START_TEST(busy_schedule_renders_its_months_and_warning)
 	result_free(&r);
 	expect_verdict(bin, "busy", "<pre>VERDICT OK svgs=7 imgs=0 drivers=");
 	char *dom = slurp(path_in("dom.html"));
-	ck_assert_ptr_nonnull(strstr(dom, "retime=0 warnings=1 modes=8 bars=0 END"));
+	ck_assert_ptr_nonnull(strstr(dom, "retime=0 warnings=1 modes=8 bars=0 loops=0 shared=0 END"));
+	free(dom);
+}
+END_TEST
+
+/*
+ * crossover --loops: the table of the 8 prices of the H100 sheet by break-even loops; and a
+ * run of three loops on shared capacity: its panel (9 rows: loops, workers, wall time,
+ * stretch, three waits, the fleet serving paper review, the cost a loop).
+ */
+START_TEST(loops_and_shared_capacity_render)
+{
+	const char *bin = chromium_or_skip();
+	if (!bin)
+		return;
+	struct result r = run("crossover", "--set", "iterations=3", "--loops", "8", "--out", "lx",
+			      NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "lx", "<pre>VERDICT OK svgs=");
+	char *dom = slurp(path_in("dom.html"));
+	ck_assert_ptr_nonnull(strstr(dom, "modes=8 bars=0 loops=8 shared=0 END"));
+	free(dom);
+	r = run("simulate", "--iterations", "3", "--set", "shared.loops=3", "--set",
+		"fleets=[{\"name\":\"h100\",\"pricing\":\"reserved\"}]", "--set",
+		"domains.paper_review.fleet=h100", "--out", "sh", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	expect_verdict(bin, "sh", "<pre>VERDICT OK svgs=");
+	dom = slurp(path_in("dom.html"));
+	ck_assert_ptr_nonnull(strstr(dom, "bars=0 loops=0 shared=9 END"));
 	free(dom);
 }
 END_TEST
@@ -260,6 +304,7 @@ int main(void)
 	tcase_add_test(tc, one_iteration_replay_renders);
 	tcase_add_test(tc, compare_charts_render);
 	tcase_add_test(tc, busy_schedule_renders_its_months_and_warning);
+	tcase_add_test(tc, loops_and_shared_capacity_render);
 	tcase_set_timeout(tc, 150);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -305,6 +305,112 @@ START_TEST(busy_schedule_warns_and_at_once_headline)
 }
 END_TEST
 
+/* The utilisation cell of a loops row: the simulated figure of the row tried at at_loops. */
+static double tried_utilisation(const cJSON *loops, double at)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(loops, "tried"))
+		if (json_at(t, "loops") == at)
+			return json_at(t, "utilisation");
+	ck_abort_msg("no row tried at %g loops", at);
+	return NAN;
+}
+
+/*
+ * crossover --loops: the table of modes by break-even loops has one row per price of
+ * crossover.modes, fewest loops first (none last), each with the simulated utilisation of
+ * the row tried at its loops (crossover.loops.tried) and the same rows as
+ * crossover_loops.csv; the volume table says its utilisation is computed.
+ */
+START_TEST(loops_modes_table)
+{
+	struct result r = run("crossover", "--set", "iterations=3", "--loops", "8", "--out", "lx",
+			      NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "busy (simulated)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "(computed from the replica's throughput, not "
+				     "simulated)"));
+	result_free(&r);
+	cJSON *sum = load_json("lx/summary.json");
+	const cJSON *loops = cJSON_GetObjectItem(cJSON_GetObjectItem(sum, "crossover"), "loops");
+	const cJSON *modes = cJSON_GetObjectItem(loops, "modes"), *m;
+	int n = cJSON_GetArraySize(modes);
+	ck_assert_int_eq(n, cJSON_GetArraySize(cJSON_GetObjectItem(
+				    cJSON_GetObjectItem(sum, "crossover"), "modes")));
+	char *csv = slurp(path_in("lx/crossover_loops.csv"));
+	ck_assert_uint_eq(count_lines(csv), 1 + (size_t)n);
+	free(csv);
+	char *html = slurp(path_in("lx/report.html"));
+	ck_assert_ptr_nonnull(strstr(html, "utilisation at break-even (computed)"));
+	char *table = strstr(html, "<table class=\"loops\">");
+	ck_assert_ptr_nonnull(table);
+	*strstr(table, "</table>") = '\0';
+	ck_assert_uint_eq(count(table, "<tr"), 1 + (size_t)n);
+	ck_assert_ptr_nonnull(strstr(table, "utilisation (simulated)"));
+	cJSON_ArrayForEach(m, modes) {
+		char want[200];
+		double at = json_at(m, "at_loops");
+		ck_assert_double_eq_tol(json_at(m, "simulated_utilisation"),
+					tried_utilisation(loops, at), 1e-12);
+		snprintf(want, sizeof(want), "<td class=\"n\">%.0f</td><td class=\"n\">%.0f</td>"
+			 "<td class=\"n\">%.1f%%</td>", at, json_at(m, "replicas"),
+			 100 * tried_utilisation(loops, at));
+		ck_assert_msg(strstr(table, want), "no '%s'", want);
+	}
+	/* fewest loops first, none (no bar) last */
+	double last = 0, fewest = INFINITY;
+	size_t rows = 0;
+	cJSON_ArrayForEach(m, modes)
+		if (cJSON_IsNumber(cJSON_GetObjectItem(m, "break_even_loops")))
+			fewest = fmin(fewest, json_at(m, "break_even_loops"));
+	for (const char *p = strstr(table, "</tr>"); (p = strstr(p, "<tr")); p++, rows++) {
+		const char *price = strstr(p, "</th><td class=\"n\">$");
+		const char *cell = strstr(price, "</td>") + strlen("</td><td class=\"n\">");
+		double be = !strncmp(cell, "none", 4) ? INFINITY : atof(cell);
+		ck_assert_double_ge(be, last);
+		if (!rows)
+			ck_assert_double_eq(be, fewest);
+		last = be;
+	}
+	ck_assert_uint_eq(rows, (size_t)n);
+	cJSON_Delete(sum);
+	free(html);
+}
+END_TEST
+
+/* Three loops on one run: the panel "Shared capacity" restates summary.json's shared; one
+ * loop alone draws none. */
+START_TEST(shared_capacity_panel)
+{
+	struct result r = run("simulate", "--iterations", "3", "--set", "shared.loops=3", "--out",
+			      "sh", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	cJSON *sum = load_json("sh/summary.json");
+	char *html = slurp(path_in("sh/report.html"));
+	char want[200];
+	ck_assert_ptr_nonnull(strstr(html, "<h2 id=\"shared\">Shared capacity</h2>"));
+	snprintf(want, sizeof(want), "<th>a loop's wall time</th><td class=\"n\">%.1f h (alone: "
+		 "%.1f h)</td>", json_at(sum, "shared.loop_wall_time_hours"),
+		 json_at(sum, "shared.alone_wall_time_hours"));
+	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	snprintf(want, sizeof(want), "<th>stretch (shared over alone)</th><td class=\"n\">%.3f"
+		 "</td>", json_at(sum, "shared.stretch"));
+	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	snprintf(want, sizeof(want), "<td class=\"n\">%.1f s a task</td>",
+		 json_at(sum, "shared.mean_wait_seconds.eval_workers"));
+	ck_assert_msg(strstr(html, want), "no '%s'", want);
+	cJSON_Delete(sum);
+	free(html);
+	r = run("simulate", "--iterations", "2", "--out", "one", "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	html = slurp(path_in("one/report.html"));
+	ck_assert_ptr_null(strstr(html, "id=\"shared\""));
+	free(html);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -318,6 +424,8 @@ int main(void)
 	tcase_add_test(tc, bad_input_exits_3_and_writes_nothing);
 	tcase_add_test(tc, replay_and_crossover_directories);
 	tcase_add_test(tc, busy_schedule_warns_and_at_once_headline);
+	tcase_add_test(tc, loops_modes_table);
+	tcase_add_test(tc, shared_capacity_panel);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);

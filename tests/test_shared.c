@@ -310,6 +310,37 @@ START_TEST(test_streams_per_component)
 END_TEST
 
 /*
+ * One mode against the rows simulated at the headline's price p0: by hand, a row's fleet
+ * costs a loop at price p its cost at p0 plus (p − p0) · replicas · 2 GPUs · wall hours /
+ * loops (docs/costs.md: the fleet's GPU-hours are replicas · GPUs · wall time); the mode's
+ * break-even is the fewest loops whose row is within the wait target and no dearer than the
+ * API, its row is that one (or max_loops's), and a month is loops · runs a month of it.
+ */
+static void check_mode(const struct crossover_loops *l, double p0, double p,
+		       const struct crossover_loops_mode *m)
+{
+	unsigned first_win = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct crossover_loops_row *r = &l->rows[i];
+		double hours = r->replicas * 2.0 * r->wall_hours / r->loops;
+		double fleet = r->fleet_usd_per_loop + (p - p0) * hours;
+		ck_assert_double_eq_tol(crossover_loops_fleet_usd(r, p), fleet, 1e-9 * fleet);
+		if (r->sized && fleet <= r->api_usd_per_loop && (!first_win || r->loops < first_win))
+			first_win = r->loops;
+	}
+	ck_assert_msg(m->break_even_loops == first_win, "at $%g: break-even %u, by hand %u", p,
+		      m->break_even_loops, first_win);
+	const struct crossover_loops_row *at = &l->rows[m->at];
+	ck_assert_uint_eq(at->loops, first_win ? first_win : l->max_loops);
+	ck_assert_double_eq_tol(m->fleet_usd_per_month,
+				crossover_loops_fleet_usd(at, p) * at->loops * at->runs_per_month,
+				1e-6);
+	ck_assert_double_eq_tol(m->api_usd_per_month,
+				at->api_usd_per_loop * at->loops * at->runs_per_month, 1e-6);
+	ck_assert_double_gt(at->runs_per_month, 0);
+}
+
+/*
  * crossover --loops: with a wait target of 0 no call may queue, so N loops of 30 calls at
  * once need ceil(30 N / B) replicas of batch B; the break-even is the fewest loops tried
  * whose fleet costs a loop no more than the API, and every count tried below it loses.
@@ -322,9 +353,13 @@ static unsigned check_loops(const struct scenario *sc, double gpu_hour_usd, unsi
 	struct hc_err err = HC_ERR_INIT;
 	unsigned first_win = 0, most = 0;
 
+	static const double prices[] = { 25, 100, 150, 400 }; /* the modes: one costs p0 */
 	memset(plan, 0, sizeof(*plan));
 	plan->in.replica_gpus = 2;
 	plan->in.gpu_hour_usd = gpu_hour_usd;
+	plan->n_modes = sizeof(prices) / sizeof(prices[0]);
+	for (size_t k = 0; k < plan->n_modes; k++)
+		plan->modes[k].gpu_hour_usd = prices[k];
 	ck_assert_msg(crossover_loops_run(sc, &ps, &rq, plan, max_loops, 0, 1, 1, 7, &err) == 0,
 		      "%s", err.msg);
 	const struct crossover_loops *l = &plan->loops;
@@ -345,6 +380,8 @@ static unsigned check_loops(const struct scenario *sc, double gpu_hour_usd, unsi
 		if (l->rows[i].loops < first_win)
 			ck_assert_double_gt(l->rows[i].fleet_usd_per_loop,
 					    l->rows[i].api_usd_per_loop);
+	for (size_t k = 0; k < plan->n_modes; k++)
+		check_mode(l, gpu_hour_usd, plan->modes[k].gpu_hour_usd, &l->modes[k]);
 	return most;
 }
 
@@ -365,10 +402,16 @@ START_TEST(test_crossover_loops_sizing)
 	check_loops(&sc, 100, 40, batch, &plan);
 	ck_assert_uint_gt(plan.loops.break_even_loops, 2);
 	ck_assert_uint_gt(plan.loops.n, 4);
+	/* every mode from the same rows: the $100 one is the headline, cheaper pays sooner */
+	ck_assert_uint_eq(plan.loops.modes[1].break_even_loops, plan.loops.break_even_loops);
+	ck_assert_uint_lt(plan.loops.modes[0].break_even_loops, plan.loops.break_even_loops);
+	ck_assert(!plan.loops.modes[2].break_even_loops ||
+		  plan.loops.modes[2].break_even_loops > plan.loops.break_even_loops);
+	ck_assert_uint_eq(plan.loops.modes[3].break_even_loops, 0);
 	/* at $400 it never does, and 16 loops of 30 calls need ceil(480 / B) replicas */
 	ck_assert_uint_eq(check_loops(&sc, 400, 16, batch, &plan), (480 + batch - 1) / batch);
 	ck_assert_uint_eq(plan.loops.break_even_loops, 0);
-	ck_assert_uint_eq(plan.loops.rows[plan.loops.n - 1].loops, 16);
+	ck_assert_uint_eq(plan.loops.rows[plan.loops.modes[3].at].loops, 16);
 	scenario_release(&fl);
 	scenario_release(&sc);
 }
