@@ -1405,6 +1405,54 @@ START_TEST(forecast_projects_the_final_bill)
 }
 END_TEST
 
+/* The status's forecast base and why, and the trace's header line, of a meter given opts. */
+static void base_of(const char *const opts[], const char *base, const char *why,
+		    const char *header)
+{
+	struct peer m = start_meter(upstream.url, opts);
+	cJSON *st = status_json(&m);
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	ck_assert_str_eq(cJSON_GetObjectItem(f, "base")->valuestring, base);
+	ck_assert_msg(strstr(cJSON_GetObjectItem(f, "base_why")->valuestring, why), "%s",
+		      cJSON_GetObjectItem(f, "base_why")->valuestring);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, base) && strstr(err, why), "%s", err);
+	free(err);
+	char *trace = slurp(in_dir("trace.jsonl"));
+	ck_assert_msg(strstr(trace, header) && !strchr(strchr(trace, '\n') + 1, '\n'), "%s",
+		      trace);
+	free(trace);
+}
+
+/*
+ * The forecast's base follows the loop: --loop dgm gives the DGM preset and writes the loop
+ * into the new trace's header; without --loop, a trace whose header says dgm gets it too, one
+ * that names no loop the HyperAgents preset; --loop against the header's is refused.
+ */
+START_TEST(forecast_base_follows_the_loop)
+{
+	const char *const dgm[] = { "--forecast", "--iterations", "10", "--loop", "dgm", NULL };
+	const char *const none[] = { "--forecast", "--iterations", "10", NULL };
+	base_of(dgm, "embedded:dgm-polyglot.json", "the DGM preset, for --loop dgm",
+		"\"loop\":\"dgm\"}");
+	base_of(none, "embedded:dgm-polyglot.json", "for the trace header's loop dgm",
+		"\"loop\":\"dgm\"}");
+	unlink(in_dir("trace.jsonl"));
+	base_of(none, "embedded:hyperagents-paper.json", "no loop named", "\"created\"");
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '{\"hypercap_trace\":1,\"loop\":\"dgm-h\"}' "
+		 ">'%s' && '%s' meter --upstream %s --trace '%s' --forecast --loop dgm 2>'%s'",
+		 in_dir("trace.jsonl"), HYPERCAP_BIN, upstream.url, in_dir("trace.jsonl"),
+		 in_dir("e"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	char *e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "--loop dgm:") && strstr(e, "says loop dgm-h"), "%s", e);
+	free(e);
+}
+END_TEST
+
 /*
  * --guard projected: a run whose bill (43 calls at $0.108, $4.644) would pass the budget
  * ($4) is refused its next iteration once projected from iteration 1, with $0.97 spent; the
@@ -1758,6 +1806,7 @@ int main(void)
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
+	add(s, "forecast_base_follows_the_loop", forecast_base_follows_the_loop, 60);
 	add(s, "projected_guard_refuses_the_next_iteration",
 	    projected_guard_refuses_the_next_iteration, 120);
 	add(s, "projected_guard_stops_the_child", projected_guard_stops_the_child, 60);
