@@ -479,21 +479,28 @@ static int serve(struct meter *m, const struct opts *o, const sigset_t *set,
 	return o->cmd ? rs.child_status : EXIT_OK;
 }
 
-/* The loop an existing trace's header names; "" for a missing or empty file. */
-static int trace_loop(const char *path, char *loop, size_t size, struct hc_err *err)
+/*
+ * What an existing trace at path says: its header's loop, and whether it holds records
+ * (any line after the header). A missing or empty file: no loop, no records.
+ */
+static int trace_so_far(const char *path, char *loop, size_t size, int *has_records,
+			struct hc_err *err)
 {
 	struct trace_reader r;
+	struct trace_record rec;
 	FILE *f = fopen(path, "r");
 	int empty = !f || fgetc(f) == EOF;
 	if (f)
 		fclose(f);
 	loop[0] = '\0';
+	*has_records = 0;
 	if (empty)
 		return 0;
 	memset(&r, 0, sizeof(r));
 	if (trace_reader_open(&r, path, 1, err))
 		return hc_err_prefix(err, "meter: --trace");
 	snprintf(loop, size, "%s", r.header.loop);
+	*has_records = trace_reader_next(&r, &rec, NULL) != 0 || r.n_skipped;
 	trace_reader_close(&r);
 	return 0;
 }
@@ -513,11 +520,20 @@ static void say_why(struct opts *o, enum fitbase_why why, const char *loop)
 	o->cfg.forecast_base_why = o->base_why;
 }
 
-/* The loop the forecast is for: --loop, else the trace's header's, which may not differ. */
+/*
+ * The loop the forecast is for: --loop, else the trace's header's; refuses a trace that holds
+ * records already (the projection would read an earlier run's) or names another loop.
+ */
 static int forecast_loop(const struct opts *o, char *loop, size_t size, struct hc_err *err)
 {
-	if (trace_loop(o->cfg.trace_path, loop, size, err))
+	int has_records;
+	if (trace_so_far(o->cfg.trace_path, loop, size, &has_records, err))
 		return err->code;
+	if (has_records)
+		return hc_err_set(err, HC_EUSAGE, "meter: --forecast: '%s' holds records already "
+				  "(an earlier run's); the projection reads every record of the "
+				  "trace, so give this run its own --trace FILE",
+				  o->cfg.trace_path);
 	if (o->loop && loop[0] && strcmp(loop, o->loop))
 		return hc_err_set(err, HC_EUSAGE, "meter: --loop %s: '%s' says loop %s",
 				  o->loop, o->cfg.trace_path, loop);

@@ -1454,6 +1454,44 @@ START_TEST(forecast_base_follows_the_loop)
 END_TEST
 
 /*
+ * --forecast on a trace that holds an earlier run's records is refused (exit 2) and leaves
+ * it as it was: the projection would read them as this run's. Without --forecast the meter
+ * appends to it as ever; a trace holding only a header is taken (forecast_base_follows_...).
+ */
+START_TEST(forecast_refuses_a_trace_of_another_run)
+{
+	write_prices();
+	const char *const plain[] = { "--prices", in_dir("prices.json"), NULL };
+	struct peer m = start_meter(upstream.url, plain);
+	ck_assert_int_eq(loop_call(&m, 0, "evaluate", 0), 200);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *before = slurp(in_dir("trace.jsonl"));
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' --forecast "
+		 "--iterations 10 2>'%s'", HYPERCAP_BIN, upstream.url, in_dir("trace.jsonl"),
+		 in_dir("e"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	char *e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "holds records already") && strstr(e, "its own --trace"), "%s",
+		      e);
+	free(e);
+	char *after = slurp(in_dir("trace.jsonl"));
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	m = start_meter(upstream.url, plain);
+	ck_assert_int_eq(loop_call(&m, 1, "evaluate", 0), 200);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	after = slurp(in_dir("trace.jsonl"));
+	size_t lines = 0;
+	for (const char *c = after; (c = strchr(c, '\n')); c++)
+		lines++;
+	ck_assert_uint_eq(lines, 3); /* the header and both runs' calls */
+	free(after);
+}
+END_TEST
+
+/*
  * --guard projected: a run whose bill (43 calls at $0.108, $4.644) would pass the budget
  * ($4) is refused its next iteration once projected from iteration 1, with $0.97 spent; the
  * iteration under way goes on. A run 20 % under its budget ($4.644 / 0.8) runs to its end.
@@ -1807,6 +1845,8 @@ int main(void)
 	    large_answer_passes_whole_with_its_usage, 120);
 	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
 	add(s, "forecast_base_follows_the_loop", forecast_base_follows_the_loop, 60);
+	add(s, "forecast_refuses_a_trace_of_another_run", forecast_refuses_a_trace_of_another_run,
+	    60);
 	add(s, "projected_guard_refuses_the_next_iteration",
 	    projected_guard_refuses_the_next_iteration, 120);
 	add(s, "projected_guard_stops_the_child", projected_guard_stops_the_child, 60);
