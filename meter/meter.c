@@ -1749,8 +1749,13 @@ static void add_forecast(cJSON *o, const struct meter_stats *st)
 	add_band(f, "usd", &p->usd);
 	add_band(f, "tokens", &p->tokens);
 	add_band(f, "hours_left", &p->hours_left);
+	const char *from;
+	double end = project_expected_end(p, v->made_at, &from);
+	if (isfinite(p->seconds_per_iteration))
+		cJSON_AddNumberToObject(f, "seconds_per_iteration", p->seconds_per_iteration);
 	cJSON_AddNumberToObject(f, "made_at", v->made_at);
-	cJSON_AddNumberToObject(f, "expected_end", v->made_at + 3600 * p->hours_left.p50);
+	cJSON_AddNumberToObject(f, "expected_end", end);
+	cJSON_AddStringToObject(f, "expected_end_from", from);
 }
 
 char *meter_stats_json(const struct meter_stats *st)

@@ -1405,6 +1405,59 @@ START_TEST(forecast_projects_the_final_bill)
 }
 END_TEST
 
+/* Each iteration's last call end in the trace, for iterations 0 .. n - 1. */
+static void iteration_ends(double *end, long n)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	for (long i = 0; i < n; i++)
+		end[i] = 0;
+	ck_assert_msg(trace_reader_open(&r, in_dir("trace.jsonl"), 0, &err) == 0, "%s", err.msg);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (rec.u.call.iteration >= 0 && rec.u.call.iteration < n &&
+		    rec.u.call.end_time > end[rec.u.call.iteration])
+			end[rec.u.call.iteration] = rec.u.call.end_time;
+	trace_reader_close(&r);
+}
+
+/*
+ * A loop paced by pauses of 0.1, 0.2, 0.3, 0.1 s after its iterations 0 .. 3, of 10
+ * iterations, seen up to iteration 4: the expected end is the end of iteration 3 plus 7 times
+ * the median of iterations 1 .. 3's durations, computed here from the trace, whatever the
+ * model's hours left say.
+ */
+START_TEST(expected_end_follows_the_runs_pace)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--forecast",
+				     "--iterations", "10", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	for (long i = 0; i <= 4; i++) {
+		loop_iteration(&m, i);
+		sleep_s(0.1 * (double)(1 + i % 3));
+	}
+	cJSON *st = projection_from(&m, 3);
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	double end[4], d[3];
+	iteration_ends(end, 4);
+	for (int i = 1; i <= 3; i++)
+		d[i - 1] = end[i] - end[i - 1];
+	double lo = fmin(d[0], fmin(d[1], d[2])), hi = fmax(d[0], fmax(d[1], d[2]));
+	double median = d[0] + d[1] + d[2] - lo - hi;
+	ck_assert_str_eq(cJSON_GetObjectItem(f, "expected_end_from")->valuestring, "pace");
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(f, "seconds_per_iteration")->valuedouble,
+				median, 1e-6);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(f, "expected_end")->valuedouble,
+				end[3] + 7 * median, 1e-5);
+	ck_assert_double_ge(median, 0.2); /* the pauses alone after iterations 1 and 2 */
+	printf("paced loop: %.2f s an iteration, %.1f s left at that pace; the model's P50 "
+	       "%.0f s\n", median, 7 * median, 3600 * band_of(st, "hours_left", "p50"));
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
 /* The status's forecast base and why, and the trace's header line, of a meter given opts. */
 static void base_of(const char *const opts[], const char *base, const char *why,
 		    const char *header)
@@ -1844,6 +1897,7 @@ int main(void)
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
+	add(s, "expected_end_follows_the_runs_pace", expected_end_follows_the_runs_pace, 120);
 	add(s, "forecast_base_follows_the_loop", forecast_base_follows_the_loop, 60);
 	add(s, "forecast_refuses_a_trace_of_another_run", forecast_refuses_a_trace_of_another_run,
 	    60);
