@@ -22,6 +22,7 @@
 #include "cli/cli.h"
 #include "fit/fitbase.h"
 #include "meter/meter.h"
+#include "trace/trace.h"
 #include "model/prices.h"
 #include "reports/numfmt.h"
 
@@ -68,9 +69,15 @@ static const char usage[] =
 	"  --forecast[=SCENARIO]  project the run's final bill each time an iteration\n"
 	"                         completes (a call tagged with a later iteration is\n"
 	"                         recorded): fit the run so far onto SCENARIO (default: the\n"
-	"                         embedded hyperagents-paper.json), simulate the remaining\n"
-	"                         iterations, P10/P50/P90 in /_hypercap/status; off the\n"
-	"                         request path\n"
+	"                         preset of the loop, else hyperagents-paper.json), simulate\n"
+	"                         the remaining iterations, P10/P50/P90 in\n"
+	"                         /_hypercap/status; off the request path. Only on a new\n"
+	"                         trace, or one holding no records yet: a run its own trace\n"
+	"  --loop L               dgm or dgm-h: the loop being metered, written into a new\n"
+	"                         trace's header; the forecast's base is its preset\n"
+	"                         (data/scenarios/dgm-polyglot.json for dgm,\n"
+	"                         hyperagents-paper.json for dgm-h). Default: the loop the\n"
+	"                         trace's header names, if any\n"
 	"  --iterations N         the run's last iteration (default: SCENARIO's iterations)\n"
 	"  --guard G              spent (default): the budget guard above; projected: also,\n"
 	"                         once the projected P90 passes --budget-usd, refuse calls\n"
@@ -100,7 +107,7 @@ static const char usage[] =
 enum { OPT_UPSTREAM = 256, OPT_UPSTREAM_ANTHROPIC, OPT_TRACE, OPT_LISTEN, OPT_ALLOW_REMOTE,
        OPT_PRICES, OPT_BUDGET, OPT_BUDGET_ACTION, OPT_GRACE, OPT_CONNECT_TIMEOUT, OPT_TIMEOUT,
        OPT_RECORD_BODIES, OPT_MAX_CONNECTIONS, OPT_IDLE_TIMEOUT, OPT_FORECAST, OPT_ITERATIONS,
-       OPT_GUARD };
+       OPT_GUARD, OPT_LOOP };
 
 static const struct option long_options[] = {
 	{ "upstream", required_argument, NULL, OPT_UPSTREAM },
@@ -120,6 +127,7 @@ static const struct option long_options[] = {
 	{ "forecast", optional_argument, NULL, OPT_FORECAST },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "guard", required_argument, NULL, OPT_GUARD },
+	{ "loop", required_argument, NULL, OPT_LOOP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -132,6 +140,8 @@ struct opts {
 	int forecast;             /* --forecast or --guard projected */
 	const char *scenario;     /* --forecast=SCENARIO; NULL: the default base */
 	long iterations;          /* --iterations; -1: the scenario's */
+	const char *loop;         /* --loop; NULL: the trace's header's */
+	char base_why[160];       /* why the forecast's base is what it is */
 	double grace_s;
 	char **cmd; /* NULL-terminated, or NULL */
 };
@@ -205,6 +215,11 @@ static int parse_option(struct opts *o, int c, const char *arg)
 		if (cli_parse_u64("meter", "--iterations", arg, 1, 100000, &n))
 			return EXIT_USAGE;
 		o->iterations = (long)n;
+		return 0;
+	case OPT_LOOP:
+		if (strcmp(arg, TRACE_LOOP_DGM) && strcmp(arg, TRACE_LOOP_DGMH))
+			return cli_usage_error("meter", "--loop '%s': allowed: dgm, dgm-h", arg);
+		o->loop = o->cfg.loop = arg;
 		return 0;
 	case OPT_GUARD:
 		if (strcmp(arg, "spent") && strcmp(arg, "projected"))
@@ -464,11 +479,76 @@ static int serve(struct meter *m, const struct opts *o, const sigset_t *set,
 	return o->cmd ? rs.child_status : EXIT_OK;
 }
 
-/* The forecast's base: --forecast's scenario or the default, with --iterations. */
+/*
+ * What an existing trace at path says: its header's loop, and whether it holds records
+ * (any line after the header). A missing or empty file: no loop, no records.
+ */
+static int trace_so_far(const char *path, char *loop, size_t size, int *has_records,
+			struct hc_err *err)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	FILE *f = fopen(path, "r");
+	int empty = !f || fgetc(f) == EOF;
+	if (f)
+		fclose(f);
+	loop[0] = '\0';
+	*has_records = 0;
+	if (empty)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	if (trace_reader_open(&r, path, 1, err))
+		return hc_err_prefix(err, "meter: --trace");
+	snprintf(loop, size, "%s", r.header.loop);
+	*has_records = trace_reader_next(&r, &rec, NULL) != 0 || r.n_skipped;
+	trace_reader_close(&r);
+	return 0;
+}
+
+/* Why fitbase_load picked the base it did, for stderr and the status. */
+static void say_why(struct opts *o, enum fitbase_why why, const char *loop)
+{
+	const char *name = !strcmp(loop, TRACE_LOOP_DGM) ? "DGM" : "HyperAgents";
+	if (why == FITBASE_GIVEN)
+		snprintf(o->base_why, sizeof(o->base_why), "given: --forecast=SCENARIO");
+	else if (why == FITBASE_LOOP)
+		snprintf(o->base_why, sizeof(o->base_why), "the %s preset, for %s %s", name,
+			 o->loop ? "--loop" : "the trace header's loop", loop);
+	else
+		snprintf(o->base_why, sizeof(o->base_why), "the HyperAgents preset: no loop "
+			 "named (--loop dgm for a DGM run)");
+	o->cfg.forecast_base_why = o->base_why;
+}
+
+/*
+ * The loop the forecast is for: --loop, else the trace's header's; refuses a trace that holds
+ * records already (the projection would read an earlier run's) or names another loop.
+ */
+static int forecast_loop(const struct opts *o, char *loop, size_t size, struct hc_err *err)
+{
+	int has_records;
+	if (trace_so_far(o->cfg.trace_path, loop, size, &has_records, err))
+		return err->code;
+	if (has_records)
+		return hc_err_set(err, HC_EUSAGE, "meter: --forecast: '%s' holds records already "
+				  "(an earlier run's); the projection reads every record of the "
+				  "trace, so give this run its own --trace FILE",
+				  o->cfg.trace_path);
+	if (o->loop && loop[0] && strcmp(loop, o->loop))
+		return hc_err_set(err, HC_EUSAGE, "meter: --loop %s: '%s' says loop %s",
+				  o->loop, o->cfg.trace_path, loop);
+	if (o->loop)
+		snprintf(loop, size, "%s", o->loop);
+	return 0;
+}
+
+/* The forecast's base: --forecast's scenario or the loop's preset, with --iterations. */
 static int load_base(struct opts *o, struct scenario *sc, struct hc_err *err)
 {
 	enum fitbase_why why;
-	if (fitbase_load(sc, o->scenario, "", &why, err))
+	char loop[TRACE_STR_MAX];
+	if (forecast_loop(o, loop, sizeof(loop), err) ||
+	    fitbase_load(sc, o->scenario, loop, &why, err))
 		return -1;
 	if (o->iterations > 0)
 		sc->iterations = (unsigned)o->iterations;
@@ -478,6 +558,7 @@ static int load_base(struct opts *o, struct scenario *sc, struct hc_err *err)
 		scenario_release(sc);
 		return HC_EUSAGE;
 	}
+	say_why(o, why, loop);
 	o->cfg.forecast = sc;
 	return 0;
 }
@@ -529,6 +610,9 @@ static int run(int argc, char **argv)
 	}
 	fprintf(stderr, "hypercap meter: listening on http://%s:%u, forwarding to %s, "
 		"recording into %s\n", o.addr, meter_port(m), o.cfg.upstream, o.cfg.trace_path);
+	if (o.forecast)
+		fprintf(stderr, "hypercap meter: forecast base %s (%s), to iteration %u\n",
+			base.origin, o.base_why, base.iterations);
 	if (meter_dropped_bytes(m))
 		fprintf(stderr, "hypercap meter: warning: %s ended in an interrupted record; its "
 			"%lld bytes were cut off\n", o.cfg.trace_path, meter_dropped_bytes(m));

@@ -33,8 +33,12 @@ int project_init(struct project *p, const struct project_config *cfg, long upto,
 	size_t n = upto > 0 ? (size_t)upto + 1 : 1;
 	p->iter_usd = calloc(n, sizeof(*p->iter_usd));
 	p->iter_tokens = calloc(n, sizeof(*p->iter_tokens));
-	if (p->iter_usd && p->iter_tokens)
+	p->iter_end = calloc(n, sizeof(*p->iter_end));
+	if (p->iter_usd && p->iter_tokens && p->iter_end) {
+		for (size_t i = 0; i < n; i++)
+			p->iter_end[i] = NAN;
 		return 0;
+	}
 	project_release(p);
 	return hc_err_set(err, HC_ERUNTIME, "out of memory");
 }
@@ -44,6 +48,7 @@ void project_release(struct project *p)
 	fit_release(&p->fit);
 	free(p->iter_usd);
 	free(p->iter_tokens);
+	free(p->iter_end);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -64,6 +69,9 @@ static void spend(struct project *p, const struct trace_llm_call *c)
 		p->first_start = c->start_time;
 	if (isfinite(c->end_time) && !(c->end_time <= p->last_end))
 		p->last_end = c->end_time;
+	if (c->iteration >= 0 && isfinite(c->end_time) &&
+	    !(c->end_time <= p->iter_end[c->iteration]))
+		p->iter_end[c->iteration] = c->end_time;
 	if (!c->has_usage)
 		return;
 	double tokens = (double)usage_total(&c->usage);
@@ -181,6 +189,19 @@ static struct project_band band(double spent, double *x, unsigned n)
 				      spent + stats_quantile(x, n, 0.9) };
 }
 
+/*
+ * The median of iterations 1 .. upto's durations, each from the end of the one before to its
+ * own end (its calls' last end); NAN when no iteration has both ends. x holds upto values.
+ */
+static double pace(const struct project *p, double *x)
+{
+	unsigned n = 0;
+	for (long i = 1; i <= p->upto; i++)
+		if (isfinite(p->iter_end[i]) && isfinite(p->iter_end[i - 1]))
+			x[n++] = p->iter_end[i] - p->iter_end[i - 1];
+	return n ? stats_quantile(x, n, 0.5) : NAN;
+}
+
 static void fill(const struct project *p, const struct remainder *rm, double *x,
 		 struct projection *out)
 {
@@ -201,6 +222,7 @@ static void fill(const struct project *p, const struct remainder *rm, double *x,
 	for (unsigned j = 0; j < n; j++)
 		x[j] = rm->rep[j].hours;
 	out->hours_left = band(0, x, n);
+	out->upto_end = p->iter_end[p->upto > 0 ? p->upto : 0];
 }
 
 int project_finish(struct project *p, struct projection *out, struct hc_err *err)
@@ -209,8 +231,9 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 	unsigned n = p->cfg.runs;
 	struct remainder rm = { p->upto, calloc(n, sizeof(*rm.rep)) };
 	double *x = calloc(n, sizeof(*x));
+	double *durations = calloc(p->upto > 0 ? (size_t)p->upto : 1, sizeof(*durations));
 	memset(out, 0, sizeof(*out));
-	int rc = rm.rep && x ? 0 : hc_err_set(err, HC_ERUNTIME, "out of memory");
+	int rc = rm.rep && x && durations ? 0 : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	if (!rc) {
 		rc = fit_build(&p->fit, p->cfg.base, "projection", "the run so far", &res, err);
 		if (!rc)
@@ -219,10 +242,13 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 	}
 	if (!rc)
 		rc = calibrate(p, &rm, err);
-	if (!rc)
+	if (!rc) {
 		fill(p, &rm, x, out);
+		out->seconds_per_iteration = pace(p, durations);
+	}
 	free(rm.rep);
 	free(x);
+	free(durations);
 	return rc;
 }
 
@@ -235,4 +261,14 @@ long project_guard_first(unsigned last_iteration)
 int project_guard_trips(const struct projection *p, double budget_usd)
 {
 	return p->upto >= project_guard_first(p->last_iteration) && p->usd.p90 > budget_usd;
+}
+
+double project_expected_end(const struct projection *p, double made_at, const char **from)
+{
+	int paced = isfinite(p->seconds_per_iteration) && isfinite(p->upto_end);
+	*from = paced ? "pace" : "model";
+	if (!paced)
+		return made_at + 3600 * p->hours_left.p50;
+	double left = (double)p->last_iteration - (double)p->upto;
+	return p->upto_end + p->seconds_per_iteration * left;
 }

@@ -10,7 +10,8 @@
  * iteration 1 on, each replication's remainder is scaled by the run's own level: the mean
  * dollars (tokens) of a resample of the done iterations 1 .. upto over the simulated mean of
  * those iterations, so that the band holds both the model's spread and the uncertainty of the
- * level the run has shown (docs/metering.md, "Live forecast"). Records of
+ * level the run has shown (docs/metering.md, "Live forecast"). The expected end comes from
+ * the run's own pace (project_expected_end), not the model's hours left. Records of
  * later iterations (the one in progress) are left out: the remainder stands for them.
  *
  * Ownership as docs/development.md says: the caller allocates struct project, project_release
@@ -53,7 +54,11 @@ struct projection {
 	double elapsed_hours;    /* first call's start to last call's end, so far */
 	struct project_band usd;        /* the whole run: spent + the remainder */
 	struct project_band tokens;
-	struct project_band hours_left; /* the remainder's wall time */
+	struct project_band hours_left; /* the remainder's wall time, as the model times it */
+	double seconds_per_iteration;   /* the run's pace: the median of iterations 1 .. upto's
+					 * durations (end to end); NAN before iteration 1 */
+	double upto_end;                /* Unix seconds iteration upto's last call ended; NAN
+					 * when none says */
 };
 
 struct project {
@@ -64,6 +69,7 @@ struct project {
 	double spent_usd, spent_tokens;
 	double first_start, last_end;
 	double *iter_usd, *iter_tokens; /* per iteration 0 .. upto */
+	double *iter_end;               /* per iteration: its calls' last end, NAN when none */
 };
 
 /*
@@ -97,6 +103,14 @@ void project_release(struct project *p);
 long project_guard_first(unsigned last_iteration);
 
 int project_guard_trips(const struct projection *p, double budget_usd);
+
+/*
+ * When the run is expected to end (Unix seconds; docs/metering.md, "Live forecast"): at its
+ * observed pace, upto_end + seconds_per_iteration x (last_iteration - upto), and *from says
+ * "pace"; before a pace is known (from iteration 0 alone), made_at + the P50 of the model's
+ * hours left, and *from says "model".
+ */
+double project_expected_end(const struct projection *p, double made_at, const char **from);
 
 /* The iteration a record belongs to: the call's or archive_add's, -1 when it names none. */
 long project_record_iteration(const struct trace_record *rec);

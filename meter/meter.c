@@ -1559,6 +1559,19 @@ static struct MHD_Daemon *daemon_start(struct meter *m, struct sockaddr_in *sa)
 		MHD_OPTION_END);
 }
 
+/* Opens the trace for appending; a new one gets the header of cfg's source, created, loop. */
+static int open_trace(struct meter *m, struct hc_err *err)
+{
+	const struct meter_config *cfg = &m->cfg;
+	struct trace_header h;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.source, sizeof(h.source), "%s", cfg->source);
+	snprintf(h.created, sizeof(h.created), "%s", cfg->created);
+	if (cfg->loop && trace_set_str(h.loop, cfg->loop, "--loop", err))
+		return HC_EUSAGE;
+	return trace_appender_open(&m->trace, cfg->trace_path, &h, err);
+}
+
 static int start_projector(struct meter *m, struct hc_err *err)
 {
 	const struct meter_config *cfg = &m->cfg;
@@ -1567,6 +1580,9 @@ static int start_projector(struct meter *m, struct hc_err *err)
 				       .budget_usd = cfg->budget_usd,
 				       .guard = cfg->guard_projected && cfg->budget_usd > 0 };
 	m->st.forecasting = 1;
+	snprintf(m->st.forecast_base, sizeof(m->st.forecast_base), "%s", cfg->forecast->origin);
+	snprintf(m->st.forecast_base_why, sizeof(m->st.forecast_base_why), "%s",
+		 cfg->forecast_base_why ? cfg->forecast_base_why : "");
 	return projector_start(&m->proj, &pc, err);
 }
 
@@ -1587,8 +1603,7 @@ int meter_start(struct meter **out, const struct meter_config *cfg, struct hc_er
 	if (!rc && curl_global_init(CURL_GLOBAL_DEFAULT))
 		rc = hc_err_set(err, HC_ERUNTIME, "cannot initialise libcurl");
 	if (!rc)
-		rc = trace_appender_open(&m->trace, cfg->trace_path, cfg->source, cfg->created,
-					 err);
+		rc = open_trace(m, err);
 	if (rc) {
 		meter_free(m);
 		return rc;
@@ -1710,10 +1725,13 @@ static void add_band(cJSON *o, const char *key, const struct project_band *b)
 }
 
 /* The status's "forecast": the last projection (docs/metering.md, "Live forecast"). */
-static void add_forecast(cJSON *o, const struct projector_view *v)
+static void add_forecast(cJSON *o, const struct meter_stats *st)
 {
 	cJSON *f = cJSON_AddObjectToObject(o, "forecast");
+	const struct projector_view *v = &st->forecast;
 	const struct projection *p = &v->p;
+	cJSON_AddStringToObject(f, "base", st->forecast_base);
+	cJSON_AddStringToObject(f, "base_why", st->forecast_base_why);
 	cJSON_AddNumberToObject(f, "projections", (double)v->projections);
 	cJSON_AddStringToObject(f, "error", v->error);
 	cJSON_AddBoolToObject(f, "guard_tripped", v->tripped);
@@ -1731,8 +1749,13 @@ static void add_forecast(cJSON *o, const struct projector_view *v)
 	add_band(f, "usd", &p->usd);
 	add_band(f, "tokens", &p->tokens);
 	add_band(f, "hours_left", &p->hours_left);
+	const char *from;
+	double end = project_expected_end(p, v->made_at, &from);
+	if (isfinite(p->seconds_per_iteration))
+		cJSON_AddNumberToObject(f, "seconds_per_iteration", p->seconds_per_iteration);
 	cJSON_AddNumberToObject(f, "made_at", v->made_at);
-	cJSON_AddNumberToObject(f, "expected_end", v->made_at + 3600 * p->hours_left.p50);
+	cJSON_AddNumberToObject(f, "expected_end", end);
+	cJSON_AddStringToObject(f, "expected_end_from", from);
 }
 
 char *meter_stats_json(const struct meter_stats *st)
@@ -1770,7 +1793,7 @@ char *meter_stats_json(const struct meter_stats *st)
 	cJSON_AddNumberToObject(o, "rejected_projected", (double)st->rejected_projected);
 	add_tallies(o, st);
 	if (st->forecasting)
-		add_forecast(o, &st->forecast);
+		add_forecast(o, st);
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;

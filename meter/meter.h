@@ -40,6 +40,7 @@ struct meter_config {
 	const char *trace_path;  /* appended to; created with a header when absent */
 	const char *source;      /* the header's "source" of a new trace */
 	const char *created;     /* the header's "created" of a new trace */
+	const char *loop;        /* the header's "loop" of a new trace (TRACE_LOOP_*); NULL: none */
 	const struct price_sheet *prices; /* live pricing; the caller keeps it alive */
 	double budget_usd;       /* <= 0 or NAN: no budget */
 	long connect_timeout_ms, timeout_ms; /* upstream; 0: libcurl's default (none) */
@@ -49,6 +50,7 @@ struct meter_config {
 	/* the live forecast (meter/projector.h): the base scenario, whose iterations are the
 	 * run's last; NULL: none. The caller keeps it alive */
 	const struct scenario *forecast;
+	const char *forecast_base_why; /* why that base, for the status: "--loop dgm" */
 	unsigned forecast_runs;  /* replications per projection; 0: PROJECT_RUNS */
 	int guard_projected;     /* refuse new iterations once the projected P90 passes budget */
 };
@@ -83,6 +85,8 @@ struct meter_stats {
 	size_t n_endpoints;
 	int forecasting;       /* cfg.forecast was given: forecast holds the projector's view */
 	struct projector_view forecast;
+	char forecast_base[300];     /* the base scenario's origin */
+	char forecast_base_why[160]; /* why that one */
 	size_t in_flight;
 	struct usage tokens;   /* sum over the calls with usage */
 	double cost_usd;       /* priced calls only */

@@ -1405,6 +1405,145 @@ START_TEST(forecast_projects_the_final_bill)
 }
 END_TEST
 
+/* Each iteration's last call end in the trace, for iterations 0 .. n - 1. */
+static void iteration_ends(double *end, long n)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	struct hc_err err = HC_ERR_INIT;
+	for (long i = 0; i < n; i++)
+		end[i] = 0;
+	ck_assert_msg(trace_reader_open(&r, in_dir("trace.jsonl"), 0, &err) == 0, "%s", err.msg);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		if (rec.u.call.iteration >= 0 && rec.u.call.iteration < n &&
+		    rec.u.call.end_time > end[rec.u.call.iteration])
+			end[rec.u.call.iteration] = rec.u.call.end_time;
+	trace_reader_close(&r);
+}
+
+/*
+ * A loop paced by pauses of 0.1, 0.2, 0.3, 0.1 s after its iterations 0 .. 3, of 10
+ * iterations, seen up to iteration 4: the expected end is the end of iteration 3 plus 7 times
+ * the median of iterations 1 .. 3's durations, computed here from the trace, whatever the
+ * model's hours left say.
+ */
+START_TEST(expected_end_follows_the_runs_pace)
+{
+	write_prices();
+	const char *const opts[] = { "--prices", in_dir("prices.json"), "--forecast",
+				     "--iterations", "10", NULL };
+	struct peer m = start_meter(upstream.url, opts);
+	for (long i = 0; i <= 4; i++) {
+		loop_iteration(&m, i);
+		sleep_s(0.1 * (double)(1 + i % 3));
+	}
+	cJSON *st = projection_from(&m, 3);
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	double end[4], d[3];
+	iteration_ends(end, 4);
+	for (int i = 1; i <= 3; i++)
+		d[i - 1] = end[i] - end[i - 1];
+	double lo = fmin(d[0], fmin(d[1], d[2])), hi = fmax(d[0], fmax(d[1], d[2]));
+	double median = d[0] + d[1] + d[2] - lo - hi;
+	ck_assert_str_eq(cJSON_GetObjectItem(f, "expected_end_from")->valuestring, "pace");
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(f, "seconds_per_iteration")->valuedouble,
+				median, 1e-6);
+	ck_assert_double_eq_tol(cJSON_GetObjectItem(f, "expected_end")->valuedouble,
+				end[3] + 7 * median, 1e-5);
+	ck_assert_double_ge(median, 0.2); /* the pauses alone after iterations 1 and 2 */
+	printf("paced loop: %.2f s an iteration, %.1f s left at that pace; the model's P50 "
+	       "%.0f s\n", median, 7 * median, 3600 * band_of(st, "hours_left", "p50"));
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+}
+END_TEST
+
+/* The status's forecast base and why, and the trace's header line, of a meter given opts. */
+static void base_of(const char *const opts[], const char *base, const char *why,
+		    const char *header)
+{
+	struct peer m = start_meter(upstream.url, opts);
+	cJSON *st = status_json(&m);
+	const cJSON *f = cJSON_GetObjectItem(st, "forecast");
+	ck_assert_str_eq(cJSON_GetObjectItem(f, "base")->valuestring, base);
+	ck_assert_msg(strstr(cJSON_GetObjectItem(f, "base_why")->valuestring, why), "%s",
+		      cJSON_GetObjectItem(f, "base_why")->valuestring);
+	cJSON_Delete(st);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *err = slurp(in_dir("meter.err"));
+	ck_assert_msg(strstr(err, base) && strstr(err, why), "%s", err);
+	free(err);
+	char *trace = slurp(in_dir("trace.jsonl"));
+	ck_assert_msg(strstr(trace, header) && !strchr(strchr(trace, '\n') + 1, '\n'), "%s",
+		      trace);
+	free(trace);
+}
+
+/*
+ * The forecast's base follows the loop: --loop dgm gives the DGM preset and writes the loop
+ * into the new trace's header; without --loop, a trace whose header says dgm gets it too, one
+ * that names no loop the HyperAgents preset; --loop against the header's is refused.
+ */
+START_TEST(forecast_base_follows_the_loop)
+{
+	const char *const dgm[] = { "--forecast", "--iterations", "10", "--loop", "dgm", NULL };
+	const char *const none[] = { "--forecast", "--iterations", "10", NULL };
+	base_of(dgm, "embedded:dgm-polyglot.json", "the DGM preset, for --loop dgm",
+		"\"loop\":\"dgm\"}");
+	base_of(none, "embedded:dgm-polyglot.json", "for the trace header's loop dgm",
+		"\"loop\":\"dgm\"}");
+	unlink(in_dir("trace.jsonl"));
+	base_of(none, "embedded:hyperagents-paper.json", "no loop named", "\"created\"");
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '{\"hypercap_trace\":1,\"loop\":\"dgm-h\"}' "
+		 ">'%s' && '%s' meter --upstream %s --trace '%s' --forecast --loop dgm 2>'%s'",
+		 in_dir("trace.jsonl"), HYPERCAP_BIN, upstream.url, in_dir("trace.jsonl"),
+		 in_dir("e"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	char *e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "--loop dgm:") && strstr(e, "says loop dgm-h"), "%s", e);
+	free(e);
+}
+END_TEST
+
+/*
+ * --forecast on a trace that holds an earlier run's records is refused (exit 2) and leaves
+ * it as it was: the projection would read them as this run's. Without --forecast the meter
+ * appends to it as ever; a trace holding only a header is taken (forecast_base_follows_...).
+ */
+START_TEST(forecast_refuses_a_trace_of_another_run)
+{
+	write_prices();
+	const char *const plain[] = { "--prices", in_dir("prices.json"), NULL };
+	struct peer m = start_meter(upstream.url, plain);
+	ck_assert_int_eq(loop_call(&m, 0, "evaluate", 0), 200);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	char *before = slurp(in_dir("trace.jsonl"));
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' meter --upstream %s --trace '%s' --forecast "
+		 "--iterations 10 2>'%s'", HYPERCAP_BIN, upstream.url, in_dir("trace.jsonl"),
+		 in_dir("e"));
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2);
+	char *e = slurp(in_dir("e"));
+	ck_assert_msg(strstr(e, "holds records already") && strstr(e, "its own --trace"), "%s",
+		      e);
+	free(e);
+	char *after = slurp(in_dir("trace.jsonl"));
+	ck_assert_str_eq(after, before);
+	free(after);
+	free(before);
+	m = start_meter(upstream.url, plain);
+	ck_assert_int_eq(loop_call(&m, 1, "evaluate", 0), 200);
+	ck_assert_int_eq(stop(m.pid, SIGTERM), 0);
+	after = slurp(in_dir("trace.jsonl"));
+	size_t lines = 0;
+	for (const char *c = after; (c = strchr(c, '\n')); c++)
+		lines++;
+	ck_assert_uint_eq(lines, 3); /* the header and both runs' calls */
+	free(after);
+}
+END_TEST
+
 /*
  * --guard projected: a run whose bill (43 calls at $0.108, $4.644) would pass the budget
  * ($4) is refused its next iteration once projected from iteration 1, with $0.97 spent; the
@@ -1758,6 +1897,10 @@ int main(void)
 	add(s, "large_answer_passes_whole_with_its_usage",
 	    large_answer_passes_whole_with_its_usage, 120);
 	add(s, "forecast_projects_the_final_bill", forecast_projects_the_final_bill, 120);
+	add(s, "expected_end_follows_the_runs_pace", expected_end_follows_the_runs_pace, 120);
+	add(s, "forecast_base_follows_the_loop", forecast_base_follows_the_loop, 60);
+	add(s, "forecast_refuses_a_trace_of_another_run", forecast_refuses_a_trace_of_another_run,
+	    60);
 	add(s, "projected_guard_refuses_the_next_iteration",
 	    projected_guard_refuses_the_next_iteration, 120);
 	add(s, "projected_guard_stops_the_child", projected_guard_stops_the_child, 60);

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fit/project.h"
@@ -95,6 +96,77 @@ START_TEST(constant_run_is_projected_exactly)
 	ck_assert_double_eq_tol(pr.tokens.p50, all.tokens, 1e-6 * all.tokens);
 	ck_assert_double_lt(pr.spent_usd, 0.4 * all.usd);
 	ck_assert_uint_eq(pr.unpriced, 0);
+	price_sheet_release(&ps);
+	scenario_release(&sc);
+}
+END_TEST
+
+/* The projection, and each iteration's last end as this test sees it, of a run. */
+struct paced {
+	struct project p;
+	double end[21];
+};
+
+static int put_paced(void *ctx, const struct trace_record *rec)
+{
+	struct paced *pc = ctx;
+	long i = rec->u.call.iteration;
+	if (i >= 0 && i <= 20 && !(rec->u.call.end_time <= pc->end[i]))
+		pc->end[i] = rec->u.call.end_time;
+	return put_project(&pc->p, rec);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * The expected end (docs/metering.md, "Live forecast"): projected from iterations 0 .. 5 of a
+ * 20-iteration DGM-H run, the end of iteration 5 plus 15 times the median of iterations
+ * 1 .. 5's durations (end to end), computed here from the calls' end times; from iteration 0
+ * alone, when the call is made plus the model's P50 hours left.
+ */
+START_TEST(expected_end_follows_the_runs_pace)
+{
+	static const char *const sets[] = { "iterations=20" };
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct price_sheet ps;
+	struct projection pr;
+	struct paced pc;
+	const char *from;
+	double d[5];
+	load(&sc, "hyperagents-paper.json", sets, 1);
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	struct project_config cfg = { .base = &sc, .prices = &ps, .last_iteration = 20,
+				      .runs = 20, .seed = 1 };
+	for (long upto = 0; upto <= 5; upto += 5) {
+		for (int i = 0; i <= 20; i++)
+			pc.end[i] = NAN;
+		ck_assert_int_eq(project_init(&pc.p, &cfg, upto, &err), 0);
+		synth_run(&sc, NULL, 3, put_paced, &pc);
+		ck_assert_msg(project_finish(&pc.p, &pr, &err) == 0, "%s", err.msg);
+		project_release(&pc.p);
+		double end = project_expected_end(&pr, 1e9, &from);
+		if (!upto) {
+			ck_assert(isnan(pr.seconds_per_iteration));
+			ck_assert_str_eq(from, "model");
+			ck_assert_double_eq_tol(end, 1e9 + 3600 * pr.hours_left.p50, 1e-6);
+			continue;
+		}
+		for (int i = 1; i <= 5; i++)
+			d[i - 1] = pc.end[i] - pc.end[i - 1];
+		qsort(d, 5, sizeof(*d), by_value);
+		printf("paced run: iterations 1-5 took %.0f to %.0f s, median %.0f s; expected "
+		       "end %.0f h after iteration 5, the model's P50 %.1f h\n", d[0], d[4], d[2],
+		       (end - pc.end[5]) / 3600, pr.hours_left.p50);
+		ck_assert_str_eq(from, "pace");
+		ck_assert_double_eq_tol(pr.seconds_per_iteration, d[2], 1e-9 * d[2]);
+		ck_assert_double_eq(pr.upto_end, pc.end[5]);
+		ck_assert_double_eq_tol(end, pc.end[5] + 15 * d[2], 1e-6);
+	}
 	price_sheet_release(&ps);
 	scenario_release(&sc);
 }
@@ -262,6 +334,7 @@ int main(void)
 {
 	Suite *s = suite_create("project");
 	check_add(s, "constant", constant_run_is_projected_exactly, 60);
+	check_add(s, "pace", expected_end_follows_the_runs_pace, 60);
 	check_add(s, "dgm", dgm_logs_backtest, 600);
 	check_add(s, "dgmh", dgmh_synthetic_backtest, 600);
 	check_add(s, "guard", projected_guard_on_whole_runs, 900);

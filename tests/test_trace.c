@@ -16,6 +16,13 @@
 #include "tests/check_main.h"
 #include "trace/trace.h"
 
+/* The headers of the appender's new traces. */
+static const struct trace_header test_header = { .source = "test",
+						 .created = "2026-11-21T00:00:00Z" };
+static const struct trace_header other_header = { .source = "other",
+						  .created = "2026-11-22T00:00:00Z" };
+static const struct trace_header x_header = { .source = "test", .created = "x" };
+
 #define FIX SOURCE_DIR "/tests/fixtures/trace/"
 
 static char tmp_path[64];
@@ -308,14 +315,12 @@ START_TEST(appender_appends_across_restarts)
 	size_t n;
 	tmp_name();
 	unlink(tmp_path);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &test_header, &err), 0);
 	put_call(&a, 10);
 	put_call(&a, 20);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
 	/* a restart appends after the records, without a second header */
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "other", "2026-11-22T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &other_header, &err), 0);
 	ck_assert_int_eq(a.dropped, 0);
 	put_call(&a, 30);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
@@ -336,15 +341,13 @@ START_TEST(appender_cuts_an_interrupted_line)
 	static const char partial[] = "{\"type\":\"llm_call\",\"usage\":{\"gen_ai";
 	tmp_name();
 	unlink(tmp_path);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &test_header, &err), 0);
 	put_call(&a, 10);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
 	FILE *f = fopen(tmp_path, "a");
 	fputs(partial, f); /* what a crash in the middle of a write would leave */
 	fclose(f);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &test_header, &err), 0);
 	ck_assert_int_eq(a.dropped, (long long)strlen(partial));
 	put_call(&a, 20);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
@@ -410,7 +413,7 @@ START_TEST(appender_survives_a_full_disk)
 	for (int i = 0; i < 40 * 1024; i++)
 		fputc('f', f);
 	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(trace_appender_open(&a, path, "test", "2026-11-21T00:00:00Z", &err), 0);
+	ck_assert_int_eq(trace_appender_open(&a, path, &test_header, &err), 0);
 	long put = 0;
 	while (put < 100 && !put_big(&a, ++put, 3000, &err))
 		;
@@ -449,7 +452,7 @@ START_TEST(appender_counts_what_it_loses)
 	if (small_tmpfs(dir, "appender_counts_what_it_loses"))
 		return;
 	snprintf(path, sizeof(path), "%s/t.jsonl", dir);
-	ck_assert_int_eq(trace_appender_open(&a, path, "test", "2026-11-21T00:00:00Z", &err), 0);
+	ck_assert_int_eq(trace_appender_open(&a, path, &test_header, &err), 0);
 	size_t big = 1u << 20, puts = TRACE_PENDING_MAX / big + 3;
 	for (size_t i = 0; i < puts; i++)
 		ck_assert_int_eq(put_big(&a, (long)i + 1, big, &err), HC_ERUNTIME);
@@ -476,15 +479,13 @@ START_TEST(appender_keeps_a_whole_record_without_newline)
 	size_t n;
 	tmp_name();
 	unlink(tmp_path);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &test_header, &err), 0);
 	put_call(&a, 10);
 	ck_assert_int_eq(trace_appender_close(&a, &err), 0);
 	FILE *f = fopen(tmp_path, "a");
 	fputs("{\"type\":\"llm_call\",\"model\":\"gpt-4o\"}", f); /* whole, no newline */
 	fclose(f);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "2026-11-21T00:00:00Z", &err),
-			 0);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &test_header, &err), 0);
 	ck_assert_int_eq(a.dropped, 0);
 	ck_assert_int_eq(a.newline_added, 1);
 	put_call(&a, 20);
@@ -505,7 +506,7 @@ START_TEST(appender_refuses_a_file_that_is_not_a_trace)
 	FILE *f = fopen(tmp_path, "w");
 	fputs("{\"model\":\"gpt-4o\"}\n", f);
 	fclose(f);
-	ck_assert_int_eq(trace_appender_open(&a, tmp_path, "test", "x", &err), HC_EINPUT);
+	ck_assert_int_eq(trace_appender_open(&a, tmp_path, &x_header, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, "not a hypercap trace"), "%s", err.msg);
 	char *text = NULL;
 	size_t cap = 0;

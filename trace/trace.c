@@ -913,8 +913,10 @@ static int write_header(struct trace_appender *a, struct hc_err *err)
 	cJSON *h = cJSON_CreateObject();
 	if (h) {
 		cJSON_AddNumberToObject(h, "hypercap_trace", TRACE_VERSION);
-		cJSON_AddStringToObject(h, "source", a->source);
-		cJSON_AddStringToObject(h, "created", a->created);
+		cJSON_AddStringToObject(h, "source", a->header.source);
+		cJSON_AddStringToObject(h, "created", a->header.created);
+		if (a->header.loop[0])
+			cJSON_AddStringToObject(h, "loop", a->header.loop);
 	}
 	char *text = h ? cJSON_PrintUnformatted(h) : NULL;
 	cJSON_Delete(h);
@@ -1070,16 +1072,15 @@ static int appender_flush(struct trace_appender *a, struct hc_err *err)
 	return 0;
 }
 
-int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
-			const char *created, struct hc_err *err)
+int trace_appender_open(struct trace_appender *a, const char *path,
+			const struct trace_header *h, struct hc_err *err)
 {
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
 	if (strlen(path) >= sizeof(a->path))
 		return hc_err_set(err, HC_EUSAGE, "--trace: the path is too long");
 	snprintf(a->path, sizeof(a->path), "%s", path);
-	snprintf(a->source, sizeof(a->source), "%s", source);
-	snprintf(a->created, sizeof(a->created), "%s", created);
+	a->header = *h;
 	return appender_open_path(a, err);
 }
 

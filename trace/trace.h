@@ -200,7 +200,7 @@ void trace_writer_abort(struct trace_writer *w);
 struct trace_appender {
 	int fd;
 	char path[4096];
-	char source[512], created[64]; /* the header of a new trace */
+	struct trace_header header; /* the header of a new trace */
 	size_t n_records;    /* written through this appender */
 	long long dropped;   /* bytes of an interrupted last line removed on open */
 	int newline_added;   /* the last record lacked only its newline: added on open */
@@ -215,13 +215,13 @@ struct trace_appender {
 };
 
 /*
- * Opens path for appending. A missing or empty file gets the header (source, created); an
- * existing one must be a trace of this version (HC_EINPUT otherwise, nothing written). A last
+ * Opens path for appending. A missing or empty file gets the header (h's source, created and
+ * loop when not ""; its version is ignored); an existing one must be a trace of this version (HC_EINPUT otherwise, nothing written). A last
  * line without its newline is cut off when it is a write cut by a crash (its size in dropped),
  * and kept, with the newline added, when it parses as a whole record (newline_added).
  */
-int trace_appender_open(struct trace_appender *a, const char *path, const char *source,
-			const char *created, struct hc_err *err);
+int trace_appender_open(struct trace_appender *a, const char *path,
+			const struct trace_header *h, struct hc_err *err);
 
 /*
  * Queues rec as one line, after the keys of extra (a JSON object or NULL: keys the format
