@@ -10,6 +10,7 @@
 #include "fit/fit.h"
 #include "fit/fitbase.h"
 #include "fit/fitdist.h"
+#include "model/session.h"
 
 /* ---- the state kept per session, node and (node, domain) ------------------------------ */
 
@@ -363,6 +364,13 @@ struct build {
 	struct fit_summary *sum; /* the report's figures, typed */
 	struct fit_field *last;  /* the field set last; NULL when out of memory */
 	int oom;                 /* a field could not be kept */
+	/* session kinds with automatic caching, whose hit rate is fitted on the built scenario */
+	struct automatic_fit {
+		cJSON *obj;
+		size_t check;    /* its entry in sum->checks */
+		double cached_obs; /* cache reads per session in the trace */
+	} automatic[SCENARIO_MAX_DOMAINS + 1];
+	size_t n_automatic;
 };
 
 /* Six significant digits: what a person reads, and far below the fits' own uncertainty. */
@@ -656,7 +664,12 @@ static int fit_tool_result(struct build *b, struct fit_group *g, cJSON *obj, con
 	return 0;
 }
 
-/* caching (off, automatic, explicit) from what the calls report, and the hit rate */
+/*
+ * caching (off, automatic, explicit) from what the calls report, and the hit rate. With
+ * explicit caching every previous input is cacheable and the closed form gives h; automatic
+ * caching reads only prefixes of 1,024 tokens or more, which the moments of K cannot give, so
+ * its h is fitted once the scenario is built (fit_automatic_hit_rates).
+ */
 static void fit_caching(struct build *b, struct fit_group *g, cJSON *obj, const char *prefix,
 			struct session_fit *sf)
 {
@@ -669,6 +682,11 @@ static void fit_caching(struct build *b, struct fit_group *g, cJSON *obj, const 
 	cJSON_AddStringToObject(entry, "from", "explicit when a call reports cache writes, "
 				"automatic when one reports cache reads, else off");
 	sf->hit_rate = number_at(obj, "cache_hit_rate");
+	if (sf->caching == CACHING_AUTOMATIC) {
+		b->automatic[b->n_automatic++] = (struct automatic_fit){ obj, b->sum->n_checks,
+									  sf->cached_obs };
+		return;
+	}
 	double prefix_tokens = sf->m.k1 * sf->prompt + sf->m.pairs1 * (sf->visible +
 								       sf->tool_result);
 	if (sf->caching == CACHING_OFF || !(prefix_tokens > 0))
@@ -682,6 +700,75 @@ static void fit_caching(struct build *b, struct fit_group *g, cJSON *obj, const 
 		cJSON_AddStringToObject(entry, "note", "the trace reads more from the cache than "
 					"the previous calls' inputs: clamped to 1");
 	sf->hit_rate = sig6(fmin(h, 1));
+}
+
+/* Sessions simulated, and their seed, for the expected cacheable prefix (docs/fit.md). */
+#define FIT_CACHE_SESSIONS 100000
+#define FIT_CACHE_SEED 20260724u
+
+/* The expected cache reads per session of p at hit rate 1: what automatic caching can read. */
+static double expected_cacheable(const struct session_params *p)
+{
+	struct session_params whole = *p;
+	struct session s;
+	struct usage u;
+	struct rng r;
+	double tool, sum = 0;
+	whole.cache_hit_rate = 1;
+	if (rng_init(&r, FIT_CACHE_SEED, 0))
+		return NAN;
+	for (int i = 0; i < FIT_CACHE_SESSIONS; i++) {
+		session_start(&s, &whole, &r);
+		while (session_next(&s, &r, &u, &tool))
+			sum += (double)u.cache_read;
+	}
+	rng_release(&r);
+	return sum / FIT_CACHE_SESSIONS;
+}
+
+static struct session_params *session_of(struct scenario *sc, const char *group)
+{
+	if (!strcmp(group, "self_modification"))
+		return &sc->self_modification.session;
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		char path[FIT_PATH_MAX];
+		snprintf(path, sizeof(path), "domains.%s.task", sc->domains[d].name);
+		if (!strcmp(group, path))
+			return &sc->domains[d].task;
+	}
+	return NULL;
+}
+
+/*
+ * The hit rate of automatic caching: h = observed cache reads per session / the expected
+ * cacheable prefix per session of the built scenario's session (prefixes of 1,024 tokens or
+ * more, rounded down to 1,024 + 128k, model/session.h), so that the model's expected cache
+ * reads equal the trace's. Set into both the tree and the scenario.
+ */
+static void fit_automatic_hit_rates(struct build *b, struct scenario *sc)
+{
+	char path[512];
+	for (size_t i = 0; i < b->n_automatic; i++) {
+		struct fit_check *c = &b->sum->checks[b->automatic[i].check];
+		struct session_params *p = session_of(sc, c->group);
+		double cacheable = p ? expected_cacheable(p) : NAN;
+		if (!(cacheable > 0))
+			continue;
+		double h = b->automatic[i].cached_obs / cacheable;
+		path_join(path, sizeof(path), c->group, "cache_hit_rate");
+		cJSON *entry = set_number(b, b->automatic[i].obj, "cache_hit_rate", path,
+					  fmin(h, 1), "observed cache reads per session / the "
+					  "expected cacheable prefix per session (previous inputs "
+					  "of 1,024 tokens or more, rounded down to 1,024 + 128k; "
+					  "100,000 simulated sessions): the model's expected cache "
+					  "reads equal the trace's");
+		if (h > 1)
+			cJSON_AddStringToObject(entry, "note", "the trace reads more from the "
+						"cache than the model's cacheable prefixes: clamped "
+						"to 1");
+		p->cache_hit_rate = sig6(fmin(h, 1));
+		c->expected.cache_read = p->cache_hit_rate * cacheable;
+	}
 }
 
 static cJSON *tokens_json(const struct fit_tokens *t)
@@ -705,7 +792,7 @@ static void add_check(struct build *b, const char *prefix, const struct fit_grou
 	c->observed = (struct fit_tokens){ sf->input_obs, sf->cached_obs, sf->output_obs };
 	c->expected = (struct fit_tokens){
 		.input = sf->m.k * sf->prompt + sf->m.pairs * growth,
-		.cache_read = sf->caching == CACHING_OFF ? 0 :
+		.cache_read = sf->caching != CACHING_EXPLICIT ? 0 : /* automatic: later */
 			      sf->hit_rate * (sf->m.k1 * sf->prompt + sf->m.pairs1 * growth),
 		.output = sf->m.k * sf->output,
 	};
@@ -1117,7 +1204,7 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 	if (finish(f, err))
 		return err ? err->code : HC_ERUNTIME;
 	struct build b = { f, scenario_to_json(base), cJSON_CreateObject(), cJSON_CreateObject(),
-			   err, &res->summary, NULL, 0 };
+			   err, &res->summary, NULL, 0, { { NULL, 0, 0 } }, 0 };
 	summarise(f, base, trace, &res->summary);
 	describe_scenario(&b, name, trace, base);
 	int rc = fit_top(&b) || fit_selfmod(&b) || fit_domains(&b) || b.oom ? HC_ERUNTIME : 0;
@@ -1125,8 +1212,10 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 		hc_err_prefix(err, "%s: the fit gives a value a scenario does not allow", trace);
 		rc = HC_EINPUT;
 	}
-	if (!rc)
+	if (!rc) {
+		fit_automatic_hit_rates(&b, &res->sc);
 		res->report = report(&b, name);
+	}
 	if (!rc && b.oom) { /* the list of defaulted cost-relevant fields */
 		scenario_release(&res->sc);
 		cJSON_Delete(res->report);

@@ -113,7 +113,8 @@ static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, 
  * The mean call of a session (docs/costs.md, "Fleets in simulate"): with K calls, prompt P,
  * visible output v and tool result T per call, call t's input is P + (t − 1)(v + T), so the
  * mean input is P + (K − 1)(v + T) / 2; the cached part of call t ≥ 2 is hit · (P + (t − 2)
- * (v + T)). Accumulated weighted by the calls per iteration.
+ * (v + T)), an upper bound under automatic caching, which reads no prefix under 1,024 tokens.
+ * Accumulated weighted by the calls per iteration.
  */
 static void add_shape(const struct session_params *p, double sessions, double sum[4])
 {

@@ -35,6 +35,9 @@ static void fill(const cJSON *m, struct model_profile *p)
 	p->ttft_seconds = number(m, "ttft_seconds");
 	p->decode_tokens_per_second = number(m, "decode_tokens_per_second");
 	p->context_window = number(m, "context_window");
+	p->improvement_scale = number(m, "improvement_scale");
+	if (isnan(p->improvement_scale)) /* optional: the calibration model's improvement */
+		p->improvement_scale = 1;
 }
 
 int model_profile_find(const char *model, struct model_profile *p)
@@ -59,6 +62,12 @@ double profile_output_factor(const struct model_profile *from, const struct mode
 	return (1 - f) * to->output_length / (from->output_length * (1 - to->reasoning_share));
 }
 
+double profile_improvement_factor(const struct model_profile *from,
+				  const struct model_profile *to)
+{
+	return to->improvement_scale / from->improvement_scale;
+}
+
 /* Multiplies every draw of d by k (the scenario owns an empirical one's values). */
 static void scale_dist(struct dist *d, double k)
 {
@@ -69,30 +78,46 @@ static void scale_dist(struct dist *d, double k)
 		((double *)d->values)[i] *= k;
 }
 
-/* The rule of profiles.h for one session of a role on model; 0 when it could not be moved. */
-static int move_session(struct session_params *s, const char *model)
+void profile_scale_improvement(struct domain *d, double k)
+{
+	if (k != 1)
+		scale_dist(&d->improvement, k);
+}
+
+/*
+ * The rule of profiles.h for one session of a role on model; 0 when it could not be moved.
+ * *improvement gets the factor the role's domains' improvement takes (1: none).
+ */
+static int move_session(struct session_params *s, const char *model, double *improvement)
 {
 	struct model_profile from, to;
+	*improvement = 1;
 	if (!s->calibrated_for[0] || !strcmp(s->calibrated_for, model))
 		return 1;
 	if (!model_profile_find(s->calibrated_for, &from) || !model_profile_find(model, &to))
 		return 0;
 	scale_dist(&s->output_tokens, profile_output_factor(&from, &to, s->reasoning_fraction));
 	s->reasoning_fraction = to.reasoning_share;
+	*improvement = profile_improvement_factor(&from, &to);
 	return 1;
 }
 
-static void apply_one(struct session_params *s, const char *model)
+/* Moves one session; returns the factor of its role's domains' improvement. */
+static double apply_one(struct session_params *s, const char *model)
 {
-	if (move_session(s, model))
+	double improvement;
+	if (move_session(s, model, &improvement))
 		snprintf(s->calibrated_for, sizeof(s->calibrated_for), "%s", model);
+	return improvement;
 }
 
 void profiles_apply(struct scenario *sc)
 {
-	apply_one(&sc->self_modification.session, sc->self_modification.model);
-	for (size_t d = 0; d < sc->n_domains; d++)
-		apply_one(&sc->domains[d].task, sc->domains[d].model);
+	double meta = apply_one(&sc->self_modification.session, sc->self_modification.model);
+	for (size_t d = 0; d < sc->n_domains; d++) {
+		double task = apply_one(&sc->domains[d].task, sc->domains[d].model);
+		profile_scale_improvement(&sc->domains[d], meta * task);
+	}
 }
 
 static int listed(const struct scenario *sc, const char *model)

@@ -12,8 +12,12 @@
  *     reasoning' = visible' · s / (1 − s)
  *     output' = visible' + reasoning' = output · (1 − f) · L(new) / (L(calibrated) · (1 − s))
  *
- * so output_tokens is scaled by that factor and reasoning_fraction becomes s. Latency of a
- * model with no models[] entry comes from its profile (ttft_seconds, decode_tokens_per_second).
+ * so output_tokens is scaled by that factor and reasoning_fraction becomes s. The move also
+ * scales the `improvement` of the domains the session's role works on (every domain for the
+ * meta agent, its own for a domain's task model) by I(new) / I(calibrated), I the profiles'
+ * improvement_scale (1 when a profile does not give it; an assumption, docs/model.md). Latency
+ * of a model with no models[] entry comes from its profile (ttft_seconds,
+ * decode_tokens_per_second).
  */
 #ifndef MODEL_PROFILES_H
 #define MODEL_PROFILES_H
@@ -28,6 +32,7 @@ struct model_profile {
 	double ttft_seconds;
 	double decode_tokens_per_second;
 	double context_window;           /* input tokens */
+	double improvement_scale;        /* improvement per iteration relative; 1 when not given */
 };
 
 /*
@@ -41,9 +46,18 @@ int model_profile_find(const char *model, struct model_profile *p);
 double profile_output_factor(const struct model_profile *from, const struct model_profile *to,
 			     double f);
 
+/* The factor a domain's improvement is scaled by when a session moves from `from` to `to`:
+ * to->improvement_scale / from->improvement_scale. */
+double profile_improvement_factor(const struct model_profile *from,
+				  const struct model_profile *to);
+
+/* Multiplies every draw of d's improvement by k (its mean and spread: a step k times as large). */
+void profile_scale_improvement(struct domain *d, double k);
+
 /*
  * Moves every session whose calibrated_for names another model than its role's onto the
- * role's model (the rule above), and then sets calibrated_for to that model. A session whose
+ * role's model (the rule above, improvement included), and then sets calibrated_for to that
+ * model. A session whose
  * models lack a profile is left as it is, calibrated_for unchanged (profiles_warning says so).
  */
 void profiles_apply(struct scenario *sc);

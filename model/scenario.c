@@ -97,7 +97,8 @@ static const struct field session_fields[] = {
 	     "Anthropic models); explicit (Anthropic, when the caller sends cache_control "
 	     "markers: the prefix is read, the new part written)."),
 	DBL(struct session_params, cache_hit_rate, "1", 0, 1, "",
-	    "Share of the repeated prefix that is read from the cache."),
+	    "Share of the repeated prefix that is read from the cache (automatic: of a "
+	    "prefix of 1,024 tokens or more, rounded down to 1,024 + 128k)."),
 	ENUM(struct session_params, cache_write_ttl, "\"5m\"", cache_ttls,
 	     "Explicit caching: writes go to the 5-minute cache or the 1-hour one (billed at "
 	     "its own rate)."),

@@ -18,6 +18,27 @@ void session_start(struct session *s, const struct session_params *p, struct rng
 	s->prev_input = 0;
 }
 
+/*
+ * The part of the previous input that OpenAI's automatic caching can read: nothing below
+ * SESSION_CACHE_MIN_PREFIX tokens, else the prefix rounded down to 1,024 + 128·k
+ * (docs/model.md, "Sessions").
+ */
+static double automatic_cacheable(double prev_input)
+{
+	if (prev_input < SESSION_CACHE_MIN_PREFIX)
+		return 0;
+	return floor(prev_input / SESSION_CACHE_STEP) * SESSION_CACHE_STEP;
+}
+
+static double cache_read(const struct session_params *p, double prev_input)
+{
+	if (p->caching == CACHING_OFF)
+		return 0;
+	if (p->caching == CACHING_AUTOMATIC)
+		prev_input = automatic_cacheable(prev_input);
+	return round(p->cache_hit_rate * prev_input);
+}
+
 int session_next(struct session *s, struct rng *r, struct usage *u, double *tool_seconds)
 {
 	const struct session_params *p = s->p;
@@ -27,7 +48,7 @@ int session_next(struct session *s, struct rng *r, struct usage *u, double *tool
 	if (out > p->max_output_tokens)
 		out = p->max_output_tokens;
 	double reasoning = round(out * p->reasoning_fraction);
-	double read = p->caching == CACHING_OFF ? 0 : round(p->cache_hit_rate * s->prev_input);
+	double read = cache_read(p, s->prev_input);
 
 	*u = (struct usage){ .calls = 1 };
 	u->input = (int64_t)s->context;

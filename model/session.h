@@ -4,8 +4,11 @@
  * The session makes K calls. Call 1's input is the prompt; each later call's input is the
  * previous call's input plus that call's visible output (output minus reasoning) and the tool
  * result appended after it. With prompt caching the previous call's input is a prefix already
- * in the cache: `automatic` reads cache_hit_rate of it; `explicit` reads that much and writes
- * the rest of the input (call 1 writes its whole prompt).
+ * in the cache: `automatic` (OpenAI) reads cache_hit_rate of it once it is at least
+ * SESSION_CACHE_MIN_PREFIX tokens, rounded down to a multiple of SESSION_CACHE_STEP (the
+ * expected read of a call that hits the whole cacheable prefix with probability
+ * cache_hit_rate); `explicit` reads cache_hit_rate of it and writes the rest of the input
+ * (call 1 writes its whole prompt).
  */
 #ifndef MODEL_SESSION_H
 #define MODEL_SESSION_H
@@ -13,6 +16,10 @@
 #include "model/scenario.h"
 #include "model/usage.h"
 #include "sim/rng.h"
+
+/* OpenAI's prompt caching: prefixes of 1,024 tokens or more, in steps of 128 (FACTS §2) */
+#define SESSION_CACHE_MIN_PREFIX 1024.0
+#define SESSION_CACHE_STEP 128.0
 
 struct session {
 	const struct session_params *p;

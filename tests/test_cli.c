@@ -447,7 +447,8 @@ END_TEST
 /*
  * The Polyglot preset's task agent is fitted to DGM's real logs: 643,294 tokens over the 57
  * tasks that made usable calls (FACTS §1, docs/calibration.md). The simulated initial
- * evaluation (60 tasks) must match that per-task mean within 3%.
+ * evaluation (60 tasks) must match that per-task mean within 3%, and the cached tokens
+ * (122,856 / 57 = 2,155.4 per task) too.
  */
 START_TEST(polyglot_matches_real_logs)
 {
@@ -460,6 +461,10 @@ START_TEST(polyglot_matches_real_logs)
 	double observed = 643294.0 / 57;
 	ck_assert_msg(per_task > 0.97 * observed && per_task < 1.03 * observed,
 		      "simulated %.0f tokens per task, observed %.0f", per_task, observed);
+	/* cached tokens too, under OpenAI's 1,024-token minimum (docs/calibration.md) */
+	double cached = json_at(s, "tokens.cache_read") / 60;
+	ck_assert_msg(cached > 0.97 * 2155.4 && cached < 1.03 * 2155.4,
+		      "simulated %.0f cached tokens per task, observed 2155.4", cached);
 	double calls = json_at(s, "tokens.calls") / 60;
 	ck_assert_msg(calls > 0.95 * 253 / 57 && calls < 1.05 * 253 / 57, "%.2f calls", calls);
 	cJSON_Delete(s);

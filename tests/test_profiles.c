@@ -210,7 +210,8 @@ END_TEST
 START_TEST(sheet_sourced_and_dated)
 {
 	static const char *const keys[] = { "reasoning_share", "output_length", "ttft_seconds",
-					    "decode_tokens_per_second", "context_window" };
+					    "decode_tokens_per_second", "context_window",
+					    "improvement_scale" };
 	char *text = slurp(PROFILES), *catalog_text = slurp(LITELLM);
 	ck_assert_ptr_nonnull(text);
 	ck_assert_ptr_nonnull(catalog_text);
@@ -244,6 +245,86 @@ START_TEST(sheet_sourced_and_dated)
 	ck_assert_int_eq(n, 6);
 	cJSON_Delete(root);
 	cJSON_Delete(catalog);
+}
+END_TEST
+
+/* Gates passed in one run of hyperagents-500 (seed 1) with every domain's improvement x k. */
+static unsigned gates_passed(double k)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct price_sheet ps;
+	struct loop_models m;
+	struct loop_result res;
+	ck_assert_int_eq(scenario_load(&sc, STAGED_500, NULL, 0, &err), 0);
+	for (size_t d = 0; d < sc.n_domains; d++)
+		profile_scale_improvement(&sc.domains[d], k);
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	ck_assert_msg(loop_resolve_models(&sc, &ps, &m, &err) == 0, "%s", err.msg);
+	ck_assert_msg(loop_run(&sc, &m, 1, 0, &res, &err) == 0, "%s", err.msg);
+	unsigned passed = res.gates_passed;
+	loop_result_release(&res);
+	price_sheet_release(&ps);
+	scenario_release(&sc);
+	return passed;
+}
+
+/*
+ * A model with improvement_scale 0.5 replacing the calibration model's 1 halves the mean
+ * improvement step: the presets' N(0.01, 0.05) becomes N(0.005, 0.025), and at the initial
+ * score the child's expected step is 0.005 (score law: the draw is the step there). Fewer
+ * gates then pass in a staged run.
+ */
+START_TEST(improvement_scale_halves_the_step)
+{
+	struct model_profile calibrated = { .improvement_scale = 1 };
+	struct model_profile cheaper = { .improvement_scale = 0.5 };
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	double k = profile_improvement_factor(&calibrated, &cheaper);
+	ck_assert_double_eq(k, 0.5);
+	ck_assert_double_eq(profile_improvement_factor(&cheaper, &calibrated), 2);
+	ck_assert_int_eq(scenario_load(&sc, STAGED_500, NULL, 0, &err), 0);
+	struct domain *d = &sc.domains[0];
+	ck_assert_int_eq(d->improvement.kind, DIST_NORMAL);
+	ck_assert_double_eq(d->improvement.a, 0.01);
+	ck_assert_double_eq(d->improvement.b, 0.05);
+	profile_scale_improvement(d, k);
+	ck_assert_double_eq_tol(dist_mean(&d->improvement), 0.005, 1e-15);
+	ck_assert_double_eq_tol(d->improvement.b, 0.025, 1e-15);
+	ck_assert_double_eq_tol(score_child(d->initial_score, 0.005, d->initial_score,
+					    d->score_ceiling) - d->initial_score, 0.005, 1e-15);
+	scenario_release(&sc);
+	unsigned full = gates_passed(1), half = gates_passed(0.5);
+	printf("hyperagents-500, seed 1: %u gates passed, %u with half the improvement\n", full,
+	       half);
+	ck_assert_uint_lt(half, full);
+}
+END_TEST
+
+/*
+ * The sheet gives every model improvement_scale 1, so a switch of the meta agent or a task
+ * model moves sizes but leaves the scores' improvement exactly as the scenario gives it.
+ */
+START_TEST(default_improvement_unchanged)
+{
+	struct scenario plain, moved;
+	struct model_profile p;
+	ck_assert_int_eq(model_profile_find("o4-mini", &p), 1);
+	ck_assert_double_eq(p.improvement_scale, 1);
+	ck_assert_double_eq(sheet_number("claude-3-5-sonnet", "improvement_scale"), 1);
+	scenario_text(&plain, EVAL, "domains.a.improvement={\"dist\": \"normal\", \"mean\": "
+		      "0.01, \"sd\": 0.05}", NULL);
+	scenario_text(&moved, EVAL, "domains.a.improvement={\"dist\": \"normal\", \"mean\": "
+		      "0.01, \"sd\": 0.05}", "self_modification.calibrated_for="
+		      "\"claude-3-5-sonnet\"", "domains.a.model=\"o4-mini\"", NULL);
+	ck_assert_str_eq(moved.self_modification.session.calibrated_for, "claude-sonnet-4-5");
+	ck_assert_str_eq(moved.domains[0].task.calibrated_for, "o4-mini");
+	ck_assert_double_eq(moved.domains[0].improvement.a, plain.domains[0].improvement.a);
+	ck_assert_double_eq(moved.domains[0].improvement.b, plain.domains[0].improvement.b);
+	ck_assert_double_eq(moved.domains[0].improvement.a, 0.01);
+	scenario_release(&plain);
+	scenario_release(&moved);
 }
 END_TEST
 
@@ -319,6 +400,8 @@ static Suite *profiles_suite(void)
 	check_add(s, "context_window_warns", context_window_warns, 10);
 	check_add(s, "gpt_4o_mini_speed_from_profile", gpt_4o_mini_speed_from_profile, 10);
 	check_add(s, "sheet_sourced_and_dated", sheet_sourced_and_dated, 10);
+	check_add(s, "improvement_scale_halves_the_step", improvement_scale_halves_the_step, 60);
+	check_add(s, "default_improvement_unchanged", default_improvement_unchanged, 10);
 	check_add(s, "score_law_by_hand", score_law_by_hand, 10);
 	check_add(s, "long_horizon_saturates", long_horizon_saturates, 60);
 	check_add(s, "ceiling_below_initial_rejected", ceiling_below_initial_rejected, 10);

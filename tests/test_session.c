@@ -150,26 +150,52 @@ START_TEST(test_caching_explicit)
 }
 END_TEST
 
+/*
+ * OpenAI's rule: a prefix under 1,024 tokens caches nothing, a longer one is read rounded down
+ * to 1,024 + 128k. P = 900, each call adds 300 + 100 = 400: inputs 900, 1300, 1700, 2100;
+ * call 2's prefix 900 < 1,024 reads 0, call 3's 1300 -> 1280 (10 x 128), call 4's 1700 -> 1664
+ * (13 x 128); at hit rate 0.5, half of those.
+ */
 START_TEST(test_caching_automatic)
 {
 	struct rng r;
 	struct usage calls[K_MAX], sum;
-	struct session_params p = params(10, 5000, 400, 0.25, 700);
+	struct session_params p = params(4, 900, 400, 0.25, 100);
+	static const int64_t full[] = { 0, 0, 1280, 1664 };
 
 	ck_assert_int_eq(rng_init(&r, SEED, 3), 0);
 	p.caching = CACHING_AUTOMATIC;
+	run_session(&p, &r, calls, K_MAX, &sum);
+	for (int t = 0; t < 4; t++) {
+		ck_assert_int_eq(calls[t].input, 900 + t * 400);
+		ck_assert_int_eq(calls[t].cache_read, full[t]);
+		ck_assert_int_eq(calls[t].cache_write, 0);
+	}
+	ck_assert_int_eq(sum.cache_read, 1280 + 1664);
+
 	p.cache_hit_rate = 0.5;
 	run_session(&p, &r, calls, K_MAX, &sum);
-	ck_assert_int_eq(calls[0].cache_read, 0);
-	for (int t = 1; t <= 10; t++) {
-		ck_assert_int_eq(calls[t - 1].cache_write, 0);
-		if (t > 1)
-			ck_assert_int_eq(calls[t - 1].cache_read, (5000 + (t - 2) * 1000) / 2);
-	}
-	ck_assert_int_eq(sum.cache_read, (9 * 5000 + 36 * 1000) / 2);
+	for (int t = 0; t < 4; t++)
+		ck_assert_int_eq(calls[t].cache_read, full[t] / 2);
+	ck_assert_int_eq(sum.cache_read, 640 + 832);
 	ck_assert_int_eq(sum.cache_write, 0);
 	/* the input is the same whatever the caching */
-	ck_assert_int_eq(sum.input, 10 * 5000 + 45 * 1000);
+	ck_assert_int_eq(sum.input, 4 * 900 + 6 * 400);
+
+	/* exactly 1,024 is cached whole; 1,151 rounds down to 1,024, 1,152 is 9 x 128 */
+	p = params(2, 1024, 0, 0, 0);
+	p.caching = CACHING_AUTOMATIC;
+	run_session(&p, &r, calls, K_MAX, &sum);
+	ck_assert_int_eq(calls[1].cache_read, 1024);
+	p.prompt_tokens.a = 1151;
+	run_session(&p, &r, calls, K_MAX, &sum);
+	ck_assert_int_eq(calls[1].cache_read, 1024);
+	p.prompt_tokens.a = 1152;
+	run_session(&p, &r, calls, K_MAX, &sum);
+	ck_assert_int_eq(calls[1].cache_read, 1152);
+	p.prompt_tokens.a = 1023;
+	run_session(&p, &r, calls, K_MAX, &sum);
+	ck_assert_int_eq(calls[1].cache_read, 0);
 	rng_release(&r);
 }
 END_TEST
