@@ -2,6 +2,7 @@
  * print_forecast: the forecast table that simulate and fit --extrapolate print: calls and
  * tokens by role and model, dollars, wall time, archive and the P10 / P50 / P90 band.
  */
+#include <math.h>
 #include <stdio.h>
 #include "cli/cli.h"
 #include "model/forecast.h"
@@ -67,7 +68,7 @@ void cli_print_forecast(const struct forecast *f, const struct price_sheet *ps,
 	else
 		printf("  USD per month: %.2f (steady state: %.3g run%s started a month; by "
 		       "calendar month: monthly.csv)\n", m->monthly_cost, m->monthly_runs,
-		       m->monthly_runs == 1 ? "" : "s");
+		       fabs(m->monthly_runs - 1) < 5e-4 ? "" : "s"); /* as %.3g prints it */
 	for (size_t k = 0; k < f->models.n_fleets; k++) {
 		const struct fleet *lf = &f->models.fleets[k];
 		const struct fleet_result *r = &m->fleet[k];
