@@ -11,7 +11,7 @@
 #include "base/hc_err.h"
 #include "base/strtab.h"
 
-static uint64_t hash(const char *s)
+uint64_t strtab_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ull;
 	for (; *s; s++)
@@ -22,7 +22,7 @@ static uint64_t hash(const char *s)
 /* The slot that holds s, or the empty slot where it would go. */
 static size_t probe(const struct strtab *t, const char *s)
 {
-	size_t mask = t->nslot - 1, i = (size_t)hash(s) & mask;
+	size_t mask = t->nslot - 1, i = (size_t)strtab_hash(s) & mask;
 	while (t->slot[i] && strcmp(t->str[t->slot[i] - 1], s))
 		i = (i + 1) & mask;
 	return i;

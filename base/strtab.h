@@ -10,6 +10,7 @@
 #define BASE_STRTAB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strtab {
 	char **str;   /* str[id] */
@@ -19,6 +20,10 @@ struct strtab {
 };
 
 #define STRTAB_INIT { NULL, 0, 0, NULL, 0 }
+
+/* FNV-1a, 64 bits: the hash the table keys its strings by; random streams named by a string
+ * (model/priors) are seeded with it too. */
+uint64_t strtab_hash(const char *s);
 
 /* The id of s, added when new. Returns 0, or HC_ERUNTIME when memory runs out. */
 int strtab_intern(struct strtab *t, const char *s, size_t *id);

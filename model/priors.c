@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "base/strtab.h"
 #include "model/priors.h"
 #include "model/scenario.h"
 #include "sim/rng.h"
@@ -17,31 +19,6 @@ static const char *const kind_names[] = { "uniform", "triangular", "lognormal", 
 const char *prior_kind_name(enum prior_kind k)
 {
 	return kind_names[k];
-}
-
-/* The standard normal's quantile (Acklam's rational approximation, relative error < 1.2e-9). */
-static double normal_quantile(double p)
-{
-	static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02,
-				    -2.759285104469687e+02, 1.383577518672690e+02,
-				    -3.066479806614716e+01, 2.506628277459239e+00 };
-	static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02,
-				    -1.556989798598866e+02, 6.680131188771972e+01,
-				    -1.328068155288572e+01 };
-	static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01,
-				    -2.400758277161838e+00, -2.549732539343734e+00,
-				    4.374664141464968e+00, 2.938163982698783e+00 };
-	static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01,
-				    2.445134137142996e+00, 3.754408661907416e+00 };
-	if (p < 0.02425 || p > 1 - 0.02425) {
-		double q = sqrt(-2 * log(p < 0.5 ? p : 1 - p));
-		double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-			   ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-		return p < 0.5 ? x : -x;
-	}
-	double q = p - 0.5, r = q * q;
-	return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-	       (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 static double numeric_at(const struct prior *p, double u)
@@ -59,7 +36,7 @@ static double numeric_at(const struct prior *p, double u)
 	case PRIOR_LOGNORMAL: {
 		double t = fmin(fmax(u, PRIOR_LOGNORMAL_TAIL), 1 - PRIOR_LOGNORMAL_TAIL);
 		double sigma = log(hi / lo) / (2 * Z90);
-		return sqrt(lo * hi) * exp(sigma * normal_quantile(t));
+		return sqrt(lo * hi) * exp(sigma * gsl_cdf_ugaussian_Pinv(t));
 	}
 	case PRIOR_CHOICE:
 		break;
@@ -390,21 +367,13 @@ static int parse_copy(const struct scenario *sc, cJSON *copy, struct scenario *o
 	return rc;
 }
 
-/* FNV-1a: a prior's stream is named by its path. */
-static uint64_t path_hash(const char *path)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *path; path++)
-		h = (h ^ (unsigned char)*path) * 0x100000001b3ull;
-	return h;
-}
-
 /* The uniform replication rep draws for prior p: from the stream of (seed, "priors", its
  * path), so that adding, removing or fixing one prior leaves the others' draws alone. */
 static int prior_uniform(const struct prior *p, uint64_t seed, unsigned rep, double *u)
 {
 	struct rng r;
-	uint64_t master = rng_stream_seed(rng_stream_seed(seed, PRIOR_STREAM), path_hash(p->path));
+	uint64_t master = rng_stream_seed(rng_stream_seed(seed, PRIOR_STREAM),
+					  strtab_hash(p->path));
 	if (rng_init(&r, master, rep))
 		return HC_ERUNTIME;
 	*u = rng_uniform(&r);
