@@ -284,6 +284,32 @@ static int run_alone(struct forecast *f, struct hc_err *err)
 	return 0;
 }
 
+/*
+ * GPU simulators running over FORECAST_GPU_SIM_REVISIT of the wall time: the share, and the
+ * first domain with simulator GPUs and how many of its tasks run at once. 0: no warning.
+ */
+static int gpu_sim_warning(const struct forecast *f, char *msg, size_t size)
+{
+	double share = f->mean.wall_hours > 0 ? f->mean.gpu_sim_hours / f->mean.wall_hours : 0;
+	if (share <= FORECAST_GPU_SIM_REVISIT)
+		return 0;
+	const struct domain *gpu = NULL;
+	for (size_t d = 0; d < f->sc->n_domains && !gpu; d++)
+		if (f->sc->domains[d].sandbox_gpus > 0)
+			gpu = &f->sc->domains[d];
+	if (!gpu)
+		return 0;
+	unsigned shared = f->sc->shared.eval_workers;
+	unsigned at_once = shared ? shared : gpu->eval_workers;
+	snprintf(msg, size,
+		 "GPU simulators run during %.0f%% of the wall time, over the %.0f%% at which to "
+		 "revisit the plan; %s runs %u task%s at once (%s): more simulator GPUs at once "
+		 "shorten the run, the GPU-hours stay",
+		 100 * share, 100 * FORECAST_GPU_SIM_REVISIT, gpu->name, at_once,
+		 at_once == 1 ? "" : "s", shared ? "shared.eval_workers, for every loop" : "eval_workers");
+	return 1;
+}
+
 size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_MAX])
 {
 	size_t n = 0;
@@ -296,6 +322,7 @@ size_t forecast_warnings(const struct forecast *f, char msgs[][FORECAST_WARNING_
 			 batched_hours / f->unbatched_wall_hours, batched_hours / 24,
 			 f->unbatched_wall_hours / 24);
 	n += (size_t)profiles_warning(f->sc, msgs[n], FORECAST_WARNING_MAX);
+	n += (size_t)gpu_sim_warning(f, msgs[n], FORECAST_WARNING_MAX);
 	if (f->mean.monthly_busy_share > 1)
 		snprintf(msgs[n++], FORECAST_WARNING_MAX,
 			 "the schedule cannot be kept: %g run%s a month of %.3g days is a busy share "

@@ -95,6 +95,8 @@ struct forecast {
 
 /* A batch what-if whose wall time exceeds this many times its unbatched one is flagged. */
 #define FORECAST_STRETCH_WARN 10.0
+/* GPU simulators running over this share of the wall time are flagged (docs/costs.md). */
+#define FORECAST_GPU_SIM_REVISIT 0.30
 #define FORECAST_WARNING_MAX 640
 #define FORECAST_WARNINGS 4
 

@@ -21,6 +21,10 @@
 
 static char workdir[256];
 
+/* --set arguments that take the default preset's GPU simulator out, and with it the warning
+ * that simulators hold most of the wall time, for tests about other warnings. */
+#define NO_GPU_SIM "--set", "domains.robotics_reward.sandbox_gpus=0"
+
 struct result {
 	int status;
 	char *out, *err;

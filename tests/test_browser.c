@@ -251,7 +251,7 @@ START_TEST(busy_schedule_renders_its_months_and_warning)
 	if (!bin)
 		return;
 	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
-			      "--set", "costs.parallel_runs=2", "--start", "2027-01-15",
+			      "--set", "costs.parallel_runs=2", NO_GPU_SIM, "--start", "2027-01-15",
 			      "--require-plots", "--out", "busy", "--quiet", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);

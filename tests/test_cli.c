@@ -116,8 +116,8 @@ END_TEST
 START_TEST(calendar_busy_schedule)
 {
 	struct result r = run("simulate", "--iterations", "3", "--set",
-			      "costs.runs_per_month=1000", "--start", "2027-01-01", "--out", "res",
-			      NULL);
+			      "costs.runs_per_month=1000", NO_GPU_SIM, "--start", "2027-01-01",
+			      "--out", "res", NULL);
 	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
 	ck_assert_ptr_nonnull(strstr(r.err, "warning: the schedule cannot be kept"));
 	result_free(&r);
@@ -142,6 +142,39 @@ START_TEST(calendar_busy_schedule)
 END_TEST
 
 /*
+ * GPU simulators over 30% of the wall time are a warning on the console and in summary.json
+ * naming the share, the domain and its tasks at once; the default preset runs its robotics
+ * tasks one at a time; shared evaluation workers are named as such; no GPU, no warning.
+ */
+START_TEST(gpu_simulators_over_the_wall_time_warn)
+{
+	struct result r = run("simulate", "--iterations", "3", "--out", "res", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	cJSON *s = load_json("res/summary.json");
+	char share[64];
+	snprintf(share, sizeof(share), "GPU simulators run during %.0f%% of the wall time",
+		 100 * json_at(s, "sandbox.gpu_sim_share_of_wall_time"));
+	ck_assert_double_gt(json_at(s, "sandbox.gpu_sim_share_of_wall_time"), 0.3);
+	ck_assert_msg(strstr(r.err, share) != NULL, "no '%s' in: %s", share, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "robotics_reward runs 1 task at once (eval_workers)"));
+	const cJSON *warn = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "warnings"), 0);
+	ck_assert_msg(cJSON_IsString(warn) && strstr(warn->valuestring, share), "not in summary.json");
+	cJSON_Delete(s);
+	result_free(&r);
+	r = run("simulate", "--iterations", "3", "--set", "shared.eval_workers=2", "--out", "res",
+		NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "robotics_reward runs 2 tasks at once "
+					   "(shared.eval_workers, for every loop)"));
+	result_free(&r);
+	r = run("simulate", "--iterations", "3", NO_GPU_SIM, "--out", "res", NULL);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_null(strstr(r.err, "GPU simulators"));
+	result_free(&r);
+}
+END_TEST
+
+/*
  * The back-to-back schedule: a run when the last ends, whatever runs_per_month says, so
  * monthly.cost_usd = cost · 730 / W with a busy share of 1 and no warning; an unknown schedule
  * is bad input naming the field, the value and the schedules allowed.
@@ -149,8 +182,8 @@ END_TEST
 START_TEST(calendar_back_to_back)
 {
 	struct result r = run("simulate", "--iterations", "3", "--set",
-			      "costs.schedule=\"back-to-back\"", "--start", "2027-01-01", "--out",
-			      "res", NULL);
+			      "costs.schedule=\"back-to-back\"", NO_GPU_SIM, "--start", "2027-01-01",
+			      "--out", "res", NULL);
 	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
 	ck_assert_ptr_null(strstr(r.err, "warning"));
 	result_free(&r);
@@ -1025,6 +1058,7 @@ int main(void)
 	tcase_add_test(tc, default_run_writes_contract_keys);
 	tcase_add_test(tc, calendar_busy_schedule);
 	tcase_add_test(tc, model_without_profile_warns);
+	tcase_add_test(tc, gpu_simulators_over_the_wall_time_warn);
 	tcase_add_test(tc, calendar_back_to_back);
 	tcase_add_test(tc, same_seed_same_bytes_any_threads);
 	tcase_add_test(tc, iterations_zero_and_set);

@@ -254,7 +254,7 @@ END_TEST
 START_TEST(busy_schedule_warns_and_at_once_headline)
 {
 	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
-			      "--start", "2027-01-01", "--out", "busy", "--quiet", NULL);
+			      NO_GPU_SIM, "--start", "2027-01-01", "--out", "busy", "--quiet", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	r = run("report", "busy", NULL);
@@ -291,7 +291,8 @@ START_TEST(busy_schedule_warns_and_at_once_headline)
 	cJSON_Delete(sum);
 	free(html);
 	r = run("simulate", "--iterations", "2", "--set", "costs.schedule=\"at-once\"", "--set",
-		"costs.parallel_runs=2", "--start", "2027-01-01", "--out", "once", "--quiet", NULL);
+		"costs.parallel_runs=2", NO_GPU_SIM, "--start", "2027-01-01", "--out", "once",
+		"--quiet", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	result_free(&r);
 	r = run("report", "once", NULL);
