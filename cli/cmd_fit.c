@@ -14,6 +14,7 @@
 #include "model/forecast.h"
 #include "model/prices.h"
 #include "model/scenario.h"
+#include "model/sensitivity.h"
 #include "reports/focus.h"
 #include "reports/jsonout.h"
 #include "reports/report.h"
@@ -34,8 +35,9 @@ static const char usage_head[] =
 	"and the lowest AIC chosen. Writes SCENARIO.json (loadable by simulate and validate) and\n"
 	"SCENARIO.fit.json beside it: per field the sample, every candidate's parameters,\n"
 	"AIC and Kolmogorov-Smirnov statistic, and the fields the trace does not inform,\n"
-	"which keep the base scenario's values; it prints those of them that enter the cost\n"
-	"formulas, with their values.\n"
+	"which keep the base scenario's values (a prior of the base stays that prior, drawn\n"
+	"per replication); it prints those of them that enter the cost formulas, with their\n"
+	"values.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE   the fitted scenario (required unless --extrapolate)\n"
@@ -52,7 +54,8 @@ static const char usage_head[] =
 	"  --extrapolate N     then simulate N iterations of the fitted scenario and write a\n"
 	"                      results directory as simulate does (report.html and plots\n"
 	"                      included), with the fitted scenario (fitted-scenario.json)\n"
-	"                      and the fit report (fit.json); the options below but --quiet\n"
+	"                      and the fit report (fit.json), and sensitivity.csv when it\n"
+	"                      keeps priors of the base; the options below but --quiet\n"
 	"                      are the extrapolation's (--set: on the fitted scenario)\n";
 
 static const char usage_tail[] =
@@ -216,11 +219,15 @@ static void describe_base(char *buf, size_t size, enum fitbase_why why, const ch
 		snprintf(buf, size, "the default: the trace's header names no loop");
 }
 
-/* The cost-relevant fields that kept the base's values, one a line. */
+/* The cost-relevant fields that kept the base's values, one a line; a prior as a prior. */
 static void print_defaulted(const struct fit_summary *s)
 {
-	printf("\n\n  %zu fields keep the base's values (\"defaulted\" in the report); %zu of them "
-	       "enter the cost formulas%s\n", s->n_defaulted, s->n_cost_defaulted,
+	char priors[64] = "";
+	if (s->n_defaulted_priors)
+		snprintf(priors, sizeof(priors), ", %zu of them priors drawn per replication",
+			 s->n_defaulted_priors);
+	printf("\n\n  %zu fields keep the base's values (\"defaulted\" in the report)%s; %zu of "
+	       "them enter the cost formulas%s\n", s->n_defaulted, priors, s->n_cost_defaulted,
 	       s->n_cost_defaulted ? ":" : "");
 	for (size_t i = 0; i < s->n_cost_defaulted; i++)
 		printf("    %-44s %s\n", s->cost_defaulted[i].path, s->cost_defaulted[i].value);
@@ -286,6 +293,7 @@ struct extrapolation {
 	const struct price_sheet *ps;
 	const struct fit_result *res;
 	const struct fitboot *boot;
+	struct sensitivity *sens; /* the fitted scenario's priors (sensitivity.csv) */
 	int ran;                /* f holds a forecast */
 };
 
@@ -296,7 +304,8 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 	const struct cli_options *sh = x->o;
 	const char *names[] = { "fitted-scenario.json", "fit.json" };
 	const cJSON *trees[] = { x->res->scenario, x->res->report };
-	const struct summary_extras extras = { focus_default_start(), NULL, NULL };
+	const struct summary_extras extras = { focus_default_start(), NULL, x->sens };
+	unsigned sens_runs = sh->runs < SENSITIVITY_RUNS ? (unsigned)sh->runs : SENSITIVITY_RUNS;
 	struct summary_stream stream;
 	struct cli_progress progress;
 	struct report_result report;
@@ -309,6 +318,9 @@ static int write_extrapolation(struct results_dir *rd, void *ctx, struct hc_err 
 				       cli_progress_hook(&progress), &sink, err);
 	cli_progress_end(&progress);
 	x->ran = !rc;
+	if (!rc)
+		rc = sensitivity_run(x->sens, &x->res->sc, x->ps, sens_runs, (unsigned)sh->threads,
+				     sh->seed, err);
 	if (!rc && summary_write_all(rd, x->f, x->ps, &extras, &stream, err))
 		rc = err->code;
 	for (size_t i = 0; !rc && i < 2; i++)
@@ -351,17 +363,20 @@ static int extrapolate(const struct options *o, struct fit_result *res,
 	if (price_sheet_load(&ps, sh->prices, &err))
 		return cli_fail(&err);
 	fit_outdir(o, outdir, sizeof(outdir));
-	struct extrapolation x = { sh, &f, &ps, res, boot, 0 };
+	struct sensitivity sens = SENSITIVITY_INIT;
+	struct extrapolation x = { sh, &f, &ps, res, boot, &sens, 0 };
 	int rc = forecast_check(&res->sc, &ps, (unsigned)sh->runs, &err);
 	if (!rc)
 		rc = results_dir_write(&rd, outdir, write_extrapolation, &x, &err);
 	if (!rc && !sh->quiet) {
 		putchar('\n');
 		cli_print_forecast(&f, &ps, rd.path);
+		cli_print_sensitivity(&sens, &f);
 		printf("report: %s/report.html\n", rd.path);
 	}
 	if (x.ran)
 		forecast_release(&f);
+	sensitivity_release(&sens);
 	price_sheet_release(&ps);
 	return rc ? cli_fail(&err) : EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "fit/fit.h"
 #include "fit/fitbase.h"
 #include "fit/fitdist.h"
+#include "model/priors.h"
 #include "model/session.h"
 
 /* ---- the state kept per session, node and (node, domain) ------------------------------ */
@@ -371,6 +372,9 @@ struct build {
 		double cached_obs; /* cache reads per session in the trace */
 	} automatic[SCENARIO_MAX_DOMAINS + 1];
 	size_t n_automatic;
+	/* per fitted domain, the base's domain it was copied from (domain_template) */
+	char template_of[SCENARIO_MAX_DOMAINS][SCENARIO_NAME_MAX];
+	const struct scenario *fitted; /* the scenario parsed, its priors kept; for the report */
 };
 
 /* Six significant digits: what a person reads, and far below the fits' own uncertainty. */
@@ -844,15 +848,19 @@ static void adjust(struct build *b, cJSON *obj, const char *key, const char *pat
 			     cJSON_CreateString(note));
 }
 
-static cJSON *domain_template(const cJSON *domains, const char *name)
+/* A copy of the base's domain named name, else of its first; *from gets the one copied. */
+static cJSON *domain_template(const cJSON *domains, const char *name,
+			      char from[SCENARIO_NAME_MAX])
 {
-	const cJSON *d;
+	const cJSON *d, *chosen = cJSON_GetArrayItem(domains, 0);
 	cJSON_ArrayForEach(d, domains) {
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(d, "name");
 		if (cJSON_IsString(n) && !strcmp(n->valuestring, name))
-			return cJSON_Duplicate(d, 1);
+			chosen = d;
 	}
-	return cJSON_Duplicate(cJSON_GetArrayItem(domains, 0), 1);
+	const char *chosen_name = json_get_str(chosen, "name", NULL);
+	snprintf(from, SCENARIO_NAME_MAX, "%s", chosen_name ? chosen_name : "");
+	return cJSON_Duplicate(chosen, 1);
 }
 
 /* full_tasks, screen_tasks and gate_min_passed */
@@ -945,7 +953,7 @@ static int fit_domains(struct build *b)
 	cJSON *base = cJSON_GetObjectItemCaseSensitive(b->tree, "domains");
 	cJSON *domains = cJSON_CreateArray();
 	for (size_t i = 0; i < f->n_domains; i++) {
-		cJSON *d = domain_template(base, f->domains[i].name);
+		cJSON *d = domain_template(base, f->domains[i].name, b->template_of[i]);
 		cJSON_AddItemToArray(domains, d);
 		if (fit_domain(b, &f->domains[i], d)) {
 			cJSON_Delete(domains);
@@ -1020,6 +1028,49 @@ static int fit_top(struct build *b)
 	return 0;
 }
 
+/* The priors of the fitted scenario at path or inside its value (a distribution's mean). */
+static size_t priors_at(const struct scenario *sc, const char *path, const struct prior **first)
+{
+	size_t n = 0, len = strlen(path);
+	for (size_t i = 0; i < sc->n_priors; i++) {
+		const char *at = sc->priors[i].path;
+		if (strncmp(at, path, len) || (at[len] && at[len] != '.'))
+			continue;
+		if (!n++)
+			*first = &sc->priors[i];
+	}
+	return n;
+}
+
+/*
+ * A defaulted value for a person: item as compact JSON, a prior in a few words and "(prior)"
+ * (inside a distribution, as that parameter's string). The caller frees it; NULL out of memory.
+ */
+static char *defaulted_text(const struct scenario *sc, const char *path, const cJSON *item)
+{
+	char words[PRIOR_PATH_MAX + 16], shown[PRIOR_PATH_MAX];
+	const struct prior *p = NULL;
+	size_t len = strlen(path);
+	if (priors_at(sc, path, &p) && !strcmp(p->path, path)) {
+		prior_describe(p, shown, sizeof(shown));
+		snprintf(words, sizeof(words), "%s (prior)", shown);
+		return strdup(words);
+	}
+	cJSON *copy = cJSON_Duplicate(item, 1);
+	for (size_t i = 0; copy && i < sc->n_priors; i++) {
+		cJSON *parent, *at;
+		if (strncmp(sc->priors[i].path, path, len) || sc->priors[i].path[len] != '.' ||
+		    !(at = scenario_tree_at(copy, sc->priors[i].path + len + 1, &parent)))
+			continue;
+		prior_describe(&sc->priors[i], shown, sizeof(shown));
+		snprintf(words, sizeof(words), "%s (prior)", shown);
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, at->string, cJSON_CreateString(words));
+	}
+	char *text = copy ? cJSON_PrintUnformatted(copy) : NULL;
+	cJSON_Delete(copy);
+	return text;
+}
+
 /* A cost-relevant field that kept the base's value, into the summary and the report. */
 static void add_cost_default(struct build *b, const char *path, const cJSON *item,
 			     cJSON *out)
@@ -1027,7 +1078,7 @@ static void add_cost_default(struct build *b, const char *path, const cJSON *ite
 	struct fit_summary *s = b->sum;
 	struct fit_default *d = array_room(s->cost_defaulted, s->n_cost_defaulted,
 					   &s->cap_cost_defaulted, sizeof(*d));
-	char *text = cJSON_PrintUnformatted(item);
+	char *text = defaulted_text(b->fitted, path, item);
 	if (!d || !text) {
 		free(text);
 		b->oom = 1;
@@ -1044,12 +1095,18 @@ static void add_cost_default(struct build *b, const char *path, const cJSON *ite
 	cJSON_AddItemToObject(out, path, cJSON_Duplicate(item, 1));
 }
 
+/* The report's lists of defaulted fields: every one, the priors, the cost-relevant ones. */
+struct defaulted_lists {
+	cJSON *all, *priors, *costly;
+};
+
 /*
- * Every leaf of obj whose path was not informed, in the order of the file, into out; the
- * cost-relevant ones with their values into costly and the summary.
+ * Every leaf of obj (a prior object is one) whose path was not informed, in the order of the
+ * file, into out->all; those holding a prior into out->priors; the cost-relevant ones with
+ * their values into out->costly and the summary.
  */
-static void list_defaulted(struct build *b, const cJSON *obj, const char *prefix, cJSON *out,
-			   cJSON *costly)
+static void list_defaulted(struct build *b, const cJSON *obj, const char *prefix,
+			   const struct defaulted_lists *out)
 {
 	const cJSON *item;
 	char path[512];
@@ -1064,17 +1121,92 @@ static void list_defaulted(struct build *b, const cJSON *obj, const char *prefix
 				const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name");
 				snprintf(sub, sizeof(sub), "%s.%s", path,
 					 cJSON_IsString(n) ? n->valuestring : "?");
-				list_defaulted(b, e, sub, out, costly);
+				list_defaulted(b, e, sub, out);
 			}
-		} else if (cJSON_IsObject(item) &&
+		} else if (cJSON_IsObject(item) && !prior_is_object(item) &&
 			   !cJSON_GetObjectItemCaseSensitive(item, "dist")) {
-			list_defaulted(b, item, path, out, costly);
+			list_defaulted(b, item, path, out);
 		} else if (!cJSON_GetObjectItemCaseSensitive(b->informed, path)) {
-			cJSON_AddItemToArray(out, cJSON_CreateString(path));
+			const struct prior *p;
+			cJSON_AddItemToArray(out->all, cJSON_CreateString(path));
+			if (priors_at(b->fitted, path, &p))
+				cJSON_AddItemToArray(out->priors, cJSON_CreateString(path));
 			if (fitbase_cost_relevant(path, obj))
-				add_cost_default(b, path, item, costly);
+				add_cost_default(b, path, item, out->costly);
 		}
 	}
+}
+
+/* ---- the base's priors ------------------------------------------------------------------ */
+
+/* 1 when the trace informed path or a field holding it (the distribution of a prior mean). */
+static int informed_at(const struct build *b, const char *path)
+{
+	char at[FIT_PATH_MAX];
+	snprintf(at, sizeof(at), "%s", path);
+	for (;;) {
+		if (cJSON_GetObjectItemCaseSensitive(b->informed, at))
+			return 1;
+		char *dot = strrchr(at, '.');
+		if (!dot)
+			return 0;
+		*dot = '\0';
+	}
+}
+
+/* The base's prior p put back at path of the fitted tree when the fit left the base's value
+ * (p's median) there; *kept counts those put back. */
+static int keep_prior(struct build *b, const struct scenario *base, const struct prior *p,
+		      const char *path, size_t *kept)
+{
+	const cJSON *now = scenario_tree_at(b->tree, path, NULL);
+	const cJSON *was = scenario_tree_at(base->tree, p->path, NULL);
+	if (informed_at(b, path) || !now || !was || !cJSON_Compare(now, was, 1))
+		return 0;
+	++*kept;
+	return prior_restore(b->tree, path, base, p, b->err);
+}
+
+/* path with "domains.<from>." made "domains.<to>." into out; 0 when path is not from's. */
+static int domain_path(const char *path, const char *from, const char *to, char *out,
+		       size_t size)
+{
+	size_t n = strlen(from);
+	if (strncmp(path, "domains.", 8) || strncmp(path + 8, from, n) || path[8 + n] != '.')
+		return 0;
+	snprintf(out, size, "domains.%s%s", to, path + 8 + n);
+	return 1;
+}
+
+/*
+ * Every prior of the base on a field the fit left at the base's value, put back whole
+ * (docs/fit.md, "The base"), so that simulate and --extrapolate draw it per replication as
+ * they would the base's; a domain's prior goes to every fitted domain copied from its domain.
+ * sc is parsed again when one was put back; released on error.
+ */
+static int keep_base_priors(struct build *b, const struct scenario *base, struct scenario *sc)
+{
+	size_t kept = 0;
+	int rc = 0;
+	for (size_t i = 0; !rc && i < base->n_priors; i++) {
+		const struct prior *p = &base->priors[i];
+		char path[FIT_PATH_MAX];
+		if (!b->f->n_domains || strncmp(p->path, "domains.", 8)) {
+			rc = keep_prior(b, base, p, p->path, &kept);
+			continue;
+		}
+		for (size_t d = 0; !rc && d < b->f->n_domains; d++)
+			if (domain_path(p->path, b->template_of[d], b->f->domains[d].name, path,
+					sizeof(path)))
+				rc = keep_prior(b, base, p, path, &kept);
+	}
+	if (!rc && kept) {
+		scenario_release(sc);
+		return scenario_from_json(sc, b->tree, "the fitted scenario", b->err);
+	}
+	if (rc)
+		scenario_release(sc);
+	return rc;
 }
 
 /* Every session's call count into its group; the tasks per node of every domain. */
@@ -1163,10 +1295,12 @@ static cJSON *report(struct build *b, const char *name)
 	cJSON_AddItemToObject(r, "concurrency", concurrency_json(s));
 	cJSON_AddItemToObject(r, "notes", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
 					     b->tree, "_notes"), 1));
-	cJSON *defaulted = cJSON_AddArrayToObject(r, "defaulted");
-	cJSON *costly = cJSON_AddObjectToObject(r, "defaulted_cost");
-	list_defaulted(b, b->tree, "", defaulted, costly);
-	b->sum->n_defaulted = (size_t)cJSON_GetArraySize(defaulted);
+	const struct defaulted_lists lists = { cJSON_AddArrayToObject(r, "defaulted"),
+					       cJSON_AddArrayToObject(r, "defaulted_priors"),
+					       cJSON_AddObjectToObject(r, "defaulted_cost") };
+	list_defaulted(b, b->tree, "", &lists);
+	b->sum->n_defaulted = (size_t)cJSON_GetArraySize(lists.all);
+	b->sum->n_defaulted_priors = (size_t)cJSON_GetArraySize(lists.priors);
 	b->fields = NULL;
 	return r;
 }
@@ -1204,7 +1338,7 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 	if (finish(f, err))
 		return err ? err->code : HC_ERUNTIME;
 	struct build b = { f, scenario_to_json(base), cJSON_CreateObject(), cJSON_CreateObject(),
-			   err, &res->summary, NULL, 0, { { NULL, 0, 0 } }, 0 };
+			   err, &res->summary, NULL, 0, { { NULL, 0, 0 } }, 0, { "" }, NULL };
 	summarise(f, base, trace, &res->summary);
 	describe_scenario(&b, name, trace, base);
 	int rc = fit_top(&b) || fit_selfmod(&b) || fit_domains(&b) || b.oom ? HC_ERUNTIME : 0;
@@ -1214,6 +1348,12 @@ int fit_build(struct fit *f, const struct scenario *base, const char *name, cons
 	}
 	if (!rc) {
 		fit_automatic_hit_rates(&b, &res->sc);
+		if (keep_base_priors(&b, base, &res->sc))
+			rc = hc_err_prefix(err, "%s: the base's priors in the fitted scenario",
+					   trace);
+	}
+	if (!rc) {
+		b.fitted = &res->sc;
 		res->report = report(&b, name);
 	}
 	if (!rc && b.oom) { /* the list of defaulted cost-relevant fields */

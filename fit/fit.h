@@ -16,8 +16,11 @@
  * result and cache hit rate calibrated so that the model's expected tokens per session equal
  * the trace's), and the report that SCENARIO.fit.json holds: per field the sample, every
  * candidate with its parameters, log-likelihood, AIC and KS statistic, the choice, the
- * list of fields that kept the base's value, and the cost-relevant ones among them with their
- * values. fit/fitbase.h picks the base.
+ * list of fields that kept the base's value, those of them that are priors, and the
+ * cost-relevant ones among them with their values. A field the base gives as a prior
+ * (model/priors.h) and the trace does not inform keeps the prior's object as the base gives
+ * it, so the fitted scenario draws it per replication as the base would; a field the trace
+ * informs has the fitted value and no prior. fit/fitbase.h picks the base.
  */
 #ifndef FIT_FIT_H
 #define FIT_FIT_H
@@ -131,7 +134,8 @@ struct fit_check {
 /* A cost-relevant field (fit/fitbase.h) that kept the base's value. */
 struct fit_default {
 	char path[FIT_PATH_MAX];
-	char value[160]; /* the base's value as compact JSON, cut with "..." when longer */
+	char value[160]; /* the base's value as compact JSON, cut with "..." when longer; a
+			  * prior in a few words: "lognormal P10 1 P90 4 (prior)" */
 };
 
 /* A domain's evaluation concurrency (fit/fitconc.h): the report's "concurrency". */
@@ -154,6 +158,7 @@ struct fit_summary {
 	struct fit_concurrency concurrency[SCENARIO_MAX_DOMAINS];
 	size_t n_concurrency;
 	size_t n_defaulted;          /* fields that keep the base's values ("defaulted") */
+	size_t n_defaulted_priors;   /* those of them that keep the base's prior */
 	struct fit_default *cost_defaulted; /* those of them that are cost-relevant */
 	size_t n_cost_defaulted, cap_cost_defaulted;
 };

@@ -211,18 +211,35 @@ int fitboot_scenario(struct scenario *sc, const cJSON *tree, const char *const *
 	return rc;
 }
 
-/* What the resamples cannot tell keeps the full fit's: the models and eval_workers. */
-static int keep_full(struct scenario *v, const struct scenario *full, struct hc_err *err)
+static int set_item(cJSON *obj, const char *key, cJSON *value)
 {
-	if (v->n_domains != full->n_domains)
-		return hc_err_set(err, HC_ERUNTIME, "%zu domains, the full fit %zu", v->n_domains,
+	if (!value)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(obj, key))
+		return cJSON_ReplaceItemInObjectCaseSensitive(obj, key, value) ? 0 : -1;
+	return cJSON_AddItemToObject(obj, key, value) ? 0 : -1;
+}
+
+/*
+ * What the resamples cannot tell keeps the full fit's: the models and eval_workers, set in
+ * the resample's tree, from which a scenario with priors draws each replication.
+ */
+static int keep_full(cJSON *tree, const struct scenario *full, struct hc_err *err)
+{
+	cJSON *domains = cJSON_GetObjectItemCaseSensitive(tree, "domains");
+	cJSON *selfmod = cJSON_GetObjectItemCaseSensitive(tree, "self_modification");
+	size_t n = (size_t)cJSON_GetArraySize(domains);
+	if (n != full->n_domains)
+		return hc_err_set(err, HC_ERUNTIME, "%zu domains, the full fit %zu", n,
 				  full->n_domains);
-	memcpy(v->self_modification.model, full->self_modification.model, SCENARIO_NAME_MAX);
-	for (size_t d = 0; d < v->n_domains; d++) {
-		memcpy(v->domains[d].model, full->domains[d].model, SCENARIO_NAME_MAX);
-		v->domains[d].eval_workers = full->domains[d].eval_workers;
+	int oom = set_item(selfmod, "model", cJSON_CreateString(full->self_modification.model));
+	for (size_t d = 0; !oom && d < n; d++) {
+		cJSON *domain = cJSON_GetArrayItem(domains, (int)d);
+		oom = set_item(domain, "model", cJSON_CreateString(full->domains[d].model)) ||
+		      set_item(domain, "eval_workers",
+			       cJSON_CreateNumber(full->domains[d].eval_workers));
 	}
-	return 0;
+	return oom ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
 }
 
 /* The figure of s at path (a distribution's mean), NAN when s lacks it. */
@@ -279,11 +296,9 @@ static int fit_resample(struct fitboot *b, struct units *u, const struct fitboot
 	if (!rc)
 		rc = fit_build(&f, in->base, in->name, in->trace, &res, err);
 	if (!rc)
+		rc = keep_full(res.scenario, full, err);
+	if (!rc)
 		rc = fitboot_scenario(&b->variants[i], res.scenario, in->sets, in->n_sets, err);
-	if (!rc && keep_full(&b->variants[i], full, err)) {
-		scenario_release(&b->variants[i]);
-		rc = err ? err->code : HC_ERUNTIME;
-	}
 	for (size_t k = 0; !rc && k < b->n_spread; k++)
 		x[k * n + i] = figure(&res.summary, b->spread[k].path);
 	fit_result_release(&res);

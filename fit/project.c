@@ -1,6 +1,8 @@
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fit/fitboot.h"
 #include "fit/project.h"
 #include "model/forecast.h"
 #include "sim/rng.h"
@@ -126,19 +128,30 @@ static int keep_parts(void *ctx, const struct forecast *f, unsigned rep,
 	return 0;
 }
 
-/* Runs sc for the whole run and keeps the parts of each replication in rm. */
-static int run_remainder(struct project *p, struct scenario *sc, struct remainder *rm,
+/*
+ * Runs the fitted scenario for the whole run and keeps the parts of each replication in rm.
+ * The iterations are set in its tree, from which a scenario with priors (the base's, kept by
+ * the fit) draws each replication.
+ */
+static int run_remainder(struct project *p, const cJSON *fitted, struct remainder *rm,
 			 struct hc_err *err)
 {
 	struct forecast fc;
 	struct forecast_sink sink = { keep_parts, rm };
-	sc->iterations = p->cfg.last_iteration;
-	int rc = forecast_check(sc, p->cfg.prices, p->cfg.runs, err);
+	struct scenario sc;
+	char iterations[40];
+	const char *const sets[] = { iterations };
+	snprintf(iterations, sizeof(iterations), "iterations=%u", p->cfg.last_iteration);
+	int rc = fitboot_scenario(&sc, fitted, sets, 1, err);
+	if (rc)
+		return rc;
+	rc = forecast_check(&sc, p->cfg.prices, p->cfg.runs, err);
 	if (!rc)
-		rc = forecast_run(&fc, sc, p->cfg.prices, p->cfg.runs, p->cfg.threads, p->cfg.seed,
-				  NULL, &sink, err);
+		rc = forecast_run(&fc, &sc, p->cfg.prices, p->cfg.runs, p->cfg.threads,
+				  p->cfg.seed, NULL, &sink, err);
 	if (!rc)
 		forecast_release(&fc);
+	scenario_release(&sc);
 	return rc;
 }
 
@@ -237,7 +250,7 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 	if (!rc) {
 		rc = fit_build(&p->fit, p->cfg.base, "projection", "the run so far", &res, err);
 		if (!rc)
-			rc = run_remainder(p, &res.sc, &rm, err);
+			rc = run_remainder(p, res.scenario, &rm, err);
 		fit_result_release(&res);
 	}
 	if (!rc)

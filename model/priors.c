@@ -96,6 +96,7 @@ static cJSON *median_of(const struct prior *p)
 struct walk {
 	const char *origin;
 	struct hc_err *err;
+	cJSON *given;  /* each prior object as given, by path */
 	struct prior *list;
 	size_t n, cap;
 };
@@ -276,10 +277,15 @@ static int take_prior(struct walk *w, cJSON *parent, cJSON *child, const char *c
 	struct prior *p = &w->list[w->n];
 	if (parse_prior(w, path, keys, depth, child, p))
 		return HC_EINPUT;
-	cJSON *median = median_of(p);
+	cJSON *given = cJSON_Duplicate(child, 1), *median = median_of(p);
+	if (given)
+		cJSON_AddItemToObject(w->given, path, given);
 	/* a prior's parent is an object: a slot is never an array element */
-	if (!median || !cJSON_ReplaceItemInObjectCaseSensitive(parent, child->string, median))
+	if (!given || !median ||
+	    !cJSON_ReplaceItemInObjectCaseSensitive(parent, child->string, median)) {
+		cJSON_Delete(median);
 		return hc_err_set(w->err, HC_ERUNTIME, "out of memory");
+	}
 	w->n++;
 	return 0;
 }
@@ -294,8 +300,7 @@ static void element_key(const cJSON *el, int index, char out[PRIOR_PATH_MAX])
 		snprintf(out, PRIOR_PATH_MAX, "%d", index);
 }
 
-/* A prior object, or an assumed value ({"assumed": ..., "value": V}, not a distribution). */
-static int is_prior(const cJSON *o)
+int prior_is_object(const cJSON *o)
 {
 	return cJSON_IsObject(o) && (cJSON_GetObjectItemCaseSensitive(o, "prior") ||
 				     (cJSON_GetObjectItemCaseSensitive(o, "assumed") &&
@@ -320,7 +325,7 @@ static int walk_node(struct walk *w, cJSON *node, const char **keys, size_t dept
 			keys[depth] = child->string;
 		}
 		int rc = 0;
-		if (is_prior(child))
+		if (prior_is_object(child))
 			rc = take_prior(w, node, child, keys, depth + 1);
 		else if (cJSON_IsObject(child) || cJSON_IsArray(child))
 			rc = walk_node(w, child, keys, depth + 1, names);
@@ -330,10 +335,10 @@ static int walk_node(struct walk *w, cJSON *node, const char **keys, size_t dept
 	return 0;
 }
 
-int priors_extract(cJSON *tree, const char *origin, struct prior **out, size_t *n,
+int priors_extract(cJSON *tree, const char *origin, cJSON *given, struct prior **out, size_t *n,
 		   struct hc_err *err)
 {
-	struct walk w = { origin, err, NULL, 0, 0 };
+	struct walk w = { origin, err, given, NULL, 0, 0 };
 	const char *keys[PRIOR_MAX_DEPTH];
 	char names[PRIOR_MAX_DEPTH][PRIOR_PATH_MAX];
 	*out = NULL;
@@ -422,4 +427,52 @@ int scenario_with_value(const struct scenario *sc, const char *path, const char 
 int scenario_at_medians(const struct scenario *sc, struct scenario *out, struct hc_err *err)
 {
 	return scenario_from_json(out, sc->tree, sc->origin, err);
+}
+
+/* ---- a prior for a person, and put back ------------------------------------------------ */
+
+void prior_describe(const struct prior *p, char *buf, size_t size)
+{
+	if (p->fixed && p->kind == PRIOR_CHOICE) {
+		snprintf(buf, size, "assumed %s", p->values[0]);
+		return;
+	}
+	if (p->fixed) {
+		snprintf(buf, size, "assumed %g", p->low);
+		return;
+	}
+	switch (p->kind) {
+	case PRIOR_UNIFORM:
+		snprintf(buf, size, "uniform %g to %g", p->low, p->high);
+		return;
+	case PRIOR_TRIANGULAR:
+		snprintf(buf, size, "triangular %g, mode %g, %g", p->low, p->mode, p->high);
+		return;
+	case PRIOR_LOGNORMAL:
+		snprintf(buf, size, "lognormal P10 %g P90 %g", p->low, p->high);
+		return;
+	case PRIOR_CHOICE:
+		break;
+	}
+	size_t used = (size_t)snprintf(buf, size, "choice");
+	for (size_t i = 0; i < p->n_values && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s %s %g", i ? "," : "",
+					 p->values[i], p->weights[i]);
+}
+
+int prior_restore(cJSON *tree, const char *path, const struct scenario *sc,
+		  const struct prior *p, struct hc_err *err)
+{
+	cJSON *parent, *at = scenario_tree_at(tree, path, &parent);
+	const cJSON *given = cJSON_GetObjectItemCaseSensitive(sc->given, p->path);
+	if (!at || !given)
+		return hc_err_set(err, HC_EINPUT, "%s: no value at %s for the prior at %s",
+				  sc->origin, path, p->path);
+	cJSON *copy = cJSON_Duplicate(given, 1);
+	/* a prior's parent is an object: a slot is never an array element */
+	if (!copy || !cJSON_ReplaceItemInObjectCaseSensitive(parent, at->string, copy)) {
+		cJSON_Delete(copy);
+		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	}
+	return 0;
 }

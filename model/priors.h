@@ -46,11 +46,30 @@ const char *prior_kind_name(enum prior_kind k);
 
 /*
  * Finds every prior object in tree, checks it (kind, parameters in order, weights summing to
- * 1, a field that may take a prior: scenario_prior_slot) and replaces it with its median.
- * *out (caller frees, NULL when none) gets the list. HC_EINPUT naming origin and the path.
+ * 1, a field that may take a prior: scenario_prior_slot) and replaces it with its median,
+ * adding a copy of the object as given (comments included) to the object given under its
+ * path. *out (caller frees, NULL when none) gets the list. HC_EINPUT naming origin and the
+ * path.
  */
-int priors_extract(cJSON *tree, const char *origin, struct prior **out, size_t *n,
+int priors_extract(cJSON *tree, const char *origin, cJSON *given, struct prior **out, size_t *n,
 		   struct hc_err *err);
+
+/* 1 for a prior object, or an assumed value ({"assumed": true, "value": V}, no "dist"). */
+int prior_is_object(const cJSON *o);
+
+/*
+ * The prior in a few words: "lognormal P10 1 P90 4", "uniform 0.6 to 1", "triangular 1, mode
+ * 2, 3", "choice off 0.9, explicit 0.1", "assumed 1".
+ */
+void prior_describe(const struct prior *p, char *buf, size_t size);
+
+/*
+ * Puts p, a prior of sc, back into tree as sc's file gave it (sc->given: the object, comments
+ * included) in place of the value at path (p's own path, or the same field of a copy of its
+ * element). HC_EINPUT when tree has no value at path.
+ */
+int prior_restore(cJSON *tree, const char *path, const struct scenario *sc,
+		  const struct prior *p, struct hc_err *err);
 
 /* The prior's value at quantile u in [0, 1] (a choice's value by cumulative weight), as JSON. */
 void prior_value_at(const struct prior *p, double u, char out[PRIOR_JSON_MAX]);

@@ -900,10 +900,9 @@ int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origi
 	if (!err)
 		err = &local;
 	memset(sc, 0, sizeof(*sc));
-	cJSON *tree = cJSON_Duplicate(root, 1);
-	if (!tree)
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
-	int rc = priors_extract(tree, origin, &priors, &n, err);
+	cJSON *tree = cJSON_Duplicate(root, 1), *given = cJSON_CreateObject();
+	int rc = tree && given ? priors_extract(tree, origin, given, &priors, &n, err)
+			       : hc_err_set(err, HC_ERUNTIME, "out of memory");
 	if (!rc && n)
 		rc = check_prior_ends(tree, priors, n, origin, err);
 	if (!rc)
@@ -911,11 +910,13 @@ int scenario_from_json(struct scenario *sc, const cJSON *root, const char *origi
 	if (rc || !n) {
 		free(priors);
 		cJSON_Delete(tree);
+		cJSON_Delete(given);
 		return rc;
 	}
 	sc->priors = priors;
 	sc->n_priors = n;
 	sc->tree = tree;
+	sc->given = given;
 	return 0;
 }
 
@@ -945,9 +946,11 @@ void scenario_release(struct scenario *sc)
 	free(sc->fleets);
 	free(sc->priors);
 	cJSON_Delete(sc->tree);
+	cJSON_Delete(sc->given);
 	sc->priors = NULL;
 	sc->n_priors = 0;
 	sc->tree = NULL;
+	sc->given = NULL;
 	sc->domains = NULL;
 	sc->models = NULL;
 	sc->fleets = NULL;
@@ -1220,6 +1223,31 @@ int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err)
 		node = child;
 		p = dot + 1;
 	}
+}
+
+cJSON *scenario_tree_at(cJSON *root, const char *path, cJSON **parent)
+{
+	cJSON *node = root, *up = NULL;
+	const char *p = path;
+	while (node && *p) {
+		const char *rest = p + strcspn(p, ".");
+		up = node;
+		if (cJSON_IsArray(node)) {
+			node = array_element(node, p, &rest);
+		} else {
+			char key[128];
+			size_t len = (size_t)(rest - p);
+			if (!cJSON_IsObject(node) || len >= sizeof(key))
+				return NULL;
+			memcpy(key, p, len);
+			key[len] = '\0';
+			node = cJSON_GetObjectItemCaseSensitive(node, key);
+		}
+		p = *rest ? rest + 1 : rest;
+	}
+	if (parent)
+		*parent = up;
+	return node != root ? node : NULL;
 }
 
 int scenario_load(struct scenario *sc, const char *path, const char *const *sets, size_t n_sets,

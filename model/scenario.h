@@ -157,10 +157,12 @@ struct scenario {
 	struct cost_params costs;
 	struct shared_params shared;
 	/* uncertain fields (model/priors.h): the fields above hold their medians; tree is the
-	 * scenario's JSON with the medians in place, from which each replication's draw is made */
+	 * scenario's JSON with the medians in place, from which each replication's draw is made;
+	 * given holds each prior's object as the file gave it (comments included), by its path */
 	struct prior *priors;
 	size_t n_priors;
 	cJSON *tree;
+	cJSON *given;
 };
 
 /*
@@ -200,6 +202,12 @@ int scenario_load(struct scenario *sc, const char *path, const char *const *sets
  * addressed by that name (domains.paper_review.full_tasks); others by index.
  */
 int scenario_apply_set(cJSON *root, const char *assignment, struct hc_err *err);
+
+/*
+ * The value at path (as --set names it) in a scenario tree, NULL when it has none; *parent
+ * (when not NULL) gets the object or array holding it.
+ */
+cJSON *scenario_tree_at(cJSON *root, const char *path, cJSON **parent);
 
 void scenario_release(struct scenario *sc);
 

@@ -16,6 +16,7 @@
 #include "fit/fitdist.h"
 #include "import/import.h"
 #include "model/forecast.h"
+#include "model/priors.h"
 #include "model/session.h"
 #include "tests/check_main.h"
 #include "tests/cli_harness.h"
@@ -610,7 +611,14 @@ static void fit_and_forecast(const cJSON *tasks, unsigned full_tasks, unsigned r
 	ck_assert_int_eq(scenario_load(&base, NULL, NULL, 0, &err), 0);
 	ck_assert_msg(fit_build(&f, &base, "dgm", path, res, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(res->sc.iterations, 0); /* the initial agent's evaluation only */
-	res->sc.domains[0].full_tasks = full_tasks;
+	/* set in the tree, from which the priors the fit kept draw each replication */
+	char full[SCENARIO_NAME_MAX + 40];
+	const char *const sets[] = { full };
+	snprintf(full, sizeof(full), "domains.%s.full_tasks=%u", res->sc.domains[0].name,
+		 full_tasks);
+	scenario_release(&res->sc);
+	ck_assert_msg(fitboot_scenario(&res->sc, res->scenario, sets, 1, &err) == 0, "%s",
+		      err.msg);
 	ck_assert_int_eq(price_sheet_load(ps, NULL, &err), 0);
 	ck_assert_msg(forecast_run(fc, &res->sc, ps, runs, 0, 1, NULL, NULL, &err) == 0,
 		      "%s", err.msg);
@@ -1236,6 +1244,156 @@ START_TEST(cli_dgmh_trace_takes_the_hyperagents_base)
 }
 END_TEST
 
+/* ---- the base's priors in a fitted scenario ----------------------------------------------- */
+
+#define HA_PRESET SOURCE_DIR "/data/scenarios/hyperagents-paper.json"
+
+/* The compact JSON at path (as --set names it) in tree; the caller frees it. */
+static char *json_text_at(cJSON *tree, const char *path)
+{
+	const cJSON *v = scenario_tree_at(tree, path, NULL);
+	ck_assert_msg(v != NULL, "no value at %s", path);
+	return cJSON_PrintUnformatted(v);
+}
+
+/* What DGM-H's run does not inform keeps the preset's prior (comment included), whole. */
+static void check_kept(cJSON *preset, cJSON *fitted, const char *preset_path,
+		       const char *fitted_path)
+{
+	char *want = json_text_at(preset, preset_path), *got = json_text_at(fitted, fitted_path);
+	ck_assert_msg(strstr(want, "\"prior\":") && strstr(want, "\"_source\":"), "%s", want);
+	ck_assert_str_eq(got, want);
+	free(want);
+	free(got);
+}
+
+/*
+ * DGM-H's run fitted onto the HyperAgents preset: a field the trace does not inform keeps the
+ * preset's prior whole, one inside a distribution too; a field it informs is fitted, with no
+ * prior, where the preset has one (a choice; a distribution whose mean is one); the console
+ * and the report say which defaulted fields are priors; the scenario validates.
+ */
+START_TEST(cli_fit_keeps_the_base_priors)
+{
+	char *out;
+	struct hc_err err = HC_ERR_INIT;
+	cJSON *rep = cli_fit_run(FIX "dgmh-run", NULL, &out);
+	cJSON *fitted = load_json("f.json"), *preset = jsonfile_load(HA_PRESET, &err);
+	ck_assert_msg(preset != NULL, "%s", err.msg);
+	static const char *const assumed[] = {
+		"domains.paper_review.sandbox_seconds", "self_modification.tool_seconds.mean",
+		"models.gpt-4o.decode_tokens_per_second",
+	};
+	for (size_t i = 0; i < sizeof(assumed) / sizeof(assumed[0]); i++)
+		check_kept(preset, fitted, assumed[i], assumed[i]);
+	static const char *const informed[] = { "self_modification.caching",
+						"domains.paper_review.task.prompt_tokens" };
+	for (size_t i = 0; i < sizeof(informed) / sizeof(informed[0]); i++) {
+		char *base = json_text_at(preset, informed[i]);
+		char *got = json_text_at(fitted, informed[i]);
+		ck_assert_msg(strstr(base, "\"prior\":"), "%s", base);
+		ck_assert_msg(!strstr(got, "prior"), "%s: %s", informed[i], got);
+		free(base);
+		free(got);
+	}
+	ck_assert_msg(strstr(out, "\n    domains.paper_review.sandbox_seconds         lognormal "
+			     "P10 1 P90 4 (prior)\n"), "%s", out);
+	ck_assert_msg(strstr(out, "(\"defaulted\" in the report), 5 of them priors drawn per "
+			     "replication; 24 of them"), "%s", out);
+	char *listed = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(
+		rep, "defaulted_priors"));
+	ck_assert_str_eq(listed, "[\"self_modification.tool_seconds\","
+			 "\"self_modification.cache_hit_rate\","
+			 "\"domains.paper_review.sandbox_seconds\","
+			 "\"models.claude-sonnet-4-5.decode_tokens_per_second\","
+			 "\"models.gpt-4o.decode_tokens_per_second\"]");
+	free(listed);
+	struct result r = run("validate", "f.json", NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "5 assumed fields (priors)"), "%s%s", r.out,
+		      r.err);
+	result_free(&r);
+	free(out);
+	cJSON_Delete(rep);
+	cJSON_Delete(fitted);
+	/* a domain of the trace the base lacks is copied from its first: with its priors */
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		preset, "domains"), 0), "name", cJSON_CreateString("first"));
+	char *text = cJSON_Print(preset);
+	write_file("renamed.json", text);
+	free(text);
+	r = run("fit", "t.jsonl", "-o", "g.json", "--base", "renamed.json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	fitted = load_json("g.json");
+	check_kept(preset, fitted, "domains.first.sandbox_seconds",
+		   "domains.paper_review.sandbox_seconds");
+	cJSON_Delete(fitted);
+	cJSON_Delete(preset);
+}
+END_TEST
+
+/* fit --extrapolate 20 of DGM-H's run, 100 runs on 20 resamples, with the assignments. */
+static cJSON *extrapolate_dgmh(const char *dir, const char *const pins[5])
+{
+	struct result r = pins ? run("fit", "t.jsonl", "--extrapolate", "20", "--runs", "100",
+				     "--bootstrap", "20", "--out", dir, "--quiet", "--set",
+				     pins[0], "--set", pins[1], "--set", pins[2], "--set",
+				     pins[3], "--set", pins[4], NULL)
+			       : run("fit", "t.jsonl", "--extrapolate", "20", "--runs", "100",
+				     "--bootstrap", "20", "--out", dir, "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	result_free(&r);
+	char name[64];
+	snprintf(name, sizeof(name), "%s/summary.json", dir);
+	return load_json(name);
+}
+
+/*
+ * The priors the fitted scenario keeps widen fit --extrapolate's band: DGM-H's run, its wall
+ * time's P10-P90 with the five priors drawn per replication, and with each pinned at its
+ * median by --set (what the fit gave before it kept them). The priors are the time's
+ * (tool and sandbox seconds, decode speeds).
+ */
+START_TEST(cli_extrapolate_draws_the_base_priors)
+{
+	char *out;
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	cJSON_Delete(cli_fit_run(FIX "dgmh-run", NULL, &out));
+	free(out);
+	ck_assert_msg(scenario_load(&sc, path_in("f.json"), NULL, 0, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(sc.n_priors, 5);
+	char pins[5][PRIOR_PATH_MAX + PRIOR_JSON_MAX + 1];
+	const char *pin[5];
+	for (size_t i = 0; i < 5; i++) {
+		char median[PRIOR_JSON_MAX];
+		prior_value_at(&sc.priors[i], 0.5, median);
+		snprintf(pins[i], sizeof(pins[i]), "%s=%s", sc.priors[i].path, median);
+		pin[i] = pins[i];
+	}
+	scenario_release(&sc);
+	cJSON *drawn = extrapolate_dgmh("drawn", NULL), *pinned = extrapolate_dgmh("pinned", pin);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(drawn, "priors")), 5);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(pinned, "priors"));
+	double d10 = json_at(drawn, "quantiles.wall_time_hours.p10");
+	double d90 = json_at(drawn, "quantiles.wall_time_hours.p90");
+	double p10 = json_at(pinned, "quantiles.wall_time_hours.p10");
+	double p90 = json_at(pinned, "quantiles.wall_time_hours.p90");
+	printf("DGM-H run, 20 iterations, wall hours P10-P90: priors drawn %.3f-%.3f, pinned at "
+	       "medians %.3f-%.3f; USD P10-P90 %.4f-%.4f and %.4f-%.4f\n", d10, d90, p10, p90,
+	       json_at(drawn, "quantiles.cost_usd_total.p10"),
+	       json_at(drawn, "quantiles.cost_usd_total.p90"),
+	       json_at(pinned, "quantiles.cost_usd_total.p10"),
+	       json_at(pinned, "quantiles.cost_usd_total.p90"));
+	fflush(stdout);
+	ck_assert_double_gt(d90 - d10, 1.2 * (p90 - p10));
+	ck_assert_int_eq(exists("drawn/sensitivity.csv"), 1);
+	ck_assert_int_eq(exists("pinned/sensitivity.csv"), 0);
+	cJSON_Delete(drawn);
+	cJSON_Delete(pinned);
+}
+END_TEST
+
 START_TEST(cli_bad_input_exits_3_and_writes_nothing)
 {
 	struct result r = run("fit", SOURCE_DIR "/tests/fixtures/trace/bad-record.jsonl", "-o",
@@ -1294,6 +1452,8 @@ int main(void)
 	tcase_add_test(tc, cli_bootstrap_pilot_band_is_wider_and_holds_the_total);
 	tcase_add_test(tc, cli_bootstrap_same_bytes_any_threads);
 	tcase_add_test(tc, cli_bootstrap_options);
+	tcase_add_test(tc, cli_fit_keeps_the_base_priors);
+	tcase_add_test(tc, cli_extrapolate_draws_the_base_priors);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 	return check_run(s);
