@@ -83,6 +83,8 @@ int prior_set(cJSON *tree, const char *path, const char *value, struct hc_err *e
 /*
  * Replication rep's scenario: every prior of sc drawn from its stream (seed, "priors", its
  * path, rep), a scenario without priors. The caller releases *out (empty on error).
+ * It re-reads sc's JSON tree: a change made to sc's parsed fields alone is lost in every
+ * draw, so change a scenario with priors through its tree (prior_set, or --set on load).
  */
 int scenario_draw(const struct scenario *sc, uint64_t seed, unsigned rep, struct scenario *out,
 		  struct hc_err *err);
