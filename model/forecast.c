@@ -233,29 +233,61 @@ static int batched(const struct scenario *sc)
 }
 
 /*
- * Replication 0 of the scenario with every batch off: the wall time a batch what-if is
- * compared with. The copy has its own domains and borrows the rest of f->sc, so it is
- * freed, never released.
+ * Replication 0's scenario as it ran: with priors, its own draw and the models resolved for
+ * it (run_drawn), which the caller releases with scenario_release when *drawn_out is set;
+ * without, the scenario itself and f->models.
+ */
+static int rep0_scenario(const struct forecast *f, struct scenario *drawn,
+			 const struct scenario **sc, struct loop_models *models, int *drawn_out,
+			 struct hc_err *err)
+{
+	const struct scenario *base = forecast_rep_scenario(f, 0);
+	*drawn_out = 0;
+	if (!base->n_priors) {
+		*sc = base;
+		*models = f->models;
+		return 0;
+	}
+	int rc = scenario_draw(base, f->seed, 0, drawn, err);
+	if (rc)
+		return rc;
+	*drawn_out = 1;
+	*sc = drawn;
+	if (loop_resolve_models(drawn, f->ps, models, err))
+		return err ? err->code : HC_EINPUT;
+	return 0;
+}
+
+/*
+ * Replication 0 of the scenario (its prior draw included) with every batch off: the wall
+ * time a batch what-if is compared with. The copy has its own domains and borrows the rest
+ * of the scenario, so it is freed, never released.
  */
 static int run_unbatched(struct forecast *f, struct hc_err *err)
 {
-	struct scenario *plain = malloc(sizeof(*plain));
-	struct domain *domains = malloc(f->sc->n_domains * sizeof(*domains));
+	struct scenario drawn;
+	const struct scenario *sc;
+	struct loop_models models;
+	int owned;
+	int rc = rep0_scenario(f, &drawn, &sc, &models, &owned, err);
+	struct scenario *plain = rc ? NULL : malloc(sizeof(*plain));
+	struct domain *domains = rc ? NULL : malloc(sc->n_domains * sizeof(*domains));
 	struct loop_result r;
-	if (!plain || !domains) {
-		free(plain);
-		free(domains);
-		return hc_err_set(err, HC_ERUNTIME, "out of memory");
+	if (!rc && (!plain || !domains))
+		rc = hc_err_set(err, HC_ERUNTIME, "out of memory");
+	if (!rc) {
+		*plain = *sc;
+		memcpy(domains, plain->domains, plain->n_domains * sizeof(*domains));
+		plain->domains = domains;
+		plain->self_modification.route.batch = 0;
+		for (size_t d = 0; d < plain->n_domains; d++)
+			plain->domains[d].route.batch = 0;
+		rc = loop_run(plain, &models, f->seed, 0, &r, err);
 	}
-	*plain = *forecast_rep_scenario(f, 0);
-	memcpy(domains, plain->domains, plain->n_domains * sizeof(*domains));
-	plain->domains = domains;
-	plain->self_modification.route.batch = 0;
-	for (size_t d = 0; d < plain->n_domains; d++)
-		plain->domains[d].route.batch = 0;
-	int rc = loop_run(plain, &f->models, f->seed, 0, &r, err);
 	free(domains);
 	free(plain);
+	if (owned)
+		scenario_release(&drawn);
 	if (rc)
 		return rc;
 	f->unbatched_wall_hours = r.wall_seconds / 3600;
@@ -264,24 +296,31 @@ static int run_unbatched(struct forecast *f, struct hc_err *err)
 }
 
 /*
- * Each loop of replication 0 again alone, with its own stream: the mean of their wall times,
- * and the stretch, the mean over loops of wall time shared over wall time alone
- * (docs/model.md, "Shared capacity").
+ * Each loop of replication 0 (its prior draw included) again alone, with its own stream:
+ * the mean of their wall times, and the stretch, the mean over loops of wall time shared
+ * over wall time alone (docs/model.md, "Shared capacity").
  */
 static int run_alone(struct forecast *f, struct hc_err *err)
 {
 	const struct loop_shared_result *sh = &f->reps[0].shared;
+	struct scenario drawn;
+	const struct scenario *sc;
+	struct loop_models models;
+	int owned;
+	int rc = rep0_scenario(f, &drawn, &sc, &models, &owned, err);
 	f->alone_wall_hours = f->stretch = 0;
-	for (unsigned k = 0; k < sh->loops; k++) {
+	for (unsigned k = 0; !rc && k < sh->loops; k++) {
 		struct loop_result r;
-		int rc = loop_run_alone(forecast_rep_scenario(f, 0), &f->models, f->seed, 0, k, &r, err);
+		rc = loop_run_alone(sc, &models, f->seed, 0, k, &r, err);
 		if (rc)
-			return rc;
+			break;
 		f->alone_wall_hours += r.wall_seconds / 3600 / sh->loops;
 		f->stretch += sh->loop_wall_seconds[k] / r.wall_seconds / sh->loops;
 		loop_result_release(&r);
 	}
-	return 0;
+	if (owned)
+		scenario_release(&drawn);
+	return rc;
 }
 
 /*

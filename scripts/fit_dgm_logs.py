@@ -12,6 +12,14 @@ distributions of the session model in docs/calibration.md, lognormal MLE fits ne
 plain moments, timings from created_at and the docker logs, artifact sizes, and a Monte Carlo
 check of the fitted model. Standard library only; deterministic (fixed seed).
 
+The cache hit rate comes twice: raw, over every previous input (0.410), and effective under
+the 1,024-token rule hypercap's simulator applies (OpenAI caches prefixes of 1,024 tokens or
+more, in steps of 128): the observed cached tokens per task over the cacheable prefix per task
+at hit rate 1. That prefix is simulated by hypercap itself on data/scenarios/dgm-polyglot.json
+as docs/calibration.md ("The preset") derives it, when a built hypercap is found ($HYPERCAP,
+else build/hypercap next to this script's repository), and by this script's Monte Carlo of
+variant D otherwise (and alongside, as a check).
+
 Conventions: sd is the sample standard deviation (n - 1); cv = sd / mean. The lognormal MLE
 uses mu = mean(ln x) and sigma = the population sd of ln x (n), reported as the mean
 exp(mu + sigma^2 / 2) and cv sqrt(exp(sigma^2) - 1) that hypercap's lognormal takes.
@@ -23,7 +31,9 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 
 KNOWN_TOTALS = {"calls": 255, "input": 410728, "cached": 122856, "output": 232566,
                 "reasoning": 166592, "total": 643294}
@@ -245,15 +255,25 @@ def k_moments(m, c, max_calls):
     return e1, e2, e3
 
 
+def cacheable(x):
+    """The prefix OpenAI's automatic caching can read of a previous input of x tokens, as
+    hypercap's simulator applies it (docs/model.md, "Sessions"): nothing below 1,024 tokens,
+    otherwise x rounded down to 1,024 + 128 k."""
+    return 0.0 if x < 1024 else 128.0 * math.floor(x / 128)
+
+
 def simulate(rng, n, p):
     """Per-task means of calls, input, cached, output, reasoning, total under the session model.
 
     K = clamp(round(draw), 1, max_calls); output_t drawn per call (optionally from a separate
     distribution for the last call); reasoning = rf x output; input_1 = prompt;
     input_{t+1} = input_t + (output_t - reasoning_t) + tool_result_t; cached_t = h x input_{t-1}
-    for t > 1, 0 on call 1.
+    for t > 1, 0 on call 1, or with p["rule"] h x cacheable(input_{t-1}), the simulator's
+    1,024-token rule. "cacheable" is the mean per task of cacheable(input_{t-1}), t > 1: the
+    cached tokens under the rule at h = 1 (no extra draws, so it leaves the streams alone).
     """
-    s_in = s_c = s_out = s_r = s_k = s_tt = 0.0
+    s_in = s_c = s_out = s_r = s_k = s_tt = s_a = 0.0
+    rule = p.get("rule", False)
     split = "output_final" in p
     for _ in range(n):
         before = s_in + s_out
@@ -270,7 +290,8 @@ def simulate(rng, n, p):
             s_out += out
             s_r += rf * out
             if prev is not None:
-                s_c += p["h"] * prev
+                s_a += cacheable(prev)
+                s_c += p["h"] * (cacheable(prev) if rule else prev)
             prev = inp
             if not final:
                 inp = inp + out * (1 - rf) + sample_lognormal(rng, *p["tool"])
@@ -278,8 +299,39 @@ def simulate(rng, n, p):
         s_tt += (s_in + s_out - before) ** 2
     m_t = (s_in + s_out) / n
     return {"calls": s_k / n, "input": s_in / n, "cached": s_c / n, "output": s_out / n,
-            "reasoning": s_r / n, "total": m_t,
+            "reasoning": s_r / n, "total": m_t, "cacheable": s_a / n,
             "total_cv": math.sqrt(max(s_tt / n - m_t * m_t, 0.0)) / m_t}
+
+
+def simulator_hit_rate(observed_cached):
+    """The effective hit rate under the 1,024-token rule as docs/calibration.md derives the
+    preset's: hypercap simulates the initial evaluation of dgm-polyglot.json at hit rate 1
+    (--iterations 0 --runs 200 --seed 1), whose cached tokens per task are the cacheable prefix
+    per task; the rate is the observed cached tokens per task over it. None without a built
+    hypercap."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    exe = os.environ.get("HYPERCAP") or os.path.join(root, "build", "hypercap")
+    scenario = os.path.join(root, "data", "scenarios", "dgm-polyglot.json")
+    if not (os.access(exe, os.X_OK) and os.path.exists(scenario)):
+        return None
+    sc = json.load(open(scenario, encoding="utf-8"))
+    dom = sc["domains"][0]
+    runs = 200
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [exe, "simulate", scenario, "--set", f"domains.{dom['name']}.task.cache_hit_rate=1",
+               "--iterations", "0", "--runs", str(runs), "--seed", "1", "--out", out]
+        r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            print(f"  (hypercap failed: {r.stderr.strip()})")
+            return None
+        summ = json.load(open(os.path.join(out, "summary.json"), encoding="utf-8"))
+    cached = summ["tokens"]["cache_read"]
+    tasks = dom["full_tasks"]
+    print(f"  hypercap on {os.path.relpath(scenario, root)}, cache_hit_rate 1, the initial "
+          f"evaluation only ({runs} replications, seed 1): cacheable prefix {cached:,.1f} over "
+          f"{tasks} tasks = {cached / tasks:.1f} per task; effective h = "
+          f"{observed_cached:.1f} / {cached / tasks:.1f} = {observed_cached * tasks / cached:.4f}")
+    return observed_cached * tasks / cached
 
 
 # ---------------------------------------------------------------- report
@@ -596,14 +648,16 @@ def main():
           f"E[out] = {vis_mean:.1f} and r = {mean(tr):.1f}: "
           f"{e1 * mean(prompt) + e2 * (vis_mean + mean(tr)):.1f}")
     print(f"  effective r for D: ({obs['input']:.1f} - {e1:.3f} x {mean(prompt):.1f}) / {e2:.3f} - "
-          f"{vis_mean:.1f} = {r_eff:.1f}; effective h: {obs['cached']:.1f} / {prev_in:.1f} = "
-          f"{h_eff:.4f}")
+          f"{vis_mean:.1f} = {r_eff:.1f}; effective h (raw, every previous input cacheable): "
+          f"{obs['cached']:.1f} / {prev_in:.1f} = {h_eff:.4f}")
     print(f"  E uses: non-final output mean {mean([c['output'] for c in nf]):.1f} cv "
           f"{cv([c['output'] for c in nf]):.3f} rf {rf_nf:.4f}; last-call output mean "
           f"{mean([c['output'] for c in fi]):.1f} cv {cv([c['output'] for c in fi]):.3f} rf "
           f"{rf_fi:.4f}; h = all cached / sum in_(t-1) = {h_all:.4f}")
+    results = {}
     for name, p in variants:
         sim = simulate(random.Random(MC_SEED), MC_TASKS, p)
+        results[name[0]] = sim
         print(f"  {name}")
         kd = "empirical" if p["K"][0] == "empirical" else f"{p['K'][1]:.3f}/{p['K'][2]:.3f}"
         print(f"    K {kd}; prompt {p['prompt'][0]:.1f}/{p['prompt'][1]:.3f}; output "
@@ -612,6 +666,31 @@ def main():
         print("    " + "  ".join(f"{k}={sim[k]:.1f} ({100 * (sim[k] / obs[k] - 1):+.1f}%)"
                                  for k in ("calls", "input", "cached", "output", "total"))
               + f"  per-task total cv={sim['total_cv']:.3f} (data {cv(per['total']):.3f})")
+    # D under hypercap's 1,024-token rule: the raw h counts every previous input as cacheable,
+    # the simulator only prefixes of 1,024 tokens or more in steps of 128, so the rate that
+    # gives the observed cached tokens is the observed mean over D's cacheable prefix at h = 1.
+    cacheable_d = results["D"]["cacheable"]
+    h_rule = obs["cached"] / cacheable_d
+    print(f"  cache_hit_rate under the simulator's 1,024-token rule (prefixes of 1,024 + 128 k "
+          f"only): D's cacheable prefix per task at h 1 = {cacheable_d:.1f}; with the raw h "
+          f"{h_eff:.4f} it caches {h_eff * cacheable_d:.1f} of {obs['cached']:.1f} observed "
+          f"({100 * (h_eff * cacheable_d / obs['cached'] - 1):+.1f}%); effective h = "
+          f"{obs['cached']:.1f} / {cacheable_d:.1f} = {h_rule:.4f}")
+    p_rule = dict(variants[3][1], h=h_rule, rule=True)
+    sim = simulate(random.Random(MC_SEED), MC_TASKS, p_rule)
+    print(f"  D'. D with the 1,024-token rule and h {h_rule:.4f} (this script's estimate of "
+          f"the effective rate)")
+    print("    " + "  ".join(f"{k}={sim[k]:.1f} ({100 * (sim[k] / obs[k] - 1):+.1f}%)"
+                             for k in ("calls", "input", "cached", "output", "total")))
+    sim_h = simulator_hit_rate(obs["cached"])
+    if sim_h:
+        print(f"  cache_hit_rate: raw {h_eff:.3f} (every previous input cacheable); effective "
+              f"{sim_h:.3f} under the 1,024-token rule (hypercap's cacheable prefix, as the "
+              f"preset's; this script's Monte Carlo gives {h_rule:.3f})")
+    else:
+        print(f"  cache_hit_rate: raw {h_eff:.3f} (every previous input cacheable); effective "
+              f"{h_rule:.3f} under the 1,024-token rule (this script's Monte Carlo; no built "
+              f"hypercap found for the preset's derivation)")
     print("  why B misses: the model draws every call's output from one distribution, but the "
           "sessions end on their big edit:")
     pos = {}
