@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include "tests/check_main.h"
 #include "trace/trace.h"
+#include "trace/tracestore.h"
 
 /* The headers of the appender's new traces. */
 static const struct trace_header test_header = { .source = "test",
@@ -96,6 +97,35 @@ START_TEST(writes_and_reads_back)
 	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 0);
 	trace_reader_close(&r);
 	unlink(tmp_path);
+}
+END_TEST
+
+/* Every record of the fixtures, kept in a store and read back, is the parsed one byte for byte. */
+START_TEST(store_gives_back_what_was_added)
+{
+	static const char *const files[] = { FIX "priced.jsonl", FIX "retime-loop.jsonl",
+					     FIX "retime-fifo.jsonl" };
+	static struct trace_record parsed[64];
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_store st = TRACE_STORE_INIT;
+	struct trace_record back;
+	size_t n = 0;
+	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		struct trace_reader r;
+		ck_assert_int_eq(trace_reader_open(&r, files[f], 0, &err), 0);
+		while (n < 64 && trace_reader_next(&r, &parsed[n], &err) == 1)
+			ck_assert_int_eq(trace_store_add(&st, &parsed[n++], &err), 0);
+		trace_reader_close(&r);
+	}
+	ck_assert_uint_eq(st.n, n);
+	ck_assert_uint_gt(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		memset(&back, 0, sizeof(back));
+		trace_store_get(&st, i, &back);
+		ck_assert_msg(!memcmp(&back, &parsed[i], sizeof(back)), "record %zu differs", i);
+	}
+	trace_store_release(&st);
+	ck_assert_uint_eq(st.n, 0);
 }
 END_TEST
 
@@ -731,6 +761,7 @@ int main(void)
 {
 	Suite *s = suite_create("trace");
 	check_add(s, "writes_and_reads_back", writes_and_reads_back, 10);
+	check_add(s, "store_gives_back_what_was_added", store_gives_back_what_was_added, 10);
 	check_add(s, "writer_refuses_bad_records", writer_refuses_bad_records_and_leaves_no_file,
 		  10);
 	check_add(s, "header_names_the_loop", header_names_the_loop, 10);
