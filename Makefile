@@ -75,6 +75,7 @@ bench: build
 	@$(BUILD)/bench_growth data/scenarios/hyperagents-500.json
 	@$(BUILD)/bench_trace 1024
 	@$(BUILD)/bench_fitboot data/dgm-polyglot-initial
+	@$(BUILD)/bench_project data/scenarios
 	@$(BUILD)/bench_meter
 
 clean:
