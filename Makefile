@@ -74,6 +74,8 @@ bench: build
 	@$(BUILD)/bench_forecast data/scenarios
 	@$(BUILD)/bench_growth data/scenarios/hyperagents-500.json
 	@$(BUILD)/bench_trace 1024
+	@$(BUILD)/bench_fitboot data/dgm-polyglot-initial
+	@$(BUILD)/bench_project data/scenarios
 	@$(BUILD)/bench_meter
 
 clean:

@@ -59,9 +59,11 @@ static int skip_line(struct lines *l, struct hc_err *err)
 	for (;;) {
 		char *nl = memchr(l->buf + l->start, '\n', l->end - l->start);
 		if (nl) {
+			l->consumed += nl + 1 - (l->buf + l->start);
 			l->start = (size_t)(nl - l->buf) + 1;
 			return 0;
 		}
+		l->consumed += (long long)(l->end - l->start);
 		l->start = l->end = 0;
 		if (l->eof)
 			return 0;
@@ -90,6 +92,7 @@ int lines_next(struct lines *l, char **text, size_t *len, int *complete, struct 
 			*text = l->buf + l->start;
 			(*text)[n] = '\0';
 			l->start += n + !!nl;
+			l->consumed += (long long)(n + !!nl);
 			l->line++;
 			*len = n;
 			*complete = !!nl;

@@ -24,6 +24,8 @@ struct lines {
 	char *buf;
 	size_t cap, start, end; /* the bytes read but not yet returned: buf[start..end) */
 	long line;              /* the number of the line last returned */
+	long long consumed;     /* bytes of the lines returned or read past, newlines included
+				 * (a reader that starts mid-file sets it and line to where) */
 	int eof;
 	int owns_file;          /* lines_open opened f: lines_release closes it */
 };

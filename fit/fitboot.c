@@ -7,15 +7,17 @@
 #include "sim/rng.h"
 #include "sim/stats.h"
 #include "trace/trace.h"
+#include "trace/tracestore.h"
 
-/* The trace's units: which unit each record belongs to, and the strata they are drawn in. */
+/* The trace's records, which unit each belongs to, and the strata the units are drawn in. */
 struct units {
+	struct trace_store records;
 	struct strtab index, strata;
 	size_t *stratum_of;      /* per unit */
 	size_t *members;         /* units grouped by stratum: stratum s at members[start[s]..] */
 	size_t *start;           /* n strata + 1 */
 	long *unit_of;           /* per record: its unit, or -1 */
-	size_t n_records, cap_records, cap_units;
+	size_t cap_records, cap_units;
 	unsigned *weight;        /* per unit: how often the resample drew it */
 	size_t tasks, sessions;
 };
@@ -69,7 +71,8 @@ static int add_record(struct units *u, const struct trace_record *rec)
 	char unit[KEY_MAX], stratum[KEY_MAX];
 	long id = -1;
 	size_t uid, sid, before = u->index.n;
-	if (grow((void **)&u->unit_of, &u->cap_records, u->n_records + 1, sizeof(long)))
+	if (grow((void **)&u->unit_of, &u->cap_records, u->records.n + 1, sizeof(long)) ||
+	    trace_store_add(&u->records, rec, NULL))
 		return -1;
 	if (unit_keys(rec, unit, stratum)) {
 		if (strtab_intern(&u->index, unit, &uid) ||
@@ -86,7 +89,7 @@ static int add_record(struct units *u, const struct trace_record *rec)
 		}
 		id = (long)uid;
 	}
-	u->unit_of[u->n_records++] = id;
+	u->unit_of[u->records.n - 1] = id;
 	return 0;
 }
 
@@ -115,6 +118,7 @@ static int group_units(struct units *u)
 
 static void units_release(struct units *u)
 {
+	trace_store_release(&u->records);
 	strtab_release(&u->index);
 	strtab_release(&u->strata);
 	free(u->stratum_of);
@@ -175,27 +179,22 @@ static void relabel(struct trace_record *rec, unsigned c)
 }
 
 /* Adds the resample to f: every record as often as its unit was drawn (others once). */
-static int add_resample(struct fit *f, const struct units *u, const struct fitboot_input *in,
-			struct hc_err *err)
+static int add_resample(struct fit *f, const struct units *u, struct hc_err *err)
 {
-	struct trace_reader r;
 	struct trace_record rec, copy;
-	int rc, added = 0;
-	size_t i = 0;
-	if (trace_reader_open(&r, in->trace, in->skip_bad, err))
-		return err ? err->code : HC_EINPUT;
-	while (!added && (rc = trace_reader_next(&r, &rec, err)) == 1 && i < u->n_records) {
-		long unit = u->unit_of[i++];
+	int rc = 0;
+	for (size_t i = 0; !rc && i < u->records.n; i++) {
+		long unit = u->unit_of[i];
 		unsigned w = unit < 0 ? 1 : u->weight[unit];
-		for (unsigned c = 0; c < w && !added; c++) {
+		trace_store_get(&u->records, i, &rec);
+		for (unsigned c = 0; c < w && !rc; c++) {
 			copy = rec;
 			if (c)
 				relabel(&copy, c);
-			added = fit_add(f, &copy, err);
+			rc = fit_add(f, &copy, err);
 		}
 	}
-	trace_reader_close(&r);
-	return added ? added : rc < 0 ? rc : 0;
+	return rc;
 }
 
 int fitboot_scenario(struct scenario *sc, const cJSON *tree, const char *const *sets,
@@ -292,7 +291,7 @@ static int fit_resample(struct fitboot *b, struct units *u, const struct fitboot
 	fit_init(&f);
 	int rc = draw(u, seed, i) ? hc_err_set(err, HC_ERUNTIME, "out of memory") : 0;
 	if (!rc)
-		rc = add_resample(&f, u, in, err);
+		rc = add_resample(&f, u, err);
 	if (!rc)
 		rc = fit_build(&f, in->base, in->name, in->trace, &res, err);
 	if (!rc)

@@ -265,6 +265,57 @@ int project_finish(struct project *p, struct projection *out, struct hc_err *err
 	return rc;
 }
 
+void project_follow_init(struct project_follow *fw, const char *path)
+{
+	memset(fw, 0, sizeof(*fw));
+	snprintf(fw->path, sizeof(fw->path), "%s", path);
+}
+
+int project_follow_read(struct project_follow *fw, struct hc_err *err)
+{
+	struct trace_reader r;
+	struct trace_record rec;
+	int restarted, rc = trace_reader_resume(&r, fw->path, &fw->mark, 1, &restarted, err);
+	if (rc) {
+		project_follow_release(fw);
+		return rc;
+	}
+	if (restarted)
+		trace_store_release(&fw->records);
+	while ((rc = trace_reader_next(&r, &rec, err)) == 1)
+		if ((rc = trace_store_add(&fw->records, &rec, err)))
+			break;
+	fw->mark = r.done;
+	trace_reader_close(&r);
+	if (rc)
+		project_follow_release(fw);
+	return rc;
+}
+
+int project_follow_run(const struct project_follow *fw, const struct project_config *cfg,
+		       long upto, struct projection *out, struct hc_err *err)
+{
+	struct project p;
+	struct trace_record rec;
+	int rc = project_init(&p, cfg, upto, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < fw->records.n; i++) {
+		trace_store_get(&fw->records, i, &rec);
+		rc = project_add(&p, &rec, err);
+	}
+	if (!rc)
+		rc = project_finish(&p, out, err);
+	project_release(&p);
+	return rc;
+}
+
+void project_follow_release(struct project_follow *fw)
+{
+	trace_store_release(&fw->records);
+	memset(&fw->mark, 0, sizeof(fw->mark));
+}
+
 long project_guard_first(unsigned last_iteration)
 {
 	long tenth = ((long)last_iteration + 9) / 10;

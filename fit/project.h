@@ -27,6 +27,7 @@
 #include "model/prices.h"
 #include "model/scenario.h"
 #include "trace/trace.h"
+#include "trace/tracestore.h"
 
 #define PROJECT_RUNS 20 /* replications of the remainder when the config says 0 */
 
@@ -92,6 +93,32 @@ int project_add(struct project *p, const struct trace_record *rec, struct hc_err
 int project_finish(struct project *p, struct projection *out, struct hc_err *err);
 
 void project_release(struct project *p);
+
+/*
+ * A run's trace followed as it grows (the meter's projector): project_follow_read reads only
+ * the whole lines appended since its last call (bad records skipped) and keeps their records
+ * in memory (trace/tracestore.h: about 160 bytes a record, 220 with a call id of its own);
+ * project_follow_run projects from all of them, as project_add of every record of the file,
+ * read again whole, would. A last line without its newline is a record still being written:
+ * it waits for its newline. A trace replaced, or cut shorter than what was read, is read
+ * again from its start.
+ */
+struct project_follow {
+	char path[4096];
+	struct trace_store records;
+	struct trace_mark mark; /* where reading stopped */
+};
+
+void project_follow_init(struct project_follow *fw, const char *path);
+
+/* Reads what was appended. Errors as trace_reader_resume's; fw then holds nothing. */
+int project_follow_read(struct project_follow *fw, struct hc_err *err);
+
+/* The projection from iterations 0 .. upto of the records read: project_init .. finish. */
+int project_follow_run(const struct project_follow *fw, const struct project_config *cfg,
+		       long upto, struct projection *out, struct hc_err *err);
+
+void project_follow_release(struct project_follow *fw);
 
 /*
  * The projected guard's rule (docs/metering.md, "The guard that looks ahead"): 1 when the

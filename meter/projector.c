@@ -19,32 +19,19 @@ struct projector {
 	long projected; /* the last iteration a projection started from; -1: none */
 	int stop;
 	struct projector_view view;
+	struct project_follow follow; /* the worker's alone: the trace's records read so far */
 };
 
-/* The projection from iterations 0 .. upto, read from the trace. */
-static int project_trace(const struct projector_config *cfg, long upto, struct projection *out,
+/* The projection from iterations 0 .. upto: what the trace appended, then every record read. */
+static int project_trace(struct projector *p, long upto, struct projection *out,
 			 struct hc_err *err)
 {
-	struct project pj;
-	struct trace_reader r;
-	struct trace_record rec;
+	const struct projector_config *cfg = &p->cfg;
 	struct project_config pc = { .base = cfg->base, .prices = cfg->prices,
 				     .last_iteration = cfg->base->iterations, .runs = cfg->runs,
 				     .threads = 1, .seed = 1 };
-	int rc = project_init(&pj, &pc, upto, err);
-	if (rc)
-		return rc;
-	rc = trace_reader_open(&r, cfg->trace_path, 1, err);
-	if (!rc) {
-		while ((rc = trace_reader_next(&r, &rec, err)) == 1)
-			if ((rc = project_add(&pj, &rec, err)))
-				break;
-		trace_reader_close(&r);
-	}
-	if (!rc)
-		rc = project_finish(&pj, out, err);
-	project_release(&pj);
-	return rc;
+	int rc = project_follow_read(&p->follow, err);
+	return rc ? rc : project_follow_run(&p->follow, &pc, upto, out, err);
 }
 
 /* Publishes a projection (or its failure); trips the guard when its P90 passes the budget. */
@@ -85,7 +72,7 @@ static void *work(void *cls)
 		struct projection pr;
 		struct hc_err err = HC_ERR_INIT;
 		int rc = upto < (long)p->cfg.base->iterations
-				 ? project_trace(&p->cfg, upto, &pr, &err)
+				 ? project_trace(p, upto, &pr, &err)
 				 : hc_err_set(&err, HC_EINPUT, "iteration %ld is past the "
 					      "scenario's last (%u): nothing left to project",
 					      upto + 1, p->cfg.base->iterations);
@@ -104,6 +91,7 @@ int projector_start(struct projector **out, const struct projector_config *cfg,
 	if (!p)
 		return hc_err_set(err, HC_ERUNTIME, "out of memory");
 	p->cfg = *cfg;
+	project_follow_init(&p->follow, cfg->trace_path);
 	p->noted = p->projected = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
@@ -154,5 +142,6 @@ void projector_stop(struct projector *p)
 	pthread_join(p->thread, NULL);
 	pthread_cond_destroy(&p->wake);
 	pthread_mutex_destroy(&p->lock);
+	project_follow_release(&p->follow);
 	free(p);
 }

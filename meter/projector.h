@@ -4,8 +4,9 @@
  * the guard that looks ahead.
  *
  * An iteration k counts as complete when a call tagged with a later iteration is recorded.
- * The worker then reads the trace (the meter's own file: the records so far), projects from
- * iterations 0 .. k and publishes the result; the meter's request threads only take a lock
+ * The worker then reads what the trace (the meter's own file) gained since its last
+ * projection, keeping every record read in memory (project_follow, fit/project.h), projects
+ * from iterations 0 .. k and publishes the result; the meter's request threads only take a lock
  * to note an iteration or read the last result, never to wait for a projection. A newer
  * iteration noted while the worker projects is projected next (intermediate ones skipped).
  *

@@ -563,6 +563,60 @@ START_TEST(concurrency_it_cannot_infer)
 }
 END_TEST
 
+/*
+ * The bootstrap of a trace read once (fit/fitboot.h) against the report the same resamples
+ * gave when the trace was read again per resample: tests/fixtures/fitboot/ holds that
+ * report's "bootstrap", written by `hypercap fit --bootstrap 20 --seed 1` before the change,
+ * for DGM's logs (tasks only) and the DGM-H fixture (tasks and self-modification sessions).
+ */
+static void bootstrap_as_before(const char *dir, const char *expected)
+{
+	struct hc_err err = HC_ERR_INIT;
+	char path[64];
+	struct trace_writer w;
+	struct trace_reader r;
+	struct import_stats st = { 0 };
+	struct scenario base;
+	enum fitbase_why why;
+	struct fit f;
+	struct fit_result res;
+	struct fitboot boot;
+	snprintf(path, sizeof(path), "/tmp/hypercap-fitboot-%d.jsonl", (int)getpid());
+	ck_assert_int_eq(trace_writer_open(&w, path, "dgm", "2026-12-07T00:00:00Z", &err), 0);
+	ck_assert_int_eq(import_dgm(dir, &w, &st, &err), 0);
+	ck_assert_int_eq(trace_writer_commit(&w, &err), 0);
+	fit_init(&f);
+	ck_assert_int_eq(trace_reader_open(&r, path, 0, &err), 0);
+	ck_assert_msg(fitbase_load(&base, NULL, r.header.loop, &why, &err) == 0, "%s", err.msg);
+	ck_assert_msg(fit_trace(&f, &r, &err) == 0, "%s", err.msg);
+	trace_reader_close(&r);
+	ck_assert_msg(fit_build(&f, &base, "boot", path, &res, &err) == 0, "%s", err.msg);
+	const struct fitboot_input in = { path, 0, &base, "boot", NULL, 0 };
+	ck_assert_msg(fitboot_run(&boot, &in, &res.summary, &res.sc, 20, 1, &err) == 0, "%s",
+		      err.msg);
+	unlink(path);
+	cJSON *want = jsonfile_load(expected, &err), *got = fitboot_report(&boot);
+	ck_assert_msg(want != NULL, "%s", err.msg);
+	char *a = cJSON_PrintUnformatted(want), *b = cJSON_PrintUnformatted(got);
+	ck_assert_str_eq(b, a);
+	cJSON_free(a);
+	cJSON_free(b);
+	cJSON_Delete(want);
+	cJSON_Delete(got);
+	fitboot_release(&boot);
+	fit_result_release(&res);
+	fit_release(&f);
+	scenario_release(&base);
+}
+
+START_TEST(bootstrap_from_memory_gives_the_same_report)
+{
+	bootstrap_as_before(DGM_DIR, SOURCE_DIR "/tests/fixtures/fitboot/dgm-20-seed1.json");
+	bootstrap_as_before(SOURCE_DIR "/tests/fixtures/dgmh-run",
+			    SOURCE_DIR "/tests/fixtures/fitboot/dgmh-run-20-seed1.json");
+}
+END_TEST
+
 /* ---- accuracy ------------------------------------------------------------------------------ */
 
 static void import_dgm_trace(char *path, size_t size)
@@ -1442,6 +1496,7 @@ int main(void)
 	check_add(s, "concurrency_cannot", concurrency_it_cannot_infer, 10);
 	check_add(s, "concurrency_dgm", concurrency_on_dgm_logs, 60);
 	check_add(s, "bootstrap_identical", identical_tasks_give_a_zero_width_bootstrap, 30);
+	check_add(s, "bootstrap_as_before", bootstrap_from_memory_gives_the_same_report, 60);
 	TCase *tc = tcase_create("cli");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, cli_fit_writes_a_scenario_simulate_loads);

@@ -330,11 +330,145 @@ START_TEST(projected_guard_on_whole_runs)
 }
 END_TEST
 
+/* ---- following the trace as it grows (project_follow) ---------------------------------------- */
+
+static int put_line(void *ctx, const struct trace_record *rec)
+{
+	cJSON *o = trace_record_to_json(rec);
+	char *line = cJSON_PrintUnformatted(o);
+	fprintf(ctx, "%s\n", line);
+	cJSON_free(line);
+	cJSON_Delete(o);
+	return 0;
+}
+
+static void write_at(const char *path, const char *mode, const char *text, size_t n)
+{
+	FILE *f = fopen(path, mode);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The projection as the projector made it before: the whole file read again. */
+static void project_whole_file(const char *path, const struct project_config *cfg, long upto,
+			       struct projection *out)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct project p;
+	struct trace_reader r;
+	struct trace_record rec;
+	ck_assert_int_eq(project_init(&p, cfg, upto, &err), 0);
+	ck_assert_int_eq(trace_reader_open(&r, path, 1, &err), 0);
+	while (trace_reader_next(&r, &rec, &err) == 1)
+		ck_assert_int_eq(project_add(&p, &rec, &err), 0);
+	trace_reader_close(&r);
+	ck_assert_msg(project_finish(&p, out, &err) == 0, "%s", err.msg);
+	project_release(&p);
+}
+
+static void same_band(const struct project_band *a, const struct project_band *b)
+{
+	ck_assert(a->p10 == b->p10 && a->p50 == b->p50 && a->p90 == b->p90);
+}
+
+static void same_number(double a, double b)
+{
+	ck_assert_msg(a == b || (isnan(a) && isnan(b)), "%.17g against %.17g", a, b);
+}
+
+static void same_projection(const struct projection *a, const struct projection *b)
+{
+	ck_assert_int_eq(a->upto, b->upto);
+	ck_assert_uint_eq(a->calls, b->calls);
+	ck_assert_uint_eq(a->unpriced, b->unpriced);
+	same_number(a->spent_usd, b->spent_usd);
+	same_number(a->spent_tokens, b->spent_tokens);
+	same_number(a->elapsed_hours, b->elapsed_hours);
+	same_band(&a->usd, &b->usd);
+	same_band(&a->tokens, &b->tokens);
+	same_band(&a->hours_left, &b->hours_left);
+	same_number(a->seconds_per_iteration, b->seconds_per_iteration);
+	same_number(a->upto_end, b->upto_end);
+}
+
+/* Lines (newlines) in text[0 .. n). */
+static size_t count_lines(const char *text, size_t n)
+{
+	size_t lines = 0;
+	for (size_t i = 0; i < n; i++)
+		lines += text[i] == '\n';
+	return lines;
+}
+
+/*
+ * A run's trace appended in chunks that cut lines anywhere (as a reader may find a record
+ * half written): after each, the records kept are the whole lines so far, a cut line waiting
+ * for its newline; once the trace is whole, the projections equal those from the file read
+ * at once. A trace replaced by another is read again from its start.
+ */
+START_TEST(following_in_chunks_projects_as_the_whole_file)
+{
+	static const char *const sets[] = { "iterations=8" };
+	static const size_t chunks[] = { 1, 90, 3000, 1, 777, 20000, 5, 64000 };
+	struct hc_err err = HC_ERR_INIT;
+	struct scenario sc;
+	struct price_sheet ps;
+	struct project_follow fw;
+	struct projection whole, followed;
+	char path[64], *text;
+	size_t len, at = 0;
+	load(&sc, "hyperagents-paper.json", sets, 1);
+	ck_assert_int_eq(price_sheet_load(&ps, NULL, &err), 0);
+	FILE *mem = open_memstream(&text, &len);
+	fprintf(mem, "{\"hypercap_trace\":1,\"source\":\"meter\",\"created\":\"2026-12-07\"}\n");
+	synth_run(&sc, NULL, 5, put_line, mem);
+	fclose(mem);
+	snprintf(path, sizeof(path), "/tmp/hypercap-follow-%d.jsonl", (int)getpid());
+	write_at(path, "wb", "", 0);
+	project_follow_init(&fw, path);
+	for (size_t c = 0; at < len; c = (c + 1) % (sizeof(chunks) / sizeof(*chunks))) {
+		size_t n = chunks[c] < len - at ? chunks[c] : len - at;
+		write_at(path, "ab", text + at, n);
+		at += n;
+		if (count_lines(text, at) == 0)
+			continue; /* the header is not whole yet */
+		ck_assert_msg(project_follow_read(&fw, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(fw.records.n, count_lines(text, at) - 1);
+	}
+	ck_assert_uint_gt(fw.records.n, 500);
+	struct project_config cfg = { .base = &sc, .prices = &ps,
+				      .last_iteration = sc.iterations, .runs = 8, .threads = 1,
+				      .seed = 1 };
+	for (long upto = 0; upto < 8; upto += 3) {
+		project_whole_file(path, &cfg, upto, &whole);
+		ck_assert_msg(project_follow_run(&fw, &cfg, upto, &followed, &err) == 0, "%s",
+			      err.msg);
+		same_projection(&followed, &whole);
+	}
+	/* another trace in its place: the first half of the same run */
+	unlink(path);
+	size_t half = len / 2;
+	write_at(path, "wb", text, half);
+	ck_assert_msg(project_follow_read(&fw, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(fw.records.n, count_lines(text, half) - 1);
+	project_whole_file(path, &cfg, 1, &whole);
+	ck_assert_int_eq(project_follow_run(&fw, &cfg, 1, &followed, &err), 0);
+	same_projection(&followed, &whole);
+	project_follow_release(&fw);
+	unlink(path);
+	free(text);
+	price_sheet_release(&ps);
+	scenario_release(&sc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("project");
 	check_add(s, "constant", constant_run_is_projected_exactly, 60);
 	check_add(s, "pace", expected_end_follows_the_runs_pace, 60);
+	check_add(s, "follow", following_in_chunks_projects_as_the_whole_file, 120);
 	check_add(s, "dgm", dgm_logs_backtest, 600);
 	check_add(s, "dgmh", dgmh_synthetic_backtest, 600);
 	check_add(s, "guard", projected_guard_on_whole_runs, 900);

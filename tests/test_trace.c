@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include "tests/check_main.h"
 #include "trace/trace.h"
+#include "trace/tracestore.h"
 
 /* The headers of the appender's new traces. */
 static const struct trace_header test_header = { .source = "test",
@@ -95,6 +96,88 @@ START_TEST(writes_and_reads_back)
 	ck_assert_double_eq(out.u.add.score, 0.25);
 	ck_assert_int_eq(trace_reader_next(&r, &out, &err), 0);
 	trace_reader_close(&r);
+	unlink(tmp_path);
+}
+END_TEST
+
+/* Every record of the fixtures, kept in a store and read back, is the parsed one byte for byte. */
+START_TEST(store_gives_back_what_was_added)
+{
+	static const char *const files[] = { FIX "priced.jsonl", FIX "retime-loop.jsonl",
+					     FIX "retime-fifo.jsonl" };
+	static struct trace_record parsed[64];
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_store st = TRACE_STORE_INIT;
+	struct trace_record back;
+	size_t n = 0;
+	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		struct trace_reader r;
+		ck_assert_int_eq(trace_reader_open(&r, files[f], 0, &err), 0);
+		while (n < 64 && trace_reader_next(&r, &parsed[n], &err) == 1)
+			ck_assert_int_eq(trace_store_add(&st, &parsed[n++], &err), 0);
+		trace_reader_close(&r);
+	}
+	ck_assert_uint_eq(st.n, n);
+	ck_assert_uint_gt(n, 20);
+	for (size_t i = 0; i < n; i++) {
+		memset(&back, 0, sizeof(back));
+		trace_store_get(&st, i, &back);
+		ck_assert_msg(!memcmp(&back, &parsed[i], sizeof(back)), "record %zu differs", i);
+	}
+	trace_store_release(&st);
+	ck_assert_uint_eq(st.n, 0);
+}
+END_TEST
+
+/* Reads what a resumed reader finds: records read, and where it stopped into *m. */
+static int read_on(struct trace_mark *m, int *restarted)
+{
+	struct hc_err err = HC_ERR_INIT;
+	struct trace_reader r;
+	struct trace_record rec;
+	int n = 0, rc;
+	ck_assert_msg(trace_reader_resume(&r, tmp_path, m, 0, restarted, &err) == 0, "%s",
+		      err.msg);
+	while ((rc = trace_reader_next(&r, &rec, &err)) == 1)
+		n++;
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	*m = r.done;
+	trace_reader_close(&r);
+	return n;
+}
+
+/*
+ * A reader resumed where the last stopped reads only the lines appended since; a whole record
+ * that lacks its newline waits for it; a file replaced, or cut shorter, is read from the start.
+ */
+START_TEST(resume_reads_only_whole_appended_lines)
+{
+	static const char header[] = "{\"hypercap_trace\": 1}\n";
+	static const char rec[] = "{\"type\": \"archive_add\", \"node\": \"1\"}";
+	struct trace_mark m;
+	int restarted;
+	FILE *f;
+	tmp_name();
+	memset(&m, 0, sizeof(m));
+	f = fopen(tmp_path, "w");
+	fprintf(f, "%s%s\n%s\n%s", header, rec, rec, rec);
+	fclose(f);
+	ck_assert_int_eq(read_on(&m, &restarted), 2);
+	ck_assert_int_eq(restarted, 0);
+	ck_assert_int_eq(m.offset, (long long)(strlen(header) + 2 * (strlen(rec) + 1)));
+	ck_assert_int_eq(m.line, 3);
+	ck_assert_int_eq(read_on(&m, &restarted), 0); /* the third still has no newline */
+	f = fopen(tmp_path, "a");
+	fprintf(f, "\n\n%s\n{\"type\": \"archive", rec);
+	fclose(f);
+	ck_assert_int_eq(read_on(&m, &restarted), 2);
+	ck_assert_int_eq(m.line, 6);
+	ck_assert_int_eq(restarted, 0);
+	f = fopen(tmp_path, "w"); /* cut shorter */
+	fprintf(f, "%s%s\n", header, rec);
+	fclose(f);
+	ck_assert_int_eq(read_on(&m, &restarted), 1);
+	ck_assert_int_eq(restarted, 1);
 	unlink(tmp_path);
 }
 END_TEST
@@ -635,17 +718,21 @@ START_TEST(lines_at_the_limit)
 	lines_init(&l, f, tmp_path, 100);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
 	ck_assert_uint_eq(n, 100);
+	ck_assert_int_eq(l.consumed, 101);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
 	ck_assert_msg(strstr(err.msg, ":2: a line longer than"), "%s", err.msg);
+	ck_assert_int_eq(l.consumed, 101 + 102); /* read past, counted */
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
 	ck_assert_str_eq(text, "ab\r");
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), HC_EINPUT);
+	ck_assert_int_eq(l.consumed, 203 + 4 + 1 + 70001);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 1);
 	ck_assert_str_eq(text, "last");
 	ck_assert_int_eq(complete, 0);
 	ck_assert_int_eq(l.line, 6);
+	ck_assert_int_eq(l.consumed, 70209 + 4);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
 	ck_assert_int_eq(lines_next(&l, &text, &n, &complete, &err), 0);
 	lines_release(&l);
@@ -731,6 +818,9 @@ int main(void)
 {
 	Suite *s = suite_create("trace");
 	check_add(s, "writes_and_reads_back", writes_and_reads_back, 10);
+	check_add(s, "store_gives_back_what_was_added", store_gives_back_what_was_added, 10);
+	check_add(s, "resume_reads_only_whole_appended_lines",
+		  resume_reads_only_whole_appended_lines, 10);
 	check_add(s, "writer_refuses_bad_records", writer_refuses_bad_records_and_leaves_no_file,
 		  10);
 	check_add(s, "header_names_the_loop", header_names_the_loop, 10);

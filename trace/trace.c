@@ -553,6 +553,10 @@ static int read_line(struct trace_reader *r, char **text, size_t *n, int *comple
 {
 	int rc = lines_next(&r->lines, text, n, complete, err);
 	r->line = r->lines.line;
+	if ((rc == 1 && *complete) || rc == HC_EINPUT) {
+		r->done.offset = r->lines.consumed;
+		r->done.line = r->line;
+	}
 	while (rc == 1 && *n > 0 && (*text)[*n - 1] == '\r')
 		(*text)[--*n] = '\0';
 	return rc;
@@ -625,6 +629,11 @@ int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
 	if (!r->f)
 		return hc_err_set(err, errno == ENOENT ? HC_EINPUT : HC_ERUNTIME,
 				  "cannot open '%s': %s", path, strerror(errno));
+	struct stat st;
+	if (!fstat(fileno(r->f), &st)) {
+		r->done.dev = st.st_dev;
+		r->done.ino = st.st_ino;
+	}
 	lines_init(&r->lines, r->f, r->path, TRACE_LINE_MAX);
 	int complete;
 	char *text;
@@ -660,6 +669,8 @@ int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct h
 			continue; /* a line over the limit, skipped */
 		if (rc < 0)
 			return rc;
+		if (!complete && r->whole_lines)
+			return 0; /* still being written: left for a later reader */
 		if (blank(text))
 			continue;
 		cJSON *o = parse_line(text, n, err);
@@ -678,6 +689,35 @@ int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct h
 		if ((rc = bad_record(r, rc, err)) != 0)
 			return rc;
 	}
+	return 0;
+}
+
+int trace_reader_resume(struct trace_reader *r, const char *path, const struct trace_mark *from,
+			int skip_bad, int *restarted, struct hc_err *err)
+{
+	struct stat st;
+	*restarted = 0;
+	int rc = trace_reader_open(r, path, skip_bad, err);
+	if (rc)
+		return rc;
+	r->whole_lines = 1;
+	if (!from->offset)
+		return 0;
+	if (fstat(fileno(r->f), &st) || st.st_dev != from->dev || st.st_ino != from->ino ||
+	    st.st_size < from->offset) {
+		*restarted = 1;
+		return 0;
+	}
+	if (fseeko(r->f, (off_t)from->offset, SEEK_SET)) {
+		rc = hc_err_set(err, HC_ERUNTIME, "cannot seek in '%s': %s", path, strerror(errno));
+		trace_reader_close(r);
+		return rc;
+	}
+	lines_release(&r->lines);
+	lines_init(&r->lines, r->f, r->path, TRACE_LINE_MAX);
+	r->lines.line = r->line = from->line;
+	r->lines.consumed = from->offset;
+	r->done = *from;
 	return 0;
 }
 

@@ -109,8 +109,19 @@ struct trace_header {
 };
 
 /*
- * The reader. Only path, line and the counters are meant to be read by callers; the counters
- * are the warnings a caller may show (the reader prints nothing).
+ * Where a reader stopped: after the last whole line it read (newline included), in the file
+ * it read; trace_reader_resume reads on from there.
+ */
+struct trace_mark {
+	long long offset; /* bytes; 0: nothing read yet */
+	long line;        /* lines up to offset */
+	dev_t dev;        /* the file read */
+	ino_t ino;
+};
+
+/*
+ * The reader. Only path, line, done and the counters are meant to be read by callers; the
+ * counters are the warnings a caller may show (the reader prints nothing).
  */
 struct trace_reader {
 	FILE *f;
@@ -123,6 +134,8 @@ struct trace_reader {
 	size_t n_skipped; /* bad records skipped (skip_bad) */
 	char first_skipped[1024]; /* the message of the first one */
 	long truncated_line; /* a truncated last line that was ignored, or 0 */
+	struct trace_mark done; /* the end of the whole lines read so far */
+	int whole_lines;     /* resumed: a last line without its newline is left unread */
 };
 
 /*
@@ -142,6 +155,17 @@ int trace_reader_open(struct trace_reader *r, const char *path, int skip_bad,
  * truncated_line.
  */
 int trace_reader_next(struct trace_reader *r, struct trace_record *rec, struct hc_err *err);
+
+/*
+ * Opens path, as trace_reader_open does, to read the lines appended since a reader stopped at
+ * *from (a zeroed mark: from the start), for a trace another process appends to (the meter's).
+ * Only whole lines are read: a last line without its newline is being written, and
+ * trace_reader_next leaves it (returns 0) for a later reader, where trace_reader_open's
+ * would parse it. When path is no longer the file *from was taken in, or is shorter than
+ * its offset, it is read from its start and *restarted set to 1 (else 0).
+ */
+int trace_reader_resume(struct trace_reader *r, const char *path, const struct trace_mark *from,
+			int skip_bad, int *restarted, struct hc_err *err);
 
 void trace_reader_close(struct trace_reader *r);
 
