@@ -110,11 +110,26 @@ static int resolve_one(const struct scenario *sc, const struct price_sheet *ps, 
 }
 
 /*
+ * The mean cached input per call of K calls (K the mean, maybe fractional: its last call
+ * weighs K − ⌊K⌋): call t ≥ 2 reads session_cache_read of the previous input P + (t − 2)g,
+ * the caching mode's own rule (automatic: no prefix under 1,024 tokens).
+ */
+static double mean_cache_read(const struct session_params *p, double k, double prompt,
+			      double grow)
+{
+	double sum = 0, last = floor(k);
+	for (double t = 2; t <= last; t++)
+		sum += session_cache_read(p, prompt + (t - 2) * grow);
+	if (k > last && last >= 1)
+		sum += (k - last) * session_cache_read(p, prompt + (last - 1) * grow);
+	return sum / k;
+}
+
+/*
  * The mean call of a session (docs/costs.md, "Fleets in simulate"): with K calls, prompt P,
  * visible output v and tool result T per call, call t's input is P + (t − 1)(v + T), so the
- * mean input is P + (K − 1)(v + T) / 2; the cached part of call t ≥ 2 is hit · (P + (t − 2)
- * (v + T)), an upper bound under automatic caching, which reads no prefix under 1,024 tokens.
- * Accumulated weighted by the calls per iteration.
+ * mean input is P + (K − 1)(v + T) / 2; the cached part as the session reads it
+ * (mean_cache_read). Accumulated weighted by the calls per iteration.
  */
 static void add_shape(const struct session_params *p, double sessions, double sum[4])
 {
@@ -124,11 +139,10 @@ static void add_shape(const struct session_params *p, double sessions, double su
 	out = out > p->max_output_tokens ? p->max_output_tokens : out;
 	double grow = out * (1 - p->reasoning_fraction) + dist_mean(&p->tool_result_tokens);
 	double prompt = dist_mean(&p->prompt_tokens);
-	double hit = p->caching == CACHING_OFF ? 0 : p->cache_hit_rate;
 	double w = k * sessions;
 	sum[0] += w;
 	sum[1] += w * (prompt + (k - 1) * grow / 2);
-	sum[2] += w * hit * (k - 1) / k * (prompt + (k - 2) * grow / 2);
+	sum[2] += w * mean_cache_read(p, k, prompt, grow);
 	sum[3] += w * out;
 }
 

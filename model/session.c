@@ -30,13 +30,13 @@ static double automatic_cacheable(double prev_input)
 	return floor(prev_input / SESSION_CACHE_STEP) * SESSION_CACHE_STEP;
 }
 
-static double cache_read(const struct session_params *p, double prev_input)
+double session_cache_read(const struct session_params *p, double prev_input)
 {
 	if (p->caching == CACHING_OFF)
 		return 0;
 	if (p->caching == CACHING_AUTOMATIC)
 		prev_input = automatic_cacheable(prev_input);
-	return round(p->cache_hit_rate * prev_input);
+	return p->cache_hit_rate * prev_input;
 }
 
 int session_next(struct session *s, struct rng *r, struct usage *u, double *tool_seconds)
@@ -48,7 +48,7 @@ int session_next(struct session *s, struct rng *r, struct usage *u, double *tool
 	if (out > p->max_output_tokens)
 		out = p->max_output_tokens;
 	double reasoning = round(out * p->reasoning_fraction);
-	double read = cache_read(p, s->prev_input);
+	double read = round(session_cache_read(p, s->prev_input));
 
 	*u = (struct usage){ .calls = 1 };
 	u->input = (int64_t)s->context;

@@ -29,6 +29,13 @@ struct session {
 	double prev_input;
 };
 
+/*
+ * The tokens a call reads from the cache when the previous call's input was prev_input: 0
+ * without caching, else cache_hit_rate of what the caching mode can read (unrounded; a
+ * simulated call reads this rounded to a whole token).
+ */
+double session_cache_read(const struct session_params *p, double prev_input);
+
 /* Draws the number of calls and the prompt. */
 void session_start(struct session *s, const struct session_params *p, struct rng *r);
 

@@ -181,6 +181,36 @@ START_TEST(test_batch_rates_and_latency)
 }
 END_TEST
 
+/* The cached input a fleet is sized for under the caching mode and hit rate given. */
+static double sized_cached(const char *caching)
+{
+	struct scenario sc;
+	struct loop_models m;
+	struct hc_err err = HC_ERR_INIT;
+	scenario_text(&sc, FLEET, "domains.a.task.calls=3", caching,
+		      "domains.a.task.cache_hit_rate=0.5", NULL);
+	ck_assert_msg(loop_resolve_models(&sc, &ps, &m, &err) == 0, "models: %s", err.msg);
+	ck_assert_double_eq_tol(m.fleets[0].isl, 1100, 1e-9);
+	double cached = m.fleets[0].isl_cached;
+	scenario_release(&sc);
+	return cached;
+}
+
+/*
+ * A fleet is sized for the cached input the session reads: 3 calls of inputs 1,000, 1,100
+ * and 1,200 (prompt 1,000, 100 visible output tokens each), hit rate 0.5. Explicit caching
+ * reads half of each previous input: (0 + 500 + 550) / 3. Automatic reads no prefix under
+ * 1,024 tokens and rounds down to steps of 128: call 2 nothing, call 3 half of 1,024.
+ */
+START_TEST(test_fleet_sized_for_the_caching_rule)
+{
+	ck_assert_double_eq_tol(sized_cached("domains.a.task.caching=\"explicit\""), 350, 1e-9);
+	ck_assert_double_eq_tol(sized_cached("domains.a.task.caching=\"automatic\""), 512.0 / 3,
+				1e-9);
+	ck_assert_double_eq(sized_cached("domains.a.task.caching=\"off\""), 0);
+}
+END_TEST
+
 /* Explicit caching with the 1-hour TTL: call 1 writes its whole prompt at that rate. */
 START_TEST(test_cache_write_1h)
 {
@@ -236,6 +266,7 @@ int main(void)
 	add(s, "slot_seconds_littles_law", test_slot_seconds_littles_law);
 	add(s, "batch_rates_and_latency", test_batch_rates_and_latency);
 	add(s, "cache_write_1h", test_cache_write_1h);
+	add(s, "fleet_sized_for_the_caching_rule", test_fleet_sized_for_the_caching_rule);
 	add(s, "routing_errors", test_routing_errors);
 	return check_run(s);
 }
