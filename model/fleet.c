@@ -31,8 +31,10 @@ int gpu_pricing_parse(const char *name)
 
 /* ---- shared parsing ---------------------------------------------------------------------- */
 
-typedef int (*item_fn)(void *items, size_t i, const cJSON *obj, const char *origin,
-		       const char *path, struct hc_err *err);
+/* Parses item i of an array; ctx is the caller's (parse_array passes it on), so that no parser
+ * state outlives a call or is shared between threads loading sheets at once. */
+typedef int (*item_fn)(void *items, size_t i, const cJSON *obj, const void *ctx,
+		       const char *origin, const char *path, struct hc_err *err);
 
 static int parse_header(const cJSON *root, const char *version_key, char *date, char *source,
 			const char *origin, struct hc_err *err)
@@ -69,7 +71,7 @@ static int parse_aliases(const cJSON *obj, char aliases[][FLEET_NAME_MAX], const
 }
 
 static int parse_array(const cJSON *root, const char *key, size_t elem, void **items, size_t *n,
-		       item_fn parse, const char *origin, struct hc_err *err)
+		       item_fn parse, const void *ctx, const char *origin, struct hc_err *err)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key), *obj;
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
@@ -84,7 +86,7 @@ static int parse_array(const cJSON *root, const char *key, size_t elem, void **i
 		snprintf(path, sizeof(path), "%s[%zu]", key, *n);
 		if (!cJSON_IsObject(obj))
 			return hc_err_set(err, HC_EINPUT, "%s: %s: allowed: an object", origin, path);
-		if (parse(*items, (*n)++, obj, origin, path, err))
+		if (parse(*items, (*n)++, obj, ctx, origin, path, err))
 			return HC_EINPUT;
 	}
 	return 0;
@@ -197,10 +199,11 @@ static int parse_gpu_offers(struct gpu *g, const cJSON *obj, const char *origin,
 	return 0;
 }
 
-static int parse_gpu(void *items, size_t i, const cJSON *obj, const char *origin,
-		     const char *path, struct hc_err *err)
+static int parse_gpu(void *items, size_t i, const cJSON *obj, const void *ctx,
+		     const char *origin, const char *path, struct hc_err *err)
 {
 	struct gpu *g = (struct gpu *)items + i;
+	(void)ctx;
 	if (json_string(obj, "name", g->name, sizeof(g->name), 1, origin, path, err) ||
 	    parse_aliases(obj, g->aliases, origin, path, err) ||
 	    json_number(obj, "bf16_tflops", 1, 1e6, 1, &g->bf16_tflops, origin, path, err) ||
@@ -232,7 +235,7 @@ static int parse_gpu_root(void *sheet, const cJSON *root, const char *origin, st
 	    json_number(o, "residual_fraction", 0, 1, 1, &op->residual_fraction, origin, p, err))
 		return HC_EINPUT;
 	return parse_array(root, "gpus", sizeof(struct gpu), (void **)&gs->gpus, &gs->n,
-			   parse_gpu, origin, err);
+			   parse_gpu, NULL, origin, err);
 }
 
 int gpu_sheet_load(struct gpu_sheet *gs, const char *path, struct hc_err *err)
@@ -283,10 +286,11 @@ double gpu_hour_usd(const struct gpu *g, enum gpu_pricing mode, const struct own
 
 /* ---- serving ----------------------------------------------------------------------------- */
 
-static int parse_serving_model(void *items, size_t i, const cJSON *obj, const char *origin,
-			       const char *path, struct hc_err *err)
+static int parse_serving_model(void *items, size_t i, const cJSON *obj, const void *ctx,
+			       const char *origin, const char *path, struct hc_err *err)
 {
 	struct serving_model *m = (struct serving_model *)items + i;
+	(void)ctx;
 	if (json_string(obj, "name", m->name, sizeof(m->name), 1, origin, path, err) ||
 	    parse_aliases(obj, m->aliases, origin, path, err) ||
 	    json_number(obj, "params_b", 0.01, 1e5, 1, &m->params_b, origin, path, err) ||
@@ -298,12 +302,11 @@ static int parse_serving_model(void *items, size_t i, const cJSON *obj, const ch
 	return 0;
 }
 
-/* points refer to models; parse_serving_root sets this before parsing them */
-static const struct serving_sheet *points_owner;
-
-static int parse_point(void *items, size_t i, const cJSON *obj, const char *origin,
-		       const char *path, struct hc_err *err)
+/* A measured point refers to a model of its own sheet, ctx, whose models are parsed already. */
+static int parse_point(void *items, size_t i, const cJSON *obj, const void *ctx,
+		       const char *origin, const char *path, struct hc_err *err)
 {
+	const struct serving_sheet *owner = ctx;
 	struct serving_point *pt = (struct serving_point *)items + i;
 	char model[FLEET_NAME_MAX], precision[16];
 	const struct serving_model *m;
@@ -320,9 +323,9 @@ static int parse_point(void *items, size_t i, const cJSON *obj, const char *orig
 		return hc_err_set(err, HC_EINPUT, "%s: %s.precision: got \"%s\"; allowed: 'fp8', "
 				  "'bf16'", origin, path, precision);
 	pt->precision = strcmp(precision, "fp8") ? PRECISION_BF16 : PRECISION_FP8;
-	if (serving_sheet_lookup(points_owner, model, &m, err))
+	if (serving_sheet_lookup(owner, model, &m, err))
 		return hc_err_prefix(err, "%s: %s.model", origin, path);
-	pt->model = (size_t)(m - points_owner->models);
+	pt->model = (size_t)(m - owner->models);
 	return 0;
 }
 
@@ -340,11 +343,10 @@ static int parse_serving_root(void *sheet, const cJSON *root, const char *origin
 			origin, "roofline", err) ||
 	    json_number(r, "max_batch", 1, 1e5, 1, &rp->max_batch, origin, "roofline", err) ||
 	    parse_array(root, "models", sizeof(struct serving_model), (void **)&ss->models,
-			&ss->n_models, parse_serving_model, origin, err))
+			&ss->n_models, parse_serving_model, NULL, origin, err))
 		return HC_EINPUT;
-	points_owner = ss;
 	return parse_array(root, "measured", sizeof(struct serving_point), (void **)&ss->points,
-			   &ss->n_points, parse_point, origin, err);
+			   &ss->n_points, parse_point, ss, origin, err);
 }
 
 int serving_sheet_load(struct serving_sheet *ss, const char *path, struct hc_err *err)

@@ -100,7 +100,8 @@ void serving_sheet_release(struct serving_sheet *ss);
 int serving_sheet_lookup(const struct serving_sheet *ss, const char *name,
 			 const struct serving_model **out, struct hc_err *err);
 
-/* Both embedded sheets, or neither (HC_ERUNTIME). */
+/* Both embedded sheets, or neither (HC_ERUNTIME). The loads share no state: replications call
+ * this on their own threads (model/loop.c, resolve_fleets). */
 int fleet_sheets_load(struct gpu_sheet *gs, struct serving_sheet *ss, struct hc_err *err);
 void fleet_sheets_release(struct gpu_sheet *gs, struct serving_sheet *ss);
 

@@ -1,7 +1,8 @@
 /*
  * test_cli_priors: simulate with priors end to end: a bad prior exits 3 naming the path;
  * sensitivity.csv is the same bytes with 1 and 2 threads and agrees with summary.json and the
- * console; without priors (or with --sensitivity-runs 0) there is none.
+ * console; without priors (or with --sensitivity-runs 0) there is none; the embedded scenario on
+ * a fleet gives the same bytes with 1 and 16 threads.
  */
 #include "tests/cli_harness.h"
 #include "tests/check_main.h"
@@ -93,6 +94,45 @@ START_TEST(sensitivity_csv_same_on_any_threads)
 }
 END_TEST
 
+/*
+ * The embedded scenario (priors) with its domains on a reserved H100 fleet: every replication
+ * sizes the fleet from its own draw on its own thread (model/loop.c, resolve_fleets), loading
+ * the serving sheet there. The same seed gives the same bytes on 1 thread and on 16.
+ */
+static void simulate_fleet(const char *threads, const char *out)
+{
+	struct result r = run("simulate", "--runs", "16", "--seed", "5", "--threads", threads,
+			      "--set", "fleets=[{\"name\": \"h100\", \"pricing\": \"reserved\"}]",
+			      "--set", "domains.paper_review.fleet=h100", "--set",
+			      "domains.robotics_reward.fleet=h100", "--out", out, "--quiet", NULL);
+	ck_assert_msg(r.status == 0, "--threads %s: exit %d: %s", threads, r.status, r.err);
+	result_free(&r);
+}
+
+START_TEST(fleet_priors_same_bytes_any_threads)
+{
+	static const char *const files[] = { "summary.json", "montecarlo.csv", "sensitivity.csv" };
+	simulate_fleet("1", "f1");
+	for (int k = 0; k < 3; k++) {
+		char out[16];
+		snprintf(out, sizeof(out), "f16-%d", k);
+		simulate_fleet("16", out);
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			char pa[64], pb[64];
+			snprintf(pa, sizeof(pa), "f1/%s", files[i]);
+			snprintf(pb, sizeof(pb), "%s/%s", out, files[i]);
+			char *ta = slurp(path_in(pa)), *tb = slurp(path_in(pb));
+			ck_assert_ptr_nonnull(ta);
+			ck_assert_ptr_nonnull(tb);
+			ck_assert_msg(!strcmp(ta, tb), "%s differs between 1 and 16 threads (try %d)",
+				      files[i], k);
+			free(ta);
+			free(tb);
+		}
+	}
+}
+END_TEST
+
 START_TEST(no_priors_no_sensitivity)
 {
 	write_file(PAPER, PLAIN_JSON);
@@ -119,6 +159,7 @@ int main(void)
 	tcase_add_test(tc, prior_value_the_provider_refuses_exits_3);
 	tcase_add_test(tc, sensitivity_csv_same_on_any_threads);
 	tcase_add_test(tc, no_priors_no_sensitivity);
+	tcase_add_test(tc, fleet_priors_same_bytes_any_threads);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -223,6 +224,57 @@ START_TEST(size_and_call_seconds)
 }
 END_TEST
 
+/*
+ * Replications size their fleets on their own threads (forecast.c, run_drawn), each loading the
+ * serving sheet: every load on every thread must give the sheet loaded alone, each measured point
+ * naming its own sheet's model (a parser state shared between threads once named another's).
+ */
+#define LOAD_THREADS 8
+#define LOADS_PER_THREAD 600
+
+struct loader {
+	pthread_t tid;
+	unsigned bad; /* loads that failed or differ from ss */
+	char msg[256];
+};
+
+static void *load_many(void *arg)
+{
+	struct loader *l = arg;
+	for (unsigned k = 0; k < LOADS_PER_THREAD; k++) {
+		struct serving_sheet mine;
+		struct hc_err err = HC_ERR_INIT;
+		if (serving_sheet_load(&mine, NULL, &err)) {
+			if (!l->bad++)
+				snprintf(l->msg, sizeof(l->msg), "load %u: %s", k, err.msg);
+			continue;
+		}
+		int same = mine.n_points == ss.n_points && mine.n_models == ss.n_models;
+		for (size_t i = 0; same && i < mine.n_points; i++)
+			same = mine.points[i].model == ss.points[i].model;
+		if (!same && !l->bad++)
+			snprintf(l->msg, sizeof(l->msg), "load %u: the measured points name other "
+				 "models than the sheet loaded alone", k);
+		serving_sheet_release(&mine);
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_loads_agree)
+{
+	struct loader l[LOAD_THREADS];
+	memset(l, 0, sizeof(l));
+	ck_assert_uint_gt(ss.n_points, 0);
+	for (size_t t = 0; t < LOAD_THREADS; t++)
+		ck_assert_int_eq(pthread_create(&l[t].tid, NULL, load_many, &l[t]), 0);
+	for (size_t t = 0; t < LOAD_THREADS; t++)
+		ck_assert_int_eq(pthread_join(l[t].tid, NULL), 0);
+	for (size_t t = 0; t < LOAD_THREADS; t++)
+		ck_assert_msg(l[t].bad == 0, "thread %zu: %u of %d loads wrong; first: %s", t,
+			      l[t].bad, LOADS_PER_THREAD, l[t].msg);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *test)
 {
 	TCase *tc = tcase_create(name);
@@ -242,5 +294,6 @@ int main(void)
 	add(s, "bad_sheet_names_path", bad_sheet_names_path);
 	add(s, "offers_parsed_and_checked", offers_parsed_and_checked);
 	add(s, "size_and_call_seconds", size_and_call_seconds);
+	add(s, "concurrent_loads_agree", concurrent_loads_agree);
 	return check_run(s);
 }
