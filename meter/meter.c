@@ -938,21 +938,29 @@ static int free_endpoint(const char *method, const char *path)
 	       path_ends_with(path, "/input_tokens");
 }
 
+enum admission { ADMITTED, REFUSED_BUDGET, REFUSED_STOPPING };
+
 /*
- * Admits a request (counted in flight) unless the budget is spent (counted as rejected); a
- * free one is always admitted.
+ * Admits a request (counted in flight) unless the meter stops or the budget is spent (counted
+ * as rejected); a free one is admitted but by a stopping meter. Under the lock that
+ * meter_stop sets stopping with: a request is either counted in flight before meter_stop
+ * looks, and waited for, or refused.
  */
-static int admit(struct meter *m, int free_call, double *spent)
+static enum admission admit(struct meter *m, int free_call, double *spent)
 {
+	enum admission a = ADMITTED;
 	pthread_mutex_lock(&m->lock);
-	int ok = free_call || !m->st.budget_spent;
-	if (ok)
+	if (atomic_load(&m->stopping))
+		a = REFUSED_STOPPING;
+	else if (!free_call && m->st.budget_spent)
+		a = REFUSED_BUDGET;
+	if (a == ADMITTED)
 		m->st.in_flight++;
-	else
+	else if (a == REFUSED_BUDGET)
 		m->st.rejected++;
 	*spent = m->st.cost_usd + m->st.estimated_usd;
 	pthread_mutex_unlock(&m->lock);
-	return ok;
+	return a;
 }
 
 /*
@@ -1027,16 +1035,17 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 				   "hypercap_bad_tag", bad_path ? msg : w.msg);
 	if (atomic_load(&r->m->connections) > r->m->max_connections)
 		return reply_busy(conn, r);
-	if (atomic_load(&r->m->stopping))
-		return reply_error(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
-				   r->anthropic ? "overloaded_error" : "server_error",
-				   "hypercap_stopping", "hypercap meter: stopping; try again");
 	r->free_call = free_endpoint(method, r->path);
 	if (!r->free_call && refused_ahead(r->m, r->call.iteration, msg, sizeof(msg)))
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
 				   r->anthropic ? "rate_limit_error" : "insufficient_quota",
 				   "hypercap_budget_projected", msg);
-	if (!admit(r->m, r->free_call, &spent)) {
+	enum admission a = admit(r->m, r->free_call, &spent);
+	if (a == REFUSED_STOPPING)
+		return reply_error(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				   r->anthropic ? "overloaded_error" : "server_error",
+				   "hypercap_stopping", "hypercap meter: stopping; try again");
+	if (a == REFUSED_BUDGET) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -1728,8 +1737,10 @@ int meter_sync(struct meter *m, struct hc_err *err)
  */
 int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
+	pthread_mutex_lock(&m->lock);
 	m->drain_end = now_mono() + (m->cfg.drain_ms > 0 ? m->cfg.drain_ms / 1000.0 : 0);
 	atomic_store(&m->stopping, 1);
+	pthread_mutex_unlock(&m->lock);
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
 		size_t in_flight = m->st.in_flight;
