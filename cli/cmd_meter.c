@@ -55,7 +55,8 @@ static const char usage[] =
 	"  --budget-action ACT    reject (default): only that; stop: also end CMD with\n"
 	"                         SIGTERM, then SIGKILL after --grace seconds\n"
 	"  --grace S              seconds between SIGTERM and SIGKILL (default 10; at most\n"
-	"                         2592000, 30 days)\n"
+	"                         2592000, 30 days); also how long the meter, stopping, lets\n"
+	"                         calls in flight end and be recorded before it cuts them off\n"
 	"  --connect-timeout S    upstream connect timeout in seconds (default 10; 0.001 to\n"
 	"                         2592000)\n"
 	"  --timeout S            upstream whole-request timeout in seconds (default 900;\n"
@@ -298,6 +299,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		return cli_usage_error("meter", "--budget-action stop needs a command to stop "
 				       "(-- CMD ARGS)");
 	o->cfg.listen_addr = o->addr;
+	o->cfg.drain_ms = (long)(o->grace_s * 1000 + 0.5); /* calls in flight when it stops */
 	return 0;
 }
 

@@ -5,7 +5,10 @@
  * its struct request; the access handler reads the tags, checks the budget, gathers the body,
  * then starts the upstream transfer and drives it until the status and headers are in; the
  * response's reader callback drives it further each time the client can take more; the
- * completion callback writes the record and frees the request.
+ * completion callback writes the record and frees the request. A client gone before the answer
+ * ended leaves the transfer to the completion callback, which drives it to its end unattended
+ * (the provider bills it) and records it; meter_stop lets calls in flight end, up to
+ * cfg.drain_ms, before it stops the server.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -108,7 +111,8 @@ struct meter {
 	struct timespec t0;
 	struct upstream *pool;
 	struct background *background; /* waiting to be retrieved */
-	atomic_int stopping;
+	atomic_int stopping;  /* meter_stop: no new request; those in flight may end until... */
+	double drain_end;     /* ... this CLOCK_MONOTONIC time, then they are cut off */
 	struct projector *proj; /* the live forecast; NULL: none */
 };
 
@@ -121,6 +125,7 @@ struct request {
 	char *uri; /* raw, as the client sent it, query included */
 	const char *path; /* into uri, after the tags */
 	int started, admitted, forwarded, recorded_call, anthropic;
+	int transferring; /* its upstream transfer is in the multi handle */
 	int free_call; /* costs nothing: forwarded, never recorded nor refused by the budget */
 	int background; /* a POST that asks for a background response */
 	char retrieves[TRACE_STR_MAX]; /* the background response a GET retrieves; "": none */
@@ -152,6 +157,13 @@ static double now_unix(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -689,7 +701,10 @@ static int setup_transfer(struct request *r, const char *method)
 			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	}
 	sse_init(&r->sse);
-	return curl_multi_add_handle(r->up->multi, e) == CURLM_OK ? 0 : -1;
+	if (curl_multi_add_handle(r->up->multi, e) != CURLM_OK)
+		return -1;
+	r->transferring = 1;
+	return 0;
 }
 
 /*
@@ -704,20 +719,41 @@ static int client_gone(struct request *r)
 		r->client_fd = n > 0 ? -1 : r->client_fd;
 		return 0;
 	}
+	r->client_fd = -1; /* its end stays readable: never waited on again */
 	return 1;
 }
 
 /*
- * Runs the transfer until the headers are in (headers) or until there is something for the
- * client, or it ends. Waits on the sockets at most a second at a time, so that a stopping
- * meter is noticed, and on the client's, so that a client gone ends the transfer at once.
+ * How long the transfer may still wait, in ms (at most a second, so that a stopping meter is
+ * noticed); -1 when the meter stops and its drain limit has passed: the call is cut off.
  */
-static void drive(struct request *r, int headers)
+static int wait_ms(const struct meter *m)
+{
+	if (!atomic_load(&m->stopping))
+		return 1000;
+	double left = m->drain_end - now_mono();
+	return left <= 0 ? -1 : left >= 1 ? 1000 : (int)(left * 1000) + 1;
+}
+
+enum drive_until {
+	UNTIL_HEADERS, /* the status and headers are in */
+	UNTIL_DATA,    /* there is something for the client */
+	UNTIL_END      /* the client is gone: the answer read for its usage and dropped */
+};
+
+/*
+ * Runs the transfer until `until`, or until it ends. While the upstream is silent it also
+ * waits on the client's socket (not UNTIL_END), so that a client gone is noticed at once:
+ * drive returns and the transfer goes on unattended in the completion callback. A transfer
+ * ends early only when the meter stops and its drain limit passes.
+ */
+static void drive(struct request *r, enum drive_until until)
 {
 	CURLM *multi = r->up->multi;
 	while (!r->transfer_done) {
+		int watch = until != UNTIL_END && r->client_fd >= 0;
 		struct curl_waitfd client = { r->client_fd, CURL_WAIT_POLLIN, 0 };
-		int running, left;
+		int running, left, ms;
 		if (curl_multi_perform(multi, &running) != CURLM_OK) {
 			r->result = CURLE_RECV_ERROR;
 			r->transfer_done = 1;
@@ -728,16 +764,19 @@ static void drive(struct request *r, int headers)
 				r->result = msg->data.result;
 				r->transfer_done = 1;
 			}
-		if (r->transfer_done || (headers ? r->headers_done : r->out.len > r->out_off))
+		if (until == UNTIL_END)
+			r->out.len = r->out_off = 0; /* nobody to send it to */
+		if (r->transfer_done || (until == UNTIL_HEADERS && r->headers_done) ||
+		    (until == UNTIL_DATA && r->out.len > r->out_off) ||
+		    (until != UNTIL_END && r->client_gone))
 			break;
-		if (atomic_load(&r->m->stopping) || r->client_gone) {
+		if ((ms = wait_ms(r->m)) < 0) {
 			r->result = CURLE_ABORTED_BY_CALLBACK;
 			r->transfer_done = 1;
 			break;
 		}
-		curl_multi_poll(multi, r->client_fd >= 0 ? &client : NULL,
-				r->client_fd >= 0 ? 1u : 0u, 1000, NULL);
-		if (client.revents && r->client_fd >= 0)
+		curl_multi_poll(multi, watch ? &client : NULL, watch ? 1u : 0u, ms, NULL);
+		if (watch && client.revents)
 			r->client_gone = client_gone(r);
 	}
 }
@@ -749,7 +788,7 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
 	struct request *r = cls;
 	(void)pos;
 	if (r->out.len == r->out_off && !r->transfer_done)
-		drive(r, 0);
+		drive(r, UNTIL_DATA);
 	if (r->out.len > r->out_off) {
 		size_t n = r->out.len - r->out_off;
 		if (n > max)
@@ -760,6 +799,8 @@ static ssize_t read_answer(void *cls, uint64_t pos, char *out, size_t max)
 			r->out_off = r->out.len = 0;
 		return (ssize_t)n;
 	}
+	if (!r->transfer_done) /* the client is gone: on_completed ends the call and records it */
+		return MHD_CONTENT_READER_END_WITH_ERROR;
 	/*
 	 * Recorded and priced before the client sees the end, so that a client's next request
 	 * meets the spend of this one.
@@ -860,9 +901,9 @@ static enum MHD_Result forward(struct MHD_Connection *conn, struct request *r,
 		return reply_error(conn, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   r->anthropic ? "api_error" : "server_error", "hypercap_meter",
 				   "hypercap meter: cannot start the upstream request");
-	drive(r, 1);
-	if (r->client_gone)
-		return MHD_NO; /* nobody to answer; the completion callback records the call */
+	drive(r, UNTIL_HEADERS);
+	if (r->client_gone && !r->transfer_done)
+		return MHD_NO; /* nobody to answer; the completion callback ends the call, records it */
 	if (!r->headers_done) {
 		record_once(r);
 		snprintf(msg, sizeof(msg), "hypercap meter: upstream unreachable or failing: %s",
@@ -897,21 +938,29 @@ static int free_endpoint(const char *method, const char *path)
 	       path_ends_with(path, "/input_tokens");
 }
 
+enum admission { ADMITTED, REFUSED_BUDGET, REFUSED_STOPPING };
+
 /*
- * Admits a request (counted in flight) unless the budget is spent (counted as rejected); a
- * free one is always admitted.
+ * Admits a request (counted in flight) unless the meter stops or the budget is spent (counted
+ * as rejected); a free one is admitted but by a stopping meter. Under the lock that
+ * meter_stop sets stopping with: a request is either counted in flight before meter_stop
+ * looks, and waited for, or refused.
  */
-static int admit(struct meter *m, int free_call, double *spent)
+static enum admission admit(struct meter *m, int free_call, double *spent)
 {
+	enum admission a = ADMITTED;
 	pthread_mutex_lock(&m->lock);
-	int ok = free_call || !m->st.budget_spent;
-	if (ok)
+	if (atomic_load(&m->stopping))
+		a = REFUSED_STOPPING;
+	else if (!free_call && m->st.budget_spent)
+		a = REFUSED_BUDGET;
+	if (a == ADMITTED)
 		m->st.in_flight++;
-	else
+	else if (a == REFUSED_BUDGET)
 		m->st.rejected++;
 	*spent = m->st.cost_usd + m->st.estimated_usd;
 	pthread_mutex_unlock(&m->lock);
-	return ok;
+	return a;
 }
 
 /*
@@ -991,7 +1040,12 @@ static enum MHD_Result begin(struct MHD_Connection *conn, struct request *r, con
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
 				   r->anthropic ? "rate_limit_error" : "insufficient_quota",
 				   "hypercap_budget_projected", msg);
-	if (!admit(r->m, r->free_call, &spent)) {
+	enum admission a = admit(r->m, r->free_call, &spent);
+	if (a == REFUSED_STOPPING)
+		return reply_error(conn, r, MHD_HTTP_SERVICE_UNAVAILABLE,
+				   r->anthropic ? "overloaded_error" : "server_error",
+				   "hypercap_stopping", "hypercap meter: stopping; try again");
+	if (a == REFUSED_BUDGET) {
 		snprintf(msg, sizeof(msg), "hypercap budget spent: $%.4f of $%.4f; the meter "
 			 "refuses new requests", spent, r->m->cfg.budget_usd);
 		return reply_error(conn, r, MHD_HTTP_TOO_MANY_REQUESTS,
@@ -1020,7 +1074,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (r->forwarded)
+	/*
+	 * Only an admitted request goes upstream. One answered by the meter itself (a 429, ...)
+	 * can come back here with its body: libmicrohttpd's MHD_queue_response returns MHD_YES
+	 * without queueing while the daemon shuts down.
+	 */
+	if (r->forwarded || !r->admitted)
 		return MHD_YES;
 	return forward(conn, r, method);
 }
@@ -1374,7 +1433,7 @@ static void record_once(struct request *r)
 static void request_free(struct request *r)
 {
 	if (r->up) {
-		if (r->forwarded)
+		if (r->transferring)
 			curl_multi_remove_handle(r->up->multi, r->up->easy);
 		upstream_give(r->m, r->up);
 	}
@@ -1404,7 +1463,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	/* a kept-alive connection waits for its next request under the idle timeout */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 				  ((struct meter *)cls)->idle_timeout_s);
-	record_once(r); /* a client gone mid-answer: what the stream said so far */
+	/*
+	 * A client gone before the answer ended: the provider answers (and bills) all the same,
+	 * so the answer is read to its end, within --timeout or the drain limit of a stopping
+	 * meter, and recorded; cut off, with what it said so far.
+	 */
+	if (r->recorded_call && r->transferring && !r->transfer_done && !r->written)
+		drive(r, UNTIL_END);
+	record_once(r);
 	if (r->admitted) {
 		pthread_mutex_lock(&r->m->lock);
 		r->m->st.in_flight--;
@@ -1665,9 +1731,24 @@ int meter_sync(struct meter *m, struct hc_err *err)
 	return rc;
 }
 
+/*
+ * New requests get a 503; those in flight may end (and be recorded) until cfg.drain_ms has
+ * passed, then the server stops and cuts off what is left, each recorded with what it said.
+ */
 int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
+	pthread_mutex_lock(&m->lock);
+	m->drain_end = now_mono() + (m->cfg.drain_ms > 0 ? m->cfg.drain_ms / 1000.0 : 0);
 	atomic_store(&m->stopping, 1);
+	pthread_mutex_unlock(&m->lock);
+	for (;;) {
+		pthread_mutex_lock(&m->lock);
+		size_t in_flight = m->st.in_flight;
+		pthread_mutex_unlock(&m->lock);
+		if (!in_flight || now_mono() >= m->drain_end)
+			break;
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	}
 	MHD_stop_daemon(m->daemon);
 	projector_stop(m->proj);
 	m->proj = NULL;

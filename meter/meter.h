@@ -47,6 +47,7 @@ struct meter_config {
 	int record_bodies;       /* add request and response bodies (keys redacted) */
 	unsigned max_connections; /* served at once; 0: 256. Lowered to fit the open files */
 	unsigned idle_timeout_s; /* a connection without a request in flight; 0: 30 s */
+	long drain_ms; /* meter_stop lets calls in flight end this long, then cuts them; 0: at once */
 	/* the live forecast (meter/projector.h): the base scenario, whose iterations are the
 	 * run's last; NULL: none. The caller keeps it alive */
 	const struct scenario *forecast;

@@ -16,8 +16,10 @@
  *                                $HYPERCAP_PROXY_URL/hc/iteration=I/...), P ms apart
  *
  * Request knobs of the upstream: "max_tokens" sets the output count; the header
- * X-Test-Delay-Ms pauses that long between stream events; X-Test-Bad-Utf8 puts bytes that are
- * not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes: N puts N bytes 'x'
+ * X-Test-Delay-Ms pauses that long between stream events; X-Test-Wait-Ms pauses that long
+ * after the ledger line is written, before the status and headers are sent; X-Test-Bad-Utf8
+ * puts bytes that are not UTF-8 into a chat answer's id and finish_reason; X-Test-Pad-Bytes:
+ * N puts N bytes 'x'
  * into a whole chat answer's content; a request body's "x_test_usage": [input, cache reads,
  * cache writes, output, reasoning] (hypercap's convention) sets the answer's usage, for the
  * replay of a recorded trace; the path /v1/fail answers 500, and
@@ -408,7 +410,7 @@ static struct background {
 
 struct seen {
 	int key, tag, gzip, bad_utf8;
-	long delay_ms;
+	long delay_ms, wait_ms;
 	size_t pad;
 };
 
@@ -423,6 +425,8 @@ static enum MHD_Result see_header(void *cls, enum MHD_ValueKind kind, const char
 		s->tag = 1;
 	if (!strcasecmp(name, "x-test-delay-ms") && value)
 		s->delay_ms = atol(value);
+	if (!strcasecmp(name, "x-test-wait-ms") && value)
+		s->wait_ms = atol(value);
 	if (!strcasecmp(name, "x-test-bad-utf8"))
 		s->bad_utf8 = 1;
 	if (!strcasecmp(name, "x-test-pad-bytes") && value)
@@ -501,7 +505,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, struct stream *s
 
 static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, struct req *q)
 {
-	struct seen seen = { 0, 0, 0, 0, 0, 0 };
+	struct seen seen = { 0, 0, 0, 0, 0, 0, 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, see_header, &seen);
 	if (!strcmp(url, "/v1/fail"))
 		return send_text(conn, 500, "application/json",
@@ -576,6 +580,9 @@ static enum MHD_Result answer(struct MHD_Connection *conn, const char *url, stru
 	else
 		write_ledger(url, stream, &(struct counts){ -1, 0, 0, 0, 0 }, seen.key, seen.tag,
 			     seen.gzip);
+	if (seen.wait_ms > 0) /* the model "thinks": billed already, nothing sent yet */
+		nanosleep(&(struct timespec){ seen.wait_ms / 1000, (seen.wait_ms % 1000) * 1000000L },
+			  NULL);
 	return send_stream(conn, s, stream, id);
 }
 

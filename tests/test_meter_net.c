@@ -419,16 +419,46 @@ START_TEST(recorded_bodies_lose_every_key)
 }
 END_TEST
 
-/*
- * A client that goes away while the upstream is silent frees the upstream connection:
- * before the answer's headers, and while a stream waits for its next event.
- */
-START_TEST(gone_clients_cancel_silent_calls)
+/* Sends text as one chunk of a chunked body. */
+static void send_chunk(int fd, const char *text)
 {
+	char head[32];
+	snprintf(head, sizeof(head), "%zx\r\n", strlen(text));
+	send_all(fd, head);
+	send_all(fd, text);
+	send_all(fd, "\r\n");
+}
+
+/* The times needle occurs in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * A client that goes away while the upstream is silent (before the answer's headers, and while
+ * a stream waits for its next event) does not end the upstream call: the provider runs and
+ * bills it all the same, so the meter reads the answer to its end and records its usage. The
+ * call still ends at --timeout: a silent upstream is let go then, and the call recorded.
+ */
+START_TEST(gone_clients_calls_are_read_to_their_end)
+{
+	static const char whole[] = "{\"id\":\"c0\",\"object\":\"chat.completion\",\"model\":"
+		"\"gpt-4o\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+		"\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":11,"
+		"\"completion_tokens\":5,\"total_tokens\":16}}";
+	static const char last[] = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+		"\"model\":\"gpt-4o\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
+		"\"completion_tokens\":5,\"total_tokens\":16}}\n\ndata: [DONE]\n\n";
 	unsigned up_port;
 	int up = listen_any(&up_port);
-	struct meter m = start_meter(url_of(up_port), NULL, 0);
-	for (int phase = 0; phase < 2; phase++) {
+	const char *const opts[] = { "--timeout", "3", NULL };
+	struct meter m = start_meter(url_of(up_port), opts, 0);
+	for (int phase = 0; phase < 3; phase++) {
+		char head[160];
 		int fd = connect_to(m.port);
 		send_all(fd, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
 			     "Content-Length: 2\r\n\r\n{}");
@@ -441,11 +471,28 @@ START_TEST(gone_clients_cancel_silent_calls)
 			free(read_some(fd, 0)); /* the headers reached the client */
 		}
 		close(fd);
-		ck_assert_msg(closed_by_peer(conn), "phase %d: the upstream call outlived its "
-			      "client", phase);
+		nap_ms(200); /* the meter sees the client gone first (not required) */
+		if (phase == 0) {
+			snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: "
+				 "application/json\r\nContent-Length: %zu\r\n\r\n", strlen(whole));
+			send_all(conn, head);
+			send_all(conn, whole);
+		} else if (phase == 1) {
+			send_chunk(conn, last);
+			send_all(conn, "0\r\n\r\n");
+		}
+		/* phases 0 and 1: the answer read whole; 2: silent, let go at --timeout */
+		ck_assert_msg(phase < 2 || closed_by_peer(conn), "phase %d: the upstream call "
+			      "outlived --timeout", phase);
 		close(conn);
 	}
 	stop_meter(&m);
+	char *trace = slurp(in_dir("trace.jsonl"));
+	ck_assert_msg(count_of(trace, "\"llm_call\"") == 3, "%s", trace);
+	ck_assert_msg(count_of(trace, "\"gen_ai.usage.input_tokens\":11,"
+			       "\"gen_ai.usage.output_tokens\":5") == 2, "%s", trace);
+	ck_assert_msg(count_of(trace, "upstream_error") == 1, "%s", trace);
+	free(trace);
 	close(up);
 }
 END_TEST
@@ -536,7 +583,8 @@ int main(void)
 	add(s, "upstream_failures_may_be_retried", upstream_failures_may_be_retried);
 	add(s, "upstream_credentials_are_refused", upstream_credentials_are_refused);
 	add(s, "recorded_bodies_lose_every_key", recorded_bodies_lose_every_key);
-	add(s, "gone_clients_cancel_silent_calls", gone_clients_cancel_silent_calls);
+	add(s, "gone_clients_calls_are_read_to_their_end",
+	    gone_clients_calls_are_read_to_their_end);
 	add(s, "idle_connections_are_bounded", idle_connections_are_bounded);
 	add(s, "connections_fit_the_open_file_limit", connections_fit_the_open_file_limit);
 	return check_run(s);
