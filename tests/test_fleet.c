@@ -235,7 +235,7 @@ END_TEST
 struct loader {
 	pthread_t tid;
 	unsigned bad; /* loads that failed or differ from ss */
-	char msg[256];
+	char msg[HC_ERR_MSG_MAX + 32];
 };
 
 static void *load_many(void *arg)
