@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "base/clock.h"
 #include "cli/cli.h"
 #include "fit/fitbase.h"
 #include "meter/meter.h"
@@ -369,13 +370,6 @@ struct run_state {
 	size_t warned_errors, warned_reopened, waiting;
 };
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The trace's troubles since the last tick: failed writes, records written late, reopening. */
 static void warn_trace(const struct meter_stats *st, const struct opts *o, struct run_state *rs,
 		       const char *bol)
@@ -425,8 +419,8 @@ static void tick(struct meter *m, const struct opts *o, struct run_state *rs, in
 						: st.forecast.p.usd.p90, st.budget_usd,
 				st.budget_spent ? "" : " at P90");
 			kill(rs->child, SIGTERM);
-			rs->term_at = mono_now();
-		} else if (!rs->killed && mono_now() - rs->term_at >= o->grace_s) {
+			rs->term_at = clock_monotonic_s();
+		} else if (!rs->killed && clock_monotonic_s() - rs->term_at >= o->grace_s) {
 			fprintf(stderr, "hypercap meter: the command outlived --grace %gs: "
 				"SIGKILL\n", o->grace_s);
 			kill(rs->child, SIGKILL);

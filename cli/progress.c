@@ -1,18 +1,11 @@
 /* progress: the progress line on stderr while replications run. Contracts in progress.h. */
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
+#include "base/clock.h"
 #include "cli/progress.h"
 #include "reports/progress.h"
 
 #define PROGRESS_INTERVAL_S 0.25
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void draw(struct cli_progress *p, double now)
 {
@@ -41,7 +34,7 @@ static void on_replication(unsigned done, unsigned runs, void *ctx)
 		p->finished += runs;
 		p->current = 0;
 	}
-	double now = now_s();
+	double now = clock_monotonic_s();
 	if (now - p->last_draw >= PROGRESS_INTERVAL_S)
 		draw(p, now);
 }
@@ -51,7 +44,7 @@ void cli_progress_init(struct cli_progress *p, const char *label, unsigned long 
 {
 	*p = (struct cli_progress){ .label = label, .total = total, .per_point = total == 0 };
 	p->enabled = !quiet && isatty(STDERR_FILENO);
-	p->t0 = p->last_draw = now_s();
+	p->t0 = p->last_draw = clock_monotonic_s();
 	p->hook = (struct replicate_progress){ on_replication, p };
 }
 

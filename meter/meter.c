@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include "base/array.h"
+#include "base/clock.h"
 #include "base/jsonfile.h"
 #include "base/utf8.h"
 #include "import/usage_parse.h"
@@ -157,13 +158,6 @@ static double now_unix(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -731,7 +725,7 @@ static int wait_ms(const struct meter *m)
 {
 	if (!atomic_load(&m->stopping))
 		return 1000;
-	double left = m->drain_end - now_mono();
+	double left = m->drain_end - clock_monotonic_s();
 	return left <= 0 ? -1 : left >= 1 ? 1000 : (int)(left * 1000) + 1;
 }
 
@@ -1738,14 +1732,14 @@ int meter_sync(struct meter *m, struct hc_err *err)
 int meter_stop(struct meter *m, struct meter_stats *final, struct hc_err *err)
 {
 	pthread_mutex_lock(&m->lock);
-	m->drain_end = now_mono() + (m->cfg.drain_ms > 0 ? m->cfg.drain_ms / 1000.0 : 0);
+	m->drain_end = clock_monotonic_s() + (m->cfg.drain_ms > 0 ? m->cfg.drain_ms / 1000.0 : 0);
 	atomic_store(&m->stopping, 1);
 	pthread_mutex_unlock(&m->lock);
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
 		size_t in_flight = m->st.in_flight;
 		pthread_mutex_unlock(&m->lock);
-		if (!in_flight || now_mono() >= m->drain_end)
+		if (!in_flight || clock_monotonic_s() >= m->drain_end)
 			break;
 		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	}

@@ -61,21 +61,26 @@ struct job {
 	struct hc_err merge_err;
 };
 
-/* A replication of a scenario with priors: its own draw, its models resolved for it (fleet
- * sizing follows the drawn sizes). */
-static int run_drawn(const struct forecast *f, const struct scenario *sc, unsigned rep,
-		     struct slot *s)
+/*
+ * Replication rep's scenario as it runs: with priors, its own draw into *drawn and the
+ * models resolved for it (fleet sizing follows the drawn sizes); without, the scenario
+ * itself and f->models. *sc is set first: the caller releases *drawn when *sc == drawn.
+ */
+static int rep_scenario(const struct forecast *f, unsigned rep, struct scenario *drawn,
+			const struct scenario **sc, struct loop_models *models,
+			struct hc_err *err)
 {
-	struct scenario drawn;
-	struct loop_models models;
-	int rc = scenario_draw(sc, f->seed, rep, &drawn, &s->err);
+	const struct scenario *base = forecast_rep_scenario(f, rep);
+	*sc = base;
+	if (!base->n_priors) {
+		*models = f->models;
+		return 0;
+	}
+	int rc = scenario_draw(base, f->seed, rep, drawn, err);
 	if (rc)
 		return rc;
-	rc = loop_resolve_models(&drawn, f->ps, &models, &s->err);
-	if (!rc)
-		rc = loop_run(&drawn, &models, f->seed, rep, &s->res, &s->err);
-	scenario_release(&drawn);
-	return rc;
+	*sc = drawn;
+	return loop_resolve_models(drawn, f->ps, models, err);
 }
 
 static int run_one(unsigned rep, void *ctx)
@@ -83,11 +88,16 @@ static int run_one(unsigned rep, void *ctx)
 	struct job *job = ctx;
 	struct forecast *f = job->f;
 	struct slot *s = &job->slots[rep % job->window];
+	struct scenario drawn;
+	const struct scenario *sc;
+	struct loop_models models;
 	s->rep = rep;
-	const struct scenario *sc = forecast_rep_scenario(f, rep);
-	if (sc->n_priors)
-		return run_drawn(f, sc, rep, s);
-	return loop_run(sc, &f->models, f->seed, rep, &s->res, &s->err);
+	int rc = rep_scenario(f, rep, &drawn, &sc, &models, &s->err);
+	if (!rc)
+		rc = loop_run(sc, &models, f->seed, rep, &s->res, &s->err);
+	if (sc == &drawn)
+		scenario_release(&drawn);
+	return rc;
 }
 
 const struct scenario *forecast_rep_scenario(const struct forecast *f, unsigned rep)
@@ -233,32 +243,6 @@ static int batched(const struct scenario *sc)
 }
 
 /*
- * Replication 0's scenario as it ran: with priors, its own draw and the models resolved for
- * it (run_drawn), which the caller releases with scenario_release when *drawn_out is set;
- * without, the scenario itself and f->models.
- */
-static int rep0_scenario(const struct forecast *f, struct scenario *drawn,
-			 const struct scenario **sc, struct loop_models *models, int *drawn_out,
-			 struct hc_err *err)
-{
-	const struct scenario *base = forecast_rep_scenario(f, 0);
-	*drawn_out = 0;
-	if (!base->n_priors) {
-		*sc = base;
-		*models = f->models;
-		return 0;
-	}
-	int rc = scenario_draw(base, f->seed, 0, drawn, err);
-	if (rc)
-		return rc;
-	*drawn_out = 1;
-	*sc = drawn;
-	if (loop_resolve_models(drawn, f->ps, models, err))
-		return err ? err->code : HC_EINPUT;
-	return 0;
-}
-
-/*
  * Replication 0 of the scenario (its prior draw included) with every batch off: the wall
  * time a batch what-if is compared with. The copy has its own domains and borrows the rest
  * of the scenario, so it is freed, never released.
@@ -268,8 +252,7 @@ static int run_unbatched(struct forecast *f, struct hc_err *err)
 	struct scenario drawn;
 	const struct scenario *sc;
 	struct loop_models models;
-	int owned;
-	int rc = rep0_scenario(f, &drawn, &sc, &models, &owned, err);
+	int rc = rep_scenario(f, 0, &drawn, &sc, &models, err);
 	struct scenario *plain = rc ? NULL : malloc(sizeof(*plain));
 	struct domain *domains = rc ? NULL : malloc(sc->n_domains * sizeof(*domains));
 	struct loop_result r;
@@ -286,7 +269,7 @@ static int run_unbatched(struct forecast *f, struct hc_err *err)
 	}
 	free(domains);
 	free(plain);
-	if (owned)
+	if (sc == &drawn)
 		scenario_release(&drawn);
 	if (rc)
 		return rc;
@@ -306,8 +289,7 @@ static int run_alone(struct forecast *f, struct hc_err *err)
 	struct scenario drawn;
 	const struct scenario *sc;
 	struct loop_models models;
-	int owned;
-	int rc = rep0_scenario(f, &drawn, &sc, &models, &owned, err);
+	int rc = rep_scenario(f, 0, &drawn, &sc, &models, err);
 	f->alone_wall_hours = f->stretch = 0;
 	for (unsigned k = 0; !rc && k < sh->loops; k++) {
 		struct loop_result r;
@@ -318,7 +300,7 @@ static int run_alone(struct forecast *f, struct hc_err *err)
 		f->stretch += sh->loop_wall_seconds[k] / r.wall_seconds / sh->loops;
 		loop_result_release(&r);
 	}
-	if (owned)
+	if (sc == &drawn)
 		scenario_release(&drawn);
 	return rc;
 }

@@ -78,6 +78,20 @@ static inline char *path_in(const char *name)
 	return buf[k];
 }
 
+/* Asserts that dir_a/name and dir_b/name (in workdir) exist and hold the same bytes; why
+ * ends the message ("between 1 and 2 threads"). */
+static inline void assert_same_file(const char *dir_a, const char *dir_b, const char *name,
+				    const char *why)
+{
+	char pa[256], pb[256];
+	snprintf(pa, sizeof(pa), "%s/%s", dir_a, name);
+	snprintf(pb, sizeof(pb), "%s/%s", dir_b, name);
+	char *a = slurp(path_in(pa)), *b = slurp(path_in(pb));
+	ck_assert_msg(a && b && !strcmp(a, b), "%s differs %s", name, why);
+	free(a);
+	free(b);
+}
+
 static inline cJSON *load_json(const char *name)
 {
 	char *text = slurp(path_in(name));

@@ -8,6 +8,7 @@
  * HYPERCAP_SKIP_BROWSER=1 to skip it on a machine without one.
  */
 #include "tests/check_main.h"
+#include "tests/chromium.h"
 #include "tests/cli_harness.h"
 
 #define SAMPLE SOURCE_DIR "/tests/fixtures/results-sample"
@@ -93,24 +94,6 @@ static const char probe[] =
 	"document.body.appendChild(p);\n"
 	"})();</script>\n";
 
-/* The first of chromium, chromium-browser on PATH, or NULL. */
-static const char *find_chromium(void)
-{
-	static const char *const names[] = { "chromium", "chromium-browser" };
-	static char found[1024];
-	for (size_t k = 0; k < 2; k++) {
-		const char *env = getenv("PATH");
-		while (env && *env) {
-			size_t len = strcspn(env, ":");
-			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
-			if (len && !access(found, X_OK))
-				return found;
-			env += len + (env[len] == ':');
-		}
-	}
-	return NULL;
-}
-
 /* dir/report.html with the probe inserted before </body>, as workdir/probe.html. */
 static void write_probe(const char *dir)
 {
@@ -140,21 +123,6 @@ static int chromium(const char *bin, const char *action, const char *page, const
 	return system(cmd);
 }
 
-/* Chromium's path; NULL when it is missing and HYPERCAP_SKIP_BROWSER=1 (the test skips). */
-static const char *chromium_or_skip(void)
-{
-	const char *bin = find_chromium();
-	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
-	if (!bin && skip && !strcmp(skip, "1")) {
-		fprintf(stderr, "test_browser: SKIPPED: chromium is not on PATH and "
-			"HYPERCAP_SKIP_BROWSER=1\n");
-		return NULL;
-	}
-	ck_assert_msg(bin != NULL, "chromium is not on PATH: install it (scripts/deps.sh "
-		      "installs Debian's chromium) or set HYPERCAP_SKIP_BROWSER=1 to skip");
-	return bin;
-}
-
 /* Opens dir/report.html with the probe and checks that its verdict starts with expected. */
 static void expect_verdict(const char *bin, const char *dir, const char *expected)
 {
@@ -172,7 +140,7 @@ static void expect_verdict(const char *bin, const char *dir, const char *expecte
 
 START_TEST(every_plot_renders_in_chromium)
 {
-	const char *bin = chromium_or_skip();
+	const char *bin = chromium_or_skip("test_browser");
 	if (!bin)
 		return;
 	char cmd[600];
@@ -202,7 +170,7 @@ END_TEST
  */
 START_TEST(one_iteration_replay_renders)
 {
-	const char *bin = chromium_or_skip();
+	const char *bin = chromium_or_skip("test_browser");
 	if (!bin)
 		return;
 	char cmd[800];
@@ -225,7 +193,7 @@ END_TEST
  */
 START_TEST(compare_charts_render)
 {
-	const char *bin = chromium_or_skip();
+	const char *bin = chromium_or_skip("test_browser");
 	if (!bin)
 		return;
 	struct result r = run("compare", "--set", "iterations=3", "--set",
@@ -247,7 +215,7 @@ END_TEST
  */
 START_TEST(busy_schedule_renders_its_months_and_warning)
 {
-	const char *bin = chromium_or_skip();
+	const char *bin = chromium_or_skip("test_browser");
 	if (!bin)
 		return;
 	struct result r = run("simulate", "--iterations", "3", "--set", "costs.runs_per_month=1000",
@@ -272,7 +240,7 @@ END_TEST
  */
 START_TEST(loops_and_shared_capacity_render)
 {
-	const char *bin = chromium_or_skip();
+	const char *bin = chromium_or_skip("test_browser");
 	if (!bin)
 		return;
 	struct result r = run("crossover", "--set", "iterations=3", "--loops", "8", "--out", "lx",

@@ -1004,16 +1004,8 @@ START_TEST(progress_only_on_a_terminal)
 	free(tty);
 	static const char *const files[] = { "summary.json", "iterations.csv",
 					     "montecarlo.csv" };
-	for (size_t i = 0; i < 3; i++) {
-		char pf[64], pt[64];
-		snprintf(pf, sizeof(pf), "file/%s", files[i]);
-		snprintf(pt, sizeof(pt), "tty/%s", files[i]);
-		char *a = slurp(path_in(pf)), *b = slurp(path_in(pt));
-		ck_assert_msg(a && b && !strcmp(a, b), "%s differs with the progress line",
-			      files[i]);
-		free(a);
-		free(b);
-	}
+	for (size_t i = 0; i < 3; i++)
+		assert_same_file("file", "tty", files[i], "with the progress line");
 }
 END_TEST
 

@@ -117,18 +117,8 @@ START_TEST(fleet_priors_same_bytes_any_threads)
 		char out[16];
 		snprintf(out, sizeof(out), "f16-%d", k);
 		simulate_fleet("16", out);
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			char pa[64], pb[64];
-			snprintf(pa, sizeof(pa), "f1/%s", files[i]);
-			snprintf(pb, sizeof(pb), "%s/%s", out, files[i]);
-			char *ta = slurp(path_in(pa)), *tb = slurp(path_in(pb));
-			ck_assert_ptr_nonnull(ta);
-			ck_assert_ptr_nonnull(tb);
-			ck_assert_msg(!strcmp(ta, tb), "%s differs between 1 and 16 threads (try %d)",
-				      files[i], k);
-			free(ta);
-			free(tb);
-		}
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			assert_same_file("f1", out, files[i], "between 1 and 16 threads");
 	}
 }
 END_TEST

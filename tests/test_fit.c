@@ -1142,16 +1142,8 @@ START_TEST(cli_bootstrap_same_bytes_any_threads)
 	cJSON_Delete(extrapolate_59_tasks("t.jsonl", "two", "2"));
 	static const char *const files[] = { "summary.json", "fit.json", "montecarlo.csv",
 					     "iterations.csv" };
-	for (size_t i = 0; i < 4; i++) {
-		char a[64], b[64];
-		snprintf(a, sizeof(a), "one/%s", files[i]);
-		snprintf(b, sizeof(b), "two/%s", files[i]);
-		char *ta = slurp(path_in(a)), *tb = slurp(path_in(b));
-		ck_assert_msg(ta && tb && !strcmp(ta, tb), "%s differs between 1 and 2 threads",
-			      files[i]);
-		free(ta);
-		free(tb);
-	}
+	for (size_t i = 0; i < 4; i++)
+		assert_same_file("one", "two", files[i], "between 1 and 2 threads");
 }
 END_TEST
 

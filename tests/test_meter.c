@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include "tests/check_main.h"
+#include "tests/chromium.h"
 #include "tests/slurp.h"
 #include "base/jsonfile.h"
 #include "model/prices.h"
@@ -1908,22 +1909,6 @@ START_TEST(projected_guard_stops_the_child)
 }
 END_TEST
 
-/* The first chromium or chromium-browser on PATH (Debian's), or NULL. */
-static const char *chromium_path(void)
-{
-	static const char *const names[] = { "chromium", "chromium-browser" };
-	static char found[1024];
-	for (size_t k = 0; k < 2; k++)
-		for (const char *env = getenv("PATH"); env && *env;) {
-			size_t len = strcspn(env, ":");
-			snprintf(found, sizeof(found), "%.*s/%s", (int)len, env, names[k]);
-			if (len && !access(found, X_OK))
-				return found;
-			env += len + (env[len] == ':');
-		}
-	return NULL;
-}
-
 /*
  * GET /_hypercap/ in headless Chromium (as test_browser does for the report), after the first
  * 30 iterations of the synthetic DGM-H run (seed 1) were replayed through the meter with a
@@ -1934,11 +1919,9 @@ static const char *chromium_path(void)
 START_TEST(live_page_renders_the_cone_and_the_budget)
 {
 	struct hc_err err = HC_ERR_INIT;
-	const char *bin = chromium_path();
-	const char *skip = getenv("HYPERCAP_SKIP_BROWSER");
-	if (!bin && skip && !strcmp(skip, "1"))
+	const char *bin = chromium_or_skip("test_meter");
+	if (!bin)
 		return;
-	ck_assert_msg(bin != NULL, "chromium is not on PATH (or set HYPERCAP_SKIP_BROWSER=1)");
 	struct scenario sc;
 	struct price_sheet ps;
 	ck_assert_int_eq(scenario_load(&sc, NULL, NULL, 0, &err), 0);
